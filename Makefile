@@ -1,0 +1,40 @@
+# Keel top-level build.  Everything lands under build/.
+#   make          the hypervisor: build/keel.Image (arm64 Image) and build/keel.elf
+#   make test     every test tier (installs missing Debian packages first)
+#   make run      boots the demonstration system in QEMU
+#   make bench    the benchmark suite
+Q ?= @
+BUILD := build
+CROSS ?= aarch64-linux-gnu-
+export Q BUILD CROSS
+
+.PHONY: all hyp guests unit test test-unit test-int lint format run bench deps clean
+all: hyp
+
+deps:
+	$(Q)scripts/deps.sh
+
+include mk/toolchain.mk
+include hyp/hyp.mk
+include tests/unit/unit.mk
+-include guests/guests.mk
+
+hyp: $(BUILD)/keel.Image
+
+test: deps
+	$(Q)scripts/test-all.sh
+
+lint:
+	$(Q)scripts/lint.sh
+
+format:
+	$(Q)scripts/lint.sh --fix
+
+run: deps hyp
+	$(Q)scripts/run-demo.sh
+
+bench: deps hyp
+	$(Q)scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)/hyp $(BUILD)/unit $(BUILD)/guests $(BUILD)/keel.*

@@ -1,0 +1,53 @@
+/* AArch64 implementation of the inline part of <hyp/arch/cpu.h>. */
+#pragma once
+
+static inline void arch_cpu_relax(void)
+{
+    __asm__ volatile("yield" ::: "memory");
+}
+
+static inline void arch_cpu_notify(void)
+{
+    __asm__ volatile("dsb ishst; sev" ::: "memory");
+}
+
+static inline unsigned long arch_irq_save(void)
+{
+    unsigned long flags;
+    __asm__ volatile("mrs %0, daif; msr daifset, #2" : "=r"(flags)::"memory");
+    return flags;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+    __asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+}
+
+static inline void arch_irq_enable(void)
+{
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+static inline void arch_irq_disable(void)
+{
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+static inline struct percpu *arch_this_cpu(void)
+{
+    struct percpu *p;
+    __asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
+    return p;
+}
+
+static inline void arch_cpu_idle(void)
+{
+    __asm__ volatile("dsb sy; wfi" ::: "memory");
+}
+
+static inline uint64_t arch_counter(void)
+{
+    uint64_t v;
+    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(v)::"memory");
+    return v;
+}

@@ -1,0 +1,10 @@
+/* Arm part of struct percpu. */
+#pragma once
+
+#include <hyp/types.h>
+
+struct arch_percpu {
+    /* Guest register frame of the vCPU being run; the lower-EL vectors save into it.  Must
+     * stay at offset 0 of struct percpu (entry.S). */
+    void *guest_regs;
+};

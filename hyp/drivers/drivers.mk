@@ -1,0 +1,1 @@
+HYP_OBJS += hyp/drivers/pl011.c

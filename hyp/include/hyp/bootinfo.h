@@ -1,0 +1,55 @@
+/*
+ * What the boot device tree says about the machine, gathered once at boot: RAM banks, reserved
+ * ranges, CPUs, the console UART, /chosen arguments and boot modules.  Read-only after
+ * bootinfo_parse().
+ */
+#pragma once
+
+#include <hyp/config.h>
+#include <hyp/fdt.h>
+#include <hyp/types.h>
+
+struct mem_range {
+    paddr_t base;
+    uint64_t size;
+};
+
+enum module_kind { MOD_KERNEL, MOD_RAMDISK, MOD_DEVICE_TREE, MOD_OTHER };
+
+struct boot_module {
+    enum module_kind kind;
+    paddr_t base;
+    uint64_t size;
+    int node;        /* its device-tree node */
+    int domain_node; /* enclosing "xen,domain" node, or -1 for /chosen modules */
+};
+
+struct bootinfo {
+    struct fdt fdt;
+    paddr_t fdt_base;
+    struct mem_range mem[MAX_MEM_BANKS];
+    unsigned nr_mem;
+    struct mem_range reserved[MAX_RESERVED]; /* memreserve, /reserved-memory, modules, DTB */
+    unsigned nr_reserved;
+    uint64_t cpu_hwid[MAX_CPUS];
+    unsigned nr_cpus;
+    paddr_t uart_base; /* 0 if no usable stdout-path */
+    const char *cmdline; /* hypervisor command line ("" if none) */
+    struct boot_module modules[MAX_BOOT_MODULES];
+    unsigned nr_modules;
+};
+
+extern struct bootinfo bootinfo;
+
+/*
+ * Parse the memory banks and the console UART (enough to set up the MMU); safe with the MMU
+ * off.  Returns 0 or -EINVAL with *why set.
+ */
+int bootinfo_parse_early(const void *dtb, const char **why);
+
+/* Parse the rest: reserved memory, CPUs, /chosen, modules.  Returns 0 or a negative errno
+ * after printing what is wrong. */
+int bootinfo_parse(void);
+
+/* Whether [base, base + size) lies in RAM and overlaps no reserved range. */
+bool bootinfo_range_free(paddr_t base, uint64_t size);

@@ -1,0 +1,16 @@
+/*
+ * Keel's own command line (from /chosen/xen,xen-bootargs, else /chosen/bootargs): space-
+ * separated words "name" or "name=value".  Known options: loglvl=err|warn|info|debug,
+ * selftest, sched=credit|rtds|null, dom0_mem=SIZE, dom0_max_vcpus=N, console=...
+ */
+#pragma once
+
+#include <hyp/types.h>
+
+/* Value of option name: returns true and (*val, *len) if present ("" for a bare word). */
+bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t *len);
+bool cmdline_has(const char *cmdline, const char *name);
+/* Numeric option with optional K/M/G suffix; def if absent or malformed. */
+uint64_t cmdline_u64(const char *cmdline, const char *name, uint64_t def);
+/* Whether option name's value equals s. */
+bool cmdline_is(const char *cmdline, const char *name, const char *s);

@@ -1,0 +1,27 @@
+/*
+ * Physical page allocator: a binary buddy allocator over all RAM the device tree describes,
+ * minus Keel's image and the boot-time reserved ranges.  Blocks of 2^order pages, naturally
+ * aligned, orders 0..PAGE_MAX_ORDER (1 GiB).  Safe from any CPU (one lock); never sleeps.
+ */
+#pragma once
+
+#include <hyp/types.h>
+
+#define PAGE_MAX_ORDER 18 /* 2^18 pages = 1 GiB */
+
+/* Hand all free RAM in bootinfo to the allocator.  Boot CPU, once. */
+void page_alloc_init(void);
+
+/* 2^order pages aligned to their size, or NULL.  page_zalloc() zeroes them. */
+void *page_alloc(unsigned order);
+void *page_zalloc(unsigned order);
+/* Return a block; order must be the one it was allocated with. */
+void page_free(void *p, unsigned order);
+
+struct page_stats {
+    uint64_t total_pages; /* managed by the allocator */
+    uint64_t free_pages;
+    uint64_t largest_free_order; /* highest order with a free block, or 0 */
+};
+
+void page_alloc_stats(struct page_stats *out);

@@ -1,0 +1,47 @@
+/* Command-line word lookup.  Pure functions over a caller-owned string. */
+#include <hyp/cmdline.h>
+#include <hyp/string.h>
+
+bool cmdline_get(const char *s, const char *name, const char **val, size_t *len)
+{
+    size_t nlen = strlen(name);
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        const char *w = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+        size_t wlen = (size_t)(s - w);
+        if (wlen >= nlen && !strncmp(w, name, nlen) && (wlen == nlen || w[nlen] == '=')) {
+            const char *v = wlen == nlen ? w + nlen : w + nlen + 1;
+            if (val)
+                *val = v;
+            if (len)
+                *len = (size_t)(s - v);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cmdline_has(const char *s, const char *name)
+{
+    return cmdline_get(s, name, NULL, NULL);
+}
+
+uint64_t cmdline_u64(const char *s, const char *name, uint64_t def)
+{
+    const char *v;
+    size_t len;
+    uint64_t out;
+    if (!cmdline_get(s, name, &v, &len) || parse_u64(v, len, true, &out))
+        return def;
+    return out;
+}
+
+bool cmdline_is(const char *s, const char *name, const char *want)
+{
+    const char *v;
+    size_t len;
+    return cmdline_get(s, name, &v, &len) && len == strlen(want) && !strncmp(v, want, len);
+}

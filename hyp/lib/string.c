@@ -1,0 +1,152 @@
+/* Freestanding memory and string routines.  Byte loops where alignment is unknown: early boot
+ * runs with the MMU off, where unaligned accesses fault. */
+#include <hyp/errno.h>
+#include <hyp/string.h>
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+    }
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (d == s || n == 0)
+        return dst;
+    if (d < s || d >= s + n)
+        return memcpy(dst, src, n);
+    while (n--)
+        d[n] = s[n];
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+    if (!((uintptr_t)d & 7)) {
+        uint64_t v = (unsigned char)c * 0x0101010101010101UL;
+        for (; n >= 8; n -= 8, d += 8)
+            *(uint64_t *)(void *)d = v;
+    }
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++)
+        if (*x != *y)
+            return *x - *y;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (;; s++) {
+        if (*s == (char)c)
+            return (char *)s;
+        if (!*s)
+            return NULL;
+    }
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = 0;
+    }
+    return len;
+}
+
+int parse_u64(const char *s, size_t len, bool suffix, uint64_t *out)
+{
+    unsigned base = 10;
+    uint64_t v = 0;
+    size_t i = 0;
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        i = 2;
+    }
+    if (i == len)
+        return -EINVAL;
+    for (; i < len; i++) {
+        unsigned d;
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return -ERANGE;
+        v = v * base + d;
+    }
+    if (i < len && suffix && i + 1 == len) {
+        unsigned shift = 0;
+        switch (s[i]) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        default: return -EINVAL;
+        }
+        if (v > (UINT64_MAX >> shift))
+            return -ERANGE;
+        v <<= shift;
+        i++;
+    }
+    if (i != len)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
