@@ -21,11 +21,13 @@ o="-oAPT::Architecture=arm64 -oAPT::Architectures=arm64 -oDir::State::Lists=$T/l
    -oDir::Cache=$T/cache -oDir::State::status=/dev/null -oDebug::NoLocking=1 -q"
 echo "fetch-guest: updating the arm64 package lists"
 apt-get $o update >/dev/null
-kpkg=$(apt-cache $o pkgnames linux-image-6 | grep -- '-arm64-unsigned$' | sort -V | tail -1)
+# Debian 12's own kernel series (6.1), newest ABI number; the plain flavour, not rt/cloud.
+kpkg=$(apt-cache $o pkgnames linux-image-6.1.0- | grep -E '^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$' | sort -V | tail -1)
 [ -n "$kpkg" ] || { echo "fetch-guest: no linux-image-*-arm64-unsigned found" >&2; exit 1; }
 pkgs="$kpkg busybox-static"
 [ $want_xen = 1 ] && pkgs="$pkgs xen-hypervisor-4.17-arm64"
 echo "fetch-guest: downloading $pkgs"
+rm -f "$T"/debs/*.deb
 (cd "$T/debs" && apt-get $o download $pkgs >/dev/null)
 root=$T/root
 rm -rf "$root"; mkdir -p "$root"

@@ -1,0 +1,29 @@
+/* Host stand-ins for arch hooks used by core code under unit test. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <hyp/arch/cpu.h>
+#include <hyp/percpu.h>
+
+struct percpu *host_this_cpu;
+uint64_t host_counter;
+
+void arch_set_this_cpu(struct percpu *pc)
+{
+    host_this_cpu = pc;
+}
+
+uint64_t arch_cpu_hwid(void)
+{
+    return 0;
+}
+
+uint64_t arch_counter_freq(void)
+{
+    return 1000000000; /* 1 tick = 1 ns keeps test arithmetic obvious */
+}
+
+void arch_cpu_park(void)
+{
+    fprintf(stderr, "arch_cpu_park() called\n");
+    abort();
+}

@@ -1,0 +1,49 @@
+/* Host stand-in for <arch/cpu_inline.h>: lets core code build and run as host unit tests. */
+#pragma once
+
+#include <time.h>
+
+static inline void arch_cpu_relax(void)
+{
+}
+
+static inline void arch_cpu_notify(void)
+{
+}
+
+static inline unsigned long arch_irq_save(void)
+{
+    return 0;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+    (void)flags;
+}
+
+static inline void arch_irq_enable(void)
+{
+}
+
+static inline void arch_irq_disable(void)
+{
+}
+
+extern struct percpu *host_this_cpu;
+
+static inline struct percpu *arch_this_cpu(void)
+{
+    return host_this_cpu;
+}
+
+static inline void arch_cpu_idle(void)
+{
+}
+
+/* Tests drive time explicitly through host_counter. */
+extern uint64_t host_counter;
+
+static inline uint64_t arch_counter(void)
+{
+    return host_counter;
+}

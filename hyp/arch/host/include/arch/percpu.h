@@ -1,0 +1,6 @@
+/* Host stand-in for the arch part of struct percpu. */
+#pragma once
+
+struct arch_percpu {
+    void *unused;
+};
