@@ -1,2 +1,5 @@
-HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c \
-            hyp/core/stubs.c
+HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c
+# memory management (page allocator, heap)
+HYP_OBJS += hyp/core/stubs_mm.c
+# interrupts, time, SMP
+HYP_OBJS += hyp/core/stubs_irq.c
