@@ -1,3 +1,7 @@
 HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
             hyp/arch/arm64/pgtable.c hyp/arch/arm64/traps_hyp.c hyp/arch/arm64/cpu.c \
             hyp/arch/arm64/psci.c hyp/arch/arm64/setup.c
+# virtual GIC
+HYP_OBJS += hyp/arch/arm64/vgic_stub.c
+# virtual timers
+HYP_OBJS += hyp/arch/arm64/vtimer_stub.c

@@ -1,0 +1,42 @@
+/* Arm parts of struct domain and struct vcpu. */
+#pragma once
+
+#include <arm64/pgtable.h>
+#include <arm64/regs.h>
+#include <arm64/vgic.h>
+#include <arm64/vtimer.h>
+#include <hyp/compiler.h>
+#include <hyp/types.h>
+
+struct vgic_dist;
+
+struct arch_domain {
+    struct pgtable s2;  /* stage-2 translation */
+    uint64_t vttbr;     /* VMID << 48 | root */
+    uint16_t vmid;
+    uint64_t cntvoff;   /* CNTVOFF_EL2 for every vCPU */
+    struct vgic_dist *vgic;
+};
+
+/* EL1 system registers switched with the vCPU. */
+struct el1_sysregs {
+    uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far, mair, amair, vbar,
+        contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, par,
+        csselr, cntkctl, mdscr;
+};
+
+struct fpsimd_state {
+    __uint128_t q[32];
+    uint32_t fpsr;
+    uint32_t fpcr;
+};
+
+struct arch_vcpu {
+    struct guest_regs regs;
+    struct el1_sysregs sys;
+    struct fpsimd_state fp __aligned(16);
+    uint64_t vmpidr;
+    uint64_t hcr;
+    struct vgic_cpu vgic;
+    struct vtimer vtimer;
+};

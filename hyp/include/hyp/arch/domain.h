@@ -1,0 +1,50 @@
+/*
+ * Arch interface for domains and vCPUs (implemented in hyp/arch/<arch>/).  The core calls these;
+ * the arch never changes a domain's or vCPU's core state directly except through the core
+ * functions in <hyp/domain.h>.
+ */
+#pragma once
+
+#include <hyp/domain.h>
+
+/* Guest physical memory layout the arch offers (Xen's Arm guest layout on arm64). */
+struct guest_layout {
+    uint64_t ram_base[2]; /* RAM banks: filled in order */
+    uint64_t ram_size[2];
+};
+void arch_guest_layout(struct guest_layout *out);
+
+/* Set up/tear down the arch part: guest address space, interrupt controller, devices.
+ * arch_domain_destroy copes with a half-initialised domain. */
+int arch_domain_init(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+
+/* Map [gpa, gpa + size) of d to host RAM at pa (guest RAM: normal, read-write-execute).
+ * 0, -ENOMEM, -EINVAL.  Unmap removes any mapping. */
+int arch_guest_map_ram(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size);
+int arch_guest_unmap(struct domain *d, struct gpa gpa, uint64_t size);
+
+/* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
+ * negative errno.  ramdisk/initrd addresses are guest-physical. */
+int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, uint64_t initrd_size);
+
+/* Drive a guest interrupt line (an SPI of an emulated device) of d. */
+void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level);
+
+/* Set up/tear down a vCPU's arch state. */
+int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* Reset v to the architected boot state entering at entry with first argument arg (Linux:
+ * x0 = DTB) and MMU off. */
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
+/* Hardware id (MPIDR) the guest sees for v. */
+uint64_t arch_vcpu_hwid(const struct vcpu *v);
+
+/* Context switch on this pCPU: put the outgoing vCPU's state away, load the incoming one. */
+void arch_vcpu_load(struct vcpu *v);
+void arch_vcpu_put(struct vcpu *v);
+/* Run the loaded vCPU until the scheduler must decide again (it blocked, yielded, its time
+ * slice ended or its state changed).  Handles guest exits itself. */
+void arch_vcpu_run(struct vcpu *v);
+/* Whether v has an interrupt pending that should end a WFI. */
+bool arch_vcpu_has_pending_irq(struct vcpu *v);

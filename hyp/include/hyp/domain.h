@@ -1,0 +1,155 @@
+/*
+ * Domains and vCPUs: the arch-neutral objects.  Each embeds its architecture part
+ * (struct arch_domain / struct arch_vcpu from <arch/domain.h>).
+ *
+ * Locking: domain_list_lock guards the domain table; d->lock guards a domain's state and its
+ * vCPUs' scheduling state changes.  A vCPU's register state is touched only by the pCPU running
+ * it (or with the vCPU paused).
+ */
+#pragma once
+
+#include <arch/domain.h>
+#include <hyp/spinlock.h>
+#include <hyp/timer.h>
+#include <hyp/types.h>
+#include <hyp/vmmio.h>
+
+#define MAX_DOMAINS 64
+#define DOMAIN_NAME_LEN 32
+#define MAX_VCPUS_PER_DOMAIN 64
+
+/* Xen's SHUTDOWN_* codes (public/sched.h): the same numbers cross the ABI. */
+enum shutdown_reason {
+    SHUTDOWN_POWEROFF = 0,
+    SHUTDOWN_REBOOT = 1,
+    SHUTDOWN_SUSPEND = 2,
+    SHUTDOWN_CRASH = 3,
+    SHUTDOWN_WATCHDOG = 4,
+};
+
+/* What happens when a domain shuts down for a given reason (xl's on_poweroff & co.). */
+enum domain_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
+
+/* Scheduling parameters from the configuration; 0 = policy default. */
+struct sched_params {
+    unsigned weight;     /* proportional share, 1..65535 (default 256) */
+    unsigned cap;        /* percent of one CPU summed over vCPUs, 0 = none */
+    uint64_t budget_us;  /* RTDS */
+    uint64_t period_us;  /* RTDS */
+    char pool[32];       /* CPU pool name, "" = default pool */
+    uint64_t affinity;   /* bitmask of pCPUs, 0 = all */
+};
+
+/* Everything needed to build a domain; filled from a "xen,domain" DT node. */
+struct domain_config {
+    char name[DOMAIN_NAME_LEN];
+    uint64_t mem_bytes;
+    unsigned nr_vcpus;
+    bool vpl011;
+    paddr_t kernel;
+    uint64_t kernel_size;
+    paddr_t ramdisk; /* 0 = none */
+    uint64_t ramdisk_size;
+    char bootargs[512];
+    enum domain_action on_poweroff, on_reboot, on_crash;
+    struct sched_params sched;
+};
+
+enum domain_state {
+    DOM_BUILDING, /* being constructed */
+    DOM_RUNNING,  /* vCPUs may run */
+    DOM_PAUSED,   /* administratively paused */
+    DOM_SHUTDOWN, /* shut down, vCPUs stopped, waiting for its action */
+    DOM_DYING,    /* being torn down */
+};
+
+enum vcpu_state {
+    VCPU_OFFLINE, /* not started (PSCI CPU_ON not yet called) or CPU_OFF */
+    VCPU_RUNNABLE,
+    VCPU_BLOCKED, /* WFI: waits for an interrupt */
+    VCPU_PAUSED,  /* its domain is paused or shutting down */
+};
+
+struct domain;
+
+struct vcpu {
+    unsigned id;
+    struct domain *dom;
+    enum vcpu_state state;
+    unsigned cpu;       /* pCPU it runs on or is queued for */
+    bool running;       /* currently on a pCPU */
+    uint64_t cpu_time_ns;
+    void *sched_priv;   /* scheduler policy data */
+    struct arch_vcpu arch;
+};
+
+struct mem_chunk {
+    paddr_t pa;
+    struct gpa gpa;
+    unsigned order;
+};
+
+struct domain {
+    unsigned id;
+    char name[DOMAIN_NAME_LEN];
+    struct domain_config cfg;
+    enum domain_state state;
+    enum shutdown_reason shutdown_reason;
+    struct spinlock lock;
+    unsigned nr_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
+    /* Guest RAM, as allocated blocks. */
+    struct mem_chunk *chunks;
+    unsigned nr_chunks;
+    uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
+    void *sched_priv;
+    struct vmmio_table mmio;
+    struct vpl011 *vuart;
+    struct arch_domain arch;
+};
+
+/* Create a domain from cfg: memory, vCPUs, arch state, kernel loaded, vCPU0 ready at the
+ * kernel entry, not yet running.  Returns the domain or NULL with *err set (-ENOMEM,
+ * -EINVAL with a message already printed). */
+struct domain *domain_create(const struct domain_config *cfg, int *err);
+/* Let its vCPUs run. */
+void domain_start(struct domain *d);
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+/* Guest-requested or fault-triggered shutdown: stops every vCPU, then applies the configured
+ * action (destroy / restart / preserve).  Safe from any pCPU, including one running a vCPU of
+ * d. */
+void domain_shutdown(struct domain *d, enum shutdown_reason reason);
+/* Tear down a domain that is not running anywhere; frees everything. */
+void domain_destroy(struct domain *d);
+
+struct domain *domain_by_id(unsigned id);
+/* Number of domains that exist (any state). */
+unsigned domain_count(void);
+/* Iterate: returns the next existing domain with id > after (start with -1), or NULL. */
+struct domain *domain_next(int after);
+
+/* Translate a guest-physical range of d's RAM to a host pointer; NULL unless the whole
+ * [gpa, gpa + len) is RAM of d and inside one allocated block. */
+void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len);
+/* Copy to/from guest RAM by guest-physical address, across blocks.  0 or -EFAULT. */
+int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len);
+int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len);
+
+/* --- vCPU state changes (core/vcpu.c) --- */
+/* Make a blocked vCPU runnable (an interrupt arrived for it).  Any pCPU. */
+void vcpu_wake(struct vcpu *v);
+/* Make sure v notices new pending work soon: if it runs on another pCPU, interrupt that pCPU;
+ * if it is blocked, wake it. */
+void vcpu_kick(struct vcpu *v);
+/* The current vCPU waits for an interrupt (WFI). */
+void vcpu_block(struct vcpu *v);
+/* Bring an offline vCPU up at entry with x0 = context (PSCI CPU_ON). 0, -EBUSY if on. */
+int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
+/* The current vCPU turns itself off (PSCI CPU_OFF). */
+void vcpu_power_off(struct vcpu *v);
+/* vCPU by its MPIDR-style hardware id within d, or NULL. */
+struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
+
+/* The vCPU running on this pCPU, or NULL. */
+struct vcpu *current_vcpu(void);
