@@ -1,7 +1,10 @@
 # Host unit tests (cmocka), built with AddressSanitizer and UndefinedBehaviorSanitizer.
 # Each test is tests/unit/test_NAME.c plus the hypervisor sources it exercises, listed as
 #   UNIT_SRCS_NAME := hyp/...c
-# in tests/unit/*.mk fragments (one per area, so parallel work does not collide).
+# in tests/unit/*.mk fragments (one per area, so parallel work does not collide).  Optional:
+#   UNIT_CFLAGS_NAME := extra compiler flags for that test only
+#   UNIT_DEPS_NAME   := extra prerequisites that are not compiled themselves (a source that a
+#                       wrapper .c #includes, a generated data file the test embeds)
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-missing-field-initializers -DHOST_TEST \
@@ -15,10 +18,10 @@ UNIT_TESTS :=
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) hyp/arch/host/host.c
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) hyp/arch/host/host.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ $(UNIT_LIBS)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $(filter-out $(UNIT_DEPS_$*),$^) $(UNIT_LIBS)
 
 unit: $(UNIT_BINS)
 
