@@ -345,10 +345,10 @@ bool fdt_stringlist_has(const struct fdt *f, int node, const char *prop, const c
     size_t want = strlen(s);
     while (len > 0) {
         size_t n = strnlen(p, len);
+        if (n == len)
+            break; /* an unterminated last entry is malformed, not a match */
         if (n == want && !memcmp(p, s, n))
             return true;
-        if (n >= len)
-            break;
         p += n + 1;
         len -= (uint32_t)(n + 1);
     }
@@ -407,7 +407,8 @@ int fdt_reg(const struct fdt *f, int node, unsigned idx, uint64_t *addr, uint64_
     uint32_t len;
     const uint8_t *p = fdt_prop(f, node, "reg", &len);
     uint32_t entry = (ac + sc) * 4;
-    if (!p || (uint64_t)(idx + 1) * entry > len)
+    /* 64-bit arithmetic: idx + 1 must not wrap to 0 for idx == UINT_MAX. */
+    if (!p || ((uint64_t)idx + 1) * entry > len)
         return -ENOENT;
     p += idx * entry;
     if (addr)

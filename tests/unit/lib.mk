@@ -1,2 +1,19 @@
+# Tests for hyp/lib and the other pure-logic modules (bootinfo, translation tables).
+UNIT_DATA := $(BUILD)/unit/data
+
+# Device trees for the reader and bootinfo tests, compiled by dtc at build time and embedded
+# with .incbin (see unit_blob.h).
+$(UNIT_DATA)/%.dtb: tests/unit/data/%.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $@"
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+# Keep them: as intermediates make would delete them and relink the tests on every run.
+.PRECIOUS: $(UNIT_DATA)/%.dtb
+
 UNIT_TESTS += cmdline
 UNIT_SRCS_cmdline := hyp/lib/cmdline.c hyp/lib/parse.c
+
+UNIT_TESTS += fdt
+UNIT_SRCS_fdt := hyp/lib/fdt.c
+UNIT_DEPS_fdt := $(UNIT_DATA)/fdt_basic.dtb
+UNIT_CFLAGS_fdt := -Wa,-I$(UNIT_DATA)
