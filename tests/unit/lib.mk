@@ -17,3 +17,8 @@ UNIT_TESTS += fdt
 UNIT_SRCS_fdt := hyp/lib/fdt.c
 UNIT_DEPS_fdt := $(UNIT_DATA)/fdt_basic.dtb
 UNIT_CFLAGS_fdt := -Wa,-I$(UNIT_DATA)
+
+UNIT_TESTS += fdt_malformed
+UNIT_SRCS_fdt_malformed := hyp/lib/fdt.c
+UNIT_DEPS_fdt_malformed := $(UNIT_DATA)/fdt_basic.dtb
+UNIT_CFLAGS_fdt_malformed := -Wa,-I$(UNIT_DATA)
