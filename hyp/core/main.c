@@ -8,10 +8,12 @@
 #include <hyp/bootinfo.h>
 #include <hyp/cmdline.h>
 #include <hyp/console.h>
+#include <hyp/domain.h>
 #include <hyp/drivers.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
+#include <hyp/sched.h>
 #include <hyp/selftest.h>
 #include <hyp/smp.h>
 
@@ -80,10 +82,12 @@ void boot_main(const void *dtb)
     unsigned online = smp_boot_cpus();
     pr_info("smp: %u of %u CPUs online\n", online, nr_cpus);
 
+    sched_init();
     if (cmdline_has(bootinfo.cmdline, "selftest")) {
         selftest_run_all();
         arch_system_off();
     }
-    pr_info("boot: no domains to run; idle\n");
-    cpu_idle_loop();
+    if (!domain_build_all())
+        pr_info("boot: no domains to run; idle\n");
+    sched_run_loop();
 }

@@ -103,6 +103,8 @@ struct domain {
     unsigned nr_chunks;
     uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
     void *sched_priv;
+    struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
+    unsigned restarts;
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct arch_domain arch;
@@ -122,6 +124,12 @@ void domain_unpause(struct domain *d);
 void domain_shutdown(struct domain *d, enum shutdown_reason reason);
 /* Tear down a domain that is not running anywhere; frees everything. */
 void domain_destroy(struct domain *d);
+
+/* Build the domains the boot device tree describes ("xen,domain" nodes under /chosen) and
+ * start them.  Returns how many started. */
+unsigned domain_build_all(void);
+/* Copy d's kernel (and ramdisk, device tree) into its memory and point vCPU0 at it. */
+int domain_load_kernel(struct domain *d);
 
 struct domain *domain_by_id(unsigned id);
 /* Number of domains that exist (any state). */

@@ -23,6 +23,10 @@ static inline void arch_irq_disable(void);
 static inline struct percpu *arch_this_cpu(void);
 void arch_set_this_cpu(struct percpu *pc);
 
+/* With interrupts just unmasked: give pending ones a chance to be taken before they are
+ * masked again. */
+static inline void arch_cpu_irq_window(void);
+
 /* Wait for an interrupt (interrupts may be masked: the CPU still wakes). */
 static inline void arch_cpu_idle(void);
 

@@ -11,6 +11,8 @@
 struct guest_layout {
     uint64_t ram_base[2]; /* RAM banks: filled in order */
     uint64_t ram_size[2];
+    uint64_t uart_base; /* emulated SBSA UART */
+    unsigned uart_irq;
 };
 void arch_guest_layout(struct guest_layout *out);
 

@@ -51,3 +51,8 @@ static inline uint64_t arch_counter(void)
     __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(v)::"memory");
     return v;
 }
+
+static inline void arch_cpu_irq_window(void)
+{
+    __asm__ volatile("isb" ::: "memory");
+}

@@ -78,6 +78,14 @@
 #define EC_SERROR 0x2f
 #define EC_BRK64 0x3c
 
+/* Trapped MSR/MRS (EC 0x18) ISS layout: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5]
+ * CRm[4:1] direction[0] (1 = read).  SYSREG_ENC keeps only the register's identity, so it can
+ * be compared with SYSREG(...). */
+#define SYSREG_ENC(iss) ((iss)&0x3ffc1eu)
+#define SYSREG(op0, op1, crn, crm, op2)                                                            \
+    (((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
+#define SYSREG_ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
+
 /* SPSR / PSTATE */
 #define PSR_MODE_EL1H 0x5
 #define PSR_MODE_EL2H 0x9

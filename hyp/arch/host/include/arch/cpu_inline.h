@@ -47,3 +47,7 @@ static inline uint64_t arch_counter(void)
 {
     return host_counter;
 }
+
+static inline void arch_cpu_irq_window(void)
+{
+}

@@ -1,0 +1,114 @@
+/*
+ * Cache maintenance and FP/SIMD register save/restore.  In assembly because Keel's C code is
+ * built with -mgeneral-regs-only and must never touch FP/SIMD registers itself.
+ */
+
+/* x2 = data cache line size in bytes; clobbers x3. */
+.macro dcache_line_size
+    mrs     x3, ctr_el0
+    ubfx    x3, x3, #16, #4
+    mov     x2, #4
+    lsl     x2, x2, x3
+.endm
+
+/* void arch_clear_memory(void *p, uint64_t size): p and size page aligned.  DC ZVA zeroes a
+ * block at a time (DCZID_EL0); then clean to PoC so a guest with caches off sees the zeros. */
+    .globl arch_clear_memory
+arch_clear_memory:
+    add     x1, x0, x1                  /* end */
+    mov     x5, x0
+    mrs     x3, dczid_el0
+    tbnz    x3, #4, 3f                  /* DZP: DC ZVA prohibited */
+    and     x3, x3, #0xf
+    mov     x4, #4
+    lsl     x4, x4, x3                  /* block size */
+1:  dc      zva, x0
+    add     x0, x0, x4
+    cmp     x0, x1
+    b.lo    1b
+    b       4f
+3:  stp     xzr, xzr, [x0], #16
+    cmp     x0, x1
+    b.lo    3b
+4:  mov     x0, x5
+    dcache_line_size
+5:  dc      cvac, x0
+    add     x0, x0, x2
+    cmp     x0, x1
+    b.lo    5b
+    dsb     ish
+    ret
+
+/* void arch_clean_dcache(const void *p, uint64_t size) */
+    .globl arch_clean_dcache
+arch_clean_dcache:
+    cbz     x1, 2f
+    add     x1, x0, x1
+    dcache_line_size
+    sub     x3, x2, #1
+    bic     x0, x0, x3
+1:  dc      cvac, x0
+    add     x0, x0, x2
+    cmp     x0, x1
+    b.lo    1b
+    dsb     ish
+2:  ret
+
+/* void arch_icache_invalidate(void) */
+    .globl arch_icache_invalidate
+arch_icache_invalidate:
+    dsb     ish
+    ic      ialluis
+    dsb     ish
+    isb
+    ret
+
+/* void fpsimd_save(struct fpsimd_state *s) / fpsimd_restore(const struct fpsimd_state *s):
+ * q0-q31 then FPSR, FPCR (layout of struct fpsimd_state). */
+    .globl fpsimd_save
+fpsimd_save:
+    stp     q0, q1, [x0, #0]
+    stp     q2, q3, [x0, #32]
+    stp     q4, q5, [x0, #64]
+    stp     q6, q7, [x0, #96]
+    stp     q8, q9, [x0, #128]
+    stp     q10, q11, [x0, #160]
+    stp     q12, q13, [x0, #192]
+    stp     q14, q15, [x0, #224]
+    stp     q16, q17, [x0, #256]
+    stp     q18, q19, [x0, #288]
+    stp     q20, q21, [x0, #320]
+    stp     q22, q23, [x0, #352]
+    stp     q24, q25, [x0, #384]
+    stp     q26, q27, [x0, #416]
+    stp     q28, q29, [x0, #448]
+    stp     q30, q31, [x0, #480]
+    mrs     x1, fpsr
+    mrs     x2, fpcr
+    add     x0, x0, #512
+    stp     w1, w2, [x0]
+    ret
+
+    .globl fpsimd_restore
+fpsimd_restore:
+    ldp     q0, q1, [x0, #0]
+    ldp     q2, q3, [x0, #32]
+    ldp     q4, q5, [x0, #64]
+    ldp     q6, q7, [x0, #96]
+    ldp     q8, q9, [x0, #128]
+    ldp     q10, q11, [x0, #160]
+    ldp     q12, q13, [x0, #192]
+    ldp     q14, q15, [x0, #224]
+    ldp     q16, q17, [x0, #256]
+    ldp     q18, q19, [x0, #288]
+    ldp     q20, q21, [x0, #320]
+    ldp     q22, q23, [x0, #352]
+    ldp     q24, q25, [x0, #384]
+    ldp     q26, q27, [x0, #416]
+    ldp     q28, q29, [x0, #448]
+    ldp     q30, q31, [x0, #480]
+    add     x0, x0, #512
+    ldp     w1, w2, [x0]
+    msr     fpsr, x1
+    msr     fpcr, x2
+    ret

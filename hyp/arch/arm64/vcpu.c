@@ -1,0 +1,154 @@
+/*
+ * arm64 vCPU state: boot-time reset, context switch of EL1 system registers, FP/SIMD, timers and
+ * the virtual CPU interface, and the run loop that enters the guest and dispatches its exits.
+ * A vCPU's state is touched only by the pCPU it is loaded on, or while it is not running.
+ */
+#include <arm64/regs.h>
+#include <arm64/sysreg.h>
+#include <arm64/traps.h>
+#include <arm64/vgic.h>
+#include <arm64/vtimer.h>
+#include <hyp/arch/domain.h>
+#include <hyp/console.h>
+#include <hyp/irq.h>
+#include <hyp/sched.h>
+#include <hyp/string.h>
+
+void fpsimd_save(struct fpsimd_state *s);
+void fpsimd_restore(const struct fpsimd_state *s);
+int p2m_domain_init(struct domain *d);
+void p2m_domain_destroy(struct domain *d);
+
+/* Guest HCR_EL2: stage 2 on, physical interrupts and SErrors to EL2, broadcast TLB/barrier
+ * upgrades for SMP guests (FB, BSU), trap WFI (block) and SMC (PSCI), 64-bit EL1. */
+#define GUEST_HCR                                                                                  \
+    (HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
+     HCR_TSC | HCR_RW)
+#define GUEST_SCTLR_RESET 0x30D00800UL /* RES1 bits, MMU and caches off */
+
+int arch_domain_init(struct domain *d)
+{
+    int rc = p2m_domain_init(d);
+    if (rc)
+        return rc;
+    vtimer_domain_init(d);
+    /* One block of 32 SPIs (INTID 32-63) covers the emulated devices. */
+    return vgic_domain_init(d, 32);
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    vgic_domain_destroy(d);
+    p2m_domain_destroy(d);
+}
+
+void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level)
+{
+    vgic_set_level(d, NULL, irq, level);
+}
+
+uint64_t arch_vcpu_hwid(const struct vcpu *v)
+{
+    /* 16 vCPUs per cluster (Aff0), clusters in Aff1, as Xen does (xen-abi-facts A.4). */
+    return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf);
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+    v->arch.vmpidr = (1UL << 31) | arch_vcpu_hwid(v);
+    v->arch.hcr = GUEST_HCR;
+    int rc = vgic_vcpu_init(v);
+    if (!rc)
+        rc = vtimer_vcpu_init(v);
+    return rc;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    vtimer_vcpu_destroy(v);
+    vgic_vcpu_destroy(v);
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    memset(&v->arch.sys, 0, sizeof(v->arch.sys));
+    memset(&v->arch.fp, 0, sizeof(v->arch.fp));
+    v->arch.regs.x[0] = arg;
+    v->arch.regs.pc = entry;
+    v->arch.regs.pstate = PSR_MODE_EL1H | PSR_DAIF;
+    v->arch.sys.sctlr = GUEST_SCTLR_RESET;
+}
+
+#define SAVE(field, reg) s->field = read_sysreg(reg)
+#define LOAD(field, reg) write_sysreg(s->field, reg)
+#define EL1_SYSREGS(X)                                                                             \
+    X(sctlr, sctlr_el1); X(actlr, actlr_el1); X(cpacr, cpacr_el1); X(ttbr0, ttbr0_el1);          \
+    X(ttbr1, ttbr1_el1); X(tcr, tcr_el1); X(esr, esr_el1); X(afsr0, afsr0_el1);                 \
+    X(afsr1, afsr1_el1); X(far, far_el1); X(mair, mair_el1); X(amair, amair_el1);               \
+    X(vbar, vbar_el1); X(contextidr, contextidr_el1); X(tpidr_el0, tpidr_el0);                  \
+    X(tpidrro_el0, tpidrro_el0); X(tpidr_el1, tpidr_el1); X(sp_el0, sp_el0); X(sp_el1, sp_el1); \
+    X(elr_el1, elr_el1); X(spsr_el1, spsr_el1); X(par, par_el1); X(csselr, csselr_el1);         \
+    X(cntkctl, cntkctl_el1); X(mdscr, mdscr_el1)
+
+static void sysregs_save(struct el1_sysregs *s)
+{
+    EL1_SYSREGS(SAVE);
+}
+
+static void sysregs_load(const struct el1_sysregs *s)
+{
+    EL1_SYSREGS(LOAD);
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    write_sysreg(d->arch.vttbr, vttbr_el2);
+    write_sysreg(v->arch.hcr, hcr_el2);
+    write_sysreg(v->arch.vmpidr, vmpidr_el2);
+    write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+    write_sysreg(d->arch.cntvoff, cntvoff_el2);
+    sysregs_load(&v->arch.sys);
+    fpsimd_restore(&v->arch.fp);
+    isb();
+    vtimer_restore(v);
+    vgic_restore(v);
+}
+
+void arch_vcpu_put(struct vcpu *v)
+{
+    vgic_save(v);
+    vtimer_save(v);
+    sysregs_save(&v->arch.sys);
+    fpsimd_save(&v->arch.fp);
+    /* Back to the idle configuration: interrupts still to EL2, no stage 2. */
+    write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
+    isb();
+}
+
+bool arch_vcpu_has_pending_irq(struct vcpu *v)
+{
+    return vgic_pending(v);
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    while (!sched_must_leave(v)) {
+        vgic_flush(v);
+        int code = guest_enter(&v->arch.regs);
+        vgic_sync(v);
+        switch (code) {
+        case EXIT_SYNC:
+            guest_trap_sync(v);
+            break;
+        case EXIT_IRQ:
+        case EXIT_FIQ:
+            irq_dispatch();
+            break;
+        default:
+            guest_trap_serror(v);
+            break;
+        }
+    }
+}

@@ -1,0 +1,300 @@
+/*
+ * Domain lifecycle and guest memory.  domain_list_lock guards the domain table; a domain's
+ * memory chunks are fixed between creation and destruction, so guest-address translation
+ * takes no lock.  Loading kernels and building the domain from the device tree is in
+ * domain_build.c; shutdown actions in domain_shutdown.c.
+ */
+#include <hyp/arch/boot.h>
+#include <hyp/arch/domain.h>
+#include <hyp/arch/mm.h>
+#include <hyp/console.h>
+#include <hyp/domain.h>
+#include <hyp/errno.h>
+#include <hyp/heap.h>
+#include <hyp/page_alloc.h>
+#include <hyp/sched.h>
+#include <hyp/string.h>
+
+static struct domain *domains[MAX_DOMAINS];
+static struct spinlock domain_list_lock = SPINLOCK_INIT;
+
+static int alloc_domain_id(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    /* Domain 0 is reserved for a control domain; dom0less domains start at 1 as in Xen. */
+    for (unsigned id = 1; id < MAX_DOMAINS; id++) {
+        if (!domains[id]) {
+            domains[id] = d;
+            d->id = id;
+            spin_unlock_irqrestore(&domain_list_lock, flags);
+            return 0;
+        }
+    }
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return -ENOSPC;
+}
+
+struct domain *domain_by_id(unsigned id)
+{
+    return id < MAX_DOMAINS ? READ_ONCE(domains[id]) : NULL;
+}
+
+struct domain *domain_next(int after)
+{
+    for (int id = after + 1; id < MAX_DOMAINS; id++)
+        if (READ_ONCE(domains[id]))
+            return domains[id];
+    return NULL;
+}
+
+unsigned domain_count(void)
+{
+    unsigned n = 0;
+    for (unsigned id = 0; id < MAX_DOMAINS; id++)
+        n += READ_ONCE(domains[id]) != NULL;
+    return n;
+}
+
+/* Largest block order that fits the remaining size and the alignment of gpa. */
+static unsigned chunk_order(uint64_t gpa, uint64_t remaining)
+{
+    unsigned order = PAGE_MAX_ORDER;
+    while (order && ((PAGE_SIZE << order) > remaining || !IS_ALIGNED(gpa, PAGE_SIZE << order)))
+        order--;
+    return order;
+}
+
+static int add_chunk(struct domain *d, paddr_t pa, uint64_t gpa, unsigned order, unsigned *cap)
+{
+    if (d->nr_chunks == *cap) {
+        unsigned ncap = *cap ? *cap * 2 : 16;
+        struct mem_chunk *n = heap_alloc(ncap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        if (d->chunks)
+            memcpy(n, d->chunks, d->nr_chunks * sizeof(*n));
+        heap_free(d->chunks);
+        d->chunks = n;
+        *cap = ncap;
+    }
+    d->chunks[d->nr_chunks++] = (struct mem_chunk){ pa, GPA(gpa), order };
+    return 0;
+}
+
+/* Allocate and map [base, base + size) of guest RAM with the largest blocks available. */
+static int populate_bank(struct domain *d, uint64_t base, uint64_t size, unsigned *cap)
+{
+    uint64_t gpa = base, end = base + size;
+    while (gpa < end) {
+        unsigned order = chunk_order(gpa, end - gpa);
+        void *p;
+        while (!(p = page_alloc(order)) && order)
+            order--;
+        if (!p)
+            return -ENOMEM;
+        uint64_t bytes = PAGE_SIZE << order;
+        arch_clear_memory(p, bytes); /* no data may leak from a previous owner */
+        int rc = add_chunk(d, (paddr_t)(uintptr_t)p, gpa, order, cap);
+        if (!rc)
+            rc = arch_guest_map_ram(d, GPA(gpa), (paddr_t)(uintptr_t)p, bytes);
+        if (rc) {
+            if (d->nr_chunks && d->chunks[d->nr_chunks - 1].pa == (paddr_t)(uintptr_t)p)
+                return rc; /* recorded: freed with the others */
+            page_free(p, order);
+            return rc;
+        }
+        d->mem_pages += 1UL << order;
+        gpa += bytes;
+    }
+    return 0;
+}
+
+static int populate_ram(struct domain *d)
+{
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    uint64_t left = d->cfg.mem_bytes;
+    unsigned cap = 0;
+    for (unsigned b = 0; b < 2 && left; b++) {
+        uint64_t n = MIN(left, l.ram_size[b]);
+        int rc = populate_bank(d, l.ram_base[b], n, &cap);
+        if (rc)
+            return rc;
+        left -= n;
+    }
+    return left ? -EINVAL : 0;
+}
+
+static void free_ram(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_chunks; i++) {
+        page_free((void *)(uintptr_t)d->chunks[i].pa, d->chunks[i].order);
+        d->mem_pages -= 1UL << d->chunks[i].order;
+    }
+    heap_free(d->chunks);
+    d->chunks = NULL;
+    d->nr_chunks = 0;
+}
+
+static int create_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->cfg.nr_vcpus; i++) {
+        struct vcpu *v = heap_zalloc(sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        v->id = i;
+        v->dom = d;
+        v->state = VCPU_OFFLINE;
+        d->vcpus[i] = v;
+        d->nr_vcpus = i + 1;
+        int rc = arch_vcpu_init(v);
+        if (!rc)
+            rc = sched_vcpu_init(v);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int check_config(const struct domain_config *cfg)
+{
+    if (!cfg->name[0] || !cfg->mem_bytes || !IS_ALIGNED(cfg->mem_bytes, MiB(2)))
+        return -EINVAL;
+    if (!cfg->nr_vcpus || cfg->nr_vcpus > MAX_VCPUS_PER_DOMAIN)
+        return -EINVAL;
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    if (cfg->mem_bytes > l.ram_size[0] + l.ram_size[1])
+        return -EINVAL;
+    return 0;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, int *err)
+{
+    int rc = check_config(cfg);
+    if (rc) {
+        pr_err("domain %s: invalid configuration (memory must be a non-zero multiple of 2 MiB, "
+               "1..%u vCPUs)\n", cfg->name, MAX_VCPUS_PER_DOMAIN);
+        *err = rc;
+        return NULL;
+    }
+    struct domain *d = heap_zalloc(sizeof(*d));
+    if (!d) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    d->cfg = *cfg;
+    strlcpy(d->name, cfg->name, sizeof(d->name));
+    d->lock = SPINLOCK_INIT;
+    d->state = DOM_BUILDING;
+    rc = alloc_domain_id(d);
+    if (rc)
+        goto fail;
+    rc = arch_domain_init(d);
+    if (rc)
+        goto fail;
+    rc = sched_domain_init(d);
+    if (rc)
+        goto fail;
+    rc = populate_ram(d);
+    if (rc)
+        goto fail;
+    rc = create_vcpus(d);
+    if (rc)
+        goto fail;
+    rc = domain_load_kernel(d);
+    if (rc)
+        goto fail;
+    return d;
+fail:
+    pr_err("domain %s: creation failed (%d)\n", cfg->name, rc);
+    domain_destroy(d);
+    *err = rc;
+    return NULL;
+}
+
+void domain_destroy(struct domain *d)
+{
+    d->state = DOM_DYING;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        sched_vcpu_destroy(v);
+        arch_vcpu_destroy(v);
+        heap_free(v);
+        d->vcpus[i] = NULL;
+    }
+    sched_domain_destroy(d);
+    /* Tear down the guest address space before its memory goes back to the pool. */
+    arch_domain_destroy(d);
+    free_ram(d);
+    if (d->id) {
+        unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+        domains[d->id] = NULL;
+        spin_unlock_irqrestore(&domain_list_lock, flags);
+    }
+    heap_free(d);
+}
+
+void domain_start(struct domain *d)
+{
+    d->state = DOM_RUNNING;
+    struct vcpu *v0 = d->vcpus[0];
+    sched_vcpu_set_state(v0, VCPU_RUNNABLE);
+}
+
+/* --- guest-physical access --- */
+
+static const struct mem_chunk *find_chunk(struct domain *d, uint64_t gpa)
+{
+    for (unsigned i = 0; i < d->nr_chunks; i++) {
+        const struct mem_chunk *c = &d->chunks[i];
+        if (gpa >= c->gpa.a && gpa - c->gpa.a < (PAGE_SIZE << c->order))
+            return c;
+    }
+    return NULL;
+}
+
+void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len)
+{
+    const struct mem_chunk *c = find_chunk(d, gpa.a);
+    if (!c)
+        return NULL;
+    uint64_t off = gpa.a - c->gpa.a;
+    if (len > (PAGE_SIZE << c->order) - off)
+        return NULL;
+    return (void *)(uintptr_t)(c->pa + off);
+}
+
+static int copy_gpa(struct domain *d, struct gpa gpa, void *buf, uint64_t len, bool to_guest)
+{
+    uint8_t *b = buf;
+    while (len) {
+        const struct mem_chunk *c = find_chunk(d, gpa.a);
+        if (!c)
+            return -EFAULT;
+        uint64_t off = gpa.a - c->gpa.a;
+        uint64_t n = MIN(len, (PAGE_SIZE << c->order) - off);
+        uint8_t *h = (uint8_t *)(uintptr_t)(c->pa + off);
+        if (to_guest) {
+            memcpy(h, b, n);
+            arch_clean_dcache(h, n);
+        } else
+            memcpy(b, h, n);
+        b += n;
+        gpa.a += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len)
+{
+    return copy_gpa(d, gpa, (void *)(uintptr_t)src, len, true);
+}
+
+int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len)
+{
+    return copy_gpa(d, gpa, dst, len, false);
+}

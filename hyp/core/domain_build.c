@@ -1,0 +1,201 @@
+/*
+ * Building domains from the boot device tree (Xen's dom0less bindings: "xen,domain" nodes under
+ * /chosen with multiboot modules) and loading a Linux arm64 Image, its initramfs and its device
+ * tree into a domain's memory.  Runs on the boot CPU before any domain runs, and on restart
+ * from the shutdown path; the domain being loaded is not running.
+ */
+#include <hyp/arch/domain.h>
+#include <hyp/arch/mm.h>
+#include <hyp/bootinfo.h>
+#include <hyp/console.h>
+#include <hyp/domain.h>
+#include <hyp/errno.h>
+#include <hyp/heap.h>
+#include <hyp/string.h>
+
+/* Linux arm64 Image header (Documentation/arm64/booting.rst). */
+#define IMAGE_MAGIC_OFF 56
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+#define IMAGE_HEADER_SIZE 64
+#define GUEST_FDT_MAX (64 * 1024)
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static enum domain_action parse_action(const struct fdt *f, int n, const char *prop,
+                                       enum domain_action def)
+{
+    uint32_t len;
+    const char *s = fdt_prop(f, n, prop, &len);
+    if (!s || !len || strnlen(s, len) == len)
+        return def;
+    if (!strcmp(s, "destroy") || !strncmp(s, "coredump-destroy", 16))
+        return ACTION_DESTROY;
+    if (!strcmp(s, "restart") || !strcmp(s, "rename-restart") || !strcmp(s, "coredump-restart"))
+        return ACTION_RESTART;
+    if (!strcmp(s, "preserve"))
+        return ACTION_PRESERVE;
+    pr_warn("domain %s: unknown %s \"%s\", using the default\n", fdt_name(f, n), prop, s);
+    return def;
+}
+
+static void parse_sched(const struct fdt *f, int n, struct sched_params *sp)
+{
+    uint32_t v;
+    uint64_t v64;
+    uint32_t len;
+    if (fdt_prop_u32(f, n, "keel,cpu-weight", &v))
+        sp->weight = v;
+    if (fdt_prop_u32(f, n, "keel,cap", &v))
+        sp->cap = v;
+    if (fdt_prop_u64(f, n, "keel,budget-us", &v64))
+        sp->budget_us = v64;
+    if (fdt_prop_u64(f, n, "keel,period-us", &v64))
+        sp->period_us = v64;
+    const char *pool = fdt_prop(f, n, "keel,pool", &len);
+    if (pool && len && strnlen(pool, len) < len)
+        strlcpy(sp->pool, pool, sizeof(sp->pool));
+}
+
+static void copy_name(char *dst, const char *node_name)
+{
+    size_t i = 0;
+    for (; node_name[i] && node_name[i] != '@' && i < DOMAIN_NAME_LEN - 1; i++)
+        dst[i] = node_name[i];
+    dst[i] = 0;
+}
+
+/* Fill cfg from a "xen,domain" node.  Returns 0 or -EINVAL after saying what is wrong. */
+static int parse_domain_node(int n, struct domain_config *cfg)
+{
+    const struct fdt *f = &bootinfo.fdt;
+    uint64_t kib = 0;
+    uint32_t cpus = 1;
+    memset(cfg, 0, sizeof(*cfg));
+    copy_name(cfg->name, fdt_name(f, n));
+    if (!fdt_prop_u64(f, n, "memory", &kib) || !kib) {
+        pr_err("domain %s: missing or bad \"memory\" (KiB)\n", cfg->name);
+        return -EINVAL;
+    }
+    fdt_prop_u32(f, n, "cpus", &cpus);
+    cfg->mem_bytes = kib * 1024;
+    cfg->nr_vcpus = cpus;
+    cfg->vpl011 = fdt_has_prop(f, n, "vpl011");
+    cfg->on_poweroff = parse_action(f, n, "keel,on-poweroff", ACTION_DESTROY);
+    cfg->on_reboot = parse_action(f, n, "keel,on-reboot", ACTION_RESTART);
+    cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);
+    parse_sched(f, n, &cfg->sched);
+    for (unsigned i = 0; i < bootinfo.nr_modules; i++) {
+        const struct boot_module *m = &bootinfo.modules[i];
+        if (m->domain_node != n)
+            continue;
+        if (m->kind == MOD_KERNEL && !cfg->kernel) {
+            uint32_t len;
+            const char *args = fdt_prop(f, m->node, "bootargs", &len);
+            cfg->kernel = m->base;
+            cfg->kernel_size = m->size;
+            if (args && len && strnlen(args, len) < len)
+                strlcpy(cfg->bootargs, args, sizeof(cfg->bootargs));
+        } else if (m->kind == MOD_RAMDISK && !cfg->ramdisk) {
+            cfg->ramdisk = m->base;
+            cfg->ramdisk_size = m->size;
+        }
+    }
+    if (!cfg->kernel) {
+        pr_err("domain %s: no \"multiboot,kernel\" module\n", cfg->name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+unsigned domain_build_all(void)
+{
+    const struct fdt *f = &bootinfo.fdt;
+    int chosen = fdt_path(f, "/chosen");
+    unsigned started = 0;
+    for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
+        if (!fdt_compatible(f, n, "xen,domain"))
+            continue;
+        struct domain_config cfg;
+        if (parse_domain_node(n, &cfg))
+            continue;
+        int err;
+        struct domain *d = domain_create(&cfg, &err);
+        if (!d)
+            continue;
+        pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,
+                cfg.mem_bytes >> 20, cfg.nr_vcpus, cfg.nr_vcpus > 1 ? "s" : "");
+        domain_start(d);
+        started++;
+    }
+    return started;
+}
+
+/* Where the kernel goes and how much room it needs, from its Image header. */
+static int image_layout(struct domain *d, const uint8_t *img, uint64_t *offset, uint64_t *size)
+{
+    if (d->cfg.kernel_size < IMAGE_HEADER_SIZE ||
+        (uint32_t)le64(img + IMAGE_MAGIC_OFF) != IMAGE_MAGIC) {
+        pr_err("domain %s: kernel is not a Linux arm64 Image (bad magic)\n", d->name);
+        return -ENOEXEC;
+    }
+    uint64_t text_offset = le64(img + 8), image_size = le64(img + 16), flags = le64(img + 24);
+    if (image_size == 0) {
+        /* Before Linux 3.17 the header carried no size; such kernels used 0x80000. */
+        text_offset = 0x80000;
+        image_size = d->cfg.kernel_size;
+    }
+    if (flags & 1) {
+        pr_err("domain %s: big-endian kernels are not supported\n", d->name);
+        return -ENOEXEC;
+    }
+    *offset = text_offset;
+    *size = MAX(image_size, d->cfg.kernel_size);
+    return 0;
+}
+
+int domain_load_kernel(struct domain *d)
+{
+    const uint8_t *img = (const uint8_t *)(uintptr_t)d->cfg.kernel;
+    uint64_t offset, size;
+    int rc = image_layout(d, img, &offset, &size);
+    if (rc)
+        return rc;
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    uint64_t base = l.ram_base[0];
+    uint64_t ram_end = base + MIN(d->cfg.mem_bytes, l.ram_size[0]);
+    uint64_t entry = base + offset;
+    uint64_t fdt_gpa = ALIGN_UP(entry + size, MiB(2));
+    uint64_t initrd_gpa = fdt_gpa + MiB(2);
+    if (initrd_gpa + ALIGN_UP(d->cfg.ramdisk_size, PAGE_SIZE) > ram_end) {
+        pr_err("domain %s: %lu MiB is too small for its kernel and ramdisk\n", d->name,
+               d->cfg.mem_bytes >> 20);
+        return -ENOMEM;
+    }
+    rc = domain_copy_to_gpa(d, GPA(entry), img, d->cfg.kernel_size);
+    if (!rc && d->cfg.ramdisk)
+        rc = domain_copy_to_gpa(d, GPA(initrd_gpa), (const void *)(uintptr_t)d->cfg.ramdisk,
+                                d->cfg.ramdisk_size);
+    if (rc)
+        return rc;
+    void *fdt = heap_alloc(GUEST_FDT_MAX);
+    if (!fdt)
+        return -ENOMEM;
+    int fdt_size = arch_guest_fdt(d, fdt, GUEST_FDT_MAX, GPA(d->cfg.ramdisk ? initrd_gpa : 0),
+                                  d->cfg.ramdisk_size);
+    rc = fdt_size < 0 ? fdt_size : domain_copy_to_gpa(d, GPA(fdt_gpa), fdt, (uint64_t)fdt_size);
+    heap_free(fdt);
+    if (rc) {
+        pr_err("domain %s: cannot write its device tree (%d)\n", d->name, rc);
+        return rc;
+    }
+    arch_icache_invalidate();
+    arch_vcpu_reset(d->vcpus[0], entry, fdt_gpa);
+    return 0;
+}

@@ -1,0 +1,130 @@
+/*
+ * Domain shutdown: stop every vCPU, report the reason, and once no pCPU runs any of the
+ * domain's vCPUs apply the configured action (destroy, restart, preserve).  The action runs from
+ * a timer on the pCPU that saw the shutdown, never while a vCPU of the domain is live.  When the
+ * last domain is gone the machine powers off.
+ */
+#include <hyp/arch/boot.h>
+#include <hyp/console.h>
+#include <hyp/domain.h>
+#include <hyp/percpu.h>
+#include <hyp/sched.h>
+#include <hyp/timer.h>
+
+static const char *reason_name(enum shutdown_reason r)
+{
+    switch (r) {
+    case SHUTDOWN_POWEROFF: return "poweroff";
+    case SHUTDOWN_REBOOT: return "reboot";
+    case SHUTDOWN_SUSPEND: return "suspend";
+    case SHUTDOWN_CRASH: return "crash";
+    case SHUTDOWN_WATCHDOG: return "watchdog";
+    default: return "unknown";
+    }
+}
+
+static enum domain_action action_for(const struct domain *d)
+{
+    switch (d->shutdown_reason) {
+    case SHUTDOWN_POWEROFF: return d->cfg.on_poweroff;
+    case SHUTDOWN_REBOOT: return d->cfg.on_reboot;
+    default: return d->cfg.on_crash;
+    }
+}
+
+static bool any_vcpu_running(const struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && READ_ONCE(d->vcpus[i]->running))
+            return true;
+    return false;
+}
+
+static void all_gone_check(void)
+{
+    if (domain_count() == 0) {
+        pr_info("all domains have ended\n");
+        arch_system_off();
+    }
+}
+
+static void restart(struct domain *old)
+{
+    struct domain_config cfg = old->cfg;
+    unsigned restarts = old->restarts + 1;
+    pr_info("domain %s: restarting\n", cfg.name);
+    domain_destroy(old);
+    int err;
+    struct domain *d = domain_create(&cfg, &err);
+    if (!d) {
+        pr_err("domain %s: restart failed (%d)\n", cfg.name, err);
+        all_gone_check();
+        return;
+    }
+    d->restarts = restarts;
+    domain_start(d);
+}
+
+static void reap(struct timer *t, void *ctx)
+{
+    struct domain *d = ctx;
+    if (any_vcpu_running(d)) {
+        timer_set(t, time_now_ns() + 1000000, cpu_id());
+        return;
+    }
+    switch (action_for(d)) {
+    case ACTION_RESTART:
+        restart(d);
+        break;
+    case ACTION_PRESERVE:
+        pr_info("domain %s: preserved (shut down, memory kept)\n", d->name);
+        break;
+    case ACTION_DESTROY:
+    default:
+        pr_info("domain %s: destroyed\n", d->name);
+        domain_destroy(d);
+        all_gone_check();
+        break;
+    }
+}
+
+void domain_shutdown(struct domain *d, enum shutdown_reason reason)
+{
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (d->state == DOM_SHUTDOWN || d->state == DOM_DYING) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return;
+    }
+    d->state = DOM_SHUTDOWN;
+    d->shutdown_reason = reason;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
+    spin_unlock_irqrestore(&d->lock, flags);
+    pr_info("domain %s: shutdown (%s)\n", d->name, reason_name(reason));
+    timer_init(&d->reap_timer, reap, d);
+    timer_set(&d->reap_timer, time_now_ns(), cpu_id());
+}
+
+void domain_pause(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (d->state == DOM_RUNNING) {
+        d->state = DOM_PAUSED;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i]->state != VCPU_OFFLINE)
+                sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
+    }
+    spin_unlock_irqrestore(&d->lock, flags);
+}
+
+void domain_unpause(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (d->state == DOM_PAUSED) {
+        d->state = DOM_RUNNING;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i]->state == VCPU_PAUSED)
+                sched_vcpu_set_state(d->vcpus[i], VCPU_RUNNABLE);
+    }
+    spin_unlock_irqrestore(&d->lock, flags);
+}

@@ -1,0 +1,39 @@
+/* vCPU power state (PSCI CPU_ON/CPU_OFF) and lookup.  State changes go through the scheduler
+ * (sched_vcpu_set_state), which owns the locking. */
+#include <hyp/arch/cpu.h>
+#include <hyp/arch/domain.h>
+#include <hyp/domain.h>
+#include <hyp/errno.h>
+#include <hyp/sched.h>
+
+int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
+{
+    struct domain *d = v->dom;
+    /* A vCPU that just turned itself off may still be saving its registers on its pCPU; that
+     * takes a bounded, short time. */
+    while (READ_ONCE(v->running))
+        arch_cpu_relax();
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (v->state != VCPU_OFFLINE || d->state != DOM_RUNNING) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return -EBUSY;
+    }
+    /* Offline and not running anywhere: its registers are ours to set. */
+    arch_vcpu_reset(v, entry, context);
+    sched_vcpu_set_state(v, VCPU_RUNNABLE);
+    spin_unlock_irqrestore(&d->lock, flags);
+    return 0;
+}
+
+void vcpu_power_off(struct vcpu *v)
+{
+    sched_vcpu_set_state(v, VCPU_OFFLINE);
+}
+
+struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && arch_vcpu_hwid(d->vcpus[i]) == hwid)
+            return d->vcpus[i];
+    return NULL;
+}

@@ -1,0 +1,12 @@
+/* Arch interface: cache-aware memory helpers for memory shared with guests. */
+#pragma once
+
+#include <hyp/types.h>
+
+/* Zero [p, p + size) (page aligned) and clean it to the point of coherency, so a guest running
+ * with its MMU and caches off sees zeros, not stale memory. */
+void arch_clear_memory(void *p, uint64_t size);
+/* Clean data cache lines of [p, p + size) to the point of coherency. */
+void arch_clean_dcache(const void *p, uint64_t size);
+/* Invalidate all instruction caches (inner shareable) after writing guest code. */
+void arch_icache_invalidate(void);
