@@ -13,10 +13,30 @@ struct bootinfo bootinfo;
 /* Upper bound for a DTB we accept; QEMU's are ~1 MiB at most. */
 #define DTB_MAX_SIZE MiB(2)
 
+/* Whether [base, base + size) rounded out to whole pages stays below 2^64.  Values in the
+ * boot DTB are not trusted to be sane; a wrapping range would alias low memory. */
+static bool range_fits(uint64_t base, uint64_t size)
+{
+    return size <= UINT64_MAX - base && base + size <= 0 - PAGE_SIZE;
+}
+
+/* Whether string property name of node n is exactly s.  Bounded by the property length, as
+ * device-tree values need not be NUL-terminated, and an empty value is no match. */
+static bool prop_is(const struct fdt *f, int n, const char *name, const char *s)
+{
+    uint32_t len;
+    const char *v = fdt_prop(f, n, name, &len);
+    size_t slen = strlen(s);
+    return v && len == slen + 1 && !memcmp(v, s, len);
+}
+
 static void add_reserved(paddr_t base, uint64_t size)
 {
     if (!size)
         return;
+    /* Clamp rather than drop: handing out memory someone reserved is the worse mistake. */
+    if (size > UINT64_MAX - base)
+        size = 0 - base;
     if (bootinfo.nr_reserved == MAX_RESERVED) {
         pr_warn("bootinfo: too many reserved ranges, ignoring %#lx+%#lx\n", base, size);
         return;
@@ -27,20 +47,24 @@ static void add_reserved(paddr_t base, uint64_t size)
 static void parse_memory(const struct fdt *f)
 {
     for (int n = fdt_next_node(f, -1, NULL); n >= 0; n = fdt_next_node(f, n, NULL)) {
-        uint32_t len;
-        const char *type = fdt_prop(f, n, "device_type", &len);
-        if (!type || len < 7 || strncmp(type, "memory", len))
+        if (!prop_is(f, n, "device_type", "memory"))
             continue;
-        const char *status = fdt_prop(f, n, "status", NULL);
-        if (status && strcmp(status, "okay") && strcmp(status, "ok"))
+        if (fdt_has_prop(f, n, "status") && !prop_is(f, n, "status", "okay") &&
+            !prop_is(f, n, "status", "ok"))
             continue;
         uint64_t base, size;
         for (unsigned i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++) {
+            if (!range_fits(base, size))
+                continue;
             /* Whole pages only. */
             uint64_t end = ALIGN_DOWN(base + size, PAGE_SIZE);
             base = ALIGN_UP(base, PAGE_SIZE);
-            if (end <= base || bootinfo.nr_mem == MAX_MEM_BANKS)
+            if (end <= base)
                 continue;
+            if (bootinfo.nr_mem == MAX_MEM_BANKS) {
+                pr_warn("bootinfo: too many memory banks, ignoring %#lx+%#lx\n", base, end - base);
+                continue;
+            }
             bootinfo.mem[bootinfo.nr_mem++] = (struct mem_range){ base, end - base };
         }
     }
@@ -78,6 +102,9 @@ static void parse_stdout(const struct fdt *f)
 
 int bootinfo_parse_early(const void *dtb, const char **why)
 {
+    const char *ignored;
+    if (!why)
+        why = &ignored;
     memset(&bootinfo, 0, sizeof(bootinfo));
     bootinfo.fdt_base = (paddr_t)(uintptr_t)dtb;
     if (fdt_open(&bootinfo.fdt, dtb, DTB_MAX_SIZE, why))
@@ -111,9 +138,7 @@ static int parse_cpus(const struct fdt *f)
         return -EINVAL;
     }
     for (int n = fdt_first_child(f, cpus); n >= 0; n = fdt_next_sibling(f, n)) {
-        uint32_t len;
-        const char *type = fdt_prop(f, n, "device_type", &len);
-        if (!type || strncmp(type, "cpu", len))
+        if (!prop_is(f, n, "device_type", "cpu"))
             continue;
         uint64_t hwid;
         if (fdt_reg(f, n, 0, &hwid, NULL)) {
@@ -155,7 +180,7 @@ static void add_module(const struct fdt *f, int n, int domain)
     uint64_t base, size;
     if (!is_module)
         return;
-    if (fdt_reg(f, n, 0, &base, &size) || !size) {
+    if (fdt_reg(f, n, 0, &base, &size) || !size || !range_fits(base, size)) {
         pr_warn("bootinfo: module %s has no usable reg, ignored\n", fdt_name(f, n));
         return;
     }
@@ -194,13 +219,17 @@ int bootinfo_parse(void)
     return parse_cpus(f);
 }
 
+/* Both ranges non-empty; compared by last byte so a range ending at 2^64 works. */
 static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
 {
-    return a < b + bs && b < a + as;
+    return a <= b + (bs - 1) && b <= a + (as - 1);
 }
 
+/* An empty or wrapping range is never "free": callers use this to hand memory out. */
 bool bootinfo_range_free(paddr_t base, uint64_t size)
 {
+    if (!size || size > UINT64_MAX - base)
+        return false;
     bool in_ram = false;
     for (unsigned i = 0; i < bootinfo.nr_mem; i++)
         if (base >= bootinfo.mem[i].base && base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)

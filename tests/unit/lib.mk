@@ -22,3 +22,8 @@ UNIT_TESTS += fdt_malformed
 UNIT_SRCS_fdt_malformed := hyp/lib/fdt.c
 UNIT_DEPS_fdt_malformed := $(UNIT_DATA)/fdt_basic.dtb
 UNIT_CFLAGS_fdt_malformed := -Wa,-I$(UNIT_DATA)
+
+UNIT_TESTS += bootinfo
+UNIT_SRCS_bootinfo := hyp/core/bootinfo.c hyp/lib/fdt.c
+UNIT_DEPS_bootinfo := $(patsubst %,$(UNIT_DATA)/bootinfo_%.dtb,qemu alias edge nomem)
+UNIT_CFLAGS_bootinfo := -Wa,-I$(UNIT_DATA)
