@@ -1,5 +1,6 @@
-/* printf-style formatting into a bounded buffer.  No floating point (EL2 code never touches
- * FP/SIMD registers). */
+/* printf-style formatting into a bounded buffer, following C11 7.21.6.1 for what it supports
+ * (including '#').  No floating point (EL2 code never touches FP/SIMD registers), no %n.
+ * Widths and precisions saturate at FIELD_MAX. */
 #include <hyp/string.h>
 
 struct out {
@@ -15,7 +16,11 @@ static void put(struct out *o, char c)
     o->len++;
 }
 
-enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
+/* F_PTR: %p, whose 0x prefix is unconditional (for '#', zero has none). */
+enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16, F_PTR = 32 };
+
+/* Far beyond any real use; keeps width and precision arithmetic free of int overflow. */
+#define FIELD_MAX 4096
 
 static void put_padded(struct out *o, const char *s, size_t n, const char *prefix, int width,
                        unsigned flags, int zeros)
@@ -42,6 +47,7 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
     char tmp[24];
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     size_t n = 0;
+    bool zero = v == 0;
     do {
         tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
         v /= base;
@@ -49,14 +55,25 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
     if (prec == 0 && n == 1 && tmp[sizeof(tmp) - 1] == '0')
         n = 0;
     const char *prefix = neg ? "-" : (flags & F_PLUS) ? "+" : (flags & F_SPACE) ? " " : "";
-    if ((flags & F_ALT) && base == 16)
+    if (((flags & F_ALT) && base == 16 && !zero) || (flags & F_PTR))
         prefix = upper ? "0X" : "0x";
     int zeros = prec > (int)n ? prec - (int)n : 0;
     if ((flags & F_ZERO) && !(flags & F_LEFT) && prec < 0) {
         int room = width - (int)(n + strlen(prefix));
         zeros = room > 0 ? room : 0;
     }
+    /* '#' with 'o' raises the precision just enough for the first digit to be 0. */
+    if ((flags & F_ALT) && base == 8 && zeros == 0 && (n == 0 || tmp[sizeof(tmp) - n] != '0'))
+        zeros = 1;
     put_padded(o, tmp + sizeof(tmp) - n, n, prefix, width, flags, zeros);
+}
+
+static int parse_field(const char **fmt)
+{
+    int v = 0;
+    for (; **fmt >= '0' && **fmt <= '9'; (*fmt)++)
+        v = MIN(v * 10 + (**fmt - '0'), FIELD_MAX);
+    return v;
 }
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
@@ -81,23 +98,22 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         if (*fmt == '*') {
             width = va_arg(ap, int);
             if (width < 0) {
-                flags |= F_LEFT;
-                width = -width;
+                flags |= F_LEFT; /* written so that INT_MIN is not negated */
+                width = width < -FIELD_MAX ? FIELD_MAX : -width;
             }
+            width = MIN(width, FIELD_MAX);
             fmt++;
         } else {
-            while (*fmt >= '0' && *fmt <= '9')
-                width = width * 10 + (*fmt++ - '0');
+            width = parse_field(&fmt);
         }
         if (*fmt == '.') {
             fmt++;
-            prec = 0;
             if (*fmt == '*') {
-                prec = va_arg(ap, int);
+                prec = va_arg(ap, int); /* negative: as if omitted */
+                prec = MIN(prec, FIELD_MAX);
                 fmt++;
             } else {
-                while (*fmt >= '0' && *fmt <= '9')
-                    prec = prec * 10 + (*fmt++ - '0');
+                prec = parse_field(&fmt);
             }
         }
         int lng = 0; /* 0 int, 1 long, 2 long long/size/ptrdiff/intmax, -1 short, -2 char */
@@ -128,12 +144,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             u = lng >= 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
             if (lng == -1) u = (unsigned short)u;
             if (lng <= -2) u = (unsigned char)u;
+            /* '+' and ' ' are for signed conversions only. */
             put_number(&o, u, false, c == 'u' ? 10 : c == 'o' ? 8 : 16, c == 'X', width, prec,
-                       flags);
+                       flags & ~(unsigned)(F_PLUS | F_SPACE));
             break;
         case 'p':
             put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, prec,
-                       flags | F_ALT);
+                       (flags & ~(unsigned)(F_PLUS | F_SPACE)) | F_PTR);
             break;
         case 'c': {
             char ch = (char)va_arg(ap, int);
