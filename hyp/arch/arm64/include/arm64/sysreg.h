@@ -11,7 +11,7 @@
         __asm__ volatile("mrs %0, " #r : "=r"(__v));                                               \
         __v;                                                                                       \
     })
-#define write_sysreg(v, r) __asm__ volatile("msr " #r ", %0" ::"rZ"((uint64_t)(v)))
+#define write_sysreg(v, r) __asm__ volatile("msr " #r ", %x0" ::"rZ"((uint64_t)(v)))
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 #define dmb(opt) __asm__ volatile("dmb " #opt ::: "memory")
