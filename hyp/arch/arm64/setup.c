@@ -10,7 +10,7 @@ void psci_init(void);
 void arch_init(void)
 {
     psci_init();
-    irqchip_init();
+    irq_init();
     time_init();
 }
 
@@ -20,6 +20,6 @@ void arch_init_cpu(void)
      * 64-bit EL1. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();
-    irqchip_init_cpu();
+    irq_init_cpu();
     time_init_cpu();
 }

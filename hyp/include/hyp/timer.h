@@ -1,8 +1,9 @@
 /*
- * Time and one-shot software timers.  Time is nanoseconds since boot from the architected
- * counter.  Each CPU has a queue of timers ordered by deadline and programs its hardware
- * timer for the earliest; handlers run on the timer's CPU in interrupt context.  A timer's
- * owner serialises timer_set/timer_cancel on that timer; the queues have per-CPU locks.
+ * Time and one-shot software timers.  Time is nanoseconds since the architected counter
+ * started (machine reset, i.e. about boot).  Each CPU has a queue of timers ordered by
+ * deadline and programs its hardware timer for the earliest; handlers run on the timer's CPU
+ * in interrupt context, interrupts masked.  A timer's owner serialises timer_set/timer_cancel
+ * on that timer; the queues have per-CPU locks.
  */
 #pragma once
 
@@ -16,26 +17,40 @@ struct timer {
     timer_fn fn;
     void *ctx;
     unsigned cpu;
-    bool active;
+    bool active;        /* queued and not yet fired; changed under the queue lock */
     struct timer *next; /* queue link */
 };
 
-/* Boot CPU, after irqchip_init(): find the timer interrupt, start the clock. */
+/* Boot CPU, after irq_init(): find the timer interrupt, start the clock.  Panics if the
+ * counter frequency is unknown. */
 void time_init(void);
-/* Each CPU: enable its timer interrupt. */
+/* Each CPU: reset its hardware timer and enable its interrupt. */
 void time_init_cpu(void);
 
 uint64_t time_now_ns(void);
 uint64_t time_ticks_to_ns(uint64_t ticks);
+/* Rounds down; see time_ns_to_ticks_ceil() for a deadline that must not come early. */
 uint64_t time_ns_to_ticks(uint64_t ns);
+uint64_t time_ns_to_ticks_ceil(uint64_t ns);
 
 void timer_init(struct timer *t, timer_fn fn, void *ctx);
-/* (Re)arm t to fire at deadline (ns) on cpu.  A deadline in the past fires promptly. */
+/* (Re)arm t to fire at deadline (ns) on cpu (online).  A deadline in the past fires
+ * promptly.  The handler may re-arm its own timer. */
 void timer_set(struct timer *t, uint64_t deadline, unsigned cpu);
+/* Dequeue t if it has not fired.  Does not wait for a handler already running on another
+ * CPU. */
 void timer_cancel(struct timer *t);
 
+/* IPI_TIMER on this CPU (core/irq.c): reprogram the hardware timer for the queue head. */
+void timer_handle_ipi(void);
+
 /* --- arch hooks --- */
+/* Boot CPU: find the hypervisor timer's interrupt and trigger type in the device tree. */
+void arch_timer_init(void);
+/* Each CPU: hypervisor timer off; lower-EL access to the counter and timers as Keel wants. */
+void arch_timer_init_cpu(void);
 /* Program this CPU's hypervisor timer to interrupt at counter value cval (~0 = never). */
 void arch_timer_program(uint64_t cval);
-/* The hypervisor timer's interrupt number (from the device tree). */
+/* The hypervisor timer's interrupt number and whether it is edge-triggered. */
 unsigned arch_timer_irq(void);
+bool arch_timer_irq_edge(void);
