@@ -3,7 +3,7 @@ HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/self
 HYP_OBJS += hyp/core/mm/page_alloc.c hyp/core/mm/page_alloc_boot.c hyp/core/mm/page_alloc_selftest.c \
             hyp/core/mm/heap.c hyp/core/mm/heap_selftest.c
 # interrupts, time, SMP
-HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c
+HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest.c
 # domains, vCPUs, scheduling, hypercalls
 HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c \
             hyp/core/vcpu.c hyp/core/hypercall.c hyp/core/sched/sched.c hyp/core/sched/rr.c
