@@ -8,7 +8,7 @@
 # run at once, default 2), BUILD (build directory, default build).
 set -u
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-aarch64}
 TIMEOUT=${BOOT_TIMEOUT:-60}
