@@ -6,9 +6,10 @@
 #   boot   tests/boot/run.sh   (Keel under QEMU)            } each only if present;
 #   guest  tests/guest/run.sh  (bare-metal test guests)      } a missing runner is
 #   e2e    tests/e2e/run.sh    (Linux domains)               } skipped, not failed
-# A failing stage does not stop the others.  Each stage's output goes to build/test-logs/stage-NAME.log
-# (the end of it is shown when the stage fails; -v shows everything as it runs); its result and
-# duration are printed, and the last line is "N passed, N failed" over the stages that ran.
+# A failing stage does not stop the others.  Each stage's output goes to
+# build/test-logs/stage-NAME.log (its end is shown when the stage fails; -v shows everything as
+# it runs); its result and duration are printed, and the last line is "N passed, N failed" over
+# the stages that ran.
 # Exit status: 0 only if every stage that ran passed.
 #
 # Time: CI gives 90 minutes on 2 cores and `make test` must stay well under an hour, so every
