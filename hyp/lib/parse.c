@@ -11,8 +11,7 @@ int parse_u64(const char *s, size_t len, bool suffix, uint64_t *out)
         base = 16;
         i = 2;
     }
-    if (i == len)
-        return -EINVAL;
+    size_t first = i;
     for (; i < len; i++) {
         unsigned d;
         char c = s[i];
@@ -28,6 +27,8 @@ int parse_u64(const char *s, size_t len, bool suffix, uint64_t *out)
             return -ERANGE;
         v = v * base + d;
     }
+    if (i == first)
+        return -EINVAL; /* no digits: "", "0x", and a bare suffix such as "K" */
     if (i < len && suffix && i + 1 == len) {
         unsigned shift = 0;
         switch (s[i]) {

@@ -39,3 +39,6 @@ UNIT_CFLAGS_fmt := -Wno-format
 UNIT_TESTS += string
 UNIT_SRCS_string := tests/unit/keel_string.c
 UNIT_DEPS_string := hyp/lib/string.c
+
+UNIT_TESTS += parse
+UNIT_SRCS_parse := hyp/lib/parse.c

@@ -1,4 +1,5 @@
-/* Unit tests for the command-line word lookup. */
+/* Unit tests for the command-line word lookup (hyp/lib/cmdline.c): separators, whole-word
+ * matching, bare words and empty values, and numeric options falling back to their default. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -33,11 +34,66 @@ static void empty_and_null(void **state)
     assert_true(cmdline_has("x", "x"));
 }
 
+static void separators_and_edges(void **state)
+{
+    const char *v;
+    size_t len;
+    const char *cl = "\t a=1\tb  console=dtuart=x   last=end ";
+    assert_true(cmdline_is(cl, "a", "1"));
+    assert_true(cmdline_has(cl, "b"));
+    /* Only the first '=' splits name from value. */
+    assert_true(cmdline_get(cl, "console", &v, &len));
+    assert_int_equal(len, 8);
+    assert_memory_equal(v, "dtuart=x", 8);
+    assert_true(cmdline_is(cl, "last", "end"));
+    /* Names match whole words, not prefixes or suffixes. */
+    assert_false(cmdline_has(cl, "las"));
+    assert_false(cmdline_has(cl, "ast"));
+    assert_false(cmdline_has(cl, "end"));
+    /* The outputs are optional. */
+    assert_true(cmdline_get(cl, "a", NULL, NULL));
+    assert_true(cmdline_get(cl, "a", &v, NULL));
+    assert_true(cmdline_get(cl, "a", NULL, &len));
+    assert_int_equal(len, 1);
+}
+
+static void bare_words_and_empty_values(void **state)
+{
+    const char *v = NULL;
+    size_t len = 9;
+    assert_true(cmdline_get("selftest", "selftest", &v, &len));
+    assert_int_equal(len, 0);
+    assert_true(cmdline_is("selftest", "selftest", ""));
+    assert_true(cmdline_get("x= y", "x", &v, &len));
+    assert_int_equal(len, 0);
+    assert_false(cmdline_is("x=", "x", "y"));
+    assert_false(cmdline_has("   ", "x"));
+}
+
+static void numeric_values(void **state)
+{
+    const char *cl = "a=4K b=0x10 c=2G d=abc e= f g=18446744073709551616 h=1T i=0";
+    assert_int_equal(cmdline_u64(cl, "a", 0), 4096);
+    assert_int_equal(cmdline_u64(cl, "b", 0), 16);
+    assert_int_equal(cmdline_u64(cl, "c", 0), 2ull << 30);
+    assert_int_equal(cmdline_u64(cl, "i", 7), 0);
+    /* Malformed, empty, bare, out of range, unknown suffix: all give the default. */
+    assert_int_equal(cmdline_u64(cl, "d", 7), 7);
+    assert_int_equal(cmdline_u64(cl, "e", 7), 7);
+    assert_int_equal(cmdline_u64(cl, "f", 7), 7);
+    assert_int_equal(cmdline_u64(cl, "g", 7), 7);
+    assert_int_equal(cmdline_u64(cl, "h", 7), 7);
+    assert_int_equal(cmdline_u64(NULL, "a", 7), 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(finds_words_and_values),
         cmocka_unit_test(empty_and_null),
+        cmocka_unit_test(separators_and_edges),
+        cmocka_unit_test(bare_words_and_empty_values),
+        cmocka_unit_test(numeric_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
