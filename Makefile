@@ -30,7 +30,10 @@ lint:
 format:
 	$(Q)scripts/lint.sh --fix
 
-run: deps hyp
+# A fresh make builds the image: this one parsed mk/toolchain.mk before deps installed the
+# cross compiler, so its flags lack the compiler's include directory.
+run: deps
+	$(Q)$(MAKE) --no-print-directory hyp
 	$(Q)scripts/run-demo.sh
 
 bench: deps hyp
