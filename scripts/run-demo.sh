@@ -13,6 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 if [ -x scripts/keel-qemu ] && [ -f configs/demo.cfg ]; then
+    # The demo domains boot Debian's arm64 kernel with a busybox initramfs: downloaded into
+    # build/cache the first time, reused afterwards.
+    scripts/fetch-guest.sh
     exec scripts/keel-qemu configs/demo.cfg
 fi
 

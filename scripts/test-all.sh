@@ -3,6 +3,7 @@
 #   build  make (the hypervisor image)
 #   unit   make unit + scripts/run-unit.sh (host unit tests, ASan/UBSan)
 #   lint   scripts/lint.sh (clang-format, cppcheck, include rules)
+#   fetch  scripts/fetch-guest.sh (guest kernel and busybox into build/cache; only for e2e)
 #   boot   tests/boot/run.sh   (Keel under QEMU)            } each only if present;
 #   guest  tests/guest/run.sh  (bare-metal test guests)      } a missing runner is
 #   e2e    tests/e2e/run.sh    (Linux domains)               } skipped, not failed
@@ -85,6 +86,12 @@ runner() {
 run_stage build 900 make -j"$jobs"
 run_stage unit 600 sh -c "make -j$jobs unit && make -s test-unit"
 run_stage lint 600 scripts/lint.sh
+# The Linux tier boots Debian's arm64 kernel and busybox: download them into build/cache once
+# (scripts/fetch-guest.sh does nothing when the cache is complete).  A failed download is a
+# failed stage, so it shows up as itself rather than as mysterious e2e failures.
+if [ -f tests/e2e/run.sh ]; then
+    run_stage fetch 900 scripts/fetch-guest.sh
+fi
 for tier in boot guest e2e; do
     r=tests/$tier/run.sh
     case $tier in e2e) cap=1800 ;; *) cap=900 ;; esac
