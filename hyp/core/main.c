@@ -87,6 +87,7 @@ void boot_main(const void *dtb)
         selftest_run_all();
         arch_system_off();
     }
+    smp_enter_loop(sched_run_loop);
     if (!domain_build_all())
         pr_info("boot: no domains to run; idle\n");
     sched_run_loop();

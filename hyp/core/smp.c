@@ -96,12 +96,28 @@ void smp_stop_this_cpu(void)
     arch_cpu_park(); /* clears online, masks interrupts, waits forever */
 }
 
+static void (*main_loop)(void); /* set once by smp_enter_loop() */
+
+void smp_enter_loop(void (*loop)(void))
+{
+    __atomic_store_n(&main_loop, loop, __ATOMIC_RELEASE);
+    for (unsigned c = 0; c < nr_cpus; c++)
+        if (c != cpu_id() && cpu_online(c))
+            ipi_send(c, IPI_WAKE);
+}
+
 void cpu_idle_loop(void)
 {
     for (;;) {
         /* WFI with interrupts masked still wakes on a pending one, which is then taken when
-         * they are unmasked: no window where an interrupt is lost before sleeping. */
+         * they are unmasked: an interrupt (or smp_enter_loop's IPI) arriving after the check
+         * still ends the wait. */
         arch_irq_disable();
+        void (*loop)(void) = __atomic_load_n(&main_loop, __ATOMIC_ACQUIRE);
+        if (loop) {
+            loop();
+            panic("smp: CPU%u's main loop returned", cpu_id());
+        }
         arch_cpu_idle();
         arch_irq_enable();
     }

@@ -20,8 +20,14 @@ unsigned cpus_online(void);
  */
 int smp_call(unsigned cpu, void (*fn)(void *), void *arg, bool wait);
 
-/* Idle loop of a CPU with nothing to run: wait for interrupts, handle them. */
+/* Idle loop of a CPU with nothing to run: wait for interrupts, handle them.  Leaves for the
+ * loop given to smp_enter_loop() once there is one. */
 __noreturn void cpu_idle_loop(void);
+
+/* Boot CPU, once the per-CPU main loop can run (the scheduler is initialised): every CPU in
+ * cpu_idle_loop() (the secondaries after bring-up) calls loop() from thread context with
+ * interrupts masked.  loop must not return. */
+void smp_enter_loop(void (*loop)(void));
 
 /* --- for core/irq.c's IPI handler --- */
 /* Run every smp_call queued for this CPU. */
