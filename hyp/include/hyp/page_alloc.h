@@ -15,13 +15,16 @@ void page_alloc_init(void);
 /* 2^order pages aligned to their size, or NULL.  page_zalloc() zeroes them. */
 void *page_alloc(unsigned order);
 void *page_zalloc(unsigned order);
-/* Return a block; order must be the one it was allocated with. */
+/* Return a block; order must be the one it was allocated with.  p may be NULL.  A pointer the
+ * allocator did not hand out, a wrong order or a double free is a Keel bug (BUG_ON). */
 void page_free(void *p, unsigned order);
 
 struct page_stats {
     uint64_t total_pages; /* managed by the allocator */
     uint64_t free_pages;
-    uint64_t largest_free_order; /* highest order with a free block, or 0 */
+    uint64_t largest_free_order;              /* highest order with a free block, or 0 */
+    uint64_t free_blocks[PAGE_MAX_ORDER + 1]; /* free blocks of each order */
 };
 
+/* A consistent snapshot of the counters (exact, taken under the allocator's lock). */
 void page_alloc_stats(struct page_stats *out);

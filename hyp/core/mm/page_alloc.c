@@ -1,0 +1,347 @@
+/*
+ * Buddy page allocator.  Owns every free page of the RAM regions it is given, the intrusive free
+ * lists threaded through those pages, and one metadata byte per page carved from the same RAM.
+ * All of it is guarded by pool.lock, taken with interrupts masked; it is an innermost lock (no
+ * other lock is taken under it).  It knows nothing of bootinfo or Keel's image (see
+ * page_alloc_boot.c) and never maps memory: RAM is mapped 1:1, so an address is the pointer.
+ */
+#include <hyp/config.h>
+#include <hyp/console.h>
+#include <hyp/errno.h>
+#include <hyp/page_alloc.h>
+#include <hyp/spinlock.h>
+#include <hyp/string.h>
+
+#include "page_alloc_internal.h"
+
+/*
+ * Metadata: one byte per page says what starts there.  Pages inside a block, in holes or
+ * holding the metadata itself are META_NONE, so a buddy is free and whole exactly when its
+ * first byte equals the order being merged, and page_free() can check the order it is given.
+ */
+#define META_NONE 0xffu
+#define META_ALLOC 0x80u /* | order: first page of an allocated block */
+/* 0..PAGE_MAX_ORDER: first page of a free block of that order */
+
+#define BLOCK_SIZE(order) (PAGE_SIZE << (order))
+
+/* Kept in the first bytes of each free block. */
+struct free_block {
+    struct free_block *next, *prev;
+};
+
+/* One RAM bank: [base, end) page aligned, with its metadata. */
+struct region {
+    uint64_t base, end;
+    uint8_t *meta;
+};
+
+static struct {
+    struct spinlock lock;
+    struct region regions[MAX_MEM_BANKS];
+    unsigned nr_regions;
+    struct free_block free[PAGE_MAX_ORDER + 1]; /* circular lists, one per order */
+    uint64_t nr_free[PAGE_MAX_ORDER + 1];
+    uint64_t total_pages, free_pages;
+} pool;
+
+/* Regions do not change after init, so this needs no lock. */
+static struct region *region_of(uint64_t addr)
+{
+    for (unsigned i = 0; i < pool.nr_regions; i++)
+        if (addr >= pool.regions[i].base && addr < pool.regions[i].end)
+            return &pool.regions[i];
+    return NULL;
+}
+
+static uint8_t *meta_of(const struct region *r, uint64_t addr)
+{
+    return &r->meta[(addr - r->base) >> PAGE_SHIFT];
+}
+
+static void add_free(const struct region *r, uint64_t addr, unsigned order)
+{
+    struct free_block *head = &pool.free[order];
+    struct free_block *b = (struct free_block *)(uintptr_t)addr;
+    b->next = head->next;
+    b->prev = head;
+    head->next->prev = b;
+    head->next = b;
+    *meta_of(r, addr) = (uint8_t)order;
+    pool.nr_free[order]++;
+}
+
+static void take_free(const struct region *r, uint64_t addr, unsigned order)
+{
+    struct free_block *b = (struct free_block *)(uintptr_t)addr;
+    /* A free block whose byte disagrees means the lists or the metadata were overwritten. */
+    BUG_ON(*meta_of(r, addr) != order);
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    *meta_of(r, addr) = META_NONE;
+    pool.nr_free[order]--;
+}
+
+/* Put a block whose first byte is META_NONE on the free lists, merging with free buddies. */
+static void free_and_merge(const struct region *r, uint64_t addr, unsigned order)
+{
+    while (order < PAGE_MAX_ORDER) {
+        uint64_t buddy = addr ^ BLOCK_SIZE(order);
+        /* A buddy outside the region (another bank, or no RAM at all) never merges. */
+        if (buddy < r->base || buddy >= r->end || r->end - buddy < BLOCK_SIZE(order))
+            break;
+        if (*meta_of(r, buddy) != order)
+            break;
+        take_free(r, buddy, order);
+        addr &= ~BLOCK_SIZE(order);
+        order++;
+    }
+    add_free(r, addr, order);
+}
+
+void *page_alloc(unsigned order)
+{
+    if (order > PAGE_MAX_ORDER)
+        return NULL;
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    unsigned k = order;
+    while (k <= PAGE_MAX_ORDER && !pool.nr_free[k])
+        k++;
+    if (k > PAGE_MAX_ORDER) {
+        spin_unlock_irqrestore(&pool.lock, flags);
+        return NULL;
+    }
+    uint64_t addr = (uintptr_t)pool.free[k].next;
+    const struct region *r = region_of(addr);
+    BUG_ON(!r);
+    take_free(r, addr, k);
+    /* Keep the lower half, free the upper half, until the block has the asked order. */
+    while (k > order) {
+        k--;
+        add_free(r, addr + BLOCK_SIZE(k), k);
+    }
+    *meta_of(r, addr) = (uint8_t)(META_ALLOC | order);
+    pool.free_pages -= 1UL << order;
+    spin_unlock_irqrestore(&pool.lock, flags);
+    return (void *)(uintptr_t)addr;
+}
+
+void *page_zalloc(unsigned order)
+{
+    void *p = page_alloc(order);
+    if (p)
+        memset(p, 0, BLOCK_SIZE(order));
+    return p;
+}
+
+void page_free(void *p, unsigned order)
+{
+    uint64_t addr = (uintptr_t)p;
+    if (!p)
+        return;
+    BUG_ON(order > PAGE_MAX_ORDER);
+    BUG_ON(!IS_ALIGNED(addr, BLOCK_SIZE(order)));
+    const struct region *r = region_of(addr);
+    BUG_ON(!r || r->end - addr < BLOCK_SIZE(order));
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    /* Catches a double free, a wrong order and a pointer into the middle of a block. */
+    BUG_ON(*meta_of(r, addr) != (META_ALLOC | order));
+    *meta_of(r, addr) = META_NONE;
+    pool.free_pages += 1UL << order;
+    free_and_merge(r, addr, order);
+    spin_unlock_irqrestore(&pool.lock, flags);
+}
+
+void page_alloc_stats(struct page_stats *out)
+{
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    out->total_pages = pool.total_pages;
+    out->free_pages = pool.free_pages;
+    out->largest_free_order = 0;
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+        out->free_blocks[k] = pool.nr_free[k];
+        if (pool.nr_free[k])
+            out->largest_free_order = k;
+    }
+    spin_unlock_irqrestore(&pool.lock, flags);
+}
+
+int page_alloc_block_order(const void *p)
+{
+    uint64_t addr = (uintptr_t)p;
+    const struct region *r = region_of(addr);
+    if (!r)
+        return -EINVAL;
+    if (!IS_ALIGNED(addr, PAGE_SIZE))
+        return -ENOENT;
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    unsigned m = *meta_of(r, addr);
+    spin_unlock_irqrestore(&pool.lock, flags);
+    if (m < META_ALLOC || m > META_ALLOC + PAGE_MAX_ORDER)
+        return -ENOENT;
+    return (int)(m - META_ALLOC);
+}
+
+/* ---- Initialisation: regions minus holes minus the metadata. ---- */
+
+/* The RAM being handed over, as init sees it: the caller's holes and, once placed, the
+ * metadata are both excluded. */
+struct carve {
+    const struct mem_range *holes;
+    unsigned nr_holes;
+    uint64_t meta_base, meta_end;
+};
+
+/* A hole widened to whole pages; false if it is empty. */
+static bool hole_bounds(const struct mem_range *h, uint64_t *base, uint64_t *end)
+{
+    if (!h->size)
+        return false;
+    uint64_t last = h->size - 1 > UINT64_MAX - h->base ? UINT64_MAX : h->base + h->size - 1;
+    *base = ALIGN_DOWN(h->base, PAGE_SIZE);
+    *end = ALIGN_DOWN(last, PAGE_SIZE) + PAGE_SIZE; /* 0 if the hole reaches the top: wraps */
+    if (*end == 0)
+        *end = UINT64_MAX & PAGE_MASK;
+    return true;
+}
+
+/* The first address at or above addr that no hole covers. */
+static uint64_t skip_holes(const struct carve *c, uint64_t addr)
+{
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        if (addr < PAGE_SIZE) {
+            addr = PAGE_SIZE; /* page 0 would read as NULL */
+            moved = true;
+        }
+        if (addr >= c->meta_base && addr < c->meta_end) {
+            addr = c->meta_end;
+            moved = true;
+        }
+        for (unsigned i = 0; i < c->nr_holes; i++) {
+            uint64_t b, e;
+            if (hole_bounds(&c->holes[i], &b, &e) && addr >= b && addr < e) {
+                addr = e;
+                moved = true;
+            }
+        }
+    }
+    return addr;
+}
+
+/* The lowest hole start above addr, or limit. */
+static uint64_t next_hole(const struct carve *c, uint64_t addr, uint64_t limit)
+{
+    uint64_t n = limit;
+    if (c->meta_base > addr && c->meta_base < n)
+        n = c->meta_base;
+    for (unsigned i = 0; i < c->nr_holes; i++) {
+        uint64_t b, e;
+        if (hole_bounds(&c->holes[i], &b, &e) && b > addr && b < n)
+            n = b;
+    }
+    return n;
+}
+
+/* The first free range [*s, *e) within [from, end); false if there is none. */
+static bool next_free_range(const struct carve *c, uint64_t from, uint64_t end, uint64_t *s,
+                            uint64_t *e)
+{
+    uint64_t start = skip_holes(c, from);
+    if (start >= end)
+        return false;
+    *s = start;
+    *e = next_hole(c, start, end);
+    return true;
+}
+
+static int set_regions(const struct mem_range *ram, unsigned nr_ram)
+{
+    for (unsigned i = 0; i < nr_ram; i++) {
+        if (ram[i].size > UINT64_MAX - ram[i].base)
+            return -EINVAL;
+        if (ram[i].size < PAGE_SIZE)
+            continue;
+        uint64_t base = ALIGN_UP(ram[i].base, PAGE_SIZE);
+        uint64_t end = ALIGN_DOWN(ram[i].base + ram[i].size, PAGE_SIZE);
+        if (end <= base)
+            continue;
+        if (pool.nr_regions == MAX_MEM_BANKS)
+            return -EINVAL;
+        for (unsigned j = 0; j < pool.nr_regions; j++)
+            if (base < pool.regions[j].end && pool.regions[j].base < end)
+                return -EINVAL;
+        pool.regions[pool.nr_regions++] = (struct region){ base, end, NULL };
+    }
+    return 0;
+}
+
+/* One metadata array for all regions, in the lowest free range that holds it whole: small
+ * banks then cost bytes, not a page each. */
+static int place_meta(struct carve *c)
+{
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < pool.nr_regions; i++)
+        bytes += (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
+    uint64_t size = ALIGN_UP(bytes, PAGE_SIZE);
+    for (unsigned i = 0; i < pool.nr_regions && !c->meta_end; i++) {
+        const struct region *r = &pool.regions[i];
+        uint64_t s, e;
+        for (uint64_t pos = r->base; next_free_range(c, pos, r->end, &s, &e); pos = e) {
+            if (e - s >= size) {
+                c->meta_base = s;
+                c->meta_end = s + size;
+                break;
+            }
+        }
+    }
+    if (!c->meta_end)
+        return -ENOMEM;
+    uint8_t *meta = (uint8_t *)(uintptr_t)c->meta_base;
+    memset(meta, META_NONE, size);
+    for (unsigned i = 0; i < pool.nr_regions; i++) {
+        pool.regions[i].meta = meta;
+        meta += (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
+    }
+    return 0;
+}
+
+/* Hand [s, e) over as the largest naturally aligned blocks that fit. */
+static void add_range(const struct region *r, uint64_t s, uint64_t e)
+{
+    while (s < e) {
+        unsigned order = 0;
+        while (order < PAGE_MAX_ORDER && IS_ALIGNED(s, BLOCK_SIZE(order + 1)) &&
+               e - s >= BLOCK_SIZE(order + 1))
+            order++;
+        free_and_merge(r, s, order);
+        pool.total_pages += 1UL << order;
+        pool.free_pages += 1UL << order;
+        s += BLOCK_SIZE(order);
+    }
+}
+
+int page_alloc_init_ranges(const struct mem_range *ram, unsigned nr_ram,
+                           const struct mem_range *holes, unsigned nr_holes)
+{
+    memset(&pool, 0, sizeof(pool));
+    pool.lock = SPINLOCK_INIT;
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++)
+        pool.free[k].next = pool.free[k].prev = &pool.free[k];
+    struct carve c = { holes, nr_holes, 0, 0 };
+    int rc = set_regions(ram, nr_ram);
+    if (!rc)
+        rc = place_meta(&c);
+    if (rc) {
+        pool.nr_regions = 0;
+        return rc;
+    }
+    for (unsigned i = 0; i < pool.nr_regions; i++) {
+        const struct region *r = &pool.regions[i];
+        uint64_t s, e;
+        for (uint64_t pos = r->base; next_free_range(&c, pos, r->end, &s, &e); pos = e)
+            add_range(r, s, e);
+    }
+    return 0;
+}
