@@ -42,3 +42,6 @@ UNIT_DEPS_string := hyp/lib/string.c
 
 UNIT_TESTS += parse
 UNIT_SRCS_parse := hyp/lib/parse.c
+
+UNIT_TESTS += pgtable
+UNIT_SRCS_pgtable := hyp/arch/arm64/pgtable.c

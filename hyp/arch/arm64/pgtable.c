@@ -67,8 +67,9 @@ int pgtable_init(struct pgtable *pt, unsigned ia_bits, bool concat, const struct
     unsigned root_level = 4 - levels;
     unsigned root_bits = ia_bits - LEVEL_SHIFT(root_level);
     /* Concatenation: up to 16 tables (4 extra bits) at the level below instead of one more
-     * level (stage 2 only). */
-    if (concat && root_level < 3 && root_bits <= 4) {
+     * level (stage 2 only).  Not down to level 3: with a 4 KiB granule a stage-2 walk starts
+     * at level 0, 1 or 2 (Arm ARM D8.2.7, VTCR_EL2.SL0). */
+    if (concat && root_level < 2 && root_bits <= 4) {
         root_level++;
         root_bits += 9;
     }
@@ -147,9 +148,11 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
         if (block_ok && chunk == lsize && IS_ALIGNED(pa, lsize)) {
             uint64_t old = *e;
             if (pte_is_table(old, level)) {
-                destroy_level(pt, pte_table(old), level + 1);
+                /* Unlink and invalidate before freeing anything below: until then the
+                 * walker may still be reading those tables. */
                 __atomic_store_n(e, 0, __ATOMIC_RELEASE);
                 pt->ops->tlb_inval(pt->ops->ctx, ia, lsize);
+                destroy_level(pt, pte_table(old), level + 1);
                 free_table(pt, pte_table(old));
             } else if (pte_valid(old) && (old & ~PTE_AF) != (make_leaf(pa, attrs, level) & ~PTE_AF)) {
                 __atomic_store_n(e, 0, __ATOMIC_RELEASE);
@@ -189,7 +192,10 @@ static bool range_ok(const struct pgtable *pt, uint64_t ia, uint64_t size)
 int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs,
                 unsigned flags)
 {
-    if (!range_ok(pt, ia, size) || !IS_ALIGNED(pa, PAGE_SIZE) || (pa & ~PTE_ADDR_MASK))
+    /* The whole output range must fit the 48-bit address field, or it would wrap to 0. */
+    uint64_t pa_limit = PTE_ADDR_MASK + PAGE_SIZE;
+    if (!range_ok(pt, ia, size) || !IS_ALIGNED(pa, PAGE_SIZE) || pa >= pa_limit ||
+        size > pa_limit - pa)
         return -EINVAL;
     return map_level(pt, pt->root, pt->root_level, ia, pa, size, attrs, flags);
 }
