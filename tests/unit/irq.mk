@@ -1,0 +1,4 @@
+# Interrupts, time and SMP: the timer queues and time conversions (the hardware side is
+# covered by the boot self-checks, tests/boot/run.sh).
+UNIT_TESTS += timer
+UNIT_DEPS_timer := hyp/core/timer.c
