@@ -29,6 +29,7 @@ done
 
 dirs=""
 for d in hyp abi guests dom0 tools tests; do [ -d "$d" ] && dirs="$dirs $d"; done
+# shellcheck disable=SC2086  # $dirs is a list of folder names without spaces
 files=$(find $dirs -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' \) | sort)
 
 tmp=$(mktemp)

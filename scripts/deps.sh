@@ -34,5 +34,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # env: sudo drops the caller's environment, and apt must never stop to ask (CI has no stdin).
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+# shellcheck disable=SC2086  # one word per package
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing \
     </dev/null >/dev/null

@@ -40,6 +40,7 @@ if [ -z "$CF" ]; then
     fmt_bad=-1
     fail=1
 else
+    # shellcheck disable=SC2086  # $dirs is a list of folder names without spaces
     files=$(find $dirs -type f \( -name '*.c' -o -name '*.h' \) | sort)
     if [ $fix = 1 ]; then
         for f in $files; do
@@ -81,6 +82,7 @@ trap 'rm -f "$cpp_log"' EXIT
 
 # The hypervisor's include path, as the build uses it (HYP_INC in hyp/hyp.mk).
 hyp_inc() {
+    # shellcheck disable=SC2016  # $(HYP_INC) is for make to expand
     printf 'lint-print-hyp-inc:\n\t@echo $(HYP_INC)\n' |
         make -s --no-print-directory -f Makefile -f - lint-print-hyp-inc 2>/dev/null ||
         sed -n 's/^HYP_INC[[:space:]]*:=//p' hyp/hyp.mk
@@ -119,9 +121,9 @@ else
             hyp/arch/host
     fi
     for d in tools dom0; do
-        [ -d "$d" ] && [ -n "$(find "$d" -name '*.c' -print -quit)" ] || continue
-        incs="-Iabi"
-        for i in $(find "$d" -type d -name include); do incs="$incs -I$i"; done
+        [ -d "$d" ] || continue
+        [ -n "$(find "$d" -name '*.c' -print -quit)" ] || continue
+        incs="-Iabi $(find "$d" -type d -name include | sed 's/^/-I/' | tr '\n' ' ')"
         # shellcheck disable=SC2086
         run_cppcheck "$d" --platform=unix64 $incs "$d"
     done
