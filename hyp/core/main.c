@@ -90,5 +90,6 @@ void boot_main(const void *dtb)
     smp_enter_loop(sched_run_loop);
     if (!domain_build_all())
         pr_info("boot: no domains to run; idle\n");
+    smp_enter_loop(sched_run_loop);
     sched_run_loop();
 }

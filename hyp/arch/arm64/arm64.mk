@@ -7,6 +7,6 @@ HYP_OBJS += hyp/arch/arm64/vgic_stub.c
 HYP_OBJS += hyp/arch/arm64/vtimer_stub.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree
 HYP_OBJS += hyp/arch/arm64/cache.S hyp/arch/arm64/p2m.c hyp/arch/arm64/vcpu.c \
-            hyp/arch/arm64/traps_guest.c hyp/arch/arm64/vpsci.c hyp/arch/arm64/guest_fdt_stub.c
+            hyp/arch/arm64/traps_guest.c hyp/arch/arm64/vpsci.c hyp/arch/arm64/guest_fdt.c
 # EL2 physical timer registers (core/timer.c has the queues)
 HYP_OBJS += hyp/arch/arm64/timer.c

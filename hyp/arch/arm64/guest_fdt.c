@@ -24,21 +24,21 @@ static void u64_cells(uint32_t *c, uint64_t v)
 
 static void write_cpus(struct fdt_writer *w, struct domain *d)
 {
-    fdt_begin_node(w, "cpus");
-    fdt_prop_u32(w, "#address-cells", 1);
-    fdt_prop_u32(w, "#size-cells", 0);
+    fdt_write_begin_node(w, "cpus");
+    fdt_write_prop_u32(w, "#address-cells", 1);
+    fdt_write_prop_u32(w, "#size-cells", 0);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         char name[24];
         uint64_t hwid = arch_vcpu_hwid(d->vcpus[i]);
         snprintf(name, sizeof(name), "cpu@%lx", hwid);
-        fdt_begin_node(w, name);
-        fdt_prop_string(w, "device_type", "cpu");
-        fdt_prop_string(w, "compatible", "arm,armv8");
-        fdt_prop_string(w, "enable-method", "psci");
-        fdt_prop_u32(w, "reg", (uint32_t)hwid);
-        fdt_end_node(w);
+        fdt_write_begin_node(w, name);
+        fdt_write_prop_string(w, "device_type", "cpu");
+        fdt_write_prop_string(w, "compatible", "arm,armv8");
+        fdt_write_prop_string(w, "enable-method", "psci");
+        fdt_write_prop_u32(w, "reg", (uint32_t)hwid);
+        fdt_write_end_node(w);
     }
-    fdt_end_node(w);
+    fdt_write_end_node(w);
 }
 
 static void write_memory(struct fdt_writer *w, struct domain *d)
@@ -57,10 +57,10 @@ static void write_memory(struct fdt_writer *w, struct domain *d)
     }
     char name[32];
     snprintf(name, sizeof(name), "memory@%lx", l.ram_base[0]);
-    fdt_begin_node(w, name);
-    fdt_prop_string(w, "device_type", "memory");
-    fdt_prop_cells(w, "reg", reg, n);
-    fdt_end_node(w);
+    fdt_write_begin_node(w, name);
+    fdt_write_prop_string(w, "device_type", "memory");
+    fdt_write_prop_cells(w, "reg", reg, n);
+    fdt_write_end_node(w);
 }
 
 static void write_gic(struct fdt_writer *w, struct domain *d)
@@ -72,16 +72,16 @@ static void write_gic(struct fdt_writer *w, struct domain *d)
     u64_cells(&reg[4], VGIC_REDIST_BASE);
     u64_cells(&reg[6], VGIC_REDIST_STRIDE * d->nr_vcpus);
     snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_BASE);
-    fdt_begin_node(w, name);
-    fdt_prop_string(w, "compatible", "arm,gic-v3");
-    fdt_prop_u32(w, "#interrupt-cells", 3);
-    fdt_prop_u32(w, "#address-cells", 2);
-    fdt_prop_u32(w, "#size-cells", 2);
-    fdt_prop_empty(w, "interrupt-controller");
-    fdt_prop_u32(w, "#redistributor-regions", 1);
-    fdt_prop_cells(w, "reg", reg, 8);
-    fdt_prop_u32(w, "phandle", GIC_PHANDLE);
-    fdt_end_node(w);
+    fdt_write_begin_node(w, name);
+    fdt_write_prop_string(w, "compatible", "arm,gic-v3");
+    fdt_write_prop_u32(w, "#interrupt-cells", 3);
+    fdt_write_prop_u32(w, "#address-cells", 2);
+    fdt_write_prop_u32(w, "#size-cells", 2);
+    fdt_write_property(w, "interrupt-controller", NULL, 0);
+    fdt_write_prop_u32(w, "#redistributor-regions", 1);
+    fdt_write_prop_cells(w, "reg", reg, 8);
+    fdt_write_prop_u32(w, "phandle", GIC_PHANDLE);
+    fdt_write_end_node(w);
 }
 
 static void write_timer(struct fdt_writer *w)
@@ -94,11 +94,11 @@ static void write_timer(struct fdt_writer *w)
         irqs[i * 3 + 1] = ppis[i];
         irqs[i * 3 + 2] = 0xf00 | IRQ_LEVEL_LOW;
     }
-    fdt_begin_node(w, "timer");
-    fdt_prop_string(w, "compatible", "arm,armv8-timer");
-    fdt_prop_cells(w, "interrupts", irqs, 12);
-    fdt_prop_empty(w, "always-on");
-    fdt_end_node(w);
+    fdt_write_begin_node(w, "timer");
+    fdt_write_prop_string(w, "compatible", "arm,armv8-timer");
+    fdt_write_prop_cells(w, "interrupts", irqs, 12);
+    fdt_write_property(w, "always-on", NULL, 0);
+    fdt_write_end_node(w);
 }
 
 static void write_uart(struct fdt_writer *w, struct domain *d, char *path, size_t path_len)
@@ -109,37 +109,37 @@ static void write_uart(struct fdt_writer *w, struct domain *d, char *path, size_
     u64_cells(&reg[0], l.uart_base);
     u64_cells(&reg[2], 0x1000);
     snprintf(path, path_len, "/sbsa-uart@%lx", l.uart_base);
-    fdt_begin_node(w, path + 1);
-    fdt_prop_string(w, "compatible", "arm,sbsa-uart");
-    fdt_prop_cells(w, "reg", reg, 4);
-    fdt_prop_cells(w, "interrupts", irq, 3);
-    fdt_prop_u32(w, "current-speed", 115200);
-    fdt_end_node(w);
+    fdt_write_begin_node(w, path + 1);
+    fdt_write_prop_string(w, "compatible", "arm,sbsa-uart");
+    fdt_write_prop_cells(w, "reg", reg, 4);
+    fdt_write_prop_cells(w, "interrupts", irq, 3);
+    fdt_write_prop_u32(w, "current-speed", 115200);
+    fdt_write_end_node(w);
 }
 
 static void write_psci(struct fdt_writer *w)
 {
     static const char compat[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
-    fdt_begin_node(w, "psci");
-    fdt_prop(w, "compatible", compat, sizeof(compat));
-    fdt_prop_string(w, "method", "hvc");
-    fdt_prop_u32(w, "cpu_off", 1); /* legacy PSCI 0.1 ids, as Xen gives */
-    fdt_prop_u32(w, "cpu_on", 2);
-    fdt_end_node(w);
+    fdt_write_begin_node(w, "psci");
+    fdt_write_property(w, "compatible", compat, sizeof(compat));
+    fdt_write_prop_string(w, "method", "hvc");
+    fdt_write_prop_u32(w, "cpu_off", 1); /* legacy PSCI 0.1 ids, as Xen gives */
+    fdt_write_prop_u32(w, "cpu_on", 2);
+    fdt_write_end_node(w);
 }
 
 static void write_chosen(struct fdt_writer *w, struct domain *d, const char *stdout_path,
                          struct gpa initrd, uint64_t initrd_size)
 {
-    fdt_begin_node(w, "chosen");
-    fdt_prop_string(w, "bootargs", d->cfg.bootargs);
+    fdt_write_begin_node(w, "chosen");
+    fdt_write_prop_string(w, "bootargs", d->cfg.bootargs);
     if (stdout_path[0])
-        fdt_prop_string(w, "stdout-path", stdout_path);
+        fdt_write_prop_string(w, "stdout-path", stdout_path);
     if (initrd.a) {
-        fdt_prop_u64(w, "linux,initrd-start", initrd.a);
-        fdt_prop_u64(w, "linux,initrd-end", initrd.a + initrd_size);
+        fdt_write_prop_u64(w, "linux,initrd-start", initrd.a);
+        fdt_write_prop_u64(w, "linux,initrd-end", initrd.a + initrd_size);
     }
-    fdt_end_node(w);
+    fdt_write_end_node(w);
 }
 
 int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, uint64_t initrd_size)
@@ -147,13 +147,13 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, 
     static const char compat[] = "keel,vm\0xen,xenvm";
     struct fdt_writer w;
     char uart_path[48] = "";
-    fdt_writer_init(&w, buf, size);
-    fdt_begin_node(&w, "");
-    fdt_prop_u32(&w, "#address-cells", 2);
-    fdt_prop_u32(&w, "#size-cells", 2);
-    fdt_prop(&w, "compatible", compat, sizeof(compat));
-    fdt_prop_string(&w, "model", "Keel virtual machine");
-    fdt_prop_u32(&w, "interrupt-parent", GIC_PHANDLE);
+    fdt_write_init(&w, buf, size);
+    fdt_write_begin_node(&w, "");
+    fdt_write_prop_u32(&w, "#address-cells", 2);
+    fdt_write_prop_u32(&w, "#size-cells", 2);
+    fdt_write_property(&w, "compatible", compat, sizeof(compat));
+    fdt_write_prop_string(&w, "model", "Keel virtual machine");
+    fdt_write_prop_u32(&w, "interrupt-parent", GIC_PHANDLE);
     write_cpus(&w, d);
     write_psci(&w);
     write_memory(&w, d);
@@ -162,6 +162,8 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, 
     if (d->cfg.vpl011)
         write_uart(&w, d, uart_path, sizeof(uart_path));
     write_chosen(&w, d, uart_path, initrd, initrd_size);
-    fdt_end_node(&w);
-    return fdt_writer_finish(&w);
+    fdt_write_end_node(&w);
+    size_t total;
+    int rc = fdt_write_finish(&w, &total);
+    return rc ? rc : (int)total;
 }

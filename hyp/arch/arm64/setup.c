@@ -6,6 +6,7 @@
 #include <hyp/timer.h>
 
 void psci_init(void);
+void p2m_init_cpu(void);
 
 void arch_init(void)
 {
@@ -20,6 +21,7 @@ void arch_init_cpu(void)
      * 64-bit EL1. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
     isb();
+    p2m_init_cpu();
     irq_init_cpu();
     time_init_cpu();
 }
