@@ -2,8 +2,9 @@
 #include <hyp/cmdline.h>
 #include <hyp/string.h>
 
-bool cmdline_get(const char *s, const char *name, const char **val, size_t *len)
+bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t *len)
 {
+    const char *s = cmdline;
     size_t nlen = strlen(name);
     while (s && *s) {
         while (*s == ' ' || *s == '\t')
@@ -24,24 +25,24 @@ bool cmdline_get(const char *s, const char *name, const char **val, size_t *len)
     return false;
 }
 
-bool cmdline_has(const char *s, const char *name)
+bool cmdline_has(const char *cmdline, const char *name)
 {
-    return cmdline_get(s, name, NULL, NULL);
+    return cmdline_get(cmdline, name, NULL, NULL);
 }
 
-uint64_t cmdline_u64(const char *s, const char *name, uint64_t def)
+uint64_t cmdline_u64(const char *cmdline, const char *name, uint64_t def)
 {
     const char *v;
     size_t len;
     uint64_t out;
-    if (!cmdline_get(s, name, &v, &len) || parse_u64(v, len, true, &out))
+    if (!cmdline_get(cmdline, name, &v, &len) || parse_u64(v, len, true, &out))
         return def;
     return out;
 }
 
-bool cmdline_is(const char *s, const char *name, const char *want)
+bool cmdline_is(const char *cmdline, const char *name, const char *want)
 {
     const char *v;
     size_t len;
-    return cmdline_get(s, name, &v, &len) && len == strlen(want) && !strncmp(v, want, len);
+    return cmdline_get(cmdline, name, &v, &len) && len == strlen(want) && !strncmp(v, want, len);
 }

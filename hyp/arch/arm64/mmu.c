@@ -47,7 +47,7 @@ static void *el2_alloc(void *ctx, unsigned order)
 static void el2_free(void *ctx, void *p, unsigned order)
 {
     uint8_t *b = p;
-    if (b >= early_pool[0] && b < early_pool[EARLY_POOL_PAGES])
+    if (b >= early_pool[0] && b < early_pool[0] + sizeof(early_pool))
         return; /* early pages stay with the boot map */
     page_free(p, order);
 }

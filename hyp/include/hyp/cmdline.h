@@ -12,5 +12,5 @@ bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t
 bool cmdline_has(const char *cmdline, const char *name);
 /* Numeric option with optional K/M/G suffix; def if absent or malformed. */
 uint64_t cmdline_u64(const char *cmdline, const char *name, uint64_t def);
-/* Whether option name's value equals s. */
-bool cmdline_is(const char *cmdline, const char *name, const char *s);
+/* Whether option name's value equals want. */
+bool cmdline_is(const char *cmdline, const char *name, const char *want);
