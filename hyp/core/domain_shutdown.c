@@ -7,8 +7,10 @@
 #include <hyp/arch/boot.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
+#include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/sched.h>
+#include <hyp/string.h>
 #include <hyp/timer.h>
 
 static const char *reason_name(enum shutdown_reason r)
@@ -40,6 +42,14 @@ static bool any_vcpu_running(const struct domain *d)
     return false;
 }
 
+/* Free memory after a domain went away: tests compare it across create/destroy cycles. */
+static void report_free(const char *name)
+{
+    struct page_stats ps;
+    page_alloc_stats(&ps);
+    pr_info("domain %s: memory returned, %lu pages free\n", name, ps.free_pages);
+}
+
 static void all_gone_check(void)
 {
     if (domain_count() == 0) {
@@ -48,12 +58,22 @@ static void all_gone_check(void)
     }
 }
 
+static void destroy(struct domain *d)
+{
+    char name[DOMAIN_NAME_LEN];
+    strlcpy(name, d->name, sizeof(name));
+    pr_info("domain %s: destroyed\n", name);
+    domain_destroy(d);
+    report_free(name);
+}
+
 static void restart(struct domain *old)
 {
     struct domain_config cfg = old->cfg;
     unsigned restarts = old->restarts + 1;
     pr_info("domain %s: restarting\n", cfg.name);
     domain_destroy(old);
+    report_free(cfg.name);
     int err;
     struct domain *d = domain_create(&cfg, &err);
     if (!d) {
@@ -81,8 +101,7 @@ static void reap(struct timer *t, void *ctx)
         break;
     case ACTION_DESTROY:
     default:
-        pr_info("domain %s: destroyed\n", d->name);
-        domain_destroy(d);
+        destroy(d);
         all_gone_check();
         break;
     }
