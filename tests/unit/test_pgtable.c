@@ -470,6 +470,83 @@ static void enomem_during_split(void **state)
     env_done(env);
 }
 
+static uint64_t rng_state = 0x853c49e6748fea9bull;
+
+static uint64_t rng(void)
+{
+    /* xorshift64*, fixed seed so a failure reproduces */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+#define MODEL_BITS 33 /* 8 GiB: level-1 root of 8 entries, so 1 GiB blocks occur */
+#define MODEL_PAGES (1UL << (MODEL_BITS - PAGE_SHIFT))
+
+/* model[page] = output address | 1 if mapped with ATTRS, | 2 if with ATTRS2; 0 unmapped. */
+static void check_model(const struct pgtable *pt, const uint64_t *model, uint64_t page)
+{
+    uint64_t pa, attrs;
+    int rc = pgtable_lookup(pt, page << PAGE_SHIFT, &pa, &attrs, NULL);
+    if (!model[page]) {
+        assert_int_equal(rc, -ENOENT);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(pa, model[page] & PAGE_MASK);
+    assert_int_equal(attrs, (model[page] & 1) ? ATTRS : ATTRS2);
+}
+
+/* Random maps and unmaps at page, 2 MiB and 1 GiB granularity against a flat model. */
+static void random_ops_match_model(void **state)
+{
+    struct env *env = env_new(MODEL_BITS, false);
+    struct pgtable *pt = &env->pt;
+    uint64_t *model = calloc(MODEL_PAGES, sizeof(*model));
+    static const uint64_t grains[] = { PAGE_SIZE, MiB(2), GiB(1) };
+    for (unsigned op = 0; op < 400; op++) {
+        uint64_t grain = grains[rng() % 3];
+        uint64_t ia = (rng() % (1UL << MODEL_BITS)) & ~(grain - 1);
+        if (rng() % 4 == 0)
+            ia += (rng() % 8) * PAGE_SIZE; /* now straddles block boundaries */
+        uint64_t size = (1 + rng() % (grain == PAGE_SIZE ? 700 : 3)) * grain;
+        if (rng() % 4 == 0)
+            size += (rng() % 8) * PAGE_SIZE;
+        ia = MIN(ia, (1UL << MODEL_BITS) - PAGE_SIZE);
+        size = MIN(size, (1UL << MODEL_BITS) - ia);
+        uint64_t first = ia >> PAGE_SHIFT, n = size >> PAGE_SHIFT;
+        if (rng() % 3) {
+            uint64_t pa = (rng() % (1UL << 40)) & ~(grain - 1);
+            if (rng() % 4 == 0)
+                pa += PAGE_SIZE;
+            bool one = rng() % 2;
+            unsigned flags = rng() % 5 == 0 ? PGT_NO_BLOCKS : 0;
+            assert_int_equal(pgtable_map(pt, ia, pa, size, one ? ATTRS : ATTRS2, flags), 0);
+            for (uint64_t i = 0; i < n; i++)
+                model[first + i] = (pa + (i << PAGE_SHIFT)) | (one ? 1 : 2);
+        } else {
+            assert_int_equal(pgtable_unmap(pt, ia, size), 0);
+            memset(model + first, 0, n * sizeof(*model));
+        }
+        /* The edges of this operation, and a sample of everywhere else. */
+        uint64_t probes[] = { first, first + n - 1, first ? first - 1 : 0,
+                              MIN(first + n, MODEL_PAGES - 1) };
+        for (unsigned i = 0; i < 4; i++)
+            check_model(pt, model, probes[i]);
+        for (unsigned i = 0; i < 200; i++)
+            check_model(pt, model, rng() % MODEL_PAGES);
+        assert_int_equal(pgtable_pages(pt), env->live);
+    }
+    /* Every 2 MiB region once, then empty it all: only the root may remain. */
+    for (uint64_t page = 0; page < MODEL_PAGES; page += 512)
+        check_model(pt, model, page + rng() % 512);
+    assert_int_equal(pgtable_unmap(pt, 0, 1UL << MODEL_BITS), 0);
+    assert_int_equal(pgtable_pages(pt), 1);
+    free(model);
+    env_done(env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +564,7 @@ int main(void)
         cmocka_unit_test(invalid_arguments),
         cmocka_unit_test(enomem_during_map),
         cmocka_unit_test(enomem_during_split),
+        cmocka_unit_test(random_ops_match_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
