@@ -206,8 +206,7 @@ void fdt_write_prop_u64(struct fdt_writer *w, const char *name, uint64_t v)
         be64(p, v);
 }
 
-void fdt_write_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cells,
-                          unsigned n)
+void fdt_write_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cells, unsigned n)
 {
     uint8_t *p = prop_begin(w, name, (uint64_t)n * 4);
     for (unsigned i = 0; p && i < n; i++)

@@ -126,8 +126,8 @@ static void qemu_virt_free_ranges(void **state)
     assert_int_equal(parse(bootinfo_qemu_dtb, bootinfo_qemu_dtb_end), 0);
     assert_true(bootinfo_range_free(0x40000000, 0x1000));
     assert_true(bootinfo_range_free(0x100000000, 0x40000000));
-    assert_false(bootinfo_range_free(0x44000000, 0x1000));  /* dom0 kernel */
-    assert_false(bootinfo_range_free(0x46002000, 0x1000));  /* ramdisk tail, rounded up */
+    assert_false(bootinfo_range_free(0x44000000, 0x1000)); /* dom0 kernel */
+    assert_false(bootinfo_range_free(0x46002000, 0x1000)); /* ramdisk tail, rounded up */
     assert_true(bootinfo_range_free(0x46003000, 0x1000));
     assert_false(bootinfo_range_free(0x4e1ff000, 0x1000));  /* reserved-memory */
     assert_false(bootinfo_range_free(0x4800f000, 0x2000));  /* memreserve */

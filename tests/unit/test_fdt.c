@@ -56,12 +56,29 @@ static void next_node_walks_document_order(void **state)
         const char *name;
         int depth;
     } want[] = {
-        { "", 0 },         { "cpus", 1 },     { "cpu@0", 2 },     { "cpu@1", 2 },
-        { "soc", 1 },      { "uart@1000", 2 }, { "intc@2000", 2 }, { "dev@4000", 2 },
-        { "memory@80000000", 1 }, { "big", 1 }, { "region@100000000", 2 },
-        { "bad-cells", 1 }, { "x@0", 2 },     { "no-size", 1 },   { "y@7", 2 },
-        { "empty-node", 1 }, { "props", 1 },  { "old-style", 2 }, { "deep", 1 },
-        { "a", 2 },        { "b", 3 },        { "c", 4 },         { "leaf", 5 },
+        { "", 0 },
+        { "cpus", 1 },
+        { "cpu@0", 2 },
+        { "cpu@1", 2 },
+        { "soc", 1 },
+        { "uart@1000", 2 },
+        { "intc@2000", 2 },
+        { "dev@4000", 2 },
+        { "memory@80000000", 1 },
+        { "big", 1 },
+        { "region@100000000", 2 },
+        { "bad-cells", 1 },
+        { "x@0", 2 },
+        { "no-size", 1 },
+        { "y@7", 2 },
+        { "empty-node", 1 },
+        { "props", 1 },
+        { "old-style", 2 },
+        { "deep", 1 },
+        { "a", 2 },
+        { "b", 3 },
+        { "c", 4 },
+        { "leaf", 5 },
     };
     int depth = 0;
     size_t i = 0;
@@ -177,10 +194,10 @@ static void compatible_lists(void **state)
     int p = path("/props"), intc = path("/soc/intc@2000");
     assert_true(fdt_compatible(&fdt, intc, "arm,gic-400"));
     assert_true(fdt_compatible(&fdt, intc, "arm,cortex-a15-gic"));
-    assert_false(fdt_compatible(&fdt, intc, "arm,gic"));     /* prefix */
+    assert_false(fdt_compatible(&fdt, intc, "arm,gic"));      /* prefix */
     assert_false(fdt_compatible(&fdt, intc, "arm,gic-4000")); /* longer */
     assert_false(fdt_compatible(&fdt, intc, ""));
-    assert_false(fdt_compatible(&fdt, p, "hello"));           /* no compatible at all */
+    assert_false(fdt_compatible(&fdt, p, "hello")); /* no compatible at all */
     assert_true(fdt_stringlist_has(&fdt, p, "strs", "one"));
     assert_true(fdt_stringlist_has(&fdt, p, "strs", ""));
     assert_true(fdt_stringlist_has(&fdt, p, "strs", "three"));

@@ -19,8 +19,18 @@ enum { BEGIN = 1, END = 2, PROP = 3, NOP = 4, DONE = 9 };
 #define N4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 /* Header field offsets (Devicetree Specification 5.2). */
-enum { H_MAGIC = 0, H_TOTAL = 4, H_STRUCT = 8, H_STRINGS = 12, H_RSV = 16, H_VERSION = 20,
-       H_LAST_COMP = 24, H_STRINGS_SIZE = 32, H_STRUCT_SIZE = 36, H_LEN = 40 };
+enum {
+    H_MAGIC = 0,
+    H_TOTAL = 4,
+    H_STRUCT = 8,
+    H_STRINGS = 12,
+    H_RSV = 16,
+    H_VERSION = 20,
+    H_LAST_COMP = 24,
+    H_STRINGS_SIZE = 32,
+    H_STRUCT_SIZE = 36,
+    H_LEN = 40
+};
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -99,15 +109,22 @@ static void bad_header(void **state)
         unsigned field;
         uint32_t value;
     } cases[] = {
-        { H_MAGIC, 0xedfe0dd0 },    /* little-endian magic */
-        { H_VERSION, 16 },          { H_LAST_COMP, 18 },
-        { H_TOTAL, H_LEN - 1 },     { H_TOTAL, 0xffffffff },
-        { H_STRUCT, 0xffffffff },   { H_STRUCT, H_LEN + 18 },  /* misaligned */
-        { H_STRUCT, 0 },            /* overlaps the header */
-        { H_STRUCT_SIZE, 1000 },    { H_STRUCT_SIZE, 0xfffffff0 },
-        { H_STRINGS, 0x7fffffff },  { H_STRINGS, 8 },
-        { H_STRINGS_SIZE, 1000 },   { H_STRINGS_SIZE, 0xffffffff },
-        { H_RSV, 0 },               { H_RSV, H_LEN + 4 },      /* misaligned */
+        { H_MAGIC, 0xedfe0dd0 }, /* little-endian magic */
+        { H_VERSION, 16 },
+        { H_LAST_COMP, 18 },
+        { H_TOTAL, H_LEN - 1 },
+        { H_TOTAL, 0xffffffff },
+        { H_STRUCT, 0xffffffff },
+        { H_STRUCT, H_LEN + 18 }, /* misaligned */
+        { H_STRUCT, 0 },          /* overlaps the header */
+        { H_STRUCT_SIZE, 1000 },
+        { H_STRUCT_SIZE, 0xfffffff0 },
+        { H_STRINGS, 0x7fffffff },
+        { H_STRINGS, 8 },
+        { H_STRINGS_SIZE, 1000 },
+        { H_STRINGS_SIZE, 0xffffffff },
+        { H_RSV, 0 },
+        { H_RSV, H_LEN + 4 }, /* misaligned */
         { H_RSV, 0xfffffff8 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -265,8 +282,9 @@ static void nesting_limit(void **state)
 /* Drive every accessor over an accepted tree; ASan and UBSan do the checking. */
 static void exercise(const struct fdt *f)
 {
-    static const char *const paths[] = { "/", "/cpus/cpu@0", "/soc/uart", "/memory",
-                                         "/props/old-style", "/deep/a/b/c/leaf", "/x/y" };
+    static const char *const paths[] = { "/",       "/cpus/cpu@0",      "/soc/uart",
+                                         "/memory", "/props/old-style", "/deep/a/b/c/leaf",
+                                         "/x/y" };
     int depth = 0;
     unsigned visited = 0;
     for (int n = fdt_next_node(f, -1, &depth); n >= 0 && visited < 1000;
@@ -309,8 +327,9 @@ static uint32_t rng(void)
 
 static void mutation_fuzz(void **state)
 {
-    static const uint32_t interesting[] = { 0, 1, 2, 3, 4, 9, 0x7fffffff, 0x80000000,
-                                            0xfffffffc, 0xffffffff, 40, 16 };
+    static const uint32_t interesting[] = {
+        0, 1, 2, 3, 4, 9, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff, 40, 16
+    };
     size_t full;
     unsigned char *orig = unit_blob_dup(fdt_basic_dtb, fdt_basic_dtb_end, &full);
     unsigned accepted = 0, iterations = 30000;

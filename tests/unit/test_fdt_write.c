@@ -396,10 +396,22 @@ static void reg_size_without_cells(struct fdt_writer *w)
 static void misuse_is_einval(void **state)
 {
     void (*const cases[])(struct fdt_writer *) = {
-        prop_before_root, prop_after_subnode, end_without_begin, two_roots,
-        rsv_after_node,   rsv_empty,          node_left_open,    no_root,
-        named_root,       empty_child_name,   slash_in_name,     empty_prop_name,
-        too_deep,         reg_bad_cells,      reg_no_addr_cells, reg_value_too_big,
+        prop_before_root,
+        prop_after_subnode,
+        end_without_begin,
+        two_roots,
+        rsv_after_node,
+        rsv_empty,
+        node_left_open,
+        no_root,
+        named_root,
+        empty_child_name,
+        slash_in_name,
+        empty_prop_name,
+        too_deep,
+        reg_bad_cells,
+        reg_no_addr_cells,
+        reg_value_too_big,
         reg_size_without_cells,
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -533,14 +545,10 @@ static void random_trees_read_back(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(guest_tree_round_trip),
-        cmocka_unit_test(strings_are_shared),
-        cmocka_unit_test(enospc_at_every_size),
-        cmocka_unit_test(dtc_accepts_output),
-        cmocka_unit_test(misuse_is_einval),
-        cmocka_unit_test(errors_are_sticky),
-        cmocka_unit_test(smallest_tree),
-        cmocka_unit_test(random_trees_read_back),
+        cmocka_unit_test(guest_tree_round_trip), cmocka_unit_test(strings_are_shared),
+        cmocka_unit_test(enospc_at_every_size),  cmocka_unit_test(dtc_accepts_output),
+        cmocka_unit_test(misuse_is_einval),      cmocka_unit_test(errors_are_sticky),
+        cmocka_unit_test(smallest_tree),         cmocka_unit_test(random_trees_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-int keel_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int keel_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int keel_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /*
@@ -155,7 +156,8 @@ static void absurd_fields(void **state)
     assert_int_equal(buf[0], '1'); /* negative width means left-justified */
 }
 
-static int via_v(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int via_v(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int via_v(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;

@@ -48,8 +48,8 @@ static void decimal_and_hex(void **state)
 
 static void rejects_malformed(void **state)
 {
-    static const char *const bad[] = { "", "0x", "0X", "x", "-1", "+1", " 1", "1 ", "12abc",
-                                       "0x1h", "1.5", "0b101", "1_000" };
+    static const char *const bad[] = { "",   "0x",    "0X",   "x",   "-1",    "+1",   " 1",
+                                       "1 ", "12abc", "0x1h", "1.5", "0b101", "1_000" };
     uint64_t v;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(parse(bad[i], false, &v), -EINVAL);

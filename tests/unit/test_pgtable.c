@@ -21,10 +21,10 @@
 struct env {
     struct pgtable pt;
     struct pgtable_ops ops;
-    long live;         /* pages allocated and not yet freed */
-    long fail_after;   /* allocations that may still succeed; < 0: unlimited */
+    long live;       /* pages allocated and not yet freed */
+    long fail_after; /* allocations that may still succeed; < 0: unlimited */
     unsigned last_order;
-    bool destroying;   /* pgtable_destroy: the table is out of use, order does not matter */
+    bool destroying; /* pgtable_destroy: the table is out of use, order does not matter */
     unsigned nr_inval;
     uint64_t inval_ia, inval_size; /* the last invalidation */
 };
@@ -125,14 +125,24 @@ static void init_geometry(void **state)
         bool concat;
         unsigned level, entries;
     } cases[] = {
-        { 48, false, 0, 512 },  { 48, true, 0, 512 },   { 44, true, 0, 32 },
-        { 43, true, 1, 8192 },  { 40, false, 0, 2 },    { 40, true, 1, 1024 },
-        { 39, false, 1, 512 },  { 39, true, 1, 512 },   { 34, true, 2, 8192 },
-        { 32, true, 2, 2048 },  { 31, true, 2, 1024 },  { 32, false, 1, 4 },
-        { 30, true, 2, 512 },   { 26, true, 2, 32 },
+        { 48, false, 0, 512 },
+        { 48, true, 0, 512 },
+        { 44, true, 0, 32 },
+        { 43, true, 1, 8192 },
+        { 40, false, 0, 2 },
+        { 40, true, 1, 1024 },
+        { 39, false, 1, 512 },
+        { 39, true, 1, 512 },
+        { 34, true, 2, 8192 },
+        { 32, true, 2, 2048 },
+        { 31, true, 2, 1024 },
+        { 32, false, 1, 4 },
+        { 30, true, 2, 512 },
+        { 26, true, 2, 32 },
         /* Stage 2 with 4 KiB pages cannot start at level 3 (Arm ARM D8.2.7): 25 bits is
          * 16 entries at level 2, not 16 concatenated level-3 tables. */
-        { 25, true, 2, 16 },    { 25, false, 2, 16 },
+        { 25, true, 2, 16 },
+        { 25, false, 2, 16 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct env *env = env_new(cases[i].bits, cases[i].concat);
@@ -327,8 +337,13 @@ static void empty_tables_are_freed(void **state)
     struct env *env = env_new(48, false);
     struct pgtable *pt = &env->pt;
     /* Pages scattered over different level-1, level-2 and level-3 tables. */
-    static const uint64_t at[] = { 0, MiB(2), MiB(2) + PAGE_SIZE, GiB(1) + MiB(6), GiB(600),
-                                   (1UL << 47) + GiB(3), (1UL << 48) - PAGE_SIZE };
+    static const uint64_t at[] = { 0,
+                                   MiB(2),
+                                   MiB(2) + PAGE_SIZE,
+                                   GiB(1) + MiB(6),
+                                   GiB(600),
+                                   (1UL << 47) + GiB(3),
+                                   (1UL << 48) - PAGE_SIZE };
     for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
         assert_int_equal(pgtable_map(pt, at[i], at[i], PAGE_SIZE, ATTRS, 0), 0);
     assert_true(pgtable_pages(pt) > 10);
@@ -363,8 +378,10 @@ static void guest_layout_1tib(void **state)
     assert_int_equal(pgtable_map(pt, GiB(8), FAKE_PA + GiB(8), GiB(1016), ATTRS, 0), 0);
     assert_int_equal(pgtable_pages(pt), 2);
     assert_int_equal(env->live, 2);
-    static const uint64_t inside[] = { GiB(1), GiB(4) - 1, GiB(8), GiB(8) + 0x123456789,
-                                       GiB(512), GiB(1024) - PAGE_SIZE, GiB(1024) - 1 };
+    static const uint64_t inside[] = { GiB(1),       GiB(4) - 1,
+                                       GiB(8),       GiB(8) + 0x123456789,
+                                       GiB(512),     GiB(1024) - PAGE_SIZE,
+                                       GiB(1024) - 1 };
     for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
         assert_maps(pt, inside[i], FAKE_PA + inside[i], 1);
     assert_unmapped(pt, 0);
@@ -407,8 +424,7 @@ static void invalid_arguments(void **state)
     assert_int_equal(pgtable_map(pt, PAGE_SIZE, 0, 0 - PAGE_SIZE, ATTRS, 0), -EINVAL);
     /* Output addresses are 48 bits; the range must not run past them either. */
     assert_int_equal(pgtable_map(pt, 0, 1UL << 48, PAGE_SIZE, ATTRS, 0), -EINVAL);
-    assert_int_equal(pgtable_map(pt, 0, (1UL << 48) - PAGE_SIZE, 2 * PAGE_SIZE, ATTRS, 0),
-                     -EINVAL);
+    assert_int_equal(pgtable_map(pt, 0, (1UL << 48) - PAGE_SIZE, 2 * PAGE_SIZE, ATTRS, 0), -EINVAL);
     assert_int_equal(pgtable_map(pt, 0, (1UL << 48) - PAGE_SIZE, PAGE_SIZE, ATTRS, 0), 0);
     assert_int_equal(pgtable_unmap(pt, 0x800, PAGE_SIZE), -EINVAL);
     assert_int_equal(pgtable_unmap(pt, 0, 0), -EINVAL);

@@ -167,14 +167,10 @@ static void strlcpy_truncates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(memcpy_alignments),
-        cmocka_unit_test(memmove_overlaps),
-        cmocka_unit_test(memset_alignments),
-        cmocka_unit_test(memcmp_sign_and_bounds),
-        cmocka_unit_test(string_lengths),
-        cmocka_unit_test(string_compares),
-        cmocka_unit_test(strchr_finds),
-        cmocka_unit_test(strlcpy_truncates),
+        cmocka_unit_test(memcpy_alignments), cmocka_unit_test(memmove_overlaps),
+        cmocka_unit_test(memset_alignments), cmocka_unit_test(memcmp_sign_and_bounds),
+        cmocka_unit_test(string_lengths),    cmocka_unit_test(string_compares),
+        cmocka_unit_test(strchr_finds),      cmocka_unit_test(strlcpy_truncates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define UNIT_BLOB(sym, file)                                                                       \
-    __asm__(".pushsection .rodata\n.balign 16\n.globl " #sym "\n" #sym ":\n.incbin \"" file       \
+    __asm__(".pushsection .rodata\n.balign 16\n.globl " #sym "\n" #sym ":\n.incbin \"" file        \
             "\"\n.globl " #sym "_end\n" #sym "_end:\n.popsection\n");                              \
     extern const unsigned char sym[], sym##_end[]
 
