@@ -6,6 +6,8 @@ bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t
 {
     const char *s = cmdline;
     size_t nlen = strlen(name);
+    bool found = false;
+    /* The last occurrence wins, as on Xen's and Linux's command lines. */
     while (s && *s) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -19,10 +21,10 @@ bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t
                 *val = v;
             if (len)
                 *len = (size_t)(s - v);
-            return true;
+            found = true;
         }
     }
-    return false;
+    return found;
 }
 
 bool cmdline_has(const char *cmdline, const char *name)

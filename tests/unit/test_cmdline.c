@@ -27,6 +27,12 @@ static void finds_words_and_values(void **state)
     assert_int_equal(cmdline_u64(cl, "loglvl", 9), 9);
 }
 
+static void last_occurrence_wins(void **state)
+{
+    assert_true(cmdline_is("sched=rr loglvl=info sched=rtds", "sched", "rtds"));
+    assert_int_equal(cmdline_u64("x=1 x=2", "x", 0), 2);
+}
+
 static void empty_and_null(void **state)
 {
     assert_false(cmdline_has("", "x"));
@@ -91,6 +97,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(finds_words_and_values),
         cmocka_unit_test(empty_and_null),
+        cmocka_unit_test(last_occurrence_wins),
         cmocka_unit_test(separators_and_edges),
         cmocka_unit_test(bare_words_and_empty_values),
         cmocka_unit_test(numeric_values),
