@@ -9,7 +9,7 @@ CROSS ?= aarch64-linux-gnu-
 export Q BUILD CROSS
 
 .PHONY: all hyp guests unit test test-unit test-int lint format run bench deps clean
-all: hyp
+all: hyp guests
 
 deps:
 	$(Q)scripts/deps.sh
@@ -18,6 +18,7 @@ include mk/toolchain.mk
 include hyp/hyp.mk
 include tests/unit/unit.mk
 -include guests/guests.mk
+-include tools/tools.mk
 
 hyp: $(BUILD)/keel.Image
 

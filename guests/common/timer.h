@@ -1,0 +1,72 @@
+/* Generic timer helpers for test guests: the virtual counter and timer (CNTV_*). */
+#pragma once
+
+#include "arm.h"
+
+#define CNTV_CTL_ENABLE (1u << 0)
+#define CNTV_CTL_IMASK (1u << 1)
+#define CNTV_CTL_ISTATUS (1u << 2)
+
+static inline uint64_t timer_freq(void)
+{
+    return read_sysreg(cntfrq_el0);
+}
+
+static inline uint64_t timer_now(void)
+{
+    isb(); /* do not let the read of the counter happen early */
+    return read_sysreg(cntvct_el0);
+}
+
+static inline uint64_t timer_us_to_ticks(uint64_t us)
+{
+    return us * timer_freq() / 1000000;
+}
+
+static inline uint64_t timer_deadline_us(uint64_t us)
+{
+    return timer_now() + timer_us_to_ticks(us);
+}
+
+static inline bool timer_passed(uint64_t deadline)
+{
+    return timer_now() >= deadline;
+}
+
+static inline void delay_us(uint64_t us)
+{
+    uint64_t end = timer_deadline_us(us);
+    while (!timer_passed(end))
+        cpu_relax();
+}
+
+/* Evaluates cond until it holds or us microseconds pass; the value is whether it held. */
+#define WAIT_FOR(cond, us)                                                                         \
+    ({                                                                                             \
+        uint64_t __end = timer_deadline_us(us);                                                    \
+        bool __ok;                                                                                 \
+        while (!(__ok = (cond)) && !timer_passed(__end))                                           \
+            cpu_relax();                                                                           \
+        __ok;                                                                                      \
+    })
+
+static inline void vtimer_set_cval(uint64_t cval)
+{
+    write_sysreg(cval, cntv_cval_el0);
+}
+
+static inline void vtimer_set_tval(uint32_t tval)
+{
+    write_sysreg(tval, cntv_tval_el0);
+}
+
+static inline void vtimer_set_ctl(uint32_t ctl)
+{
+    write_sysreg(ctl, cntv_ctl_el0);
+    isb();
+}
+
+static inline uint32_t vtimer_ctl(void)
+{
+    return (uint32_t)read_sysreg(cntv_ctl_el0);
+}
