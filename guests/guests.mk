@@ -1,7 +1,7 @@
 # Bare-metal test guests: guests/<name>/*.c with the runtime in guests/common/ become
 # build/guests/<name>.elf and build/guests/<name>.Image (a Linux arm64 Image any loader boots).
 GUEST_NAMES := $(sort $(filter-out common,$(patsubst guests/%/,%,$(dir $(wildcard guests/*/*.c)))))
-GUEST_COMMON_SRC := guests/common/start.S $(wildcard guests/common/*.c)
+GUEST_COMMON_SRC := $(wildcard guests/common/*.S guests/common/*.c)
 GUEST_COMMON_O := $(patsubst %,$(BUILD)/%.o,$(basename $(GUEST_COMMON_SRC)))
 GUEST_CFLAGS := $(A64_CFLAGS) -Iguests/common
 GUEST_LDFLAGS := -pie -z notext -z norelro --no-dynamic-linker -Bsymbolic --build-id=none \
@@ -20,7 +20,7 @@ $(BUILD)/guests/%.o: guests/%.S
 
 # One rule per guest: its own objects plus the runtime.
 define guest_rules
-$(BUILD)/guests/$(1).elf: $(patsubst %.c,$(BUILD)/%.o,$(wildcard guests/$(1)/*.c)) $(GUEST_COMMON_O) guests/common/guest.lds
+$(BUILD)/guests/$(1).elf: $(patsubst %,$(BUILD)/%.o,$(basename $(wildcard guests/$(1)/*.c guests/$(1)/*.S))) $(GUEST_COMMON_O) guests/common/guest.lds
 	@echo "  LD      $$@"
 	$(Q)$(LD_A64) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
 endef

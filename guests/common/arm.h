@@ -123,6 +123,9 @@ static inline uint8_t mmio_read8(uint64_t addr)
  * everything else Device-nGnRnE).  mmu_init() builds it; the others only call mmu_enable(). */
 void mmu_init(void);
 void mmu_enable(void);
+/* Make the 2 MiB block at pa Normal and executable (for probing what lies there).  False if
+ * pa is not in a GiB that mmu_init() split into 2 MiB blocks. */
+bool mmu_map_normal_2m(uint64_t pa);
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

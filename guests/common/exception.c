@@ -7,7 +7,7 @@
 #include "test.h"
 
 struct expectation {
-    bool armed, taken;
+    bool armed, taken, to_lr;
     struct exc_record rec;
 };
 
@@ -24,8 +24,15 @@ void exc_expect(void)
 {
     struct expectation *e = &expect[this_cpu()];
     e->taken = false;
+    e->to_lr = false;
     WRITE_ONCE(e->armed, true);
     __asm__ volatile("" : : : "memory");
+}
+
+void exc_expect_return(void)
+{
+    exc_expect();
+    expect[this_cpu()].to_lr = true;
 }
 
 bool exc_taken(struct exc_record *r)
@@ -33,8 +40,8 @@ bool exc_taken(struct exc_record *r)
     struct expectation *e = &expect[this_cpu()];
     __asm__ volatile("" : : : "memory");
     WRITE_ONCE(e->armed, false);
-    if (e->taken && r)
-        *r = e->rec;
+    if (r)
+        *r = e->taken ? e->rec : (struct exc_record){ 0 };
     return e->taken;
 }
 
@@ -50,7 +57,7 @@ void guest_exception(unsigned vector, struct exc_frame *f)
         e->armed = false;
         e->taken = true;
         if (kind == VEC_SYNC)
-            write_sysreg(e->rec.elr + 4, elr_el1);
+            write_sysreg(e->to_lr ? f->x[30] : e->rec.elr + 4, elr_el1);
         return;
     }
     test_fail_stop("unexpected_exception",

@@ -23,9 +23,14 @@ struct exc_record {
     uint64_t esr, far, elr, spsr;
 };
 
-/* The next synchronous exception or SError on this vCPU is expected. */
+/* The next synchronous exception or SError on this vCPU is expected: after a synchronous one
+ * the guest goes on at the next instruction (ELR_EL1 + 4). */
 void exc_expect(void);
-/* Stop expecting.  Returns whether one was taken since exc_expect(), and fills r if so. */
+/* The same, but the guest goes on at the link register x30: for a branch-and-link to an address
+ * that cannot be executed. */
+void exc_expect_return(void);
+/* Stop expecting.  Returns whether one was taken since exc_expect(); r (if not NULL) gets its
+ * record, or zeroes. */
 bool exc_taken(struct exc_record *r);
 /* Entry from start.S. */
 void guest_exception(unsigned vector, struct exc_frame *f);

@@ -70,6 +70,21 @@ void mmu_init(void)
     dsb(sy);
 }
 
+bool mmu_map_normal_2m(uint64_t pa)
+{
+    uint64_t e = l1[(pa >> L1_SHIFT) & 511];
+    if ((e & 3) != PTE_TABLE)
+        return false;
+    uint64_t *t = (uint64_t *)(uintptr_t)(e & 0xfffffffff000UL);
+    uint64_t blk = pa & ~((1UL << L2_SHIFT) - 1);
+    t[(pa >> L2_SHIFT) & 511] = blk | PTE_NORMAL;
+    dsb(ishst);
+    __asm__ volatile("tlbi vmalle1" : : : "memory");
+    dsb(nsh);
+    isb();
+    return true;
+}
+
 void mmu_enable(void)
 {
     uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;

@@ -29,6 +29,11 @@
 
 enum conduit { CONDUIT_NONE, CONDUIT_HVC, CONDUIT_SMC };
 
+/* call_with_regs(regs, kind) loads x0-x28 from regs, issues the call, stores x0-x28 back
+ * (callregs.S): what a test needs to see which registers a call changed. */
+enum call_kind { CALL_XEN_HVC, CALL_HVC0, CALL_SMC0 };
+void call_with_regs(uint64_t regs[29], enum call_kind kind);
+
 /* A call through HVC #0 / SMC #0 with x0-x3 = fn, a1-a3.  Returns x0 (sign-extended when
  * fn is an SMC32 call, whose results are 32-bit). */
 int64_t smccc_hvc(uint32_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
