@@ -7,3 +7,4 @@ HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest
 # domains, vCPUs, scheduling, hypercalls
 HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c \
             hyp/core/vcpu.c hyp/core/hypercall.c hyp/core/sched/sched.c hyp/core/sched/rr.c
+include hyp/core/vdev/vdev.mk

@@ -1,0 +1,2 @@
+# Emulated devices that guests see (arch-neutral): the PL011 / SBSA UART.
+HYP_OBJS += hyp/core/vdev/vpl011.c
