@@ -1,0 +1,363 @@
+/*
+ * The virtual GICv3 and virtual timer as a guest sees them (Arm IHI 0069): distributor register
+ * semantics (TYPER, PIDR2, CTLR, set/clear-enable, byte priorities, IROUTER, set/clear-pending,
+ * accesses of unsupported sizes), redistributor identification, then real interrupts: an SPI
+ * made pending by software, SGIs to ourselves through ICC_SGI1R_EL1 with split
+ * priority-drop/deactivation, the priority mask, and the virtual timer (PPI 27) with and
+ * without WFI.
+ */
+#include "arm.h"
+#include "console.h"
+#include "exception.h"
+#include "gic.h"
+#include "guest.h"
+#include "platform.h"
+#include "test.h"
+#include "timer.h"
+
+const char guest_name[] = "vgic";
+
+#define SPI_A 40 /* free SPIs: 32 is the UART's */
+#define SPI_B 41
+#define SGI_SELF 1
+#define PRIO 0xa0
+#define IRQ_WAIT_US 500000
+#define NOT_TAKEN_US 20000
+
+static unsigned counts[64];
+static unsigned last_intid;
+static uint64_t rpr_in_handler, timer_ctl_in_handler, timer_cnt_in_handler;
+
+static void on_irq(unsigned intid)
+{
+    WRITE_ONCE(last_intid, intid);
+    WRITE_ONCE(rpr_in_handler, read_sysreg_s(ICC_RPR_EL1));
+    if (intid == plat.timer_virt_ppi) {
+        /* Level-sensitive: mask the timer before ending the interrupt or it comes back. */
+        timer_ctl_in_handler = vtimer_ctl();
+        timer_cnt_in_handler = timer_now();
+        vtimer_set_ctl(CNTV_CTL_IMASK);
+    }
+    if (intid < ARRAY_SIZE(counts))
+        __atomic_add_fetch(&counts[intid], 1, __ATOMIC_RELAXED);
+}
+
+static unsigned count(unsigned intid)
+{
+    return __atomic_load_n(&counts[intid], __ATOMIC_RELAXED);
+}
+
+static uint32_t bit(unsigned intid)
+{
+    return 1u << (intid % 32);
+}
+
+static uint32_t reg32(uint32_t base, unsigned intid)
+{
+    return gicd_read(base + 4 * (intid / 32));
+}
+
+static void distributor_id(void)
+{
+    uint32_t typer = gicd_read(GICD_TYPER);
+    unsigned lines = (typer & 0x1f) + 1, idbits = ((typer >> 19) & 0x1f) + 1;
+    check(lines >= 2 && idbits >= 10, "gicd_typer",
+          "GICD_TYPER %#x: %u INTIDs below 1020 (%u SPIs), %u INTID bits", typer, lines * 32,
+          lines * 32 - 32, idbits);
+    uint32_t arch = (gicd_read(GICD_PIDR2) >> 4) & 0xf;
+    check(arch == 3 || arch == 4, "gicd_pidr2", "GICD_PIDR2.ArchRev %u, want 3 (GICv3) or 4", arch);
+    uint32_t ctlr = gicd_read(GICD_CTLR);
+    check((ctlr & (GICD_CTLR_ARE | GICD_CTLR_GRP1)) == (GICD_CTLR_ARE | GICD_CTLR_GRP1) &&
+              !(ctlr & GICD_CTLR_RWP),
+          "gicd_ctlr", "GICD_CTLR %#x after enabling ARE and Group 1", ctlr);
+    note("GICD_IIDR %#x", gicd_read(GICD_IIDR));
+}
+
+static void spi_enable_bits(void)
+{
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_A) | bit(SPI_B));
+    gicd_wait_rwp();
+    uint32_t off = reg32(GICD_ISENABLER, SPI_A) & (bit(SPI_A) | bit(SPI_B));
+    gicd_write(GICD_ISENABLER + 4, bit(SPI_A));
+    uint32_t a = reg32(GICD_ISENABLER, SPI_A), a_c = reg32(GICD_ICENABLER, SPI_A);
+    gicd_write(GICD_ISENABLER + 4, bit(SPI_B)); /* a zero bit must leave SPI_A enabled */
+    uint32_t ab = reg32(GICD_ISENABLER, SPI_A);
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_A));
+    gicd_wait_rwp();
+    uint32_t b = reg32(GICD_ISENABLER, SPI_A), b_c = reg32(GICD_ICENABLER, SPI_A);
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_B));
+    gicd_wait_rwp();
+    uint32_t none = reg32(GICD_ISENABLER, SPI_A);
+    uint32_t m = bit(SPI_A) | bit(SPI_B);
+    check(!off && (a & m) == bit(SPI_A) && (a_c & m) == bit(SPI_A) && (ab & m) == m &&
+              (b & m) == bit(SPI_B) && (b_c & m) == bit(SPI_B) && !(none & m),
+          "gicd_enable_set_clear",
+          "ISENABLER1 (bits %u,%u): off %#x, +A %#x (ICENABLER %#x), +B %#x, -A %#x (ICENABLER "
+          "%#x), -B %#x",
+          SPI_A % 32, SPI_B % 32, off, a & m, a_c & m, ab & m, b & m, b_c & m, none & m);
+}
+
+static void priorities(void)
+{
+    uint64_t p = plat.gicd + GICD_IPRIORITYR;
+    mmio_write8(p + SPI_A + 2, 0xff);
+    uint8_t mask = mmio_read8(p + SPI_A + 2); /* the priority bits implemented */
+    mmio_write8(p + SPI_A, 0xa0);
+    mmio_write8(p + SPI_B, 0x60);
+    uint32_t word = mmio_read32(p + SPI_A);
+    uint8_t ba = mmio_read8(p + SPI_A), bb = mmio_read8(p + SPI_B);
+    bool ok = (mask & 0xf0) == 0xf0 && ba == (0xa0 & mask) && bb == (0x60 & mask) &&
+              (word & 0xffff) == ((0x60u & mask) << 8 | (0xa0 & mask));
+    mmio_write32(p + 44, 0x80604020);
+    uint32_t w2 = mmio_read32(p + 44), want2 = 0x80604020 & (mask * 0x01010101u);
+    ok = ok && w2 == want2 && mmio_read8(p + 45) == (0x40 & mask);
+    check(ok, "gicd_ipriorityr",
+          "implemented bits %#x; byte writes a0/60 read %#x/%#x, as a word %#x; word write "
+          "0x80604020 reads %#x, want %#x",
+          mask, ba, bb, word, w2, want2);
+}
+
+static void routing(void)
+{
+    uint64_t r = plat.gicd + GICD_IROUTER + 8 * SPI_A;
+    uint64_t target = plat.nr_cpus > 1 ? plat.mpidr[1] : plat.mpidr[0];
+    mmio_write64(r, target);
+    uint64_t got = mmio_read64(r);
+    mmio_write32(r, (uint32_t)plat.mpidr[0]); /* 32-bit access to the low half */
+    mmio_write32(r + 4, 0);
+    uint64_t got32 = mmio_read64(r);
+    uint32_t lo = mmio_read32(r), hi = mmio_read32(r + 4);
+    check(got == target && got32 == plat.mpidr[0] && lo == (uint32_t)plat.mpidr[0] && !hi,
+          "gicd_irouter",
+          "IROUTER%u: 64-bit write %#lx reads %#lx; 32-bit writes of %#lx read %#lx (halves "
+          "%#x:%#x)",
+          SPI_A, target, got, plat.mpidr[0], got32, hi, lo);
+}
+
+static void pending_bits(void)
+{
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_A));
+    gicd_wait_rwp();
+    gicd_write(GICD_ICPENDR + 4, bit(SPI_A));
+    uint32_t before = reg32(GICD_ISPENDR, SPI_A) & bit(SPI_A);
+    gicd_write(GICD_ISPENDR + 4, bit(SPI_A));
+    uint32_t set = reg32(GICD_ISPENDR, SPI_A) & bit(SPI_A);
+    uint32_t set_c = reg32(GICD_ICPENDR, SPI_A) & bit(SPI_A);
+    gicd_write(GICD_ICPENDR + 4, bit(SPI_A));
+    uint32_t cleared = reg32(GICD_ISPENDR, SPI_A) & bit(SPI_A);
+    check(!before && set && set_c && !cleared, "gicd_pending_set_clear",
+          "SPI %u pending: before %d, after ISPENDR %d (ICPENDR reads %d), after ICPENDR %d", SPI_A,
+          !!before, !!set, !!set_c, !!cleared);
+}
+
+/* Accesses of sizes the distributor does not define must either abort or do nothing. */
+static void bad_sizes(void)
+{
+    struct exc_record r;
+    uint32_t typer = gicd_read(GICD_TYPER);
+    exc_expect();
+    uint16_t h = mmio_read16(plat.gicd + GICD_TYPER);
+    bool aborted = exc_taken(&r);
+    bool ok = aborted ? ESR_EC(r.esr) == EC_DABT_CUR : (h == (uint16_t)typer || h == 0);
+    check(ok, "gicd_bad_size_read",
+          "16-bit read of GICD_TYPER: %s (ESR %#lx, value %#x, TYPER %#x)",
+          aborted ? "abort" : "no abort", r.esr, h, typer);
+
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_A));
+    gicd_wait_rwp();
+    exc_expect();
+    mmio_write8(plat.gicd + GICD_ISENABLER + 4 + (SPI_A % 32) / 8, (uint8_t)(1u << (SPI_A % 8)));
+    aborted = exc_taken(&r);
+    bool enabled = reg32(GICD_ISENABLER, SPI_A) & bit(SPI_A);
+    check(aborted ? ESR_EC(r.esr) == EC_DABT_CUR && !enabled : !enabled, "gicd_bad_size_write",
+          "byte write to GICD_ISENABLER1: %s (ESR %#lx), SPI %u %s", aborted ? "abort" : "no abort",
+          r.esr, SPI_A, enabled ? "ENABLED by it" : "still disabled");
+    gicd_write(GICD_ICENABLER + 4, bit(SPI_A));
+    gicd_wait_rwp();
+}
+
+static void redistributors(void)
+{
+    unsigned n = 0, bad = 0;
+    bool last_seen = false;
+    for (uint64_t rd = plat.gicr; rd < plat.gicr + plat.gicr_size && !last_seen && n < MAX_VCPUS;
+         n++) {
+        uint64_t typer = mmio_read64(rd + GICR_TYPER);
+        uint64_t halves =
+            (uint64_t)mmio_read32(rd + GICR_TYPER + 4) << 32 | mmio_read32(rd + GICR_TYPER);
+        uint64_t aff = typer >> 32;
+        uint64_t mpidr = (aff >> 24) << 32 | (aff & 0xffffff);
+        unsigned procnum = (typer >> 8) & 0xffff;
+        last_seen = typer & GICR_TYPER_LAST;
+        bool want_last = n + 1 == plat.nr_cpus;
+        uint32_t arch = (mmio_read32(rd + GICR_PIDR2) >> 4) & 0xf;
+        if (n >= plat.nr_cpus || mpidr != plat.mpidr[n] || procnum != n || last_seen != want_last ||
+            halves != typer || (arch != 3 && arch != 4)) {
+            bad++;
+            check(false, "gicr_typer",
+                  "frame %u at %#lx: TYPER %#lx (32-bit halves %#lx), affinity %#lx (cpu "
+                  "MPIDR %#lx), processor %u, Last %d, ArchRev %u",
+                  n, rd, typer, halves, mpidr, n < plat.nr_cpus ? plat.mpidr[n] : 0, procnum,
+                  last_seen, arch);
+        }
+        rd += typer & GICR_TYPER_VLPIS ? 0x40000 : 0x20000;
+    }
+    if (!bad)
+        check(n == plat.nr_cpus, "gicr_typer",
+              "%u redistributor frames for %u vCPUs: affinity = MPIDR, processor number = "
+              "index, Last on the last",
+              n, plat.nr_cpus);
+    uint64_t mine = gic_rdist();
+    check(mine == gic_rdist_of(plat.mpidr[0]) && mine, "gicr_this_cpu",
+          "this vCPU (MPIDR %#lx) has the frame at %#lx", this_mpidr(), mine);
+    uint32_t waker = mmio_read32(mine + GICR_WAKER);
+    check(!(waker & (GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP)), "gicr_waker",
+          "GICR_WAKER %#x after waking, want ProcessorSleep and ChildrenAsleep clear", waker);
+}
+
+static bool wait_count(unsigned intid, unsigned want, uint64_t us)
+{
+    return WAIT_FOR(count(intid) >= want, us);
+}
+
+/* An SPI made pending by a register write reaches us once enabled and routed here. */
+static void spi_delivery(void)
+{
+    gic_route_spi(SPI_A, this_mpidr());
+    gic_set_priority(SPI_A, PRIO);
+    gic_set_pending(SPI_A);
+    gic_enable(SPI_A);
+    irq_enable();
+    bool got = wait_count(SPI_A, 1, IRQ_WAIT_US);
+    irq_disable();
+    uint32_t still = reg32(GICD_ISPENDR, SPI_A) & bit(SPI_A);
+    check(got && !still && count(SPI_A) == 1, "spi_software_pending",
+          "SPI %u taken %u time(s), pending afterwards %d", SPI_A, count(SPI_A), !!still);
+    gic_disable(SPI_A);
+}
+
+static void sgi_self(void)
+{
+    uint64_t sgi_base = gic_rdist() + GICR_SGI_BASE;
+    gic_set_priority(SGI_SELF, PRIO);
+    gic_enable(SGI_SELF);
+    gic_send_sgi(SGI_SELF, this_mpidr());
+    /* Masked by PSTATE.I: pending, and the highest pending interrupt. */
+    bool pend = WAIT_FOR(mmio_read32(sgi_base + GICR_ISPENDR0) & bit(SGI_SELF), 100000);
+    uint64_t hppir = read_sysreg_s(ICC_HPPIR1_EL1) & 0xffffff;
+    check(pend && hppir == SGI_SELF && !count(SGI_SELF), "sgi_self_pending_masked",
+          "with IRQs masked: GICR_ISPENDR0 shows SGI %u %s, ICC_HPPIR1 %lu, taken %u", SGI_SELF,
+          pend ? "pending" : "NOT pending", hppir, count(SGI_SELF));
+    irq_enable();
+    bool got = wait_count(SGI_SELF, 1, IRQ_WAIT_US);
+    irq_disable();
+    check(got && last_intid == SGI_SELF && rpr_in_handler == PRIO, "sgi_self",
+          "SGI %u taken %u time(s) via ICC_IAR1 (INTID %u), running priority in the handler "
+          "%#lx",
+          SGI_SELF, count(SGI_SELF), last_intid, rpr_in_handler);
+    /* The runtime ended it with EOIR then DIR (EOImode 1); if DIR did not deactivate it, a
+     * second one would stay pending behind the active one. */
+    gic_send_sgi(SGI_SELF, this_mpidr());
+    irq_enable();
+    got = wait_count(SGI_SELF, 2, IRQ_WAIT_US);
+    irq_disable();
+    uint64_t rpr = read_sysreg_s(ICC_RPR_EL1);
+    uint32_t active = mmio_read32(sgi_base + GICR_ISACTIVER0) & bit(SGI_SELF);
+    check(got && rpr == 0xff && !active, "sgi_self_deactivated",
+          "second SGI taken (%u in all), afterwards running priority %#lx, active %d",
+          count(SGI_SELF), rpr, !!active);
+
+    /* Priority mask: PMR 0x80 holds back priority 0xa0 until raised. */
+    write_sysreg_s(0x80, ICC_PMR_EL1);
+    gic_send_sgi(SGI_SELF, this_mpidr());
+    irq_enable();
+    bool early = wait_count(SGI_SELF, 3, NOT_TAKEN_US);
+    write_sysreg_s(0xff, ICC_PMR_EL1);
+    isb();
+    got = wait_count(SGI_SELF, 3, IRQ_WAIT_US);
+    irq_disable();
+    check(!early && got, "sgi_priority_mask", "SGI at priority %#x %s with PMR 0x80, %s at 0xff",
+          PRIO, early ? "TAKEN" : "held", got ? "taken" : "NOT taken");
+
+    /* Disabled: stays pending, taken once enabled. */
+    gic_disable(SGI_SELF);
+    gic_send_sgi(SGI_SELF, this_mpidr());
+    irq_enable();
+    early = wait_count(SGI_SELF, 4, NOT_TAKEN_US);
+    pend = mmio_read32(sgi_base + GICR_ISPENDR0) & bit(SGI_SELF);
+    gic_enable(SGI_SELF);
+    got = wait_count(SGI_SELF, 4, IRQ_WAIT_US);
+    irq_disable();
+    check(!early && pend && got, "sgi_disabled_then_enabled",
+          "disabled SGI: %s, pending %d; after enabling %s", early ? "TAKEN" : "held", pend,
+          got ? "taken" : "NOT taken");
+}
+
+static void vtimer(void)
+{
+    unsigned ppi = plat.timer_virt_ppi;
+    check(ppi == 27, "vtimer_ppi_dt", "virtual timer INTID %u in the DT, want 27", ppi);
+    gic_set_priority(ppi, PRIO);
+    gic_enable(ppi);
+    uint64_t freq = timer_freq();
+    check(freq >= 1000000, "cntfrq", "CNTFRQ_EL0 = %lu Hz", freq);
+
+    /* CVAL 5 ms ahead; poll with interrupts on. */
+    uint64_t cval = timer_now() + timer_us_to_ticks(5000);
+    vtimer_set_cval(cval);
+    vtimer_set_ctl(CNTV_CTL_ENABLE);
+    irq_enable();
+    bool got = wait_count(ppi, 1, IRQ_WAIT_US);
+    irq_disable();
+    check(got && timer_cnt_in_handler >= cval && (timer_ctl_in_handler & CNTV_CTL_ISTATUS),
+          "vtimer_cval", "PPI %u %s, count in handler %s CVAL (%ld ticks later), CNTV_CTL %#lx",
+          ppi, got ? "taken" : "NOT taken", timer_cnt_in_handler >= cval ? ">=" : "<",
+          (long)(timer_cnt_in_handler - cval), timer_ctl_in_handler);
+
+    /* IMASK holds the interrupt back while ISTATUS shows the condition. */
+    vtimer_set_cval(timer_now());
+    vtimer_set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+    irq_enable();
+    bool early = wait_count(ppi, 2, NOT_TAKEN_US);
+    uint32_t ctl = vtimer_ctl();
+    vtimer_set_ctl(CNTV_CTL_ENABLE);
+    got = wait_count(ppi, 2, IRQ_WAIT_US);
+    irq_disable();
+    check(!early && (ctl & CNTV_CTL_ISTATUS) && got, "vtimer_imask",
+          "masked timer %s (CNTV_CTL %#x); unmasked %s", early ? "FIRED" : "held", ctl,
+          got ? "fires" : "does NOT fire");
+
+    /* TVAL 10 ms, and wait in WFI: the hypervisor must wake us for the timer. */
+    vtimer_set_tval((uint32_t)timer_us_to_ticks(10000));
+    vtimer_set_ctl(CNTV_CTL_ENABLE);
+    uint64_t end = timer_deadline_us(IRQ_WAIT_US);
+    irq_enable();
+    while (count(ppi) < 3 && !timer_passed(end))
+        wfi();
+    irq_disable();
+    check(count(ppi) == 3, "vtimer_tval_wfi", "timer through TVAL %s while in WFI",
+          count(ppi) == 3 ? "woke us" : "did NOT wake us");
+    vtimer_set_ctl(0);
+    gic_disable(ppi);
+}
+
+void guest_main(void *dtb)
+{
+    if (!check(plat.gicd && plat.gicr, "gic_dt", "GICD %#lx GICR %#lx (size %#lx) from the DT",
+               plat.gicd, plat.gicr, plat.gicr_size))
+        return;
+    gic_init();
+    distributor_id();
+    spi_enable_bits();
+    priorities();
+    routing();
+    pending_bits();
+    bad_sizes();
+    if (!check(gic_cpu_init(true), "gic_cpu_init", "redistributor found and woken"))
+        return;
+    redistributors();
+    irq_set_handler(on_irq);
+    spi_delivery();
+    sgi_self();
+    vtimer();
+}
