@@ -7,4 +7,6 @@ HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest
 # domains, vCPUs, scheduling, hypercalls
 HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c \
             hyp/core/vcpu.c hyp/core/hypercall.c hyp/core/sched/sched.c hyp/core/sched/rr.c
+# console input switch and Keel's command console
+HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk

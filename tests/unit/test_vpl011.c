@@ -13,6 +13,7 @@
 #include <string.h>
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
@@ -126,6 +127,13 @@ static void advance_to(uint64_t t)
     }
 }
 
+static struct domain *gone;
+
+void console_switch_domain_gone(struct domain *d)
+{
+    gone = d;
+}
+
 /* --- helpers --- */
 
 static struct domain doms[2];
@@ -172,6 +180,7 @@ static int setup(void **state)
     }
     line = (typeof(line)){ 0 };
     now = 0;
+    gone = NULL;
     fail_alloc = false;
     clear_out();
     return 0;
@@ -538,6 +547,7 @@ static void test_destroy(void **state)
     puts_to(0, "half a li");
     vpl011_destroy(&doms[0]);
     assert_string_equal(out, "[web] half a li\n");
+    assert_ptr_equal(gone, &doms[0]);
     assert_null(doms[0].vuart);
     struct vpl011_stats st;
     assert_false(vpl011_get_stats(&doms[0], &st));

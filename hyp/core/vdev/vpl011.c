@@ -16,6 +16,7 @@
  */
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
@@ -442,6 +443,7 @@ void vpl011_destroy(struct domain *d)
     struct vpl011 *u = d->vuart;
     if (!u)
         return;
+    console_switch_domain_gone(d);
     unsigned long flags = spin_lock_irqsave(&flush_lock);
     struct vpl011 **pp = &devices;
     while (*pp && *pp != u)

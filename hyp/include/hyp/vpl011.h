@@ -2,7 +2,7 @@
  * Emulated PL011 / SBSA generic UART, one per domain that asks for one (cfg.vpl011): enough of
  * the PrimeCell UART (Arm DDI 0183, r1p5) for Linux's amba-pl011 driver, its SBSA mode and
  * earlycon=pl011.  Output goes to the hypervisor console one line at a time, prefixed with the
- * domain's name; input is whatever vpl011_input() is given.
+ * domain's name; input comes from the console input switch (<hyp/console_switch.h>).
  *
  * Lock order: the device lock, then the vGIC (arch_guest_set_irq_level), then the console.
  */
@@ -22,7 +22,8 @@ struct domain;
  * -EEXIST (d already has one, or the region overlaps another), -ENOMEM, -ENOSPC. */
 int vpl011_init(struct domain *d, uint64_t base, unsigned irq);
 
-/* Remove d's UART: prints any partial output line, frees the state.  Only once d's vCPUs can no longer run (its MMIO region stays registered and must not
+/* Remove d's UART: takes console input away from d, prints any partial output line, frees the
+ * state.  Only once d's vCPUs can no longer run (its MMIO region stays registered and must not
  * be accessed again).  No-op if d has none. */
 void vpl011_destroy(struct domain *d);
 

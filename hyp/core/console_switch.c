@@ -1,0 +1,431 @@
+/*
+ * Console input switch and Keel's command console.  Owns who receives typed bytes (Keel or one
+ * domain's emulated UART), the Ctrl-A escape detector and Keel's line editor and commands.
+ * Locking: switch_lock guards all of that; it is taken before a vpl011 device lock and the
+ * console lock.  Input is polled: a timer on CPU0 drains the UART every CONSOLE_POLL_NS, and
+ * the UART's receive interrupt (when the device tree names it and the driver raises it) does
+ * the same at once.  Does not print domain output (core/vdev/vpl011.c does).
+ */
+#include <stdarg.h>
+#include <hyp/bootinfo.h>
+#include <hyp/console.h>
+#include <hyp/console_switch.h>
+#include <hyp/domain.h>
+#include <hyp/fdt.h>
+#include <hyp/heap.h>
+#include <hyp/irq.h>
+#include <hyp/page_alloc.h>
+#include <hyp/spinlock.h>
+#include <hyp/string.h>
+#include <hyp/timer.h>
+#include <hyp/vpl011.h>
+
+#define POLL_CPU 0
+#define POLL_BUDGET 256 /* bytes per poll, so a flood cannot hold CPU0 for long */
+#define PROMPT "keel> "
+
+static struct spinlock switch_lock = SPINLOCK_INIT;
+static struct domain *owner; /* NULL: Keel */
+static struct console_escape escape;
+static struct console_line line;
+static struct timer poll_timer;
+static bool rx_irq_seen;
+
+/* --- output helpers --- */
+
+static void __printf(1, 2) out(const char *fmt, ...)
+{
+    char buf[192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+}
+
+static void announce(void)
+{
+    out("\n*** console input now goes to %s (type Ctrl-A three times to switch)\n",
+        owner ? owner->name : "Keel");
+    if (!owner) {
+        line.len = 0;
+        line.esc = 0;
+        out(PROMPT);
+    }
+}
+
+/* --- escape detector --- */
+
+unsigned console_switch_escape(struct console_escape *e, int c, uint64_t now_ns,
+                               uint8_t out_bytes[CONSOLE_ESCAPE_COUNT], bool *do_switch)
+{
+    unsigned n = 0;
+    *do_switch = false;
+    if (e->held && now_ns - e->last_ns >= CONSOLE_ESCAPE_TIMEOUT_NS) {
+        while (n < e->held)
+            out_bytes[n++] = CONSOLE_ESCAPE_CHAR;
+        e->held = 0;
+    }
+    if (c < 0)
+        return n;
+    if (c == CONSOLE_ESCAPE_CHAR) {
+        e->last_ns = now_ns;
+        if (++e->held == CONSOLE_ESCAPE_COUNT) {
+            e->held = 0;
+            *do_switch = true;
+        }
+        return n;
+    }
+    /* Not an escape after all: what was held back goes first, in typing order. */
+    for (unsigned i = 0; i < e->held; i++)
+        out_bytes[n++] = CONSOLE_ESCAPE_CHAR;
+    e->held = 0;
+    out_bytes[n++] = (uint8_t)c;
+    return n;
+}
+
+/* --- line editor --- */
+
+enum console_edit console_switch_edit(struct console_line *l, uint8_t c,
+                                      char echo[CONSOLE_ECHO_MAX], unsigned *echo_len)
+{
+    bool after_cr = l->last_cr;
+    unsigned n = 0;
+    enum console_edit r = EDIT_MORE;
+    l->last_cr = c == '\r';
+    if (l->esc) {
+        /* ESC [ or ESC O, then parameter bytes, then a final byte in 0x40..0x7e (ECMA-48 5.4). */
+        if (l->esc == 1 && (c == '[' || c == 'O'))
+            l->esc = 2;
+        else if (l->esc == 1 || (c >= 0x40 && c <= 0x7e))
+            l->esc = 0;
+    } else if (c == '\r' || (c == '\n' && !after_cr)) {
+        l->buf[l->len] = 0;
+        l->len = 0;
+        echo[n++] = '\n';
+        r = EDIT_LINE;
+    } else if (c == 0x7f || c == '\b') {
+        if (l->len) {
+            l->len--;
+            echo[n++] = '\b';
+            echo[n++] = ' ';
+            echo[n++] = '\b';
+        }
+    } else if (c == 0x03) {
+        l->len = 0;
+        echo[n++] = '^';
+        echo[n++] = 'C';
+        echo[n++] = '\n';
+        r = EDIT_CANCEL;
+    } else if (c == 0x1b) {
+        l->esc = 1;
+    } else if (c >= 0x20 && c < 0x7f) {
+        if (l->len < CONSOLE_LINE_MAX - 1) {
+            l->buf[l->len++] = (char)c;
+            echo[n++] = (char)c;
+        } else {
+            echo[n++] = '\a';
+        }
+    }
+    *echo_len = n;
+    return r;
+}
+
+/* --- commands --- */
+
+static const char *state_name(enum domain_state s)
+{
+    static const char *const names[] = { "building", "running", "paused", "shutdown", "dying" };
+    return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+static void cmd_help(const char *args);
+
+static void cmd_domains(const char *args)
+{
+    struct domain *d = domain_next(-1);
+    if (!d) {
+        out("no domains\n");
+        return;
+    }
+    out("  id %-20s %-8s %5s %11s %9s  %s\n", "name", "state", "vcpus", "cpu time", "memory",
+        "uart out/in");
+    for (; d; d = domain_next((int)d->id)) {
+        uint64_t ns = 0;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i])
+                ns += d->vcpus[i]->cpu_time_ns;
+        char uart[48] = "-";
+        struct vpl011_stats st;
+        if (vpl011_get_stats(d, &st))
+            snprintf(uart, sizeof(uart), "%lu/%lu", st.bytes_out, st.bytes_in);
+        out("%4u %-20s %-8s %5u %6lu.%03lus %5lu MiB  %s\n", d->id, d->name, state_name(d->state),
+            d->nr_vcpus, ns / 1000000000, ns / 1000000 % 1000, d->mem_pages >> (20 - PAGE_SHIFT),
+            uart);
+    }
+}
+
+static void cmd_sched(const char *args)
+{
+    struct domain *d = domain_next(-1);
+    if (!d) {
+        out("no domains\n");
+        return;
+    }
+    out("  id %-20s %-8s %5s  %-18s  %-8s  %s\n", "name", "weight", "cap", "budget/period (us)",
+        "pool", "affinity");
+    for (; d; d = domain_next((int)d->id)) {
+        const struct sched_params *p = &d->cfg.sched;
+        char weight[16] = "default", cap[16] = "none", rt[48] = "-", aff[24] = "all";
+        if (p->weight)
+            snprintf(weight, sizeof(weight), "%u", p->weight);
+        if (p->cap)
+            snprintf(cap, sizeof(cap), "%u%%", p->cap);
+        if (p->budget_us || p->period_us)
+            snprintf(rt, sizeof(rt), "%lu/%lu", p->budget_us, p->period_us);
+        if (p->affinity)
+            snprintf(aff, sizeof(aff), "%#lx", p->affinity);
+        out("%4u %-20s %-8s %5s  %-18s  %-8s  %s\n", d->id, d->name, weight, cap, rt,
+            p->pool[0] ? p->pool : "default", aff);
+    }
+}
+
+static void cmd_mem(const char *args)
+{
+    struct page_stats ps;
+    struct heap_stats hs;
+    page_alloc_stats(&ps);
+    heap_stats(&hs);
+    uint64_t largest = ps.free_pages ? (PAGE_SIZE << ps.largest_free_order) >> 10 : 0;
+    out("pages: %lu MiB managed, %lu MiB free, largest free block %lu KiB\n",
+        ps.total_pages >> (20 - PAGE_SHIFT), ps.free_pages >> (20 - PAGE_SHIFT), largest);
+    out("heap: %lu KiB in use, %lu KiB held\n", hs.bytes_in_use >> 10,
+        hs.pages << (PAGE_SHIFT - 10));
+    for (struct domain *d = domain_next(-1); d; d = domain_next((int)d->id))
+        out("domain %u %s: %lu KiB charged\n", d->id, d->name, d->mem_pages << (PAGE_SHIFT - 10));
+}
+
+/* Replay the log ring, or its last n lines.  The replay itself goes into the ring, so the end
+ * is fixed first and the copy stops there. */
+static void cmd_log(const char *args)
+{
+    uint64_t want = 0;
+    if (*args && parse_u64(args, strlen(args), false, &want)) {
+        out("usage: log [LINES]\n");
+        return;
+    }
+    char buf[256];
+    uint64_t pos = 0, lines = 0;
+    size_t n;
+    while ((n = console_ring_read(&pos, buf, sizeof(buf))) > 0)
+        for (size_t i = 0; i < n; i++)
+            lines += buf[i] == '\n';
+    uint64_t end = pos, skip = want && lines > want ? lines - want : 0;
+    pos = 0;
+    while (pos < end && (n = console_ring_read(&pos, buf, MIN(sizeof(buf), end - pos))) > 0) {
+        size_t i = 0;
+        while (skip && i < n)
+            skip -= buf[i++] == '\n';
+        if (i < n)
+            console_write(buf + i, n - i);
+    }
+}
+
+struct command {
+    const char *name;
+    const char *usage;
+    void (*fn)(const char *args);
+};
+
+static const struct command commands[] = {
+    { "help", "help            this list", cmd_help },
+    { "domains", "domains         id, name, state, vCPUs, CPU time, memory, UART bytes",
+      cmd_domains },
+    { "sched", "sched           each domain's scheduling parameters", cmd_sched },
+    { "mem", "mem             physical memory, heap and what each domain holds", cmd_mem },
+    { "log", "log [LINES]     replay the console log (all of it, or its last LINES lines)",
+      cmd_log },
+};
+
+static void cmd_help(const char *args)
+{
+    out("Keel console commands:\n");
+    for (unsigned i = 0; i < ARRAY_SIZE(commands); i++)
+        out("  %s\n", commands[i].usage);
+    out("Type Ctrl-A three times to pass input to the next domain.\n");
+}
+
+void console_switch_command(const char *cmd)
+{
+    while (*cmd == ' ' || *cmd == '\t')
+        cmd++;
+    size_t len = 0;
+    while (cmd[len] && cmd[len] != ' ' && cmd[len] != '\t')
+        len++;
+    if (!len)
+        return;
+    const char *args = cmd + len;
+    while (*args == ' ' || *args == '\t')
+        args++;
+    size_t alen = strnlen(args, CONSOLE_LINE_MAX - 1);
+    while (alen && (args[alen - 1] == ' ' || args[alen - 1] == '\t'))
+        alen--;
+    char arg[CONSOLE_LINE_MAX];
+    memcpy(arg, args, alen);
+    arg[alen] = 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (strlen(commands[i].name) == len && !strncmp(commands[i].name, cmd, len)) {
+            commands[i].fn(arg);
+            return;
+        }
+    }
+    out("unknown command '%.*s'; type help\n", (int)len, cmd);
+}
+
+/* --- routing --- */
+
+/* The owner after cur: the next domain (by id) with an emulated UART, then Keel. */
+static struct domain *next_owner(struct domain *cur)
+{
+    for (struct domain *d = domain_next(cur ? (int)cur->id : -1); d; d = domain_next((int)d->id))
+        if (d->vuart && d->state != DOM_DYING)
+            return d;
+    return NULL;
+}
+
+/* switch_lock held. */
+static void keel_input(uint8_t c)
+{
+    char echo[CONSOLE_ECHO_MAX];
+    unsigned n;
+    enum console_edit r = console_switch_edit(&line, c, echo, &n);
+    if (n)
+        console_write(echo, n);
+    if (r == EDIT_LINE)
+        console_switch_command(line.buf);
+    if (r != EDIT_MORE)
+        out(PROMPT);
+}
+
+/* switch_lock held.  c: a typed byte, or -1 to let held Ctrl-As time out. */
+static void route(int c, uint64_t now)
+{
+    uint8_t bytes[CONSOLE_ESCAPE_COUNT];
+    bool do_switch;
+    unsigned n = console_switch_escape(&escape, c, now, bytes, &do_switch);
+    if (n && owner)
+        vpl011_input(owner, (const char *)bytes, n);
+    else
+        for (unsigned i = 0; i < n; i++)
+            keel_input(bytes[i]);
+    if (do_switch) {
+        owner = next_owner(owner);
+        announce();
+    }
+}
+
+void console_switch_poll(void)
+{
+    uint64_t now = time_now_ns();
+    unsigned long flags = spin_lock_irqsave(&switch_lock);
+    for (unsigned i = 0; i < POLL_BUDGET; i++) {
+        int c = console_getc();
+        if (c < 0)
+            break;
+        route(c, now);
+    }
+    route(-1, now);
+    spin_unlock_irqrestore(&switch_lock, flags);
+}
+
+void console_switch_domain_gone(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&switch_lock);
+    if (owner == d) {
+        owner = NULL;
+        announce();
+    }
+    spin_unlock_irqrestore(&switch_lock, flags);
+}
+
+struct domain *console_switch_owner(void)
+{
+    return READ_ONCE(owner);
+}
+
+/* --- polling --- */
+
+static void poll_tick(struct timer *t, void *ctx)
+{
+    console_switch_poll();
+    timer_set(t, time_now_ns() + (READ_ONCE(rx_irq_seen) ? CONSOLE_POLL_IRQ_NS : CONSOLE_POLL_NS),
+              POLL_CPU);
+}
+
+static void uart_rx_irq(unsigned irq, void *ctx)
+{
+    WRITE_ONCE(rx_irq_seen, true);
+    console_switch_poll();
+}
+
+/* #interrupt-cells of the controller node's interrupts go to (its own or an ancestor's
+ * "interrupt-parent"), or 0. */
+static uint32_t interrupt_cells(const struct fdt *f, int node)
+{
+    uint32_t ph, cells;
+    for (int n = node; n >= 0; n = fdt_parent(f, n)) {
+        if (!fdt_prop_u32(f, n, "interrupt-parent", &ph))
+            continue;
+        int ic = fdt_find_phandle(f, ph);
+        return ic >= 0 && fdt_prop_u32(f, ic, "#interrupt-cells", &cells) ? cells : 0;
+    }
+    return 0;
+}
+
+/* The console UART's interrupt: the node whose first "reg" entry is bootinfo.uart_base, with a
+ * three-cell GIC specifier (type 0 = SPI from 32, 1 = PPI from 16; flags 1/2 = edge).
+ * Returns the line or -1. */
+static int uart_irq_from_dt(bool *edge)
+{
+    const struct fdt *f = &bootinfo.fdt;
+    if (!bootinfo.uart_base || !f->blob)
+        return -1;
+    for (int n = fdt_next_node(f, -1, NULL); n >= 0; n = fdt_next_node(f, n, NULL)) {
+        uint64_t addr, size;
+        if (fdt_reg(f, n, 0, &addr, &size) || addr != bootinfo.uart_base)
+            continue;
+        uint32_t len;
+        const uint8_t *p = fdt_prop(f, n, "interrupts", &len);
+        if (!p || len < 12 || interrupt_cells(f, n) != 3)
+            return -1;
+        uint32_t type = fdt32(p), num = fdt32(p + 4), flags = fdt32(p + 8);
+        uint32_t first = type == 0 ? 32 : type == 1 ? 16 : 0;
+        if (!first || num >= IRQ_MAX - first)
+            return -1;
+        *edge = (flags & 0xf) == 1 || (flags & 0xf) == 2;
+        return (int)(first + num);
+    }
+    return -1;
+}
+
+void console_switch_init(void)
+{
+    bool edge = false;
+    int irq = uart_irq_from_dt(&edge);
+    if (irq >= 0 && !irq_register((unsigned)irq, uart_rx_irq, NULL)) {
+        if (irqchip_set_trigger((unsigned)irq, edge))
+            pr_warn("console: cannot set the trigger type of interrupt %d\n", irq);
+        irqchip_enable((unsigned)irq, POLL_CPU);
+        pr_info("console: input polled every %llu ms and on interrupt %d\n",
+                CONSOLE_POLL_NS / 1000000, irq);
+    } else {
+        pr_info("console: input polled every %llu ms\n", CONSOLE_POLL_NS / 1000000);
+    }
+    unsigned long flags = spin_lock_irqsave(&switch_lock);
+    owner = NULL;
+    announce();
+    spin_unlock_irqrestore(&switch_lock, flags);
+    timer_init(&poll_timer, poll_tick, NULL);
+    timer_set(&poll_timer, time_now_ns() + CONSOLE_POLL_NS, POLL_CPU);
+}
