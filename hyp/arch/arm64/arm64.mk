@@ -1,8 +1,10 @@
 HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
             hyp/arch/arm64/pgtable.c hyp/arch/arm64/traps_hyp.c hyp/arch/arm64/cpu.c \
             hyp/arch/arm64/psci.c hyp/arch/arm64/setup.c
-# virtual GIC
-HYP_OBJS += hyp/arch/arm64/vgic_stub.c
+# virtual GIC: state, per-interrupt registers, distributor and redistributor frames, list
+# registers, ICH_* system registers
+HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64/vgic/dist.c \
+            hyp/arch/arm64/vgic/redist.c hyp/arch/arm64/vgic/lr.c hyp/arch/arm64/vgic/hw.c
 # virtual timers
 HYP_OBJS += hyp/arch/arm64/vtimer_stub.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree

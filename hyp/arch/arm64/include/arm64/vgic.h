@@ -1,6 +1,21 @@
 /*
- * Virtual GICv3 (distributor, redistributors, list registers) — contract between the vCPU run
- * loop and the vGIC.  PLACEHOLDER: the real implementation replaces hyp/arch/arm64/vgic_stub.c.
+ * Virtual GICv3 (GIC architecture spec IHI 0069): distributor, one redistributor per vCPU and
+ * the list registers of the virtual CPU interface.  The contract between the vCPU run loop and
+ * the vGIC (implemented in hyp/arch/arm64/vgic/).
+ *
+ * Run-loop protocol, all on the pCPU the vCPU is loaded on, interrupts masked:
+ *   arch_vcpu_load:  vgic_restore(v)
+ *   each entry:      vgic_flush(v); guest_enter(); vgic_sync(v); then handle the exit
+ *                    (vgic_sync must run before irq_dispatch: it switches the maintenance
+ *                    interrupt's condition off)
+ *   arch_vcpu_put:   vgic_save(v)
+ * Between vgic_sync and the next vgic_flush the list registers hold nothing the software
+ * state does not know: every exit handler sees the whole interrupt state in memory.
+ *
+ * Changes from the first placeholder contract: struct vgic_cpu and struct vgic_irq are real;
+ * vgic_inject_hw returns whether it linked the physical interrupt, and its caller then tells
+ * the dispatcher (irq_forwarded() in <hyp/irq.h>); VGIC_MAINT_PPI names the maintenance
+ * interrupt.
  */
 #pragma once
 
@@ -9,29 +24,78 @@
 struct domain;
 struct vcpu;
 
-/* Per-vCPU vGIC state, embedded in struct arch_vcpu. */
-struct vgic_cpu {
-    uint64_t placeholder;
-};
-
 /* Guest-physical layout (xen-abi-facts H.1). */
 #define VGIC_DIST_BASE 0x03001000UL
 #define VGIC_DIST_SIZE 0x10000UL
 #define VGIC_REDIST_BASE 0x03020000UL
 #define VGIC_REDIST_STRIDE 0x20000UL /* RD_base + SGI_base frames per vCPU */
 
+#define VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, banked per vCPU */
+#define VGIC_MAX_LRS 16    /* architectural maximum of ICH_VTR_EL2.ListRegs + 1 */
+#define VGIC_MAINT_PPI 25  /* the maintenance interrupt (SBSA: PPI 9) */
+
+/*
+ * One virtual interrupt.  Guarded by its domain's vGIC lock.  "Pending" is the latch (edge, or
+ * a write to ISPENDR) or, for a level-sensitive one, the line level.  While a running vCPU's
+ * list register holds the interrupt (lr_vcpu), that register owns the latch it took and the
+ * active state; vgic_sync gives them back.
+ */
+struct vgic_irq {
+    uint8_t priority;  /* GICD_IPRIORITYR byte */
+    uint8_t target;    /* vCPU index it is delivered to (SPIs: from IROUTER), or 0xff */
+    uint8_t active_on; /* vCPU index holding it active */
+    uint8_t lr_vcpu;   /* vCPU whose list registers hold it while that vCPU runs, or 0xff */
+    uint16_t pintid;   /* physical INTID, when hw */
+    bool enabled : 1;
+    bool group1 : 1;
+    bool edge : 1;  /* GICD_ICFGR: edge-triggered */
+    bool latch : 1; /* pending latch */
+    bool level : 1; /* input line level (level-sensitive interrupts) */
+    bool active : 1;
+    bool hw : 1;          /* linked to physical pintid, which stays active until the guest
+                          * deactivates the linked instance */
+    bool hw_active : 1;   /* the linked instance is the active one (else the pending one) */
+    bool lr_pending : 1;  /* a running vCPU's list register holds its pending state */
+    bool lr_override : 1; /* software changed pending/active under a running list register:
+                           * vgic_sync keeps the software state */
+};
+
+/* Per-vCPU vGIC state, embedded in struct arch_vcpu. */
+struct vgic_cpu {
+    struct vgic_irq priv[VGIC_NR_PRIVATE];
+    uint32_t waker;            /* GICR_WAKER.ProcessorSleep */
+    uint64_t lr[VGIC_MAX_LRS]; /* what vgic_flush wrote to the list registers */
+    unsigned nr_lr;            /* list registers vgic_flush filled */
+    unsigned lr_dirty;         /* list registers that may be non-zero in hardware */
+    uint16_t took_latch;       /* bit n: list register n took its interrupt's latch */
+    uint64_t hcr;              /* ICH_HCR_EL2 for the next entry */
+    uint64_t vmcr;             /* ICH_VMCR_EL2 while not loaded */
+    uint32_t ap0r[4], ap1r[4]; /* ICH_AP0R<n>_EL2 / ICH_AP1R<n>_EL2 while not loaded */
+};
+
+/* Domain: distributor state for nr_spis SPIs (rounded up to a multiple of 32, at most 988)
+ * and the two MMIO regions.  Call while building, after d->cfg.nr_vcpus is set.  0, -ENOMEM,
+ * or vmmio_register's error. */
 int vgic_domain_init(struct domain *d, unsigned nr_spis);
+/* Copes with a half-built domain (and with vgic_domain_init never called). */
 void vgic_domain_destroy(struct domain *d);
 int vgic_vcpu_init(struct vcpu *v);
 void vgic_vcpu_destroy(struct vcpu *v);
 
-/* Raise an edge (pulse) interrupt: SGI/PPI need target v; SPIs pass v = NULL. */
+/* Raise an edge (pulse) interrupt: SGI/PPI need target v; SPIs pass v = NULL.  Any pCPU;
+ * kicks the vCPU that should see it.  An INTID the domain does not have is ignored. */
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid);
-/* Drive a level-sensitive line. */
+/* Drive a line: level-sensitive interrupts are pending while it is high; an edge-triggered
+ * one latches on a rising edge.  Any pCPU. */
 void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level);
-/* Forward a physical interrupt (already acknowledged at EL2, priority dropped, still active) as
- * vintid with the hardware bit, so the guest's deactivation deactivates pintid. */
-void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
+/* Forward a physical interrupt (acknowledged at EL2, still active) as vintid with the hardware
+ * bit, so the guest's deactivation deactivates pintid.  Only on the pCPU where v is current (a
+ * PPI is banked per pCPU).  Returns true if the guest now owns the deactivation: the caller's
+ * interrupt handler must then call irq_forwarded() so the dispatcher only drops the priority;
+ * false (no such vINTID) leaves the physical interrupt to the dispatcher.  The physical line
+ * must be level-sensitive: when v leaves the pCPU (vgic_save) Keel deactivates pintid and drops
+ * a pending instance the guest had not taken, and the line raises it again later. */
+bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
 
 /* Around each guest entry on this pCPU: write pending interrupts to list registers; read back
  * what the guest did with them. */
@@ -40,7 +104,8 @@ void vgic_sync(struct vcpu *v);
 /* Context switch of the virtual CPU interface (ICH_VMCR, APRs, LRs). */
 void vgic_save(struct vcpu *v);
 void vgic_restore(struct vcpu *v);
-/* Whether v has a pending interrupt that is enabled (ends WFI). */
+/* Whether v has a pending interrupt that is enabled (ends WFI).  May be called with the
+ * scheduler lock held. */
 bool vgic_pending(struct vcpu *v);
 /* Trapped write of ICC_SGI1R_EL1. */
 void vgic_sgi1r_write(struct vcpu *v, uint64_t val);

@@ -1,0 +1,177 @@
+/*
+ * The virtual CPU interface's system registers (IHI 0069 12.5, ICH_*_EL2): list registers,
+ * ICH_HCR_EL2, ICH_VMCR_EL2, the active-priority registers, and the maintenance interrupt.
+ * The only vGIC file that touches hardware; everything runs on the pCPU the vCPU is loaded on,
+ * with interrupts masked.  What goes into the registers is decided in lr.c.
+ */
+#include <arm64/sysreg.h>
+#include <hyp/config.h>
+#include <hyp/console.h>
+#include <hyp/irq.h>
+#include <hyp/smp.h>
+
+#include "vgic_internal.h"
+
+/* ICH_VTR_EL2 (IHI 0069 12.5.9): ListRegs[4:0] = count - 1, PREbits[28:26] = preemption bits
+ * - 1.  With 5, 6 or 7 preemption bits there are 1, 2 or 4 APRs per group. */
+#define ICH_VTR_LISTREGS(v) (((v)&0x1f) + 1)
+#define ICH_VTR_PREBITS(v) ((((v) >> 26) & 7) + 1)
+
+static unsigned nr_lrs;
+static unsigned nr_aprs;
+static bool hw_ready;
+static struct spinlock init_lock = SPINLOCK_INIT;
+
+/* System register names are part of the instruction: one case per list register. */
+#define FOR_EACH_LR(X)                                                                             \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define LR_READ(n)                                                                                 \
+    case n:                                                                                        \
+        return read_sysreg(ich_lr##n##_el2);
+#define LR_WRITE(n)                                                                                \
+    case n:                                                                                        \
+        write_sysreg(val, ich_lr##n##_el2);                                                        \
+        break;
+
+static uint64_t lr_read(unsigned i)
+{
+    switch (i) {
+        FOR_EACH_LR(LR_READ)
+    }
+    return 0;
+}
+
+static void lr_write(unsigned i, uint64_t val)
+{
+    switch (i) {
+        FOR_EACH_LR(LR_WRITE)
+    }
+}
+
+/* Only the APRs the implementation has may be accessed: the others are UNDEFINED. */
+static void aprs_save(struct vgic_cpu *c)
+{
+    switch (nr_aprs) {
+    case 4:
+        c->ap0r[3] = (uint32_t)read_sysreg(ich_ap0r3_el2);
+        c->ap1r[3] = (uint32_t)read_sysreg(ich_ap1r3_el2);
+        c->ap0r[2] = (uint32_t)read_sysreg(ich_ap0r2_el2);
+        c->ap1r[2] = (uint32_t)read_sysreg(ich_ap1r2_el2);
+        __attribute__((fallthrough));
+    case 2:
+        c->ap0r[1] = (uint32_t)read_sysreg(ich_ap0r1_el2);
+        c->ap1r[1] = (uint32_t)read_sysreg(ich_ap1r1_el2);
+        __attribute__((fallthrough));
+    default:
+        c->ap0r[0] = (uint32_t)read_sysreg(ich_ap0r0_el2);
+        c->ap1r[0] = (uint32_t)read_sysreg(ich_ap1r0_el2);
+    }
+}
+
+static void aprs_restore(const struct vgic_cpu *c)
+{
+    switch (nr_aprs) {
+    case 4:
+        write_sysreg(c->ap0r[3], ich_ap0r3_el2);
+        write_sysreg(c->ap1r[3], ich_ap1r3_el2);
+        write_sysreg(c->ap0r[2], ich_ap0r2_el2);
+        write_sysreg(c->ap1r[2], ich_ap1r2_el2);
+        __attribute__((fallthrough));
+    case 2:
+        write_sysreg(c->ap0r[1], ich_ap0r1_el2);
+        write_sysreg(c->ap1r[1], ich_ap1r1_el2);
+        __attribute__((fallthrough));
+    default:
+        write_sysreg(c->ap0r[0], ich_ap0r0_el2);
+        write_sysreg(c->ap1r[0], ich_ap1r0_el2);
+    }
+}
+
+/* The maintenance interrupt only has to make the guest exit, and vgic_sync already switched
+ * its condition off.  Switch it off here too in case it came some other way: it is
+ * level-sensitive, so leaving it asserted would bring it straight back. */
+static void maintenance(unsigned irq, void *ctx)
+{
+    write_sysreg(0, ich_hcr_el2);
+    isb();
+}
+
+int vgic_hw_init(void)
+{
+    unsigned long flags = spin_lock_irqsave(&init_lock);
+    int rc = 0;
+    if (!hw_ready) {
+        uint64_t vtr = read_sysreg(ich_vtr_el2);
+        nr_lrs = MIN(ICH_VTR_LISTREGS(vtr), (unsigned)VGIC_MAX_LRS);
+        unsigned pre = ICH_VTR_PREBITS(vtr);
+        nr_aprs = pre >= 7 ? 4 : pre == 6 ? 2 : 1;
+        rc = irq_register(VGIC_MAINT_PPI, maintenance, NULL);
+        if (!rc) {
+            for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+                if (cpu_online(cpu))
+                    irqchip_enable(VGIC_MAINT_PPI, cpu);
+            hw_ready = true;
+            pr_info("vgic: %u list registers, %u active-priority registers per group\n", nr_lrs,
+                    nr_aprs);
+        }
+    }
+    spin_unlock_irqrestore(&init_lock, flags);
+    return rc;
+}
+
+unsigned vgic_hw_nr_lrs(void)
+{
+    return nr_lrs;
+}
+
+void vgic_hw_deactivate(unsigned pintid)
+{
+    irqchip_deactivate(pintid);
+}
+
+void vgic_flush(struct vcpu *v)
+{
+    struct vgic_cpu *c = &v->arch.vgic;
+    vgic_lr_fill(v, nr_lrs);
+    for (unsigned i = 0; i < MAX(c->nr_lr, c->lr_dirty); i++)
+        lr_write(i, i < c->nr_lr ? c->lr[i] : 0);
+    c->lr_dirty = c->nr_lr;
+    /* The exception return into the guest synchronises these writes. */
+    write_sysreg(c->hcr, ich_hcr_el2);
+}
+
+void vgic_sync(struct vcpu *v)
+{
+    struct vgic_cpu *c = &v->arch.vgic;
+    uint64_t now[VGIC_MAX_LRS];
+    for (unsigned i = 0; i < c->nr_lr; i++) {
+        now[i] = lr_read(i);
+        /* An EOI-maintenance entry the guest deactivated keeps the interrupt asserted. */
+        if (c->lr[i] & ICH_LR_EOI)
+            lr_write(i, 0);
+    }
+    if (c->hcr & ICH_HCR_UIE)
+        write_sysreg(ICH_HCR_EN, ich_hcr_el2);
+    isb();
+    vgic_lr_fold(v, now);
+}
+
+void vgic_save(struct vcpu *v)
+{
+    struct vgic_cpu *c = &v->arch.vgic;
+    c->vmcr = read_sysreg(ich_vmcr_el2);
+    aprs_save(c);
+    write_sysreg(0, ich_hcr_el2);
+    for (unsigned i = 0; i < c->lr_dirty; i++)
+        lr_write(i, 0);
+    c->lr_dirty = 0;
+    isb();
+    vgic_lr_unlink_private(v);
+}
+
+void vgic_restore(struct vcpu *v)
+{
+    const struct vgic_cpu *c = &v->arch.vgic;
+    write_sysreg(c->vmcr, ich_vmcr_el2);
+    aprs_restore(c);
+}

@@ -1,0 +1,186 @@
+/*
+ * List-register contents (IHI 0069 12.5.6, and "Virtual interrupt handling" in the
+ * virtualization chapter): before an entry, pick v's interrupts by priority and describe them;
+ * after the exit, fold back what the guest did (acknowledge: pending -> active, EOI: active ->
+ * inactive).  Works on v->arch.vgic's copy of the registers under the domain's vGIC lock; hw.c
+ * moves the values to and from the hardware.
+ *
+ * Rules kept here: an interrupt sits in the list registers of at most one running vCPU
+ * (lr_vcpu); one active on a vCPU stays in its list registers until deactivated; a hardware
+ * (HW = 1) entry is never pending-and-active, because the physical interrupt carries only one
+ * instance.
+ */
+#include "vgic_internal.h"
+
+struct cand {
+    struct vgic_irq *irq;
+    unsigned intid;
+    unsigned key; /* lower first: active ones, then by priority */
+};
+
+/* Lock held.  End irq's link to its physical interrupt (deactivate it here). */
+static void unlink(struct vgic_irq *irq)
+{
+    vgic_hw_deactivate(irq->pintid);
+    irq->hw = irq->hw_active = false;
+}
+
+/* Lock held.  v's view of irq: whether it is active on v / pending for v. */
+static bool active_here(const struct vgic_irq *irq, const struct vcpu *v)
+{
+    return irq->active && irq->active_on == v->id;
+}
+
+static bool pending_here(const struct vgic_dist *g, const struct vgic_irq *irq,
+                         const struct vcpu *v)
+{
+    /* An SPI active on another vCPU is not signalled until deactivated there. */
+    return irq->target == v->id && vgic_irq_deliverable(g, irq) &&
+           (!irq->active || irq->active_on == v->id);
+}
+
+/* Insert c into best[0..*n) (sorted, at most max kept).  Equal keys keep INTID order. */
+static void keep_best(struct cand *best, unsigned *n, unsigned max, struct cand c)
+{
+    unsigned i = *n < max ? (*n)++ : max;
+    if (i == max && (!max || best[max - 1].key <= c.key))
+        return;
+    if (i == max)
+        i = max - 1;
+    while (i > 0 && best[i - 1].key > c.key) {
+        best[i] = best[i - 1];
+        i--;
+    }
+    best[i] = c;
+}
+
+/* Lock held.  Keep the physical link consistent with what the software state now says:
+ * guest-written ICACTIVER/ICPENDR, or a new pending instance behind a linked active one. */
+static void fix_link(struct vgic_irq *irq, bool act, bool pend)
+{
+    if (!irq->hw)
+        return;
+    if (irq->hw_active ? (!act || pend) : !irq->latch)
+        unlink(irq);
+}
+
+/* Lock held.  The list-register value for irq on v; updates the latch bookkeeping. */
+static uint64_t describe(struct vgic_cpu *c, unsigned slot, struct vgic_irq *irq, unsigned intid,
+                         bool act, bool pend)
+{
+    uint64_t lr =
+        intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | (irq->group1 ? ICH_LR_GROUP : 0);
+    uint64_t hw = ICH_LR_HW | (uint64_t)irq->pintid << ICH_LR_PINTID_SHIFT;
+    bool take = false;
+    if (irq->hw && irq->hw_active) {
+        lr |= ICH_LR_ACTIVE | hw;
+    } else if (irq->hw && act) {
+        /* A linked pending instance behind an unlinked active one: show the active one and
+         * ask for a maintenance interrupt when the guest deactivates it. */
+        lr |= ICH_LR_ACTIVE | ICH_LR_EOI;
+    } else if (irq->hw) {
+        lr |= ICH_LR_PENDING | hw;
+        take = true;
+    } else {
+        lr |= (pend ? ICH_LR_PENDING : 0) | (act ? ICH_LR_ACTIVE : 0);
+        take = pend && irq->latch;
+    }
+    if (take) {
+        irq->latch = false;
+        irq->lr_pending = true;
+        c->took_latch |= (uint16_t)BIT(slot);
+    }
+    return lr;
+}
+
+void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
+{
+    struct vgic_dist *g = vgic_of(v->dom);
+    struct vgic_cpu *c = &v->arch.vgic;
+    struct cand best[VGIC_MAX_LRS];
+    unsigned n = 0, total = 0;
+    nr_lrs = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS);
+
+    unsigned long flags = vgic_lock(g);
+    for (unsigned intid = 0; intid < VGIC_NR_PRIVATE + g->nr_spis; intid++) {
+        struct vgic_irq *irq = vgic_irq_get(g, v, intid);
+        if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
+            continue; /* another running vCPU has it; its exit gives it back */
+        bool act = active_here(irq, v), pend = pending_here(g, irq, v);
+        fix_link(irq, act, pend);
+        if (!act && !pend)
+            continue;
+        total++;
+        keep_best(best, &n, nr_lrs, (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority });
+    }
+    c->took_latch = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct vgic_irq *irq = best[i].irq;
+        bool act = active_here(irq, v);
+        bool pend = pending_here(g, irq, v);
+        c->lr[i] = describe(c, i, irq, best[i].intid, act, pend);
+        irq->lr_vcpu = (uint8_t)v->id;
+        irq->lr_override = false;
+    }
+    vgic_unlock(g, flags);
+    c->nr_lr = n;
+    /* More than fits: the underflow maintenance interrupt (at most one entry left valid)
+     * brings us back to refill.  It needs two registers, or it would fire at once. */
+    c->hcr = ICH_HCR_EN | (total > n && nr_lrs >= 2 ? ICH_HCR_UIE : 0);
+}
+
+void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
+{
+    struct vgic_dist *g = vgic_of(v->dom);
+    struct vgic_cpu *c = &v->arch.vgic;
+    uint64_t kick = 0;
+    unsigned long flags = vgic_lock(g);
+    for (unsigned i = 0; i < c->nr_lr; i++) {
+        uint64_t was = c->lr[i], is = now[i];
+        struct vgic_irq *irq = vgic_irq_get(g, v, (unsigned)(was & ICH_LR_VINTID_MASK));
+        if (!irq)
+            continue;
+        bool taken = (was & ICH_LR_PENDING) && !(is & ICH_LR_PENDING); /* acknowledged */
+        bool act = is & ICH_LR_ACTIVE;
+        /* A latch the guest did not take goes back, unless ICPENDR cleared it meanwhile. */
+        if ((c->took_latch & BIT(i)) && !taken && irq->lr_pending)
+            irq->latch = true;
+        irq->lr_pending = false;
+        if (!irq->lr_override) {
+            irq->active = act;
+            irq->active_on = act ? (uint8_t)v->id : VGIC_NO_VCPU;
+        }
+        if (was & ICH_LR_HW) {
+            if (!(is & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
+                irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
+            else if (act)
+                irq->hw_active = true;
+        }
+        irq->lr_vcpu = VGIC_NO_VCPU;
+        irq->lr_override = false;
+        if (irq->target != v->id && irq->target != VGIC_NO_VCPU && !irq->active &&
+            vgic_irq_deliverable(g, irq))
+            kick |= BIT(irq->target); /* an SPI now free to go where IROUTER points */
+    }
+    c->nr_lr = 0;
+    c->took_latch = 0;
+    vgic_unlock(g, flags);
+    vgic_kick(v->dom, kick);
+}
+
+void vgic_lr_unlink_private(struct vcpu *v)
+{
+    struct vgic_dist *g = vgic_of(v->dom);
+    unsigned long flags = vgic_lock(g);
+    for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++) {
+        struct vgic_irq *irq = &v->arch.vgic.priv[i];
+        if (!irq->hw)
+            continue;
+        /* The physical PPI is banked in this pCPU and v may run elsewhere next.  An instance
+         * the guest has not taken is dropped: the level-sensitive line raises it again. */
+        if (!irq->hw_active)
+            irq->latch = false;
+        unlink(irq);
+    }
+    vgic_unlock(g, flags);
+}

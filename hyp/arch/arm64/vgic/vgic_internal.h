@@ -1,0 +1,143 @@
+/*
+ * Shared by the files of hyp/arch/arm64/vgic/ only.  vgic.c: state and injection; regs.c:
+ * per-interrupt register fields common to distributor and redistributor; dist.c, redist.c:
+ * the two MMIO frames; lr.c: choosing list-register contents and reading them back; hw.c: the
+ * ICH_* system registers (the only file that touches hardware, left out of host tests).
+ */
+#pragma once
+
+#include <arm64/vgic.h>
+#include <hyp/arch/domain.h>
+#include <hyp/domain.h>
+#include <hyp/spinlock.h>
+
+#define VGIC_MAX_SPIS 988 /* INTIDs 32..1019 */
+#define VGIC_NO_VCPU 0xff
+/* Priority bits kept in IPRIORITYR: five, as in ICH_VTR_EL2.PRIbits of Cortex-A57 and QEMU;
+ * the list register drops any bit the CPU interface does not implement anyway. */
+#define VGIC_PRIO_MASK 0xf8
+
+/* GICD_CTLR, the single-security-state view (DS = 1, IHI 0069 12.9.4). */
+#define GICD_CTLR_ENABLE_G0 BIT(0)
+#define GICD_CTLR_ENABLE_G1 BIT(1)
+#define GICD_CTLR_ARE BIT(4)
+#define GICD_CTLR_DS BIT(6)
+
+/* Identification: GICD_IIDR/GICR_IIDR ProductID 'K', implementer 0 (not a real part, so no
+ * guest applies an erratum workaround); PIDR2.ArchRev = 3 (GICv3). */
+#define VGIC_IIDR 0x4b000000u
+#define VGIC_PIDR2 0x3bu
+
+/* ICH_LR<n>_EL2 (IHI 0069 12.5.6). */
+#define ICH_LR_VINTID_MASK 0xffffffffUL
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_PINTID_MASK (0x1fffUL << ICH_LR_PINTID_SHIFT)
+#define ICH_LR_EOI BIT(41) /* HW = 0 only: maintenance interrupt on deactivation */
+#define ICH_LR_PRIO_SHIFT 48
+#define ICH_LR_GROUP BIT(60)
+#define ICH_LR_HW BIT(61)
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_PENDING BIT(62)
+#define ICH_LR_ACTIVE BIT(63)
+
+/* ICH_HCR_EL2 (IHI 0069 12.5.2). */
+#define ICH_HCR_EN BIT(0)
+#define ICH_HCR_UIE BIT(1)
+
+/* The distributor of one domain.  lock guards every struct vgic_irq of the domain (SPIs here,
+ * SGIs/PPIs in each vCPU's struct vgic_cpu) and ctlr.  Taken with interrupts masked; never
+ * held while calling vcpu_kick (the scheduler lock nests outside it). */
+struct vgic_dist {
+    struct spinlock lock;
+    struct domain *d;
+    unsigned nr_spis;
+    unsigned nr_vcpus; /* redistributor frames, from the configuration */
+    uint32_t ctlr;     /* GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1 */
+    struct vgic_irq *spis;
+    uint64_t *irouter; /* GICD_IROUTER<32 + i> as written */
+};
+
+_Static_assert(MAX_VCPUS_PER_DOMAIN <= 64, "kick sets are 64-bit masks");
+_Static_assert(MAX_VCPUS_PER_DOMAIN < VGIC_NO_VCPU, "vCPU index must fit a vgic_irq byte");
+
+/* --- vgic.c --- */
+/* The interrupt intid as seen by vCPU v (v may be NULL for an SPI); NULL if it does not
+ * exist. */
+struct vgic_irq *vgic_irq_get(struct vgic_dist *g, struct vcpu *v, unsigned intid);
+/* Pending (latch, running list register or high level line). */
+bool vgic_irq_pending(const struct vgic_irq *irq);
+/* Pending, enabled and its group enabled in GICD_CTLR. */
+bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq);
+/* After a change to irq (lock held): add to *kick the vCPU whose list register holds it and,
+ * if it is deliverable, the vCPU it goes to. */
+void vgic_irq_changed(const struct vgic_dist *g, const struct vgic_irq *irq, uint64_t *kick);
+/* Kick every vCPU of d in mask (lock not held). */
+void vgic_kick(struct domain *d, uint64_t mask);
+/* Domain lock with interrupts masked. */
+static inline unsigned long vgic_lock(struct vgic_dist *g)
+{
+    return spin_lock_irqsave(&g->lock);
+}
+
+static inline void vgic_unlock(struct vgic_dist *g, unsigned long flags)
+{
+    spin_unlock_irqrestore(&g->lock, flags);
+}
+
+static inline struct vgic_dist *vgic_of(const struct domain *d)
+{
+    return d->arch.vgic;
+}
+/* vCPU index an SPI's GICD_IROUTER value routes to, or VGIC_NO_VCPU. */
+unsigned vgic_route_target(const struct domain *d, unsigned nr_vcpus, uint64_t irouter);
+/* vCPUs that a write of val to ICC_SGI1R_EL1 by v targets, and the SGI number. */
+uint64_t vgic_sgi1r_targets(const struct vcpu *v, uint64_t val, unsigned *sgi);
+
+/* --- regs.c: registers with one field per interrupt (IHI 0069 12.9) --- */
+enum vgic_field {
+    VGIC_F_GROUP,      /* IGROUPR: 1 bit */
+    VGIC_F_ENABLE_SET, /* ISENABLER */
+    VGIC_F_ENABLE_CLR, /* ICENABLER */
+    VGIC_F_PEND_SET,   /* ISPENDR */
+    VGIC_F_PEND_CLR,   /* ICPENDR */
+    VGIC_F_ACT_SET,    /* ISACTIVER */
+    VGIC_F_ACT_CLR,    /* ICACTIVER */
+    VGIC_F_PRIO,       /* IPRIORITYR: 8 bits */
+    VGIC_F_CFG,        /* ICFGR: 2 bits */
+};
+/* Frame offset (within one register bank at 0x080..0xcff) to field and first INTID.  Returns
+ * false if off is not in a per-interrupt bank. */
+bool vgic_field_decode(uint64_t off, enum vgic_field *f, unsigned *first_intid);
+/* Whether size is a valid access to that field's register. */
+bool vgic_field_size_ok(enum vgic_field f, unsigned size);
+/* Read/write the interrupts covered by one access (size bytes from first_intid), as seen by v;
+ * interrupts that do not exist, or below min_intid, read as zero and ignore writes.  Takes the
+ * lock and kicks. */
+uint64_t vgic_field_read(struct vgic_dist *g, struct vcpu *v, enum vgic_field f,
+                         unsigned first_intid, unsigned min_intid, unsigned size);
+void vgic_field_write(struct vgic_dist *g, struct vcpu *v, enum vgic_field f, unsigned first_intid,
+                      unsigned min_intid, unsigned size, uint64_t val);
+/* Frame offsets of the identification registers (0xffd0..0xfffc); false if not one. */
+bool vgic_id_reg(uint64_t off, uint32_t *val);
+
+/* --- dist.c / redist.c --- */
+extern const struct vmmio_ops vgic_dist_ops;
+extern const struct vmmio_ops vgic_redist_ops;
+
+/* --- lr.c --- */
+/* Choose list-register contents for v's next entry into v->arch.vgic (lr, nr_lr, took_latch,
+ * hcr), with nr_lrs registers available. */
+void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs);
+/* Fold back what the guest did: now[i] is list register i as read after the exit, for i below
+ * v->arch.vgic.nr_lr. */
+void vgic_lr_fold(struct vcpu *v, const uint64_t *now);
+/* v leaves this pCPU: end the hardware links of its private interrupts here (vgic_save). */
+void vgic_lr_unlink_private(struct vcpu *v);
+
+/* --- hw.c (doubles in the host tests) --- */
+/* Number of list registers of this machine's virtual CPU interface. */
+unsigned vgic_hw_nr_lrs(void);
+/* Deactivate physical interrupt pintid on this pCPU (its priority was dropped earlier). */
+void vgic_hw_deactivate(unsigned pintid);
+/* Once, before the first guest: maintenance interrupt handler, list-register count. */
+int vgic_hw_init(void);

@@ -1,0 +1,835 @@
+/*
+ * Unit tests for the virtual GICv3 state logic (hyp/arch/arm64/vgic/ minus hw.c): register
+ * semantics through the real emulated-MMIO dispatch (core/vmmio.c), list-register selection and
+ * read-back on a copy of the registers, hardware-linked interrupts, SGI generation.  The
+ * hardware side and the scheduler are doubles: vcpu_kick records which vCPUs were kicked,
+ * vgic_hw_deactivate which physical interrupts were deactivated.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <hyp/console.h>
+#include <hyp/errno.h>
+
+#include "../../hyp/arch/arm64/vgic/vgic_internal.h"
+
+/* --- doubles --- */
+
+static uint64_t kicked; /* bit per vCPU id */
+static unsigned nr_lrs = 4;
+static unsigned deactivated[8]; /* physical INTIDs, in order */
+static unsigned nr_deactivated;
+
+void vcpu_kick(struct vcpu *v)
+{
+    kicked |= BIT(v->id);
+}
+
+uint64_t arch_vcpu_hwid(const struct vcpu *v)
+{
+    return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf); /* as arch/arm64/vcpu.c */
+}
+
+void *heap_zalloc(size_t size)
+{
+    return calloc(1, size);
+}
+
+void heap_free(void *p)
+{
+    free(p);
+}
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    abort();
+}
+
+unsigned vgic_hw_nr_lrs(void)
+{
+    return nr_lrs;
+}
+
+void vgic_hw_deactivate(unsigned pintid)
+{
+    assert_true(nr_deactivated < ARRAY_SIZE(deactivated));
+    deactivated[nr_deactivated++] = pintid;
+}
+
+int vgic_hw_init(void)
+{
+    return 0;
+}
+
+/* --- a domain to test on --- */
+
+static struct domain *dom;
+
+static struct vcpu *vcpu(unsigned i)
+{
+    return dom->vcpus[i];
+}
+
+static struct domain *make_domain(unsigned nr_vcpus, unsigned nr_spis)
+{
+    struct domain *d = calloc(1, sizeof(*d));
+    assert_non_null(d);
+    d->id = 1;
+    d->cfg.nr_vcpus = nr_vcpus;
+    assert_int_equal(vgic_domain_init(d, nr_spis), 0);
+    for (unsigned i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = calloc(1, sizeof(*v));
+        assert_non_null(v);
+        v->id = i;
+        v->dom = d;
+        d->vcpus[i] = v;
+        d->nr_vcpus = i + 1;
+        assert_int_equal(vgic_vcpu_init(v), 0);
+    }
+    return d;
+}
+
+static void free_domain(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        vgic_vcpu_destroy(d->vcpus[i]);
+        free(d->vcpus[i]);
+    }
+    vgic_domain_destroy(d);
+    assert_null(d->arch.vgic);
+    free(d);
+}
+
+static int setup(void **state)
+{
+    kicked = 0;
+    nr_lrs = 4;
+    nr_deactivated = 0;
+    dom = make_domain(4, 64);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    free_domain(dom);
+    return 0;
+}
+
+/* MMIO through the domain's region table, as a trapped guest access would go. */
+static int mmio_rd(unsigned vc, uint64_t gpa, unsigned size, uint64_t *val)
+{
+    *val = 0xdeadbeef;
+    return vmmio_access(vcpu(vc), gpa, false, size, val);
+}
+
+static uint64_t rd(uint64_t gpa, unsigned size)
+{
+    uint64_t val;
+    assert_int_equal(mmio_rd(0, gpa, size, &val), 0);
+    return val;
+}
+
+static void wr(uint64_t gpa, unsigned size, uint64_t val)
+{
+    assert_int_equal(vmmio_access(vcpu(0), gpa, true, size, &val), 0);
+}
+
+#define D(off) (VGIC_DIST_BASE + (off))
+#define R(n, off) (VGIC_REDIST_BASE + (n)*VGIC_REDIST_STRIDE + (off))
+#define SGI(n, off) (R(n, 0x10000 + (off)))
+
+#define LR_STATE(lr) ((lr) >> ICH_LR_STATE_SHIFT)
+#define LR_INTID(lr) ((unsigned)((lr)&ICH_LR_VINTID_MASK))
+#define LR_PRIO(lr) ((unsigned)((lr) >> ICH_LR_PRIO_SHIFT) & 0xff)
+#define ST_P 1
+#define ST_A 2
+
+static struct vgic_irq *irq_of(unsigned vc, unsigned intid)
+{
+    return vgic_irq_get(vgic_of(dom), vcpu(vc), intid);
+}
+
+/* Guest view for most tests: distributor on, SPI/PPI enabled with a priority. */
+static void enable(unsigned vc, unsigned intid, unsigned prio)
+{
+    wr(D(0), 4, GICD_CTLR_ENABLE_G1);
+    if (intid < 32) {
+        wr(SGI(vc, 0x100), 4, 1u << intid);
+        wr(SGI(vc, 0x400 + intid), 1, prio);
+    } else {
+        wr(D(0x100 + intid / 32 * 4), 4, 1u << (intid % 32));
+        wr(D(0x400 + intid), 1, prio);
+    }
+}
+
+/* One guest entry and exit: fill, let the guest change the registers with fn, fold. */
+static void run(unsigned vc, void (*guest)(uint64_t *lrs, unsigned n))
+{
+    struct vcpu *v = vcpu(vc);
+    vgic_lr_fill(v, nr_lrs);
+    uint64_t now[VGIC_MAX_LRS];
+    for (unsigned i = 0; i < v->arch.vgic.nr_lr; i++)
+        now[i] = v->arch.vgic.lr[i];
+    if (guest)
+        guest(now, v->arch.vgic.nr_lr);
+    vgic_lr_fold(v, now);
+}
+
+static void set_state(uint64_t *lr, unsigned st)
+{
+    *lr = (*lr & ~(3UL << ICH_LR_STATE_SHIFT)) | (uint64_t)st << ICH_LR_STATE_SHIFT;
+}
+
+static void guest_ack_all(uint64_t *lrs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (LR_STATE(lrs[i]) & ST_P)
+            set_state(&lrs[i], ST_A);
+}
+
+static void guest_ack_eoi_all(uint64_t *lrs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        set_state(&lrs[i], 0);
+}
+
+/* --- distributor registers --- */
+
+static void dist_ctlr_typer_ids(void **state)
+{
+    assert_int_equal(rd(D(0), 4), GICD_CTLR_ARE | GICD_CTLR_DS);
+    wr(D(0), 4, 0xffffffff);
+    assert_int_equal(rd(D(0), 4),
+                     GICD_CTLR_ARE | GICD_CTLR_DS | GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1);
+    uint32_t typer = (uint32_t)rd(D(4), 4);
+    assert_int_equal(typer & 0x1f, 2);     /* 64 SPIs + 32: ITLinesNumber 2 */
+    assert_int_equal((typer >> 5) & 7, 3); /* 4 vCPUs */
+    assert_int_equal((typer >> 19) & 0x1f, 9);
+    assert_int_equal(typer & BIT(17), 0); /* no LPIs */
+    assert_int_equal(rd(D(8), 4), VGIC_IIDR);
+    assert_int_equal((rd(D(0xffe8), 4) >> 4) & 0xf, 3);
+    assert_int_equal(rd(D(0xfff0), 4), 0x0d);
+}
+
+static void dist_bad_sizes_and_offsets(void **state)
+{
+    uint64_t val;
+    assert_int_equal(mmio_rd(0, D(0), 1, &val), -EINVAL); /* CTLR is 32-bit */
+    assert_int_equal(mmio_rd(0, D(0), 8, &val), -EINVAL);
+    assert_int_equal(mmio_rd(0, D(0x102), 4, &val), -EINVAL);  /* misaligned */
+    assert_int_equal(mmio_rd(0, D(0x100), 2, &val), -EINVAL);  /* ISENABLER is 32-bit */
+    assert_int_equal(mmio_rd(0, D(0x421), 2, &val), -EINVAL);  /* misaligned priority */
+    assert_int_equal(mmio_rd(0, D(0x420), 2, &val), -EINVAL);  /* priorities: bytes or words */
+    assert_int_equal(mmio_rd(0, D(0x6100), 2, &val), -EINVAL); /* IROUTER: 32 or 64 bits */
+    uint64_t w = 1;
+    assert_int_equal(vmmio_access(vcpu(0), D(0xc00), true, 1, &w), -EINVAL);
+    /* Unknown and reserved offsets read as zero and ignore writes. */
+    assert_int_equal(rd(D(0x9000), 4), 0);
+    wr(D(0x9000), 4, 0xffffffff);
+    assert_int_equal(rd(D(0x9000), 8), 0);
+    assert_int_equal(rd(D(0x0800), 4), 0); /* ITARGETSR with affinity routing */
+    wr(D(0xf00), 4, 0x00ff0001);           /* GICD_SGIR does nothing */
+    assert_int_equal(kicked, 0);
+    /* Past the end of the frame there is no device at all. */
+    assert_int_equal(mmio_rd(0, D(VGIC_DIST_SIZE), 4, &val), -ENOENT);
+}
+
+static void dist_enable_bits(void **state)
+{
+    wr(D(0x104), 4, 0x5); /* ISENABLER1: INTIDs 32 and 34 */
+    assert_int_equal(rd(D(0x104), 4), 0x5);
+    assert_int_equal(rd(D(0x184), 4), 0x5); /* ICENABLER reads the same state */
+    assert_true(irq_of(0, 32)->enabled && !irq_of(0, 33)->enabled && irq_of(0, 34)->enabled);
+    wr(D(0x184), 4, 0x1);
+    assert_int_equal(rd(D(0x104), 4), 0x4);
+    /* SGIs and PPIs are the redistributors' with affinity routing: RAZ/WI here. */
+    wr(D(0x100), 4, 0xffffffff);
+    assert_int_equal(rd(D(0x100), 4), 0);
+    assert_false(irq_of(0, 16)->enabled);
+    /* Beyond the domain's 64 SPIs: RAZ/WI. */
+    wr(D(0x10c), 4, 0xffffffff);
+    assert_int_equal(rd(D(0x10c), 4), 0);
+    assert_int_equal(rd(D(0x17c), 4), 0);
+}
+
+static void dist_pending_active(void **state)
+{
+    wr(D(0x204), 4, BIT(3)); /* ISPENDR: INTID 35 */
+    assert_int_equal(rd(D(0x204), 4), BIT(3));
+    assert_int_equal(rd(D(0x284), 4), BIT(3));
+    wr(D(0x284), 4, BIT(3));
+    assert_int_equal(rd(D(0x204), 4), 0);
+
+    /* Level-sensitive: pending while the line is high, whatever ICPENDR says. */
+    vgic_set_level(dom, NULL, 36, true);
+    assert_int_equal(rd(D(0x204), 4), BIT(4));
+    wr(D(0x284), 4, BIT(4));
+    assert_int_equal(rd(D(0x204), 4), BIT(4));
+    vgic_set_level(dom, NULL, 36, false);
+    assert_int_equal(rd(D(0x204), 4), 0);
+    /* A latch set by ISPENDR outlives the line. */
+    wr(D(0x204), 4, BIT(4));
+    assert_int_equal(rd(D(0x204), 4), BIT(4));
+    wr(D(0x284), 4, BIT(4));
+
+    wr(D(0x304), 4, BIT(5)); /* ISACTIVER: INTID 37 */
+    assert_int_equal(rd(D(0x304), 4), BIT(5));
+    assert_int_equal(rd(D(0x384), 4), BIT(5));
+    assert_int_equal(irq_of(0, 37)->active_on, 0);
+    wr(D(0x384), 4, BIT(5));
+    assert_int_equal(rd(D(0x304), 4), 0);
+}
+
+static void dist_priority_bytes(void **state)
+{
+    wr(D(0x400 + 33), 1, 0xa5);
+    assert_int_equal(rd(D(0x400 + 33), 1), 0xa0); /* five priority bits */
+    assert_int_equal(rd(D(0x420), 4), 0xa000);
+    wr(D(0x424), 4, 0x10203040);
+    assert_int_equal(irq_of(0, 36)->priority, 0x40);
+    assert_int_equal(irq_of(0, 39)->priority, 0x10);
+    assert_int_equal(rd(D(0x424), 4), 0x10203040);
+    /* SGI/PPI priorities are in the redistributor. */
+    wr(D(0x400), 4, 0xffffffff);
+    assert_int_equal(rd(D(0x400), 4), 0);
+    assert_int_equal(irq_of(0, 0)->priority, 0);
+}
+
+static void dist_config(void **state)
+{
+    wr(D(0xc08), 4, 0x2); /* ICFGR2: INTID 32 edge */
+    assert_true(irq_of(0, 32)->edge);
+    assert_int_equal(rd(D(0xc08), 4), 0x2);
+    /* Edge: a rising line latches; dropping it does not clear the latch. */
+    vgic_set_level(dom, NULL, 32, true);
+    vgic_set_level(dom, NULL, 32, false);
+    assert_true(irq_of(0, 32)->latch);
+    wr(D(0xc08), 4, 0);
+    assert_false(irq_of(0, 32)->edge);
+    /* SGIs are always edge; PPIs are configurable. */
+    assert_int_equal(rd(SGI(0, 0xc00), 4), 0xaaaaaaaa);
+    wr(SGI(0, 0xc00), 4, 0);
+    assert_int_equal(rd(SGI(0, 0xc00), 4), 0xaaaaaaaa);
+    wr(SGI(0, 0xc04), 4, 0x2 << 6); /* INTID 19 edge */
+    assert_true(irq_of(0, 19)->edge);
+}
+
+static void dist_irouter(void **state)
+{
+    uint64_t r = D(0x6000 + 8 * 40);
+    assert_int_equal(rd(r, 8), 0);
+    assert_int_equal(irq_of(0, 40)->target, 0);
+    wr(r, 8, 2); /* Aff0 = 2: vCPU 2 */
+    assert_int_equal(irq_of(0, 40)->target, 2);
+    assert_int_equal(rd(r, 8), 2);
+    assert_int_equal(rd(r, 4), 2);
+    assert_int_equal(rd(r + 4, 4), 0);
+    wr(r, 8, 0x1ff00000003UL); /* Aff3 is RES0 (A3V = 0), Aff0 = 3 */
+    assert_int_equal(rd(r, 8), 3);
+    assert_int_equal(irq_of(0, 40)->target, 3);
+    wr(r, 8, 0x100); /* Aff1 = 1: no such vCPU */
+    assert_int_equal(irq_of(0, 40)->target, VGIC_NO_VCPU);
+    wr(r, 4, BIT(31)); /* Interrupt_Routing_Mode: any; Keel picks vCPU 0 */
+    assert_int_equal(irq_of(0, 40)->target, 0);
+    assert_int_equal(rd(r, 8), BIT(31));
+
+    /* A pending, enabled SPI routed somewhere kicks that vCPU. */
+    enable(0, 41, 0x80);
+    wr(D(0x6000 + 8 * 41), 8, 1);
+    kicked = 0;
+    vgic_inject(dom, NULL, 41);
+    assert_int_equal(kicked, BIT(1));
+    assert_false(vgic_pending(vcpu(0)));
+    assert_true(vgic_pending(vcpu(1)));
+    /* Re-routing it kicks the new target. */
+    kicked = 0;
+    wr(D(0x6000 + 8 * 41), 8, 3);
+    assert_int_equal(kicked, BIT(3));
+
+    /* IROUTER0-31 are reserved, and there is none past the domain's SPIs. */
+    wr(D(0x6000 + 8 * 5), 8, 1);
+    assert_int_equal(rd(D(0x6000 + 8 * 5), 8), 0);
+    wr(D(0x6000 + 8 * 100), 8, 1);
+    assert_int_equal(rd(D(0x6000 + 8 * 100), 8), 0);
+    assert_int_equal(rd(D(0x7fd8), 8), 0);
+}
+
+/* --- redistributors --- */
+
+static void redist_typer_waker(void **state)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t t = rd(R(i, 8), 8);
+        assert_int_equal(t >> 32, i);             /* Aff0 = vCPU id */
+        assert_int_equal((t >> 8) & 0xffff, i);   /* Processor_Number */
+        assert_int_equal(!!(t & BIT(4)), i == 3); /* Last */
+        assert_int_equal(rd(R(i, 8), 4), t & 0xffffffff);
+        assert_int_equal(rd(R(i, 12), 4), t >> 32);
+    }
+    assert_int_equal(rd(R(0, 4), 4), VGIC_IIDR);
+    assert_int_equal((rd(R(2, 0xffe8), 4) >> 4) & 0xf, 3);
+    /* WAKER: asleep until the guest clears ProcessorSleep, then ChildrenAsleep follows. */
+    assert_int_equal(rd(R(1, 0x14), 4), 0x6);
+    wr(R(1, 0x14), 4, 0);
+    assert_int_equal(rd(R(1, 0x14), 4), 0);
+    assert_int_equal(rd(R(0, 0x14), 4), 0x6);
+    wr(R(1, 0x14), 4, 0x2);
+    assert_int_equal(rd(R(1, 0x14), 4), 0x6);
+    /* GICR_CTLR and the LPI registers read as zero. */
+    assert_int_equal(rd(R(0, 0), 4), 0);
+    assert_int_equal(rd(R(0, 0x70), 8), 0);
+
+    uint64_t val;
+    assert_int_equal(mmio_rd(0, R(0, 8), 2, &val), -EINVAL);
+    assert_int_equal(mmio_rd(0, R(0, 0x14), 8, &val), -EINVAL);
+    assert_int_equal(mmio_rd(0, R(0, 0x16), 2, &val), -EINVAL);
+    /* A 4-vCPU domain has four frames; the fifth is nobody's. */
+    assert_int_equal(mmio_rd(0, R(4, 8), 8, &val), -ENOENT);
+}
+
+static void redist_sgi_frame(void **state)
+{
+    /* vCPU 0 programs vCPU 2's banked interrupts. */
+    wr(SGI(2, 0x100), 4, BIT(27) | BIT(1));
+    assert_true(irq_of(2, 27)->enabled && irq_of(2, 1)->enabled);
+    assert_false(irq_of(0, 27)->enabled);
+    assert_int_equal(rd(SGI(2, 0x180), 4), BIT(27) | BIT(1));
+    wr(SGI(2, 0x41b), 1, 0x60);
+    assert_int_equal(irq_of(2, 27)->priority, 0x60);
+    assert_int_equal(rd(SGI(2, 0x418), 4), 0x60000000);
+    wr(SGI(2, 0x200), 4, BIT(1));
+    assert_true(irq_of(2, 1)->latch);
+    wr(SGI(2, 0x280), 4, BIT(1));
+    assert_false(irq_of(2, 1)->latch);
+    wr(SGI(2, 0x080), 4, 0);
+    assert_false(irq_of(2, 5)->group1);
+    wr(SGI(2, 0x080), 4, ~0u);
+    /* Only register 0 of each bank exists here. */
+    wr(SGI(2, 0x104), 4, ~0u);
+    assert_int_equal(rd(SGI(2, 0x104), 4), 0);
+    assert_int_equal(rd(SGI(2, 0x420), 4), 0);
+    assert_int_equal(rd(SGI(2, 0xd00), 4), 0);
+    uint64_t val;
+    assert_int_equal(mmio_rd(0, SGI(2, 0x100), 1, &val), -EINVAL);
+}
+
+/* --- list registers --- */
+
+static void lr_priority_order_and_overflow(void **state)
+{
+    static const unsigned prio[6] = { 0xa0, 0x20, 0x80, 0x20, 0xf0, 0x40 };
+    for (unsigned i = 0; i < 6; i++) {
+        enable(0, 32 + i, prio[i]);
+        vgic_inject(dom, NULL, 32 + i);
+    }
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c->nr_lr, 4);
+    /* Highest priority (lowest value) first; equal priorities by INTID. */
+    assert_int_equal(LR_INTID(c->lr[0]), 33);
+    assert_int_equal(LR_INTID(c->lr[1]), 35);
+    assert_int_equal(LR_INTID(c->lr[2]), 37);
+    assert_int_equal(LR_INTID(c->lr[3]), 34);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(LR_STATE(c->lr[i]), ST_P);
+        assert_true(c->lr[i] & ICH_LR_GROUP);
+        assert_false(c->lr[i] & ICH_LR_HW);
+    }
+    assert_int_equal(LR_PRIO(c->lr[0]), 0x20);
+    /* Two left over: underflow maintenance to come back for them. */
+    assert_int_equal(c->hcr, ICH_HCR_EN | ICH_HCR_UIE);
+    uint64_t now[VGIC_MAX_LRS];
+    for (unsigned i = 0; i < 4; i++)
+        now[i] = c->lr[i];
+    guest_ack_eoi_all(now, 4);
+    vgic_lr_fold(vcpu(0), now);
+
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c->nr_lr, 2);
+    assert_int_equal(LR_INTID(c->lr[0]), 32);
+    assert_int_equal(LR_INTID(c->lr[1]), 36);
+    assert_int_equal(c->hcr, ICH_HCR_EN);
+    for (unsigned i = 0; i < 2; i++)
+        now[i] = c->lr[i];
+    guest_ack_eoi_all(now, 2);
+    vgic_lr_fold(vcpu(0), now);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c->nr_lr, 0);
+    vgic_lr_fold(vcpu(0), now);
+}
+
+static void lr_only_enabled_and_group_enabled(void **state)
+{
+    vgic_inject(dom, NULL, 40); /* not enabled */
+    run(0, NULL);
+    assert_int_equal(vcpu(0)->arch.vgic.nr_lr, 0);
+    assert_false(vgic_pending(vcpu(0)));
+    enable(0, 40, 0x80);
+    wr(D(0), 4, 0); /* distributor groups off */
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(vcpu(0)->arch.vgic.nr_lr, 0);
+    vgic_lr_fold(vcpu(0), NULL);
+    assert_false(vgic_pending(vcpu(0)));
+    kicked = 0;
+    wr(D(0), 4, GICD_CTLR_ENABLE_G1);
+    assert_true(kicked & BIT(0));
+    assert_true(vgic_pending(vcpu(0)));
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(vcpu(0)->arch.vgic.nr_lr, 1);
+    uint64_t now = vcpu(0)->arch.vgic.lr[0];
+    vgic_lr_fold(vcpu(0), &now);
+}
+
+static void lr_edge_lifecycle(void **state)
+{
+    enable(0, 33, 0x80);
+    vgic_inject(dom, NULL, 33);
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    uint64_t now;
+
+    /* Not acknowledged: still pending afterwards. */
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    now = c->lr[0];
+    assert_false(irq_of(0, 33)->latch);        /* the list register holds it */
+    assert_int_equal(rd(D(0x204), 4), BIT(1)); /* and the guest still reads it pending */
+    vgic_lr_fold(vcpu(0), &now);
+    assert_true(irq_of(0, 33)->latch);
+
+    /* Acknowledged: active, no longer pending. */
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    now = c->lr[0];
+    set_state(&now, ST_A);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_false(vgic_irq_pending(irq_of(0, 33)));
+    assert_true(irq_of(0, 33)->active);
+    assert_false(vgic_pending(vcpu(0)));
+
+    /* Active stays in a list register; a new edge while active makes it pending+active. */
+    vgic_inject(dom, NULL, 33);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P | ST_A);
+    /* The guest deactivates the first and takes the second in one go. */
+    now = c->lr[0];
+    set_state(&now, ST_A);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_true(irq_of(0, 33)->active);
+    assert_false(vgic_irq_pending(irq_of(0, 33)));
+
+    /* EOI: gone. */
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    now = c->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_false(irq_of(0, 33)->active);
+    assert_false(vgic_irq_pending(irq_of(0, 33)));
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c->nr_lr, 0);
+}
+
+static void lr_edge_while_in_lr_not_lost(void **state)
+{
+    enable(0, 33, 0x80);
+    vgic_inject(dom, NULL, 33);
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    /* Another pCPU raises it again while the guest runs; the guest acks and EOIs the first. */
+    kicked = 0;
+    vgic_inject(dom, NULL, 33);
+    assert_true(kicked & BIT(0));
+    uint64_t now = c->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_true(irq_of(0, 33)->latch);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P);
+    now = c->lr[0];
+    vgic_lr_fold(vcpu(0), &now);
+}
+
+static void lr_level_stays_pending_while_high(void **state)
+{
+    enable(0, 32, 0x80); /* vpl011's SPI, level-sensitive */
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    uint64_t now;
+    vgic_set_level(dom, NULL, 32, true);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P);
+    now = c->lr[0];
+    set_state(&now, ST_A); /* acknowledged, device not yet serviced */
+    vgic_lr_fold(vcpu(0), &now);
+    assert_true(vgic_irq_pending(irq_of(0, 32)));
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P | ST_A);
+    now = c->lr[0];
+    vgic_lr_fold(vcpu(0), &now);
+    /* The handler services the device (an MMIO exit lowers the line), then EOIs. */
+    vgic_set_level(dom, NULL, 32, false);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    now = c->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_false(irq_of(0, 32)->active);
+    assert_false(vgic_irq_pending(irq_of(0, 32)));
+    /* Raised again later, delivered again. */
+    vgic_set_level(dom, NULL, 32, true);
+    assert_true(vgic_pending(vcpu(0)));
+}
+
+static void lr_icpendr_while_running_elsewhere(void **state)
+{
+    enable(0, 34, 0x80);
+    vgic_inject(dom, NULL, 34);
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(irq_of(0, 34)->lr_vcpu, 0);
+    /* vCPU 1 (on another pCPU) clears it while vCPU 0 runs: vCPU 0 is asked to exit. */
+    kicked = 0;
+    uint64_t val = BIT(2);
+    assert_int_equal(vmmio_access(vcpu(1), D(0x284), true, 4, &val), 0);
+    assert_int_equal(kicked, BIT(0));
+    uint64_t now = c->lr[0];
+    vgic_lr_fold(vcpu(0), &now);
+    assert_false(vgic_irq_pending(irq_of(0, 34)));
+    assert_int_equal(irq_of(0, 34)->lr_vcpu, VGIC_NO_VCPU);
+}
+
+static void lr_spi_active_elsewhere_waits(void **state)
+{
+    enable(0, 35, 0x80);
+    vgic_inject(dom, NULL, 35);
+    struct vgic_cpu *c0 = &vcpu(0)->arch.vgic, *c1 = &vcpu(1)->arch.vgic;
+    run(0, guest_ack_all); /* active on vCPU 0 */
+    assert_int_equal(irq_of(0, 35)->active_on, 0);
+    /* Re-routed to vCPU 1 and raised again: not delivered there while active on vCPU 0. */
+    wr(D(0x6000 + 8 * 35), 8, 1);
+    vgic_inject(dom, NULL, 35);
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(c1->nr_lr, 0);
+    vgic_lr_fold(vcpu(1), NULL);
+    assert_false(vgic_pending(vcpu(1)));
+    /* vCPU 0 still shows it active so its guest can deactivate it. */
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c0->nr_lr, 1);
+    assert_int_equal(LR_STATE(c0->lr[0]), ST_A);
+    /* Meanwhile vCPU 1 must not take it, even though it is now its target. */
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(c1->nr_lr, 0);
+    vgic_lr_fold(vcpu(1), NULL);
+    kicked = 0;
+    uint64_t now = c0->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_int_equal(kicked, BIT(1)); /* deactivated: now vCPU 1 may have it */
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(c1->nr_lr, 1);
+    assert_int_equal(LR_STATE(c1->lr[0]), ST_P);
+    now = c1->lr[0];
+    vgic_lr_fold(vcpu(1), &now);
+}
+
+static void lr_in_use_by_running_vcpu_is_skipped(void **state)
+{
+    enable(0, 36, 0x80);
+    vgic_inject(dom, NULL, 36);
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    wr(D(0x6000 + 8 * 36), 8, 2);
+    vgic_lr_fill(vcpu(2), nr_lrs);
+    assert_int_equal(vcpu(2)->arch.vgic.nr_lr, 0);
+    vgic_lr_fold(vcpu(2), NULL);
+    kicked = 0;
+    uint64_t now = vcpu(0)->arch.vgic.lr[0]; /* vCPU 0 did not take it */
+    vgic_lr_fold(vcpu(0), &now);
+    assert_int_equal(kicked, BIT(2));
+    run(2, guest_ack_eoi_all);
+    assert_false(vgic_irq_pending(irq_of(0, 36)));
+}
+
+/* --- hardware-linked interrupts (the virtual timer) --- */
+
+static void hw_link_eoi_deactivates_physical(void **state)
+{
+    enable(1, 27, 0x20);
+    struct vgic_cpu *c = &vcpu(1)->arch.vgic;
+    assert_true(vgic_inject_hw(vcpu(1), 27, 27));
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(c->nr_lr, 1);
+    assert_true(c->lr[0] & ICH_LR_HW);
+    assert_int_equal((c->lr[0] & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 27);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P);
+    uint64_t now = c->lr[0];
+    set_state(&now, ST_A);
+    vgic_lr_fold(vcpu(1), &now);
+    assert_true(irq_of(1, 27)->hw && irq_of(1, 27)->hw_active);
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    assert_true(c->lr[0] & ICH_LR_HW);
+    now = c->lr[0];
+    set_state(&now, 0); /* guest EOI: the GIC deactivates the physical interrupt */
+    vgic_lr_fold(vcpu(1), &now);
+    assert_false(irq_of(1, 27)->hw);
+    assert_false(irq_of(1, 27)->active);
+    assert_int_equal(nr_deactivated, 0); /* Keel did not have to */
+    /* No such vINTID: not linked, the caller's dispatcher deactivates it. */
+    assert_false(vgic_inject_hw(vcpu(1), 1019, 27));
+}
+
+static void hw_link_never_pending_and_active(void **state)
+{
+    enable(1, 27, 0x20);
+    struct vgic_cpu *c = &vcpu(1)->arch.vgic;
+    /* An earlier, unlinked instance is active (the vCPU moved pCPUs mid-handler). */
+    wr(SGI(1, 0x300), 4, BIT(27));
+    assert_true(vgic_inject_hw(vcpu(1), 27, 27));
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(c->nr_lr, 1);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    assert_false(c->lr[0] & ICH_LR_HW);
+    assert_true(c->lr[0] & ICH_LR_EOI); /* come back when it is deactivated */
+    uint64_t now = c->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(1), &now);
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P);
+    assert_true(c->lr[0] & ICH_LR_HW);
+    now = c->lr[0];
+    set_state(&now, ST_A);
+    vgic_lr_fold(vcpu(1), &now);
+    /* A software pending instance behind the linked active one: unlink and show both. */
+    vgic_inject(dom, vcpu(1), 27);
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(nr_deactivated, 1);
+    assert_int_equal(deactivated[0], 27);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_P | ST_A);
+    assert_false(c->lr[0] & ICH_LR_HW);
+    now = c->lr[0];
+    vgic_lr_fold(vcpu(1), &now);
+}
+
+static void hw_unlink_on_save(void **state)
+{
+    enable(1, 27, 0x20);
+    /* Linked, not taken yet: the pending instance is dropped, physical deactivated. */
+    assert_true(vgic_inject_hw(vcpu(1), 27, 27));
+    run(1, NULL);
+    vgic_lr_unlink_private(vcpu(1));
+    assert_int_equal(nr_deactivated, 1);
+    assert_false(irq_of(1, 27)->hw);
+    assert_false(vgic_irq_pending(irq_of(1, 27)));
+    /* Linked and active: stays active in software, unlinked. */
+    assert_true(vgic_inject_hw(vcpu(1), 27, 27));
+    run(1, guest_ack_all);
+    vgic_lr_unlink_private(vcpu(1));
+    assert_int_equal(nr_deactivated, 2);
+    assert_true(irq_of(1, 27)->active);
+    assert_false(irq_of(1, 27)->hw);
+    struct vgic_cpu *c = &vcpu(1)->arch.vgic;
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    assert_false(c->lr[0] & ICH_LR_HW);
+    uint64_t now = c->lr[0];
+    vgic_lr_fold(vcpu(1), &now);
+    /* Guest cleared the pending state of a linked instance: the link ends at the next entry. */
+    wr(SGI(1, 0x380), 4, BIT(27));
+    assert_true(vgic_inject_hw(vcpu(1), 27, 27));
+    wr(SGI(1, 0x280), 4, BIT(27));
+    vgic_lr_fill(vcpu(1), nr_lrs);
+    assert_int_equal(nr_deactivated, 3);
+    assert_int_equal(c->nr_lr, 0);
+    vgic_lr_fold(vcpu(1), NULL);
+}
+
+/* --- SGIs --- */
+
+static void sgi1r_decoding(void **state)
+{
+    free_domain(dom);
+    dom = make_domain(20, 32); /* vCPUs 16-19 are Aff1 = 1 */
+    unsigned sgi;
+    /* TargetList bits 1 and 3, Aff1 = 0, INTID 5. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(0), 5UL << 24 | 0xa, &sgi), BIT(1) | BIT(3));
+    assert_int_equal(sgi, 5);
+    /* Aff1 = 1, bits 0 and 2: vCPUs 16 and 18. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(0), 1UL << 16 | 0x5, &sgi), BIT(16) | BIT(18));
+    /* Range selector 1 names Aff0 16-31: nobody has those. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(0), 1UL << 44 | 0xffff, &sgi), 0);
+    /* Aff2 or Aff3 that no vCPU has. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(0), 1UL << 32 | 0x1, &sgi), 0);
+    assert_int_equal(vgic_sgi1r_targets(vcpu(0), 1UL << 48 | 0x1, &sgi), 0);
+    /* IRM: everyone but the sender, target list ignored. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(3), BIT(40) | 15UL << 24, &sgi),
+                     (BIT(20) - 1) & ~BIT(3));
+    assert_int_equal(sgi, 15);
+    /* A sender may target itself. */
+    assert_int_equal(vgic_sgi1r_targets(vcpu(2), 0x4, &sgi), BIT(2));
+
+    /* Delivery: latches the SGI in each target and kicks them. */
+    enable(16, 3, 0x80);
+    kicked = 0;
+    vgic_sgi1r_write(vcpu(0), 3UL << 24 | 1UL << 16 | 0x3);
+    assert_int_equal(kicked, BIT(16)); /* vCPU 17 has it pending but disabled */
+    assert_true(irq_of(16, 3)->latch && irq_of(17, 3)->latch);
+    assert_false(irq_of(0, 3)->latch);
+    assert_true(vgic_pending(vcpu(16)));
+    assert_false(vgic_pending(vcpu(17)));
+}
+
+static void inject_bounds(void **state)
+{
+    /* Interrupts the domain does not have are ignored, never a crash. */
+    vgic_inject(dom, NULL, 5);       /* private, no vCPU */
+    vgic_inject(dom, NULL, 32 + 64); /* past the SPIs */
+    vgic_inject(dom, NULL, 5000);
+    vgic_set_level(dom, NULL, 1023, true);
+    assert_int_equal(kicked, 0);
+    /* SPI counts are rounded and bounded. */
+    struct domain *d = make_domain(1, 1);
+    assert_int_equal(vgic_of(d)->nr_spis, 32);
+    free_domain(d);
+    d = make_domain(1, 5000);
+    assert_int_equal(vgic_of(d)->nr_spis, VGIC_MAX_SPIS);
+    assert_int_equal(rd(D(4), 4) & 0x1f, 2); /* (the default domain is unchanged) */
+    free_domain(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(dist_ctlr_typer_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_bad_sizes_and_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_enable_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_pending_active, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_priority_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(dist_irouter, setup, teardown),
+        cmocka_unit_test_setup_teardown(redist_typer_waker, setup, teardown),
+        cmocka_unit_test_setup_teardown(redist_sgi_frame, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_priority_order_and_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_only_enabled_and_group_enabled, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_edge_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_edge_while_in_lr_not_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_level_stays_pending_while_high, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_icpendr_while_running_elsewhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_spi_active_elsewhere_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(lr_in_use_by_running_vcpu_is_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(hw_link_eoi_deactivates_physical, setup, teardown),
+        cmocka_unit_test_setup_teardown(hw_link_never_pending_and_active, setup, teardown),
+        cmocka_unit_test_setup_teardown(hw_unlink_on_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(sgi1r_decoding, setup, teardown),
+        cmocka_unit_test_setup_teardown(inject_bounds, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
