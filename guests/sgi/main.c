@@ -1,0 +1,214 @@
+/*
+ * SGIs between two vCPUs (Arm IHI 0069, ICC_SGI1R_EL1): ping-pong in both directions, the
+ * "all but self" routing mode, a target list naming both vCPUs, and a vCPU waiting in WFI
+ * woken by an SGI, with interrupts unmasked and with PSTATE.I masked (as Linux's idle loop
+ * does).  vCPU 1 follows `phase`, set by vCPU 0.  Needs 2 vCPUs.
+ */
+#include "arm.h"
+#include "console.h"
+#include "gic.h"
+#include "guest.h"
+#include "platform.h"
+#include "smccc.h"
+#include "test.h"
+#include "timer.h"
+
+const char guest_name[] = "sgi";
+
+#define SGI_PING 2
+#define SGI_PONG 3
+#define SGI_WAKE 4
+#define SGI_WAKE_MASKED 5
+#define SGI_OTHERS 6
+#define SGI_LIST 7
+#define ROUNDS 100
+#define WAIT_US 1000000
+#define SETTLE_US 20000 /* long enough for the other vCPU to be blocked in WFI */
+
+enum phase { PH_START, PH_IDLE, PH_PING_BACK, PH_WFI, PH_WFI_MASKED, PH_DONE };
+
+static unsigned counts[2][16]; /* [receiving vCPU][INTID], each row written by its vCPU */
+static unsigned phase, ready, ping_back_done, ping_back_ok, wfi_entered, wfi_masked_entered;
+static uint64_t hppir_on_wake;
+
+static unsigned received(unsigned cpu, unsigned intid)
+{
+    return __atomic_load_n(&counts[cpu][intid], __ATOMIC_ACQUIRE);
+}
+
+static void on_irq(unsigned intid)
+{
+    unsigned me = this_cpu();
+    if (me > 1 || intid >= 16)
+        return;
+    __atomic_add_fetch(&counts[me][intid], 1, __ATOMIC_RELEASE);
+    if (intid == SGI_PING)
+        gic_send_sgi(SGI_PONG, plat.mpidr[1 - me]);
+}
+
+static void enable_sgis(void)
+{
+    static const unsigned sgis[] = { SGI_PING,        SGI_PONG,   SGI_WAKE,
+                                     SGI_WAKE_MASKED, SGI_OTHERS, SGI_LIST };
+    for (unsigned i = 0; i < ARRAY_SIZE(sgis); i++) {
+        gic_set_priority(sgis[i], GIC_PRIO_DEFAULT);
+        gic_enable(sgis[i]);
+    }
+}
+
+/* Send ROUNDS pings to the other vCPU, each after the previous pong.  Returns the rounds
+ * completed. */
+static unsigned ping_pong(void)
+{
+    unsigned me = this_cpu(), other = 1 - me;
+    unsigned base = received(me, SGI_PONG);
+    for (unsigned i = 1; i <= ROUNDS; i++) {
+        gic_send_sgi(SGI_PING, plat.mpidr[other]);
+        if (!WAIT_FOR(received(me, SGI_PONG) == base + i, WAIT_US))
+            return i - 1;
+    }
+    return ROUNDS;
+}
+
+static void wait_phase_change(enum phase ph)
+{
+    WAIT_FOR(READ_ONCE(phase) != ph, 10 * WAIT_US);
+}
+
+static void secondary_wfi(void)
+{
+    WRITE_ONCE(wfi_entered, 1);
+    uint64_t end = timer_deadline_us(2 * WAIT_US);
+    while (!received(1, SGI_WAKE) && !timer_passed(end))
+        wfi();
+    wait_phase_change(PH_WFI);
+}
+
+/* WFI wakes for a pending interrupt even when PSTATE.I masks it (Arm ARM D1.16.2). */
+static void secondary_wfi_masked(void)
+{
+    irq_disable();
+    WRITE_ONCE(wfi_masked_entered, 1);
+    uint64_t end = timer_deadline_us(2 * WAIT_US);
+    uint64_t hppir;
+    while ((hppir = read_sysreg_s(ICC_HPPIR1_EL1) & 0xffffff) != SGI_WAKE_MASKED &&
+           !timer_passed(end))
+        wfi();
+    WRITE_ONCE(hppir_on_wake, hppir);
+    irq_enable(); /* now take it */
+    wait_phase_change(PH_WFI_MASKED);
+}
+
+void guest_secondary_main(unsigned idx)
+{
+    if (idx != 1 || !gic_cpu_init(false))
+        return;
+    enable_sgis();
+    irq_enable();
+    WRITE_ONCE(ready, 1);
+    for (;;) {
+        enum phase ph = READ_ONCE(phase);
+        if (ph == PH_DONE)
+            break;
+        if (ph == PH_PING_BACK) {
+            WRITE_ONCE(ping_back_ok, ping_pong());
+            WRITE_ONCE(ping_back_done, 1);
+            wait_phase_change(ph);
+        } else if (ph == PH_WFI) {
+            secondary_wfi();
+        } else if (ph == PH_WFI_MASKED) {
+            secondary_wfi_masked();
+        }
+        cpu_relax();
+    }
+    irq_disable();
+}
+
+static void routing_modes(void)
+{
+    unsigned before0 = received(0, SGI_OTHERS), before1 = received(1, SGI_OTHERS);
+    gic_send_sgi_others(SGI_OTHERS);
+    bool got = WAIT_FOR(received(1, SGI_OTHERS) == before1 + 1, WAIT_US);
+    delay_us(SETTLE_US);
+    check(got && received(0, SGI_OTHERS) == before0, "sgi_all_but_self",
+          "IRM=1 SGI: vCPU 1 got %u, vCPU 0 (sender) got %u", received(1, SGI_OTHERS) - before1,
+          received(0, SGI_OTHERS) - before0);
+
+    /* Both vCPUs in one target list (Aff0 0 and 1, same Aff1-3). */
+    bool same_cluster = (plat.mpidr[0] & ~0xfUL) == (plat.mpidr[1] & ~0xfUL);
+    if (!same_cluster) {
+        note("sgi_target_list: vCPUs 0 and 1 are in different clusters, skipped");
+        return;
+    }
+    uint64_t v = (1UL << (plat.mpidr[0] & 0xf)) | (1UL << (plat.mpidr[1] & 0xf)) |
+                 ((plat.mpidr[0] >> 8) & 0xff) << 16 | (uint64_t)SGI_LIST << 24 |
+                 ((plat.mpidr[0] >> 16) & 0xff) << 32 | ((plat.mpidr[0] >> 32) & 0xff) << 48;
+    dsb(ishst);
+    write_sysreg_s(v, ICC_SGI1R_EL1);
+    isb();
+    got = WAIT_FOR(received(0, SGI_LIST) == 1 && received(1, SGI_LIST) == 1, WAIT_US);
+    check(got, "sgi_target_list", "ICC_SGI1R %#lx (targets 0 and 1): vCPU 0 got %u, vCPU 1 got %u",
+          v, received(0, SGI_LIST), received(1, SGI_LIST));
+}
+
+static void wfi_wakeups(void)
+{
+    WRITE_ONCE(phase, PH_WFI);
+    bool in = WAIT_FOR(READ_ONCE(wfi_entered), WAIT_US);
+    delay_us(SETTLE_US);
+    uint64_t t0 = timer_now();
+    gic_send_sgi(SGI_WAKE, plat.mpidr[1]);
+    bool woke = WAIT_FOR(received(1, SGI_WAKE) == 1, WAIT_US);
+    uint64_t us = (timer_now() - t0) * 1000000 / timer_freq();
+    check(in && woke, "sgi_wakes_wfi", "vCPU 1 %s WFI, %s by the SGI (%lu us)",
+          in ? "entered" : "did NOT enter", woke ? "woken" : "NOT woken", us);
+
+    WRITE_ONCE(phase, PH_WFI_MASKED);
+    in = WAIT_FOR(READ_ONCE(wfi_masked_entered), WAIT_US);
+    delay_us(SETTLE_US);
+    t0 = timer_now();
+    gic_send_sgi(SGI_WAKE_MASKED, plat.mpidr[1]);
+    woke = WAIT_FOR(received(1, SGI_WAKE_MASKED) == 1, WAIT_US);
+    us = (timer_now() - t0) * 1000000 / timer_freq();
+    check(in && woke && READ_ONCE(hppir_on_wake) == SGI_WAKE_MASKED, "sgi_wakes_wfi_masked",
+          "vCPU 1 in WFI with IRQs masked %s (ICC_HPPIR1 %lu on waking, %lu us)",
+          woke ? "woken by the SGI" : "NOT woken", READ_ONCE(hppir_on_wake), us);
+}
+
+void guest_main(void *dtb)
+{
+    if (!check(plat.nr_cpus >= 2, "two_vcpus", "%u vCPUs", plat.nr_cpus))
+        return;
+    if (!check(gic_init() && gic_cpu_init(false), "gic_init", "GICD %#lx GICR %#lx", plat.gicd,
+               plat.gicr))
+        return;
+    irq_set_handler(on_irq);
+    enable_sgis();
+    irq_enable();
+    WRITE_ONCE(phase, PH_IDLE);
+    int64_t r = psci_cpu_on_index(1);
+    bool up = r == PSCI_SUCCESS && WAIT_FOR(READ_ONCE(ready), WAIT_US);
+    if (!check(up, "vcpu1_up", "CPU_ON = %ld, vCPU 1 %s", r, up ? "ready" : "NOT ready"))
+        return;
+
+    uint64_t t0 = timer_now();
+    unsigned done = ping_pong();
+    uint64_t us = (timer_now() - t0) * 1000000 / timer_freq();
+    check(done == ROUNDS && received(1, SGI_PING) == ROUNDS, "sgi_ping_pong_0_to_1",
+          "%u/%u rounds, vCPU 1 got %u pings, vCPU 0 %u pongs, %lu us per round", done, ROUNDS,
+          received(1, SGI_PING), received(0, SGI_PONG), us / ROUNDS);
+
+    WRITE_ONCE(phase, PH_PING_BACK);
+    bool fin = WAIT_FOR(READ_ONCE(ping_back_done), 5 * WAIT_US);
+    check(fin && READ_ONCE(ping_back_ok) == ROUNDS && received(0, SGI_PING) == ROUNDS,
+          "sgi_ping_pong_1_to_0", "%u/%u rounds, vCPU 0 got %u pings, vCPU 1 %u pongs",
+          READ_ONCE(ping_back_ok), ROUNDS, received(0, SGI_PING), received(1, SGI_PONG));
+    WRITE_ONCE(phase, PH_IDLE);
+
+    routing_modes();
+    wfi_wakeups();
+    WRITE_ONCE(phase, PH_DONE);
+    bool off = WAIT_FOR(psci_call(PSCI_64(PSCI_AFFINITY_INFO), plat.mpidr[1], 0, 0) == PSCI_AFF_OFF,
+                        WAIT_US);
+    check(off, "vcpu1_off", "vCPU 1 %s after its test", off ? "powered off" : "did NOT power off");
+}
