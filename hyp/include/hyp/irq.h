@@ -32,6 +32,16 @@ void irq_unregister(unsigned irq);
 void irq_dispatch(void);
 /* Interrupts taken that had no handler (each such line is disabled when seen). */
 uint64_t irq_unhandled_count(void);
+/*
+ * For a handler that hands its interrupt to a guest through a list register with the hardware
+ * bit, so that the guest's deactivation deactivates the physical line (the vGIC's virtual
+ * timer): asks irq_dispatch to end the interrupt being handled on this CPU with
+ * irqchip_priority_drop() only, instead of irqchip_eoi().  Returns false if the dispatcher
+ * cannot do that; the handler must then not forward the line, and keep it quiet another way.
+ * Only from a handler, about the interrupt it was called for.  Until core/irq.c implements it,
+ * a weak stand-in (hyp/arch/arm64/vgic/irq_forward_stub.c) answers false.
+ */
+bool irq_forwarded(void);
 
 enum ipi_kind {
     IPI_RESCHEDULE = 0, /* the sender flagged a reschedule; the interrupt makes us notice */
