@@ -14,6 +14,7 @@
 #include <hyp/page_alloc.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
+#include <hyp/vpl011.h>
 
 static struct domain *domains[MAX_DOMAINS];
 static struct spinlock domain_list_lock = SPINLOCK_INIT;
@@ -193,6 +194,13 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = arch_domain_init(d);
     if (rc)
         goto fail;
+    if (cfg->vpl011) {
+        struct guest_layout l;
+        arch_guest_layout(&l);
+        rc = vpl011_init(d, l.uart_base, l.uart_irq);
+        if (rc)
+            goto fail;
+    }
     rc = sched_domain_init(d);
     if (rc)
         goto fail;
@@ -226,6 +234,8 @@ void domain_destroy(struct domain *d)
         d->vcpus[i] = NULL;
     }
     sched_domain_destroy(d);
+    if (d->vuart)
+        vpl011_destroy(d);
     /* Tear down the guest address space before its memory goes back to the pool. */
     arch_domain_destroy(d);
     free_ram(d);

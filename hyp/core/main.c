@@ -8,6 +8,7 @@
 #include <hyp/bootinfo.h>
 #include <hyp/cmdline.h>
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/drivers.h>
 #include <hyp/heap.h>
@@ -90,6 +91,7 @@ void boot_main(const void *dtb)
     smp_enter_loop(sched_run_loop);
     if (!domain_build_all())
         pr_info("boot: no domains to run; idle\n");
+    console_switch_init();
     smp_enter_loop(sched_run_loop);
     sched_run_loop();
 }

@@ -9,6 +9,8 @@
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
 {
     struct domain *d = v->dom;
+    if (READ_ONCE(v->state) != VCPU_OFFLINE)
+        return -EBUSY; /* includes the caller asking to start itself */
     /* A vCPU that just turned itself off may still be saving its registers on its pCPU; that
      * takes a bounded, short time. */
     while (READ_ONCE(v->running))

@@ -82,6 +82,8 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
         r->x[0] = (uint64_t)hypercall(v, r->x[16], args);
     } else {
         pr_debug("domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
+        /* An undefined HVC reports the HVC itself as the faulting instruction. */
+        v->arch.regs.pc -= 4;
         guest_inject_undef(v);
     }
 }
