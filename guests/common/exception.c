@@ -4,6 +4,7 @@
 #include "console.h"
 #include "gic.h"
 #include "platform.h"
+#include "smccc.h"
 #include "test.h"
 
 struct expectation {
@@ -12,6 +13,7 @@ struct expectation {
 };
 
 static struct expectation expect[MAX_VCPUS];
+static unsigned fatal_depth[MAX_VCPUS];
 
 static const char *const vector_names[16] = {
     "sync (EL1, SP0)", "IRQ (EL1, SP0)", "FIQ (EL1, SP0)", "SError (EL1, SP0)",
@@ -60,6 +62,10 @@ void guest_exception(unsigned vector, struct exc_frame *f)
             write_sysreg(e->to_lr ? f->x[30] : e->rec.elr + 4, elr_el1);
         return;
     }
+    /* An exception while reporting one (the console itself faults): stop without a word
+     * rather than recurse until the stack runs out. */
+    if (fatal_depth[this_cpu()]++)
+        psci_system_off();
     test_fail_stop("unexpected_exception",
                    "vCPU %u: %s, ESR %#lx (EC %#lx), ELR %#lx, FAR %#lx, SPSR %#lx, x0 %#lx",
                    this_cpu(), vector_names[vector & 15], read_sysreg(esr_el1),
