@@ -287,10 +287,9 @@ static int copy_gpa(struct domain *d, struct gpa gpa, void *buf, uint64_t len, b
         uint64_t off = gpa.a - c->gpa.a;
         uint64_t n = MIN(len, (PAGE_SIZE << c->order) - off);
         uint8_t *h = (uint8_t *)(uintptr_t)(c->pa + off);
-        if (to_guest) {
-            memcpy(h, b, n);
-            arch_clean_dcache(h, n);
-        } else
+        if (to_guest)
+            arch_copy_to_guest(h, b, n);
+        else
             memcpy(b, h, n);
         b += n;
         gpa.a += n;

@@ -12,7 +12,9 @@
 .endm
 
 /* void arch_clear_memory(void *p, uint64_t size): p and size page aligned.  DC ZVA zeroes a
- * block at a time (DCZID_EL0); then clean to PoC so a guest with caches off sees the zeros. */
+ * block at a time (DCZID_EL0); then clean to PoC so a guest with caches off sees the zeros.
+ * Unrolled: guest memory is zeroed on every domain build, and under -icount each instruction
+ * is a nanosecond of machine time. */
     .globl arch_clear_memory
 arch_clear_memory:
     add     x1, x0, x1                  /* end */
@@ -22,36 +24,79 @@ arch_clear_memory:
     and     x3, x3, #0xf
     mov     x4, #4
     lsl     x4, x4, x3                  /* block size */
-1:  dc      zva, x0
-    add     x0, x0, x4
+    cmp     x4, #64
+    b.ne    2f
+1:  dc      zva, x0                     /* 64-byte blocks: 8 per iteration (512 B) */
+    add     x6, x0, #64
+    dc      zva, x6
+    add     x6, x0, #128
+    dc      zva, x6
+    add     x6, x0, #192
+    dc      zva, x6
+    add     x6, x0, #256
+    dc      zva, x6
+    add     x6, x0, #320
+    dc      zva, x6
+    add     x6, x0, #384
+    dc      zva, x6
+    add     x6, x0, #448
+    dc      zva, x6
+    add     x0, x0, #512
     cmp     x0, x1
     b.lo    1b
     b       4f
+2:  dc      zva, x0
+    add     x0, x0, x4
+    cmp     x0, x1
+    b.lo    2b
+    b       4f
 3:  stp     xzr, xzr, [x0], #16
+    stp     xzr, xzr, [x0], #16
+    stp     xzr, xzr, [x0], #16
+    stp     xzr, xzr, [x0], #16
     cmp     x0, x1
     b.lo    3b
 4:  mov     x0, x5
-    dcache_line_size
-5:  dc      cvac, x0
-    add     x0, x0, x2
-    cmp     x0, x1
-    b.lo    5b
-    dsb     ish
-    ret
+    b       arch_clean_dcache_end
 
 /* void arch_clean_dcache(const void *p, uint64_t size) */
     .globl arch_clean_dcache
 arch_clean_dcache:
     cbz     x1, 2f
     add     x1, x0, x1
+/* Clean [x0, x1) to PoC. */
+arch_clean_dcache_end:
     dcache_line_size
     sub     x3, x2, #1
     bic     x0, x0, x3
-1:  dc      cvac, x0
+    cmp     x2, #64
+    b.ne    1f
+    sub     x7, x1, #512                /* 64-byte lines: 8 per iteration while they fit */
+5:  cmp     x0, x7
+    b.hi    1f
+    dc      cvac, x0
+    add     x6, x0, #64
+    dc      cvac, x6
+    add     x6, x0, #128
+    dc      cvac, x6
+    add     x6, x0, #192
+    dc      cvac, x6
+    add     x6, x0, #256
+    dc      cvac, x6
+    add     x6, x0, #320
+    dc      cvac, x6
+    add     x6, x0, #384
+    dc      cvac, x6
+    add     x6, x0, #448
+    dc      cvac, x6
+    add     x0, x0, #512
+    b       5b
+1:  cmp     x0, x1
+    b.hs    3f
+    dc      cvac, x0
     add     x0, x0, x2
-    cmp     x0, x1
-    b.lo    1b
-    dsb     ish
+    b       1b
+3:  dsb     ish
 2:  ret
 
 /* void arch_icache_invalidate(void) */
@@ -112,3 +157,37 @@ fpsimd_restore:
     msr     fpsr, x1
     msr     fpcr, x2
     ret
+
+/* void arch_copy_to_guest(void *dst, const void *src, uint64_t size): copy into guest memory
+ * and clean the destination to PoC.  64 bytes per iteration through general registers only
+ * (guest FP/SIMD state stays live in the FP registers while Keel runs); any tail byte by
+ * byte.  Needs 8-byte aligned dst and src for the fast path. */
+    .globl arch_copy_to_guest
+arch_copy_to_guest:
+    mov     x9, x0                      /* remember dst for the clean */
+    mov     x10, x2
+    orr     x3, x0, x1
+    tst     x3, #7
+    b.ne    3f
+1:  cmp     x2, #64
+    b.lo    3f
+    ldp     x3, x4, [x1]
+    ldp     x5, x6, [x1, #16]
+    ldp     x7, x8, [x1, #32]
+    ldp     x11, x12, [x1, #48]
+    stp     x3, x4, [x0]
+    stp     x5, x6, [x0, #16]
+    stp     x7, x8, [x0, #32]
+    stp     x11, x12, [x0, #48]
+    add     x1, x1, #64
+    add     x0, x0, #64
+    sub     x2, x2, #64
+    b       1b
+3:  cbz     x2, 4f
+    ldrb    w3, [x1], #1
+    strb    w3, [x0], #1
+    sub     x2, x2, #1
+    b       3b
+4:  mov     x0, x9
+    mov     x1, x10
+    b       arch_clean_dcache
