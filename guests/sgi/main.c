@@ -58,16 +58,30 @@ static void enable_sgis(void)
 
 /* Send ROUNDS pings to the other vCPU, each after the previous pong.  Returns the rounds
  * completed. */
+static uint64_t round_min[2], round_max[2];
+
 static unsigned ping_pong(void)
 {
     unsigned me = this_cpu(), other = 1 - me;
     unsigned base = received(me, SGI_PONG);
+    round_min[me] = ~0UL;
+    round_max[me] = 0;
     for (unsigned i = 1; i <= ROUNDS; i++) {
+        uint64_t t0 = timer_now();
         gic_send_sgi(SGI_PING, plat.mpidr[other]);
         if (!WAIT_FOR(received(me, SGI_PONG) == base + i, WAIT_US))
             return i - 1;
+        uint64_t t = timer_now() - t0;
+        round_min[me] = t < round_min[me] ? t : round_min[me];
+        round_max[me] = t > round_max[me] ? t : round_max[me];
     }
     return ROUNDS;
+}
+
+/* Microseconds from counter ticks. */
+static uint64_t ticks_us(uint64_t t)
+{
+    return t * 1000000 / timer_freq();
 }
 
 static void wait_phase_change(enum phase ph)
@@ -195,14 +209,19 @@ void guest_main(void *dtb)
     unsigned done = ping_pong();
     uint64_t us = (timer_now() - t0) * 1000000 / timer_freq();
     check(done == ROUNDS && received(1, SGI_PING) == ROUNDS, "sgi_ping_pong_0_to_1",
-          "%u/%u rounds, vCPU 1 got %u pings, vCPU 0 %u pongs, %lu us per round", done, ROUNDS,
-          received(1, SGI_PING), received(0, SGI_PONG), us / ROUNDS);
+          "%u/%u rounds, vCPU 1 got %u pings, vCPU 0 %u pongs, round trip %lu us on average, "
+          "%lu-%lu us",
+          done, ROUNDS, received(1, SGI_PING), received(0, SGI_PONG), us / ROUNDS,
+          ticks_us(round_min[0]), ticks_us(round_max[0]));
 
     WRITE_ONCE(phase, PH_PING_BACK);
     bool fin = WAIT_FOR(READ_ONCE(ping_back_done), 5 * WAIT_US);
     check(fin && READ_ONCE(ping_back_ok) == ROUNDS && received(0, SGI_PING) == ROUNDS,
-          "sgi_ping_pong_1_to_0", "%u/%u rounds, vCPU 0 got %u pings, vCPU 1 %u pongs",
-          READ_ONCE(ping_back_ok), ROUNDS, received(0, SGI_PING), received(1, SGI_PONG));
+          "sgi_ping_pong_1_to_0",
+          "%u/%u rounds, vCPU 0 got %u pings, vCPU 1 %u pongs, round trip "
+          "%lu-%lu us",
+          READ_ONCE(ping_back_ok), ROUNDS, received(0, SGI_PING), received(1, SGI_PONG),
+          ticks_us(round_min[1]), ticks_us(round_max[1]));
     WRITE_ONCE(phase, PH_IDLE);
 
     routing_modes();
