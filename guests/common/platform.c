@@ -48,12 +48,15 @@ static void find_timer(void)
     struct fdt_node n;
     uint32_t len;
     plat.timer_virt_ppi = 27;
+    plat.timer_phys_ppi = 30;
     if (!fdt_find_compatible("arm,armv8-timer", &n))
         return;
     /* interrupts = secure phys, non-secure phys, virtual, hyp: 3 cells each (GIC binding). */
     const uint8_t *irqs = fdt_getprop(&n, "interrupts", &len);
     if (irqs && len >= 36 && fdt_read_cells(irqs + 24, 1) == 1)
         plat.timer_virt_ppi = (uint32_t)fdt_read_cells(irqs + 28, 1) + 16;
+    if (irqs && len >= 24 && fdt_read_cells(irqs + 12, 1) == 1)
+        plat.timer_phys_ppi = (uint32_t)fdt_read_cells(irqs + 16, 1) + 16;
 }
 
 bool platform_init(const void *dtb)

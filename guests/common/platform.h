@@ -20,6 +20,8 @@ struct platform {
     unsigned nr_mem;
     uint64_t mem_base[MAX_MEM_RANGES], mem_size[MAX_MEM_RANGES];
     uint32_t timer_virt_ppi; /* INTID of the virtual timer (27 unless the DT says otherwise) */
+    uint32_t timer_phys_ppi; /* INTID of the non-secure EL1 physical timer (30) */
+    uint64_t boot_count;     /* CNTVCT_EL0 as the runtime started */
 };
 
 extern struct platform plat;

@@ -19,10 +19,12 @@ static const char *conduit_name(enum conduit c)
 
 void guest_runtime_init(void *dtb)
 {
+    uint64_t count = read_sysreg(cntvct_el0);
     if (!platform_init(dtb)) {
         /* No DT, so no console: all we can do is stop (the runner sees no summary). */
         psci_system_off();
     }
+    plat.boot_count = count;
     mmu_init();
     mmu_enable();
     console_init(plat.uart, plat.hypervisor);

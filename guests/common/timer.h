@@ -70,3 +70,41 @@ static inline uint32_t vtimer_ctl(void)
 {
     return (uint32_t)read_sysreg(cntv_ctl_el0);
 }
+
+static inline uint32_t vtimer_tval(void)
+{
+    return (uint32_t)read_sysreg(cntv_tval_el0);
+}
+
+/* The EL1 physical timer (CNTP_*), compared with CNTPCT_EL0. */
+static inline uint64_t ptimer_now(void)
+{
+    isb();
+    return read_sysreg(cntpct_el0);
+}
+
+static inline void ptimer_set_cval(uint64_t cval)
+{
+    write_sysreg(cval, cntp_cval_el0);
+}
+
+static inline void ptimer_set_tval(uint32_t tval)
+{
+    write_sysreg(tval, cntp_tval_el0);
+}
+
+static inline void ptimer_set_ctl(uint32_t ctl)
+{
+    write_sysreg(ctl, cntp_ctl_el0);
+    isb();
+}
+
+static inline uint32_t ptimer_ctl(void)
+{
+    return (uint32_t)read_sysreg(cntp_ctl_el0);
+}
+
+static inline uint32_t ptimer_tval(void)
+{
+    return (uint32_t)read_sysreg(cntp_tval_el0);
+}

@@ -27,6 +27,7 @@ const char guest_name[] = "vgic";
 static unsigned counts[64];
 static unsigned last_intid;
 static uint64_t rpr_in_handler, timer_ctl_in_handler, timer_cnt_in_handler;
+static uint64_t ptimer_ctl_in_handler, ptimer_cnt_in_handler;
 
 static void on_irq(unsigned intid)
 {
@@ -37,6 +38,10 @@ static void on_irq(unsigned intid)
         timer_ctl_in_handler = vtimer_ctl();
         timer_cnt_in_handler = timer_now();
         vtimer_set_ctl(CNTV_CTL_IMASK);
+    } else if (intid == plat.timer_phys_ppi) {
+        ptimer_ctl_in_handler = ptimer_ctl();
+        ptimer_cnt_in_handler = ptimer_now();
+        ptimer_set_ctl(CNTV_CTL_IMASK);
     }
     if (intid < ARRAY_SIZE(counts))
         __atomic_add_fetch(&counts[intid], 1, __ATOMIC_RELAXED);
@@ -215,6 +220,93 @@ static void redistributors(void)
           "GICR_WAKER %#x after waking, want ProcessorSleep and ChildrenAsleep clear", waker);
 }
 
+/* Registers for INTIDs the distributor does not implement are RAZ/WI (IHI 0069 12.1.2), as
+ * are, with affinity routing on, the GICD copies of the SGI/PPI registers (12.9) and the
+ * GICv2 GICD_SGIR.  Linux never touches any of them. */
+static void unimplemented_registers(void)
+{
+    unsigned lines = (gicd_read(GICD_TYPER) & 0x1f) + 1;
+    if (lines >= 31) {
+        note("gicd_out_of_range: all 1020 INTIDs implemented, nothing out of range");
+    } else {
+        unsigned first = lines * 32; /* first INTID not implemented */
+        uint64_t d = plat.gicd;
+        mmio_write32(d + GICD_ISENABLER + 4 * lines, 0xffffffff);
+        mmio_write32(d + GICD_ISPENDR + 4 * lines, 0xffffffff);
+        mmio_write32(d + GICD_IPRIORITYR + first, 0xa0a0a0a0);
+        mmio_write32(d + GICD_ICFGR + 8 * lines, 0xaaaaaaaa);
+        mmio_write64(d + GICD_IROUTER + 8 * first, plat.mpidr[0] | 0x100);
+        mmio_write64(d + GICD_IROUTER + 8 * 1019, plat.mpidr[0] | 0x100);
+        mmio_write32(d + GICD_ISENABLER + 4 * 31, 0xffffffff);
+        uint32_t en = mmio_read32(d + GICD_ISENABLER + 4 * lines);
+        uint32_t pend = mmio_read32(d + GICD_ISPENDR + 4 * lines);
+        uint32_t prio = mmio_read32(d + GICD_IPRIORITYR + first);
+        uint32_t cfg = mmio_read32(d + GICD_ICFGR + 8 * lines);
+        uint64_t route = mmio_read64(d + GICD_IROUTER + 8 * first);
+        uint64_t route_last = mmio_read64(d + GICD_IROUTER + 8 * 1019);
+        uint32_t en_last = mmio_read32(d + GICD_ISENABLER + 4 * 31);
+        bool ok = !en && !pend && !prio && !cfg && !route && !route_last && !en_last;
+        /* QEMU 7.2 keeps state for 32 INTIDs past the ones GICD_TYPER admits to. */
+        if (!ok && !plat.hypervisor)
+            note("gicd_out_of_range_raz_wi: not RAZ/WI on this machine (QEMU's own GIC)");
+        else
+            check(ok, "gicd_out_of_range_raz_wi",
+                  "INTID %u+ (not implemented) after writes: ISENABLER %#x ISPENDR %#x IPRIORITYR "
+                  "%#x ICFGR %#x IROUTER %#lx, IROUTER1019 %#lx ISENABLER31 %#x",
+                  first, en, pend, prio, cfg, route, route_last, en_last);
+    }
+    uint64_t sgi_base = gic_rdist() + GICR_SGI_BASE;
+    uint32_t rd_en = mmio_read32(sgi_base + GICR_ISENABLER0);
+    gicd_write(GICD_ISENABLER, 1u << 9);
+    gicd_write(GICD_IPRIORITYR, 0x40404040);
+    uint32_t d_en = gicd_read(GICD_ISENABLER), d_prio = gicd_read(GICD_IPRIORITYR);
+    uint32_t rd_en2 = mmio_read32(sgi_base + GICR_ISENABLER0);
+    check(!d_en && !d_prio && rd_en == rd_en2, "gicd_sgi_ppi_regs_raz_wi",
+          "with ARE: GICD_ISENABLER0 %#x, GICD_IPRIORITYR0 %#x after writes; GICR_ISENABLER0 "
+          "%#x -> %#x",
+          d_en, d_prio, rd_en, rd_en2);
+}
+
+/* The redistributor of another vCPU is reachable from this one (IHI 0069 12.10): its SGI
+ * enables are its own, not ours. */
+static void other_redistributor(void)
+{
+    if (plat.nr_cpus < 2) {
+        note("other_redistributor: one vCPU, skipped");
+        return;
+    }
+    uint64_t mine = gic_rdist() + GICR_SGI_BASE, other = gic_rdist_of(plat.mpidr[1]);
+    if (!check(other != 0, "gicr_other_frame", "vCPU 1 (MPIDR %#lx) frame at %#lx", plat.mpidr[1],
+               other))
+        return;
+    other += GICR_SGI_BASE;
+    mmio_write32(other + GICR_ICENABLER0, 0xffffffff);
+    uint32_t mine_before = mmio_read32(mine + GICR_ISENABLER0);
+    mmio_write32(other + GICR_ISENABLER0, 1u << 9);
+    mmio_write8(other + GICR_IPRIORITYR + 9, 0x40);
+    uint32_t en = mmio_read32(other + GICR_ISENABLER0);
+    uint8_t prio = mmio_read8(other + GICR_IPRIORITYR + 9);
+    uint32_t mine_after = mmio_read32(mine + GICR_ISENABLER0);
+    uint8_t mine_prio = mmio_read8(mine + GICR_IPRIORITYR + 9);
+    mmio_write32(other + GICR_ICENABLER0, 1u << 9);
+    check(en == 1u << 9 && prio == 0x40 && mine_before == mine_after && mine_prio != 0x40,
+          "gicr_other_vcpu_regs",
+          "vCPU 1's ISENABLER0 %#x, IPRIORITYR9 %#x after our writes; ours %#x -> %#x, "
+          "priority %#x",
+          en, prio, mine_before, mine_after, mine_prio);
+    if (!plat.hypervisor)
+        return;
+    /* The DT sizes the region for our vCPUs exactly: past it there is nothing. */
+    struct exc_record r;
+    uint64_t past = plat.gicr + plat.gicr_size;
+    exc_expect();
+    uint32_t v = mmio_read32(past + GICR_TYPER);
+    bool aborted = exc_taken(&r);
+    check(aborted && ESR_EC(r.esr) == EC_DABT_CUR, "gicr_past_region",
+          "read at %#lx (past the last frame): %s (ESR %#lx, value %#x)", past + GICR_TYPER,
+          aborted ? "abort" : "NO abort", r.esr, v);
+}
+
 static bool wait_count(unsigned intid, unsigned want, uint64_t us)
 {
     return WAIT_FOR(count(intid) >= want, us);
@@ -266,6 +358,16 @@ static void sgi_self(void)
     check(got && rpr == 0xff && !active, "sgi_self_deactivated",
           "second SGI taken (%u in all), afterwards running priority %#lx, active %d",
           count(SGI_SELF), rpr, !!active);
+
+    /* The GICv2 SGI register does nothing with affinity routing on (IHI 0069 12.9.21). */
+    gicd_write(0xF00, 2u << 24 | SGI_SELF); /* GICD_SGIR: "this CPU only", SGI 1 */
+    irq_enable();
+    bool legacy = wait_count(SGI_SELF, 3, NOT_TAKEN_US);
+    irq_disable();
+    check(!legacy, "gicd_sgir_ignored", "GICD_SGIR write with ARE on: SGI %s",
+          legacy ? "DELIVERED" : "not delivered");
+    if (legacy)
+        counts[SGI_SELF]--;
 
     /* Priority mask: PMR 0x80 holds back priority 0xa0 until raised. */
     write_sysreg_s(0x80, ICC_PMR_EL1);
@@ -348,6 +450,52 @@ static void vtimer(void)
     gic_disable(ppi);
 }
 
+/* TVAL is a signed 32-bit view of CVAL - count (Arm ARM D11.2.4): a negative write puts CVAL in
+ * the past, so the condition holds at once, and TVAL then reads negative. */
+static void tval_negative(void)
+{
+    vtimer_set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+    vtimer_set_tval(0xffff0000u);
+    uint32_t vctl = vtimer_ctl(), vtval = vtimer_tval();
+    ptimer_set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+    ptimer_set_tval(0xffff0000u);
+    uint32_t pctl = ptimer_ctl(), ptval = ptimer_tval();
+    vtimer_set_ctl(0);
+    ptimer_set_ctl(0);
+    check((vctl & CNTV_CTL_ISTATUS) && (int32_t)vtval < 0, "vtimer_tval_negative",
+          "virtual timer after TVAL = -65536: CTL %#x, TVAL %#x", vctl, vtval);
+    check((pctl & CNTV_CTL_ISTATUS) && (int32_t)ptval < 0, "ptimer_tval_negative",
+          "physical timer after TVAL = -65536: CTL %#x, TVAL %#x", pctl, ptval);
+}
+
+/* The EL1 physical timer (PPI 30), which Linux leaves alone when it has the virtual one. */
+static void ptimer(void)
+{
+    unsigned ppi = plat.timer_phys_ppi;
+    gic_set_priority(ppi, PRIO);
+    gic_enable(ppi);
+    uint64_t cval = ptimer_now() + timer_us_to_ticks(5000);
+    ptimer_set_cval(cval);
+    ptimer_set_ctl(CNTV_CTL_ENABLE);
+    irq_enable();
+    bool got = wait_count(ppi, 1, IRQ_WAIT_US);
+    irq_disable();
+    check(got && ptimer_cnt_in_handler >= cval && (ptimer_ctl_in_handler & CNTV_CTL_ISTATUS),
+          "ptimer_cval", "PPI %u %s, CNTPCT in handler %s CVAL (%ld ticks later), CNTP_CTL %#lx",
+          ppi, got ? "taken" : "NOT taken", ptimer_cnt_in_handler >= cval ? ">=" : "<",
+          (long)(ptimer_cnt_in_handler - cval), ptimer_ctl_in_handler);
+    /* Disabled (ENABLE clear): no interrupt, and ISTATUS reads 0 (D11.2.3). */
+    ptimer_set_cval(ptimer_now());
+    ptimer_set_ctl(0);
+    irq_enable();
+    bool early = wait_count(ppi, 2, NOT_TAKEN_US);
+    irq_disable();
+    uint32_t ctl = ptimer_ctl();
+    check(!early && !(ctl & CNTV_CTL_ISTATUS), "ptimer_disabled",
+          "disabled physical timer past CVAL: %s, CNTP_CTL %#x", early ? "FIRED" : "quiet", ctl);
+    gic_disable(ppi);
+}
+
 void guest_main(void *dtb)
 {
     if (!check(plat.gicd && plat.gicr, "gic_dt", "GICD %#lx GICR %#lx (size %#lx) from the DT",
@@ -363,8 +511,18 @@ void guest_main(void *dtb)
     if (!check(gic_cpu_init(true), "gic_cpu_init", "redistributor found and woken"))
         return;
     redistributors();
+    unimplemented_registers();
+    other_redistributor();
     irq_set_handler(on_irq);
     spi_delivery();
     sgi_self();
     vtimer();
+    ptimer();
+    tval_negative();
+    if (plat.hypervisor) {
+        /* xen-abi-facts H.4: the virtual count starts near 0 when the domain is built. */
+        uint64_t s = plat.boot_count / timer_freq();
+        check(s < 30, "cntvct_starts_near_zero", "CNTVCT_EL0 at entry %#lx (%lu s)",
+              plat.boot_count, s);
+    }
 }

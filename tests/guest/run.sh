@@ -23,6 +23,10 @@ BUILD=${BUILD:-build}
 LAUNCHER=${KEEL_QEMU:-scripts/keel-qemu}
 QEMU=${QEMU:-qemu-system-aarch64}
 TIMEOUT=${GUEST_TIMEOUT:-120}
+case $BUILD in
+/*) ABS_BUILD=$BUILD ;;
+*) ABS_BUILD=$top/$BUILD ;;
+esac
 CFGDIR=$BUILD/guest-tests
 LOGDIR=$BUILD/test-logs
 MEM_MIB=64 # per domain; must stay below 1 GiB (the mmio guest probes past the end of RAM)
@@ -140,7 +144,7 @@ run_keel() {
 name = "$g"
 memory = $MEM_MIB
 vcpus = $(vcpus_of "$g")
-kernel = "$top/$BUILD/guests/$g.Image"
+kernel = "$ABS_BUILD/guests/$g.Image"
 on_reboot = "destroy"
 on_crash = "destroy"
 CFG

@@ -1,0 +1,377 @@
+/*
+ * Micro-benchmarks of the virtual platform, the same binary bare at EL1, on Keel and on Xen:
+ * hypercall round trips, a trapped MMIO read, virtual timer interrupt latency, interrupt
+ * acknowledge + EOI, an SGI round trip between two vCPUs and a wake-up of a vCPU blocked in WFI.
+ * Time is the virtual counter (one CNTVOFF per domain, so both vCPUs agree).  Each benchmark
+ * prints one line
+ *     BENCH <name> min=<ns> median=<ns> p99=<ns> n=<samples>
+ * (or "BENCH <name> skipped=<why>"), and a check that its figures are plausible.
+ * /chosen/bootargs may say "bench.n=<samples>".  vCPU 1 follows `phase`, set by vCPU 0.
+ */
+#include "arm.h"
+#include "console.h"
+#include "exception.h"
+#include "fdt.h"
+#include "gic.h"
+#include "guest.h"
+#include "platform.h"
+#include "smccc.h"
+#include "test.h"
+#include "timer.h"
+#include "xen.h"
+
+const char guest_name[] = "bench";
+
+#define MAX_SAMPLES 4096
+#define DEFAULT_SAMPLES 200
+#define ACK_BATCH 4 /* SGIs pending at once per ack/EOI sample: fits 4 list registers */
+#define SGI_PING 1
+#define SGI_PONG 2
+#define SGI_WAKE 3
+#define SGI_ACK0 8 /* SGI_ACK0 .. SGI_ACK0 + ACK_BATCH - 1 */
+#define TIMER_DELAY_US 50
+#define SETTLE_US 200 /* long enough for vCPU 1 to be blocked in WFI */
+#define WAIT_US 2000000
+
+enum phase { PH_START, PH_SPIN, PH_WFI, PH_DONE };
+
+static uint64_t samples[MAX_SAMPLES];
+static unsigned nsamples = DEFAULT_SAMPLES;
+static uint64_t freq;
+
+/* Written by interrupt handlers, read by the waiting vCPU. */
+static volatile uint64_t timer_hit, pong_hit, wake_hit;
+static volatile unsigned phase, cpu1_ready, cpu1_in_wfi;
+
+/* ---- statistics --------------------------------------------------------------------------- */
+
+static void sort(uint64_t *a, unsigned n)
+{
+    static const unsigned gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+    for (unsigned g = 0; g < ARRAY_SIZE(gaps); g++)
+        for (unsigned i = gaps[g]; i < n; i++) {
+            uint64_t v = a[i];
+            unsigned j = i;
+            for (; j >= gaps[g] && a[j - gaps[g]] > v; j -= gaps[g])
+                a[j] = a[j - gaps[g]];
+            a[j] = v;
+        }
+}
+
+/* ticks / batch as nanoseconds with one decimal, into buf. */
+static const char *ns(char *buf, uint64_t ticks, unsigned batch)
+{
+    uint64_t tenths = (ticks * 10000000000ULL / freq + batch / 2) / batch;
+    snprintf(buf, 32, "%lu.%lu", (unsigned long)(tenths / 10), (unsigned long)(tenths % 10));
+    return buf;
+}
+
+/* Print the line for samples[0..n) (each covering `batch` operations) and check it. */
+static void report(const char *name, unsigned n, unsigned batch)
+{
+    char a[32], b[32], c[32];
+    if (n == 0) {
+        printf("BENCH %s skipped=no-samples\n", name);
+        check(false, name, "no sample completed");
+        return;
+    }
+    sort(samples, n);
+    uint64_t min = samples[0], med = samples[n / 2],
+             p99 = samples[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+    printf("BENCH %s min=%s median=%s p99=%s n=%u\n", name, ns(a, min, batch), ns(b, med, batch),
+           ns(c, p99, batch), n);
+    check(n == nsamples && med > 0 && min <= med && med <= p99, name,
+          "%u of %u samples, median %s ns", n, nsamples, b);
+}
+
+static void skip(const char *name, const char *why)
+{
+    printf("BENCH %s skipped=%s\n", name, why);
+}
+
+/* ---- hypercalls and MMIO ------------------------------------------------------------------ */
+
+static void bench_psci_version(void)
+{
+    if (smccc_hvc(PSCI_VERSION, 0, 0, 0) < 0x10000) {
+        skip("hvc_psci_version", "no-psci-over-hvc");
+        return;
+    }
+    for (unsigned i = 0; i < nsamples; i++) {
+        uint64_t t0 = timer_now();
+        smccc_hvc(PSCI_VERSION, 0, 0, 0);
+        samples[i] = timer_now() - t0;
+    }
+    report("hvc_psci_version", nsamples, 1);
+}
+
+static void bench_xen_version(void)
+{
+    /* Bare at EL1 there is nothing behind HVC #0xEA1: it is undefined. */
+    exc_expect();
+    long v = xen_hypercall(HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
+    if (exc_taken(0) || v <= 0) {
+        skip("hvc_xen_version", "no-xen-abi");
+        return;
+    }
+    for (unsigned i = 0; i < nsamples; i++) {
+        uint64_t t0 = timer_now();
+        xen_hypercall(HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
+        samples[i] = timer_now() - t0;
+    }
+    report("hvc_xen_version", nsamples, 1);
+}
+
+static void bench_mmio(void)
+{
+    uint32_t sink = 0;
+    for (unsigned i = 0; i < nsamples; i++) {
+        uint64_t t0 = timer_now();
+        sink += gicd_read(GICD_TYPER);
+        samples[i] = timer_now() - t0;
+    }
+    report("mmio_gicd_typer", nsamples, 1);
+    (void)sink;
+}
+
+/* ---- interrupts --------------------------------------------------------------------------- */
+
+static void on_irq(unsigned intid)
+{
+    uint64_t now = timer_now();
+    if (intid == plat.timer_virt_ppi) {
+        vtimer_set_ctl(0); /* the line is level: drop it before the EOI */
+        timer_hit = now;
+    } else if (intid == SGI_PING) {
+        gic_send_sgi(SGI_PONG, plat.mpidr[0]);
+    } else if (intid == SGI_PONG) {
+        pong_hit = now;
+    } else if (intid == SGI_WAKE) {
+        wake_hit = now;
+    }
+}
+
+/* Latency from the programmed expiry (CNTV_CVAL) to the handler, the vCPU spinning or in WFI. */
+static void bench_timer(bool wfi)
+{
+    const char *name = wfi ? "vtimer_irq_wfi" : "vtimer_irq";
+    unsigned n = 0;
+    gic_set_priority(plat.timer_virt_ppi, GIC_PRIO_DEFAULT);
+    gic_enable(plat.timer_virt_ppi);
+    for (unsigned i = 0; i < nsamples; i++) {
+        timer_hit = 0;
+        uint64_t cval = timer_now() + timer_us_to_ticks(TIMER_DELAY_US);
+        vtimer_set_cval(cval);
+        vtimer_set_ctl(CNTV_CTL_ENABLE);
+        uint64_t end = cval + timer_us_to_ticks(WAIT_US);
+        while (!timer_hit && timer_now() < end) {
+            if (!wfi) {
+                cpu_relax();
+                continue;
+            }
+            /* Masked, so the interrupt cannot slip in between the test and the WFI; WFI
+             * still wakes for it, and it is taken once unmasked (as Linux's idle loop). */
+            irq_disable();
+            if (!timer_hit)
+                wfi();
+            irq_enable();
+        }
+        if (!timer_hit)
+            break;
+        samples[n++] = timer_hit - cval;
+    }
+    vtimer_set_ctl(0);
+    gic_disable(plat.timer_virt_ppi);
+    report(name, n, 1);
+}
+
+/* ICC_IAR1_EL1 + ICC_EOIR1_EL1 + ICC_DIR_EL1 per interrupt, ACK_BATCH SGIs to ourselves pending
+ * at once, taken with PSTATE.I set so no handler runs. */
+static void bench_ack_eoi(void)
+{
+    unsigned n = 0;
+    irq_disable();
+    for (unsigned s = 0; s < ACK_BATCH; s++)
+        gic_enable(SGI_ACK0 + s);
+    for (unsigned i = 0; i < nsamples; i++) {
+        for (unsigned s = 0; s < ACK_BATCH; s++)
+            gic_send_sgi(SGI_ACK0 + s, plat.mpidr[0]);
+        if (!WAIT_FOR((read_sysreg_s(ICC_HPPIR1_EL1) & 0xffffff) == SGI_ACK0, 100000))
+            break;
+        unsigned got = 0;
+        uint64_t t0 = timer_now();
+        for (unsigned s = 0; s < ACK_BATCH; s++) {
+            uint64_t iar = read_sysreg_s(ICC_IAR1_EL1);
+            got += (iar & 0xffffff) - SGI_ACK0 == s;
+            write_sysreg_s(iar, ICC_EOIR1_EL1);
+            write_sysreg_s(iar, ICC_DIR_EL1);
+        }
+        isb();
+        samples[n] = timer_now() - t0;
+        if (got != ACK_BATCH)
+            break;
+        n++;
+    }
+    for (unsigned s = 0; s < ACK_BATCH; s++)
+        gic_disable(SGI_ACK0 + s);
+    irq_enable();
+    report("gic_ack_eoi", n, ACK_BATCH);
+}
+
+static void set_phase(enum phase p)
+{
+    __atomic_store_n(&phase, p, __ATOMIC_RELEASE);
+}
+
+/* vCPU 0 -> SGI -> vCPU 1, whose handler sends one back; timed to vCPU 0's handler. */
+static void bench_sgi_roundtrip(void)
+{
+    unsigned n = 0;
+    set_phase(PH_SPIN);
+    for (unsigned i = 0; i < nsamples; i++) {
+        pong_hit = 0;
+        uint64_t t0 = timer_now();
+        gic_send_sgi(SGI_PING, plat.mpidr[1]);
+        if (!WAIT_FOR(pong_hit != 0, WAIT_US))
+            break;
+        samples[n++] = pong_hit - t0;
+    }
+    report("sgi_roundtrip", n, 1);
+}
+
+/* vCPU 1 waits in WFI with interrupts unmasked; timed from the SGI to its handler. */
+static void bench_sgi_wake(void)
+{
+    unsigned n = 0;
+    set_phase(PH_WFI);
+    for (unsigned i = 0; i < nsamples; i++) {
+        if (!WAIT_FOR(cpu1_in_wfi, WAIT_US))
+            break;
+        delay_us(SETTLE_US);
+        wake_hit = 0;
+        cpu1_in_wfi = 0;
+        uint64_t t0 = timer_now();
+        gic_send_sgi(SGI_WAKE, plat.mpidr[1]);
+        if (!WAIT_FOR(wake_hit != 0, WAIT_US))
+            break;
+        samples[n++] = wake_hit - t0;
+    }
+    report("sgi_wake_wfi", n, 1);
+}
+
+void guest_secondary_main(unsigned idx)
+{
+    if (idx != 1 || !gic_cpu_init(true))
+        return;
+    gic_enable(SGI_PING);
+    gic_enable(SGI_WAKE);
+    irq_enable();
+    cpu1_ready = 1;
+    for (;;) {
+        switch (__atomic_load_n(&phase, __ATOMIC_ACQUIRE)) {
+        case PH_WFI:
+            irq_disable(); /* as in bench_timer: the SGI cannot be lost before the WFI */
+            cpu1_in_wfi = 1;
+            wfi();
+            irq_enable(); /* the SGI's handler runs here */
+            break;
+        case PH_DONE:
+            irq_disable();
+            return;
+        default:
+            cpu_relax();
+            break;
+        }
+    }
+}
+
+/* ---- boot --------------------------------------------------------------------------------- */
+
+/* scripts/bench prepends a page whose code reads the counters at the guest's very first
+ * instruction and leaves them here (see scripts/bench/firstinsn.S). */
+#define FIRST_MAGIC 0x4b45454c46495253ULL /* "KEELFIRS" */
+struct first_insn {
+    uint64_t magic, cntpct, cntvct;
+};
+
+extern char _start[];
+
+static bool in_ram(uint64_t addr, uint64_t size)
+{
+    for (unsigned i = 0; i < plat.nr_mem; i++)
+        if (addr >= plat.mem_base[i] && addr + size <= plat.mem_base[i] + plat.mem_size[i])
+            return true;
+    return false;
+}
+
+static void report_first_insn(void)
+{
+    const struct first_insn *f = (const void *)((uintptr_t)_start - 4096 + 0x40);
+    if (!in_ram((uintptr_t)f, sizeof(*f)) || f->magic != FIRST_MAGIC) {
+        skip("first_insn", "no-probe-page");
+        return;
+    }
+    char a[32], b[32];
+    printf("BENCH-BOOT first_insn_ns=%s cntvoff_ns=%s\n", ns(a, f->cntpct, 1),
+           ns(b, f->cntpct - f->cntvct, 1));
+}
+
+static unsigned parse_samples(void)
+{
+    struct fdt_node n;
+    uint32_t len;
+    if (!fdt_find_name("chosen", 1, &n))
+        return DEFAULT_SAMPLES;
+    const char *args = fdt_getprop(&n, "bootargs", &len);
+    if (!args)
+        return DEFAULT_SAMPLES;
+    for (uint32_t i = 0; i + 8 < len; i++) {
+        if (strncmp(args + i, "bench.n=", 8) || (i && args[i - 1] != ' '))
+            continue;
+        unsigned v = 0;
+        for (uint32_t j = i + 8; j < len && args[j] >= '0' && args[j] <= '9'; j++)
+            v = v * 10 + (unsigned)(args[j] - '0');
+        return v < 1 ? 1 : v > MAX_SAMPLES ? MAX_SAMPLES : v;
+    }
+    return DEFAULT_SAMPLES;
+}
+
+void guest_main(void *dtb)
+{
+    freq = timer_freq();
+    report_first_insn();
+    nsamples = parse_samples();
+    printf("BENCH-INFO freq=%lu samples=%u vcpus=%u hypervisor=%u\n", (unsigned long)freq, nsamples,
+           plat.nr_cpus, plat.hypervisor);
+    if (!check(freq != 0, "bench_freq", "CNTFRQ_EL0 = %lu", (unsigned long)freq))
+        return;
+
+    bench_psci_version();
+    bench_xen_version();
+    bench_mmio();
+
+    if (!check(gic_init() && gic_cpu_init(true), "bench_gic", "GICD %#lx GICR %#lx", plat.gicd,
+               plat.gicr))
+        return;
+    irq_set_handler(on_irq);
+    gic_enable(SGI_PONG);
+    irq_enable();
+    bench_timer(false);
+    bench_timer(true);
+    bench_ack_eoi();
+
+    if (plat.nr_cpus < 2) {
+        skip("sgi_roundtrip", "one-vcpu");
+        skip("sgi_wake_wfi", "one-vcpu");
+    } else if (psci_cpu_on_index(1) != PSCI_SUCCESS || !WAIT_FOR(cpu1_ready, WAIT_US)) {
+        check(false, "bench_cpu_on", "vCPU 1 did not start");
+    } else {
+        bench_sgi_roundtrip();
+        bench_sgi_wake();
+        set_phase(PH_DONE);
+        if (cpu1_in_wfi)
+            gic_send_sgi(SGI_WAKE, plat.mpidr[1]);
+    }
+    irq_disable();
+    printf("BENCH-DONE\n");
+}
