@@ -1,8 +1,10 @@
 /*
- * SGIs between two vCPUs (Arm IHI 0069, ICC_SGI1R_EL1): ping-pong in both directions, the
- * "all but self" routing mode, a target list naming both vCPUs, and a vCPU waiting in WFI
- * woken by an SGI, with interrupts unmasked and with PSTATE.I masked (as Linux's idle loop
- * does).  vCPU 1 follows `phase`, set by vCPU 0.  Needs 2 vCPUs.
+ * Interrupts between two vCPUs (Arm IHI 0069): SGIs through ICC_SGI1R_EL1 as ping-pong in
+ * both directions, the "all but self" routing mode, a target list naming both vCPUs, a vCPU
+ * waiting in WFI woken by an SGI with interrupts unmasked and with PSTATE.I masked (as Linux's
+ * idle loop does); SPIs following GICD_IROUTER to either vCPU, also when re-routed while
+ * pending; and one virtual counter for both vCPUs.  vCPU 1 follows `phase`, set by vCPU 0.
+ * Needs 2 vCPUs.
  */
 #include "arm.h"
 #include "console.h"
@@ -21,13 +23,15 @@ const char guest_name[] = "sgi";
 #define SGI_WAKE_MASKED 5
 #define SGI_OTHERS 6
 #define SGI_LIST 7
+#define SPI 40 /* a free SPI (32 is the UART's) */
 #define ROUNDS 100
 #define WAIT_US 1000000
 #define SETTLE_US 20000 /* long enough for the other vCPU to be blocked in WFI */
 
-enum phase { PH_START, PH_IDLE, PH_PING_BACK, PH_WFI, PH_WFI_MASKED, PH_DONE };
+enum phase { PH_START, PH_IDLE, PH_PING_BACK, PH_WFI, PH_WFI_MASKED, PH_COUNTER, PH_DONE };
 
-static unsigned counts[2][16]; /* [receiving vCPU][INTID], each row written by its vCPU */
+static unsigned counts[2][64]; /* [receiving vCPU][INTID], each row written by its vCPU */
+static uint64_t count_from_1, count_from_0, count_seen_by_1;
 static unsigned phase, ready, ping_back_done, ping_back_ok, wfi_entered, wfi_masked_entered;
 static uint64_t hppir_on_wake;
 
@@ -39,7 +43,7 @@ static unsigned received(unsigned cpu, unsigned intid)
 static void on_irq(unsigned intid)
 {
     unsigned me = this_cpu();
-    if (me > 1 || intid >= 16)
+    if (me > 1 || intid >= 64)
         return;
     __atomic_add_fetch(&counts[me][intid], 1, __ATOMIC_RELEASE);
     if (intid == SGI_PING)
@@ -113,6 +117,15 @@ static void secondary_wfi_masked(void)
     wait_phase_change(PH_WFI_MASKED);
 }
 
+/* vCPU 1's half of the counter check: publish our count, then read ours after seeing vCPU 0's. */
+static void secondary_counter(void)
+{
+    WRITE_ONCE(count_from_1, timer_now());
+    if (WAIT_FOR(READ_ONCE(count_from_0), WAIT_US))
+        WRITE_ONCE(count_seen_by_1, timer_now());
+    wait_phase_change(PH_COUNTER);
+}
+
 void guest_secondary_main(unsigned idx)
 {
     if (idx != 1 || !gic_cpu_init(false))
@@ -132,6 +145,8 @@ void guest_secondary_main(unsigned idx)
             secondary_wfi();
         } else if (ph == PH_WFI_MASKED) {
             secondary_wfi_masked();
+        } else if (ph == PH_COUNTER) {
+            secondary_counter();
         }
         cpu_relax();
     }
@@ -189,6 +204,56 @@ static void wfi_wakeups(void)
           woke ? "woken by the SGI" : "NOT woken", READ_ONCE(hppir_on_wake), us);
 }
 
+/* An SPI goes where GICD_IROUTER points when it is delivered. */
+static void spi_routing(void)
+{
+    gic_disable(SPI);
+    gic_set_priority(SPI, GIC_PRIO_DEFAULT);
+    for (unsigned to = 1;; to = 0) {
+        char name[32];
+        snprintf(name, sizeof(name), "spi_routed_to_vcpu%u", to);
+        unsigned other = 1 - to, before = received(other, SPI);
+        gic_route_spi(SPI, plat.mpidr[to]);
+        gic_enable(SPI);
+        gic_set_pending(SPI);
+        bool got = WAIT_FOR(received(to, SPI) == 1, WAIT_US);
+        check(got && received(other, SPI) == before, name,
+              "SPI %u with IROUTER %#lx: vCPU %u got %u, vCPU %u got %u", SPI, plat.mpidr[to], to,
+              received(to, SPI), other, received(other, SPI) - before);
+        if (to == 0)
+            break;
+    }
+    /* Pending while disabled and routed to vCPU 1, then re-routed to us and enabled. */
+    gic_disable(SPI);
+    gic_route_spi(SPI, plat.mpidr[1]);
+    gic_set_pending(SPI);
+    delay_us(SETTLE_US);
+    gic_route_spi(SPI, plat.mpidr[0]);
+    gic_enable(SPI);
+    bool got = WAIT_FOR(received(0, SPI) == 2, WAIT_US);
+    delay_us(SETTLE_US);
+    check(got && received(1, SPI) == 1, "spi_rerouted_while_pending",
+          "after re-routing a pending SPI from vCPU 1 to vCPU 0: vCPU 0 got %u, vCPU 1 got %u",
+          received(0, SPI) - 1, received(1, SPI) - 1);
+    gic_disable(SPI);
+}
+
+/* Both vCPUs read one virtual counter: a value read after seeing the other's is not smaller. */
+static void counter_agreement(void)
+{
+    WRITE_ONCE(phase, PH_COUNTER);
+    bool seen = WAIT_FOR(READ_ONCE(count_from_1), WAIT_US);
+    uint64_t mine = timer_now(), theirs = READ_ONCE(count_from_1);
+    WRITE_ONCE(count_from_0, timer_now());
+    bool back = WAIT_FOR(READ_ONCE(count_seen_by_1), WAIT_US);
+    uint64_t seen_by_1 = READ_ONCE(count_seen_by_1), sent = READ_ONCE(count_from_0);
+    check(seen && back && mine >= theirs && seen_by_1 >= sent, "cntvct_same_on_both_vcpus",
+          "vCPU 1 published %#lx, vCPU 0 then read %#lx; vCPU 0 published %#lx, vCPU 1 then read "
+          "%#lx",
+          theirs, mine, sent, seen_by_1);
+    WRITE_ONCE(phase, PH_IDLE);
+}
+
 void guest_main(void *dtb)
 {
     if (!check(plat.nr_cpus >= 2, "two_vcpus", "%u vCPUs", plat.nr_cpus))
@@ -225,6 +290,8 @@ void guest_main(void *dtb)
     WRITE_ONCE(phase, PH_IDLE);
 
     routing_modes();
+    spi_routing();
+    counter_agreement();
     wfi_wakeups();
     WRITE_ONCE(phase, PH_DONE);
     bool off = WAIT_FOR(psci_call(PSCI_64(PSCI_AFFINITY_INFO), plat.mpidr[1], 0, 0) == PSCI_AFF_OFF,
