@@ -7,6 +7,7 @@
 #include "arm.h"
 #include "console.h"
 #include "exception.h"
+#include "gic.h"
 #include "guest.h"
 #include "platform.h"
 #include "smccc.h"
@@ -286,6 +287,33 @@ static void cpu_on_errors(void)
     }
 }
 
+/* CPU_SUSPEND is mandatory from PSCI 0.2 on (DEN 0022D, 5.1); a standby state (power_state
+ * 0) returns 0 once a wake-up event arrives, here a virtual timer interrupt that PSTATE.I
+ * keeps masked. */
+static void cpu_suspend(void)
+{
+    int64_t f = psci_call(PSCI_FEATURES, PSCI_64(PSCI_CPU_SUSPEND), 0, 0);
+    check(f >= 0, "psci_features_cpu_suspend",
+          "PSCI_FEATURES(CPU_SUSPEND64) = %ld, want flags >= 0 (the call is mandatory)", f);
+    if (f < 0 || !gic_init() || !gic_cpu_init(false)) {
+        check(false, "psci_cpu_suspend_standby", "not tried (%s)",
+              f < 0 ? "not offered" : "no GIC to wake us");
+        return;
+    }
+    unsigned ppi = plat.timer_virt_ppi;
+    gic_enable(ppi);
+    uint64_t t0 = timer_now(), cval = t0 + timer_us_to_ticks(5000);
+    vtimer_set_cval(cval);
+    vtimer_set_ctl(CNTV_CTL_ENABLE);
+    int64_t r = psci_call(PSCI_64(PSCI_CPU_SUSPEND), 0, (uintptr_t)guest_secondary_entry, 0);
+    uint64_t t1 = timer_now();
+    vtimer_set_ctl(0);
+    gic_disable(ppi);
+    check(r == PSCI_SUCCESS && t1 >= cval, "psci_cpu_suspend_standby",
+          "CPU_SUSPEND(standby) = %ld after %lu us, the timer was due after 5000 us", r,
+          (t1 - t0) * 1000000 / timer_freq());
+}
+
 static void smc_conduit(void)
 {
     bool undef;
@@ -321,6 +349,7 @@ void guest_main(void *dtb)
         check(false, "two_vcpus", "%u vCPU(s): this guest needs 2", plat.nr_cpus);
         return;
     }
+    cpu_suspend();
     power_cycle(1, false);
     power_cycle(2, false); /* again after CPU_OFF: a fresh reset state */
     smc_conduit();
