@@ -29,9 +29,18 @@ static struct domain *owner; /* NULL: Keel */
 static struct console_escape escape;
 static struct console_line line;
 static struct timer poll_timer;
+static bool prompt_shown; /* Keel's prompt is on the console for the line being typed */
 static bool rx_irq_seen;
 
 /* --- output helpers --- */
+
+/* Keel's console output answers the operator: it starts on a line of its own even if a
+ * domain left a prompt on the console. */
+static void keel_write(const char *s, size_t len)
+{
+    vpl011_console_break();
+    console_write(s, len);
+}
 
 static void __printf(1, 2) out(const char *fmt, ...)
 {
@@ -41,17 +50,28 @@ static void __printf(1, 2) out(const char *fmt, ...)
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     if (n > 0)
-        console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+        keel_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 }
 
-static void announce(void)
+static void prompt(void)
+{
+    out(PROMPT);
+    prompt_shown = true;
+}
+
+/* Say who has input now.  Keel's prompt only follows when the operator switched to Keel:
+ * otherwise (boot, a domain gone) it would sit in front of the log lines that come next, and
+ * it appears with the first key typed instead. */
+static void announce(bool interactive)
 {
     out("\n*** console input now goes to %s (type Ctrl-A three times to switch)\n",
         owner ? owner->name : "Keel");
     if (!owner) {
         line.len = 0;
         line.esc = 0;
-        out(PROMPT);
+        prompt_shown = false;
+        if (interactive)
+            prompt();
     }
 }
 
@@ -228,7 +248,7 @@ static void cmd_log(const char *args)
         while (skip && i < n)
             skip -= buf[i++] == '\n';
         if (i < n)
-            console_write(buf + i, n - i);
+            keel_write(buf + i, n - i);
     }
 }
 
@@ -299,13 +319,15 @@ static void keel_input(uint8_t c)
 {
     char echo[CONSOLE_ECHO_MAX];
     unsigned n;
+    if (!prompt_shown)
+        prompt();
     enum console_edit r = console_switch_edit(&line, c, echo, &n);
     if (n)
-        console_write(echo, n);
+        keel_write(echo, n);
     if (r == EDIT_LINE)
         console_switch_command(line.buf);
     if (r != EDIT_MORE)
-        out(PROMPT);
+        prompt();
 }
 
 /* switch_lock held.  c: a typed byte, or -1 to let held Ctrl-As time out. */
@@ -321,7 +343,7 @@ static void route(int c, uint64_t now)
             keel_input(bytes[i]);
     if (do_switch) {
         owner = next_owner(owner);
-        announce();
+        announce(true);
     }
 }
 
@@ -344,7 +366,7 @@ void console_switch_domain_gone(struct domain *d)
     unsigned long flags = spin_lock_irqsave(&switch_lock);
     if (owner == d) {
         owner = NULL;
-        announce();
+        announce(false);
     }
     spin_unlock_irqrestore(&switch_lock, flags);
 }
@@ -424,7 +446,7 @@ void console_switch_init(void)
     }
     unsigned long flags = spin_lock_irqsave(&switch_lock);
     owner = NULL;
-    announce();
+    announce(false);
     spin_unlock_irqrestore(&switch_lock, flags);
     timer_init(&poll_timer, poll_tick, NULL);
     timer_set(&poll_timer, time_now_ns() + CONSOLE_POLL_NS, POLL_CPU);

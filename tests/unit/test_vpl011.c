@@ -423,6 +423,21 @@ static void test_output_partial_flush(void **state)
     assert_string_equal(out, "[web] a\n[db] b\n");
 }
 
+/* Keel's own output asks for a line of its own: a domain's open line is ended first, and what
+ * the domain prints next starts with its prefix again. */
+static void test_console_break(void **state)
+{
+    vpl011_console_break();
+    assert_int_equal(out_len, 0);
+    puts_to(0, "login: ");
+    advance_to(VPL011_FLUSH_NS);
+    vpl011_console_break();
+    assert_string_equal(out, "[web] login: \n");
+    vpl011_console_break();
+    puts_to(0, "root\n");
+    assert_string_equal(out, "[web] login: \n[web] root\n");
+}
+
 /* --- input and interrupts --- */
 
 static void test_rx_fifo(void **state)
@@ -580,6 +595,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_no_interleave, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_long_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_partial_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_break, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_interrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_interrupt, setup, teardown),

@@ -146,6 +146,16 @@ static void emit_last(struct vpl011 *u)
     spin_unlock(&out_lock);
 }
 
+void vpl011_console_break(void)
+{
+    unsigned long flags = spin_lock_irqsave(&out_lock);
+    if (open_line) {
+        console_write("\n", 1);
+        open_line = NULL;
+    }
+    spin_unlock_irqrestore(&out_lock, flags);
+}
+
 /* Make sure the flush timer will look at the devices' partial lines. */
 static void arm_flush(void)
 {
