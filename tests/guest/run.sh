@@ -13,14 +13,14 @@
 #   CASE    run only these cases (names from the table below); default all
 #   --bare  run each guest alone on QEMU at EL1 without Keel instead (checks the guests
 #           themselves; QEMU's own PSCI stands in for Keel's)
-# Environment: KEEL_QEMU (launcher, default scripts/keel-qemu), QEMU (binary for --bare),
+# Environment: GUEST_LAUNCHER (default scripts/keel-qemu), QEMU (binary for --bare),
 # GUEST_TIMEOUT (seconds per case, default 120), BUILD (build directory, default build).
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
 top=$(pwd)
 BUILD=${BUILD:-build}
-LAUNCHER=${KEEL_QEMU:-scripts/keel-qemu}
+LAUNCHER=${GUEST_LAUNCHER:-scripts/keel-qemu}
 QEMU=${QEMU:-qemu-system-aarch64}
 TIMEOUT=${GUEST_TIMEOUT:-120}
 case $BUILD in
@@ -151,7 +151,8 @@ CFG
         cfgs+=("$dir/$g.cfg")
     done
     start=$(date +%s%N)
-    timeout -k 5 "$TIMEOUT" "$LAUNCHER" --smp "$smp" --timeout "$TIMEOUT" "${cfgs[@]}" \
+    timeout -k 5 $((TIMEOUT + 10)) "$LAUNCHER" --smp "$smp" --timeout "$TIMEOUT" \
+        --keel "$ABS_BUILD/keel.Image" "${cfgs[@]}" \
         </dev/null >"$log" 2>&1
     rc=$?
     verdict "$name" "$smp" $((($(date +%s%N) - start) / 1000000)) "$rc" "$log" "${guests[@]}"
