@@ -18,6 +18,7 @@ static enum log_level max_level = LOG_INFO;
 static char ring[RING_SIZE];
 static uint64_t ring_head; /* bytes ever written */
 static bool at_line_start = true;
+static bool open_line_is_raw; /* the unfinished line came from console_write (a guest) */
 
 void console_register(const struct console_dev *d)
 {
@@ -64,6 +65,12 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
     size_t len = n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
     bool show = level <= max_level;
     unsigned long flags = lock();
+    if (!at_line_start && open_line_is_raw) {
+        /* A guest left a line open (a prompt): Keel's message starts on its own line. */
+        emit("\n", 1, show);
+        at_line_start = true;
+    }
+    open_line_is_raw = false;
     if (at_line_start) {
         char ts[32];
         uint64_t f = arch_counter_freq();
@@ -89,8 +96,10 @@ void console_write(const char *s, size_t len)
 {
     unsigned long flags = lock();
     emit(s, len, true);
-    if (len)
+    if (len) {
         at_line_start = s[len - 1] == '\n';
+        open_line_is_raw = !at_line_start;
+    }
     unlock(flags);
 }
 

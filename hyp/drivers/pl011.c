@@ -8,6 +8,8 @@
 #define UARTFR 0x18
 #define UARTCR 0x30
 #define UARTIMSC 0x38
+#define IMSC_RXIM (1u << 4)
+#define IMSC_RTIM (1u << 6)
 #define FR_RXFE (1u << 4)
 #define FR_TXFF (1u << 5)
 #define CR_UARTEN (1u << 0)
@@ -45,7 +47,9 @@ static struct console_dev pl011_dev = { pl011_putc, pl011_getc, NULL };
 void pl011_console_init(paddr_t base)
 {
     pl011_dev.ctx = (void *)(uintptr_t)base;
-    wr(base, UARTIMSC, 0);
+    /* Receive and receive-timeout interrupts only: console_switch takes input from the UART's
+     * interrupt once it is registered (until then the line stays disabled at the GIC). */
+    wr(base, UARTIMSC, IMSC_RXIM | IMSC_RTIM);
     wr(base, UARTCR, rd(base, UARTCR) | CR_UARTEN | CR_TXE | CR_RXE);
     console_register(&pl011_dev);
 }
