@@ -41,16 +41,18 @@ CASES=(
     "mmio|mmio|2"
     "vgic|vgic|2"
     "sgi|sgi|2"
+    "context|context|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
-    "together|hello,psci,mmio,vgic,sgi|2"
+    "context-smp1|context|1"
+    "together|hello,psci,mmio,vgic,sgi,context|2"
 )
 
 # vCPUs each guest wants.
 vcpus_of() {
     case $1 in
-    psci | vgic | sgi) echo 2 ;;
+    psci | vgic | sgi | context) echo 2 ;;
     *) echo 1 ;;
     esac
 }
