@@ -1,0 +1,12 @@
+/* Hypercall numbers (Xen public/xen.h, xen-abi-facts A.3) and the group handlers. */
+#pragma once
+
+#include <hyp/domain.h>
+
+#define HYPERVISOR_xen_version 17
+#define HYPERVISOR_sched_op 29
+
+typedef long (*hypercall_fn)(struct vcpu *v, unsigned long args[5]);
+
+long do_xen_version(struct vcpu *v, unsigned long args[5]);
+long do_sched_op(struct vcpu *v, unsigned long args[5]);
