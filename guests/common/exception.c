@@ -54,8 +54,12 @@ void guest_exception(unsigned vector, struct exc_frame *f)
     if (vector == VEC_CUR_SPX + VEC_IRQ && gic_handle_irq())
         return;
     if (e->armed && vector == VEC_CUR_SPX + kind && (kind == VEC_SYNC || kind == VEC_SERROR)) {
-        e->rec = (struct exc_record){ vector, read_sysreg(esr_el1), read_sysreg(far_el1),
-                                      read_sysreg(elr_el1), read_sysreg(spsr_el1) };
+        e->rec = (struct exc_record){ vector,
+                                      read_sysreg(esr_el1),
+                                      read_sysreg(far_el1),
+                                      read_sysreg(elr_el1),
+                                      read_sysreg(spsr_el1),
+                                      read_sysreg(daif) };
         e->armed = false;
         e->taken = true;
         if (kind == VEC_SYNC)

@@ -21,6 +21,7 @@ struct exc_frame {
 struct exc_record {
     unsigned vector;
     uint64_t esr, far, elr, spsr;
+    uint64_t daif; /* PSTATE.DAIF in the handler */
 };
 
 /* The next synchronous exception or SError on this vCPU is expected: after a synchronous one

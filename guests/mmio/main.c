@@ -253,8 +253,84 @@ static void xen_hypercalls(void)
           "first register changed by unknown hypercall 1: %d (-1 = none), result %ld", changed, v);
 }
 
+/* An abort taken with IRQs unmasked: SPSR_EL1 keeps the interrupted PSTATE (EL1h, I clear), the
+ * handler runs with D, A, I and F masked (Arm ARM D1.10.2), and ERET brings I back. */
+static void abort_pstate(void)
+{
+    struct exc_record r;
+    irq_enable();
+    exc_expect();
+    do_access(LDR32, LOW_HOLE);
+    bool taken = exc_taken(&r);
+    uint64_t after = read_sysreg(daif);
+    irq_disable();
+    check(taken && (r.spsr & 0x3cf) == 0x345 && r.daif == 0x3c0 && after == 0x340, "abort_pstate",
+          "abort with IRQs unmasked: SPSR_EL1 %#lx (want DAIF 0x340, EL1h), DAIF in handler %#lx "
+          "(want 0x3c0), after return %#lx (want 0x340)",
+          r.spsr, r.daif, after);
+}
+
+static uint32_t be32(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Guest RAM as the DT describes it: every byte there (and none past it), each page its own,
+ * and all of it zero when we start except what was loaded: our image and the DT (and, bare
+ * on QEMU, its boot code below us). */
+static void ram(const void *dtb)
+{
+    extern char _start[], _end[];
+    if (!check(plat.nr_mem >= 1, "ram_dt", "%u memory range(s) in the DT", plat.nr_mem))
+        return;
+    uint64_t base = plat.mem_base[0], end = base + plat.mem_size[0];
+    uint64_t img = (uintptr_t)_start, img_end = (uintptr_t)_end;
+    uint64_t dt = (uintptr_t)dtb, dt_end = dt + be32((const uint8_t *)dtb + 4);
+    uint64_t from = plat.hypervisor ? base : img;
+    uint64_t nonzero = 0, first_nonzero = 0;
+    for (uint64_t a = from; a < end; a += 8) {
+        if (a >= img && a < img_end) {
+            a = img_end - 8;
+            continue;
+        }
+        if (a >= (dt & ~7UL) && a < dt_end) {
+            a = ((dt_end + 7) & ~7UL) - 8;
+            continue;
+        }
+        if (*(volatile uint64_t *)a && !nonzero++)
+            first_nonzero = a;
+    }
+    check(!nonzero, "ram_zero_at_start",
+          "%lu non-zero words in %#lx-%#lx outside image %#lx-%#lx and DT %#lx-%#lx (first at "
+          "%#lx)",
+          nonzero, from, end, img, img_end, dt, dt_end, first_nonzero);
+
+    /* Tag every free page, then read all tags back: no two pages may be one. */
+    uint64_t free = (((img_end > dt_end ? img_end : dt_end) + 0xfff) & ~0xfffUL);
+    unsigned bad = 0;
+    uint64_t first_bad = 0;
+    for (uint64_t a = free; a < end; a += 4096) {
+        *(volatile uint64_t *)a = a ^ PATTERN;
+        *(volatile uint64_t *)(a + 4088) = ~a;
+    }
+    for (uint64_t a = free; a < end; a += 4096)
+        if (*(volatile uint64_t *)a != (a ^ PATTERN) || *(volatile uint64_t *)(a + 4088) != ~a)
+            if (!bad++)
+                first_bad = a;
+    check(!bad, "ram_pages_distinct", "%lu pages %#lx-%#lx tagged, %u read back wrong (first %#lx)",
+          (end - free) / 4096, free, end, bad, first_bad);
+    if (!plat.hypervisor)
+        return;
+    abort_probe("ram_end_plus_0", LDR32, end);
+    abort_probe("ram_end_write", STR64, end + 0x1000);
+    abort_probe("ram_below_base", LDR32, base - 4);
+}
+
 void guest_main(void *dtb)
 {
+    ram(dtb);
+    abort_pstate();
     unmapped_data();
     unmapped_fetch();
     unknown_hvc();
