@@ -1,0 +1,179 @@
+/*
+ * The device tree Keel writes for a guest (hyp/arch/arm64/guest_fdt.c), read back with Keel's
+ * own FDT reader and checked against what a Linux arm64 guest needs: memory banks, one cpu
+ * node per vCPU with PSCI, the GICv3 regions, the timer PPIs, the SBSA UART, /chosen.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hyp/arch/domain.h>
+#include <hyp/errno.h>
+#include <hyp/fdt.h>
+
+/* Test doubles for the two arch functions guest_fdt.c uses. */
+uint64_t arch_vcpu_hwid(const struct vcpu *v)
+{
+    return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf);
+}
+
+void arch_guest_layout(struct guest_layout *out)
+{
+    out->ram_base[0] = 0x40000000UL;
+    out->ram_size[0] = 0xC0000000UL;
+    out->ram_base[1] = 0x200000000UL;
+    out->ram_size[1] = 0xFE00000000UL;
+    out->uart_base = 0x22000000UL;
+    out->uart_irq = 32;
+}
+
+static struct domain *make_domain(unsigned vcpus, uint64_t mem, bool uart)
+{
+    struct domain *d = calloc(1, sizeof(*d));
+    d->nr_vcpus = vcpus;
+    for (unsigned i = 0; i < vcpus; i++) {
+        d->vcpus[i] = calloc(1, sizeof(struct vcpu));
+        d->vcpus[i]->id = i;
+        d->vcpus[i]->dom = d;
+    }
+    d->cfg.mem_bytes = mem;
+    d->cfg.nr_vcpus = vcpus;
+    d->cfg.vpl011 = uart;
+    strcpy(d->cfg.bootargs, "console=ttyAMA0 root=/dev/ram");
+    return d;
+}
+
+static void free_domain(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        free(d->vcpus[i]);
+    free(d);
+}
+
+static int build(struct domain *d, uint8_t *buf, size_t size, uint64_t initrd, struct fdt *f)
+{
+    int n = arch_guest_fdt(d, buf, size, GPA(initrd), 0x100000);
+    if (n > 0)
+        assert_int_equal(fdt_open(f, buf, (size_t)n, NULL), 0);
+    return n;
+}
+
+static void linux_essentials(void **state)
+{
+    static uint8_t buf[65536];
+    struct fdt f;
+    struct domain *d = make_domain(2, 512UL << 20, true);
+    assert_true(build(d, buf, sizeof(buf), 0x48000000, &f) > 0);
+    /* Two vCPUs with PSCI over HVC. */
+    int cpus = fdt_path(&f, "/cpus");
+    assert_true(cpus >= 0);
+    assert_true(fdt_path(&f, "/cpus/cpu@0") >= 0);
+    int c1 = fdt_path(&f, "/cpus/cpu@1");
+    assert_true(c1 >= 0);
+    uint32_t reg;
+    assert_true(fdt_prop_u32(&f, c1, "reg", &reg));
+    assert_int_equal(reg, 1);
+    assert_string_equal(fdt_prop(&f, c1, "enable-method", NULL), "psci");
+    assert_true(fdt_path(&f, "/cpus/cpu@2") < 0);
+    int psci = fdt_path(&f, "/psci");
+    assert_true(fdt_compatible(&f, psci, "arm,psci-1.0"));
+    assert_true(fdt_compatible(&f, psci, "arm,psci-0.2"));
+    assert_string_equal(fdt_prop(&f, psci, "method", NULL), "hvc");
+    /* Memory: 512 MiB at 0x40000000. */
+    int mem = fdt_path(&f, "/memory");
+    uint64_t base, size;
+    assert_int_equal(fdt_reg(&f, mem, 0, &base, &size), 0);
+    assert_int_equal(base, 0x40000000UL);
+    assert_int_equal(size, 512UL << 20);
+    assert_int_equal(fdt_reg(&f, mem, 1, &base, &size), -ENOENT);
+    /* GICv3: distributor and one redistributor frame pair per vCPU; phandle the root uses. */
+    int gic = fdt_find_compatible(&f, -1, "arm,gic-v3");
+    assert_true(gic >= 0);
+    assert_true(fdt_has_prop(&f, gic, "interrupt-controller"));
+    assert_int_equal(fdt_reg(&f, gic, 0, &base, &size), 0);
+    assert_int_equal(base, VGIC_DIST_BASE);
+    assert_int_equal(fdt_reg(&f, gic, 1, &base, &size), 0);
+    assert_int_equal(base, VGIC_REDIST_BASE);
+    assert_int_equal(size, 2 * VGIC_REDIST_STRIDE);
+    uint32_t ph, parent;
+    assert_true(fdt_prop_u32(&f, gic, "phandle", &ph));
+    assert_true(fdt_prop_u32(&f, 0, "interrupt-parent", &parent));
+    assert_int_equal(ph, parent);
+    free_domain(d);
+}
+
+static void timer_uart_chosen(void **state)
+{
+    static uint8_t buf[65536];
+    struct fdt f;
+    struct domain *d = make_domain(1, 256UL << 20, true);
+    assert_true(build(d, buf, sizeof(buf), 0x48000000, &f) > 0);
+    int timer = fdt_find_compatible(&f, -1, "arm,armv8-timer");
+    uint32_t len;
+    const uint8_t *irqs = fdt_prop(&f, timer, "interrupts", &len);
+    assert_non_null(irqs);
+    assert_int_equal(len, 4 * 3 * 4);
+    /* Third entry is the virtual timer: PPI 11 = INTID 27. */
+    assert_int_equal(fdt32(irqs + 2 * 12), 1);
+    assert_int_equal(fdt32(irqs + 2 * 12 + 4), 11);
+    int uart = fdt_find_compatible(&f, -1, "arm,sbsa-uart");
+    uint64_t base;
+    assert_int_equal(fdt_reg(&f, uart, 0, &base, NULL), 0);
+    assert_int_equal(base, 0x22000000UL);
+    const uint8_t *ui = fdt_prop(&f, uart, "interrupts", &len);
+    assert_int_equal(fdt32(ui), 0);     /* SPI */
+    assert_int_equal(fdt32(ui + 4), 0); /* SPI 0 = INTID 32 */
+    int chosen = fdt_path(&f, "/chosen");
+    assert_string_equal(fdt_prop(&f, chosen, "bootargs", NULL), "console=ttyAMA0 root=/dev/ram");
+    assert_string_equal(fdt_prop(&f, chosen, "stdout-path", NULL), "/sbsa-uart@22000000");
+    assert_int_equal(fdt_path(&f, "/sbsa-uart@22000000"), uart);
+    uint64_t start, end;
+    assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-start", &start));
+    assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-end", &end));
+    assert_int_equal(start, 0x48000000UL);
+    assert_int_equal(end - start, 0x100000);
+    free_domain(d);
+}
+
+static void no_uart_no_initrd_two_banks(void **state)
+{
+    static uint8_t buf[65536];
+    struct fdt f;
+    struct domain *d = make_domain(20, 4UL << 30, false);
+    assert_true(build(d, buf, sizeof(buf), 0, &f) > 0);
+    assert_true(fdt_find_compatible(&f, -1, "arm,sbsa-uart") < 0);
+    int chosen = fdt_path(&f, "/chosen");
+    assert_false(fdt_has_prop(&f, chosen, "stdout-path"));
+    assert_false(fdt_has_prop(&f, chosen, "linux,initrd-start"));
+    /* 4 GiB: 3 GiB below 4 GiB, the rest in the second bank. */
+    int mem = fdt_path(&f, "/memory");
+    uint64_t base, size;
+    assert_int_equal(fdt_reg(&f, mem, 1, &base, &size), 0);
+    assert_int_equal(base, 0x200000000UL);
+    assert_int_equal(size, 1UL << 30);
+    /* vCPU 17 is Aff1 = 1, Aff0 = 1. */
+    assert_true(fdt_path(&f, "/cpus/cpu@101") >= 0);
+    free_domain(d);
+}
+
+static void small_buffer_fails_cleanly(void **state)
+{
+    static uint8_t buf[256];
+    struct domain *d = make_domain(1, 256UL << 20, true);
+    assert_int_equal(arch_guest_fdt(d, buf, sizeof(buf), GPA(0), 0), -ENOSPC);
+    free_domain(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(linux_essentials),
+        cmocka_unit_test(timer_uart_chosen),
+        cmocka_unit_test(no_uart_no_initrd_two_banks),
+        cmocka_unit_test(small_buffer_fails_cleanly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
