@@ -1,0 +1,72 @@
+# Shared by the e2e scripts (sourced): paths, guest material, per-case results and the
+# checks of the guest's "CHECK key=value" lines.
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+logs=$top/build/test-logs
+work=$top/build/e2e
+initrd=$work/initramfs.cpio.gz
+kernel=$top/build/cache/Image
+mkdir -p "$logs" "$work"
+pass=0
+fail=0
+
+# Debian's kernel and busybox, and the test initramfs (rebuilt when its sources change).
+prepare_guest() {
+    "$top/scripts/fetch-guest.sh" || return 1
+    local newest
+    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" -type f -newer "$initrd" 2>/dev/null | head -1)
+    if [ ! -s "$initrd" ] || [ -n "$newest" ]; then
+        "$top/scripts/mkinitramfs.sh" "$initrd" > "$logs/mkinitramfs.log" 2>&1 ||
+            { cat "$logs/mkinitramfs.log"; return 1; }
+    fi
+}
+
+# result PREFIX NAME OK SECONDS WHY LOG
+result() {
+    if [ "$3" = 1 ]; then
+        pass=$((pass + 1))
+        echo "PASS $1: $2 ($4 s)"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $1: $2 ($4 s): $5 (log: ${6#"$top"/})"
+    fi
+}
+
+summary() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ]
+}
+
+# The guest's CHECK values in a console log, as key=value lines.
+checks() {
+    tr -d '\r' < "$1" | sed -n 's/.*CHECK \([a-z_]*\)=\(.*\)$/\1=\2/p'
+}
+
+check_value() { # log key
+    checks "$1" | sed -n "s/^$2=//p" | tail -1
+}
+
+# Verify the output of the "basic" guest check; sets why on failure.
+check_basic() { # log vcpus memory-MiB
+    local log=$1 cpus mem lo hi
+    why=""
+    cpus=$(check_value "$log" cpus)
+    mem=$(check_value "$log" mem_kb)
+    grep -q 'CHECK done' "$log" || { why="the basic check did not finish"; return 1; }
+    [ "$cpus" = "$2" ] || { why="cpus=$cpus, expected $2"; return 1; }
+    # The kernel keeps its image and early allocations out of MemTotal: expect 80-100%.
+    lo=$(($3 * 1024 * 80 / 100))
+    hi=$(($3 * 1024))
+    [[ $mem =~ ^[0-9]+$ ]] && [ "$mem" -ge "$lo" ] && [ "$mem" -le "$hi" ] ||
+        { why="mem_kb=$mem, expected $lo..$hi"; return 1; }
+    [ "$(check_value "$log" timer_rising)" = yes ] ||
+        { why="timer not rising ($(check_value "$log" timer_irqs))"; return 1; }
+    [ "$(check_value "$log" dmesg_clean)" = yes ] ||
+        { why="kernel log not clean: $(tr -d '\r' < "$log" | grep -m1 'CHECK dmesg_bad')"; return 1; }
+    return 0
+}
+
+# How many console lines contain the fixed string.
+count_lines() { # log string
+    grep -cF -- "$2" "$1"
+}
