@@ -77,6 +77,13 @@ bool platform_init(const void *dtb)
     if ((fdt_find_compatible("arm,sbsa-uart", &n) || fdt_find_compatible("arm,pl011", &n)) &&
         !fdt_reg(&n, 0, &plat.uart, &size))
         plat.uart = 0;
+    if (plat.uart) {
+        /* GIC binding: <type number flags>, type 0 = SPI (INTID 32 + n), 1 = PPI (16 + n). */
+        const uint8_t *irq = fdt_getprop(&n, "interrupts", &len);
+        if (irq && len >= 12)
+            plat.uart_irq =
+                (unsigned)fdt_read_cells(irq + 4, 1) + (fdt_read_cells(irq, 1) == 1 ? 16 : 32);
+    }
     if (fdt_find_compatible("arm,gic-v3", &n) && (!fdt_reg(&n, 0, &plat.gicd, &plat.gicd_size) ||
                                                   !fdt_reg(&n, 1, &plat.gicr, &plat.gicr_size)))
         plat.gicd = plat.gicr = 0;

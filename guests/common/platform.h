@@ -11,8 +11,9 @@
 
 struct platform {
     const char *model;
-    bool hypervisor; /* a Xen-ABI hypervisor: root "xen,xenvm" or a /hypervisor node */
-    uint64_t uart;   /* PL011 or SBSA UART base, 0 if none */
+    bool hypervisor;   /* a Xen-ABI hypervisor: root "xen,xenvm" or a /hypervisor node */
+    uint64_t uart;     /* PL011 or SBSA UART base, 0 if none */
+    unsigned uart_irq; /* its INTID, 0 if the DT gives none */
     uint64_t gicd, gicd_size, gicr, gicr_size;
     enum conduit psci;
     unsigned nr_cpus;

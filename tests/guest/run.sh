@@ -42,11 +42,12 @@ CASES=(
     "vgic|vgic|2"
     "sgi|sgi|2"
     "context|context|2"
+    "uart|uart|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
     "context-smp1|context|1"
-    "together|hello,psci,mmio,vgic,sgi,context|2"
+    "together|hello,psci,mmio,vgic,sgi,context,uart|2"
 )
 
 # vCPUs each guest wants.
