@@ -287,55 +287,64 @@ void guest_secondary_main(unsigned idx)
 
 /* ---- boot --------------------------------------------------------------------------------- */
 
-/* scripts/bench prepends a page whose code reads the counters at the guest's very first
- * instruction and leaves them here (see scripts/bench/firstinsn.S). */
-#define FIRST_MAGIC 0x4b45454c46495253ULL /* "KEELFIRS" */
-struct first_insn {
-    uint64_t magic, cntpct, cntvct;
-};
-
-extern char _start[];
-
-static bool in_ram(uint64_t addr, uint64_t size)
+/* The boot-time probe (scripts/bench/firstinsn.S) read CNTPCT_EL0 and CNTVCT_EL0 at our first
+ * instruction and wrote them as hex into "keel.t0=<pct>,<vct>" in the command line. */
+static bool hex16(const char *s, uint64_t *out)
 {
-    for (unsigned i = 0; i < plat.nr_mem; i++)
-        if (addr >= plat.mem_base[i] && addr + size <= plat.mem_base[i] + plat.mem_size[i])
-            return true;
-    return false;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 16; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            v = v << 4 | (uint64_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v << 4 | (uint64_t)(c - 'a' + 10);
+        else
+            return false; /* still the placeholder's 'x': no probe ran */
+    }
+    *out = v;
+    return true;
+}
+
+/* The value of "key" in /chosen/bootargs, or NULL; *vlen gets the bytes left in the property. */
+static const char *bootarg(const char *key, uint32_t *vlen)
+{
+    struct fdt_node n;
+    uint32_t len;
+    size_t klen = strlen(key);
+    if (!fdt_find_name("chosen", 1, &n))
+        return 0;
+    const char *args = fdt_getprop(&n, "bootargs", &len);
+    for (uint32_t i = 0; args && i + klen < len; i++) {
+        if ((i == 0 || args[i - 1] == ' ') && !strncmp(args + i, key, klen)) {
+            *vlen = len - (uint32_t)(i + klen);
+            return args + i + klen;
+        }
+    }
+    return 0;
 }
 
 static void report_first_insn(void)
 {
-    const struct first_insn *f = (const void *)((uintptr_t)_start - 4096 + 0x40);
-    if (!in_ram((uintptr_t)f, sizeof(*f)) || f->magic != FIRST_MAGIC) {
-        skip("first_insn", "no-probe-page");
+    uint32_t len;
+    const char *v = bootarg("keel.t0=", &len);
+    uint64_t pct, vct;
+    if (!v || len < 33 || !hex16(v, &pct) || !hex16(v + 17, &vct)) {
+        skip("first_insn", "no-probe");
         return;
     }
     char a[32], b[32];
-    printf("BENCH-BOOT first_insn_ns=%s cntvoff_ns=%s\n", ns(a, f->cntpct, 1),
-           ns(b, f->cntpct - f->cntvct, 1));
+    printf("BENCH-BOOT first_insn_ns=%s cntvoff_ns=%s\n", ns(a, pct, 1), ns(b, pct - vct, 1));
 }
 
 static unsigned parse_samples(void)
 {
-    struct fdt_node n;
     uint32_t len;
-    if (!fdt_find_name("chosen", 1, &n))
-        return DEFAULT_SAMPLES;
-    const char *args = fdt_getprop(&n, "bootargs", &len);
-    if (!args)
-        return DEFAULT_SAMPLES;
-    for (uint32_t i = 0; i + 8 < len; i++) {
-        if (strncmp(args + i, "bench.n=", 8) || (i && args[i - 1] != ' '))
-            continue;
-        unsigned v = 0;
-        for (uint32_t j = i + 8; j < len && args[j] >= '0' && args[j] <= '9'; j++)
-            v = v * 10 + (unsigned)(args[j] - '0');
-        return v < 1 ? 1 : v > MAX_SAMPLES ? MAX_SAMPLES : v;
-    }
-    return DEFAULT_SAMPLES;
+    const char *v = bootarg("bench.n=", &len);
+    unsigned n = 0;
+    for (uint32_t j = 0; v && j < len && v[j] >= '0' && v[j] <= '9'; j++)
+        n = n * 10 + (unsigned)(v[j] - '0');
+    return !v ? DEFAULT_SAMPLES : n < 1 ? 1 : n > MAX_SAMPLES ? MAX_SAMPLES : n;
 }
-
 void guest_main(void *dtb)
 {
     freq = timer_freq();
