@@ -25,7 +25,7 @@ const char guest_name[] = "sgi";
 #define SGI_LIST 7
 #define SPI 40 /* a free SPI (32 is the UART's) */
 #define ROUNDS 100
-#define WAIT_US 1000000
+#define WAIT_US 2000000
 #define SETTLE_US 20000 /* long enough for the other vCPU to be blocked in WFI */
 
 enum phase { PH_START, PH_IDLE, PH_PING_BACK, PH_WFI, PH_WFI_MASKED, PH_COUNTER, PH_DONE };
@@ -265,9 +265,17 @@ void guest_main(void *dtb)
     enable_sgis();
     irq_enable();
     WRITE_ONCE(phase, PH_IDLE);
+    uint64_t t_on = timer_now();
     int64_t r = psci_cpu_on_index(1);
-    bool up = r == PSCI_SUCCESS && WAIT_FOR(READ_ONCE(ready), WAIT_US);
-    if (!check(up, "vcpu1_up", "CPU_ON = %ld, vCPU 1 %s", r, up ? "ready" : "NOT ready"))
+    bool up = r == PSCI_SUCCESS && WAIT_FOR(READ_ONCE(ready), 5 * WAIT_US);
+    uint64_t took = ticks_us(timer_now() - t_on);
+    /* start.S records CurrentEL on entry: non-zero once vCPU 1 ran its first instructions. */
+    bool entered = READ_ONCE(guest_entry_regs[1][ENTRY_EL]) != 0;
+    if (!check(up, "vcpu1_up", "CPU_ON = %ld, vCPU 1 %s after %lu us%s", r,
+               up ? "ready" : "NOT ready", took,
+               up        ? ""
+               : entered ? " (it did start)"
+                         : " (it never started)"))
         return;
 
     uint64_t t0 = timer_now();
