@@ -11,8 +11,8 @@
 #
 # Usage: tests/guest/run.sh [--bare] [CASE...]
 #   CASE    run only these cases (names from the table below); default all
-#   --bare  run each guest alone on QEMU at EL1 without Keel instead (checks the guests
-#           themselves; QEMU's own PSCI stands in for Keel's)
+#   --bare  run each test guest alone on QEMU at EL1 without Keel instead (checks the guests
+#           themselves; QEMU's own PSCI stands in for Keel's); CASE names guests then
 # Environment: GUEST_LAUNCHER (default scripts/keel-qemu), QEMU (binary for --bare),
 # GUEST_TIMEOUT (seconds per case, default 120), BUILD (build directory, default build).
 set -u
@@ -119,7 +119,7 @@ verdict() {
         fi
     done
     if [ ${#why[@]} -eq 0 ]; then
-        printf 'PASS guest %-10s smp=%s %6d ms  %3d checks  (%s)\n' "$name" "$smp" "$ms" \
+        printf 'PASS guest %-14s smp=%s %6d ms  %3d checks  (%s)\n' "$name" "$smp" "$ms" \
             "$total" "$(
                 IFS=,
                 echo "$*"
@@ -127,7 +127,7 @@ verdict() {
         return 0
     fi
     local IFS=';'
-    printf 'FAIL guest %-10s smp=%s %6d ms  %s (see %s)\n' "$name" "$smp" "$ms" "${why[*]}" "$log"
+    printf 'FAIL guest %-14s smp=%s %6d ms  %s (see %s)\n' "$name" "$smp" "$ms" "${why[*]}" "$log"
     return 1
 }
 
@@ -139,7 +139,7 @@ run_keel() {
     mkdir -p "$dir"
     for g in "${guests[@]}"; do
         if [ ! -f "$BUILD/guests/$g.Image" ]; then
-            printf 'FAIL guest %-10s %s missing: run make first\n' "$name" "$BUILD/guests/$g.Image"
+            printf 'FAIL guest %-14s %s missing: run make first\n' "$name" "$BUILD/guests/$g.Image"
             return 1
         fi
         cat >"$dir/$g.cfg" <<CFG
@@ -165,7 +165,7 @@ CFG
 run_bare() {
     local g=$1 log=$LOGDIR/guest-bare-$1.log start rc
     if [ ! -f "$BUILD/guests/$g.Image" ]; then
-        printf 'FAIL guest %-10s %s missing: run make first\n' "bare-$g" "$BUILD/guests/$g.Image"
+        printf 'FAIL guest %-14s %s missing: run make first\n' "bare-$g" "$BUILD/guests/$g.Image"
         return 1
     fi
     start=$(date +%s%N)
@@ -176,9 +176,8 @@ run_bare() {
 }
 
 if [ $bare = 1 ]; then
-    for img in "$BUILD"/guests/*.Image; do
-        [ -f "$img" ] || continue
-        g=$(basename "$img" .Image)
+    # Every test guest the cases use, once (guests/bench is for make bench, not a test).
+    for g in $(for c in "${CASES[@]}"; do echo "$c" | cut -d'|' -f2 | tr , '\n'; done | sort -u); do
         selected "$g" || continue
         if run_bare "$g"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
