@@ -14,3 +14,12 @@ $(BUILD)/tools/keel-cfg: tools/keel-cfg/keel-cfg.c $(LIBXLCFG_SRCS) $(LIBXLCFG_H
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The busybox initramfs of the e2e tests, which is also the demo's (configs/demo.cfg), so
+# `make run` builds it; mkinitramfs fetches Debian's busybox if it is not cached yet.
+GUEST_INITRAMFS := $(BUILD)/e2e/initramfs.cpio.gz
+.PHONY: initramfs
+initramfs: $(GUEST_INITRAMFS)
+run: $(GUEST_INITRAMFS)
+$(GUEST_INITRAMFS): scripts/mkinitramfs.sh $(wildcard tests/e2e/initramfs/* tests/e2e/initramfs/tests/*)
+	$(Q)scripts/mkinitramfs.sh $@
