@@ -126,6 +126,13 @@ void mmu_enable(void);
 /* Make the 2 MiB block at pa Normal and executable (for probing what lies there).  False if
  * pa is not in a GiB that mmu_init() split into 2 MiB blocks. */
 bool mmu_map_normal_2m(uint64_t pa);
+/* A window of 4 KiB pages at the top of the address space, mapped one by one (Normal memory,
+ * not executable): map the page at pa into slot, read-only unless writable, and return its
+ * address; unmap it; or just the address of a slot. */
+#define MMU_SCRATCH_PAGES 512
+uint64_t mmu_scratch_map(unsigned slot, uint64_t pa, bool writable);
+void mmu_scratch_unmap(unsigned slot);
+uint64_t mmu_scratch_va(unsigned slot);
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

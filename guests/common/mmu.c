@@ -2,7 +2,9 @@
  * Stage-1 identity map for test guests, so that RAM is Normal write-back memory (exclusives,
  * caches, unaligned accesses) and everything else Device-nGnRnE.  4 KiB granule, 39-bit VA
  * (TCR_EL1.T0SZ = 25) starting at level 1 (Arm ARM D8.2): 1 GiB blocks, or a level-2 table of
- * 2 MiB blocks where RAM covers part of a GiB.  Built once by the boot vCPU.
+ * 2 MiB blocks where RAM covers part of a GiB.  Built once by the boot vCPU.  The last GiB
+ * of the address space holds a scratch window of 4 KiB pages that tests map one by one at
+ * addresses that differ from the physical ones.
  */
 #include "arm.h"
 #include "platform.h"
@@ -27,8 +29,14 @@
  * TTBR1 walks (EPD1), IPS filled in from ID_AA64MMFR0_EL1. */
 #define TCR_VALUE (25UL | 1UL << 8 | 1UL << 10 | 3UL << 12 | 1UL << 23)
 
+#define PTE_PAGE 3UL
+#define PTE_AP_RO (2UL << 6)
+#define SCRATCH_L1 511
+
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2[MAX_L2][512] __attribute__((aligned(4096)));
+static uint64_t scratch_l2[512] __attribute__((aligned(4096)));
+static uint64_t scratch_l3[512] __attribute__((aligned(4096)));
 
 /* Whether [pa, pa + size) lies in RAM / overlaps RAM. */
 static bool ram_covers(uint64_t pa, uint64_t size, bool whole)
@@ -67,7 +75,37 @@ void mmu_init(void)
             l1[i] = pa | PTE_DEVICE;
         }
     }
+    scratch_l2[0] = (uintptr_t)scratch_l3 | PTE_TABLE;
+    l1[SCRATCH_L1] = (uintptr_t)scratch_l2 | PTE_TABLE;
     dsb(sy);
+}
+
+static void tlb_flush(void)
+{
+    dsb(ishst);
+    __asm__ volatile("tlbi vmalle1is" : : : "memory");
+    dsb(ish);
+    isb();
+}
+
+uint64_t mmu_scratch_va(unsigned slot)
+{
+    return (uint64_t)SCRATCH_L1 << L1_SHIFT | (uint64_t)(slot % MMU_SCRATCH_PAGES) << 12;
+}
+
+uint64_t mmu_scratch_map(unsigned slot, uint64_t pa, bool writable)
+{
+    scratch_l3[slot % MMU_SCRATCH_PAGES] = (pa & ~0xfffUL) | PTE_PAGE | PTE_ATTR(ATTR_NORMAL) |
+                                           PTE_SH_INNER | PTE_AF | PTE_PXN | PTE_UXN |
+                                           (writable ? 0 : PTE_AP_RO);
+    tlb_flush();
+    return mmu_scratch_va(slot);
+}
+
+void mmu_scratch_unmap(unsigned slot)
+{
+    scratch_l3[slot % MMU_SCRATCH_PAGES] = 0;
+    tlb_flush();
 }
 
 bool mmu_map_normal_2m(uint64_t pa)

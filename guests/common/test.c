@@ -40,6 +40,12 @@ unsigned test_failed_count(void)
     return __atomic_load_n(&failed, __ATOMIC_RELAXED);
 }
 
+void guest_summary(void)
+{
+    printf("GUEST-TESTS: %u passed, %u failed\n", __atomic_load_n(&passed, __ATOMIC_RELAXED),
+           __atomic_load_n(&failed, __ATOMIC_RELAXED));
+}
+
 void guest_finish(void)
 {
     /* Only one vCPU prints the summary; another that gets here waits to be powered off. */
@@ -48,8 +54,7 @@ void guest_finish(void)
         for (;;)
             wfi();
     }
-    printf("GUEST-TESTS: %u passed, %u failed\n", __atomic_load_n(&passed, __ATOMIC_RELAXED),
-           __atomic_load_n(&failed, __ATOMIC_RELAXED));
+    guest_summary();
     psci_system_off();
 }
 

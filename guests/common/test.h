@@ -16,6 +16,8 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Counts a failed check, prints the summary and powers off: for when going on is pointless. */
 __attribute__((noreturn)) void test_fail_stop(const char *name, const char *detail, ...)
     __attribute__((format(printf, 2, 3)));
+/* Prints the summary line (for a guest that ends some other way than guest_finish). */
+void guest_summary(void);
 /* Prints the summary and powers off. */
 __attribute__((noreturn)) void guest_finish(void);
 

@@ -43,11 +43,12 @@ CASES=(
     "sgi|sgi|2"
     "context|context|2"
     "uart|uart|2"
+    "hcall|hcall|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
     "context-smp1|context|1"
-    "together|hello,psci,mmio,vgic,sgi,context,uart|2"
+    "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
 )
 
 # vCPUs each guest wants.
