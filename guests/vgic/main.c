@@ -26,6 +26,7 @@ const char guest_name[] = "vgic";
 
 static unsigned counts[64];
 static unsigned last_intid;
+static unsigned order[64], order_len; /* INTIDs in the order taken */
 static uint64_t rpr_in_handler, timer_ctl_in_handler, timer_cnt_in_handler;
 static uint64_t ptimer_ctl_in_handler, ptimer_cnt_in_handler;
 
@@ -45,6 +46,8 @@ static void on_irq(unsigned intid)
     }
     if (intid < ARRAY_SIZE(counts))
         __atomic_add_fetch(&counts[intid], 1, __ATOMIC_RELAXED);
+    if (order_len < ARRAY_SIZE(order))
+        order[order_len++] = intid;
 }
 
 static unsigned count(unsigned intid)
@@ -395,6 +398,78 @@ static void sgi_self(void)
           got ? "taken" : "NOT taken");
 }
 
+/* More interrupts pending at once than a vGIC has list registers (4 on QEMU's GICv3): every
+ * one is taken exactly once, highest priority (lowest value) first (IHI 0069 4.8).  Linux
+ * rarely has more than one or two pending. */
+static void many_pending(void)
+{
+    static const unsigned sgis[] = { 2, 3, 4, 5, 6, 7, 8, 9 };
+    static const unsigned spis[] = { 42, 43, 44, 45, 46, 47 };
+    unsigned ids[ARRAY_SIZE(sgis) + ARRAY_SIZE(spis)], n = 0;
+    uint8_t prio_of[64] = { 0 };
+    for (unsigned i = 0; i < ARRAY_SIZE(sgis); i++)
+        ids[n++] = sgis[i];
+    for (unsigned i = 0; i < ARRAY_SIZE(spis); i++)
+        ids[n++] = spis[i];
+    /* Priorities 0x20, 0x30, ... 0xf0 in an order unlike the INTIDs'. */
+    for (unsigned i = 0; i < n; i++) {
+        unsigned id = ids[i];
+        prio_of[id] = (uint8_t)(0x20 + 0x10 * ((i * 5) % n));
+        gic_set_priority(id, prio_of[id]);
+        if (id >= 32)
+            gic_route_spi(id, this_mpidr());
+        gic_enable(id);
+        counts[id] = 0;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (ids[i] < 16)
+            gic_send_sgi(ids[i], this_mpidr());
+        else
+            gic_set_pending(ids[i]);
+    }
+    uint64_t sgi_base = gic_rdist() + GICR_SGI_BASE;
+    WAIT_FOR((mmio_read32(sgi_base + GICR_ISPENDR0) & 0x3fc) == 0x3fc, 100000);
+    order_len = 0;
+    irq_enable();
+    bool all = WAIT_FOR(order_len >= n, IRQ_WAIT_US);
+    delay_us(NOT_TAKEN_US);
+    irq_disable();
+    unsigned twice = 0, inversions = 0, missing = 0, first_inv = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (counts[ids[i]] > 1)
+            twice++;
+        if (!counts[ids[i]])
+            missing++;
+    }
+    for (unsigned i = 1; i < order_len; i++)
+        if (order[i] < 64 && order[i - 1] < 64 && prio_of[order[i]] < prio_of[order[i - 1]] &&
+            !inversions++)
+            first_inv = i;
+    check(all && !twice && !missing && !inversions && order_len == n, "many_pending_priority_order",
+          "%u pending (8 SGIs, 6 SPIs): taken %u, missing %u, twice %u, priority inversions %u%s",
+          n, order_len, missing, twice, inversions, inversions ? " (see the order below)" : "");
+    if (inversions || !all) {
+        char buf[256];
+        int len = 0;
+        for (unsigned i = 0; i < order_len && len < 200; i++)
+            len += snprintf(buf + len, sizeof(buf) - len, " %u/%#x", order[i],
+                            order[i] < 64 ? prio_of[order[i]] : 0);
+        note("order taken (INTID/priority):%s; first inversion at %u", buf, first_inv);
+    }
+    for (unsigned i = 0; i < n; i++)
+        gic_disable(ids[i]);
+}
+
+/* With nothing pending, acknowledging gives the spurious INTID 1023 and ends nothing. */
+static void spurious_ack(void)
+{
+    uint64_t iar = read_sysreg_s(ICC_IAR1_EL1) & 0xffffff;
+    uint64_t rpr = read_sysreg_s(ICC_RPR_EL1);
+    check(iar == GIC_SPURIOUS && rpr == 0xff, "iar_spurious",
+          "ICC_IAR1_EL1 with nothing pending: %lu (want 1023), running priority %#lx after", iar,
+          rpr);
+}
+
 static void vtimer(void)
 {
     unsigned ppi = plat.timer_virt_ppi;
@@ -516,6 +591,8 @@ void guest_main(void *dtb)
     irq_set_handler(on_irq);
     spi_delivery();
     sgi_self();
+    spurious_ack();
+    many_pending();
     vtimer();
     ptimer();
     tval_negative();
