@@ -6,7 +6,7 @@
 
 #include "smccc.h"
 
-#define MAX_VCPUS 8 /* = MAX_VCPUS in start.S */
+#define MAX_VCPUS 32 /* = MAX_VCPUS in start.S */
 #define MAX_MEM_RANGES 4
 
 struct platform {

@@ -6,7 +6,7 @@
  * guest_entry_regs so tests can check the boot protocol and PSCI CPU_ON reset state.
  */
 #define STACK_SIZE 16384
-#define MAX_VCPUS 8
+#define MAX_VCPUS 32
 #define LINK_BASE 0x40000000 /* = the address in guest.lds */
 #define R_AARCH64_RELATIVE 1027
 #define ENTRY_REGS 8 /* x0, x1, x2, x3, DAIF, SCTLR_EL1, CurrentEL, SPSel */

@@ -44,6 +44,7 @@ CASES=(
     "context|context|2"
     "uart|uart|2"
     "hcall|hcall|2"
+    "smp|smp|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
@@ -51,9 +52,10 @@ CASES=(
     "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
 )
 
-# vCPUs each guest wants.
+# vCPUs each guest wants: smp needs more than 16 so that Aff1 is used (16 vCPUs a cluster).
 vcpus_of() {
     case $1 in
+    smp) echo 17 ;;
     psci | vgic | sgi | context) echo 2 ;;
     *) echo 1 ;;
     esac
@@ -164,16 +166,18 @@ CFG
 
 # run_bare GUEST: the guest alone on QEMU virt at EL1 (PSCI from QEMU, over HVC).
 run_bare() {
-    local g=$1 log=$LOGDIR/guest-bare-$1.log start rc
+    local g=$1 log=$LOGDIR/guest-bare-$1.log start rc smp
+    smp=$(vcpus_of "$g")
+    [ "$smp" -ge 2 ] || smp=2
     if [ ! -f "$BUILD/guests/$g.Image" ]; then
         printf 'FAIL guest %-14s %s missing: run make first\n' "bare-$g" "$BUILD/guests/$g.Image"
         return 1
     fi
     start=$(date +%s%N)
-    timeout -k 5 "$TIMEOUT" "$QEMU" -M virt,gic-version=3 -cpu cortex-a57 -smp 2 -m 256 \
+    timeout -k 5 "$TIMEOUT" "$QEMU" -M virt,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 256 \
         -nographic -no-reboot -kernel "$BUILD/guests/$g.Image" </dev/null >"$log" 2>&1
     rc=$?
-    verdict "bare-$g" 2 $((($(date +%s%N) - start) / 1000000)) "$rc" "$log" "$g"
+    verdict "bare-$g" "$smp" $((($(date +%s%N) - start) / 1000000)) "$rc" "$log" "$g"
 }
 
 if [ $bare = 1 ]; then
