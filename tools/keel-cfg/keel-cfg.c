@@ -65,13 +65,14 @@ static int check_name(const struct xlcfg *cfg)
 {
     const char *n = cfg->name;
     if (strlen(n) > DT_NAME_MAX)
-        return fail(cfg, "name", "'%s' is longer than 31 characters (it names a device-tree node)", n);
+        return fail(cfg, "name", "'%s' is longer than 31 characters (it names a device-tree node)",
+                    n);
     for (const char *c = n; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
               strchr(",._+-", *c)))
-            return fail(cfg, "name",
-                        "'%s' may only use letters, digits and \",._+-\" (it names a device-tree node)",
-                        n);
+            return fail(
+                cfg, "name",
+                "'%s' may only use letters, digits and \",._+-\" (it names a device-tree node)", n);
     return 0;
 }
 
