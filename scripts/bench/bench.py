@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Keel's benchmark suite: Keel, no hypervisor and Debian 12's Xen 4.17 on one emulated machine.
+
+    bench.py run [--rounds N] [--samples N] [--quick]   everything; writes docs/performance.md,
+                                                       docs/perf-*.png, build/bench/*.csv
+    bench.py smoke [--samples N]                        the bench guest once on Keel, checked
+                                                       (tests/bench/run.sh)
+    bench.py report                                     the report again from
+                                                       build/bench/results.json
+
+scripts/bench.sh builds what this needs first (Keel, the bench guest, the probe, the initramfs,
+guest material).  Two kinds of figures:
+
+  machine time  every run under -icount shift=0,sleep=off with a fixed seed and RTC: the guest's
+                counter advances 1 ns per instruction, so figures repeat to the nanosecond and
+                no host load changes them.  One run per system is enough (boots run twice to
+                show they repeat).
+  wall clock    no -icount: the counter follows the host.  Systems run in alternation
+                (A B C A B C ...) after a warm-up round; each round gives ratios, and the report
+                quotes medians of figures and of ratios.
+
+Runs that do not finish in time are reported as such, never dropped.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bootdt  # noqa: E402
+import probe  # noqa: E402
+import report  # noqa: E402
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+B = os.path.join(TOP, "build", "bench")
+QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+KEEL = os.path.join(TOP, "build", "keel.Image")
+XEN = os.path.join(TOP, "build", "cache", "xen", "xen")
+LINUX = os.path.join(TOP, "build", "cache", "Image")
+GUEST = os.path.join(TOP, "build", "guests", "bench.Image")
+PROBE_BIN = os.path.join(B, "firstinsn.bin")
+INITRD = os.path.join(B, "ready.cpio.gz")
+BENCH_IMG = os.path.join(B, "bench-probe.Image")
+LINUX_IMG = os.path.join(B, "linux-probe.Image")
+
+ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
+# Xen's console is the machine's PL011; QEMU's tree has no serial0 alias, so name it by path.
+XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 console_timestamps=boot"
+KEEL_ARGS = ""
+LINUX_ARGS = "quiet"
+GUEST_MIB = {"micro": 256, "boot": 512}
+HOST_MIB = {"micro": 1024, "boot": 1536}
+
+MICRO = ["hvc_psci_version", "hvc_xen_version", "mmio_gicd_typer", "vtimer_irq",
+         "vtimer_irq_wfi", "gic_ack_eoi", "sgi_roundtrip", "sgi_wake_wfi"]
+TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
+SYSTEMS = ["bare", "keel", "xen"]
+BOOTS = ["bare", "keel", "xen-dom0", "xen-domU"]
+
+
+class Config:
+    """One QEMU run: system bare|keel|xen, workload micro|boot, role domU|dom0."""
+
+    def __init__(self, system, workload, smp, icount, role="domU", samples=1000):
+        self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
+        self.role, self.samples = role, samples
+
+    @property
+    def name(self):
+        sysname = self.system if self.system != "xen" else f"xen-{self.role}"
+        return f"{self.workload}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
+
+    @property
+    def label(self):
+        return {"bare": "bare", "keel": "keel"}.get(self.system, f"xen-{self.role}")
+
+    def qemu_args(self):
+        """The QEMU command line (building the device tree it needs)."""
+        virt = self.system != "bare"
+        mem = HOST_MIB[self.workload] if virt else GUEST_MIB[self.workload]
+        machine = ["-M", "virt,gic-version=3" + (",virtualization=on" if virt else ""),
+                   "-cpu", "cortex-a57", "-smp", str(self.smp), "-m", str(mem), "-seed", "1"]
+        if self.icount:
+            machine += ICOUNT
+        common = ["-nographic", "-no-reboot", "-monitor", "none"]
+        if self.workload == "micro":
+            kernel, ramdisk = BENCH_IMG, None
+            args = f"bench.n={self.samples} {probe.PLACEHOLDER}"
+        else:
+            kernel, ramdisk = LINUX_IMG, INITRD
+            args = f"console={{con}} {LINUX_ARGS} {probe.PLACEHOLDER}"
+        if not virt:
+            cmd = [QEMU] + machine + common + ["-kernel", kernel, "-append",
+                                               args.format(con="ttyAMA0")]
+            return cmd + (["-initrd", ramdisk] if ramdisk else [])
+        dtb = os.path.join(B, "dt", self.name + ".dtb")
+        os.makedirs(os.path.dirname(dtb), exist_ok=True)
+        vcpus = self.smp
+        if self.system == "keel":
+            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+                                args.format(con="ttyAMA0"))
+            loaders = bootdt.build(dtb, machine, KEEL_ARGS, [dom], qemu=QEMU)
+            image = KEEL
+        elif self.role == "dom0":
+            hyp = f"{XEN_ARGS} dom0_mem={GUEST_MIB[self.workload]}M dom0_max_vcpus={vcpus}"
+            mods = [bootdt.Module("kernel", kernel)]
+            if ramdisk:
+                mods.append(bootdt.Module("ramdisk", ramdisk))
+            loaders = bootdt.build(dtb, machine, hyp, [], mods, args.format(con="hvc0"),
+                                   qemu=QEMU)
+            image = XEN
+        else:
+            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+                                args.format(con="ttyAMA0"))
+            loaders = bootdt.build(dtb, machine, XEN_ARGS, [dom], qemu=QEMU)
+            image = XEN
+        return [QEMU] + machine + common + ["-kernel", image, "-dtb", dtb] + loaders
+
+
+# ---- running QEMU ---------------------------------------------------------------------------
+
+STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG")}
+MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY")}
+FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
+
+
+def run_qemu(cfg, timeout, log_path):
+    """Run cfg until its stop line, an exit or the timeout.  Returns a dict with status (ok,
+    timeout, exit, fault), wall seconds to the marker line, and the console text."""
+    cmd = cfg.qemu_args()
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out, buf, mark_s, status = [], b"", None, None
+    deadline = t0 + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                status = "timeout"
+                break
+            r, _, _ = select.select([p.stdout], [], [], min(left, 1.0))
+            if not r:
+                continue
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            done = False
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                out.append(line)
+                if mark_s is None and MARK[cfg.workload].search(line):
+                    mark_s = time.monotonic() - t0
+                if STOP[cfg.workload].search(line):
+                    done = True
+            if done:
+                status = "ok"
+                break
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    if buf:
+        out.append(buf.decode("utf-8", "replace"))
+    text = "\n".join(out)
+    if status is None:
+        status = "ok" if mark_s is not None else "exit"
+    if status != "ok" and FAULT.search(text):
+        status = "fault"
+    with open(log_path, "w") as f:
+        f.write("# " + " ".join(cmd) + "\n" + text + "\n")
+    return {"status": status, "wall_s": mark_s, "text": text, "log": log_path}
+
+
+# ---- parsing --------------------------------------------------------------------------------
+
+BENCH_LINE = re.compile(r"BENCH (\w+) min=([\d.]+) median=([\d.]+) p99=([\d.]+) n=(\d+)")
+SKIP_LINE = re.compile(r"BENCH (\w+) skipped=(\S+)")
+BOOT_LINE = re.compile(r"BENCH-BOOT first_insn_ns=([\d.]+) cntvoff_ns=([\d.]+)")
+READY = re.compile(r"KEEL-GUEST-READY cntvct=(\d+) cntfrq=(\d+)(?: (keel\.t0=\S+))?")
+KMSG = re.compile(r"\[\s*([\d.]+)\] KEEL-GUEST-KMSG")
+
+
+def parse_micro(text):
+    res = {}
+    for m in BENCH_LINE.finditer(text):
+        res[m.group(1)] = {"min": float(m.group(2)), "median": float(m.group(3)),
+                           "p99": float(m.group(4)), "n": int(m.group(5))}
+    for m in SKIP_LINE.finditer(text):
+        res.setdefault(m.group(1), {"skipped": m.group(2)})
+    m = BOOT_LINE.search(text)
+    if m:
+        res["first_insn"] = {"first_insn_ns": float(m.group(1)), "cntvoff_ns": float(m.group(2))}
+    return res
+
+
+def parse_boot(text):
+    m = READY.search(text)
+    if not m:
+        return {}
+    cnt, freq = int(m.group(1)), int(m.group(2))
+    res = {"freq": freq}
+    t0 = probe.parse(m.group(3) or "")
+    if t0:
+        pct, vct = t0
+        res["first_insn_ms"] = pct * 1e3 / freq
+        res["cntvoff_ms"] = (pct - vct) * 1e3 / freq  # when the domain was created
+        res["userspace_ms"] = (cnt + pct - vct) * 1e3 / freq
+        res["kernel_ms"] = res["userspace_ms"] - res["first_insn_ms"]
+    k = KMSG.search(text)
+    if k:
+        res["printk_ms"] = float(k.group(1)) * 1e3
+    return res
+
+
+# ---- the suite ------------------------------------------------------------------------------
+
+def log_path(cfg, tag):
+    d = os.path.join(B, "logs")
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, f"{cfg.name}-{tag}.log")
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def micro_configs(icount, samples):
+    out = []
+    for smp in (1, 2):
+        for s in SYSTEMS:
+            out.append(Config(s, "micro", smp, icount, samples=samples))
+    return out
+
+
+def boot_config(name, icount):
+    if name.startswith("xen"):
+        return Config("xen", "boot", 1, icount, role=name.split("-")[1])
+    return Config(name, "boot", 1, icount)
+
+
+def do_run(cfg, tag, timeout, rows):
+    r = run_qemu(cfg, timeout, log_path(cfg, tag))
+    wall = f"{r['wall_s']:.2f}s" if r["wall_s"] is not None else "-"
+    say(f"  {cfg.name:<32} {tag:<8} {r['status']:<8} marker after {wall}")
+    rows.append({"run": cfg.name, "tag": tag, "system": cfg.label, "workload": cfg.workload,
+                 "smp": cfg.smp, "mode": "icount" if cfg.icount else "wall",
+                 "status": r["status"], "wall_s": r["wall_s"], "log": os.path.relpath(r["log"], TOP)})
+    return r
+
+
+def suite(args):
+    os.makedirs(B, exist_ok=True)
+    prepare()
+    runs, micro_rows, boot_rows = [], [], []
+    t_start = time.monotonic()
+    n = args.samples
+
+    say(f"== machine time (-icount), bench guest with {n} samples per figure")
+    micro_ic = {}
+    for cfg in micro_configs(True, n):
+        r = do_run(cfg, "icount", args.timeout_micro, runs)
+        res = parse_micro(r["text"])
+        micro_ic[(cfg.label, cfg.smp)] = {"status": r["status"], "res": res}
+        add_micro_rows(micro_rows, cfg, "icount", 0, r["status"], res)
+
+    say("== machine time (-icount), Linux boot to userspace (two runs each: they must agree)")
+    boot_ic = {}
+    for name in BOOTS:
+        cfg = boot_config(name, True)
+        got = []
+        for i in range(2):
+            r = do_run(cfg, f"icount{i}", args.timeout_boot, runs)
+            res = parse_boot(r["text"])
+            got.append((r["status"], res))
+            add_boot_row(boot_rows, cfg, "icount", i, r["status"], res, r["wall_s"])
+        boot_ic[name] = {"status": got[0][0], "res": got[0][1],
+                         "repeat": got[0][1].get("userspace_ms") == got[1][1].get("userspace_ms")}
+
+    say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round")
+    micro_wall, boot_wall = {}, {}
+    for rnd in range(args.rounds + 1):
+        tag = "warmup" if rnd == 0 else f"round{rnd}"
+        for s in SYSTEMS:
+            cfg = Config(s, "micro", 2, False, samples=n)
+            r = do_run(cfg, tag, args.timeout_micro, runs)
+            if rnd:
+                res = parse_micro(r["text"])
+                micro_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
+                add_micro_rows(micro_rows, cfg, "wall", rnd, r["status"], res)
+        for name in BOOTS:
+            cfg = boot_config(name, False)
+            r = do_run(cfg, tag, args.timeout_boot, runs)
+            if rnd:
+                res = parse_boot(r["text"])
+                res["wall_ms"] = r["wall_s"] * 1e3 if r["wall_s"] is not None else None
+                boot_wall.setdefault(name, []).append({"status": r["status"], "res": res})
+                add_boot_row(boot_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
+
+    elapsed = time.monotonic() - t_start
+    write_csv(os.path.join(B, "runs.csv"), runs)
+    write_csv(os.path.join(B, "micro.csv"), micro_rows)
+    write_csv(os.path.join(B, "boot.csv"), boot_rows)
+    data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
+            "boot_wall": boot_wall, "rounds": args.rounds, "samples": n, "elapsed_s": elapsed,
+            "runs": runs, "qemu": qemu_version(), "xen": xen_version(),
+            "kernel": read(os.path.join(TOP, "build", "cache", "kernel.name")).strip()}
+    with open(os.path.join(B, "results.json"), "w") as f:
+        json.dump(dict(data, micro_ic={f"{k[0]}/{k[1]}": v for k, v in micro_ic.items()}), f,
+                  indent=1)
+    say(report.write(data, os.path.join(TOP, "docs"), B))
+
+
+def rereport():
+    """docs/performance.md and the charts again from build/bench/results.json."""
+    with open(os.path.join(B, "results.json")) as f:
+        data = json.load(f)
+    data["micro_ic"] = {(k.rsplit("/", 1)[0], int(k.rsplit("/", 1)[1])): v
+                        for k, v in data["micro_ic"].items()}
+    say(report.write(data, os.path.join(TOP, "docs"), B))
+
+
+def add_micro_rows(rows, cfg, mode, rnd, status, res):
+    for b in MICRO:
+        v = res.get(b, {})
+        rows.append({"mode": mode, "round": rnd, "system": cfg.label, "smp": cfg.smp,
+                     "bench": b, "status": status if b in res else "missing",
+                     "skipped": v.get("skipped", ""), "min_ns": v.get("min"),
+                     "median_ns": v.get("median"), "p99_ns": v.get("p99"), "n": v.get("n")})
+    fi = res.get("first_insn", {})
+    rows.append({"mode": mode, "round": rnd, "system": cfg.label, "smp": cfg.smp,
+                 "bench": "first_insn", "status": status if fi else "missing", "skipped": "",
+                 "min_ns": fi.get("first_insn_ns"), "median_ns": fi.get("first_insn_ns"),
+                 "p99_ns": fi.get("first_insn_ns"), "n": 1 if fi else None})
+
+
+def add_boot_row(rows, cfg, mode, rnd, status, res, wall_s):
+    rows.append({"mode": mode, "round": rnd, "system": cfg.label, "status": status,
+                 "domain_created_ms": res.get("cntvoff_ms"),
+                 "first_insn_ms": res.get("first_insn_ms"), "kernel_ms": res.get("kernel_ms"),
+                 "userspace_ms": res.get("userspace_ms"), "printk_ms": res.get("printk_ms"),
+                 "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
+
+
+def write_csv(path, rows):
+    if not rows:
+        return
+    keys = list(rows[0].keys())
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in keys})
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def qemu_version():
+    try:
+        out = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
+        return out.splitlines()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def xen_version():
+    m = re.search(rb"4\.17\.[0-9][^\0]{0,40}", open(XEN, "rb").read()) if os.path.exists(XEN) else None
+    return m.group(0).decode("ascii", "replace") if m else "?"
+
+
+def prepare():
+    """Join the first-instruction probe to the bench guest and to Debian's kernel."""
+    for path in (KEEL, XEN, LINUX, GUEST, PROBE_BIN, INITRD):
+        if not os.path.exists(path):
+            sys.exit(f"bench: {os.path.relpath(path, TOP)} missing (scripts/bench.sh builds it)")
+    probe.join(GUEST, PROBE_BIN, BENCH_IMG)
+    if os.path.exists(LINUX):
+        probe.join(LINUX, PROBE_BIN, LINUX_IMG)
+
+
+# ---- smoke test (tests/bench/run.sh) --------------------------------------------------------
+
+def smoke(args):
+    """Run the bench guest once on Keel (two vCPUs, machine time) with few samples and check
+    every figure: present, non-zero, min <= median <= p99, n as asked."""
+    for path in (KEEL, GUEST, PROBE_BIN):
+        if not os.path.exists(path):
+            print(f"bench smoke: {os.path.relpath(path, TOP)} missing")
+            print("0 passed, 1 failed")
+            return 1
+    os.makedirs(B, exist_ok=True)
+    probe.join(GUEST, PROBE_BIN, BENCH_IMG)
+    cfg = Config("keel", "micro", 2, True, samples=args.samples)
+    r = run_qemu(cfg, args.timeout_micro, log_path(cfg, "smoke"))
+    res = parse_micro(r["text"])
+    passed = failed = 0
+
+    def verdict(name, ok, detail):
+        nonlocal passed, failed
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    verdict("run", r["status"] == "ok", f"{r['status']} (log {os.path.relpath(r['log'], TOP)})")
+    for b in MICRO:
+        v = res.get(b)
+        if not v or "skipped" in v:
+            verdict(b, False, f"no figure ({v.get('skipped') if v else 'line missing'})")
+            continue
+        ok = v["n"] == args.samples and 0 < v["median"] and v["min"] <= v["median"] <= v["p99"]
+        verdict(b, ok, f"min={v['min']} median={v['median']} p99={v['p99']} n={v['n']}")
+    fi = res.get("first_insn")
+    verdict("first_insn", bool(fi) and fi["first_insn_ns"] > 0,
+            f"{fi['first_insn_ns']:.0f} ns" if fi else "line missing")
+    m = re.search(r"GUEST-TESTS: (\d+) passed, (\d+) failed", r["text"])
+    verdict("guest_checks", bool(m) and m.group(2) == "0",
+            m.group(0) if m else "no GUEST-TESTS summary")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["run", "smoke", "report"])
+    ap.add_argument("--rounds", type=int, default=5, help="wall-clock rounds (default 5)")
+    ap.add_argument("--samples", type=int, default=None, help="samples per micro figure")
+    ap.add_argument("--quick", action="store_true", help="2 rounds, 200 samples")
+    ap.add_argument("--timeout-micro", type=int, default=120)
+    ap.add_argument("--timeout-boot", type=int, default=120)
+    args = ap.parse_args()
+    if args.command == "smoke":
+        args.samples = args.samples or 20
+        return smoke(args)
+    if args.command == "report":
+        rereport()
+        return 0
+    if args.quick:
+        args.rounds = min(args.rounds, 2)
+        args.samples = args.samples or 200
+    args.samples = args.samples or 1000
+    shutil.rmtree(os.path.join(B, "logs"), ignore_errors=True)
+    suite(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
