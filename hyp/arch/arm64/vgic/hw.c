@@ -8,6 +8,7 @@
 #include <hyp/config.h>
 #include <hyp/console.h>
 #include <hyp/irq.h>
+#include <hyp/percpu.h>
 #include <hyp/smp.h>
 
 #include "vgic_internal.h"
@@ -20,6 +21,9 @@
 static unsigned nr_lrs;
 static unsigned nr_aprs;
 static bool hw_ready;
+/* List registers that may be non-zero in each pCPU's hardware.  They reset to UNKNOWN values,
+ * so every one counts until first cleared. */
+static unsigned lr_dirty[MAX_CPUS];
 static struct spinlock init_lock = SPINLOCK_INIT;
 
 /* System register names are part of the instruction: one case per list register. */
@@ -106,6 +110,8 @@ int vgic_hw_init(void)
         unsigned pre = ICH_VTR_PREBITS(vtr);
         nr_aprs = pre >= 7 ? 4 : pre == 6 ? 2 : 1;
         rc = irq_register(VGIC_MAINT_PPI, maintenance, NULL);
+        for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+            lr_dirty[cpu] = nr_lrs;
         if (!rc) {
             for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
                 if (cpu_online(cpu))
@@ -132,10 +138,11 @@ void vgic_hw_deactivate(unsigned pintid)
 void vgic_flush(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
+    unsigned *dirty = &lr_dirty[cpu_id()];
     vgic_lr_fill(v, nr_lrs);
-    for (unsigned i = 0; i < MAX(c->nr_lr, c->lr_dirty); i++)
+    for (unsigned i = 0; i < MAX(c->nr_lr, *dirty); i++)
         lr_write(i, i < c->nr_lr ? c->lr[i] : 0);
-    c->lr_dirty = c->nr_lr;
+    *dirty = c->nr_lr;
     /* The exception return into the guest synchronises these writes. */
     write_sysreg(c->hcr, ich_hcr_el2);
 }
@@ -162,9 +169,10 @@ void vgic_save(struct vcpu *v)
     c->vmcr = read_sysreg(ich_vmcr_el2);
     aprs_save(c);
     write_sysreg(0, ich_hcr_el2);
-    for (unsigned i = 0; i < c->lr_dirty; i++)
+    unsigned *dirty = &lr_dirty[cpu_id()];
+    for (unsigned i = 0; i < *dirty; i++)
         lr_write(i, 0);
-    c->lr_dirty = 0;
+    *dirty = 0;
     isb();
     vgic_lr_unlink_private(v);
 }

@@ -115,7 +115,7 @@ int vgic_vcpu_init(struct vcpu *v)
     for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
         irq_reset(&c->priv[i], v->id, i < 16); /* SGIs are always edge-triggered */
     c->waker = 1u << 1; /* ProcessorSleep: the guest wakes its redistributor */
-    c->nr_lr = c->lr_dirty = 0;
+    c->nr_lr = 0;
     c->took_latch = 0;
     c->hcr = 0;
     c->vmcr = 0;
