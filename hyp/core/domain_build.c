@@ -4,6 +4,7 @@
  * tree into a domain's memory.  Runs on the boot CPU before any domain runs, and on restart
  * from the shutdown path; the domain being loaded is not running.
  */
+#include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/bootinfo.h>
@@ -117,10 +118,11 @@ unsigned domain_build_all(void)
 {
     const struct fdt *f = &bootinfo.fdt;
     int chosen = fdt_path(f, "/chosen");
-    unsigned started = 0;
+    unsigned started = 0, described = 0;
     for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
         if (!fdt_compatible(f, n, "xen,domain"))
             continue;
+        described++;
         struct domain_config cfg;
         if (parse_domain_node(n, &cfg))
             continue;
@@ -132,6 +134,12 @@ unsigned domain_build_all(void)
                 cfg.mem_bytes >> 20, cfg.nr_vcpus, cfg.nr_vcpus > 1 ? "s" : "");
         domain_start(d);
         started++;
+    }
+    if (described && !started) {
+        /* Nothing will ever run: say so and end, rather than idle until someone notices. */
+        pr_err("none of the %u domains described could be started\n", described);
+        pr_info("all domains have ended\n");
+        arch_system_off();
     }
     return started;
 }

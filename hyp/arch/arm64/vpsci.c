@@ -55,6 +55,7 @@ static bool supported(uint32_t fn)
 {
     switch (fn) {
     case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON: case PSCI_64(PSCI_CPU_ON):
+    case PSCI_CPU_SUSPEND: case PSCI_64(PSCI_CPU_SUSPEND):
     case PSCI_AFFINITY_INFO: case PSCI_64(PSCI_AFFINITY_INFO): case PSCI_MIGRATE_INFO_TYPE:
     case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
         return true;
@@ -76,6 +77,13 @@ void vpsci_call(struct vcpu *v)
     case PSCI_VERSION: ret = 0x10001; break; /* 1.1 */
     case SMCCC_VERSION: ret = 0x10001; break; /* 1.1 */
     case PSCI_CPU_ON: case PSCI_64(PSCI_CPU_ON): ret = cpu_on(v, a1, a2, a3); break;
+    case PSCI_CPU_SUSPEND: case PSCI_64(PSCI_CPU_SUSPEND):
+        /* Every state is entered as standby: wait for an interrupt like WFI and return.  PSCI
+         * lets a powerdown request come back this way when a wake-up arrives first (DEN 0022
+         * 5.4), and the guest's context is never lost, so entry/context are not needed. */
+        vcpu_block(v);
+        ret = PSCI_SUCCESS;
+        break;
     case PSCI_CPU_OFF:
         vcpu_power_off(v);
         ret = PSCI_DENIED; /* only seen if the vCPU is ever resumed without CPU_ON */
