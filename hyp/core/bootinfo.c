@@ -95,7 +95,8 @@ static void parse_stdout(const struct fdt *f)
             uart = fdt_path_len(f, target, strnlen(target, len));
     }
     uint64_t base;
-    if (uart >= 0 && (fdt_compatible(f, uart, "arm,pl011") || fdt_compatible(f, uart, "arm,sbsa-uart")) &&
+    if (uart >= 0 &&
+        (fdt_compatible(f, uart, "arm,pl011") || fdt_compatible(f, uart, "arm,sbsa-uart")) &&
         fdt_reg(f, uart, 0, &base, NULL) == 0)
         bootinfo.uart_base = base;
 }
@@ -188,9 +189,9 @@ static void add_module(const struct fdt *f, int n, int domain)
         pr_warn("bootinfo: too many boot modules, %s ignored\n", fdt_name(f, n));
         return;
     }
-    bootinfo.modules[bootinfo.nr_modules++] =
-        (struct boot_module){ kind, base, size, n, domain };
-    add_reserved(ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(base + size, PAGE_SIZE) - ALIGN_DOWN(base, PAGE_SIZE));
+    bootinfo.modules[bootinfo.nr_modules++] = (struct boot_module){ kind, base, size, n, domain };
+    add_reserved(ALIGN_DOWN(base, PAGE_SIZE),
+                 ALIGN_UP(base + size, PAGE_SIZE) - ALIGN_DOWN(base, PAGE_SIZE));
 }
 
 static void parse_chosen(const struct fdt *f)
@@ -232,7 +233,8 @@ bool bootinfo_range_free(paddr_t base, uint64_t size)
         return false;
     bool in_ram = false;
     for (unsigned i = 0; i < bootinfo.nr_mem; i++)
-        if (base >= bootinfo.mem[i].base && base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)
+        if (base >= bootinfo.mem[i].base &&
+            base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)
             in_ram = true;
     if (!in_ram)
         return false;

@@ -175,7 +175,8 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     int rc = check_config(cfg);
     if (rc) {
         pr_err("domain %s: invalid configuration (memory must be a non-zero multiple of 2 MiB, "
-               "1..%u vCPUs)\n", cfg->name, MAX_VCPUS_PER_DOMAIN);
+               "1..%u vCPUs)\n",
+               cfg->name, MAX_VCPUS_PER_DOMAIN);
         *err = rc;
         return NULL;
     }

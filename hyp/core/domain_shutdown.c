@@ -16,21 +16,30 @@
 static const char *reason_name(enum shutdown_reason r)
 {
     switch (r) {
-    case SHUTDOWN_POWEROFF: return "poweroff";
-    case SHUTDOWN_REBOOT: return "reboot";
-    case SHUTDOWN_SUSPEND: return "suspend";
-    case SHUTDOWN_CRASH: return "crash";
-    case SHUTDOWN_WATCHDOG: return "watchdog";
-    default: return "unknown";
+    case SHUTDOWN_POWEROFF:
+        return "poweroff";
+    case SHUTDOWN_REBOOT:
+        return "reboot";
+    case SHUTDOWN_SUSPEND:
+        return "suspend";
+    case SHUTDOWN_CRASH:
+        return "crash";
+    case SHUTDOWN_WATCHDOG:
+        return "watchdog";
+    default:
+        return "unknown";
     }
 }
 
 static enum domain_action action_for(const struct domain *d)
 {
     switch (d->shutdown_reason) {
-    case SHUTDOWN_POWEROFF: return d->cfg.on_poweroff;
-    case SHUTDOWN_REBOOT: return d->cfg.on_reboot;
-    default: return d->cfg.on_crash;
+    case SHUTDOWN_POWEROFF:
+        return d->cfg.on_poweroff;
+    case SHUTDOWN_REBOOT:
+        return d->cfg.on_reboot;
+    default:
+        return d->cfg.on_crash;
     }
 }
 

@@ -87,12 +87,18 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         fmt++;
         unsigned flags = 0;
         for (;; fmt++) {
-            if (*fmt == '-') flags |= F_LEFT;
-            else if (*fmt == '0') flags |= F_ZERO;
-            else if (*fmt == '+') flags |= F_PLUS;
-            else if (*fmt == ' ') flags |= F_SPACE;
-            else if (*fmt == '#') flags |= F_ALT;
-            else break;
+            if (*fmt == '-')
+                flags |= F_LEFT;
+            else if (*fmt == '0')
+                flags |= F_ZERO;
+            else if (*fmt == '+')
+                flags |= F_PLUS;
+            else if (*fmt == ' ')
+                flags |= F_SPACE;
+            else if (*fmt == '#')
+                flags |= F_ALT;
+            else
+                break;
         }
         int width = 0, prec = -1;
         if (*fmt == '*') {
@@ -118,10 +124,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         int lng = 0; /* 0 int, 1 long, 2 long long/size/ptrdiff/intmax, -1 short, -2 char */
         for (;; fmt++) {
-            if (*fmt == 'l') lng++;
-            else if (*fmt == 'h') lng--;
-            else if (*fmt == 'z' || *fmt == 't' || *fmt == 'j') lng = 2;
-            else break;
+            if (*fmt == 'l')
+                lng++;
+            else if (*fmt == 'h')
+                lng--;
+            else if (*fmt == 'z' || *fmt == 't' || *fmt == 'j')
+                lng = 2;
+            else
+                break;
         }
         char c = *fmt;
         if (!c)
@@ -132,21 +142,28 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'd':
         case 'i':
             s = lng >= 1 ? va_arg(ap, long) : va_arg(ap, int);
-            if (lng == -1) s = (short)s;
-            if (lng <= -2) s = (signed char)s;
-            put_number(&o, s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s, s < 0, 10, false,
-                       width, prec, flags);
+            if (lng == -1)
+                s = (short)s;
+            if (lng <= -2)
+                s = (signed char)s;
+            put_number(&o, s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s, s < 0, 10, false, width,
+                       prec, flags);
             break;
         case 'u':
         case 'x':
         case 'X':
         case 'o':
             u = lng >= 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-            if (lng == -1) u = (unsigned short)u;
-            if (lng <= -2) u = (unsigned char)u;
+            if (lng == -1)
+                u = (unsigned short)u;
+            if (lng <= -2)
+                u = (unsigned char)u;
             /* '+' and ' ' are for signed conversions only. */
-            put_number(&o, u, false, c == 'u' ? 10 : c == 'o' ? 8 : 16, c == 'X', width, prec,
-                       flags & ~(unsigned)(F_PLUS | F_SPACE));
+            put_number(&o, u, false,
+                       c == 'u'   ? 10
+                       : c == 'o' ? 8
+                                  : 16,
+                       c == 'X', width, prec, flags & ~(unsigned)(F_PLUS | F_SPACE));
             break;
         case 'p':
             put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, prec,

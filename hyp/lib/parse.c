@@ -32,10 +32,20 @@ int parse_u64(const char *s, size_t len, bool suffix, uint64_t *out)
     if (i < len && suffix && i + 1 == len) {
         unsigned shift = 0;
         switch (s[i]) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
-        default: return -EINVAL;
+        case 'k':
+        case 'K':
+            shift = 10;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            break;
+        default:
+            return -EINVAL;
         }
         if (v > (UINT64_MAX >> shift))
             return -ERANGE;

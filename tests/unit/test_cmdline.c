@@ -95,12 +95,9 @@ static void numeric_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(finds_words_and_values),
-        cmocka_unit_test(empty_and_null),
-        cmocka_unit_test(last_occurrence_wins),
-        cmocka_unit_test(separators_and_edges),
-        cmocka_unit_test(bare_words_and_empty_values),
-        cmocka_unit_test(numeric_values),
+        cmocka_unit_test(finds_words_and_values),      cmocka_unit_test(empty_and_null),
+        cmocka_unit_test(last_occurrence_wins),        cmocka_unit_test(separators_and_edges),
+        cmocka_unit_test(bare_words_and_empty_values), cmocka_unit_test(numeric_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

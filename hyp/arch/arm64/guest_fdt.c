@@ -142,7 +142,8 @@ static void write_chosen(struct fdt_writer *w, struct domain *d, const char *std
     fdt_write_end_node(w);
 }
 
-int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, uint64_t initrd_size)
+int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
+                   uint64_t initrd_size)
 {
     static const char compat[] = "keel,vm\0xen,xenvm";
     struct fdt_writer w;

@@ -15,8 +15,8 @@
 #define IPA_BITS 40
 /* VTCR_EL2: T0SZ = 64 - 40, SL0 = 1 (start at level 1), inner-shareable write-back walks,
  * 4 KiB granule, RES1 bit 31.  PS is set from the CPU's PARange. */
-#define VTCR_VALUE ((1UL << 31) | (64 - IPA_BITS) | (1UL << 6) | (1UL << 8) | (1UL << 10) |     \
-                    (3UL << 12))
+#define VTCR_VALUE                                                                                 \
+    ((1UL << 31) | (64 - IPA_BITS) | (1UL << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12))
 /* Stage-2 leaf attributes (Arm ARM D8.5.5): MemAttr normal write-back, S2AP read-write,
  * inner shareable, access flag. */
 #define S2_MEMATTR_NORMAL (0xfUL << 2)
@@ -30,7 +30,7 @@ static struct spinlock vmid_lock = SPINLOCK_INIT;
 void arch_guest_layout(struct guest_layout *out)
 {
     out->ram_base[0] = 0x40000000UL;
-    out->ram_size[0] = 0xC0000000UL;   /* 3 GiB below 4 GiB */
+    out->ram_size[0] = 0xC0000000UL; /* 3 GiB below 4 GiB */
     out->ram_base[1] = 0x200000000UL;
     out->ram_size[1] = 0xFE00000000UL; /* up to the 1 TiB boundary */
     out->uart_base = 0x22000000UL;
@@ -64,7 +64,7 @@ static int vmid_alloc(void)
 static void vmid_free(unsigned vmid)
 {
     unsigned long flags = spin_lock_irqsave(&vmid_lock);
-    vmid_used[vmid / 8] &= (uint8_t)~(1u << (vmid % 8));
+    vmid_used[vmid / 8] &= (uint8_t) ~(1u << (vmid % 8));
     spin_unlock_irqrestore(&vmid_lock, flags);
 }
 

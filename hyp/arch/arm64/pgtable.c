@@ -136,8 +136,8 @@ static bool table_empty(const uint64_t *t)
     return true;
 }
 
-static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t ia,
-                     uint64_t pa, uint64_t size, uint64_t attrs, unsigned flags)
+static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t ia, uint64_t pa,
+                     uint64_t size, uint64_t attrs, unsigned flags)
 {
     uint64_t lsize = LEVEL_SIZE(level);
     while (size) {
@@ -154,7 +154,8 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
                 pt->ops->tlb_inval(pt->ops->ctx, ia, lsize);
                 destroy_level(pt, pte_table(old), level + 1);
                 free_table(pt, pte_table(old));
-            } else if (pte_valid(old) && (old & ~PTE_AF) != (make_leaf(pa, attrs, level) & ~PTE_AF)) {
+            } else if (pte_valid(old) &&
+                       (old & ~PTE_AF) != (make_leaf(pa, attrs, level) & ~PTE_AF)) {
                 __atomic_store_n(e, 0, __ATOMIC_RELEASE);
                 pt->ops->tlb_inval(pt->ops->ctx, ia, lsize);
             }
@@ -185,8 +186,7 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
 static bool range_ok(const struct pgtable *pt, uint64_t ia, uint64_t size)
 {
     uint64_t limit = 1UL << pt->ia_bits;
-    return pt->root && size && IS_ALIGNED(ia | size, PAGE_SIZE) && ia < limit &&
-           size <= limit - ia;
+    return pt->root && size && IS_ALIGNED(ia | size, PAGE_SIZE) && ia < limit && size <= limit - ia;
 }
 
 int pgtable_map(struct pgtable *pt, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs,

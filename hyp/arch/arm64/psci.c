@@ -27,8 +27,8 @@ static uint64_t smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
     __asm__ volatile("smc #0"
                      : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
                      :
-                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
-                       "x15", "x16", "x17", "memory");
+                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+                       "x16", "x17", "memory");
     return x0;
 }
 
@@ -57,12 +57,18 @@ void psci_init(void)
 static int psci_err(int64_t r)
 {
     switch (r) {
-    case 0: return 0;
-    case -2: return -EINVAL;
-    case -3: return -EPERM;
-    case -4: return -EBUSY; /* ALREADY_ON */
-    case -5: return -EBUSY; /* ON_PENDING */
-    default: return -EIO;
+    case 0:
+        return 0;
+    case -2:
+        return -EINVAL;
+    case -3:
+        return -EPERM;
+    case -4:
+        return -EBUSY; /* ALREADY_ON */
+    case -5:
+        return -EBUSY; /* ON_PENDING */
+    default:
+        return -EIO;
     }
 }
 

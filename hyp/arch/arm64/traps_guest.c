@@ -55,8 +55,8 @@ void guest_inject_undef(struct vcpu *v)
 void guest_inject_abort(struct vcpu *v, bool is_data, uint64_t va, bool write)
 {
     bool from_el0 = (v->arch.regs.pstate & 0xf) == 0;
-    uint64_t ec = is_data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR)
-                          : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
+    uint64_t ec =
+        is_data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR) : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
     uint64_t iss = FSC_SYNC_EXTERNAL | (is_data && write ? DABT_WNR : 0);
     inject_sync(v, ec << ESR_EC_SHIFT | ESR_IL | iss, va, true);
 }
@@ -108,8 +108,8 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;
     } else {
-        pr_debug("domain %s: unhandled system register access (ISS %#x), undef\n",
-                 v->dom->name, iss);
+        pr_debug("domain %s: unhandled system register access (ISS %#x), undef\n", v->dom->name,
+                 iss);
         guest_inject_undef(v);
         return;
     }
@@ -171,8 +171,8 @@ static void on_unknown(struct vcpu *v, uint64_t esr)
 }
 
 static const exit_handler_fn exit_handlers[64] = {
-    [EC_WFX] = on_wfx,       [EC_HVC64] = on_hvc,     [EC_SMC64] = on_smc,
-    [EC_SYS64] = on_sysreg,  [EC_DABT_LOW] = on_dabt, [EC_IABT_LOW] = on_iabt,
+    [EC_WFX] = on_wfx,      [EC_HVC64] = on_hvc,     [EC_SMC64] = on_smc,
+    [EC_SYS64] = on_sysreg, [EC_DABT_LOW] = on_dabt, [EC_IABT_LOW] = on_iabt,
 };
 
 void guest_trap_sync(struct vcpu *v)

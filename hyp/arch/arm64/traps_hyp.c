@@ -27,18 +27,30 @@ static const char *const slot_names[16] = {
 static const char *ec_name(unsigned ec)
 {
     switch (ec) {
-    case EC_UNKNOWN: return "unknown/undefined instruction";
-    case EC_ILLEGAL: return "illegal execution state";
-    case EC_HVC64: return "HVC";
-    case EC_SMC64: return "SMC";
-    case EC_SYS64: return "system register access";
-    case EC_IABT_CUR: return "instruction abort at EL2";
-    case EC_PC_ALIGN: return "PC alignment";
-    case EC_DABT_CUR: return "data abort at EL2";
-    case EC_SP_ALIGN: return "SP alignment";
-    case EC_SERROR: return "SError";
-    case EC_BRK64: return "BRK";
-    default: return "other";
+    case EC_UNKNOWN:
+        return "unknown/undefined instruction";
+    case EC_ILLEGAL:
+        return "illegal execution state";
+    case EC_HVC64:
+        return "HVC";
+    case EC_SMC64:
+        return "SMC";
+    case EC_SYS64:
+        return "system register access";
+    case EC_IABT_CUR:
+        return "instruction abort at EL2";
+    case EC_PC_ALIGN:
+        return "PC alignment";
+    case EC_DABT_CUR:
+        return "data abort at EL2";
+    case EC_SP_ALIGN:
+        return "SP alignment";
+    case EC_SERROR:
+        return "SError";
+    case EC_BRK64:
+        return "BRK";
+    default:
+        return "other";
     }
 }
 

@@ -83,13 +83,31 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
 #define SAVE(field, reg) s->field = read_sysreg(reg)
 #define LOAD(field, reg) write_sysreg(s->field, reg)
 #define EL1_SYSREGS(X)                                                                             \
-    X(sctlr, sctlr_el1); X(actlr, actlr_el1); X(cpacr, cpacr_el1); X(ttbr0, ttbr0_el1);          \
-    X(ttbr1, ttbr1_el1); X(tcr, tcr_el1); X(esr, esr_el1); X(afsr0, afsr0_el1);                 \
-    X(afsr1, afsr1_el1); X(far, far_el1); X(mair, mair_el1); X(amair, amair_el1);               \
-    X(vbar, vbar_el1); X(contextidr, contextidr_el1); X(tpidr_el0, tpidr_el0);                  \
-    X(tpidrro_el0, tpidrro_el0); X(tpidr_el1, tpidr_el1); X(sp_el0, sp_el0); X(sp_el1, sp_el1); \
-    X(elr_el1, elr_el1); X(spsr_el1, spsr_el1); X(par, par_el1); X(csselr, csselr_el1);         \
-    X(cntkctl, cntkctl_el1); X(mdscr, mdscr_el1)
+    X(sctlr, sctlr_el1);                                                                           \
+    X(actlr, actlr_el1);                                                                           \
+    X(cpacr, cpacr_el1);                                                                           \
+    X(ttbr0, ttbr0_el1);                                                                           \
+    X(ttbr1, ttbr1_el1);                                                                           \
+    X(tcr, tcr_el1);                                                                               \
+    X(esr, esr_el1);                                                                               \
+    X(afsr0, afsr0_el1);                                                                           \
+    X(afsr1, afsr1_el1);                                                                           \
+    X(far, far_el1);                                                                               \
+    X(mair, mair_el1);                                                                             \
+    X(amair, amair_el1);                                                                           \
+    X(vbar, vbar_el1);                                                                             \
+    X(contextidr, contextidr_el1);                                                                 \
+    X(tpidr_el0, tpidr_el0);                                                                       \
+    X(tpidrro_el0, tpidrro_el0);                                                                   \
+    X(tpidr_el1, tpidr_el1);                                                                       \
+    X(sp_el0, sp_el0);                                                                             \
+    X(sp_el1, sp_el1);                                                                             \
+    X(elr_el1, elr_el1);                                                                           \
+    X(spsr_el1, spsr_el1);                                                                         \
+    X(par, par_el1);                                                                               \
+    X(csselr, csselr_el1);                                                                         \
+    X(cntkctl, cntkctl_el1);                                                                       \
+    X(mdscr, mdscr_el1)
 
 static void sysregs_save(struct el1_sysregs *s)
 {

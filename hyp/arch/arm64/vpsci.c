@@ -54,10 +54,19 @@ static int64_t affinity_info(struct vcpu *v, uint64_t target, uint64_t level)
 static bool supported(uint32_t fn)
 {
     switch (fn) {
-    case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON: case PSCI_64(PSCI_CPU_ON):
-    case PSCI_CPU_SUSPEND: case PSCI_64(PSCI_CPU_SUSPEND):
-    case PSCI_AFFINITY_INFO: case PSCI_64(PSCI_AFFINITY_INFO): case PSCI_MIGRATE_INFO_TYPE:
-    case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
+    case PSCI_VERSION:
+    case PSCI_CPU_OFF:
+    case PSCI_CPU_ON:
+    case PSCI_64(PSCI_CPU_ON):
+    case PSCI_CPU_SUSPEND:
+    case PSCI_64(PSCI_CPU_SUSPEND):
+    case PSCI_AFFINITY_INFO:
+    case PSCI_64(PSCI_AFFINITY_INFO):
+    case PSCI_MIGRATE_INFO_TYPE:
+    case PSCI_SYSTEM_OFF:
+    case PSCI_SYSTEM_RESET:
+    case PSCI_FEATURES:
+    case SMCCC_VERSION:
         return true;
     default:
         return false;
@@ -74,10 +83,18 @@ void vpsci_call(struct vcpu *v)
     uint64_t a3 = is32 ? (uint32_t)x[3] : x[3];
     int64_t ret;
     switch (fn) {
-    case PSCI_VERSION: ret = 0x10001; break; /* 1.1 */
-    case SMCCC_VERSION: ret = 0x10001; break; /* 1.1 */
-    case PSCI_CPU_ON: case PSCI_64(PSCI_CPU_ON): ret = cpu_on(v, a1, a2, a3); break;
-    case PSCI_CPU_SUSPEND: case PSCI_64(PSCI_CPU_SUSPEND):
+    case PSCI_VERSION:
+        ret = 0x10001;
+        break; /* 1.1 */
+    case SMCCC_VERSION:
+        ret = 0x10001;
+        break; /* 1.1 */
+    case PSCI_CPU_ON:
+    case PSCI_64(PSCI_CPU_ON):
+        ret = cpu_on(v, a1, a2, a3);
+        break;
+    case PSCI_CPU_SUSPEND:
+    case PSCI_64(PSCI_CPU_SUSPEND):
         /* Every state is entered as standby: wait for an interrupt like WFI and return.  PSCI
          * lets a powerdown request come back this way when a wake-up arrives first (DEN 0022
          * 5.4), and the guest's context is never lost, so entry/context are not needed. */
@@ -88,11 +105,24 @@ void vpsci_call(struct vcpu *v)
         vcpu_power_off(v);
         ret = PSCI_DENIED; /* only seen if the vCPU is ever resumed without CPU_ON */
         break;
-    case PSCI_AFFINITY_INFO: case PSCI_64(PSCI_AFFINITY_INFO): ret = affinity_info(v, a1, a2); break;
-    case PSCI_MIGRATE_INFO_TYPE: ret = MIGRATE_NOT_REQUIRED; break;
-    case PSCI_SYSTEM_OFF: domain_shutdown(v->dom, SHUTDOWN_POWEROFF); ret = PSCI_SUCCESS; break;
-    case PSCI_SYSTEM_RESET: domain_shutdown(v->dom, SHUTDOWN_REBOOT); ret = PSCI_SUCCESS; break;
-    case PSCI_FEATURES: ret = supported((uint32_t)a1) ? 0 : PSCI_NOT_SUPPORTED; break;
+    case PSCI_AFFINITY_INFO:
+    case PSCI_64(PSCI_AFFINITY_INFO):
+        ret = affinity_info(v, a1, a2);
+        break;
+    case PSCI_MIGRATE_INFO_TYPE:
+        ret = MIGRATE_NOT_REQUIRED;
+        break;
+    case PSCI_SYSTEM_OFF:
+        domain_shutdown(v->dom, SHUTDOWN_POWEROFF);
+        ret = PSCI_SUCCESS;
+        break;
+    case PSCI_SYSTEM_RESET:
+        domain_shutdown(v->dom, SHUTDOWN_REBOOT);
+        ret = PSCI_SUCCESS;
+        break;
+    case PSCI_FEATURES:
+        ret = supported((uint32_t)a1) ? 0 : PSCI_NOT_SUPPORTED;
+        break;
     case SMCCC_ARCH_FEATURES:
         /* No firmware workarounds are offered: the calls are not implemented. */
         ret = (uint32_t)a1 == SMCCC_VERSION ? 0 : PSCI_NOT_SUPPORTED;

@@ -33,7 +33,7 @@ struct bootinfo {
     unsigned nr_reserved;
     uint64_t cpu_hwid[MAX_CPUS];
     unsigned nr_cpus;
-    paddr_t uart_base; /* 0 if no usable stdout-path */
+    paddr_t uart_base;   /* 0 if no usable stdout-path */
     const char *cmdline; /* hypervisor command line ("" if none) */
     struct boot_module modules[MAX_BOOT_MODULES];
     unsigned nr_modules;

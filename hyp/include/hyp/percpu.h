@@ -14,8 +14,8 @@ struct percpu {
     unsigned id;             /* logical id, 0 = boot CPU */
     uint64_t hwid;           /* MPIDR affinity */
     bool online;
-    struct vcpu *current;    /* vCPU running here, NULL when idle */
-    uint32_t ipi_pending;    /* bitmask of enum ipi_kind, set by other CPUs */
+    struct vcpu *current; /* vCPU running here, NULL when idle */
+    uint32_t ipi_pending; /* bitmask of enum ipi_kind, set by other CPUs */
 };
 
 extern struct percpu percpu_data[MAX_CPUS];

@@ -14,9 +14,8 @@ struct selftest {
 
 #define SELFTEST(id)                                                                               \
     static int selftest_##id(void);                                                                \
-    static const struct selftest selftest_desc_##id __section(".selftests") __used = {             \
-        #id, selftest_##id                                                                         \
-    };                                                                                             \
+    static const struct selftest selftest_desc_##id __section(".selftests")                        \
+        __used = { #id, selftest_##id };                                                           \
     static int selftest_##id(void)
 
 /* Report a failed expectation from inside a SELFTEST body. */

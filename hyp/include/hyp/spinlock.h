@@ -39,7 +39,8 @@ static inline void spin_unlock(struct spinlock *l)
 
 static inline bool spin_is_locked(struct spinlock *l)
 {
-    return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+    return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
+           __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 
 static inline unsigned long spin_lock_irqsave(struct spinlock *l)

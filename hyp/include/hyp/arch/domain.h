@@ -28,7 +28,8 @@ int arch_guest_unmap(struct domain *d, struct gpa gpa, uint64_t size);
 
 /* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
  * negative errno.  ramdisk/initrd addresses are guest-physical. */
-int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, uint64_t initrd_size);
+int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
+                   uint64_t initrd_size);
 
 /* Drive a guest interrupt line (an SPI of an emulated device) of d. */
 void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level);

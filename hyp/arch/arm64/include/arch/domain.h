@@ -11,11 +11,11 @@
 struct vgic_dist;
 
 struct arch_domain {
-    struct pgtable s2;  /* stage-2 translation */
+    struct pgtable s2; /* stage-2 translation */
     struct pgtable_ops s2_ops;
-    uint64_t vttbr;     /* VMID << 48 | root */
+    uint64_t vttbr; /* VMID << 48 | root */
     uint16_t vmid;
-    uint64_t cntvoff;   /* CNTVOFF_EL2 for every vCPU */
+    uint64_t cntvoff; /* CNTVOFF_EL2 for every vCPU */
     struct vgic_dist *vgic;
 };
 
