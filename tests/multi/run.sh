@@ -1,0 +1,463 @@
+#!/bin/bash
+# Multi-domain tier: several Keel domains at once on a 2-CPU QEMU machine, started through
+# scripts/keel-qemu from xl configurations written under $BUILD/multi-tests/.  Cases:
+#
+#   contain-MODE   a good guest (guests/sgi, 2 vCPUs) beside guests/faulty misbehaving as MODE
+#                  (wild, flood, crash, spin-masked, hang, wfi-storm, exc-loop).  The good one
+#                  must pass all its checks and power off, Keel must never print FATAL or
+#                  PANIC, and the bad one must end as planned: wild powers off after
+#                  surviving its aborts, flood and crash crash (on_crash = destroy) and give
+#                  their memory back.  spin-masked, hang, wfi-storm and exc-loop never end by
+#                  themselves and Keel has no watchdog (SCHEDOP_watchdog is -ENOSYS), so the
+#                  runner stops QEMU once the good domain has returned its memory.
+#   restart-100    guests/faulty fault=reboot with on_reboot = "restart": it resets itself at
+#                  once, Keel restarts it; the launcher stops after the 100th "memory
+#                  returned".  100 restarts, 100 boots, and the free-page count after the
+#                  first and the hundredth destroy must be equal (no leak per cycle).
+#   many           three Debian Linux domains (256 MiB, 1 vCPU, keeltest=basic) and two test
+#                  guests (sgi, context) at once: everything passes and powers off.
+#   sched-*        under -icount shift=0,sleep=off (deterministic machine time) guests/spin
+#                  measures the CPU share it gets, with pCPU 1 in a pool of its own:
+#                    sched-credit         weights 256 and 512: share ratio 0.5 +-10%
+#                    sched-credit-pinned  the same in Pool-0 with cpus = "1" (the launcher's
+#                                         pinning) instead of a pool
+#                    sched-rtds           budget/period 3/10 ms and 6/10 ms: shares 0.30 and
+#                                         0.60 +-5% (relative), and in no 10 ms window (at the
+#                                         best alignment, see guests/spin) more than the
+#                                         budget + 120 us (100 us buckets + 20 us sampling)
+#                    sched-cap            cap = 25 alone: share <= 0.25 +5% (relative), >= 0.20
+#                  A policy Keel does not offer makes its case FAIL with "policy not available".
+#                  Under -icount QEMU runs its CPUs in turn, so machine time is shared by the
+#                  pCPUs that are busy: these cases keep every busy vCPU on one pCPU.
+#
+# Prints one line per case as it ends (two run at a time), then "N passed, M failed".  Logs:
+# $BUILD/test-logs/multi-CASE.log.  Builds nothing but the Linux initramfs: run make first
+# (Keel and the guests); the Debian kernel comes from scripts/fetch-guest.sh.
+#
+# Usage: tests/multi/run.sh [CASE...]        (default: every case)
+# Environment: BUILD (default build), MULTI_JOBS (cases at once, default 2).
+set -u
+
+cd "$(dirname "$0")/../.." || exit 2
+top=$(pwd)
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) ABS_BUILD=$BUILD ;;
+*) ABS_BUILD=$top/$BUILD ;;
+esac
+export BUILD=$ABS_BUILD
+LOGDIR=$ABS_BUILD/test-logs
+WORK=$ABS_BUILD/multi-tests
+JOBS=${MULTI_JOBS:-2}
+GUESTS=$ABS_BUILD/guests
+LAUNCHER=$top/scripts/keel-qemu
+
+CASES=(many restart-100 contain-wild contain-flood contain-crash contain-spin-masked
+    contain-hang contain-wfi-storm contain-exc-loop sched-credit sched-credit-pinned sched-rtds
+    sched-cap)
+
+# ---- launching ----
+
+# The launcher is read once: bash reads a script while running it, and a long run should not
+# pick up an edit made to the launcher meanwhile.
+launcher_text=""
+
+# launch LOG TIMEOUT LAUNCHER-ARGS...: run the launcher; sets rc and secs.
+launch() {
+    local log=$1 t=$2 start=$SECONDS
+    shift 2
+    timeout -k 5 $((t + 30)) bash -c "$launcher_text" "$LAUNCHER" --timeout "$t" "$@" \
+        </dev/null >"$log" 2>&1
+    rc=$?
+    secs=$((SECONDS - start))
+}
+
+# cfg FILE NAME MEMORY VCPUS KERNEL EXTRA [KEY=VALUE...]: an xl configuration.
+cfg() {
+    local f=$1 kv
+    {
+        echo "# Written by tests/multi/run.sh"
+        echo "name = \"$2\""
+        echo "memory = $3"
+        echo "vcpus = $4"
+        echo "kernel = \"$5\""
+        [ -n "$6" ] && echo "extra = \"$6\""
+        shift 6
+        for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+    } >"$f"
+}
+
+# ---- reading a console log ----
+
+# Keel's own lines (not a domain's "[NAME] " lines), without the carriage returns.
+keel_lines() { tr -d '\r' <"$1" | grep -E '^\(keel\) '; }
+# A domain's lines with the "[NAME] " prefix taken off.
+dom_lines() { tr -d '\r' <"$1" | sed -n "s/^\[$2\] //p"; }
+# Whether Keel said something (fixed string) about domain NAME.
+keel_said() { keel_lines "$1" | grep -qF "domain $2: $3"; }
+# Line number of the first Keel line "domain NAME: TEXT" (0 if none).
+keel_line_no() {
+    tr -d '\r' <"$1" | grep -nF "(keel) " | grep -F "domain $2: $3" | head -1 | cut -d: -f1 |
+        grep . || echo 0
+}
+# The first FATAL/PANIC line Keel printed, if any.
+keel_fault() { keel_lines "$1" | grep -E '(^|[^A-Za-z])(FATAL|PANIC)([^A-Za-z]|$)' | head -1; }
+# "P F" from a domain's "GUEST-TESTS: P passed, F failed", empty if none.
+tests_of() {
+    dom_lines "$1" "$2" | sed -n 's/^GUEST-TESTS: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' |
+        tail -1
+}
+failed_checks() {
+    dom_lines "$1" "$2" | sed -n 's/^GUEST-TEST \([^ ]*\): FAIL.*/\1/p' | sort -u | tr '\n' ' '
+}
+# A field of a domain's first SPIN line.
+spin_field() {
+    dom_lines "$1" "$2" | grep -m1 '^SPIN ' | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# awk as a calculator: fcmp EXPR exits 0 if EXPR holds; fmt EXPR prints it.
+fcmp() { awk "BEGIN { exit !($1) }"; }
+fmt() { awk "BEGIN { printf \"%.4f\", $1 }"; }
+
+# Checks for a test guest domain that must pass everything and power off; appends to why.
+guest_passed() { # log name
+    local t p f
+    t=$(tests_of "$1" "$2")
+    p=${t% *} f=${t#* }
+    if [ -z "$t" ]; then
+        why+=("$2: no GUEST-TESTS summary")
+    elif [ "$f" != 0 ]; then
+        why+=("$2: $f of $((p + f)) checks failed: $(failed_checks "$1" "$2")")
+    elif [ "$p" = 0 ]; then
+        why+=("$2: no checks ran")
+    elif ! keel_said "$1" "$2" "shutdown (poweroff)"; then
+        why+=("$2: passed but Keel never said it powered off")
+    elif ! keel_said "$1" "$2" "memory returned"; then
+        why+=("$2: no 'memory returned' after it ended")
+    else
+        return 0
+    fi
+    return 1
+}
+
+# Common failures of a launcher run; appends to why.
+run_problems() { # log
+    local f
+    f=$(keel_fault "$1")
+    [ -n "$f" ] && why+=("Keel fault: $f")
+    [ "$rc" = 3 ] && why+=("timed out")
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && why+=("launcher hung")
+    [ "$rc" = 6 ] && why+=("QEMU failed: $(grep '^keel-qemu: ' "$1" | tail -1)")
+    [ "$rc" = 2 ] && why+=("launcher refused: $(grep '^keel-qemu: ' "$1" | tail -1)")
+}
+
+# result NAME SECONDS INFO LOG: print the case's line from why[]; status 0 if it passed.
+result() {
+    if [ ${#why[@]} -eq 0 ]; then
+        printf 'PASS multi %-20s %4d s  %s\n' "$1" "$2" "$3"
+        return 0
+    fi
+    local IFS=';'
+    printf 'FAIL multi %-20s %4d s  %s (log: %s)\n' "$1" "$2" "${why[*]}" "${4#"$top"/}"
+    return 1
+}
+
+need_images() { # IMAGE...: appends to why for each missing one
+    local i
+    for i in "$@"; do [ -s "$i" ] || why+=("$i missing: run make first"); done
+    [ ${#why[@]} -eq 0 ]
+}
+
+# ---- fault containment ----
+
+# contain MODE BOOTARGS BAD_VCPUS END: END is how the bad domain must end (poweroff, crash,
+# or runner when nothing but the runner can end it).
+contain() {
+    local name=contain-$1 args=$2 nv=$3 end=$4 dir=$WORK/contain-$1 log=$LOGDIR/multi-contain-$1.log
+    local bad=bad good=sgi info stop=() n_good n_bad wd keel_n
+    why=()
+    need_images "$GUESTS/sgi.Image" "$GUESTS/faulty.Image" || { result "$name" 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    cfg "$dir/$good.cfg" $good 64 2 "$GUESTS/sgi.Image" "" 'on_crash="destroy"'
+    cfg "$dir/$bad.cfg" $bad 32 "$nv" "$GUESTS/faulty.Image" "$args" 'on_crash="destroy"' \
+        'on_reboot="destroy"'
+    [ "$end" = runner ] && stop=(--stop-on "domain $good: memory returned")
+    launch "$log" 120 "${stop[@]}" "$dir/$good.cfg" "$dir/$bad.cfg"
+    run_problems "$log"
+    guest_passed "$log" $good
+    dom_lines "$log" $bad | grep -q "^FAULTY $1" || why+=("$bad: never started misbehaving")
+    n_good=$(keel_line_no "$log" $good "shutdown (poweroff)")
+    n_bad=$(keel_line_no "$log" $bad "shutdown (")
+    case $end in
+    poweroff)
+        guest_passed "$log" $bad ;;
+    crash)
+        keel_said "$log" $bad "shutdown (crash)" || why+=("$bad: Keel never said it crashed")
+        keel_said "$log" $bad "memory returned" || why+=("$bad: no 'memory returned' after it crashed") ;;
+    runner)
+        if [ "$n_bad" != 0 ] && ! keel_said "$log" $bad "shutdown (watchdog)"; then
+            why+=("$bad: ended ($(keel_lines "$log" | grep -m1 -F "domain $bad: shutdown" |
+                sed 's/.*shutdown //')) though only the runner should end it")
+        fi ;;
+    esac
+    # The good guest's whole run must overlap the bad one's misbehaviour.
+    if [ "$end" != runner ] && [ "$1" != crash ] && [ "$n_good" != 0 ] && [ "$n_bad" != 0 ] &&
+        [ "$n_bad" -lt "$n_good" ]; then
+        why+=("$bad ended before $good finished: containment not exercised (lengthen ms=)")
+    fi
+    info=$(dom_lines "$log" $bad | grep -m1 -E "^FAULTY $1: [0-9]" | sed 's/^FAULTY //')
+    wd=$(dom_lines "$log" $bad | sed -n 's/^FAULTY watchdog: SCHEDOP_watchdog([0-9]* s) = \(-*[0-9]*\).*/SCHEDOP_watchdog = \1/p')
+    keel_n=$(keel_lines "$log" | grep -cF "domain $bad: ")
+    case $end in
+    runner) info="$1 until stopped${wd:+ ($wd)}; ${info:+$info; }Keel printed $keel_n lines on it" ;;
+    *) info="${info:-$1}; ended by $end, memory returned; Keel printed $keel_n lines on it" ;;
+    esac
+    result "$name" "$secs" "$good $(tests_of "$log" $good | cut -d' ' -f1) checks passed; $info" "$log"
+}
+
+case_contain_wild() { contain wild "fault=wild ms=30000" 1 poweroff; }
+case_contain_flood() { contain flood "fault=flood ms=30000 end=crash" 2 crash; }
+case_contain_crash() { contain crash "fault=crash" 1 crash; }
+case_contain_spin_masked() { contain spin-masked "fault=spin-masked watchdog=2" 2 runner; }
+case_contain_hang() { contain hang "fault=hang watchdog=2" 2 runner; }
+case_contain_wfi_storm() { contain wfi-storm "fault=wfi-storm" 2 runner; }
+case_contain_exc_loop() { contain exc-loop "fault=exc-loop" 1 runner; }
+
+# ---- 100 restarts ----
+
+case_restart_100() {
+    local name=restart-100 dir=$WORK/restart-100 log=$LOGDIR/multi-restart-100.log n=100
+    local restarts boots first last
+    why=()
+    need_images "$GUESTS/faulty.Image" || { result $name 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    cfg "$dir/cyc.cfg" cyc 32 2 "$GUESTS/faulty.Image" "fault=reboot" 'on_reboot="restart"' \
+        'on_crash="destroy"'
+    launch "$log" 300 --stop-on "domain cyc: memory returned" --stop-count $n "$dir/cyc.cfg"
+    run_problems "$log"
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
+    # Count what happened up to the n-th "memory returned" (QEMU goes on briefly after it).
+    local upto
+    upto=$(keel_lines "$log" | grep -nF "domain cyc: memory returned" | sed -n "${n}p" | cut -d: -f1)
+    if [ -z "$upto" ]; then
+        why+=("only $(keel_lines "$log" | grep -cF "domain cyc: memory returned") of $n cycles")
+    else
+        restarts=$(keel_lines "$log" | head -n "$upto" | grep -cF "domain cyc: restarting")
+        [ "$restarts" -ge $n ] || why+=("$restarts 'restarting' lines in $n cycles")
+    fi
+    boots=$(dom_lines "$log" cyc | grep -c "^FAULTY reboot: PSCI SYSTEM_RESET")
+    [ "$boots" -ge $n ] || why+=("the guest booted $boots times, want $n")
+    keel_lines "$log" | grep -qF "domain cyc: restart failed" &&
+        why+=("$(keel_lines "$log" | grep -m1 -F "domain cyc: restart failed")")
+    first=$(keel_lines "$log" | grep -F "domain cyc: memory returned" | sed -n '1s/.*returned, \([0-9]*\) pages free.*/\1/p')
+    last=$(keel_lines "$log" | grep -F "domain cyc: memory returned" | sed -n "${n}s/.*returned, \([0-9]*\) pages free.*/\1/p")
+    if [ -n "$first" ] && [ -n "$last" ] && [ "$first" != "$last" ]; then
+        why+=("free pages $first after cycle 1 but $last after cycle $n: $((first - last)) pages lost")
+    fi
+    result $name "$secs" "${restarts:-0} restarts, ${boots} boots; $first pages free after cycle 1 and ${last:-?} after cycle $n" "$log"
+}
+
+# ---- many domains ----
+
+initrd=$WORK/initramfs.cpio.gz
+kernel=$top/build/cache/Image # scripts/fetch-guest.sh puts it there
+
+prepare_linux() {
+    local newest
+    [ -s "$kernel" ] || "$top/scripts/fetch-guest.sh" >"$LOGDIR/multi-fetch.log" 2>&1 ||
+        return 1
+    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" -type f -newer "$initrd" 2>/dev/null | head -1)
+    if [ ! -s "$initrd" ] || [ -n "$newest" ]; then
+        "$top/scripts/mkinitramfs.sh" "$initrd" >"$LOGDIR/multi-mkinitramfs.log" 2>&1 || return 1
+    fi
+}
+
+# The e2e guest's "CHECK key=value" lines of one domain; sets why on a failure (as
+# tests/e2e/lib.sh check_basic, for one domain of a shared console).
+linux_basic() { # log name vcpus mem-MiB
+    local t cpus mem lo hi
+    t=$(dom_lines "$1" "$2" | sed -n 's/.*CHECK \([a-z_]*\)=\(.*\)$/\1=\2/p')
+    val() { printf '%s\n' "$t" | sed -n "s/^$1=//p" | tail -1; }
+    cpus=$(val cpus)
+    mem=$(val mem_kb)
+    lo=$(($4 * 1024 * 80 / 100))
+    hi=$(($4 * 1024))
+    if ! dom_lines "$1" "$2" | grep -q 'CHECK done'; then
+        why+=("$2: the basic check did not finish$(dom_lines "$1" "$2" | grep -m1 'CHECK error' | sed 's/^/: /')")
+    elif [ "$cpus" != "$3" ]; then
+        why+=("$2: cpus=$cpus, want $3")
+    elif ! [[ $mem =~ ^[0-9]+$ ]] || [ "$mem" -lt "$lo" ] || [ "$mem" -gt "$hi" ]; then
+        why+=("$2: mem_kb=$mem, want $lo..$hi")
+    elif [ "$(val timer_rising)" != yes ]; then
+        why+=("$2: timer not rising ($(val timer_irqs))")
+    elif [ "$(val dmesg_clean)" != yes ]; then
+        why+=("$2: kernel log not clean: $(dom_lines "$1" "$2" | grep -m1 'CHECK dmesg_bad')")
+    elif ! keel_said "$1" "$2" "shutdown (poweroff)"; then
+        why+=("$2: never powered off")
+    fi
+}
+
+case_many() {
+    local name=many dir=$WORK/many log=$LOGDIR/multi-many.log i cfgs=() g
+    why=()
+    need_images "$GUESTS/sgi.Image" "$GUESTS/context.Image" || { result $name 0 "" "$log"; return; }
+    if ! prepare_linux; then
+        why+=("cannot get the Debian kernel or build the initramfs (see $LOGDIR/multi-*.log)")
+        result $name 0 "" "$log"
+        return
+    fi
+    mkdir -p "$dir"
+    for i in 1 2 3; do
+        cfg "$dir/linux$i.cfg" linux$i 256 1 "$kernel" \
+            "console=ttyAMA0 earlycon=pl011,0x22000000 keeltest=basic" "ramdisk=\"$initrd\"" \
+            'on_reboot="destroy"'
+        cfgs+=("$dir/linux$i.cfg")
+    done
+    for g in sgi context; do
+        cfg "$dir/$g.cfg" $g 64 2 "$GUESTS/$g.Image" ""
+        cfgs+=("$dir/$g.cfg")
+    done
+    launch "$log" 400 "${cfgs[@]}"
+    run_problems "$log"
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
+    for i in 1 2 3; do linux_basic "$log" linux$i 1 256; done
+    guest_passed "$log" sgi
+    guest_passed "$log" context
+    result $name "$secs" "3 Linux domains passed keeltest=basic, sgi $(tests_of "$log" sgi | cut -d' ' -f1) and context $(tests_of "$log" context | cut -d' ' -f1) checks passed" "$log"
+}
+
+# ---- scheduling accuracy ----
+
+SPIN_MS=2000
+
+# sched_run NAME KEEL-ARGS POOL-LINE CFG...: run under -icount; checks the pool Keel made.
+sched_run() {
+    local name=$1 kargs=$2 want_pool=$3 log=$LOGDIR/multi-$1.log
+    shift 3
+    launch "$log" 200 --icount --keel-args "$kargs" "$@"
+    run_problems "$log"
+    if ! keel_lines "$log" | grep -qE "sched: pool $want_pool"; then
+        why+=("policy not available: Keel made no 'pool $want_pool' (it said: $(keel_lines "$log" |
+            grep -E 'sched|cpupool' | sed 's/^(keel) \[[ 0-9.]*\] //' | head -3 | tr '\n' '|'))")
+        return 1
+    fi
+    [ "$rc" = 0 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
+    return 0
+}
+
+spin_cfg() { # file name extra-settings...
+    local f=$1 n=$2
+    shift 2
+    cfg "$f" "$n" 16 1 "$GUESTS/spin.Image" "spin_ms=$SPIN_MS window_us=10000 bucket_us=100 gap_us=20" "$@"
+}
+
+credit_weights() { # name pinned(0/1)
+    local name=$1 dir=$WORK/$1 log=$LOGDIR/multi-$1.log a b r kargs=cpupool=one:credit:1 pool='one: policy credit'
+    local place=('pool="one"')
+    why=()
+    need_images "$GUESTS/spin.Image" || { result "$name" 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    if [ "$2" = 1 ]; then
+        kargs="sched=credit" pool='Pool-0: policy credit' place=('cpus="1"')
+    fi
+    spin_cfg "$dir/w256.cfg" w256 cpu_weight=256 "${place[@]}"
+    spin_cfg "$dir/w512.cfg" w512 cpu_weight=512 "${place[@]}"
+    if sched_run "$name" "$kargs" "$pool" "$dir/w256.cfg" "$dir/w512.cfg"; then
+        a=$(spin_field "$log" w256 share)
+        b=$(spin_field "$log" w512 share)
+        if [ -z "$a" ] || [ -z "$b" ]; then
+            why+=("no SPIN line from w256 or w512")
+        else
+            r=$(fmt "$a / $b")
+            fcmp "$b > 0 && $a / $b >= 0.45 && $a / $b <= 0.55" ||
+                why+=("shares $a : $b, ratio $r; want 0.5 +-10%")
+            fcmp "$a + $b >= 0.9" || why+=("shares $a + $b leave the pCPU idle")
+        fi
+    fi
+    result "$name" "$secs" "weight 256 share ${a:-?}, weight 512 share ${b:-?}, ratio ${r:-?} (want 0.50 +-0.05)" "$log"
+}
+
+case_sched_credit() { credit_weights sched-credit 0; }
+case_sched_credit_pinned() { credit_weights sched-credit-pinned 1; }
+
+case_sched_rtds() {
+    local name=sched-rtds dir=$WORK/sched-rtds log=$LOGDIR/multi-sched-rtds.log d s m budget want tol=120 info=""
+    why=()
+    need_images "$GUESTS/spin.Image" || { result $name 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    spin_cfg "$dir/rt3.cfg" rt3 'pool="rt"' budget=3000 period=10000
+    spin_cfg "$dir/rt6.cfg" rt6 'pool="rt"' budget=6000 period=10000
+    if sched_run $name "cpupool=rt:rtds:1" "rt: policy rtds" "$dir/rt3.cfg" "$dir/rt6.cfg"; then
+        for d in rt3 rt6; do
+            budget=$((${d#rt} * 1000))
+            want=$(fmt "$budget / 10000")
+            s=$(spin_field "$log" $d share)
+            m=$(spin_field "$log" $d max_window_us)
+            info="$info$d share ${s:-?} max ${m:-?} us; "
+            if [ -z "$s" ]; then
+                why+=("$d: no SPIN line")
+                continue
+            fi
+            fcmp "$s >= $want * 0.95 && $s <= $want * 1.05" || why+=("$d: share $s, want $want +-5%")
+            [ "$m" -le $((budget + tol)) ] ||
+                why+=("$d: ran $m us in one 10 ms window, budget $budget us (+$tol us)")
+        done
+    fi
+    result $name "$secs" "${info}want 0.30/0.60 +-5%, max <= budget + $tol us" "$log"
+}
+
+case_sched_cap() {
+    local name=sched-cap dir=$WORK/sched-cap log=$LOGDIR/multi-sched-cap.log s
+    why=()
+    need_images "$GUESTS/spin.Image" || { result $name 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    spin_cfg "$dir/cap25.cfg" cap25 cap=25 'pool="one"'
+    if sched_run $name "cpupool=one:credit:1" "one: policy credit" "$dir/cap25.cfg"; then
+        s=$(spin_field "$log" cap25 share)
+        if [ -z "$s" ]; then
+            why+=("no SPIN line")
+        else
+            fcmp "$s <= 0.2625" || why+=("share $s above the 25% cap (+5%)")
+            fcmp "$s >= 0.20" || why+=("share $s: the cap starves it (want >= 0.20)")
+        fi
+    fi
+    result $name "$secs" "cap 25: share ${s:-?} (want 0.20..0.2625)" "$log"
+}
+
+# ---- main ----
+
+want=("$@")
+for c in "${want[@]}"; do
+    [[ " ${CASES[*]} " == *" $c "* ]] || {
+        echo "multi: no case '$c' (have: ${CASES[*]})" >&2
+        exit 2
+    }
+done
+[ ${#want[@]} -gt 0 ] || want=("${CASES[@]}")
+mkdir -p "$LOGDIR" "$WORK"
+if [ ! -x "$LAUNCHER" ]; then
+    echo "multi: the launcher $LAUNCHER is missing" >&2
+    echo "0 passed, ${#want[@]} failed"
+    exit 1
+fi
+launcher_text=$(cat "$LAUNCHER")
+# The launcher builds keel-cfg when it is out of date; do it once here, not in parallel.
+make -s -C "$top" BUILD="$ABS_BUILD" "$ABS_BUILD/tools/keel-cfg" >"$LOGDIR/multi-build.log" 2>&1
+
+pass=0 fail=0
+declare -A job_case=()
+collect() { # wait for one case to end and print its line
+    local pid
+    wait -n -p pid
+    cat "$WORK/${job_case[$pid]}.result"
+    if grep -q '^PASS' "$WORK/${job_case[$pid]}.result"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    unset "job_case[$pid]"
+}
+for c in "${want[@]}"; do
+    while [ ${#job_case[@]} -ge "$JOBS" ]; do collect; done
+    rm -f "$WORK/$c.result"
+    ("case_${c//-/_}" >"$WORK/$c.result" 2>"$LOGDIR/multi-$c.err") &
+    job_case[$!]=$c
+done
+while [ ${#job_case[@]} -gt 0 ]; do collect; done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
