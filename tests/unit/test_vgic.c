@@ -753,6 +753,31 @@ static void hw_unlink_on_save(void **state)
     vgic_lr_fold(vcpu(1), NULL);
 }
 
+static void hw_link_spi_left_to_its_vcpu(void **state)
+{
+    enable(0, 44, 0x20); /* routed to vCPU 0 */
+    assert_true(vgic_inject_hw(vcpu(0), 44, 100));
+    run(0, guest_ack_all);
+    assert_true(irq_of(0, 44)->hw && irq_of(0, 44)->hw_active);
+    /* Other vCPUs' entries leave the link alone, even once the SPI is routed elsewhere. */
+    run(1, NULL);
+    wr(D(0x6000 + 8 * 44), 8, 2);
+    run(2, NULL);
+    assert_int_equal(nr_deactivated, 0);
+    assert_true(irq_of(0, 44)->hw);
+    /* Where it is active, its deactivation ends the link. */
+    struct vgic_cpu *c = &vcpu(0)->arch.vgic;
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(c->nr_lr, 1);
+    assert_int_equal(LR_STATE(c->lr[0]), ST_A);
+    assert_int_equal((c->lr[0] & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 100);
+    uint64_t now = c->lr[0];
+    set_state(&now, 0);
+    vgic_lr_fold(vcpu(0), &now);
+    assert_false(irq_of(0, 44)->hw);
+    assert_int_equal(nr_deactivated, 0);
+}
+
 /* --- SGIs --- */
 
 static void sgi1r_decoding(void **state)
@@ -879,6 +904,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(hw_link_eoi_deactivates_physical, setup, teardown),
         cmocka_unit_test_setup_teardown(hw_link_never_pending_and_active, setup, teardown),
         cmocka_unit_test_setup_teardown(hw_unlink_on_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(hw_link_spi_left_to_its_vcpu, setup, teardown),
         cmocka_unit_test_setup_teardown(sgi1r_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(inject_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(mmio_sweep_survives, setup, teardown),

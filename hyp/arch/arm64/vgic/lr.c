@@ -55,10 +55,14 @@ static void keep_best(struct cand *best, unsigned *n, unsigned max, struct cand 
 }
 
 /* Lock held.  Keep the physical link consistent with what the software state now says:
- * guest-written ICACTIVER/ICPENDR, or a new pending instance behind a linked active one. */
-static void fix_link(struct vgic_irq *irq, bool act, bool pend)
+ * guest-written ICACTIVER/ICPENDR, or a new pending instance behind a linked active one.  Only
+ * the vCPU the interrupt is with decides (an SPI: where it is active, else where it is routed). */
+static void fix_link(struct vgic_irq *irq, unsigned intid, const struct vcpu *v, bool act,
+                     bool pend)
 {
     if (!irq->hw)
+        return;
+    if (intid >= VGIC_NR_PRIVATE && (irq->active ? irq->active_on : irq->target) != v->id)
         return;
     if (irq->hw_active ? (!act || pend) : !irq->latch)
         unlink(irq);
@@ -107,7 +111,7 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
         if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
             continue; /* another running vCPU has it; its exit gives it back */
         bool act = active_here(irq, v), pend = pending_here(g, irq, v);
-        fix_link(irq, act, pend);
+        fix_link(irq, intid, v, act, pend);
         if (!act && !pend)
             continue;
         total++;
