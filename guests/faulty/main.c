@@ -3,6 +3,7 @@
  * behaviour comes from /chosen/bootargs:
  *
  *   fault=crash        SCHEDOP_shutdown(SHUTDOWN_crash), as Linux's panic() does on Xen
+ *                      (fault=panic is the same)
  *   fault=wild         loads, stores, pairs, fetches and cache-zeroing at guest-physical
  *                      addresses with nothing there: low holes, the host's own device
  *                      addresses, past RAM, above 2^39 and beyond the 40-bit guest-physical
@@ -595,6 +596,8 @@ void guest_secondary_main(unsigned idx)
 
 static enum mode parse_mode(void)
 {
+    if (bootarg_is("fault", "panic"))
+        return M_CRASH;
     for (unsigned m = 1; m < ARRAY_SIZE(mode_names); m++)
         if (bootarg_is("fault", mode_names[m]))
             return (enum mode)m;

@@ -14,7 +14,8 @@
  * phase shows max_window_us <= budget + bucket_us (the true phase lies within one bucket of a
  * tried one).  max_window_start_us is the maximum for windows aligned to our start.
  *
- * Boot arguments (/chosen/bootargs): spin_ms=2000 window_us=10000 bucket_us=100 gap_us=20.
+ * Boot arguments (/chosen/bootargs): spin_ms=2000 window_us=10000 bucket_us=100 gap_us=20
+ * (period_us= is another name for window_us=).
  */
 #include "arm.h"
 #include "console.h"
@@ -182,6 +183,7 @@ void guest_secondary_main(unsigned idx)
 static void read_args(void)
 {
     spin_ms = bootarg_u64("spin_ms", spin_ms);
+    window_us = bootarg_u64("period_us", window_us); /* the scheduler's word for it */
     window_us = bootarg_u64("window_us", window_us);
     bucket_us = bootarg_u64("bucket_us", bucket_us);
     gap_us = bootarg_u64("gap_us", gap_us);
