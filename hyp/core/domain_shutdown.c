@@ -5,6 +5,7 @@
  * last domain is gone the machine powers off.
  */
 #include <hyp/arch/boot.h>
+#include <hyp/arch/domain.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
 #include <hyp/page_alloc.h>
@@ -71,6 +72,7 @@ static void destroy(struct domain *d)
 {
     char name[DOMAIN_NAME_LEN];
     strlcpy(name, d->name, sizeof(name));
+    arch_domain_report(d);
     pr_info("domain %s: destroyed\n", name);
     domain_destroy(d);
     report_free(name);
@@ -80,6 +82,7 @@ static void restart(struct domain *old)
 {
     struct domain_config cfg = old->cfg;
     unsigned restarts = old->restarts + 1;
+    arch_domain_report(old);
     pr_info("domain %s: restarting\n", cfg.name);
     domain_destroy(old);
     report_free(cfg.name);

@@ -59,6 +59,16 @@ uint64_t irq_unhandled_count(void)
     return __atomic_load_n(&unhandled, __ATOMIC_RELAXED);
 }
 
+/* Set by a handler that handed its interrupt to a guest with the hardware bit: the guest's
+ * deactivation ends it, so Keel only drops the priority (EOImode 1). */
+static bool forwarded[MAX_CPUS];
+
+bool irq_forwarded(void)
+{
+    forwarded[cpu_id()] = true;
+    return true;
+}
+
 void irq_dispatch(void)
 {
     for (;;) {
@@ -74,7 +84,12 @@ void irq_dispatch(void)
             if (__atomic_fetch_add(&unhandled, 1, __ATOMIC_RELAXED) < 10)
                 pr_warn("irq: line %u on CPU%u has no handler; disabled\n", irq, cpu_id());
         }
-        irqchip_eoi(irq);
+        if (forwarded[cpu_id()]) {
+            forwarded[cpu_id()] = false;
+            irqchip_priority_drop(irq);
+        } else {
+            irqchip_eoi(irq);
+        }
     }
 }
 

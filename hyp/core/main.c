@@ -14,6 +14,7 @@
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
+#include <hyp/rng.h>
 #include <hyp/sched.h>
 #include <hyp/selftest.h>
 #include <hyp/smp.h>
@@ -67,6 +68,10 @@ void boot_main(const void *dtb)
     if (bootinfo_parse())
         panic("boot: device tree lacks what Keel needs (see above)");
     set_log_level();
+    uint32_t seed_len = 0;
+    const void *seed = fdt_prop(&bootinfo.fdt, fdt_path(&bootinfo.fdt, "/chosen"), "rng-seed",
+                                &seed_len);
+    rng_init(seed, seed ? seed_len : 0);
     pr_info("cmdline: \"%s\"\n", bootinfo.cmdline);
     print_memory();
 

@@ -130,6 +130,9 @@ static void timer_uart_chosen(void **state)
     assert_string_equal(fdt_prop(&f, chosen, "bootargs", NULL), "console=ttyAMA0 root=/dev/ram");
     assert_string_equal(fdt_prop(&f, chosen, "stdout-path", NULL), "/sbsa-uart@22000000");
     assert_int_equal(fdt_path(&f, "/sbsa-uart@22000000"), uart);
+    uint32_t seed_len;
+    assert_non_null(fdt_prop(&f, chosen, "rng-seed", &seed_len));
+    assert_int_equal(seed_len, 64);
     uint64_t start, end;
     assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-start", &start));
     assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-end", &end));

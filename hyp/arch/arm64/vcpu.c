@@ -13,6 +13,7 @@
 #include <hyp/irq.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
+#include <hyp/timer.h>
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_restore(const struct fpsimd_state *s);
@@ -150,23 +151,76 @@ bool arch_vcpu_has_pending_irq(struct vcpu *v)
     return vgic_pending(v);
 }
 
+static enum exit_kind sync_kind(void)
+{
+    switch (ESR_EC(read_sysreg(esr_el2))) {
+    case EC_WFX:
+        return XK_WFX;
+    case EC_HVC64:
+        return XK_HVC;
+    case EC_SMC64:
+        return XK_SMC;
+    case EC_SYS64:
+        return XK_SYSREG;
+    case EC_DABT_LOW:
+        return XK_MMIO;
+    case EC_IABT_LOW:
+        return XK_ABORT;
+    default:
+        return XK_OTHER;
+    }
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
+    struct exit_stats *st = &v->arch.stats;
     while (!sched_must_leave(v)) {
         vgic_flush(v);
         int code = guest_enter(&v->arch.regs);
+        uint64_t t_exit = arch_counter();
         vgic_sync(v);
+        enum exit_kind kind;
         switch (code) {
         case EXIT_SYNC:
+            kind = sync_kind();
             guest_trap_sync(v);
             break;
         case EXIT_IRQ:
         case EXIT_FIQ:
+            kind = XK_IRQ;
             irq_dispatch();
             break;
         default:
+            kind = XK_SERROR;
             guest_trap_serror(v);
             break;
         }
+        st->count[kind]++;
+        st->ticks[kind] += arch_counter() - t_exit;
     }
+}
+
+void arch_domain_report(struct domain *d)
+{
+    static const char *const names[XK_KINDS] = { "wfx",   "hvc",   "smc", "sysreg", "mmio",
+                                                 "abort", "other", "irq", "serror" };
+    struct exit_stats sum = { 0 };
+    uint64_t total = 0, ticks = 0;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        for (unsigned k = 0; k < XK_KINDS; k++) {
+            sum.count[k] += d->vcpus[i]->arch.stats.count[k];
+            sum.ticks[k] += d->vcpus[i]->arch.stats.ticks[k];
+        }
+    char buf[256];
+    size_t n = 0;
+    for (unsigned k = 0; k < XK_KINDS; k++) {
+        total += sum.count[k];
+        ticks += sum.ticks[k];
+        if (sum.count[k] && n < sizeof(buf))
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s %lu/%luus", names[k], sum.count[k],
+                                  time_ticks_to_ns(sum.ticks[k]) / 1000);
+    }
+    buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
+    pr_info("domain %s: %lu exits, %lu us in Keel:%s\n", d->name, total,
+            time_ticks_to_ns(ticks) / 1000, buf);
 }

@@ -38,8 +38,7 @@ uint64_t irq_unhandled_count(void);
  * timer): asks irq_dispatch to end the interrupt being handled on this CPU with
  * irqchip_priority_drop() only, instead of irqchip_eoi().  Returns false if the dispatcher
  * cannot do that; the handler must then not forward the line, and keep it quiet another way.
- * Only from a handler, about the interrupt it was called for.  Until core/irq.c implements it,
- * a weak stand-in (hyp/arch/arm64/vgic/irq_forward_stub.c) answers false.
+ * Only from a handler, about the interrupt it was called for.
  */
 bool irq_forwarded(void);
 

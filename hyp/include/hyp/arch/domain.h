@@ -34,6 +34,9 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
 /* Drive a guest interrupt line (an SPI of an emulated device) of d. */
 void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level);
 
+/* Print the domain's exit statistics (when it goes away). */
+void arch_domain_report(struct domain *d);
+
 /* Set up/tear down a vCPU's arch state. */
 int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);

@@ -32,6 +32,16 @@ struct fpsimd_state {
     uint32_t fpcr;
 };
 
+/* Guest exits by kind and the hypervisor time they cost (counter ticks from exit to the next
+ * entry), for performance work: printed when the domain goes away. */
+enum exit_kind { XK_WFX, XK_HVC, XK_SMC, XK_SYSREG, XK_MMIO, XK_ABORT, XK_OTHER, XK_IRQ, XK_SERROR,
+                 XK_KINDS };
+
+struct exit_stats {
+    uint64_t count[XK_KINDS];
+    uint64_t ticks[XK_KINDS];
+};
+
 struct arch_vcpu {
     struct guest_regs regs;
     struct el1_sysregs sys;
@@ -40,4 +50,5 @@ struct arch_vcpu {
     uint64_t hcr;
     struct vgic_cpu vgic;
     struct vtimer vtimer;
+    struct exit_stats stats;
 };
