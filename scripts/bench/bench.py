@@ -189,7 +189,7 @@ def run_qemu(cfg, timeout, log_path):
 
 BENCH_LINE = re.compile(r"BENCH (\w+) min=([\d.]+) median=([\d.]+) p99=([\d.]+) n=(\d+)")
 SKIP_LINE = re.compile(r"BENCH (\w+) skipped=(\S+)")
-BOOT_LINE = re.compile(r"BENCH-BOOT first_insn_ns=([\d.]+) cntvoff_ns=([\d.]+)")
+BOOT_LINE = re.compile(r"BENCH-BOOT first_insn_ns=([\d.]+) cntvoff_ns=(-?[\d.]+)")
 READY = re.compile(r"KEEL-GUEST-READY cntvct=(\d+) cntfrq=(\d+)(?: (keel\.t0=\S+))?")
 KMSG = re.compile(r"\[\s*([\d.]+)\] KEEL-GUEST-KMSG")
 
@@ -267,6 +267,7 @@ def suite(args):
     prepare()
     runs, micro_rows, boot_rows = [], [], []
     t_start = time.monotonic()
+    load_before = os.getloadavg()
     n = args.samples
 
     say(f"== machine time (-icount), bench guest with {n} samples per figure")
@@ -316,7 +317,8 @@ def suite(args):
     write_csv(os.path.join(B, "boot.csv"), boot_rows)
     data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
             "boot_wall": boot_wall, "rounds": args.rounds, "samples": n, "elapsed_s": elapsed,
-            "runs": runs, "qemu": qemu_version(), "xen": xen_version(),
+            "runs": runs, "qemu": qemu_version(), "xen": xen_version(), "keel": keel_commit(),
+            "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
             "kernel": read(os.path.join(TOP, "build", "cache", "kernel.name")).strip()}
     with open(os.path.join(B, "results.json"), "w") as f:
         json.dump(dict(data, micro_ic={f"{k[0]}/{k[1]}": v for k, v in micro_ic.items()}), f,
@@ -379,6 +381,17 @@ def qemu_version():
         out = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
         return out.splitlines()[0]
     except (OSError, IndexError):
+        return "?"
+
+
+def keel_commit():
+    try:
+        rev = subprocess.run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", TOP, "status", "--porcelain", "--", "hyp"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" with uncommitted changes under hyp/" if dirty else "")
+    except OSError:
         return "?"
 
 

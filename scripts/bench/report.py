@@ -39,6 +39,11 @@ def fmt_ns(v):
     return f"{v:,.0f} ns" if v >= 100 else f"{v:.1f} ns"
 
 
+def load_text(d):
+    lo = d.get("load")
+    return f"{lo[0]} before, {lo[1]} after" if lo else "not recorded"
+
+
 def fmt_ms(v):
     return "–" if v is None else f"{v:,.1f} ms"
 
@@ -244,10 +249,11 @@ def write(d, docs, work):
       "console logs: `build/bench/logs/`.")
     w("")
     w(f"Machine: `qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57` "
-      f"({d['qemu']}), bare runs without `virtualization=on`.  Peer: Debian 12's Xen "
-      f"{d['xen']} (`xen-hypervisor-4.17-arm64`).  Linux: Debian's `{d['kernel'] or '?'}`.  "
-      f"Micro-benchmarks: {d['samples']} samples per figure; wall clock: {d['rounds']} rounds.  "
-      f"The whole suite took {d['elapsed_s'] / 60:.1f} minutes.")
+      f"({d['qemu']}), bare runs without `virtualization=on`.  Keel: commit "
+      f"{d.get('keel', '?')}.  Peer: Debian 12's Xen {d['xen']} (`xen-hypervisor-4.17-arm64`).  "
+      f"Linux: Debian's `{d['kernel'] or '?'}`.  Micro-benchmarks: {d['samples']} samples per "
+      f"figure; wall clock: {d['rounds']} rounds.  The whole suite took "
+      f"{d['elapsed_s'] / 60:.1f} minutes; host load average {load_text(d)}.")
     w("")
     w("## Targets")
     w("")
@@ -316,7 +322,8 @@ def write(d, docs, work):
     w("## Micro-benchmarks, wall clock")
     w("")
     w(f"No `-icount`: the counter follows the host clock, so these include the cost of "
-      f"emulating each instruction.  2-CPU machine, 2-vCPU guest; the systems ran in "
+      f"emulating each instruction, and whatever else the host was doing (load average "
+      f"{load_text(d)}).  2-CPU machine, 2-vCPU guest; the systems ran in "
       f"alternation, {d['rounds']} rounds after a warm-up round.  Medians over the rounds of "
       f"each run's median, and the median over the rounds of the per-round ratio.")
     w("")
@@ -334,8 +341,9 @@ def write(d, docs, work):
 
     w("## Boot")
     w("")
-    w("Debian's kernel with a one-file initramfs whose `/init` prints `KEEL-GUEST-READY` with "
-      "the virtual counter, then powers off; command line `quiet`.  1-CPU machine, 512 MiB for "
+    w("Debian's kernel with the busybox initramfs of `scripts/mkinitramfs.sh` whose `/init` "
+      "(`scripts/bench/ready.c`) prints `KEEL-GUEST-READY` with the virtual counter, then "
+      "powers off; command line `quiet`.  1-CPU machine, 512 MiB for "
       "Linux (the whole machine when bare; hypervisors get 1.5 GiB).  A probe put in front of "
       "the kernel's first instruction (`scripts/bench/firstinsn.S`) records the physical counter "
       "(machine time since power-on) and CNTVOFF there, so every figure is absolute machine "
