@@ -16,6 +16,8 @@ if [ -x scripts/keel-qemu ] && [ -f configs/demo.cfg ]; then
     # The demo domains boot Debian's arm64 kernel with a busybox initramfs: downloaded into
     # build/cache the first time, reused afterwards.
     scripts/fetch-guest.sh
+    echo "run-demo: Ctrl-A three times moves console input between Keel and the domain;"
+    echo "run-demo: quit QEMU with Ctrl-T then X"
     exec scripts/keel-qemu configs/demo.cfg
 fi
 

@@ -19,6 +19,7 @@ static char ring[RING_SIZE];
 static uint64_t ring_head; /* bytes ever written */
 static bool at_line_start = true;
 static bool open_line_is_raw; /* the unfinished line came from console_write (a guest) */
+static uint64_t breaks;         /* times Keel's messages ended someone else's open line */
 
 void console_register(const struct console_dev *d)
 {
@@ -69,6 +70,7 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
         /* A guest left a line open (a prompt): Keel's message starts on its own line. */
         emit("\n", 1, show);
         at_line_start = true;
+        breaks++;
     }
     open_line_is_raw = false;
     if (at_line_start) {
@@ -133,4 +135,28 @@ void panic(const char *fmt, ...)
     locking = false;
     log_printf(LOG_ERR, "\nPANIC on CPU: %s\n", buf);
     arch_cpu_park();
+}
+
+uint64_t console_line_breaks(void)
+{
+    return READ_ONCE(breaks);
+}
+
+bool ratelimit_ok(struct ratelimit *rl)
+{
+    uint64_t now = arch_counter();
+    uint64_t window = arch_counter_freq() * RATELIMIT_SECONDS;
+    if (!rl->window_start || now - rl->window_start >= window) {
+        if (rl->suppressed)
+            log_printf(LOG_WARN, "(%u similar messages suppressed)\n", rl->suppressed);
+        rl->window_start = now ? now : 1;
+        rl->count = 0;
+        rl->suppressed = 0;
+    }
+    if (rl->count < RATELIMIT_BURST) {
+        rl->count++;
+        return true;
+    }
+    rl->suppressed++;
+    return false;
 }

@@ -91,6 +91,14 @@ void console_write(const char *s, size_t len)
     out_writes++;
 }
 
+/* Keel messages that ended a guest's open line (the fake console's side of the contract). */
+static uint64_t line_breaks;
+
+uint64_t console_line_breaks(void)
+{
+    return line_breaks;
+}
+
 static uint64_t now;
 static struct timer *armed;
 
@@ -421,6 +429,15 @@ static void test_output_partial_flush(void **state)
     assert_false(armed->active);
     puts_to(1, "\n");
     assert_string_equal(out, "[web] a\n[db] b\n");
+
+    /* A Keel message ended the open line on the console: the rest gets its prefix back. */
+    clear_out();
+    puts_to(0, "GUE");
+    advance_to(now + VPL011_FLUSH_NS);
+    assert_string_equal(out, "[web] GUE");
+    line_breaks++;
+    puts_to(0, "ST\n");
+    assert_string_equal(out, "[web] GUE[web] ST\n");
 }
 
 /* Keel's own output asks for a line of its own: a domain's open line is ended first, and what

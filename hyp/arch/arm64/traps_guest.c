@@ -129,7 +129,7 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
     bool write = iss & DABT_WNR;
     uint64_t ipa = fault_ipa(far);
     if (!(iss & DABT_ISV)) {
-        pr_warn("domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
+        guest_warn(v->dom, "domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
                 v->dom->name, ipa);
         guest_inject_abort(v, true, far, write);
         return;
@@ -159,7 +159,7 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
 static void on_iabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2);
-    pr_warn("domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
+    guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
             v->dom->name, fault_ipa(far));
     guest_inject_abort(v, false, far, false);
 }

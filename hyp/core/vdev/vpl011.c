@@ -103,6 +103,7 @@ static bool flush_armed;
 
 static struct spinlock out_lock = SPINLOCK_INIT;
 static const struct vpl011 *open_line; /* printed part of a line and not its end */
+static uint64_t open_line_breaks;       /* console_line_breaks() when open_line was left */
 static char out_buf[1 + PREFIX_MAX + VPL011_LINE_MAX + 1]; /* under out_lock */
 
 /* --- output --- */
@@ -114,6 +115,8 @@ static char out_buf[1 + PREFIX_MAX + VPL011_LINE_MAX + 1]; /* under out_lock */
 static void emit_locked(struct vpl011 *u, bool end)
 {
     size_t n = 0;
+    if (open_line && console_line_breaks() != open_line_breaks)
+        open_line = NULL; /* a Keel message ended it: start over with the prefix */
     if (open_line && open_line != u)
         out_buf[n++] = '\n';
     if (open_line != u) {
@@ -126,6 +129,7 @@ static void emit_locked(struct vpl011 *u, bool end)
         out_buf[n++] = '\n';
     console_write(out_buf, n);
     open_line = end ? NULL : u;
+    open_line_breaks = console_line_breaks();
     u->line_len = 0;
 }
 

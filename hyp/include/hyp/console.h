@@ -35,6 +35,24 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
  * also go to the ring. */
 void console_write(const char *s, size_t len);
 
+/* How many times a Keel message had to end a line that console_write() left open.  A writer
+ * that continues its own open line compares this with the value it saw: if it changed, its
+ * line was ended and it must start a new one (with its prefix). */
+uint64_t console_line_breaks(void);
+
+/* Rate limit for messages a guest can trigger at will: at most RATELIMIT_BURST per
+ * RATELIMIT_SECONDS; the first message after a window with suppressed ones says how many.
+ * Zero-initialise.  Unlocked: a lost update only lets one message more or fewer through. */
+#define RATELIMIT_BURST 10
+#define RATELIMIT_SECONDS 5
+struct ratelimit {
+    uint64_t window_start; /* counter ticks */
+    unsigned count;
+    unsigned suppressed;
+};
+/* Whether a message may be printed now (counts it). */
+bool ratelimit_ok(struct ratelimit *rl);
+
 /* Copy ring contents starting at *pos (a running byte count; 0 = oldest kept) into buf;
  * advances *pos.  Returns bytes copied. */
 size_t console_ring_read(uint64_t *pos, char *buf, size_t len);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <arch/domain.h>
+#include <hyp/console.h>
 #include <hyp/spinlock.h>
 #include <hyp/timer.h>
 #include <hyp/types.h>
@@ -105,6 +106,7 @@ struct domain {
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
     unsigned restarts;
+    struct ratelimit warn_rl; /* messages the guest can trigger (see guest_warn) */
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct arch_domain arch;
@@ -158,6 +160,14 @@ int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 void vcpu_power_off(struct vcpu *v);
 /* vCPU by its MPIDR-style hardware id within d, or NULL. */
 struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
+
+/* A warning caused by something the guest did: rate-limited per domain, so a guest cannot
+ * flood the console (and slow everyone down) by repeating it. */
+#define guest_warn(d, ...)                                                                         \
+    do {                                                                                           \
+        if (ratelimit_ok(&(d)->warn_rl))                                                           \
+            pr_warn(__VA_ARGS__);                                                                  \
+    } while (0)
 
 /* The vCPU running on this pCPU, or NULL. */
 struct vcpu *current_vcpu(void);
