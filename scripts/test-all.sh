@@ -92,9 +92,9 @@ run_stage lint 600 scripts/lint.sh
 if [ -f tests/e2e/run.sh ]; then
     run_stage fetch 900 scripts/fetch-guest.sh
 fi
-for tier in boot guest e2e; do
+for tier in boot guest e2e multi bench; do
     r=tests/$tier/run.sh
-    case $tier in e2e) cap=1800 ;; *) cap=900 ;; esac
+    case $tier in e2e | multi) cap=1800 ;; *) cap=900 ;; esac
     if [ -f "$r" ]; then
         # shellcheck disable=SC2046  # "bash FILE" must split
         run_stage "$tier" $cap $(runner "$r")
