@@ -1,158 +1,294 @@
 /*
  * Scheduler framework: the per-pCPU run loop, vCPU state transitions, time slices and CPU-time
- * accounting.  Which vCPU runs next is the policy's choice (sched_policy).  sched_lock (one
- * for the machine for now) guards vCPU states, run queues and policy data; it is always taken
- * with interrupts masked.  A vCPU's register state is saved (arch_vcpu_put) before it can be
- * picked again, so it is never live on two pCPUs.
+ * accounting; which vCPU runs is the choice of the policy of the pCPU's pool.  A vCPU's state
+ * and its policy's queues are guarded by its pool's lock, taken with interrupts masked.  A
+ * vCPU is never live on two pCPUs: `running` is set when it is picked and cleared only after
+ * arch_vcpu_put() saved it, and only then does it go back to the policy's queues, the one
+ * place another pCPU could pick it from.
  */
 #include <hyp/arch/cpu.h>
 #include <hyp/arch/domain.h>
-#include <hyp/cmdline.h>
-#include <hyp/bootinfo.h>
 #include <hyp/console.h>
 #include <hyp/errno.h>
+#include <hyp/heap.h>
 #include <hyp/irq.h>
 #include <hyp/percpu.h>
 #include <hyp/sched.h>
-#include <hyp/string.h>
+#include <hyp/smp.h>
 #include <hyp/timer.h>
+#include "sched_internal.h"
 
 struct sched_cpu {
+    struct sched_vcpu *curr; /* what runs here in the policy's view; pool lock */
+    uint64_t since;          /* when curr was last charged */
     bool need_resched;
     struct timer slice_timer;
 };
 
 static struct sched_cpu sched_cpus[MAX_CPUS];
-static struct spinlock sched_lock = SPINLOCK_INIT;
-static const struct sched_policy *policy = &sched_rr_policy;
-
-static const struct sched_policy *const policies[] = { &sched_rr_policy };
 
 static void slice_expired(struct timer *t, void *ctx)
 {
-    sched_cpus[(uintptr_t)ctx].need_resched = true;
+    WRITE_ONCE(sched_cpus[(uintptr_t)ctx].need_resched, true);
 }
 
 void sched_init(void)
 {
-    const char *v;
-    size_t len;
-    if (cmdline_get(bootinfo.cmdline, "sched", &v, &len)) {
-        for (unsigned i = 0; i < ARRAY_SIZE(policies); i++)
-            if (strlen(policies[i]->name) == len && !strncmp(policies[i]->name, v, len))
-                policy = policies[i];
-        if (strncmp(policy->name, v, len))
-            pr_warn("sched: unknown policy \"%.*s\", using %s\n", (int)len, v, policy->name);
-    }
-    for (unsigned c = 0; c < MAX_CPUS; c++)
+    for (unsigned c = 0; c < MAX_CPUS; c++) {
+        sched_cpus[c].curr = NULL;
+        sched_cpus[c].need_resched = false;
         timer_init(&sched_cpus[c].slice_timer, slice_expired, (void *)(uintptr_t)c);
-    pr_info("sched: policy %s\n", policy->name);
+    }
+    sched_pools_init();
 }
 
-const struct sched_policy *sched_policy(void)
+/* --- services for policies --- */
+
+struct sched_vcpu *sched_cpu_curr(unsigned cpu)
 {
-    return policy;
+    return sched_cpus[cpu].curr;
 }
 
-int sched_domain_init(struct domain *d)
+uint64_t sched_cpu_uncharged(unsigned cpu, uint64_t now)
 {
-    return policy->domain_init ? policy->domain_init(d) : 0;
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    return sc->curr && now > sc->since ? now - sc->since : 0;
 }
 
-void sched_domain_destroy(struct domain *d)
+bool sched_cpu_kicked(unsigned cpu)
 {
-    if (policy->domain_destroy)
-        policy->domain_destroy(d);
+    return READ_ONCE(sched_cpus[cpu].need_resched);
 }
 
-int sched_vcpu_init(struct vcpu *v)
+uint64_t sched_online_mask(uint64_t mask)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    int rc = policy->vcpu_init ? policy->vcpu_init(v) : 0;
-    spin_unlock_irqrestore(&sched_lock, flags);
-    return rc;
+    uint64_t out = 0;
+    for (unsigned c = 0; c < MAX_CPUS; c++)
+        if ((mask & BIT(c)) && cpu_online(c))
+            out |= BIT(c);
+    return out;
 }
 
-void sched_vcpu_destroy(struct vcpu *v)
+static bool idle_and_free(unsigned cpu)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    BUG_ON(v->running);
-    if (v->state == VCPU_RUNNABLE)
-        policy->sleep(v);
-    v->state = VCPU_OFFLINE;
-    if (policy->vcpu_destroy)
-        policy->vcpu_destroy(v);
-    spin_unlock_irqrestore(&sched_lock, flags);
+    return !sched_cpus[cpu].curr && !sched_cpu_kicked(cpu);
+}
+
+int sched_find_idle_cpu(uint64_t mask, unsigned prefer)
+{
+    mask = sched_online_mask(mask);
+    if (prefer < MAX_CPUS && (mask & BIT(prefer)) && idle_and_free(prefer))
+        return (int)prefer;
+    for (unsigned c = 0; c < MAX_CPUS; c++)
+        if ((mask & BIT(c)) && idle_and_free(c))
+            return (int)c;
+    return -1;
+}
+
+void sched_pool_timer_fired(struct timer *t, void *ctx)
+{
+    struct sched_pool *p = ctx;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    uint64_t now = time_now_ns();
+    /* A firing that raced with a re-arm for later is not due yet. */
+    if (p->timer_deadline && now >= p->timer_deadline) {
+        p->timer_deadline = 0;
+        if (p->policy->timer)
+            p->policy->timer(p, now);
+    }
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
+void sched_pool_timer_set(struct sched_pool *p, uint64_t deadline)
+{
+    if (deadline == p->timer_deadline)
+        return;
+    p->timer_deadline = deadline;
+    if (deadline)
+        timer_set(&p->timer, deadline, p->timer_cpu);
+    else
+        timer_cancel(&p->timer);
 }
 
 void sched_kick_cpu(unsigned cpu)
 {
     WRITE_ONCE(sched_cpus[cpu].need_resched, true);
-    if (cpu != cpu_id())
+    if (cpu != cpu_id() && cpu_online(cpu))
         ipi_send(cpu, IPI_RESCHEDULE);
 }
 
-/* Caller holds sched_lock. */
-static void set_state_locked(struct vcpu *v, enum vcpu_state state)
+/* --- domains and vCPUs --- */
+
+int sched_domain_init(struct domain *d)
 {
+    const struct sched_params *sp = &d->cfg.sched;
+    struct sched_pool *p = sched_pool_find(sp->pool);
+    if (!p) {
+        pr_err("domain %s: unknown CPU pool \"%s\"\n", d->name, sp->pool);
+        return -EINVAL;
+    }
+    uint64_t affinity = (sp->affinity ? sp->affinity : ~0UL) & p->cpus;
+    if (!affinity) {
+        pr_err("domain %s: its CPU affinity has no pCPU of pool %s\n", d->name, p->name);
+        return -EINVAL;
+    }
+    struct sched_dom *sd = heap_zalloc(sizeof(*sd));
+    void *priv = p->policy->dom_size ? heap_zalloc(p->policy->dom_size) : NULL;
+    if (!sd || (p->policy->dom_size && !priv)) {
+        heap_free(sd);
+        heap_free(priv);
+        return -ENOMEM;
+    }
+    *sd = (struct sched_dom){ .d = d, .pool = p, .affinity = affinity, .priv = priv };
+    slist_init(&sd->vcpus);
+    int rc = p->policy->dom_init ? p->policy->dom_init(p, sd, sp) : 0;
+    if (rc) {
+        heap_free(priv);
+        heap_free(sd);
+        return rc;
+    }
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    slist_insert_before(&p->doms, &sd->pool_link);
+    spin_unlock_irqrestore(&p->lock, flags);
+    d->sched_priv = sd;
+    return 0;
+}
+
+void sched_domain_destroy(struct domain *d)
+{
+    struct sched_dom *sd = d->sched_priv;
+    if (!sd)
+        return;
+    struct sched_pool *p = sd->pool;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    BUG_ON(!slist_empty(&sd->vcpus));
+    slist_del(&sd->pool_link);
+    spin_unlock_irqrestore(&p->lock, flags);
+    d->sched_priv = NULL;
+    heap_free(sd->priv);
+    heap_free(sd);
+}
+
+int sched_vcpu_init(struct vcpu *v)
+{
+    struct sched_dom *sd = v->dom->sched_priv;
+    if (!sd)
+        return -EINVAL;
+    struct sched_pool *p = sd->pool;
+    struct sched_vcpu *sv = heap_zalloc(sizeof(*sv));
+    void *priv = p->policy->vcpu_size ? heap_zalloc(p->policy->vcpu_size) : NULL;
+    if (!sv || (p->policy->vcpu_size && !priv)) {
+        heap_free(sv);
+        heap_free(priv);
+        return -ENOMEM;
+    }
+    *sv = (struct sched_vcpu){ .v = v, .sd = sd, .affinity = sd->affinity, .priv = priv };
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    v->state = VCPU_OFFLINE;
+    v->cpu = (unsigned)__builtin_ctzll(sv->affinity);
+    v->sched_priv = sv;
+    slist_insert_before(&sd->vcpus, &sv->dom_link);
+    if (p->policy->vcpu_insert)
+        p->policy->vcpu_insert(p, sv);
+    spin_unlock_irqrestore(&p->lock, flags);
+    return 0;
+}
+
+/* Pool lock held. */
+static void set_state_locked(struct sched_pool *p, struct vcpu *v, enum vcpu_state state)
+{
+    struct sched_vcpu *sv = v->sched_priv;
     enum vcpu_state old = v->state;
     if (old == state)
         return;
-    v->state = state;
+    WRITE_ONCE(v->state, state);
+    if (state == VCPU_RUNNABLE)
+        sv->sd->nr_runnable++;
+    else if (old == VCPU_RUNNABLE)
+        sv->sd->nr_runnable--;
     if (v->running) {
-        /* It notices on its next exit; make that exit happen now. */
+        /* Not queued: the policy hears of it when its pCPU next decides.  Make that happen
+         * now if it must stop. */
         if (state != VCPU_RUNNABLE)
             sched_kick_cpu(v->cpu);
         return;
     }
     if (state == VCPU_RUNNABLE)
-        policy->wake(v);
+        p->policy->wake(p, sv, time_now_ns(), old == VCPU_BLOCKED ? WAKE_IRQ : WAKE_START);
     else if (old == VCPU_RUNNABLE)
-        policy->sleep(v);
+        p->policy->sleep(p, sv);
+}
+
+void sched_vcpu_destroy(struct vcpu *v)
+{
+    struct sched_vcpu *sv = v->sched_priv;
+    if (!sv)
+        return;
+    struct sched_pool *p = sv->sd->pool;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    BUG_ON(v->running);
+    set_state_locked(p, v, VCPU_OFFLINE);
+    if (p->policy->vcpu_remove)
+        p->policy->vcpu_remove(p, sv);
+    slist_del(&sv->dom_link);
+    v->sched_priv = NULL;
+    spin_unlock_irqrestore(&p->lock, flags);
+    heap_free(sv->priv);
+    heap_free(sv);
+}
+
+static struct sched_pool *pool_of(struct vcpu *v)
+{
+    return sched_vcpu_of(v)->sd->pool;
 }
 
 void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    set_state_locked(v, state);
-    spin_unlock_irqrestore(&sched_lock, flags);
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    set_state_locked(p, v, state);
+    spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void vcpu_wake(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
     if (v->state == VCPU_BLOCKED)
-        set_state_locked(v, VCPU_RUNNABLE);
-    spin_unlock_irqrestore(&sched_lock, flags);
+        set_state_locked(p, v, VCPU_RUNNABLE);
+    spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void vcpu_kick(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
     if (v->state == VCPU_BLOCKED)
-        set_state_locked(v, VCPU_RUNNABLE);
+        set_state_locked(p, v, VCPU_RUNNABLE);
     else if (v->running && v->cpu != cpu_id())
         ipi_send(v->cpu, IPI_WAKE); /* exit so the new interrupt reaches the list registers */
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void vcpu_block(struct vcpu *v)
 {
-    /* The pending check and the state change are one step under sched_lock; vcpu_kick takes
-     * the same lock after making an interrupt pending, so no wake-up is lost. */
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    /* The pending check and the state change are one step under the pool lock; vcpu_kick
+     * takes the same lock after making an interrupt pending, so no wake-up is lost. */
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
     if (v->state == VCPU_RUNNABLE && !arch_vcpu_has_pending_irq(v))
-        set_state_locked(v, VCPU_BLOCKED);
-    spin_unlock_irqrestore(&sched_lock, flags);
+        set_state_locked(p, v, VCPU_BLOCKED);
+    spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void sched_yield(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    if (policy->yield)
-        policy->yield(v);
-    sched_cpus[cpu_id()].need_resched = true;
-    spin_unlock_irqrestore(&sched_lock, flags);
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    if (p->policy->yield)
+        p->policy->yield(p, v->sched_priv);
+    WRITE_ONCE(sched_cpus[cpu_id()].need_resched, true);
+    spin_unlock_irqrestore(&p->lock, flags);
 }
 
 bool sched_must_leave(struct vcpu *v)
@@ -160,23 +296,75 @@ bool sched_must_leave(struct vcpu *v)
     return READ_ONCE(sched_cpus[cpu_id()].need_resched) || READ_ONCE(v->state) != VCPU_RUNNABLE;
 }
 
-static struct vcpu *pick_next(unsigned cpu)
+/* --- the decision --- */
+
+/* Ask the policy; charge prev.  Returns the next vCPU, marked running here. */
+static struct sched_vcpu *decide(struct sched_pool *p, unsigned cpu, struct vcpu *prev,
+                                 uint64_t now, uint64_t *slice)
 {
-    uint64_t now = time_now_ns(), slice = 0;
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    sched_cpus[cpu].need_resched = false;
-    struct vcpu *v = policy->pick(cpu, now, &slice);
-    if (v) {
-        BUG_ON(v->running || v->state != VCPU_RUNNABLE);
-        v->running = true;
-        v->cpu = cpu;
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    uint64_t ran = 0;
+    WRITE_ONCE(sc->need_resched, false);
+    if (prev) {
+        ran = now - sc->since;
+        prev->cpu_time_ns += ran;
     }
-    spin_unlock_irqrestore(&sched_lock, flags);
-    if (v && slice)
-        timer_set(&sched_cpus[cpu].slice_timer, now + slice, cpu);
+    struct sched_vcpu *next =
+        p->policy->do_schedule(p, cpu, prev ? prev->sched_priv : NULL, ran, now, slice);
+    if (next) {
+        BUG_ON(next->v->state != VCPU_RUNNABLE || !(next->affinity & BIT(cpu)));
+        if (next->v != prev) {
+            BUG_ON(next->v->running);
+            WRITE_ONCE(next->v->running, true);
+            next->v->cpu = cpu;
+        }
+    }
+    sc->curr = next;
+    sc->since = now;
+    return next;
+}
+
+/* prev left this pCPU and is saved: it may be queued again. */
+static void release(struct sched_pool *p, struct vcpu *prev)
+{
+    struct sched_vcpu *sv = prev->sched_priv;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    WRITE_ONCE(prev->running, false);
+    if (prev->state == VCPU_RUNNABLE)
+        p->policy->wake(p, sv, time_now_ns(), WAKE_REQUEUE);
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
+struct vcpu *sched_switch(struct vcpu *prev)
+{
+    unsigned cpu = cpu_id();
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    struct sched_pool *p = sched_pool_of_cpu(cpu);
+    if (!p) {
+        WRITE_ONCE(sc->need_resched, false);
+        return NULL;
+    }
+    uint64_t now = time_now_ns(), slice = 0;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    struct sched_vcpu *nsv = decide(p, cpu, prev, now, &slice);
+    spin_unlock_irqrestore(&p->lock, flags);
+    struct vcpu *next = nsv ? nsv->v : NULL;
+    if (slice)
+        timer_set(&sc->slice_timer, now + slice, cpu);
     else
-        timer_cancel(&sched_cpus[cpu].slice_timer);
-    return v;
+        timer_cancel(&sc->slice_timer);
+    if (prev == next)
+        return next;
+    if (prev) {
+        arch_vcpu_put(prev);
+        this_cpu()->current = NULL;
+        release(p, prev);
+    }
+    if (next) {
+        this_cpu()->current = next;
+        arch_vcpu_load(next);
+    }
+    return next;
 }
 
 static void idle_once(unsigned cpu)
@@ -194,32 +382,69 @@ static void idle_once(unsigned cpu)
 void sched_run_loop(void)
 {
     unsigned cpu = cpu_id();
+    struct vcpu *v = NULL;
     arch_irq_disable();
     for (;;) {
-        struct vcpu *v = pick_next(cpu);
-        if (!v) {
+        v = sched_switch(v);
+        if (v)
+            arch_vcpu_run(v);
+        else
             idle_once(cpu);
-            continue;
-        }
-        uint64_t start = time_now_ns();
-        this_cpu()->current = v;
-        arch_vcpu_load(v);
-        arch_vcpu_run(v);
-        arch_vcpu_put(v);
-        this_cpu()->current = NULL;
-        uint64_t ran = time_now_ns() - start;
-        unsigned long flags = spin_lock_irqsave(&sched_lock);
-        v->cpu_time_ns += ran;
-        v->running = false;
-        if (policy->account)
-            policy->account(v, ran);
-        if (v->state == VCPU_RUNNABLE)
-            policy->wake(v);
-        spin_unlock_irqrestore(&sched_lock, flags);
     }
 }
 
 struct vcpu *current_vcpu(void)
 {
     return this_cpu()->current;
+}
+
+/* --- console --- */
+
+static const char *state_name(enum vcpu_state s)
+{
+    switch (s) {
+    case VCPU_OFFLINE:
+        return "offline";
+    case VCPU_RUNNABLE:
+        return "runnable";
+    case VCPU_BLOCKED:
+        return "blocked";
+    case VCPU_PAUSED:
+        return "paused";
+    default:
+        return "?";
+    }
+}
+
+static void dump_pool(struct sched_pool *p)
+{
+    char cpus[64];
+    sched_format_cpulist(p->cpus, cpus, sizeof(cpus));
+    pr_info("pool %s: policy %s, pCPUs %s\n", p->name, p->policy->name, cpus);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    struct sched_link *dl, *vl;
+    slist_for_each(dl, &p->doms)
+    {
+        struct sched_dom *sd = container_of(dl, struct sched_dom, pool_link);
+        sched_format_cpulist(sd->affinity, cpus, sizeof(cpus));
+        pr_info("  domain %s (id %u): affinity %s, %u vCPU(s) runnable\n", sd->d->name, sd->d->id,
+                cpus, sd->nr_runnable);
+        if (p->policy->dump_domain)
+            p->policy->dump_domain(p, sd);
+        slist_for_each(vl, &sd->vcpus)
+        {
+            struct vcpu *v = container_of(vl, struct sched_vcpu, dom_link)->v;
+            pr_info("    vCPU %u: %s%s, pCPU %u, %lu.%03lu ms\n", v->id, state_name(v->state),
+                    v->running ? " (running)" : "", v->cpu, v->cpu_time_ns / NS_PER_MS,
+                    v->cpu_time_ns % NS_PER_MS / NS_PER_US);
+        }
+    }
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
+void sched_dump(void)
+{
+    struct sched_pool *p;
+    for (unsigned i = 0; (p = sched_pool_at(i)); i++)
+        dump_pool(p);
 }

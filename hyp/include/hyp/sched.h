@@ -1,41 +1,29 @@
 /*
- * Scheduler framework: per-pCPU run loop, vCPU state transitions and time accounting, with the
- * choice of the next vCPU delegated to a policy (struct sched_policy).  The policy is chosen on
- * Keel's command line (sched=...).
+ * Scheduler: CPU pools, each with its own policy (credit, rtds or null), lock and queues; the
+ * per-pCPU run loop; vCPU state transitions; CPU-time accounting.  docs/scheduling.md
+ * describes the policies, their parameters, the device-tree bindings and the command line.
  *
- * Locking: one scheduler lock per CPU pool (sched_lock), taken with interrupts masked, guards
- * every vCPU's state, its run-queue membership and the policy's data.
+ * Locking: each pool has a lock, taken with interrupts masked, that guards its vCPUs' states,
+ * its queues and its policy's data.  A domain belongs to one pool for its life.  Nothing takes
+ * two pool locks at once; a pool lock may be held while taking a timer-queue or console lock,
+ * never the other way round.
  */
 #pragma once
 
 #include <hyp/domain.h>
 #include <hyp/types.h>
 
-struct sched_policy {
-    const char *name;
-    /* Per-domain / per-vCPU policy data (sched_priv).  May fail with -ENOMEM / -EINVAL. */
-    int (*domain_init)(struct domain *d);
-    void (*domain_destroy)(struct domain *d);
-    int (*vcpu_init)(struct vcpu *v);
-    void (*vcpu_destroy)(struct vcpu *v);
-    /* v became runnable (woke, powered on, unpaused) / stopped being runnable. */
-    void (*wake)(struct vcpu *v);
-    void (*sleep)(struct vcpu *v);
-    /* Choose what pCPU cpu runs next at time now.  Returns NULL for idle; *slice_ns is how long
-     * until the policy must be asked again (0 = until something changes). */
-    struct vcpu *(*pick)(unsigned cpu, uint64_t now, uint64_t *slice_ns);
-    /* v ran for ns on its pCPU (called when it stops running). */
-    void (*account)(struct vcpu *v, uint64_t ns);
-    /* v yields the rest of its slice. */
-    void (*yield)(struct vcpu *v);
-    /* Print the policy's parameters for d (console 'sched' command). */
-    void (*dump_domain)(struct domain *d);
-};
-
+/* Boot CPU, after the CPUs came up: read sched=, sched_slice_us=, cpupool= and the device
+ * tree's "xen,cpupool" nodes and build the pools. */
 void sched_init(void);
+/* Put d in the pool its configuration names and take its scheduling parameters.  0, or
+ * -EINVAL (unknown pool, bad parameters: a message says which) or -ENOMEM. */
 int sched_domain_init(struct domain *d);
+/* Copes with a domain whose sched_domain_init failed or never ran. */
 void sched_domain_destroy(struct domain *d);
+/* 0 or -ENOMEM / -EINVAL (domain not initialised).  The vCPU starts VCPU_OFFLINE. */
 int sched_vcpu_init(struct vcpu *v);
+/* v must not be running.  Copes with a vCPU whose sched_vcpu_init failed or never ran. */
 void sched_vcpu_destroy(struct vcpu *v);
 
 /* Change a vCPU's state (wakes/sleeps it in the policy, kicks pCPUs as needed). */
@@ -51,7 +39,21 @@ bool sched_must_leave(struct vcpu *v);
 /* The scheduling loop of a pCPU: never returns. */
 __attribute__((noreturn)) void sched_run_loop(void);
 
-/* The policy in use (for the console). */
-const struct sched_policy *sched_policy(void);
+/*
+ * One scheduling decision on this pCPU (interrupts masked): prev (NULL if idle) is charged for
+ * the time since the last decision, then either keeps running or is saved (arch_vcpu_put) and
+ * the next one loaded (arch_vcpu_load).  Returns what runs now, NULL for idle.  The run loop's
+ * step, exposed so host tests can drive the scheduler with a simulated clock.
+ */
+struct vcpu *sched_switch(struct vcpu *prev);
 
-extern const struct sched_policy sched_rr_policy;
+/* Print every pool: its policy, CPUs, domains with their parameters and vCPUs (the console's
+ * "sched" command). */
+void sched_dump(void);
+
+/* Whether a CPU pool called name exists ("" is the default pool). */
+bool sched_pool_exists(const char *name);
+
+/* Parse a CPU list such as "0-2,5" into a mask of logical pCPU ids (< MAX_CPUS).  0 or
+ * -EINVAL. */
+int sched_parse_cpulist(const char *s, size_t len, uint64_t *mask);
