@@ -37,6 +37,7 @@ struct sched_params {
     unsigned cap;        /* percent of one CPU summed over vCPUs, 0 = none */
     uint64_t budget_us;  /* RTDS */
     uint64_t period_us;  /* RTDS */
+    bool extratime;      /* RTDS: may run beyond its budget when the pool is idle */
     char pool[32];       /* CPU pool name, "" = default pool */
     uint64_t affinity;   /* bitmask of pCPUs, 0 = all */
 };
