@@ -12,4 +12,5 @@ HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/version.c hyp/core
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk
 # scheduler: framework, CPU pools, policies (docs/scheduling.md)
-HYP_OBJS += hyp/core/sched/cpupool.c hyp/core/sched/credit.c hyp/core/sched/rtds.c
+HYP_OBJS += hyp/core/sched/cpupool.c hyp/core/sched/credit.c hyp/core/sched/rtds.c \
+            hyp/core/sched/null.c

@@ -31,6 +31,7 @@ static const struct {
     { "credit", &sched_credit_policy },
     { "credit2", &sched_credit_policy }, /* one proportional-share policy answers to both */
     { "rtds", &sched_rtds_policy },
+    { "null", &sched_null_policy },
 };
 
 const struct sched_policy *sched_policy_by_name(const char *name, size_t len)

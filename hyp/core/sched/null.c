@@ -1,0 +1,149 @@
+/*
+ * Null: static partitioning.  Each vCPU of the pool gets a pCPU of its own when it is created
+ * (the lowest free online one it may use) and keeps it for life; a pCPU runs its vCPU whenever
+ * that vCPU is runnable and idles otherwise, with no time slices.  vCPUs beyond the free pCPUs
+ * wait unassigned (reported at creation and by the console) and take a pCPU, in creation
+ * order, when one is freed.  Hooks run under the pool lock.
+ */
+#include <hyp/console.h>
+#include <hyp/smp.h>
+#include "sched_internal.h"
+
+struct null_pool {
+    struct sched_vcpu *assigned[MAX_CPUS];
+    struct sched_link waiting; /* unassigned vCPUs, in creation order */
+};
+
+struct null_vcpu {
+    struct sched_vcpu *sv;
+    struct sched_link link; /* in waiting while unassigned */
+    int cpu;                /* its pCPU, -1 = unassigned */
+    bool queued;            /* runnable and not running */
+};
+
+static struct null_pool *npool(struct sched_pool *p)
+{
+    return p->priv;
+}
+
+static struct null_vcpu *nvcpu(struct sched_vcpu *sv)
+{
+    return sv->priv;
+}
+
+static int null_pool_init(struct sched_pool *p)
+{
+    slist_init(&npool(p)->waiting);
+    return 0;
+}
+
+static bool try_assign(struct sched_pool *p, struct null_vcpu *n)
+{
+    uint64_t mask = sched_online_mask(n->sv->affinity);
+    for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
+        if ((mask & BIT(cpu)) && !npool(p)->assigned[cpu]) {
+            npool(p)->assigned[cpu] = n->sv;
+            n->cpu = (int)cpu;
+            n->sv->v->cpu = cpu;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void null_vcpu_insert(struct sched_pool *p, struct sched_vcpu *sv)
+{
+    struct null_vcpu *n = nvcpu(sv);
+    n->sv = sv;
+    n->cpu = -1;
+    slist_init(&n->link);
+    if (try_assign(p, n))
+        return;
+    slist_insert_before(&npool(p)->waiting, &n->link);
+    pr_warn("sched: pool %s (null): domain %s vCPU %u has no free pCPU and waits unassigned\n",
+            p->name, sv->sd->d->name, sv->v->id);
+}
+
+static void null_vcpu_remove(struct sched_pool *p, struct sched_vcpu *sv)
+{
+    struct null_vcpu *n = nvcpu(sv);
+    if (n->cpu < 0) {
+        slist_del(&n->link);
+        return;
+    }
+    unsigned cpu = (unsigned)n->cpu;
+    npool(p)->assigned[cpu] = NULL;
+    n->cpu = -1;
+    struct sched_link *l;
+    slist_for_each(l, &npool(p)->waiting)
+    {
+        struct null_vcpu *w = container_of(l, struct null_vcpu, link);
+        if (!(w->sv->affinity & BIT(cpu)))
+            continue;
+        slist_del(&w->link);
+        npool(p)->assigned[cpu] = w->sv;
+        w->cpu = (int)cpu;
+        w->sv->v->cpu = cpu;
+        pr_info("sched: pool %s (null): domain %s vCPU %u now has pCPU %u\n", p->name,
+                w->sv->sd->d->name, w->sv->v->id, cpu);
+        if (w->queued)
+            sched_kick_cpu(cpu);
+        return;
+    }
+}
+
+static void null_wake(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
+                      enum sched_wake why)
+{
+    struct null_vcpu *n = nvcpu(sv);
+    n->queued = true;
+    if (n->cpu >= 0)
+        sched_kick_cpu((unsigned)n->cpu);
+}
+
+static void null_sleep(struct sched_pool *p, struct sched_vcpu *sv)
+{
+    nvcpu(sv)->queued = false;
+}
+
+static struct sched_vcpu *null_do_schedule(struct sched_pool *p, unsigned cpu,
+                                           struct sched_vcpu *prev, uint64_t ran_ns, uint64_t now,
+                                           uint64_t *slice_ns)
+{
+    struct sched_vcpu *sv = npool(p)->assigned[cpu];
+    *slice_ns = 0;
+    if (!sv)
+        return NULL;
+    if (sv == prev)
+        return sched_runnable(sv) ? sv : NULL;
+    if (!nvcpu(sv)->queued)
+        return NULL;
+    nvcpu(sv)->queued = false;
+    return sv;
+}
+
+static void null_dump_domain(struct sched_pool *p, struct sched_dom *sd)
+{
+    struct sched_link *l;
+    slist_for_each(l, &sd->vcpus)
+    {
+        struct null_vcpu *n = nvcpu(container_of(l, struct sched_vcpu, dom_link));
+        if (n->cpu >= 0)
+            pr_info("    vCPU %u: owns pCPU %d\n", n->sv->v->id, n->cpu);
+        else
+            pr_info("    vCPU %u: unassigned, waits for a free pCPU\n", n->sv->v->id);
+    }
+}
+
+const struct sched_policy sched_null_policy = {
+    .name = "null",
+    .pool_size = sizeof(struct null_pool),
+    .vcpu_size = sizeof(struct null_vcpu),
+    .pool_init = null_pool_init,
+    .vcpu_insert = null_vcpu_insert,
+    .vcpu_remove = null_vcpu_remove,
+    .wake = null_wake,
+    .sleep = null_sleep,
+    .do_schedule = null_do_schedule,
+    .dump_domain = null_dump_domain,
+};
