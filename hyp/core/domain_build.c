@@ -12,6 +12,7 @@
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
+#include <hyp/sched.h>
 #include <hyp/string.h>
 
 /* Linux arm64 Image header (Documentation/arm64/booting.rst). */
@@ -45,11 +46,20 @@ static enum domain_action parse_action(const struct fdt *f, int n, const char *p
     return def;
 }
 
-static void parse_sched(const struct fdt *f, int n, struct sched_params *sp)
+/* A string property, or NULL if absent, empty or not terminated. */
+static const char *prop_string(const struct fdt *f, int n, const char *prop)
+{
+    uint32_t len;
+    const char *s = fdt_prop(f, n, prop, &len);
+    return s && len && strnlen(s, len) < len ? s : NULL;
+}
+
+/* Scheduling parameters and the CPU pool (docs/scheduling.md).  0 or -EINVAL after saying
+ * what is wrong. */
+static int parse_sched(const struct fdt *f, int n, const char *name, struct sched_params *sp)
 {
     uint32_t v;
     uint64_t v64;
-    uint32_t len;
     if (fdt_prop_u32(f, n, "keel,cpu-weight", &v))
         sp->weight = v;
     if (fdt_prop_u32(f, n, "keel,cap", &v))
@@ -58,9 +68,37 @@ static void parse_sched(const struct fdt *f, int n, struct sched_params *sp)
         sp->budget_us = v64;
     if (fdt_prop_u64(f, n, "keel,period-us", &v64))
         sp->period_us = v64;
-    const char *pool = fdt_prop(f, n, "keel,pool", &len);
-    if (pool && len && strnlen(pool, len) < len)
+    sp->extratime = fdt_has_prop(f, n, "keel,rtds-extratime");
+    /* Hard affinity, xl's cpus= ("all" or a CPU list of logical pCPU ids). */
+    const char *cpus = prop_string(f, n, "keel,cpus");
+    if (cpus && strcmp(cpus, "all") && sched_parse_cpulist(cpus, strlen(cpus), &sp->affinity)) {
+        pr_err("domain %s: bad \"keel,cpus\" \"%s\" (\"all\" or a CPU list such as \"0-1,3\")\n",
+               name, cpus);
+        return -EINVAL;
+    }
+    const char *pool = prop_string(f, n, "keel,pool");
+    if (pool)
         strlcpy(sp->pool, pool, sizeof(sp->pool));
+    /* Xen's binding: a phandle to a "xen,cpupool" node, whose node name is the pool's name. */
+    if (fdt_prop_u32(f, n, "domain-cpupool", &v)) {
+        int pn = fdt_find_phandle(f, v);
+        if (pn < 0 || !fdt_compatible(f, pn, "xen,cpupool")) {
+            pr_err("domain %s: \"domain-cpupool\" does not point at a \"xen,cpupool\" node\n",
+                   name);
+            return -EINVAL;
+        }
+        if (pool && strcmp(pool, fdt_name(f, pn))) {
+            pr_err("domain %s: \"keel,pool\" (%s) and \"domain-cpupool\" (%s) disagree\n", name,
+                   pool, fdt_name(f, pn));
+            return -EINVAL;
+        }
+        strlcpy(sp->pool, fdt_name(f, pn), sizeof(sp->pool));
+    }
+    if (!sched_pool_exists(sp->pool)) {
+        pr_err("domain %s: unknown CPU pool \"%s\"\n", name, sp->pool);
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static void copy_name(char *dst, const char *node_name)
@@ -90,7 +128,8 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->on_poweroff = parse_action(f, n, "keel,on-poweroff", ACTION_DESTROY);
     cfg->on_reboot = parse_action(f, n, "keel,on-reboot", ACTION_RESTART);
     cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);
-    parse_sched(f, n, &cfg->sched);
+    if (parse_sched(f, n, cfg->name, &cfg->sched))
+        return -EINVAL;
     for (unsigned i = 0; i < bootinfo.nr_modules; i++) {
         const struct boot_module *m = &bootinfo.modules[i];
         if (m->domain_node != n)
