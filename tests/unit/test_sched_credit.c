@@ -31,6 +31,7 @@ static double share(const struct domain *d, uint64_t t0, uint64_t t1)
 
 static void finish(void)
 {
+    sim_check_live_accounting();
     sim_flush();
     sim_check_accounting();
     sim_teardown();
@@ -304,9 +305,10 @@ static void bad_parameters(void **state)
     assert_null(sim_domain("capped", 1, &sp, &err));
     struct domain *d = dom("default", 1, 0, 0);
     assert_int_equal(((struct credit_dom *)((struct sched_dom *)d->sched_priv)->priv)->weight, 256);
-    sched_dump();
-    assert_true(sim_log_has("pool Pool-0: policy credit, pCPUs 0"));
-    assert_true(sim_log_has("weight 256, no cap"));
+    sched_dump(sim_print);
+    assert_true(sim_log_has("pool Pool-0: credit, pCPUs 0\n"));
+    assert_true(sim_log_has("  domain default (id 1): weight 256, no cap; pCPUs all, 0 runnable\n"
+                            "    vCPU 0: offline, pCPU 0, 0.000 ms, credit 0 us\n"));
     finish();
 }
 

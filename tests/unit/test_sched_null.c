@@ -21,6 +21,7 @@ static struct null_vcpu *nv(const struct domain *d, unsigned i)
 
 static void finish(void)
 {
+    sim_check_live_accounting();
     sim_flush();
     sim_check_accounting();
     sim_teardown();
@@ -48,9 +49,10 @@ static void one_vcpu_per_pcpu(void **state)
     assert_int_equal(sim_dom_ran_between(b, 0, MS(1000)), 0);
     /* No time slicing: each pCPU ran its vCPU in one stretch. */
     assert_int_equal(sim_nr_segs, 2);
-    sched_dump();
-    assert_true(sim_log_has("vCPU 0: unassigned, waits for a free pCPU"));
-    assert_true(sim_log_has("vCPU 1: owns pCPU 1"));
+    sched_dump(sim_print);
+    assert_true(sim_log_has("domain a (id 1): one pCPU per vCPU; pCPUs all, 2 runnable"));
+    assert_true(sim_log_has("vCPU 1: runnable (running), pCPU 1, 1000.000 ms, owns pCPU 1\n"));
+    assert_true(sim_log_has("0.000 ms, unassigned: waits for a free pCPU\n"));
     finish();
 }
 

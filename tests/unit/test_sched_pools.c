@@ -249,16 +249,16 @@ static void dump_shows_every_policy(void **state)
     sim_start(dn, cpu_bound);
     sim_run_until(MS(30));
     sim_log_clear();
-    sched_dump();
-    assert_true(sim_log_has("pool Pool-0: policy credit, pCPUs 0"));
-    assert_true(sim_log_has("domain dc (id 1): affinity 0, 1 vCPU(s) runnable"));
-    assert_true(sim_log_has("weight 512, cap 50%"));
-    assert_true(sim_log_has("pool rt: policy rtds, pCPUs 1"));
-    assert_true(sim_log_has("budget 4000 us, period 10000 us, extratime yes"));
-    assert_true(sim_log_has("pool part: policy null, pCPUs 2"));
-    assert_true(sim_log_has("vCPU 0: owns pCPU 2"));
-    assert_true(sim_log_has("vCPU 1: unassigned, waits for a free pCPU"));
-    assert_true(sim_log_has("vCPU 0: runnable (running), pCPU 1, 30.000 ms"));
+    sched_dump(sim_print);
+    assert_true(sim_log_has("pool Pool-0: credit, pCPUs 0\n"));
+    assert_true(sim_log_has("  domain dc (id 1): weight 512, cap 50% ("));
+    assert_true(sim_log_has("pool rt: rtds, pCPUs 1\n"));
+    assert_true(sim_log_has("  domain dr (id 2): budget 4000 us, period 10000 us, extratime yes; "
+                            "pCPUs all, 1 runnable\n"
+                            "    vCPU 0: runnable (running), pCPU 1, 30.000 ms, "));
+    assert_true(sim_log_has("pool part: null, pCPUs 2\n"));
+    assert_true(sim_log_has(", owns pCPU 2\n"));
+    assert_true(sim_log_has(", unassigned: waits for a free pCPU\n"));
     sim_teardown();
 }
 

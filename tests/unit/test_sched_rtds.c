@@ -37,6 +37,7 @@ static struct rt_vcpu *rtv(const struct domain *d, unsigned i)
 
 static void finish(void)
 {
+    sim_check_live_accounting();
     sim_flush();
     sim_check_accounting();
     sim_teardown();
@@ -187,9 +188,12 @@ static void deadline_misses_counted(void **state)
         misses += rtv(a, v)->misses;
     assert_true(misses >= 20); /* at least one vCPU misses every period */
     assert_budgets_hold(a, MS(6), MS(10), MS(200));
-    sched_dump();
-    assert_true(sim_log_has("budget 6000 us, period 10000 us, extratime no"));
-    assert_true(sim_log_has("deadline misses"));
+    sim_log_clear();
+    sched_dump(sim_print);
+    assert_true(sim_log_has("pool Pool-0: rtds, pCPUs 0\n"));
+    assert_true(
+        sim_log_has("budget 6000 us, period 10000 us, extratime no; pCPUs all, 3 runnable"));
+    assert_true(sim_log_has(" deadline misses\n"));
     finish();
 }
 

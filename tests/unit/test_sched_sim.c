@@ -87,6 +87,16 @@ void panic(const char *fmt, ...)
     abort();
 }
 
+void sim_print(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(log_buf + log_len, LOG_SIZE - log_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        log_len = log_len + (size_t)n < LOG_SIZE ? log_len + (size_t)n : LOG_SIZE - 1;
+}
+
 bool sim_log_has(const char *s)
 {
     return strstr(log_buf, s) != NULL;
@@ -516,6 +526,13 @@ void sim_check_accounting(void)
     for (unsigned i = 0; i < nr_sims; i++)
         if (sims[i].v)
             assert_int_equal(sims[i].v->cpu_time_ns, sims[i].ran);
+}
+
+void sim_check_live_accounting(void)
+{
+    for (unsigned i = 0; i < nr_sims; i++)
+        if (sims[i].v)
+            assert_int_equal(sched_vcpu_time_ns(sims[i].v), sims[i].ran);
 }
 
 /* --- queries --- */

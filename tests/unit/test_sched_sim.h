@@ -78,6 +78,8 @@ void sim_run_until(uint64_t t);
 void sim_flush(void);
 /* Check cpu_time_ns == the harness's account for every vCPU (after sim_flush()). */
 void sim_check_accounting(void);
+/* Check sched_vcpu_time_ns() == the harness's account for every vCPU (at any time). */
+void sim_check_live_accounting(void);
 
 /* Run time of s within [t0, t1), from the trace. */
 uint64_t sim_ran_between(const struct sim_vcpu *s, uint64_t t0, uint64_t t1);
@@ -92,6 +94,8 @@ extern void (*sim_on_decision)(unsigned cpu, struct vcpu *next);
 extern void (*sim_on_put)(unsigned cpu, struct vcpu *v);
 /* Make pCPU cpu take a scheduling decision now (as if it left the guest). */
 void sim_decide(unsigned cpu);
+/* A sched_dump() sink that writes into the log. */
+void sim_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Whether the log so far contains s. */
 bool sim_log_has(const char *s);
 void sim_log_clear(void);

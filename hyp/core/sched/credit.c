@@ -386,22 +386,24 @@ static void credit_timer(struct sched_pool *p, uint64_t now)
         sched_pool_timer_set(p, now - now % CAP_PERIOD_NS + CAP_PERIOD_NS);
 }
 
-static void credit_dump_domain(struct sched_pool *p, struct sched_dom *sd)
+static void credit_dump_domain(struct sched_pool *p, struct sched_dom *sd, sched_print_fn print)
 {
     struct credit_dom *cd = sd->priv;
     if (cd->cap)
-        pr_info("    weight %u, cap %u%% (%ld us left in this period, parked %lu times)\n",
-                cd->weight, cd->cap, cd->budget / (int64_t)NS_PER_US, cd->parks);
+        print("weight %u, cap %u%% (%ld us left this period, parked %lu times)", cd->weight,
+              cd->cap, cd->budget / (int64_t)NS_PER_US, cd->parks);
     else
-        pr_info("    weight %u, no cap\n", cd->weight);
-    struct sched_link *l;
-    slist_for_each(l, &sd->vcpus)
-    {
-        struct credit_vcpu *c = cvcpu(container_of(l, struct sched_vcpu, dom_link));
-        int64_t credit = (int64_t)(cpool(p)->min_vtime - c->vtime);
-        pr_info("    vCPU %u: credit %ld us%s\n", c->sv->v->id, credit / (int64_t)NS_PER_US,
-                c->parked ? ", parked (over its cap)" : "");
-    }
+        print("weight %u, no cap", cd->weight);
+}
+
+/* Credit: how far behind the pool's least virtual time it is (negative: ahead). */
+static void credit_dump_vcpu(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
+                             sched_print_fn print)
+{
+    struct credit_vcpu *c = cvcpu(sv);
+    int64_t credit = (int64_t)(cpool(p)->min_vtime - c->vtime);
+    print(", credit %ld us%s%s", credit / (int64_t)NS_PER_US, c->boosted ? ", boosted" : "",
+          c->parked ? ", parked (over its cap)" : "");
 }
 
 const struct sched_policy sched_credit_policy = {
@@ -418,4 +420,5 @@ const struct sched_policy sched_credit_policy = {
     .yield = credit_yield,
     .timer = credit_timer,
     .dump_domain = credit_dump_domain,
+    .dump_vcpu = credit_dump_vcpu,
 };

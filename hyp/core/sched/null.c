@@ -122,17 +122,18 @@ static struct sched_vcpu *null_do_schedule(struct sched_pool *p, unsigned cpu,
     return sv;
 }
 
-static void null_dump_domain(struct sched_pool *p, struct sched_dom *sd)
+static void null_dump_domain(struct sched_pool *p, struct sched_dom *sd, sched_print_fn print)
 {
-    struct sched_link *l;
-    slist_for_each(l, &sd->vcpus)
-    {
-        struct null_vcpu *n = nvcpu(container_of(l, struct sched_vcpu, dom_link));
-        if (n->cpu >= 0)
-            pr_info("    vCPU %u: owns pCPU %d\n", n->sv->v->id, n->cpu);
-        else
-            pr_info("    vCPU %u: unassigned, waits for a free pCPU\n", n->sv->v->id);
-    }
+    print("one pCPU per vCPU");
+}
+
+static void null_dump_vcpu(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
+                           sched_print_fn print)
+{
+    if (nvcpu(sv)->cpu >= 0)
+        print(", owns pCPU %d", nvcpu(sv)->cpu);
+    else
+        print(", unassigned: waits for a free pCPU");
 }
 
 const struct sched_policy sched_null_policy = {
@@ -146,4 +147,5 @@ const struct sched_policy sched_null_policy = {
     .sleep = null_sleep,
     .do_schedule = null_do_schedule,
     .dump_domain = null_dump_domain,
+    .dump_vcpu = null_dump_vcpu,
 };

@@ -263,18 +263,25 @@ static void rt_timer(struct sched_pool *p, uint64_t now)
     arm(p);
 }
 
-static void rt_dump_domain(struct sched_pool *p, struct sched_dom *sd)
+static void rt_dump_domain(struct sched_pool *p, struct sched_dom *sd, sched_print_fn print)
 {
     struct rt_dom *rd = sd->priv;
-    pr_info("    budget %lu us, period %lu us, extratime %s\n", rd->budget / NS_PER_US,
-            rd->period / NS_PER_US, rd->extratime ? "yes" : "no");
-    struct sched_link *l;
-    slist_for_each(l, &sd->vcpus)
-    {
-        struct rt_vcpu *r = rvcpu(container_of(l, struct sched_vcpu, dom_link));
-        pr_info("    vCPU %u: deadline %lu us, %lu us of budget left, %lu deadline misses\n",
-                r->sv->v->id, r->deadline / NS_PER_US, r->left / NS_PER_US, r->misses);
-    }
+    print("budget %lu us, period %lu us, extratime %s", rd->budget / NS_PER_US,
+          rd->period / NS_PER_US, rd->extratime ? "yes" : "no");
+}
+
+static void rt_dump_vcpu(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
+                         sched_print_fn print)
+{
+    struct rt_vcpu *r = rvcpu(sv);
+    if (!r->deadline)
+        print(", not started");
+    else if (r->deadline > now)
+        print(", %lu us left, deadline in %lu us", r->left / NS_PER_US,
+              (r->deadline - now) / NS_PER_US);
+    else
+        print(", period over (replenished when it next runs)");
+    print(", %lu deadline misses%s", r->misses, r->in_extra ? ", on extra time" : "");
 }
 
 const struct sched_policy sched_rtds_policy = {
@@ -290,4 +297,5 @@ const struct sched_policy sched_rtds_policy = {
     .do_schedule = rt_do_schedule,
     .timer = rt_timer,
     .dump_domain = rt_dump_domain,
+    .dump_vcpu = rt_dump_vcpu,
 };

@@ -398,7 +398,27 @@ struct vcpu *current_vcpu(void)
     return this_cpu()->current;
 }
 
-/* --- console --- */
+/* --- statistics and console --- */
+
+/* Pool lock held. */
+static uint64_t vcpu_time_locked(struct vcpu *v, uint64_t now)
+{
+    struct sched_cpu *sc = &sched_cpus[v->cpu];
+    bool charging = v->running && sc->curr && sc->curr->v == v;
+    return v->cpu_time_ns + (charging && now > sc->since ? now - sc->since : 0);
+}
+
+uint64_t sched_vcpu_time_ns(struct vcpu *v)
+{
+    struct sched_vcpu *sv = v->sched_priv;
+    if (!sv)
+        return v->cpu_time_ns;
+    struct sched_pool *p = sv->sd->pool;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    uint64_t t = vcpu_time_locked(v, time_now_ns());
+    spin_unlock_irqrestore(&p->lock, flags);
+    return t;
+}
 
 static const char *state_name(enum vcpu_state s)
 {
@@ -416,35 +436,40 @@ static const char *state_name(enum vcpu_state s)
     }
 }
 
-static void dump_pool(struct sched_pool *p)
+static void dump_pool(struct sched_pool *p, sched_print_fn print)
 {
     char cpus[64];
     sched_format_cpulist(p->cpus, cpus, sizeof(cpus));
-    pr_info("pool %s: policy %s, pCPUs %s\n", p->name, p->policy->name, cpus);
+    print("pool %s: %s, pCPUs %s\n", p->name, p->policy->name, cpus);
     unsigned long flags = spin_lock_irqsave(&p->lock);
+    uint64_t now = time_now_ns();
     struct sched_link *dl, *vl;
     slist_for_each(dl, &p->doms)
     {
         struct sched_dom *sd = container_of(dl, struct sched_dom, pool_link);
-        sched_format_cpulist(sd->affinity, cpus, sizeof(cpus));
-        pr_info("  domain %s (id %u): affinity %s, %u vCPU(s) runnable\n", sd->d->name, sd->d->id,
-                cpus, sd->nr_runnable);
+        print("  domain %s (id %u): ", sd->d->name, sd->d->id);
         if (p->policy->dump_domain)
-            p->policy->dump_domain(p, sd);
+            p->policy->dump_domain(p, sd, print);
+        sched_format_cpulist(sd->affinity, cpus, sizeof(cpus));
+        print("; pCPUs %s, %u runnable\n", sd->affinity == p->cpus ? "all" : cpus, sd->nr_runnable);
         slist_for_each(vl, &sd->vcpus)
         {
-            struct vcpu *v = container_of(vl, struct sched_vcpu, dom_link)->v;
-            pr_info("    vCPU %u: %s%s, pCPU %u, %lu.%03lu ms\n", v->id, state_name(v->state),
-                    v->running ? " (running)" : "", v->cpu, v->cpu_time_ns / NS_PER_MS,
-                    v->cpu_time_ns % NS_PER_MS / NS_PER_US);
+            struct sched_vcpu *sv = container_of(vl, struct sched_vcpu, dom_link);
+            struct vcpu *v = sv->v;
+            uint64_t t = vcpu_time_locked(v, now);
+            print("    vCPU %u: %s%s, pCPU %u, %lu.%03lu ms", v->id, state_name(v->state),
+                  v->running ? " (running)" : "", v->cpu, t / NS_PER_MS, t % NS_PER_MS / NS_PER_US);
+            if (p->policy->dump_vcpu)
+                p->policy->dump_vcpu(p, sv, now, print);
+            print("\n");
         }
     }
     spin_unlock_irqrestore(&p->lock, flags);
 }
 
-void sched_dump(void)
+void sched_dump(sched_print_fn print)
 {
     struct sched_pool *p;
     for (unsigned i = 0; (p = sched_pool_at(i)); i++)
-        dump_pool(p);
+        dump_pool(p, print);
 }

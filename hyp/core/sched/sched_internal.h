@@ -137,8 +137,11 @@ struct sched_policy {
     void (*yield)(struct sched_pool *p, struct sched_vcpu *sv);
     /* The pool's timer fired (optional; see sched_pool_timer_set). */
     void (*timer)(struct sched_pool *p, uint64_t now);
-    /* Print the domain's parameters and its vCPUs' policy state (pool lock held). */
-    void (*dump_domain)(struct sched_pool *p, struct sched_dom *sd);
+    /* Print the domain's parameters, then one vCPU's policy state, as line fragments with no
+     * newline (pool lock held). */
+    void (*dump_domain)(struct sched_pool *p, struct sched_dom *sd, sched_print_fn print);
+    void (*dump_vcpu)(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
+                      sched_print_fn print);
 };
 
 extern const struct sched_policy sched_credit_policy;

@@ -47,9 +47,17 @@ __attribute__((noreturn)) void sched_run_loop(void);
  */
 struct vcpu *sched_switch(struct vcpu *prev);
 
-/* Print every pool: its policy, CPUs, domains with their parameters and vCPUs (the console's
- * "sched" command). */
-void sched_dump(void);
+/* CPU time v has used, ns: v->cpu_time_ns (charged at each scheduling decision) plus, if it is
+ * running, the time since its pCPU's last decision.  A vCPU can run long between decisions
+ * (null policy, a lone vCPU), so statistics should read this. */
+uint64_t sched_vcpu_time_ns(struct vcpu *v);
+
+/* A printf-like sink for sched_dump(). */
+typedef void (*sched_print_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print every pool (policy, pCPUs), its domains with their parameters, and their vCPUs (state,
+ * pCPU, CPU time, policy state) through print: the console's "sched" command. */
+void sched_dump(sched_print_fn print);
 
 /* Whether a CPU pool called name exists ("" is the default pool). */
 bool sched_pool_exists(const char *name);
