@@ -97,40 +97,53 @@ static uint64_t describe(struct vgic_cpu *c, unsigned slot, struct vgic_irq *irq
     return lr;
 }
 
+/* What vgic_lr_fill gathers from the live interrupts. */
+struct selection {
+    struct cand best[VGIC_MAX_LRS];
+    unsigned n, max, total;
+};
+
+/* vgic_for_each_live callback of vgic_lr_fill (lock held): consider one live interrupt. */
+static bool consider(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq,
+                     void *arg)
+{
+    struct selection *s = arg;
+    if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
+        return true; /* another running vCPU has it; its exit gives it back */
+    bool act = active_here(irq, v), pend = pending_here(g, irq, v);
+    fix_link(irq, intid, v, act, pend);
+    if (act || pend) {
+        s->total++;
+        keep_best(s->best, &s->n, s->max,
+                  (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority });
+    }
+    return !vgic_irq_idle(irq);
+}
+
 void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
 {
     struct vgic_dist *g = vgic_of(v->dom);
     struct vgic_cpu *c = &v->arch.vgic;
-    struct cand best[VGIC_MAX_LRS];
-    unsigned n = 0, total = 0;
-    nr_lrs = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS);
+    struct selection s = { .max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS) };
 
+    /* Only live interrupts can be pending or active: an entry looks at those, not at every
+     * interrupt of the domain, since it follows every MMIO exit. */
     unsigned long flags = vgic_lock(g);
-    for (unsigned intid = 0; intid < VGIC_NR_PRIVATE + g->nr_spis; intid++) {
-        struct vgic_irq *irq = vgic_irq_get(g, v, intid);
-        if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
-            continue; /* another running vCPU has it; its exit gives it back */
-        bool act = active_here(irq, v), pend = pending_here(g, irq, v);
-        fix_link(irq, intid, v, act, pend);
-        if (!act && !pend)
-            continue;
-        total++;
-        keep_best(best, &n, nr_lrs, (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority });
-    }
+    vgic_for_each_live(g, v, consider, &s);
     c->took_latch = 0;
-    for (unsigned i = 0; i < n; i++) {
-        struct vgic_irq *irq = best[i].irq;
+    for (unsigned i = 0; i < s.n; i++) {
+        struct vgic_irq *irq = s.best[i].irq;
         bool act = active_here(irq, v);
         bool pend = pending_here(g, irq, v);
-        c->lr[i] = describe(c, i, irq, best[i].intid, act, pend);
+        c->lr[i] = describe(c, i, irq, s.best[i].intid, act, pend);
         irq->lr_vcpu = (uint8_t)v->id;
         irq->lr_override = false;
     }
     vgic_unlock(g, flags);
-    c->nr_lr = n;
+    c->nr_lr = s.n;
     /* More than fits: the underflow maintenance interrupt (at most one entry left valid)
      * brings us back to refill.  It needs two registers, or it would fire at once. */
-    c->hcr = ICH_HCR_EN | (total > n && nr_lrs >= 2 ? ICH_HCR_UIE : 0);
+    c->hcr = ICH_HCR_EN | (s.total > s.n && s.max >= 2 ? ICH_HCR_UIE : 0);
 }
 
 void vgic_lr_fold(struct vcpu *v, const uint64_t *now)

@@ -134,7 +134,7 @@ void vgic_field_write(struct vgic_dist *g, struct vcpu *v, enum vgic_field f, un
         if (!irq)
             continue;
         field_set(irq, intid, f, (unsigned)(val >> (i * bits)) & ((1u << bits) - 1));
-        vgic_irq_changed(g, irq, &kick);
+        vgic_irq_changed(g, v, intid, irq, &kick);
     }
     vgic_unlock(g, flags);
     vgic_kick(g->d, kick);

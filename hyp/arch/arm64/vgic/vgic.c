@@ -29,12 +29,39 @@ bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq)
     return irq->enabled && (g->ctlr & grp) && vgic_irq_pending(irq);
 }
 
-void vgic_irq_changed(const struct vgic_dist *g, const struct vgic_irq *irq, uint64_t *kick)
+bool vgic_irq_idle(const struct vgic_irq *irq)
 {
+    return !vgic_irq_pending(irq) && !irq->active && !irq->hw && irq->lr_vcpu == VGIC_NO_VCPU;
+}
+
+void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigned intid,
+                      const struct vgic_irq *irq, uint64_t *kick)
+{
+    if (intid < VGIC_NR_PRIVATE)
+        v->arch.vgic.live |= 1u << intid;
+    else
+        g->live_spis[(intid - VGIC_NR_PRIVATE) / 64] |= BIT((intid - VGIC_NR_PRIVATE) % 64);
     if (irq->lr_vcpu != VGIC_NO_VCPU)
         *kick |= BIT(irq->lr_vcpu);
     if (irq->target != VGIC_NO_VCPU && vgic_irq_deliverable(g, irq))
         *kick |= BIT(irq->target);
+}
+
+void vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *arg)
+{
+    uint32_t *priv = &v->arch.vgic.live;
+    for (uint32_t m = *priv; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
+        if (!fn(g, v, i, &v->arch.vgic.priv[i], arg))
+            *priv &= ~(1u << i);
+    }
+    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++) {
+        for (uint64_t m = g->live_spis[w]; m; m &= m - 1) {
+            unsigned i = w * 64 + (unsigned)__builtin_ctzll(m);
+            if (!fn(g, v, VGIC_NR_PRIVATE + i, &g->spis[i], arg))
+                g->live_spis[w] &= ~BIT(i % 64);
+        }
+    }
 }
 
 void vgic_kick(struct domain *d, uint64_t mask)
@@ -114,6 +141,7 @@ int vgic_vcpu_init(struct vcpu *v)
         return -EINVAL;
     for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
         irq_reset(&c->priv[i], v->id, i < 16); /* SGIs are always edge-triggered */
+    c->live = 0;
     c->waker = 1u << 1; /* ProcessorSleep: the guest wakes its redistributor */
     c->nr_lr = 0;
     c->took_latch = 0;
@@ -126,9 +154,10 @@ void vgic_vcpu_destroy(struct vcpu *v)
 {
 }
 
-/* Lock held.  Latch or drive irq; returns whether a vCPU must look. */
-static void set_line(struct vgic_dist *g, struct vgic_irq *irq, bool pulse, bool level,
-                     uint64_t *kick)
+/* Lock held.  Latch or drive irq, the interrupt intid of v; adds to *kick the vCPUs that
+ * must look. */
+static void set_line(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq,
+                     bool pulse, bool level, uint64_t *kick)
 {
     if (pulse) {
         irq->latch = true;
@@ -139,7 +168,7 @@ static void set_line(struct vgic_dist *g, struct vgic_irq *irq, bool pulse, bool
             return;
         irq->level = level;
     }
-    vgic_irq_changed(g, irq, kick);
+    vgic_irq_changed(g, v, intid, irq, kick);
 }
 
 static void drive(struct domain *d, struct vcpu *v, unsigned intid, bool pulse, bool level)
@@ -151,7 +180,7 @@ static void drive(struct domain *d, struct vcpu *v, unsigned intid, bool pulse, 
     unsigned long flags = vgic_lock(g);
     struct vgic_irq *irq = vgic_irq_get(g, v, intid);
     if (irq)
-        set_line(g, irq, pulse, level, &kick);
+        set_line(g, v, intid, irq, pulse, level, &kick);
     vgic_unlock(g, flags);
     if (!irq)
         pr_debug("vgic: domain %u has no interrupt %u%s\n", d->id, intid,
@@ -183,11 +212,21 @@ bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
         irq->hw_active = false;
         irq->pintid = (uint16_t)pintid;
         irq->latch = true;
-        vgic_irq_changed(g, irq, &kick);
+        vgic_irq_changed(g, v, vintid, irq, &kick);
     }
     vgic_unlock(g, flags);
     vgic_kick(v->dom, kick);
     return irq != NULL;
+}
+
+/* vgic_for_each_live callback of vgic_pending: arg is a bool set when one is found. */
+static bool check_pending(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq,
+                          void *arg)
+{
+    /* An active interrupt is not signalled again until deactivated. */
+    if (irq->target == v->id && !irq->active && vgic_irq_deliverable(g, irq))
+        *(bool *)arg = true;
+    return !vgic_irq_idle(irq);
 }
 
 bool vgic_pending(struct vcpu *v)
@@ -195,11 +234,7 @@ bool vgic_pending(struct vcpu *v)
     struct vgic_dist *g = vgic_of(v->dom);
     bool found = false;
     unsigned long flags = vgic_lock(g);
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE + g->nr_spis && !found; i++) {
-        struct vgic_irq *irq = vgic_irq_get(g, v, i);
-        /* An active interrupt is not signalled again until deactivated. */
-        found = irq->target == v->id && !irq->active && vgic_irq_deliverable(g, irq);
-    }
+    vgic_for_each_live(g, v, check_pending, &found);
     vgic_unlock(g, flags);
     return found;
 }
@@ -241,7 +276,7 @@ void vgic_sgi1r_write(struct vcpu *v, uint64_t val)
     unsigned long flags = vgic_lock(g);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (targets & BIT(i))
-            set_line(g, &d->vcpus[i]->arch.vgic.priv[sgi], true, false, &kick);
+            set_line(g, d->vcpus[i], sgi, &d->vcpus[i]->arch.vgic.priv[sgi], true, false, &kick);
     vgic_unlock(g, flags);
     vgic_kick(d, kick);
 }

@@ -12,6 +12,7 @@
 #include <hyp/spinlock.h>
 
 #define VGIC_MAX_SPIS 988 /* INTIDs 32..1019 */
+#define VGIC_SPI_WORDS ((VGIC_MAX_SPIS + 63) / 64)
 #define VGIC_NO_VCPU 0xff
 /* Priority bits kept in IPRIORITYR: five, as in ICH_VTR_EL2.PRIbits of Cortex-A57 and QEMU;
  * the list register drops any bit the CPU interface does not implement anyway. */
@@ -55,6 +56,10 @@ struct vgic_dist {
     uint32_t ctlr;     /* GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1 */
     struct vgic_irq *spis;
     uint64_t *irouter; /* GICD_IROUTER<32 + i> as written */
+    /* Bit i: spis[i] may be pending, active or in a list register.  With the per-vCPU
+     * struct vgic_cpu.live, the interrupts worth looking at before each guest entry: set by
+     * vgic_irq_changed, cleared by vgic_lr_fill once the interrupt is found idle. */
+    uint64_t live_spis[VGIC_SPI_WORDS];
 };
 
 _Static_assert(MAX_VCPUS_PER_DOMAIN <= 64, "kick sets are 64-bit masks");
@@ -68,9 +73,21 @@ struct vgic_irq *vgic_irq_get(struct vgic_dist *g, struct vcpu *v, unsigned inti
 bool vgic_irq_pending(const struct vgic_irq *irq);
 /* Pending, enabled and its group enabled in GICD_CTLR. */
 bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq);
-/* After a change to irq (lock held): add to *kick the vCPU whose list register holds it and,
- * if it is deliverable, the vCPU it goes to. */
-void vgic_irq_changed(const struct vgic_dist *g, const struct vgic_irq *irq, uint64_t *kick);
+/* After a change to irq, the interrupt intid of v (v may be NULL for an SPI), lock held: mark
+ * it live and add to *kick the vCPU whose list register holds it and, if it is deliverable,
+ * the vCPU it goes to.  Every change that can make an idle interrupt pending or active must
+ * end with this call, or vgic_lr_fill will not see the interrupt. */
+void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigned intid,
+                      const struct vgic_irq *irq, uint64_t *kick);
+/* Whether irq is idle: not pending, not active, not linked and in no list register.  An idle
+ * interrupt needs no look before a guest entry. */
+bool vgic_irq_idle(const struct vgic_irq *irq);
+/* Call fn(g, v, intid, irq, arg) for each live interrupt v may see (its private ones and every
+ * SPI), in INTID order; fn returns false if irq turned out idle, which clears its live bit.
+ * Lock held. */
+typedef bool (*vgic_live_fn)(struct vgic_dist *g, struct vcpu *v, unsigned intid,
+                             struct vgic_irq *irq, void *arg);
+void vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *arg);
 /* Kick every vCPU of d in mask (lock not held). */
 void vgic_kick(struct domain *d, uint64_t mask);
 /* Domain lock with interrupts masked. */

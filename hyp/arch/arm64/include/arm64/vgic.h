@@ -63,6 +63,7 @@ struct vgic_irq {
 /* Per-vCPU vGIC state, embedded in struct arch_vcpu. */
 struct vgic_cpu {
     struct vgic_irq priv[VGIC_NR_PRIVATE];
+    uint32_t live;             /* bit n: priv[n] may be pending, active or in a list register */
     uint32_t waker;            /* GICR_WAKER.ProcessorSleep */
     uint64_t lr[VGIC_MAX_LRS]; /* what vgic_flush wrote to the list registers */
     unsigned nr_lr;            /* list registers vgic_flush filled */
