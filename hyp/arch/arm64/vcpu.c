@@ -174,10 +174,19 @@ static enum exit_kind sync_kind(void)
 void arch_vcpu_run(struct vcpu *v)
 {
     struct exit_stats *st = &v->arch.stats;
+    enum exit_kind last = XK_KINDS; /* no exit yet in this run */
+    uint64_t t_exit = 0;
+    st->runs++;
     while (!sched_must_leave(v)) {
         vgic_flush(v);
+        /* An exit costs the guest everything from the exit to the next entry, the vGIC flush
+         * included. */
+        uint64_t t_enter = arch_counter();
+        if (last != XK_KINDS)
+            st->ticks[last] += t_enter - t_exit;
         int code = guest_enter(&v->arch.regs);
-        uint64_t t_exit = arch_counter();
+        t_exit = arch_counter();
+        st->guest_ticks += t_exit - t_enter;
         vgic_sync(v);
         enum exit_kind kind;
         switch (code) {
@@ -196,8 +205,11 @@ void arch_vcpu_run(struct vcpu *v)
             break;
         }
         st->count[kind]++;
-        st->ticks[kind] += arch_counter() - t_exit;
+        last = kind;
     }
+    /* The last exit of the run ends in the scheduler; its share is counted up to here. */
+    if (last != XK_KINDS)
+        st->ticks[last] += arch_counter() - t_exit;
 }
 
 void arch_domain_report(struct domain *d)
@@ -206,11 +218,15 @@ void arch_domain_report(struct domain *d)
                                                  "abort", "other", "irq", "serror" };
     struct exit_stats sum = { 0 };
     uint64_t total = 0, ticks = 0;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        const struct exit_stats *st = &d->vcpus[i]->arch.stats;
         for (unsigned k = 0; k < XK_KINDS; k++) {
-            sum.count[k] += d->vcpus[i]->arch.stats.count[k];
-            sum.ticks[k] += d->vcpus[i]->arch.stats.ticks[k];
+            sum.count[k] += st->count[k];
+            sum.ticks[k] += st->ticks[k];
         }
+        sum.runs += st->runs;
+        sum.guest_ticks += st->guest_ticks;
+    }
     char buf[256];
     size_t n = 0;
     for (unsigned k = 0; k < XK_KINDS; k++) {
@@ -223,4 +239,6 @@ void arch_domain_report(struct domain *d)
     buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = 0;
     pr_info("domain %s: %lu exits, %lu us in Keel:%s\n", d->name, total,
             time_ticks_to_ns(ticks) / 1000, buf);
+    pr_info("domain %s: %lu us in the guest, %lu runs from the scheduler\n", d->name,
+            time_ticks_to_ns(sum.guest_ticks) / 1000, sum.runs);
 }
