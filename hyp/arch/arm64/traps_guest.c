@@ -129,8 +129,9 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
     bool write = iss & DABT_WNR;
     uint64_t ipa = fault_ipa(far);
     if (!(iss & DABT_ISV)) {
-        guest_warn(v->dom, "domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
-                v->dom->name, ipa);
+        guest_warn(v->dom,
+                   "domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
+                   v->dom->name, ipa);
         guest_inject_abort(v, true, far, write);
         return;
     }
@@ -160,7 +161,7 @@ static void on_iabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2);
     guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
-            v->dom->name, fault_ipa(far));
+               v->dom->name, fault_ipa(far));
     guest_inject_abort(v, false, far, false);
 }
 
@@ -175,11 +176,22 @@ static const exit_handler_fn exit_handlers[64] = {
     [EC_SYS64] = on_sysreg, [EC_DABT_LOW] = on_dabt, [EC_IABT_LOW] = on_iabt,
 };
 
-void guest_trap_sync(struct vcpu *v)
+static const uint8_t exit_kinds[64] = {
+    [EC_WFX] = XK_WFX,      [EC_HVC64] = XK_HVC,     [EC_SMC64] = XK_SMC,
+    [EC_SYS64] = XK_SYSREG, [EC_DABT_LOW] = XK_MMIO, [EC_IABT_LOW] = XK_ABORT,
+};
+
+enum exit_kind guest_trap_sync(struct vcpu *v)
 {
     uint64_t esr = read_sysreg(esr_el2);
-    exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
-    (fn ? fn : on_unknown)(v, esr);
+    unsigned ec = (unsigned)ESR_EC(esr);
+    exit_handler_fn fn = exit_handlers[ec];
+    if (!fn) {
+        on_unknown(v, esr);
+        return XK_OTHER;
+    }
+    fn(v, esr);
+    return (enum exit_kind)exit_kinds[ec];
 }
 
 void guest_trap_serror(struct vcpu *v)

@@ -135,10 +135,33 @@ void vgic_hw_deactivate(unsigned pintid)
     irqchip_deactivate(pintid);
 }
 
+/* Whether v may have anything to put in list registers.  Read without the lock: an interrupt
+ * made live after this check comes with a kick (IPI), which makes the guest exit again at
+ * once, and the next flush sees it. */
+static bool nothing_live(struct vcpu *v)
+{
+    const struct vgic_dist *g = vgic_of(v->dom);
+    if (READ_ONCE(v->arch.vgic.live))
+        return false;
+    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
+        if (READ_ONCE(g->live_spis[w]))
+            return false;
+    return true;
+}
+
 void vgic_flush(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
     unsigned *dirty = &lr_dirty[cpu_id()];
+    /* Fast path for the common exit (a hypercall, an MMIO access) with no interrupt in
+     * flight: the list registers are empty and stay so; skip the lock and the scan. */
+    if (!*dirty && !c->nr_lr && nothing_live(v)) {
+        if (c->hcr != ICH_HCR_EN) {
+            c->hcr = ICH_HCR_EN;
+            write_sysreg(c->hcr, ich_hcr_el2);
+        }
+        return;
+    }
     vgic_lr_fill(v, nr_lrs);
     for (unsigned i = 0; i < MAX(c->nr_lr, *dirty); i++)
         lr_write(i, i < c->nr_lr ? c->lr[i] : 0);
@@ -150,6 +173,8 @@ void vgic_flush(struct vcpu *v)
 void vgic_sync(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
+    if (!c->nr_lr && !(c->hcr & ICH_HCR_UIE))
+        return; /* nothing was in the list registers: nothing to fold back */
     uint64_t now[VGIC_MAX_LRS];
     for (unsigned i = 0; i < c->nr_lr; i++) {
         now[i] = lr_read(i);

@@ -124,7 +124,10 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
 {
     struct vgic_dist *g = vgic_of(v->dom);
     struct vgic_cpu *c = &v->arch.vgic;
-    struct selection s = { .max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS) };
+    /* Not zero-initialised as a whole: clearing best[] would be a memset on every entry. */
+    struct selection s;
+    s.n = s.total = 0;
+    s.max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS);
 
     /* Only live interrupts can be pending or active: an entry looks at those, not at every
      * interrupt of the domain, since it follows every MMIO exit. */

@@ -3,8 +3,9 @@
 
 #include <hyp/domain.h>
 
-/* Handle a synchronous exit of the loaded vCPU v (ESR_EL2 etc. still hold its syndrome). */
-void guest_trap_sync(struct vcpu *v);
+/* Handle a synchronous exit of the loaded vCPU v (ESR_EL2 etc. still hold its syndrome).
+ * Returns its kind for the exit statistics. */
+enum exit_kind guest_trap_sync(struct vcpu *v);
 /* An SError from the guest: the guest caused an asynchronous abort; the domain crashes. */
 void guest_trap_serror(struct vcpu *v);
 
