@@ -27,6 +27,9 @@ static unsigned field_bits(enum vgic_field f)
 
 bool vgic_field_decode(uint64_t off, enum vgic_field *f, unsigned *first_intid)
 {
+    /* Cheap rejection first: CTLR/TYPER and IROUTER, the hot registers, lie outside. */
+    if (off < 0x080 || off >= 0xd00)
+        return false;
     for (unsigned i = 0; i < ARRAY_SIZE(banks); i++) {
         if (off >= banks[i].start && off < banks[i].end) {
             *f = banks[i].field;
