@@ -35,8 +35,18 @@ struct fpsimd_state {
 /* Guest exits by kind and the hypervisor time they cost (counter ticks from exit to the next
  * entry, or to the return to the scheduler), time in the guest (entry to exit) and how often
  * the scheduler ran the vCPU, for performance work: printed when the domain goes away. */
-enum exit_kind { XK_WFX, XK_HVC, XK_SMC, XK_SYSREG, XK_MMIO, XK_ABORT, XK_OTHER, XK_IRQ, XK_SERROR,
-                 XK_KINDS };
+enum exit_kind {
+    XK_WFX,
+    XK_HVC,
+    XK_SMC,
+    XK_SYSREG,
+    XK_MMIO,
+    XK_ABORT,
+    XK_OTHER,
+    XK_IRQ,
+    XK_SERROR,
+    XK_KINDS
+};
 
 struct exit_stats {
     uint64_t count[XK_KINDS];
