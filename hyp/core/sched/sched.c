@@ -261,6 +261,11 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_kick(struct vcpu *v)
 {
+    /* The vCPU this pCPU is running and that will go on running: the next vgic_flush, before
+     * it re-enters, picks the new interrupt up.  No lock (the hot path of every interrupt
+     * forwarded to the running guest); only this pCPU changes v while it is current. */
+    if (v == this_cpu()->current && READ_ONCE(v->state) == VCPU_RUNNABLE)
+        return;
     struct sched_pool *p = pool_of(v);
     unsigned long flags = spin_lock_irqsave(&p->lock);
     if (v->state == VCPU_BLOCKED)
