@@ -16,6 +16,7 @@
 #include <hyp/irq.h>
 #include <hyp/page_alloc.h>
 #include <hyp/spinlock.h>
+#include <hyp/sched.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
 #include <hyp/vpl011.h>
@@ -175,7 +176,7 @@ static void cmd_domains(const char *args)
         uint64_t ns = 0;
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (d->vcpus[i])
-                ns += d->vcpus[i]->cpu_time_ns;
+                ns += sched_vcpu_time_ns(d->vcpus[i]);
         char uart[48] = "-";
         struct vpl011_stats st;
         if (vpl011_get_stats(d, &st))
@@ -209,6 +210,8 @@ static void cmd_sched(const char *args)
         out("%4u %-20s %-8s %5s  %-18s  %-8s  %s\n", d->id, d->name, weight, cap, rt,
             p->pool[0] ? p->pool : "default", aff);
     }
+    out("\n");
+    sched_dump(out); /* what the pools and policies make of them, vCPU by vCPU */
 }
 
 static void cmd_mem(const char *args)

@@ -16,6 +16,7 @@
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
 #include <hyp/console_switch.h>
+#include <hyp/sched.h>
 #include <hyp/domain.h>
 #include <hyp/heap.h>
 #include <hyp/irq.h>
@@ -196,6 +197,20 @@ void page_alloc_stats(struct page_stats *st)
 {
     *st =
         (struct page_stats){ .total_pages = 262144, .free_pages = 131072, .largest_free_order = 9 };
+}
+
+/* The scheduler's side of the console: CPU time as the vCPU counts it, and its own dump. */
+uint64_t sched_vcpu_time_ns(struct vcpu *v)
+{
+    return v->cpu_time_ns;
+}
+
+static unsigned sched_dumps;
+
+void sched_dump(sched_print_fn print)
+{
+    sched_dumps++;
+    print("pool Pool-0: credit\n");
 }
 
 void heap_stats(struct heap_stats *st)
@@ -408,6 +423,9 @@ static void test_sched(void **state)
         out, "   2 plain                default   none  -                   default   all\n"));
     assert_non_null(strstr(
         out, "   4 db                   default   none  2000/10000          rt        all\n"));
+    /* Then the scheduler's own view of pools and vCPUs. */
+    assert_int_equal(sched_dumps, 1);
+    assert_non_null(strstr(out, "pool Pool-0: credit\n"));
 }
 
 static void test_mem(void **state)
