@@ -19,7 +19,7 @@ static char ring[RING_SIZE];
 static uint64_t ring_head; /* bytes ever written */
 static bool at_line_start = true;
 static bool open_line_is_raw; /* the unfinished line came from console_write (a guest) */
-static uint64_t breaks;         /* times Keel's messages ended someone else's open line */
+static uint64_t breaks;       /* times Keel's messages ended someone else's open line */
 
 void console_register(const struct console_dev *d)
 {

@@ -15,8 +15,8 @@
 #include <hyp/heap.h>
 #include <hyp/irq.h>
 #include <hyp/page_alloc.h>
-#include <hyp/spinlock.h>
 #include <hyp/sched.h>
+#include <hyp/spinlock.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
 #include <hyp/vpl011.h>

@@ -69,8 +69,8 @@ void boot_main(const void *dtb)
         panic("boot: device tree lacks what Keel needs (see above)");
     set_log_level();
     uint32_t seed_len = 0;
-    const void *seed = fdt_prop(&bootinfo.fdt, fdt_path(&bootinfo.fdt, "/chosen"), "rng-seed",
-                                &seed_len);
+    const void *seed =
+        fdt_prop(&bootinfo.fdt, fdt_path(&bootinfo.fdt, "/chosen"), "rng-seed", &seed_len);
     rng_init(seed, seed ? seed_len : 0);
     pr_info("cmdline: \"%s\"\n", bootinfo.cmdline);
     print_memory();

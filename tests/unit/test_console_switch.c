@@ -16,11 +16,11 @@
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
 #include <hyp/console_switch.h>
-#include <hyp/sched.h>
 #include <hyp/domain.h>
 #include <hyp/heap.h>
 #include <hyp/irq.h>
 #include <hyp/page_alloc.h>
+#include <hyp/sched.h>
 #include <hyp/timer.h>
 #include <hyp/vpl011.h>
 

@@ -103,7 +103,7 @@ static bool flush_armed;
 
 static struct spinlock out_lock = SPINLOCK_INIT;
 static const struct vpl011 *open_line; /* printed part of a line and not its end */
-static uint64_t open_line_breaks;       /* console_line_breaks() when open_line was left */
+static uint64_t open_line_breaks;      /* console_line_breaks() when open_line was left */
 static char out_buf[1 + PREFIX_MAX + VPL011_LINE_MAX + 1]; /* under out_lock */
 
 /* --- output --- */

@@ -33,13 +33,13 @@ enum domain_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
 
 /* Scheduling parameters from the configuration; 0 = policy default. */
 struct sched_params {
-    unsigned weight;     /* proportional share, 1..65535 (default 256) */
-    unsigned cap;        /* percent of one CPU summed over vCPUs, 0 = none */
-    uint64_t budget_us;  /* RTDS */
-    uint64_t period_us;  /* RTDS */
-    bool extratime;      /* RTDS: may run beyond its budget when the pool is idle */
-    char pool[32];       /* CPU pool name, "" = default pool */
-    uint64_t affinity;   /* bitmask of pCPUs, 0 = all */
+    unsigned weight;    /* proportional share, 1..65535 (default 256) */
+    unsigned cap;       /* percent of one CPU summed over vCPUs, 0 = none */
+    uint64_t budget_us; /* RTDS */
+    uint64_t period_us; /* RTDS */
+    bool extratime;     /* RTDS: may run beyond its budget when the pool is idle */
+    char pool[32];      /* CPU pool name, "" = default pool */
+    uint64_t affinity;  /* bitmask of pCPUs, 0 = all */
 };
 
 /* Everything needed to build a domain; filled from a "xen,domain" DT node. */
@@ -78,10 +78,10 @@ struct vcpu {
     unsigned id;
     struct domain *dom;
     enum vcpu_state state;
-    unsigned cpu;       /* pCPU it runs on or is queued for */
-    bool running;       /* currently on a pCPU */
+    unsigned cpu; /* pCPU it runs on or is queued for */
+    bool running; /* currently on a pCPU */
     uint64_t cpu_time_ns;
-    void *sched_priv;   /* scheduler policy data */
+    void *sched_priv; /* scheduler policy data */
     struct arch_vcpu arch;
 };
 
