@@ -37,4 +37,6 @@ scripts/fetch-guest.sh --xen
 "${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-stack-protector -Wall -Wextra -Werror \
     -o "$out/ready" scripts/bench/ready.c
 scripts/mkinitramfs.sh "$out/ready.cpio.gz" --init "$out/ready" >/dev/null
-exec python3 scripts/bench/bench.py run "$@"
+python3 scripts/bench/bench.py run "$@"
+# Scheduling overhead per policy (docs/performance-sched.md).
+scripts/bench/sched-policies.sh
