@@ -2,12 +2,11 @@
 #include <hyp/cmdline.h>
 #include <hyp/string.h>
 
-bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t *len)
+bool cmdline_next(const char *cmdline, const char *name, const char **pos, const char **val,
+                  size_t *len)
 {
-    const char *s = cmdline;
+    const char *s = *pos ? *pos : cmdline;
     size_t nlen = strlen(name);
-    bool found = false;
-    /* The last occurrence wins, as on Xen's and Linux's command lines. */
     while (s && *s) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -21,10 +20,30 @@ bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t
                 *val = v;
             if (len)
                 *len = (size_t)(s - v);
-            found = true;
+            *pos = s;
+            return true;
         }
     }
-    return found;
+    *pos = s;
+    return false;
+}
+
+bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t *len)
+{
+    /* The last occurrence wins, as on Xen's and Linux's command lines. */
+    const char *pos = NULL, *v, *last = NULL;
+    size_t l = 0, last_len = 0;
+    while (cmdline_next(cmdline, name, &pos, &v, &l)) {
+        last = v;
+        last_len = l;
+    }
+    if (!last)
+        return false;
+    if (val)
+        *val = last;
+    if (len)
+        *len = last_len;
+    return true;
 }
 
 bool cmdline_has(const char *cmdline, const char *name)

@@ -66,8 +66,9 @@ done
 cat >> docs/performance-sched.md <<'TXT'
 
 RTDS gives a woken vCPU no precedence: on one pCPU the waker, with the same period and budget
-and an earlier or equal deadline, keeps the CPU until its budget runs out, so the switch column
-shows the budget (4 ms by default), not a cost.  Credit boosts the woken vCPU; null gives each
+and an earlier or equal deadline, may keep the CPU until its budget runs out, so the switch
+column depends on where in its period the measurement falls (up to the 4 ms default budget),
+not on Keel's cost.  Credit boosts the woken vCPU; null gives each
 vCPU its own pCPU.
 
 Both columns are what the guest measures with its virtual counter: from the programmed timer

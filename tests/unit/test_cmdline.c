@@ -33,6 +33,19 @@ static void last_occurrence_wins(void **state)
     assert_int_equal(cmdline_u64("x=1 x=2", "x", 0), 2);
 }
 
+static void repeated_options_in_order(void **state)
+{
+    const char *pos = NULL, *v;
+    size_t len;
+    const char *cl = "cpupool=a:rtds:1 sched=credit cpupool=b:null:2-3";
+    assert_true(cmdline_next(cl, "cpupool", &pos, &v, &len));
+    assert_int_equal(len, 8);
+    assert_memory_equal(v, "a:rtds:1", 8);
+    assert_true(cmdline_next(cl, "cpupool", &pos, &v, &len));
+    assert_memory_equal(v, "b:null:2-3", 10);
+    assert_false(cmdline_next(cl, "cpupool", &pos, &v, &len));
+}
+
 static void empty_and_null(void **state)
 {
     assert_false(cmdline_has("", "x"));
@@ -98,6 +111,7 @@ int main(void)
         cmocka_unit_test(finds_words_and_values),      cmocka_unit_test(empty_and_null),
         cmocka_unit_test(last_occurrence_wins),        cmocka_unit_test(separators_and_edges),
         cmocka_unit_test(bare_words_and_empty_values), cmocka_unit_test(numeric_values),
+        cmocka_unit_test(repeated_options_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

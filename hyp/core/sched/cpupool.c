@@ -270,18 +270,10 @@ static void spec_from_word(const char *w, size_t len)
 
 static void specs_from_cmdline(void)
 {
-    static const char opt[] = "cpupool=";
-    const char *s = bootinfo.cmdline;
-    while (s && *s) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        const char *w = s;
-        while (*s && *s != ' ' && *s != '\t')
-            s++;
-        size_t len = (size_t)(s - w);
-        if (len >= sizeof(opt) - 1 && !strncmp(w, opt, sizeof(opt) - 1))
-            spec_from_word(w + sizeof(opt) - 1, len - (sizeof(opt) - 1));
-    }
+    const char *pos = NULL, *v;
+    size_t len;
+    while (cmdline_next(bootinfo.cmdline, "cpupool", &pos, &v, &len))
+        spec_from_word(v, len);
 }
 
 static const struct sched_policy *default_policy(void)

@@ -10,6 +10,10 @@
 /* Value of option name: returns true and (*val, *len) if present ("" for a bare word). */
 bool cmdline_get(const char *cmdline, const char *name, const char **val, size_t *len);
 bool cmdline_has(const char *cmdline, const char *name);
+/* Every occurrence of a repeatable option, in order: start with *pos = NULL; each call returns
+ * the next (true, with its value) or false at the end. */
+bool cmdline_next(const char *cmdline, const char *name, const char **pos, const char **val,
+                  size_t *len);
 /* Numeric option with optional K/M/G suffix; def if absent or malformed. */
 uint64_t cmdline_u64(const char *cmdline, const char *name, uint64_t def);
 /* Whether option name's value equals want. */
