@@ -128,12 +128,19 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     }
     d->state = DOM_SHUTDOWN;
     d->shutdown_reason = reason;
+    for (unsigned i = 0; i < DOMAIN_WATCHDOGS; i++)
+        if (d->watchdogs_used & (1u << i))
+            timer_cancel(&d->watchdog[i]);
+    d->watchdogs_used = 0;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
     spin_unlock_irqrestore(&d->lock, flags);
     pr_info("domain %s: shutdown (%s)\n", d->name, reason_name(reason));
     timer_init(&d->reap_timer, reap, d);
-    timer_set(&d->reap_timer, time_now_ns(), cpu_id());
+    /* A millisecond's grace: a watchdog handler already running on another pCPU when its
+     * timer was cancelled above (core timers have no synchronous cancel) has finished by
+     * then, long before the domain can be freed. */
+    timer_set(&d->reap_timer, time_now_ns() + 1000000, cpu_id());
 }
 
 void domain_pause(struct domain *d)

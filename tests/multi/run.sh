@@ -7,9 +7,10 @@
 #                  must pass all its checks and power off, Keel must never print FATAL or
 #                  PANIC, and the bad one must end as planned: wild powers off after
 #                  surviving its aborts, flood and crash crash (on_crash = destroy) and give
-#                  their memory back.  spin-masked, hang, wfi-storm and exc-loop never end by
-#                  themselves and Keel has no watchdog (SCHEDOP_watchdog is -ENOSYS), so the
-#                  runner stops QEMU once the good domain has returned its memory.
+#                  their memory back.  spin-masked and hang arm Xen's domain watchdog
+#                  (SCHEDOP_watchdog) and are ended by it; wfi-storm and exc-loop never end by
+#                  themselves, so the runner stops QEMU once the good domain has returned its
+#                  memory.
 #   restart-100    guests/faulty fault=reboot with on_reboot = "restart": it resets itself at
 #                  once, Keel restarts it; the launcher stops after the 100th "memory
 #                  returned".  100 restarts, 100 boots, and the free-page count after the

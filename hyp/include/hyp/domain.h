@@ -18,6 +18,7 @@
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
 #define MAX_VCPUS_PER_DOMAIN 64
+#define DOMAIN_WATCHDOGS 2 /* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
 
 /* Xen's SHUTDOWN_* codes (public/sched.h): the same numbers cross the ABI. */
 enum shutdown_reason {
@@ -108,6 +109,9 @@ struct domain {
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
     unsigned restarts;
     struct ratelimit warn_rl; /* messages the guest can trigger (see guest_warn) */
+    /* Xen's domain watchdogs (SCHEDOP_watchdog): expiry shuts the domain down (watchdog). */
+    struct timer watchdog[DOMAIN_WATCHDOGS];
+    uint8_t watchdogs_used; /* bit i: watchdog id i + 1 is allocated */
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct arch_domain arch;
