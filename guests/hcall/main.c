@@ -20,9 +20,11 @@ const char guest_name[] = "hcall";
 #define SCHEDOP_block 1
 #define SCHEDOP_shutdown 2
 #define SCHEDOP_shutdown_code 5
+#define SCHEDOP_watchdog 6
 #define SHUTDOWN_poweroff 0
 #define XEN_EFAULT 14
 #define XEN_EINVAL 22
+#define XEN_ENOSPC 28
 
 /* Physical pages for the window: page-aligned, in our image's .bss. */
 static uint8_t pages[4][4096] __attribute__((aligned(4096)));
@@ -91,6 +93,31 @@ static void sched_op_calls(void)
     expect("sched_op_unknown", 0x7fff, 0, -XEN_ENOSYS, "no such command");
 }
 
+/* Xen's domain watchdog: two per domain, id 0 allocates, timeout 0 frees.  Armed with a long
+ * timeout and freed again, so it never fires here. */
+static void watchdogs(void)
+{
+    static struct {
+        uint32_t id, timeout;
+    } wd;
+    wd.id = 0;
+    wd.timeout = 3600;
+    expect("watchdog_alloc_1", SCHEDOP_watchdog, (uintptr_t)&wd, 1, "first watchdog is id 1");
+    expect("watchdog_alloc_2", SCHEDOP_watchdog, (uintptr_t)&wd, 2, "second watchdog is id 2");
+    expect("watchdog_alloc_3", SCHEDOP_watchdog, (uintptr_t)&wd, -XEN_ENOSPC,
+           "a domain has two watchdogs");
+    wd.id = 3;
+    expect("watchdog_bad_id", SCHEDOP_watchdog, (uintptr_t)&wd, -XEN_EINVAL, "no watchdog 3");
+    wd.id = 1;
+    expect("watchdog_rearm", SCHEDOP_watchdog, (uintptr_t)&wd, 0, "re-arming succeeds");
+    wd.timeout = 0;
+    expect("watchdog_free_1", SCHEDOP_watchdog, (uintptr_t)&wd, 0, "timeout 0 frees it");
+    wd.id = 2;
+    expect("watchdog_free_2", SCHEDOP_watchdog, (uintptr_t)&wd, 0, "timeout 0 frees it");
+    expect("watchdog_free_again", SCHEDOP_watchdog, (uintptr_t)&wd, -XEN_EINVAL, "already freed");
+    expect("watchdog_unmapped", SCHEDOP_watchdog, va3, -XEN_EFAULT, "argument not mapped");
+}
+
 void guest_main(void *dtb)
 {
     if (!map_window())
@@ -101,6 +128,7 @@ void guest_main(void *dtb)
     }
     sched_op_calls();
     guest_virtual_pointers();
+    watchdogs();
     /* End through sched_op rather than PSCI: the launcher then sees the poweroff only if
      * this works.  The summary goes first; a failed shutdown adds a failure and another. */
     uint32_t reason = SHUTDOWN_poweroff;
