@@ -10,6 +10,7 @@
 #include <arm64/vgic.h>
 #include <arm64/vtimer.h>
 #include <hyp/console.h>
+#include <hyp/errno.h>
 #include <hyp/hypercall.h>
 #include <hyp/sched.h>
 #include <hyp/vmmio.h>
@@ -77,9 +78,9 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
     if (imm == 0) {
         vpsci_call(v);
     } else if (imm == XEN_HYPERCALL_TAG) {
+        /* x0-x4 are the arguments, in place: no copy on the hypercall hot path. */
         struct guest_regs *r = &v->arch.regs;
-        unsigned long args[5] = { r->x[0], r->x[1], r->x[2], r->x[3], r->x[4] };
-        r->x[0] = (uint64_t)hypercall(v, r->x[16], args);
+        r->x[0] = (uint64_t)hypercall(v, r->x[16], r->x);
     } else {
         pr_debug("domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
         /* An undefined HVC reports the HVC itself as the faulting instruction. */
@@ -122,37 +123,45 @@ static uint64_t fault_ipa(uint64_t far)
     return ((hpfar & 0x00000ffffffffff0UL) << 8) | (far & 0xfff);
 }
 
-static void on_dabt(struct vcpu *v, uint64_t esr)
+/* The rare outcomes of a data abort, kept out of line so the emulation path stays short. */
+static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bool write,
+                                                unsigned size, int rc)
 {
     uint64_t far = read_sysreg(far_el2);
-    uint64_t iss = ESR_ISS(esr);
-    bool write = iss & DABT_WNR;
-    uint64_t ipa = fault_ipa(far);
-    if (!(iss & DABT_ISV)) {
+    if (rc == -ENODATA)
         guest_warn(v->dom,
                    "domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
                    v->dom->name, ipa);
-        guest_inject_abort(v, true, far, write);
+    else
+        pr_debug("domain %s: %s of %u bytes at IPA %#lx: no device (%d), external abort\n",
+                 v->dom->name, write ? "write" : "read", size, ipa, rc);
+    guest_inject_abort(v, true, far, write);
+}
+
+static void on_dabt(struct vcpu *v, uint64_t esr)
+{
+    uint64_t iss = ESR_ISS(esr);
+    bool write = iss & DABT_WNR;
+    uint64_t ipa = fault_ipa(read_sysreg(far_el2));
+    if (!(iss & DABT_ISV)) {
+        dabt_fail(v, ipa, write, 0, -ENODATA);
         return;
     }
-    unsigned size = 1u << DABT_SAS(iss);
+    unsigned sas = DABT_SAS(iss), size = 1u << sas;
     unsigned rt = DABT_SRT(iss);
-    uint64_t val = write && rt != 31 ? v->arch.regs.x[rt] : 0;
-    if (size < 8)
+    uint64_t *reg = rt != 31 ? &v->arch.regs.x[rt] : NULL;
+    uint64_t val = write && reg ? *reg : 0;
+    if (sas < 3)
         val &= (1UL << (size * 8)) - 1;
     int rc = vmmio_access(v, ipa, write, size, &val);
     if (rc) {
-        pr_debug("domain %s: %s of %u bytes at IPA %#lx: no device (%d), external abort\n",
-                 v->dom->name, write ? "write" : "read", size, ipa, rc);
-        guest_inject_abort(v, true, far, write);
+        dabt_fail(v, ipa, write, size, rc);
         return;
     }
-    if (!write && rt != 31) {
-        if ((iss & DABT_SSE) && size < 8 && (val >> (size * 8 - 1)) & 1)
+    if (!write && reg) {
+        if ((iss & DABT_SSE) && sas < 3 && (val >> (size * 8 - 1)) & 1)
             val |= ~0UL << (size * 8);
-        if (!(iss & DABT_SF))
-            val &= 0xffffffffUL;
-        v->arch.regs.x[rt] = val;
+        *reg = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
     }
     guest_advance_pc(v);
 }

@@ -12,7 +12,7 @@ static const hypercall_fn table[] = {
     [HYPERVISOR_sched_op] = do_sched_op,
 };
 
-long hypercall(struct vcpu *v, unsigned long op, unsigned long args[5])
+long hypercall(struct vcpu *v, unsigned long op, const uint64_t args[5])
 {
     if (op >= ARRAY_SIZE(table) || !table[op])
         return -ENOSYS;

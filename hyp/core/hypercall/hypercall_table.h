@@ -6,7 +6,7 @@
 #define HYPERVISOR_xen_version 17
 #define HYPERVISOR_sched_op 29
 
-typedef long (*hypercall_fn)(struct vcpu *v, unsigned long args[5]);
+typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t args[5]);
 
-long do_xen_version(struct vcpu *v, unsigned long args[5]);
-long do_sched_op(struct vcpu *v, unsigned long args[5]);
+long do_xen_version(struct vcpu *v, const uint64_t args[5]);
+long do_sched_op(struct vcpu *v, const uint64_t args[5]);

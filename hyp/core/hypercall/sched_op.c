@@ -66,7 +66,7 @@ static long watchdog(struct vcpu *v, unsigned long arg)
     return rc;
 }
 
-long do_sched_op(struct vcpu *v, unsigned long args[5])
+long do_sched_op(struct vcpu *v, const uint64_t args[5])
 {
     uint32_t reason;
     switch (args[0]) {

@@ -5,7 +5,7 @@
 #define XENVER_version 0
 #define KEEL_XEN_COMPAT ((4 << 16) | 17) /* the Xen ABI version Keel speaks: 4.17 */
 
-long do_xen_version(struct vcpu *v, unsigned long args[5])
+long do_xen_version(struct vcpu *v, const uint64_t args[5])
 {
     switch (args[0]) {
     case XENVER_version:

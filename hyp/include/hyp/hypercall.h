@@ -7,4 +7,4 @@
 #include <hyp/domain.h>
 
 /* Dispatch hypercall op for the current vCPU v.  Unknown numbers return -ENOSYS. */
-long hypercall(struct vcpu *v, unsigned long op, unsigned long args[5]);
+long hypercall(struct vcpu *v, unsigned long op, const uint64_t args[5]);
