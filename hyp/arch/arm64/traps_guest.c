@@ -180,27 +180,26 @@ static void on_unknown(struct vcpu *v, uint64_t esr)
     guest_inject_undef(v);
 }
 
-static const exit_handler_fn exit_handlers[64] = {
-    [EC_WFX] = on_wfx,      [EC_HVC64] = on_hvc,     [EC_SMC64] = on_smc,
-    [EC_SYS64] = on_sysreg, [EC_DABT_LOW] = on_dabt, [EC_IABT_LOW] = on_iabt,
-};
-
-static const uint8_t exit_kinds[64] = {
-    [EC_WFX] = XK_WFX,      [EC_HVC64] = XK_HVC,     [EC_SMC64] = XK_SMC,
-    [EC_SYS64] = XK_SYSREG, [EC_DABT_LOW] = XK_MMIO, [EC_IABT_LOW] = XK_ABORT,
+/* Exception class -> handler and the kind the exit statistics file it under. */
+static const struct {
+    exit_handler_fn fn;
+    enum exit_kind kind;
+} exit_table[64] = {
+    [EC_WFX] = { on_wfx, XK_WFX },        [EC_HVC64] = { on_hvc, XK_HVC },
+    [EC_SMC64] = { on_smc, XK_SMC },      [EC_SYS64] = { on_sysreg, XK_SYSREG },
+    [EC_DABT_LOW] = { on_dabt, XK_MMIO }, [EC_IABT_LOW] = { on_iabt, XK_ABORT },
 };
 
 enum exit_kind guest_trap_sync(struct vcpu *v)
 {
     uint64_t esr = read_sysreg(esr_el2);
     unsigned ec = (unsigned)ESR_EC(esr);
-    exit_handler_fn fn = exit_handlers[ec];
-    if (!fn) {
+    if (!exit_table[ec].fn) {
         on_unknown(v, esr);
         return XK_OTHER;
     }
-    fn(v, esr);
-    return (enum exit_kind)exit_kinds[ec];
+    exit_table[ec].fn(v, esr);
+    return exit_table[ec].kind;
 }
 
 void guest_trap_serror(struct vcpu *v)
