@@ -4,7 +4,6 @@
  * tree into a domain's memory.  Runs on the boot CPU before any domain runs, and on restart
  * from the shutdown path; the domain being loaded is not running.
  */
-#include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/bootinfo.h>
@@ -177,8 +176,7 @@ unsigned domain_build_all(void)
     if (described && !started) {
         /* Nothing will ever run: say so and end, rather than idle until someone notices. */
         pr_err("none of the %u domains described could be started\n", described);
-        pr_info("all domains have ended\n");
-        arch_system_off();
+        domain_end_if_none_left();
     }
     return started;
 }

@@ -60,7 +60,7 @@ static void report_free(const char *name)
     pr_info("domain %s: memory returned, %lu pages free\n", name, ps.free_pages);
 }
 
-static void all_gone_check(void)
+void domain_end_if_none_left(void)
 {
     if (domain_count() == 0) {
         pr_info("all domains have ended\n");
@@ -90,7 +90,7 @@ static void restart(struct domain *old)
     struct domain *d = domain_create(&cfg, &err);
     if (!d) {
         pr_err("domain %s: restart failed (%d)\n", cfg.name, err);
-        all_gone_check();
+        domain_end_if_none_left();
         return;
     }
     d->restarts = restarts;
@@ -114,7 +114,7 @@ static void reap(struct timer *t, void *ctx)
     case ACTION_DESTROY:
     default:
         destroy(d);
-        all_gone_check();
+        domain_end_if_none_left();
         break;
     }
 }

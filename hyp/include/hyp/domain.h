@@ -129,6 +129,9 @@ void domain_unpause(struct domain *d);
  * action (destroy / restart / preserve).  Safe from any pCPU, including one running a vCPU of
  * d. */
 void domain_shutdown(struct domain *d, enum shutdown_reason reason);
+/* When no domain is left, say "all domains have ended" (the launcher waits for it) and power
+ * the machine off. */
+void domain_end_if_none_left(void);
 /* Tear down a domain that is not running anywhere; frees everything. */
 void domain_destroy(struct domain *d);
 
