@@ -32,6 +32,8 @@ const char guest_name[] = "bench";
 #define TIMER_DELAY_US 50
 #define SETTLE_US 200 /* long enough for vCPU 1 to be blocked in WFI */
 #define WAIT_US 2000000
+/* Each benchmark stays a function of its own, so scripts/bench/profile.py can tell them apart. */
+#define NOINLINE __attribute__((noinline))
 
 enum phase { PH_START, PH_SPIN, PH_WFI, PH_DONE };
 
@@ -114,7 +116,7 @@ static void skip(const char *name, const char *why)
 
 /* ---- hypercalls and MMIO ------------------------------------------------------------------ */
 
-static void bench_psci_version(void)
+static NOINLINE void bench_psci_version(void)
 {
     if (smccc_hvc(PSCI_VERSION, 0, 0, 0) < 0x10000) {
         skip("hvc_psci_version", "no-psci-over-hvc");
@@ -128,7 +130,7 @@ static void bench_psci_version(void)
     report("hvc_psci_version", nsamples, 1);
 }
 
-static void bench_xen_version(void)
+static NOINLINE void bench_xen_version(void)
 {
     /* Bare at EL1 there is nothing behind HVC #0xEA1: it is undefined. */
     exc_expect();
@@ -145,7 +147,7 @@ static void bench_xen_version(void)
     report("hvc_xen_version", nsamples, 1);
 }
 
-static void bench_mmio(void)
+static NOINLINE void bench_mmio(void)
 {
     uint32_t sink = 0;
     for (unsigned i = 0; i < nsamples; i++) {
@@ -175,7 +177,7 @@ static void on_irq(unsigned intid)
 }
 
 /* Latency from the programmed expiry (CNTV_CVAL) to the handler, the vCPU spinning or in WFI. */
-static void bench_timer(bool wfi)
+static NOINLINE void bench_timer(bool wfi)
 {
     const char *name = wfi ? "vtimer_irq_wfi" : "vtimer_irq";
     unsigned n = 0;
@@ -208,7 +210,7 @@ static void bench_timer(bool wfi)
 
 /* ICC_IAR1_EL1 + ICC_EOIR1_EL1 + ICC_DIR_EL1 per interrupt, ACK_BATCH SGIs to ourselves pending
  * at once, taken with PSTATE.I set so no handler runs. */
-static void bench_ack_eoi(void)
+static NOINLINE void bench_ack_eoi(void)
 {
     unsigned n = 0;
     irq_disable();
@@ -245,7 +247,7 @@ static void set_phase(enum phase p)
 }
 
 /* vCPU 0 -> SGI -> vCPU 1, whose handler sends one back; timed to vCPU 0's handler. */
-static void bench_sgi_roundtrip(void)
+static NOINLINE void bench_sgi_roundtrip(void)
 {
     unsigned n = 0;
     set_phase(PH_SPIN);
@@ -261,7 +263,7 @@ static void bench_sgi_roundtrip(void)
 }
 
 /* vCPU 1 waits in WFI with interrupts unmasked; timed from the SGI to its handler. */
-static void bench_sgi_wake(void)
+static NOINLINE void bench_sgi_wake(void)
 {
     unsigned n = 0;
     set_phase(PH_WFI);
