@@ -15,7 +15,8 @@
 struct cand {
     struct vgic_irq *irq;
     unsigned intid;
-    unsigned key; /* lower first: active ones, then by priority */
+    unsigned key;   /* lower first: active ones, then by priority */
+    bool act, pend; /* active on / pending for the vCPU, as found */
 };
 
 /* Lock held.  End irq's link to its physical interrupt (deactivate it here). */
@@ -37,21 +38,6 @@ static bool pending_here(const struct vgic_dist *g, const struct vgic_irq *irq,
     /* An SPI active on another vCPU is not signalled until deactivated there. */
     return irq->target == v->id && vgic_irq_deliverable(g, irq) &&
            (!irq->active || irq->active_on == v->id);
-}
-
-/* Insert c into best[0..*n) (sorted, at most max kept).  Equal keys keep INTID order. */
-static void keep_best(struct cand *best, unsigned *n, unsigned max, struct cand c)
-{
-    unsigned i = *n < max ? (*n)++ : max;
-    if (i == max && (!max || best[max - 1].key <= c.key))
-        return;
-    if (i == max)
-        i = max - 1;
-    while (i > 0 && best[i - 1].key > c.key) {
-        best[i] = best[i - 1];
-        i--;
-    }
-    best[i] = c;
 }
 
 /* Lock held.  Keep the physical link consistent with what the software state now says:
@@ -103,20 +89,56 @@ struct selection {
     unsigned n, max, total;
 };
 
-/* vgic_for_each_live callback of vgic_lr_fill (lock held): consider one live interrupt. */
-static bool consider(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq,
-                     void *arg)
+/* select() once s is full: c replaces the worst kept one if it is better (lower key; equal
+ * keys keep the lower INTID).  Out of line: most entries have room. */
+static __attribute__((noinline)) void select_full(struct selection *s, struct cand c)
 {
-    struct selection *s = arg;
+    unsigned worst = 0;
+    for (unsigned i = 1; i < s->n; i++)
+        if (s->best[i].key > s->best[worst].key ||
+            (s->best[i].key == s->best[worst].key && s->best[i].intid > s->best[worst].intid))
+            worst = i;
+    if (s->n && c.key < s->best[worst].key)
+        s->best[worst] = c;
+}
+
+/* Offer c to s.  While there is room it is simply kept: the CPU interface itself picks the
+ * highest priority among the list registers, so their order does not matter. */
+static inline void select(struct selection *s, struct cand c)
+{
+    s->total++;
+    if (likely(s->n < s->max))
+        s->best[s->n++] = c;
+    else
+        select_full(s, c);
+}
+
+/* Only when more were offered than kept: the kept ones by key, then INTID, so which ones wait
+ * for the underflow refill is easy to see (and to test). */
+static void sort_selection(struct selection *s)
+{
+    for (unsigned i = 1; i < s->n; i++) {
+        struct cand c = s->best[i];
+        unsigned j = i;
+        while (j > 0 && (s->best[j - 1].key > c.key ||
+                         (s->best[j - 1].key == c.key && s->best[j - 1].intid > c.intid))) {
+            s->best[j] = s->best[j - 1];
+            j--;
+        }
+        s->best[j] = c;
+    }
+}
+
+/* vgic_for_each_live callback of vgic_lr_fill (lock held): consider one live interrupt. */
+static inline __attribute__((always_inline)) bool
+consider(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq, void *arg)
+{
     if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
         return true; /* another running vCPU has it; its exit gives it back */
     bool act = active_here(irq, v), pend = pending_here(g, irq, v);
     fix_link(irq, intid, v, act, pend);
-    if (act || pend) {
-        s->total++;
-        keep_best(s->best, &s->n, s->max,
-                  (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority });
-    }
+    if (act || pend)
+        select(arg, (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority, act, pend });
     return !vgic_irq_idle(irq);
 }
 
@@ -133,12 +155,13 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
      * interrupt of the domain, since it follows every MMIO exit. */
     unsigned long flags = vgic_lock(g);
     vgic_for_each_live(g, v, consider, &s);
+    if (s.total > s.n)
+        sort_selection(&s);
     c->took_latch = 0;
     for (unsigned i = 0; i < s.n; i++) {
+        /* act and pend still hold: fix_link changes only the physical link. */
         struct vgic_irq *irq = s.best[i].irq;
-        bool act = active_here(irq, v);
-        bool pend = pending_here(g, irq, v);
-        c->lr[i] = describe(c, i, irq, s.best[i].intid, act, pend);
+        c->lr[i] = describe(c, i, irq, s.best[i].intid, s.best[i].act, s.best[i].pend);
         irq->lr_vcpu = (uint8_t)v->id;
         irq->lr_override = false;
     }

@@ -9,61 +9,6 @@
 
 #include "vgic_internal.h"
 
-struct vgic_irq *vgic_irq_get(struct vgic_dist *g, struct vcpu *v, unsigned intid)
-{
-    if (intid < VGIC_NR_PRIVATE)
-        return v ? &v->arch.vgic.priv[intid] : NULL;
-    if (intid - VGIC_NR_PRIVATE < g->nr_spis)
-        return &g->spis[intid - VGIC_NR_PRIVATE];
-    return NULL;
-}
-
-bool vgic_irq_pending(const struct vgic_irq *irq)
-{
-    return irq->latch || irq->lr_pending || (!irq->edge && irq->level);
-}
-
-bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq)
-{
-    uint32_t grp = irq->group1 ? GICD_CTLR_ENABLE_G1 : GICD_CTLR_ENABLE_G0;
-    return irq->enabled && (g->ctlr & grp) && vgic_irq_pending(irq);
-}
-
-bool vgic_irq_idle(const struct vgic_irq *irq)
-{
-    return !vgic_irq_pending(irq) && !irq->active && !irq->hw && irq->lr_vcpu == VGIC_NO_VCPU;
-}
-
-void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigned intid,
-                      const struct vgic_irq *irq, uint64_t *kick)
-{
-    if (intid < VGIC_NR_PRIVATE)
-        v->arch.vgic.live |= 1u << intid;
-    else
-        g->live_spis[(intid - VGIC_NR_PRIVATE) / 64] |= BIT((intid - VGIC_NR_PRIVATE) % 64);
-    if (irq->lr_vcpu != VGIC_NO_VCPU)
-        *kick |= BIT(irq->lr_vcpu);
-    if (irq->target != VGIC_NO_VCPU && vgic_irq_deliverable(g, irq))
-        *kick |= BIT(irq->target);
-}
-
-void vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *arg)
-{
-    uint32_t *priv = &v->arch.vgic.live;
-    for (uint32_t m = *priv; m; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctz(m);
-        if (!fn(g, v, i, &v->arch.vgic.priv[i], arg))
-            *priv &= ~(1u << i);
-    }
-    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++) {
-        for (uint64_t m = g->live_spis[w]; m; m &= m - 1) {
-            unsigned i = w * 64 + (unsigned)__builtin_ctzll(m);
-            if (!fn(g, v, VGIC_NR_PRIVATE + i, &g->spis[i], arg))
-                g->live_spis[w] &= ~BIT(i % 64);
-        }
-    }
-}
-
 void vgic_kick(struct domain *d, uint64_t mask)
 {
     for (unsigned i = 0; mask && i < d->nr_vcpus; i++, mask >>= 1)

@@ -66,28 +66,80 @@ _Static_assert(MAX_VCPUS_PER_DOMAIN <= 64, "kick sets are 64-bit masks");
 _Static_assert(MAX_VCPUS_PER_DOMAIN < VGIC_NO_VCPU, "vCPU index must fit a vgic_irq byte");
 
 /* --- vgic.c --- */
+/* The small per-interrupt predicates and the walk over live interrupts are inline: they run on
+ * every guest entry and exit that has an interrupt in flight. */
+
 /* The interrupt intid as seen by vCPU v (v may be NULL for an SPI); NULL if it does not
  * exist. */
-struct vgic_irq *vgic_irq_get(struct vgic_dist *g, struct vcpu *v, unsigned intid);
+static inline struct vgic_irq *vgic_irq_get(struct vgic_dist *g, struct vcpu *v, unsigned intid)
+{
+    if (intid < VGIC_NR_PRIVATE)
+        return v ? &v->arch.vgic.priv[intid] : NULL;
+    if (intid - VGIC_NR_PRIVATE < g->nr_spis)
+        return &g->spis[intid - VGIC_NR_PRIVATE];
+    return NULL;
+}
+
 /* Pending (latch, running list register or high level line). */
-bool vgic_irq_pending(const struct vgic_irq *irq);
+static inline bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+    return irq->latch || irq->lr_pending || (!irq->edge && irq->level);
+}
+
 /* Pending, enabled and its group enabled in GICD_CTLR. */
-bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq);
+static inline bool vgic_irq_deliverable(const struct vgic_dist *g, const struct vgic_irq *irq)
+{
+    uint32_t grp = irq->group1 ? GICD_CTLR_ENABLE_G1 : GICD_CTLR_ENABLE_G0;
+    return irq->enabled && (g->ctlr & grp) && vgic_irq_pending(irq);
+}
+
+/* Whether irq is idle: not pending, not active, not linked and in no list register.  An idle
+ * interrupt needs no look before a guest entry. */
+static inline bool vgic_irq_idle(const struct vgic_irq *irq)
+{
+    return !vgic_irq_pending(irq) && !irq->active && !irq->hw && irq->lr_vcpu == VGIC_NO_VCPU;
+}
+
 /* After a change to irq, the interrupt intid of v (v may be NULL for an SPI), lock held: mark
  * it live and add to *kick the vCPU whose list register holds it and, if it is deliverable,
  * the vCPU it goes to.  Every change that can make an idle interrupt pending or active must
  * end with this call, or vgic_lr_fill will not see the interrupt. */
-void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigned intid,
-                      const struct vgic_irq *irq, uint64_t *kick);
-/* Whether irq is idle: not pending, not active, not linked and in no list register.  An idle
- * interrupt needs no look before a guest entry. */
-bool vgic_irq_idle(const struct vgic_irq *irq);
+static inline void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigned intid,
+                                    const struct vgic_irq *irq, uint64_t *kick)
+{
+    if (intid < VGIC_NR_PRIVATE && v)
+        v->arch.vgic.live |= 1u << intid;
+    else if (intid >= VGIC_NR_PRIVATE)
+        g->live_spis[(intid - VGIC_NR_PRIVATE) / 64] |= BIT((intid - VGIC_NR_PRIVATE) % 64);
+    if (irq->lr_vcpu != VGIC_NO_VCPU)
+        *kick |= BIT(irq->lr_vcpu);
+    if (irq->target != VGIC_NO_VCPU && vgic_irq_deliverable(g, irq))
+        *kick |= BIT(irq->target);
+}
+
 /* Call fn(g, v, intid, irq, arg) for each live interrupt v may see (its private ones and every
  * SPI), in INTID order; fn returns false if irq turned out idle, which clears its live bit.
- * Lock held. */
+ * Lock held.  Inline, so that fn is too. */
 typedef bool (*vgic_live_fn)(struct vgic_dist *g, struct vcpu *v, unsigned intid,
                              struct vgic_irq *irq, void *arg);
-void vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *arg);
+static inline __attribute__((always_inline)) void
+vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *arg)
+{
+    uint32_t *priv = &v->arch.vgic.live;
+    for (uint32_t m = *priv; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
+        if (!fn(g, v, i, &v->arch.vgic.priv[i], arg))
+            *priv &= ~(1u << i);
+    }
+    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++) {
+        for (uint64_t m = g->live_spis[w]; m; m &= m - 1) {
+            unsigned i = w * 64 + (unsigned)__builtin_ctzll(m);
+            if (!fn(g, v, VGIC_NR_PRIVATE + i, &g->spis[i], arg))
+                g->live_spis[w] &= ~BIT(i % 64);
+        }
+    }
+}
+
 /* Kick every vCPU of d in mask (lock not held). */
 void vgic_kick(struct domain *d, uint64_t mask);
 /* Domain lock with interrupts masked. */
