@@ -21,7 +21,6 @@
 struct sched_cpu {
     struct sched_vcpu *curr; /* what runs here in the policy's view; pool lock */
     uint64_t since;          /* when curr was last charged */
-    bool need_resched;
     struct timer slice_timer;
 };
 
@@ -29,14 +28,14 @@ static struct sched_cpu sched_cpus[MAX_CPUS];
 
 static void slice_expired(struct timer *t, void *ctx)
 {
-    WRITE_ONCE(sched_cpus[(uintptr_t)ctx].need_resched, true);
+    WRITE_ONCE(percpu_data[(uintptr_t)ctx].need_resched, true);
 }
 
 void sched_init(void)
 {
     for (unsigned c = 0; c < MAX_CPUS; c++) {
         sched_cpus[c].curr = NULL;
-        sched_cpus[c].need_resched = false;
+        percpu_data[c].need_resched = false;
         timer_init(&sched_cpus[c].slice_timer, slice_expired, (void *)(uintptr_t)c);
     }
     sched_pools_init();
@@ -57,7 +56,7 @@ uint64_t sched_cpu_uncharged(unsigned cpu, uint64_t now)
 
 bool sched_cpu_kicked(unsigned cpu)
 {
-    return READ_ONCE(sched_cpus[cpu].need_resched);
+    return READ_ONCE(percpu_data[cpu].need_resched);
 }
 
 uint64_t sched_online_mask(uint64_t mask)
@@ -112,7 +111,7 @@ void sched_pool_timer_set(struct sched_pool *p, uint64_t deadline)
 
 void sched_kick_cpu(unsigned cpu)
 {
-    WRITE_ONCE(sched_cpus[cpu].need_resched, true);
+    WRITE_ONCE(percpu_data[cpu].need_resched, true);
     if (cpu != cpu_id() && cpu_online(cpu))
         ipi_send(cpu, IPI_RESCHEDULE);
 }
@@ -292,13 +291,8 @@ void sched_yield(struct vcpu *v)
     unsigned long flags = spin_lock_irqsave(&p->lock);
     if (p->policy->yield)
         p->policy->yield(p, v->sched_priv);
-    WRITE_ONCE(sched_cpus[cpu_id()].need_resched, true);
+    WRITE_ONCE(this_cpu()->need_resched, true);
     spin_unlock_irqrestore(&p->lock, flags);
-}
-
-bool sched_must_leave(struct vcpu *v)
-{
-    return READ_ONCE(sched_cpus[cpu_id()].need_resched) || READ_ONCE(v->state) != VCPU_RUNNABLE;
 }
 
 /* --- the decision --- */
@@ -309,7 +303,7 @@ static struct sched_vcpu *decide(struct sched_pool *p, unsigned cpu, struct vcpu
 {
     struct sched_cpu *sc = &sched_cpus[cpu];
     uint64_t ran = 0;
-    WRITE_ONCE(sc->need_resched, false);
+    WRITE_ONCE(percpu_data[cpu].need_resched, false);
     if (prev) {
         ran = now - sc->since;
         prev->cpu_time_ns += ran;
@@ -346,7 +340,7 @@ struct vcpu *sched_switch(struct vcpu *prev)
     struct sched_cpu *sc = &sched_cpus[cpu];
     struct sched_pool *p = sched_pool_of_cpu(cpu);
     if (!p) {
-        WRITE_ONCE(sc->need_resched, false);
+        WRITE_ONCE(percpu_data[cpu].need_resched, false);
         return NULL;
     }
     uint64_t now = time_now_ns(), slice = 0;
@@ -377,7 +371,7 @@ static void idle_once(unsigned cpu)
     /* WFI with interrupts masked still wakes on a pending interrupt; the check and the wait
      * cannot race with a wake-up that set need_resched. */
     arch_irq_disable();
-    if (!READ_ONCE(sched_cpus[cpu].need_resched))
+    if (!READ_ONCE(percpu_data[cpu].need_resched))
         arch_cpu_idle();
     arch_irq_enable();
     arch_cpu_irq_window();

@@ -16,6 +16,7 @@ struct percpu {
     bool online;
     struct vcpu *current; /* vCPU running here, NULL when idle */
     uint32_t ipi_pending; /* bitmask of enum ipi_kind, set by other CPUs */
+    bool need_resched;    /* the scheduler wants this pCPU back (sched.c sets and clears) */
 };
 
 extern struct percpu percpu_data[MAX_CPUS];

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <hyp/domain.h>
+#include <hyp/percpu.h>
 #include <hyp/types.h>
 
 /* Boot CPU, after the CPUs came up: read sched=, sched_slice_us=, cpupool= and the device
@@ -33,8 +34,12 @@ void sched_yield(struct vcpu *v);
 /* Ask pCPU cpu to reschedule soon. */
 void sched_kick_cpu(unsigned cpu);
 
-/* Whether the run loop on this pCPU must stop running v and ask the scheduler. */
-bool sched_must_leave(struct vcpu *v);
+/* Whether the run loop on this pCPU must stop running v and ask the scheduler.  Inline: the
+ * run loop asks before every guest entry. */
+static inline bool sched_must_leave(struct vcpu *v)
+{
+    return READ_ONCE(this_cpu()->need_resched) || READ_ONCE(v->state) != VCPU_RUNNABLE;
+}
 
 /* The scheduling loop of a pCPU: never returns. */
 __attribute__((noreturn)) void sched_run_loop(void);

@@ -33,8 +33,8 @@ static inline bool spin_trylock(struct spinlock *l)
 
 static inline void spin_unlock(struct spinlock *l)
 {
+    /* Waiters spin with arch_cpu_relax (no WFE), so there is no one to signal. */
     __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
-    arch_cpu_notify();
 }
 
 static inline bool spin_is_locked(struct spinlock *l)

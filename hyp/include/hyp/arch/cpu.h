@@ -9,9 +9,8 @@
 
 struct percpu;
 
-/* Hint that we are spinning; arch_cpu_notify() wakes spinners (WFE/SEV on Arm). */
+/* Hint that we are spinning (YIELD on Arm). */
 static inline void arch_cpu_relax(void);
-static inline void arch_cpu_notify(void);
 
 /* Mask this CPU's interrupts; returns the previous state for arch_irq_restore(). */
 static inline unsigned long arch_irq_save(void);

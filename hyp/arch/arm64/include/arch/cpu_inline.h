@@ -6,11 +6,6 @@ static inline void arch_cpu_relax(void)
     __asm__ volatile("yield" ::: "memory");
 }
 
-static inline void arch_cpu_notify(void)
-{
-    __asm__ volatile("dsb ishst; sev" ::: "memory");
-}
-
 static inline unsigned long arch_irq_save(void)
 {
     unsigned long flags;

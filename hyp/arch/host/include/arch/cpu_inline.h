@@ -7,10 +7,6 @@ static inline void arch_cpu_relax(void)
 {
 }
 
-static inline void arch_cpu_notify(void)
-{
-}
-
 static inline unsigned long arch_irq_save(void)
 {
     return 0;
