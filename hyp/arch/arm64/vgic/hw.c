@@ -21,9 +21,9 @@
 static unsigned nr_lrs;
 static unsigned nr_aprs;
 static bool hw_ready;
-/* List registers that may be non-zero in each pCPU's hardware.  They reset to UNKNOWN values,
- * so every one counts until first cleared. */
-static unsigned lr_dirty[MAX_CPUS];
+/* Whether each pCPU's list registers were cleared since reset (they reset to UNKNOWN values).
+ * After that, every vgic_save leaves them zero again. */
+static bool lrs_cleared[MAX_CPUS];
 static struct spinlock init_lock = SPINLOCK_INIT;
 
 /* System register names are part of the instruction: one case per list register. */
@@ -110,8 +110,6 @@ int vgic_hw_init(void)
         unsigned pre = ICH_VTR_PREBITS(vtr);
         nr_aprs = pre >= 7 ? 4 : pre == 6 ? 2 : 1;
         rc = irq_register(VGIC_MAINT_PPI, maintenance, NULL);
-        for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
-            lr_dirty[cpu] = nr_lrs;
         if (!rc) {
             for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
                 if (cpu_online(cpu))
@@ -135,13 +133,13 @@ void vgic_hw_deactivate(unsigned pintid)
     irqchip_deactivate(pintid);
 }
 
-/* Whether v may have anything to put in list registers.  Read without the lock: an interrupt
- * made live after this check comes with a kick (IPI), which makes the guest exit again at
- * once, and the next flush sees it. */
-static bool nothing_live(struct vcpu *v)
+/* Whether an entry of v can skip the list registers altogether: none is in use in the hardware
+ * and nothing is live.  Read without the lock: an interrupt made live after this check comes
+ * with a kick (IPI), which makes the guest exit again at once, and the next flush sees it. */
+static inline bool flush_quiet(struct vcpu *v)
 {
     const struct vgic_dist *g = vgic_of(v->dom);
-    if (READ_ONCE(v->arch.vgic.live))
+    if (v->arch.vgic.hw_lrs || READ_ONCE(v->arch.vgic.live))
         return false;
     for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
         if (READ_ONCE(g->live_spis[w]))
@@ -149,32 +147,30 @@ static bool nothing_live(struct vcpu *v)
     return true;
 }
 
-void vgic_flush(struct vcpu *v)
+static __attribute__((noinline)) void flush_lrs(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
-    unsigned *dirty = &lr_dirty[cpu_id()];
-    /* Fast path for the common exit (a hypercall, an MMIO access) with no interrupt in
-     * flight: the list registers are empty and stay so; skip the lock and the scan. */
-    if (!*dirty && !c->nr_lr && nothing_live(v)) {
-        if (c->hcr != ICH_HCR_EN) {
-            c->hcr = ICH_HCR_EN;
-            write_sysreg(c->hcr, ich_hcr_el2);
-        }
-        return;
-    }
     vgic_lr_fill(v, nr_lrs);
-    for (unsigned i = 0; i < MAX(c->nr_lr, *dirty); i++)
+    for (unsigned i = 0; i < MAX(c->nr_lr, c->hw_lrs); i++)
         lr_write(i, i < c->nr_lr ? c->lr[i] : 0);
-    *dirty = c->nr_lr;
+    c->hw_lrs = c->nr_lr;
     /* The exception return into the guest synchronises these writes. */
     write_sysreg(c->hcr, ich_hcr_el2);
 }
 
-void vgic_sync(struct vcpu *v)
+void vgic_flush(struct vcpu *v)
+{
+    /* The common exit (a hypercall, an MMIO access) has no interrupt in flight: the list
+     * registers are empty and stay so, and ICH_HCR_EL2 needs no change (UIE is only ever set
+     * with list registers in use, and vgic_sync clears it). */
+    if (likely(flush_quiet(v)))
+        return;
+    flush_lrs(v);
+}
+
+static __attribute__((noinline)) void sync_lrs(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
-    if (!c->nr_lr && !(c->hcr & ICH_HCR_UIE))
-        return; /* nothing was in the list registers: nothing to fold back */
     uint64_t now[VGIC_MAX_LRS];
     for (unsigned i = 0; i < c->nr_lr; i++) {
         now[i] = lr_read(i);
@@ -188,23 +184,38 @@ void vgic_sync(struct vcpu *v)
     vgic_lr_fold(v, now);
 }
 
+void vgic_sync(struct vcpu *v)
+{
+    const struct vgic_cpu *c = &v->arch.vgic;
+    if (likely(!c->nr_lr && !(c->hcr & ICH_HCR_UIE)))
+        return; /* nothing was in the list registers: nothing to fold back */
+    sync_lrs(v);
+}
+
 void vgic_save(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
     c->vmcr = read_sysreg(ich_vmcr_el2);
     aprs_save(c);
     write_sysreg(0, ich_hcr_el2);
-    unsigned *dirty = &lr_dirty[cpu_id()];
-    for (unsigned i = 0; i < *dirty; i++)
+    for (unsigned i = 0; i < c->hw_lrs; i++)
         lr_write(i, 0);
-    *dirty = 0;
+    c->hw_lrs = 0;
     isb();
     vgic_lr_unlink_private(v);
 }
 
 void vgic_restore(struct vcpu *v)
 {
-    const struct vgic_cpu *c = &v->arch.vgic;
+    struct vgic_cpu *c = &v->arch.vgic;
     write_sysreg(c->vmcr, ich_vmcr_el2);
     aprs_restore(c);
+    /* vgic_save left the list registers zero, unless none ever ran here since reset. */
+    bool *cleared = &lrs_cleared[cpu_id()];
+    if (!*cleared) {
+        for (unsigned i = 0; i < nr_lrs; i++)
+            lr_write(i, 0);
+        *cleared = true;
+    }
+    c->hw_lrs = 0;
 }

@@ -89,6 +89,7 @@ int vgic_vcpu_init(struct vcpu *v)
     c->live = 0;
     c->waker = 1u << 1; /* ProcessorSleep: the guest wakes its redistributor */
     c->nr_lr = 0;
+    c->hw_lrs = 0;
     c->took_latch = 0;
     c->hcr = 0;
     c->vmcr = 0;

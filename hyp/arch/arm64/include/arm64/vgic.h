@@ -67,6 +67,7 @@ struct vgic_cpu {
     uint32_t waker;            /* GICR_WAKER.ProcessorSleep */
     uint64_t lr[VGIC_MAX_LRS]; /* what vgic_flush wrote to the list registers */
     unsigned nr_lr;            /* list registers vgic_flush filled */
+    unsigned hw_lrs;           /* list registers that may be non-zero in the hardware (loaded) */
     uint16_t took_latch;       /* bit n: list register n took its interrupt's latch */
     uint64_t hcr;              /* ICH_HCR_EL2 for the next entry */
     uint64_t vmcr;             /* ICH_VMCR_EL2 while not loaded */
