@@ -138,31 +138,37 @@ static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bo
     guest_inject_abort(v, true, far, write);
 }
 
+/* A load's result into its register (ISS: SRT, SSE, SF); XZR (31) discards it. */
+static void dabt_load(struct vcpu *v, uint64_t iss, uint64_t val)
+{
+    unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
+    if (rt == 31)
+        return;
+    if ((iss & DABT_SSE) && sas < 3 && (val >> ((8u << sas) - 1)) & 1)
+        val |= ~0UL << (8u << sas);
+    v->arch.regs.x[rt] = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
+}
+
 static void on_dabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t iss = ESR_ISS(esr);
     bool write = iss & DABT_WNR;
     uint64_t ipa = fault_ipa(read_sysreg(far_el2));
-    if (!(iss & DABT_ISV)) {
+    if (unlikely(!(iss & DABT_ISV))) {
         dabt_fail(v, ipa, write, 0, -ENODATA);
         return;
     }
-    unsigned sas = DABT_SAS(iss), size = 1u << sas;
-    unsigned rt = DABT_SRT(iss);
-    uint64_t *reg = rt != 31 ? &v->arch.regs.x[rt] : NULL;
-    uint64_t val = write && reg ? *reg : 0;
-    if (sas < 3)
-        val &= (1UL << (size * 8)) - 1;
-    int rc = vmmio_access(v, ipa, write, size, &val);
-    if (rc) {
-        dabt_fail(v, ipa, write, size, rc);
+    unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
+    uint64_t val = 0;
+    if (write && rt != 31)
+        val = sas < 3 ? v->arch.regs.x[rt] & ((1UL << (8u << sas)) - 1) : v->arch.regs.x[rt];
+    int rc = vmmio_access(v, ipa, write, 1u << sas, &val);
+    if (unlikely(rc)) {
+        dabt_fail(v, ipa, write, 1u << sas, rc);
         return;
     }
-    if (!write && reg) {
-        if ((iss & DABT_SSE) && sas < 3 && (val >> (size * 8 - 1)) & 1)
-            val |= ~0UL << (size * 8);
-        *reg = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
-    }
+    if (!write)
+        dabt_load(v, iss, val);
     guest_advance_pc(v);
 }
 

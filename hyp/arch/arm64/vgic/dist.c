@@ -13,6 +13,7 @@
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
 #define GICD_IIDR 0x0008
+#define GICD_CTL_END 0x000c /* CTLR, TYPER, IIDR */
 #define GICD_IROUTER 0x6000
 #define GICD_IROUTER_END 0x7fe0 /* IROUTER1019 at 0x7fd8 */
 
@@ -29,7 +30,7 @@ static bool raz_wi(uint64_t off)
            (off >= 0x0d00 && off < 0x0f30);
 }
 
-static uint32_t typer(const struct vgic_dist *g)
+uint32_t vgic_dist_typer(const struct vgic_dist *g)
 {
     uint32_t lines = (VGIC_NR_PRIVATE + g->nr_spis) / 32 - 1;
     uint32_t cpus = MIN(g->nr_vcpus, 8u) - 1;
@@ -73,7 +74,28 @@ static int irouter_access(struct vgic_dist *g, uint64_t off, unsigned size, bool
     return 0;
 }
 
-static int dist_access(struct vgic_dist *g, uint64_t off, unsigned size, bool write, uint64_t *val)
+/* CTLR, TYPER and IIDR: the registers guests read most, so looked at first.  32-bit only. */
+static int dist_ctl_regs(struct vgic_dist *g, uint64_t off, unsigned size, bool write,
+                         uint64_t *val)
+{
+    if (size != 4 || (off & 3))
+        return -EINVAL;
+    if (!write) {
+        *val = off == GICD_CTLR    ? g->ctlr | GICD_CTLR_ARE | GICD_CTLR_DS
+               : off == GICD_TYPER ? g->typer
+                                   : VGIC_IIDR;
+    } else if (off == GICD_CTLR) {
+        /* ARE and DS read as one; RWP is always zero since every write takes effect at once. */
+        unsigned long flags = vgic_lock(g);
+        g->ctlr = (uint32_t)*val & (GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1);
+        vgic_unlock(g, flags);
+        vgic_kick(g->d, all_vcpus(g));
+    }
+    return 0;
+}
+
+static __attribute__((noinline)) int dist_access(struct vgic_dist *g, uint64_t off, unsigned size,
+                                                 bool write, uint64_t *val)
 {
     if (!aligned(off, size))
         return -EINVAL;
@@ -93,23 +115,11 @@ static int dist_access(struct vgic_dist *g, uint64_t off, unsigned size, bool wr
         return irouter_access(g, off, size, write, val);
 
     uint32_t id = 0;
-    uint64_t reg = off & ~3UL; /* the 32-bit register a smaller access falls in */
-    bool known = reg == GICD_CTLR || reg == GICD_TYPER || reg == GICD_IIDR || vgic_id_reg(reg, &id);
-    if (known && (size != 4 || off != reg))
+    bool known = vgic_id_reg(off & ~3UL, &id);
+    if (known && (size != 4 || (off & 3)))
         return -EINVAL;
-    if (!write) {
-        *val = off == GICD_CTLR    ? g->ctlr | GICD_CTLR_ARE | GICD_CTLR_DS
-               : off == GICD_TYPER ? typer(g)
-               : off == GICD_IIDR  ? VGIC_IIDR
-               : known             ? id
-                                   : 0;
-    } else if (off == GICD_CTLR) {
-        /* ARE and DS read as one; RWP is always zero since every write takes effect at once. */
-        unsigned long flags = vgic_lock(g);
-        g->ctlr = (uint32_t)*val & (GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1);
-        vgic_unlock(g, flags);
-        vgic_kick(g->d, all_vcpus(g));
-    }
+    if (!write)
+        *val = known ? id : 0;
     if (!known && !raz_wi(off))
         pr_debug("vgic: domain %u: %s of unknown GICD offset %#lx, RAZ/WI\n", g->d->id,
                  write ? "write" : "read", off);
@@ -118,11 +128,15 @@ static int dist_access(struct vgic_dist *g, uint64_t off, unsigned size, bool wr
 
 static int dist_read(struct vcpu *v, void *ctx, uint64_t off, unsigned size, uint64_t *val)
 {
+    if (off < GICD_CTL_END)
+        return dist_ctl_regs(ctx, off, size, false, val);
     return dist_access(ctx, off, size, false, val);
 }
 
 static int dist_write(struct vcpu *v, void *ctx, uint64_t off, unsigned size, uint64_t val)
 {
+    if (off < GICD_CTL_END)
+        return dist_ctl_regs(ctx, off, size, true, &val);
     return dist_access(ctx, off, size, true, &val);
 }
 

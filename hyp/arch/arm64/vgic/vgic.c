@@ -54,6 +54,7 @@ int vgic_domain_init(struct domain *d, unsigned nr_spis)
     g->d = d;
     g->nr_spis = nr_spis;
     g->nr_vcpus = d->cfg.nr_vcpus;
+    g->typer = vgic_dist_typer(g);
     g->spis = heap_zalloc(nr_spis * sizeof(*g->spis));
     g->irouter = heap_zalloc(nr_spis * sizeof(*g->irouter));
     if (!g->spis || !g->irouter)

@@ -54,6 +54,7 @@ struct vgic_dist {
     unsigned nr_spis;
     unsigned nr_vcpus; /* redistributor frames, from the configuration */
     uint32_t ctlr;     /* GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1 */
+    uint32_t typer;    /* GICD_TYPER, fixed at creation */
     struct vgic_irq *spis;
     uint64_t *irouter; /* GICD_IROUTER<32 + i> as written */
     /* Bit i: spis[i] may be pending, active or in a list register.  With the per-vCPU
@@ -191,6 +192,8 @@ bool vgic_id_reg(uint64_t off, uint32_t *val);
 
 /* --- dist.c / redist.c --- */
 extern const struct vmmio_ops vgic_dist_ops;
+/* GICD_TYPER for g's interrupt and vCPU counts (kept in g->typer from creation on). */
+uint32_t vgic_dist_typer(const struct vgic_dist *g);
 extern const struct vmmio_ops vgic_redist_ops;
 
 /* --- lr.c --- */
