@@ -129,47 +129,102 @@ static void sort_selection(struct selection *s)
     }
 }
 
-/* vgic_for_each_live callback of vgic_lr_fill (lock held): consider one live interrupt. */
+/* Lock held.  Look at one live interrupt of v: keep its physical link consistent and, if it
+ * belongs in v's list registers, describe it in *c.  Returns whether it does. */
+static inline __attribute__((always_inline)) bool
+candidate(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq, struct cand *c)
+{
+    if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
+        return false; /* another running vCPU has it; its exit gives it back */
+    bool act = active_here(irq, v), pend = pending_here(g, irq, v);
+    fix_link(irq, intid, v, act, pend);
+    *c = (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority, act, pend };
+    return act || pend;
+}
+
+/* vgic_for_each_live callback of vgic_lr_fill (lock held): offer one live interrupt. */
 static inline __attribute__((always_inline)) bool
 consider(struct vgic_dist *g, struct vcpu *v, unsigned intid, struct vgic_irq *irq, void *arg)
 {
-    if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu != v->id)
-        return true; /* another running vCPU has it; its exit gives it back */
-    bool act = active_here(irq, v), pend = pending_here(g, irq, v);
-    fix_link(irq, intid, v, act, pend);
-    if (act || pend)
-        select(arg, (struct cand){ irq, intid, (act ? 0 : 0x100) | irq->priority, act, pend });
+    struct cand c;
+    if (candidate(g, v, intid, irq, &c))
+        select(arg, c);
     return !vgic_irq_idle(irq);
+}
+
+/* Lock held.  List register i of v gets candidate k. */
+static inline void place(struct vgic_cpu *c, struct vcpu *v, unsigned i, const struct cand *k)
+{
+    /* act and pend still hold: fix_link changes only the physical link. */
+    c->lr[i] = describe(c, i, k->irq, k->intid, k->act, k->pend);
+    k->irq->lr_vcpu = (uint8_t)v->id;
+    k->irq->lr_override = false;
+}
+
+static bool spis_live(const struct vgic_dist *g)
+{
+    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
+        if (g->live_spis[w])
+            return true;
+    return false;
+}
+
+/* Lock held.  The common entry with one interrupt in flight, one of v's own (a timer tick, an
+ * SGI): the same choice as the general fill, without gathering and ordering candidates. */
+static unsigned fill_one_private(struct vgic_dist *g, struct vcpu *v)
+{
+    struct vgic_cpu *c = &v->arch.vgic;
+    unsigned intid = (unsigned)__builtin_ctz(c->live);
+    struct vgic_irq *irq = &c->priv[intid];
+    struct cand k;
+    unsigned n = 0;
+    c->took_latch = 0;
+    if (candidate(g, v, intid, irq, &k)) {
+        place(c, v, 0, &k);
+        n = 1;
+    }
+    if (vgic_irq_idle(irq))
+        c->live = 0;
+    return n;
+}
+
+/* Lock held.  Any number of live interrupts: gather the candidates, keep the best that fit.
+ * Returns how many were offered. */
+static __attribute__((noinline)) unsigned fill_many(struct vgic_dist *g, struct vcpu *v,
+                                                    unsigned max)
+{
+    struct vgic_cpu *c = &v->arch.vgic;
+    /* Not zero-initialised as a whole: clearing best[] would be a memset on every entry. */
+    struct selection s;
+    s.n = s.total = 0;
+    s.max = max;
+    /* Only live interrupts can be pending or active: an entry looks at those, not at every
+     * interrupt of the domain, since it follows every MMIO exit. */
+    vgic_for_each_live(g, v, consider, &s);
+    if (s.total > s.n)
+        sort_selection(&s);
+    c->took_latch = 0;
+    for (unsigned i = 0; i < s.n; i++)
+        place(c, v, i, &s.best[i]);
+    c->nr_lr = s.n;
+    return s.total;
 }
 
 void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
 {
     struct vgic_dist *g = vgic_of(v->dom);
     struct vgic_cpu *c = &v->arch.vgic;
-    /* Not zero-initialised as a whole: clearing best[] would be a memset on every entry. */
-    struct selection s;
-    s.n = s.total = 0;
-    s.max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS);
-
-    /* Only live interrupts can be pending or active: an entry looks at those, not at every
-     * interrupt of the domain, since it follows every MMIO exit. */
+    unsigned max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS), total;
     unsigned long flags = vgic_lock(g);
-    vgic_for_each_live(g, v, consider, &s);
-    if (s.total > s.n)
-        sort_selection(&s);
-    c->took_latch = 0;
-    for (unsigned i = 0; i < s.n; i++) {
-        /* act and pend still hold: fix_link changes only the physical link. */
-        struct vgic_irq *irq = s.best[i].irq;
-        c->lr[i] = describe(c, i, irq, s.best[i].intid, s.best[i].act, s.best[i].pend);
-        irq->lr_vcpu = (uint8_t)v->id;
-        irq->lr_override = false;
-    }
+    uint32_t live = c->live;
+    if (live && !(live & (live - 1)) && max && !spis_live(g))
+        total = c->nr_lr = fill_one_private(g, v);
+    else
+        total = fill_many(g, v, max);
     vgic_unlock(g, flags);
-    c->nr_lr = s.n;
     /* More than fits: the underflow maintenance interrupt (at most one entry left valid)
      * brings us back to refill.  It needs two registers, or it would fire at once. */
-    c->hcr = ICH_HCR_EN | (s.total > s.n && s.max >= 2 ? ICH_HCR_UIE : 0);
+    c->hcr = ICH_HCR_EN | (total > c->nr_lr && max >= 2 ? ICH_HCR_UIE : 0);
 }
 
 void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
