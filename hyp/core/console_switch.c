@@ -388,10 +388,11 @@ static void poll_tick(struct timer *t, void *ctx)
               POLL_CPU);
 }
 
-static void uart_rx_irq(unsigned irq, void *ctx)
+static enum irq_end uart_rx_irq(unsigned irq, void *ctx)
 {
     WRITE_ONCE(rx_irq_seen, true);
     console_switch_poll();
+    return IRQ_EOI;
 }
 
 /* #interrupt-cells of the controller node's interrupts go to (its own or an ancestor's

@@ -59,16 +59,6 @@ uint64_t irq_unhandled_count(void)
     return __atomic_load_n(&unhandled, __ATOMIC_RELAXED);
 }
 
-/* Set by a handler that handed its interrupt to a guest with the hardware bit: the guest's
- * deactivation ends it, so Keel only drops the priority (EOImode 1). */
-static bool forwarded[MAX_CPUS];
-
-bool irq_forwarded(void)
-{
-    forwarded[cpu_id()] = true;
-    return true;
-}
-
 void irq_dispatch(void)
 {
     for (;;) {
@@ -76,20 +66,19 @@ void irq_dispatch(void)
         if (irq >= IRQ_MAX)
             break; /* spurious: nothing (more) pending */
         irq_handler_fn fn = __atomic_load_n(&irq_table[irq].fn, __ATOMIC_ACQUIRE);
+        enum irq_end end = IRQ_EOI;
         if (likely(fn)) {
-            fn(irq, irq_table[irq].ctx);
+            end = fn(irq, irq_table[irq].ctx);
         } else {
             /* Nobody asked for it: switch it off so it cannot storm. */
             irqchip_disable(irq, cpu_id());
             if (__atomic_fetch_add(&unhandled, 1, __ATOMIC_RELAXED) < 10)
                 pr_warn("irq: line %u on CPU%u has no handler; disabled\n", irq, cpu_id());
         }
-        if (forwarded[cpu_id()]) {
-            forwarded[cpu_id()] = false;
+        if (end == IRQ_FORWARDED)
             irqchip_priority_drop(irq);
-        } else {
+        else
             irqchip_eoi(irq);
-        }
     }
 }
 
@@ -107,7 +96,7 @@ uint64_t ipi_received(unsigned cpu, enum ipi_kind kind)
     return __atomic_load_n(&ipi_stats[cpu].received[kind], __ATOMIC_RELAXED);
 }
 
-static void ipi_handler(unsigned irq, void *ctx)
+static enum irq_end ipi_handler(unsigned irq, void *ctx)
 {
     struct percpu *pc = this_cpu();
     uint32_t pending = __atomic_exchange_n(&pc->ipi_pending, 0, __ATOMIC_ACQUIRE);
@@ -123,6 +112,7 @@ static void ipi_handler(unsigned irq, void *ctx)
         smp_stop_this_cpu();
     /* IPI_RESCHEDULE, IPI_WAKE: taking the interrupt was the point (it ends WFI or makes a
      * running guest exit, and the run loop then looks at the scheduler's flags). */
+    return IRQ_EOI;
 }
 
 void irq_init(void)

@@ -51,7 +51,7 @@ static void program(struct timer_queue *q)
     arch_timer_program(q->head ? time_ns_to_ticks_ceil(q->head->deadline) : ~0UL);
 }
 
-static void timer_irq(unsigned irq, void *ctx)
+static enum irq_end timer_irq(unsigned irq, void *ctx)
 {
     struct timer_queue *q = &queues[cpu_id()];
     spin_lock(&q->lock);
@@ -68,6 +68,7 @@ static void timer_irq(unsigned irq, void *ctx)
     }
     program(q);
     spin_unlock(&q->lock);
+    return IRQ_EOI;
 }
 
 void timer_handle_ipi(void)

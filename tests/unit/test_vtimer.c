@@ -115,13 +115,10 @@ bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 {
     assert_int_equal(vintid, 27);
     assert_int_equal(pintid, 27);
+    if (!forwarding)
+        return false;
     hw_injects++;
     return true;
-}
-
-bool irq_forwarded(void)
-{
-    return forwarding;
 }
 
 int irq_register(unsigned irq, irq_handler_fn fn, void *ctx)
@@ -333,17 +330,17 @@ static void ppi27_forwarded_or_masked(void **state)
 {
     /* No vCPU on this pCPU: the stray timer is switched off. */
     hw.cntv_ctl = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
-    ppi27(27, NULL);
+    assert_int_equal(ppi27(27, NULL), IRQ_EOI);
     assert_int_equal(hw.cntv_ctl, 0);
     assert_int_equal(hw_injects, 0);
     load();
     hw.cntv_ctl = CNT_CTL_ENABLE;
-    ppi27(27, NULL);
+    assert_int_equal(ppi27(27, NULL), IRQ_FORWARDED);
     assert_int_equal(hw_injects, 1);
     assert_int_equal(hw.cntv_ctl, CNT_CTL_ENABLE); /* untouched: the guest's EOI ends it */
-    /* Dispatcher cannot forward: mask the output and inject a pulse instead. */
+    /* The vGIC cannot link it: mask the output and inject a pulse instead. */
     forwarding = false;
-    ppi27(27, NULL);
+    assert_int_equal(ppi27(27, NULL), IRQ_EOI);
     assert_int_equal(hw_injects, 1);
     assert_int_equal(pulses[27], 1);
     assert_int_equal(hw.cntv_ctl, CNT_CTL_ENABLE | CNT_CTL_IMASK);

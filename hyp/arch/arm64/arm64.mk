@@ -5,7 +5,6 @@ HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
 # registers, ICH_* system registers
 HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64/vgic/dist.c \
             hyp/arch/arm64/vgic/redist.c hyp/arch/arm64/vgic/lr.c hyp/arch/arm64/vgic/hw.c
-# TEMPORARY: weak irq_forwarded() until core/irq.c has it (see the file)
 # virtual timers
 HYP_OBJS += hyp/arch/arm64/vtimer.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree

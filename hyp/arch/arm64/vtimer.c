@@ -75,11 +75,11 @@ static void virt_timer_fn(struct timer *t, void *ctx)
 
 /*
  * PPI 27 at EL2: the running vCPU's virtual timer fired.  Forwarded with the HW bit, the
- * guest's EOI deactivates it and it cannot fire again before.  If the dispatcher cannot leave
- * the deactivation to the guest, mask the timer output instead (the guest sees IMASK set, as a
- * handler sets it itself, and clears it when it programs the next expiry) and inject a pulse.
+ * guest's EOI deactivates it and it cannot fire again before.  If the vGIC cannot link it,
+ * mask the timer output instead (the guest sees IMASK set, as a handler sets it itself, and
+ * clears it when it programs the next expiry) and inject a pulse.
  */
-static void virt_timer_irq(unsigned irq, void *ctx)
+static enum irq_end virt_timer_irq(unsigned irq, void *ctx)
 {
     struct vcpu *v = current_vcpu();
     if (!v) {
@@ -87,15 +87,14 @@ static void virt_timer_irq(unsigned irq, void *ctx)
          * vtimer_save.  Turn it off so the line drops. */
         write_sysreg(0, cntv_ctl_el0);
         isb();
-        return;
+        return IRQ_EOI;
     }
-    if (irq_forwarded()) {
-        vgic_inject_hw(v, VTIMER_VIRT_PPI, irq);
-        return;
-    }
+    if (likely(vgic_inject_hw(v, VTIMER_VIRT_PPI, irq)))
+        return IRQ_FORWARDED;
     write_sysreg(read_sysreg(cntv_ctl_el0) | CNT_CTL_IMASK, cntv_ctl_el0);
     isb();
     vgic_inject(v->dom, v, VTIMER_VIRT_PPI);
+    return IRQ_EOI;
 }
 
 /* Once: the virtual timer's PPI is Keel's on every pCPU. */

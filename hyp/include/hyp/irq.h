@@ -12,7 +12,14 @@
 #define IRQ_SPURIOUS 1023    /* irqchip_ack(): nothing pending */
 #define IRQ_IPI 0            /* the software-generated line that carries every IPI kind */
 
-typedef void (*irq_handler_fn)(unsigned irq, void *ctx);
+/* How the interrupt a handler was called for ends. */
+enum irq_end {
+    IRQ_EOI,       /* Keel is done with it: the dispatcher ends it (EOI) */
+    IRQ_FORWARDED, /* handed to a guest through a list register with the hardware bit (the
+                    * vGIC's virtual timer): the dispatcher only drops the priority, and the
+                    * guest's deactivation ends the physical interrupt */
+};
+typedef enum irq_end (*irq_handler_fn)(unsigned irq, void *ctx);
 
 /* Boot CPU, once, before any other irq_* call: the interrupt controller and the IPI line. */
 void irq_init(void);
@@ -32,15 +39,6 @@ void irq_unregister(unsigned irq);
 void irq_dispatch(void);
 /* Interrupts taken that had no handler (each such line is disabled when seen). */
 uint64_t irq_unhandled_count(void);
-/*
- * For a handler that hands its interrupt to a guest through a list register with the hardware
- * bit, so that the guest's deactivation deactivates the physical line (the vGIC's virtual
- * timer): asks irq_dispatch to end the interrupt being handled on this CPU with
- * irqchip_priority_drop() only, instead of irqchip_eoi().  Returns false if the dispatcher
- * cannot do that; the handler must then not forward the line, and keep it quiet another way.
- * Only from a handler, about the interrupt it was called for.
- */
-bool irq_forwarded(void);
 
 enum ipi_kind {
     IPI_RESCHEDULE = 0, /* the sender flagged a reschedule; the interrupt makes us notice */

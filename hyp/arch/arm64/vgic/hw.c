@@ -94,10 +94,11 @@ static void aprs_restore(const struct vgic_cpu *c)
 /* The maintenance interrupt only has to make the guest exit, and vgic_sync already switched
  * its condition off.  Switch it off here too in case it came some other way: it is
  * level-sensitive, so leaving it asserted would bring it straight back. */
-static void maintenance(unsigned irq, void *ctx)
+static enum irq_end maintenance(unsigned irq, void *ctx)
 {
     write_sysreg(0, ich_hcr_el2);
     isb();
+    return IRQ_EOI;
 }
 
 int vgic_hw_init(void)

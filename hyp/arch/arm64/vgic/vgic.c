@@ -145,25 +145,39 @@ void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level
     drive(d, v, intid, false, level);
 }
 
+/* Link irq (vintid of v) to pintid and make it pending; returns the vCPUs to kick.  Inline,
+ * so that a caller that ignores the result does not compute it. */
+static inline __attribute__((always_inline)) uint64_t
+link_hw(struct vgic_dist *g, struct vcpu *v, unsigned vintid, struct vgic_irq *irq, unsigned pintid)
+{
+    uint64_t kick = 0;
+    unsigned long flags = vgic_lock(g);
+    /* The physical interrupt stays active until deactivated, so it cannot arrive again while
+     * linked; a second link would be a Keel bug. */
+    BUG_ON(irq->hw && irq->pintid != pintid);
+    irq->hw = true;
+    irq->hw_active = false;
+    irq->pintid = (uint16_t)pintid;
+    irq->latch = true;
+    vgic_irq_changed(g, v, vintid, irq, &kick);
+    vgic_unlock(g, flags);
+    return kick;
+}
+
 bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 {
     struct vgic_dist *g = vgic_of(v->dom);
-    uint64_t kick = 0;
-    unsigned long flags = vgic_lock(g);
-    struct vgic_irq *irq = vgic_irq_get(g, v, vintid);
-    if (irq) {
-        /* The physical interrupt stays active until deactivated, so it cannot arrive again
-         * while linked; a second link would be a Keel bug. */
-        BUG_ON(irq->hw && irq->pintid != pintid);
-        irq->hw = true;
-        irq->hw_active = false;
-        irq->pintid = (uint16_t)pintid;
-        irq->latch = true;
-        vgic_irq_changed(g, v, vintid, irq, &kick);
+    /* A private interrupt needs no kick: v is current here, in its exit path, and its next
+     * vgic_flush takes the interrupt.  An SPI may be routed to, or held by, another vCPU. */
+    if (vintid < VGIC_NR_PRIVATE) {
+        (void)link_hw(g, v, vintid, &v->arch.vgic.priv[vintid], pintid);
+        return true;
     }
-    vgic_unlock(g, flags);
-    vgic_kick(v->dom, kick);
-    return irq != NULL;
+    struct vgic_irq *irq = vgic_irq_get(g, v, vintid);
+    if (!irq)
+        return false;
+    vgic_kick(v->dom, link_hw(g, v, vintid, irq, pintid));
+    return true;
 }
 
 /* vgic_for_each_live callback of vgic_pending: arg is a bool set when one is found. */

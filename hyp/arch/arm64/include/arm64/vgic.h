@@ -14,7 +14,7 @@
  *
  * Changes from the first placeholder contract: struct vgic_cpu and struct vgic_irq are real;
  * vgic_inject_hw returns whether it linked the physical interrupt, and its caller then tells
- * the dispatcher (irq_forwarded() in <hyp/irq.h>); VGIC_MAINT_PPI names the maintenance
+ * the dispatcher (IRQ_FORWARDED in <hyp/irq.h>); VGIC_MAINT_PPI names the maintenance
  * interrupt.
  */
 #pragma once
@@ -91,9 +91,10 @@ void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid);
 void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level);
 /* Forward a physical interrupt (acknowledged at EL2, still active) as vintid with the hardware
  * bit, so the guest's deactivation deactivates pintid.  Only on the pCPU where v is current (a
- * PPI is banked per pCPU).  Returns true if the guest now owns the deactivation: the caller's
- * interrupt handler must then call irq_forwarded() so the dispatcher only drops the priority;
- * false (no such vINTID) leaves the physical interrupt to the dispatcher.  The physical line
+ * PPI is banked per pCPU), from v's exit path.  Returns true if the guest now owns the
+ * deactivation: the caller's interrupt handler must then return IRQ_FORWARDED so the
+ * dispatcher only drops the priority; false (no such vINTID) leaves the physical interrupt to
+ * the dispatcher.  The physical line
  * must be level-sensitive: when v leaves the pCPU (vgic_save) Keel deactivates pintid and drops
  * a pending instance the guest had not taken, and the line raises it again later. */
 bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
