@@ -1,8 +1,9 @@
 /*
  * Console: formats log messages, keeps them in a ring buffer and echoes them to the registered
- * UART.  One lock (console_lock) serialises output so lines from different CPUs never mix;
- * before the MMU is on there is one CPU and no lock.  Does not route guest input: see
- * core/console_switch.c.
+ * UART.  Owns which writer (Keel's log, a domain's UART, the command console) left the current
+ * line unterminated, and ends that line before anyone else prints.  One lock (console_lock)
+ * serialises output so lines from different CPUs never mix; before the MMU is on there is one
+ * CPU and no lock.  Does not route guest input: see core/console_switch.c.
  */
 #include <hyp/arch/cpu.h>
 #include <hyp/console.h>
@@ -18,8 +19,10 @@ static enum log_level max_level = LOG_INFO;
 static char ring[RING_SIZE];
 static uint64_t ring_head; /* bytes ever written */
 static bool at_line_start = true;
-static bool open_line_is_raw; /* the unfinished line came from console_write (a guest) */
-static uint64_t breaks;       /* times Keel's messages ended someone else's open line */
+/* Who printed the unterminated current line; NULL at a line start.  Only compared, never
+ * followed: a writer ends its line before it goes away (console_end_line). */
+static const struct console_writer *open_writer;
+static const struct console_writer log_writer; /* Keel's log messages */
 
 void console_register(const struct console_dev *d)
 {
@@ -48,6 +51,24 @@ static void emit(const char *s, size_t len, bool show)
     }
 }
 
+/* console_lock held.  w is about to print: a line another writer left open is ended first, so
+ * the two never share a line.  Returns whether w starts a new line. */
+static bool take_line(const struct console_writer *w, bool show)
+{
+    if (!at_line_start && open_writer != w) {
+        emit("\n", 1, show);
+        at_line_start = true;
+    }
+    return at_line_start;
+}
+
+/* console_lock held.  w has printed; ended: what it printed ends a line. */
+static void leave_line(const struct console_writer *w, bool ended)
+{
+    at_line_start = ended;
+    open_writer = ended ? NULL : w;
+}
+
 static unsigned long lock(void)
 {
     return locking ? spin_lock_irqsave(&console_lock) : 0;
@@ -66,14 +87,7 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
     size_t len = n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
     bool show = level <= max_level;
     unsigned long flags = lock();
-    if (!at_line_start && open_line_is_raw) {
-        /* A guest left a line open (a prompt): Keel's message starts on its own line. */
-        emit("\n", 1, show);
-        at_line_start = true;
-        breaks++;
-    }
-    open_line_is_raw = false;
-    if (at_line_start) {
+    if (take_line(&log_writer, show)) {
         char ts[32];
         uint64_t f = arch_counter_freq();
         uint64_t c = arch_counter();
@@ -82,7 +96,7 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
         emit(ts, (size_t)t, show);
     }
     emit(buf, len, show);
-    at_line_start = len && buf[len - 1] == '\n';
+    leave_line(&log_writer, len && buf[len - 1] == '\n');
     unlock(flags);
 }
 
@@ -94,13 +108,24 @@ void log_printf(enum log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
-void console_write(const char *s, size_t len)
+void console_write(const struct console_writer *w, const char *s, size_t len)
+{
+    if (!len)
+        return;
+    unsigned long flags = lock();
+    if (take_line(w, true) && w->prefix)
+        emit(w->prefix, strlen(w->prefix), true);
+    emit(s, len, true);
+    leave_line(w, s[len - 1] == '\n');
+    unlock(flags);
+}
+
+void console_end_line(const struct console_writer *w)
 {
     unsigned long flags = lock();
-    emit(s, len, true);
-    if (len) {
-        at_line_start = s[len - 1] == '\n';
-        open_line_is_raw = !at_line_start;
+    if (!at_line_start && open_writer == w) {
+        emit("\n", 1, true);
+        leave_line(w, true);
     }
     unlock(flags);
 }
@@ -135,11 +160,6 @@ void panic(const char *fmt, ...)
     locking = false;
     log_printf(LOG_ERR, "\nPANIC on CPU: %s\n", buf);
     arch_cpu_park();
-}
-
-uint64_t console_line_breaks(void)
-{
-    return READ_ONCE(breaks);
 }
 
 bool ratelimit_ok(struct ratelimit *rl)

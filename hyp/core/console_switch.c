@@ -35,12 +35,13 @@ static bool rx_irq_seen;
 
 /* --- output helpers --- */
 
-/* Keel's console output answers the operator: it starts on a line of its own even if a
- * domain left a prompt on the console. */
+/* Keel's console output answers the operator: as a writer of its own, it starts on a line of
+ * its own even if a domain left a prompt on the console. */
+static const struct console_writer keel_writer;
+
 static void keel_write(const char *s, size_t len)
 {
-    vpl011_console_break();
-    console_write(s, len);
+    console_write(&keel_writer, s, len);
 }
 
 static void __printf(1, 2) out(const char *fmt, ...)

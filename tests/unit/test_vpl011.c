@@ -1,7 +1,8 @@
 /*
  * Unit tests for the emulated PL011 (hyp/core/vdev/vpl011.c) at register level: two fake
- * domains reach it through the real MMIO dispatch (hyp/core/vmmio.c); the interrupt line, the
- * console, the heap and the timer are fakes that record what the device does with them.
+ * domains reach it through the real MMIO dispatch (hyp/core/vmmio.c) and print through the
+ * real console (hyp/core/console.c), which keeps their lines apart, into a fake UART; the
+ * interrupt line, the heap and the timer are fakes that record what the device does with them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hyp/arch/cpu.h>
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
 #include <hyp/console_switch.h>
@@ -78,26 +80,20 @@ void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level)
     line.level = level;
 }
 
+/* What reaches the physical UART, less the '\r' the console puts before each '\n'. */
 static char out[16384];
 static size_t out_len;
-static unsigned out_writes;
 
-void console_write(const char *s, size_t len)
+static void uart_putc(void *ctx, char c)
 {
-    assert_true(out_len + len < sizeof(out));
-    memcpy(out + out_len, s, len);
-    out_len += len;
+    assert_true(out_len + 1 < sizeof(out));
+    if (c == '\n' && out_len && out[out_len - 1] == '\r')
+        out_len--;
+    out[out_len++] = c;
     out[out_len] = 0;
-    out_writes++;
 }
 
-/* Keel messages that ended a guest's open line (the fake console's side of the contract). */
-static uint64_t line_breaks;
-
-uint64_t console_line_breaks(void)
-{
-    return line_breaks;
-}
+static const struct console_dev uart = { uart_putc, NULL, NULL };
 
 static uint64_t now;
 static struct timer *armed;
@@ -173,13 +169,14 @@ static void clear_out(void)
 {
     out_len = 0;
     out[0] = 0;
-    out_writes = 0;
 }
 
 static int setup(void **state)
 {
     static const char *const names[2] = { "web", "db" };
     memset(doms, 0, sizeof(doms));
+    console_register(&uart);
+    console_enable_locking();
     for (int i = 0; i < 2; i++) {
         doms[i].id = (unsigned)i + 1;
         strcpy(doms[i].name, names[i]);
@@ -342,7 +339,6 @@ static void test_output_line_buffered(void **state)
     assert_int_equal(out_len, 0);
     puts_to(0, "\r\n");
     assert_string_equal(out, "[web] Linux version 6.1\n");
-    assert_int_equal(out_writes, 1);
     clear_out();
     puts_to(0, "\n");
     puts_to(0, "a\rb\n");
@@ -375,7 +371,7 @@ static void test_output_long_line(void **state)
         if (i == VPL011_LINE_MAX - 2)
             assert_int_equal(out_len, 0);
     }
-    assert_int_equal(out_writes, 1); /* the first VPL011_LINE_MAX bytes went out */
+    assert_int_equal(out_len, 6 + VPL011_LINE_MAX); /* the first VPL011_LINE_MAX bytes */
     wr(0, DR, '\n');
     want[n++] = '\n';
     want[n] = 0;
@@ -435,24 +431,30 @@ static void test_output_partial_flush(void **state)
     puts_to(0, "GUE");
     advance_to(now + VPL011_FLUSH_NS);
     assert_string_equal(out, "[web] GUE");
-    line_breaks++;
+    host_counter = 0;
+    pr_info("keel\n");
     puts_to(0, "ST\n");
-    assert_string_equal(out, "[web] GUE[web] ST\n");
+    assert_string_equal(out, "[web] GUE\n(keel) [   0.000000] keel\n[web] ST\n");
 }
 
-/* Keel's own output asks for a line of its own: a domain's open line is ended first, and what
- * the domain prints next starts with its prefix again. */
-static void test_console_break(void **state)
+/* Keel's command console is a writer of its own: a domain's open line is ended before it
+ * prints, and what the domain prints next starts with its prefix again. */
+static void test_other_writer(void **state)
 {
-    vpl011_console_break();
-    assert_int_equal(out_len, 0);
+    static const struct console_writer keel = { NULL };
     puts_to(0, "login: ");
     advance_to(VPL011_FLUSH_NS);
-    vpl011_console_break();
-    assert_string_equal(out, "[web] login: \n");
-    vpl011_console_break();
+    console_write(&keel, "ok\n", 3);
+    assert_string_equal(out, "[web] login: \nok\n");
     puts_to(0, "root\n");
-    assert_string_equal(out, "[web] login: \n[web] root\n");
+    assert_string_equal(out, "[web] login: \nok\n[web] root\n");
+    /* The other way round: a domain's line does not go on after Keel's prompt. */
+    clear_out();
+    console_write(&keel, "keel> ", 6);
+    puts_to(1, "up\n");
+    console_write(&keel, "x", 1);
+    console_end_line(&keel);
+    assert_string_equal(out, "keel> \n[db] up\nx\n");
 }
 
 /* --- input and interrupts --- */
@@ -612,7 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_no_interleave, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_long_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_partial_flush, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_console_break, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_interrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_interrupt, setup, teardown),

@@ -1,8 +1,11 @@
-# Emulated devices and the console input switch.  The vpl011 test goes through the real MMIO
-# dispatch; the switch test reads the console UART's interrupt from the QEMU-like device tree
-# that lib.mk compiles for the bootinfo tests.
+# The console, emulated devices and the console input switch.  The vpl011 test goes through the
+# real MMIO dispatch and console; the switch test reads the console UART's interrupt from the
+# QEMU-like device tree that lib.mk compiles for the bootinfo tests.
+UNIT_TESTS += console
+UNIT_SRCS_console := hyp/core/console.c
+
 UNIT_TESTS += vpl011
-UNIT_SRCS_vpl011 := hyp/core/vdev/vpl011.c hyp/core/vmmio.c
+UNIT_SRCS_vpl011 := hyp/core/vdev/vpl011.c hyp/core/vmmio.c hyp/core/console.c
 
 UNIT_TESTS += console_switch
 UNIT_SRCS_console_switch := hyp/core/console_switch.c hyp/lib/fdt.c hyp/lib/parse.c

@@ -2,8 +2,8 @@
  * Emulated PL011 UART (PrimeCell UART TRM, Arm DDI 0183, r1p5), which is also the SBSA generic
  * UART's superset.  Owns each domain's register state, receive FIFO and output line buffer.
  * Locking: u->lock guards one device; flush_lock guards the device list and the timer that
- * prints idle partial lines; out_lock orders what devices print.  Order: flush_lock, u->lock,
- * out_lock, then the vGIC or the console.  Not modelled: baud timing, line errors other than
+ * prints idle partial lines.  Order: flush_lock, u->lock, then the vGIC or the console (which
+ * keeps lines of different devices apart).  Not modelled: baud timing, line errors other than
  * overrun, loopback, modem-line changes, DMA.
  *
  * Transmit is instant: a byte written to UARTDR is consumed at once, so the transmit FIFO is
@@ -86,12 +86,13 @@ struct vpl011 {
     /* receive FIFO */
     uint8_t rx[VPL011_RX_FIFO];
     unsigned rx_head, rx_count;
-    /* output not yet printed, and the "[name] " it is printed with */
-    char line[VPL011_LINE_MAX];
+    /* output not yet printed (and room for the '\n' that ends it), and the "[name] " that
+     * starts each of the domain's lines on the console */
+    char line[VPL011_LINE_MAX + 1];
     unsigned line_len;
     uint64_t last_out_ns;
     char prefix[PREFIX_MAX];
-    unsigned prefix_len;
+    struct console_writer writer;
     struct vpl011_stats stats;
     struct vpl011 *next; /* device list, under flush_lock */
 };
@@ -101,63 +102,25 @@ static struct vpl011 *devices;
 static struct timer flush_timer;
 static bool flush_armed;
 
-static struct spinlock out_lock = SPINLOCK_INIT;
-static const struct vpl011 *open_line; /* printed part of a line and not its end */
-static uint64_t open_line_breaks;      /* console_line_breaks() when open_line was left */
-static char out_buf[1 + PREFIX_MAX + VPL011_LINE_MAX + 1]; /* under out_lock */
-
 /* --- output --- */
 
-/* u->lock and out_lock held.  Print u's buffered bytes as one console write, so another
- * device's output or Keel's cannot land inside them.  A line some other device left open is
- * ended first; the prefix is left out when this continues u's own open line.  end: the bytes
- * end a line. */
-static void emit_locked(struct vpl011 *u, bool end)
-{
-    size_t n = 0;
-    if (open_line && console_line_breaks() != open_line_breaks)
-        open_line = NULL; /* a Keel message ended it: start over with the prefix */
-    if (open_line && open_line != u)
-        out_buf[n++] = '\n';
-    if (open_line != u) {
-        memcpy(out_buf + n, u->prefix, u->prefix_len);
-        n += u->prefix_len;
-    }
-    memcpy(out_buf + n, u->line, u->line_len);
-    n += u->line_len;
-    if (end)
-        out_buf[n++] = '\n';
-    console_write(out_buf, n);
-    open_line = end ? NULL : u;
-    open_line_breaks = console_line_breaks();
-    u->line_len = 0;
-}
-
-/* u->lock held. */
+/* u->lock held.  Print u's buffered bytes as one console write, so another device's output or
+ * Keel's cannot land inside them; the console ends a line someone else left open and puts the
+ * prefix in front unless this continues u's own open line.  end: the bytes end a line. */
 static void emit(struct vpl011 *u, bool end)
 {
-    spin_lock(&out_lock);
-    emit_locked(u, end);
-    spin_unlock(&out_lock);
+    if (end)
+        u->line[u->line_len++] = '\n';
+    console_write(&u->writer, u->line, u->line_len);
+    u->line_len = 0;
 }
 
 /* u->lock held.  The device goes away: end whatever it has on the console. */
 static void emit_last(struct vpl011 *u)
 {
-    spin_lock(&out_lock);
-    if (u->line_len || open_line == u)
-        emit_locked(u, true);
-    spin_unlock(&out_lock);
-}
-
-void vpl011_console_break(void)
-{
-    unsigned long flags = spin_lock_irqsave(&out_lock);
-    if (open_line) {
-        console_write("\n", 1);
-        open_line = NULL;
-    }
-    spin_unlock_irqrestore(&out_lock, flags);
+    if (u->line_len)
+        emit(u, true);
+    console_end_line(&u->writer);
 }
 
 /* Make sure the flush timer will look at the devices' partial lines. */
@@ -435,8 +398,8 @@ int vpl011_init(struct domain *d, uint64_t base, unsigned irq)
     u->irq = irq;
     u->cr = CR_RESET;
     u->ifls = IFLS_RESET;
-    int n = snprintf(u->prefix, sizeof(u->prefix), "[%s] ", d->name);
-    u->prefix_len = (unsigned)MIN((size_t)MAX(n, 0), sizeof(u->prefix) - 1);
+    snprintf(u->prefix, sizeof(u->prefix), "[%s] ", d->name);
+    u->writer.prefix = u->prefix;
     int rc = vmmio_register(d, base, VPL011_SIZE, &vpl011_ops, u);
     if (rc) {
         heap_free(u);

@@ -31,14 +31,21 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 #define pr_info(...) log_printf(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 
-/* Write bytes to the console with no prefix and no level (domain console output).  The bytes
- * also go to the ring. */
-void console_write(const char *s, size_t len);
+/* A source of console text other than Keel's log: a domain's UART, the command console.  Lines
+ * from different writers (Keel's log is one more) never share a console line: whoever prints
+ * ends the line another left open.  prefix (NULL: none) goes in front of each line the writer
+ * starts, so the prefix and the text are printed as one.  The console keeps the address of the
+ * writer with an open line: call console_end_line() before a writer goes away. */
+struct console_writer {
+    const char *prefix;
+};
 
-/* How many times a Keel message had to end a line that console_write() left open.  A writer
- * that continues its own open line compares this with the value it saw: if it changed, its
- * line was ended and it must start a new one (with its prefix). */
-uint64_t console_line_breaks(void);
+/* Write bytes as w, with no level (domain output, the command console's replies); they also go
+ * to the ring.  With a prefix, s holds at most one line. */
+void console_write(const struct console_writer *w, const char *s, size_t len);
+
+/* End the current console line if w left it open. */
+void console_end_line(const struct console_writer *w);
 
 /* Rate limit for messages a guest can trigger at will: at most RATELIMIT_BURST per
  * RATELIMIT_SECONDS; the first message after a window with suppressed ones says how many.

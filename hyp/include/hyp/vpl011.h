@@ -32,10 +32,6 @@ void vpl011_destroy(struct domain *d);
  * UART. */
 void vpl011_input(struct domain *d, const char *buf, size_t len);
 
-/* End a partial domain line left on the console (a prompt the guest printed), so that what
- * Keel prints next starts a line of its own.  Any CPU. */
-void vpl011_console_break(void);
-
 struct vpl011_stats {
     uint64_t bytes_out;  /* written by the guest */
     uint64_t bytes_in;   /* delivered into the receive FIFO */
