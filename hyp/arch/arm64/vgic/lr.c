@@ -32,8 +32,8 @@ static bool active_here(const struct vgic_irq *irq, const struct vcpu *v)
     return irq->active && irq->active_on == v->id;
 }
 
-static bool pending_here(const struct vgic_dist *g, const struct vgic_irq *irq,
-                         const struct vcpu *v)
+static inline __attribute__((always_inline)) bool
+pending_here(const struct vgic_dist *g, const struct vgic_irq *irq, const struct vcpu *v)
 {
     /* An SPI active on another vCPU is not signalled until deactivated there. */
     return irq->target == v->id && vgic_irq_deliverable(g, irq) &&
@@ -55,8 +55,9 @@ static void fix_link(struct vgic_irq *irq, unsigned intid, const struct vcpu *v,
 }
 
 /* Lock held.  The list-register value for irq on v; updates the latch bookkeeping. */
-static uint64_t describe(struct vgic_cpu *c, unsigned slot, struct vgic_irq *irq, unsigned intid,
-                         bool act, bool pend)
+static inline __attribute__((always_inline)) uint64_t describe(struct vgic_cpu *c, unsigned slot,
+                                                               struct vgic_irq *irq, unsigned intid,
+                                                               bool act, bool pend)
 {
     uint64_t lr =
         intid | (uint64_t)irq->priority << ICH_LR_PRIO_SHIFT | (irq->group1 ? ICH_LR_GROUP : 0);
