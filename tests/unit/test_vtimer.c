@@ -54,7 +54,7 @@ static uint64_t test_freq = 24000000;
 /* --- doubles --- */
 
 struct percpu percpu_data[MAX_CPUS];
-static struct vcpu *cur;
+
 static bool forwarding;
 static irq_handler_fn ppi27;
 static unsigned registered, enabled_mask;
@@ -102,7 +102,7 @@ static void fire(struct timer *t)
 
 void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool lvl)
 {
-    assert_ptr_equal(v, cur ? cur : v);
+    assert_ptr_equal(v, current_vcpu() ? current_vcpu() : v);
     level[intid] = lvl;
 }
 
@@ -139,11 +139,6 @@ bool cpu_online(unsigned cpu)
     return cpu < 2;
 }
 
-struct vcpu *current_vcpu(void)
-{
-    return cur;
-}
-
 void log_printf(enum log_level lvl, const char *fmt, ...)
 {
 }
@@ -173,7 +168,7 @@ static int setup(void **state)
     }
     hw_injects = 0;
     forwarding = true;
-    cur = NULL;
+    percpu_data[1].current = NULL;
     hw.cnthctl = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN; /* as arch_timer_init_cpu leaves it */
     percpu_data[1].id = 1;
     arch_set_this_cpu(&percpu_data[1]);
@@ -190,12 +185,12 @@ static int setup(void **state)
 static void load(void)
 {
     vtimer_restore(&vc);
-    cur = &vc;
+    percpu_data[1].current = &vc;
 }
 
 static void put(void)
 {
-    cur = NULL;
+    percpu_data[1].current = NULL;
     vtimer_save(&vc);
 }
 

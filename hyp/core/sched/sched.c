@@ -392,11 +392,6 @@ void sched_run_loop(void)
     }
 }
 
-struct vcpu *current_vcpu(void)
-{
-    return this_cpu()->current;
-}
-
 /* --- statistics and console --- */
 
 /* Pool lock held. */

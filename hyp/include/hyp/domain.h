@@ -176,6 +176,3 @@ struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
         if (ratelimit_ok(&(d)->warn_rl))                                                           \
             pr_warn(__VA_ARGS__);                                                                  \
     } while (0)
-
-/* The vCPU running on this pCPU, or NULL. */
-struct vcpu *current_vcpu(void);

@@ -31,3 +31,9 @@ static inline unsigned cpu_id(void)
 {
     return arch_this_cpu()->id;
 }
+
+/* The vCPU running on this pCPU, or NULL. */
+static inline struct vcpu *current_vcpu(void)
+{
+    return arch_this_cpu()->current;
+}

@@ -37,7 +37,7 @@ static struct spinlock init_lock = SPINLOCK_INIT;
         write_sysreg(val, ich_lr##n##_el2);                                                        \
         break;
 
-static uint64_t lr_read(unsigned i)
+static uint64_t lr_read_any(unsigned i)
 {
     switch (i) {
         FOR_EACH_LR(LR_READ)
@@ -45,11 +45,26 @@ static uint64_t lr_read(unsigned i)
     return 0;
 }
 
-static void lr_write(unsigned i, uint64_t val)
+static void lr_write_any(unsigned i, uint64_t val)
 {
     switch (i) {
         FOR_EACH_LR(LR_WRITE)
     }
+}
+
+/* List register 0 directly: with one interrupt in flight, the usual case, it is the only one
+ * in use, and the switch costs more than the access. */
+static inline uint64_t lr_read(unsigned i)
+{
+    return likely(i == 0) ? read_sysreg(ich_lr0_el2) : lr_read_any(i);
+}
+
+static inline void lr_write(unsigned i, uint64_t val)
+{
+    if (likely(i == 0))
+        write_sysreg(val, ich_lr0_el2);
+    else
+        lr_write_any(i, val);
 }
 
 /* Only the APRs the implementation has may be accessed: the others are UNDEFINED. */
@@ -173,7 +188,8 @@ static __attribute__((noinline)) void sync_lrs(struct vcpu *v)
 {
     struct vgic_cpu *c = &v->arch.vgic;
     uint64_t now[VGIC_MAX_LRS];
-    for (unsigned i = 0; i < c->nr_lr; i++) {
+    unsigned n = MIN(c->nr_lr, (unsigned)VGIC_MAX_LRS); /* always nr_lr; says so to the compiler */
+    for (unsigned i = 0; i < n; i++) {
         now[i] = lr_read(i);
         /* An EOI-maintenance entry the guest deactivated keeps the interrupt asserted. */
         if (c->lr[i] & ICH_LR_EOI)
