@@ -155,12 +155,7 @@ void vgic_hw_deactivate(unsigned pintid)
 static inline bool flush_quiet(struct vcpu *v)
 {
     const struct vgic_dist *g = vgic_of(v->dom);
-    if (v->arch.vgic.hw_lrs || READ_ONCE(v->arch.vgic.live))
-        return false;
-    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
-        if (READ_ONCE(g->live_spis[w]))
-            return false;
-    return true;
+    return !v->arch.vgic.hw_lrs && !READ_ONCE(v->arch.vgic.live) && !vgic_spis_live(g);
 }
 
 static __attribute__((noinline)) void flush_lrs(struct vcpu *v)

@@ -162,14 +162,6 @@ static inline void place(struct vgic_cpu *c, struct vcpu *v, unsigned i, const s
     k->irq->lr_override = false;
 }
 
-static bool spis_live(const struct vgic_dist *g)
-{
-    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
-        if (g->live_spis[w])
-            return true;
-    return false;
-}
-
 /* Lock held.  The common entry with one interrupt in flight, one of v's own (a timer tick, an
  * SGI): the same choice as the general fill, without gathering and ordering candidates. */
 static unsigned fill_one_private(struct vgic_dist *g, struct vcpu *v)
@@ -218,7 +210,7 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
     unsigned max = MIN(nr_lrs, (unsigned)VGIC_MAX_LRS), total;
     unsigned long flags = vgic_lock(g);
     uint32_t live = c->live;
-    if (live && !(live & (live - 1)) && max && !spis_live(g))
+    if (live && !(live & (live - 1)) && max && !vgic_spis_live(g))
         total = c->nr_lr = fill_one_private(g, v);
     else
         total = fill_many(g, v, max);

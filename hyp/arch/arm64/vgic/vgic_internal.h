@@ -118,6 +118,15 @@ static inline void vgic_irq_changed(struct vgic_dist *g, struct vcpu *v, unsigne
         *kick |= BIT(irq->target);
 }
 
+/* Whether any SPI of g is live.  Also read without the lock (vgic_flush's quick look). */
+static inline bool vgic_spis_live(const struct vgic_dist *g)
+{
+    for (unsigned w = 0; w < (g->nr_spis + 63) / 64; w++)
+        if (READ_ONCE(g->live_spis[w]))
+            return true;
+    return false;
+}
+
 /* Call fn(g, v, intid, irq, arg) for each live interrupt v may see (its private ones and every
  * SPI), in INTID order; fn returns false if irq turned out idle, which clears its live bit.
  * Lock held.  Inline, so that fn is too. */
