@@ -246,6 +246,13 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
                 irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
             else if (act)
                 irq->hw_active = true;
+        } else if ((was & ICH_LR_EOI) && !(is & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
+            /* The guest ended an active instance with a linked pending one behind it.  That
+             * one stood for the physical line as it was when taken, and a level-sensitive line
+             * may have dropped since (a timer its handler switched off): without its latch,
+             * the next fill ends the link (fix_link), and the line, if still asserted, raises
+             * a new physical interrupt, as the GIC would. */
+            irq->latch = false;
         }
         irq->lr_vcpu = VGIC_NO_VCPU;
         irq->lr_override = false;
