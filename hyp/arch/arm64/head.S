@@ -117,7 +117,10 @@ el2_reset_state:
     add     x1, x1, :lo12:el2_vectors
     msr     vbar_el2, x1
     msr     hcr_el2, xzr
-    msr     cptr_el2, xzr           /* no FP/SIMD trap at EL2 (we never use them) */
+    /* FP/SIMD not trapped (TFP = 0: Keel switches the guests' registers); SVE (TZ) and SME
+     * (TSM) trapped, so no guest uses state Keel does not switch; the rest RES1. */
+    ldr     x1, =CPTR_EL2_GUEST
+    msr     cptr_el2, x1
     isb
     ret
 

@@ -1,5 +1,6 @@
 /* AArch64 machine bring-up after the MMU is on: firmware interface, interrupt controller,
  * timer; per-CPU EL2 configuration. */
+#include <arm64/idregs.h>
 #include <arm64/sysreg.h>
 #include <hyp/arch/boot.h>
 #include <hyp/irq.h>
@@ -10,6 +11,7 @@ void p2m_init_cpu(void);
 
 void arch_init(void)
 {
+    idregs_init();
     psci_init();
     irq_init();
     time_init();

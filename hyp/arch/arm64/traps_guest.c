@@ -4,6 +4,7 @@
  * abort).  Runs on the pCPU the vCPU is loaded on, with interrupts masked.  Nothing a guest does
  * here may stop Keel: anything unexpected becomes an exception in the guest.
  */
+#include <arm64/idregs.h>
 #include <arm64/regs.h>
 #include <arm64/sysreg.h>
 #include <arm64/traps.h>
@@ -105,6 +106,9 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     uint64_t val = rt == 31 ? 0 : v->arch.regs.x[rt];
     if (enc == SYSREG_ICC_SGI1R_EL1 && !read) {
         vgic_sgi1r_write(v, val);
+    } else if (read && idregs_read(enc, &val)) {
+        if (rt != 31)
+            v->arch.regs.x[rt] = val;
     } else if (vtimer_sysreg(v, enc, !read, &val)) {
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;

@@ -21,10 +21,11 @@ int p2m_domain_init(struct domain *d);
 void p2m_domain_destroy(struct domain *d);
 
 /* Guest HCR_EL2: stage 2 on, physical interrupts and SErrors to EL2, broadcast TLB/barrier
- * upgrades for SMP guests (FB, BSU), trap WFI (block) and SMC (PSCI), 64-bit EL1. */
+ * upgrades for SMP guests (FB, BSU), trap WFI (block), SMC (PSCI) and ID register reads
+ * (idregs.c), 64-bit EL1. */
 #define GUEST_HCR                                                                                  \
     (HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
-     HCR_TSC | HCR_RW)
+     HCR_TID3 | HCR_TSC | HCR_RW)
 #define GUEST_SCTLR_RESET 0x30D00800UL /* RES1 bits, MMU and caches off */
 
 int arch_domain_init(struct domain *d)

@@ -29,6 +29,10 @@
 #define SCTLR_I (1UL << 12)
 #define SCTLR_WXN (1UL << 19)
 
+/* CPTR_EL2 with HCR_EL2.E2H == 0 (Arm ARM D17.2.31): RES1 bits 13, 9 and 7:0, TZ (8) and TSM
+ * (12), which are RES1 when SVE and SME are not implemented; TFP (10) = 0. */
+#define CPTR_EL2_GUEST 0x33ff
+
 /* HCR_EL2 */
 #define HCR_VM (1UL << 0)
 #define HCR_SWIO (1UL << 1)
