@@ -31,7 +31,8 @@ CFGDIR=$BUILD/guest-tests
 LOGDIR=$BUILD/test-logs
 MEM_MIB=64 # per domain; must stay below 1 GiB (the mmio guest probes past the end of RAM)
 
-# name | guests in it (comma-separated, one domain each) | host CPUs given to QEMU.
+# name | guests in it (comma-separated, one domain each) | host CPUs given to QEMU [| QEMU CPU
+# model, default cortex-a57].
 # The -smp1 cases put two vCPUs on one physical CPU, so vCPUs must be scheduled to make
 # progress (WFI, blocked waits, SGIs to a descheduled vCPU); "together" runs every guest at
 # once, so domains share CPUs, the vGIC and the console.
@@ -45,6 +46,8 @@ CASES=(
     "uart|uart|2"
     "hcall|hcall|2"
     "smp|smp|2"
+    "cpufeat|cpufeat|2"
+    "cpufeat-max|cpufeat|2|max"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
@@ -134,9 +137,10 @@ verdict() {
     return 1
 }
 
-# run_keel CASE GUESTS SMP: one launcher run with a domain per guest.
+# run_keel CASE GUESTS SMP [CPU]: one launcher run with a domain per guest.
 run_keel() {
-    local name=$1 smp=$3 g cfgs=() log=$LOGDIR/guest-$1.log dir=$CFGDIR/$1 start rc
+    local name=$1 smp=$3 cpu=${4:-cortex-a57} g cfgs=() log=$LOGDIR/guest-$1.log dir=$CFGDIR/$1
+    local start rc
     IFS=, read -r -a guests <<<"$2"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -157,7 +161,7 @@ CFG
         cfgs+=("$dir/$g.cfg")
     done
     start=$(date +%s%N)
-    timeout -k 5 $((TIMEOUT + 10)) "$LAUNCHER" --smp "$smp" --timeout "$TIMEOUT" \
+    timeout -k 5 $((TIMEOUT + 10)) "$LAUNCHER" --smp "$smp" --cpu "$cpu" --timeout "$TIMEOUT" \
         --keel "$ABS_BUILD/keel.Image" "${cfgs[@]}" \
         </dev/null >"$log" 2>&1
     rc=$?
@@ -191,9 +195,9 @@ elif [ ! -x "$LAUNCHER" ]; then
     fail=1
 else
     for c in "${CASES[@]}"; do
-        IFS='|' read -r name guests smp <<<"$c"
+        IFS='|' read -r name guests smp cpu <<<"$c"
         selected "$name" || continue
-        if run_keel "$name" "$guests" "$smp"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+        if run_keel "$name" "$guests" "$smp" "$cpu"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
 fi
 echo "$pass passed, $fail failed"

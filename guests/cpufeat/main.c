@@ -1,0 +1,81 @@
+/*
+ * What a guest learns about the CPU, and what it may use of it.  Keel answers the ID registers
+ * itself (HCR_EL2.TID3) and hides the features whose state it does not switch between vCPUs;
+ * using one anyway must be an undefined instruction, never a success.  Meant to run on
+ * QEMU's -cpu max, which has them all (SVE, SME, pointer authentication), and on cortex-a57,
+ * which has none.
+ */
+#include "arm.h"
+#include "exception.h"
+#include "guest.h"
+#include "platform.h"
+#include "test.h"
+
+const char guest_name[] = "cpufeat";
+
+#define FIELD(v, lo) (((v) >> (lo)) & 0xf)
+#define rd(r)                                                                                      \
+    ({                                                                                             \
+        uint64_t __v;                                                                              \
+        __asm__ volatile("mrs %0, " #r : "=r"(__v));                                               \
+        __v;                                                                                       \
+    })
+
+/* Run one instruction (its encoding) that should be undefined here; returns the ESR's EC of
+ * the exception it raised, or -1 if it executed. */
+#define TRY(insn)                                                                                  \
+    ({                                                                                             \
+        struct exc_record __r;                                                                     \
+        exc_expect();                                                                              \
+        __asm__ volatile(".inst " #insn ::: "x0", "memory");                                       \
+        exc_taken(&__r) ? (int)(__r.esr >> 26) : -1;                                               \
+    })
+
+static void id_registers(void)
+{
+    uint64_t pfr0 = rd(s3_0_c0_c4_0), pfr1 = rd(s3_0_c0_c4_1), zfr0 = rd(s3_0_c0_c4_4);
+    uint64_t smfr0 = rd(s3_0_c0_c4_5), isar1 = rd(s3_0_c0_c6_1), isar2 = rd(s3_0_c0_c6_2);
+    uint64_t mmfr1 = rd(s3_0_c0_c7_1), unalloc = rd(s3_0_c0_c7_7);
+    check(FIELD(pfr0, 32) == 0 && zfr0 == 0, "cpufeat_no_sve", "ID_AA64PFR0 %#lx ZFR0 %#lx",
+          (unsigned long)pfr0, (unsigned long)zfr0);
+    check(FIELD(pfr1, 24) == 0 && smfr0 == 0, "cpufeat_no_sme", "ID_AA64PFR1 %#lx SMFR0 %#lx",
+          (unsigned long)pfr1, (unsigned long)smfr0);
+    check(FIELD(isar1, 4) == 0 && FIELD(isar1, 8) == 0 && FIELD(isar1, 24) == 0 &&
+              FIELD(isar1, 28) == 0 && FIELD(isar2, 8) == 0 && FIELD(isar2, 12) == 0,
+          "cpufeat_no_pauth", "ID_AA64ISAR1 %#lx ISAR2 %#lx", (unsigned long)isar1,
+          (unsigned long)isar2);
+    check(FIELD(pfr1, 8) == 0 && FIELD(pfr0, 44) == 0 && FIELD(pfr0, 40) == 0,
+          "cpufeat_no_mte_amu_mpam", "ID_AA64PFR0 %#lx PFR1 %#lx", (unsigned long)pfr0,
+          (unsigned long)pfr1);
+    check(FIELD(pfr0, 8) == 0 && FIELD(mmfr1, 8) == 0, "cpufeat_no_el2",
+          "ID_AA64PFR0.EL2 %lu, MMFR1.VH %lu", (unsigned long)FIELD(pfr0, 8),
+          (unsigned long)FIELD(mmfr1, 8));
+    /* What is there stays visible: AArch64 EL0/EL1, FP and Advanced SIMD. */
+    check(FIELD(pfr0, 0) != 0 && FIELD(pfr0, 4) != 0 && FIELD(pfr0, 16) != 0xf &&
+              FIELD(pfr0, 20) != 0xf,
+          "cpufeat_basics_kept", "ID_AA64PFR0 %#lx", (unsigned long)pfr0);
+    check(unalloc == 0, "cpufeat_unallocated_raz", "S3_0_C0_C7_7 = %#lx", (unsigned long)unalloc);
+}
+
+static void use_anyway(void)
+{
+    /* Enable SVE and SME at EL1 and EL0 (CPACR_EL1.ZEN, SMEN): only EL2 can stop them now. */
+    uint64_t cpacr = rd(cpacr_el1);
+    __asm__ volatile("msr cpacr_el1, %0; isb" ::"r"(cpacr | (3UL << 16) | (3UL << 24)));
+    int ec = TRY(0x04bf5020); /* rdvl x0, #1 */
+    check(ec == 0, "cpufeat_sve_undefined", "RDVL: %s (EC %#x)", ec < 0 ? "executed" : "exception",
+          ec);
+    ec = TRY(0xd503477f); /* smstart */
+    check(ec == 0, "cpufeat_sme_undefined", "SMSTART: %s (EC %#x)",
+          ec < 0 ? "executed" : "exception", ec);
+    __asm__ volatile("msr cpacr_el1, %0; isb" ::"r"(cpacr));
+    ec = TRY(0xd5382100); /* mrs x0, apiakeylo_el1 */
+    check(ec == 0, "cpufeat_pauth_key_undefined", "APIAKeyLo_EL1 read: %s (EC %#x)",
+          ec < 0 ? "executed" : "exception", ec);
+}
+
+void guest_main(void *dtb)
+{
+    id_registers();
+    use_anyway();
+}
