@@ -1,13 +1,14 @@
 #!/bin/bash
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
-#   tests/e2e/run.sh [CASE...]   cases: launcher basic reboot-restart reboot-destroy (default all)
+#   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
+#                                (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic reboot-restart reboot-destroy"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -70,6 +71,25 @@ case_basic() {
     elif ! grep -q "domain basic: shutdown (poweroff)" "$log"; then why="no 'domain basic: shutdown (poweroff)'"
     else check_basic "$log" 2 512; fi
     result e2e basic "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# The same on QEMU's -cpu max, whose CPU has SVE, SME, pointer authentication and more that
+# Keel does not switch between vCPUs: the guest must boot without seeing any of them.
+case_cpu_max() {
+    domain_cfg cpumax 2 256 basic restart
+    launch cpu-max --cpu max "$work/cpumax.cfg"
+    why=""
+    local f hidden
+    if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "domain cpumax: shutdown (poweroff)" "$log"; then why="no 'domain cpumax: shutdown (poweroff)'"
+    elif check_basic "$log" 2 256; then
+        f=" $(check_value "$log" features | tr -d '\r') "
+        for hidden in sve sme paca pacg mte; do
+            [[ $f == *" $hidden "* ]] && why="$why${why:+, }the guest sees '$hidden'"
+        done
+        [[ $f == *" atomics "* ]] || why="$why${why:+, }features line without 'atomics': '$f'"
+    fi
+    result e2e cpu-max "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
 }
 
 # on_reboot = "restart": the guest reboots, Keel restarts it, it boots again; the launcher
