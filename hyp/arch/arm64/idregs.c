@@ -50,6 +50,9 @@ uint64_t idregs_sanitize(unsigned index, uint64_t host)
 {
     if (index < IDREG_INDEX(4, 0))
         return host; /* the AArch32 ID registers: information only */
+    /* ID_AA64PFR0_EL1.EL1: guests' EL1 is AArch64 only (HCR_EL2.RW = 1). */
+    if (index == IDREG_INDEX(4, 0) && ((host >> 4) & 0xf) > 1)
+        host = (host & ~F(4)) | (1UL << 4);
     for (unsigned i = 0; i < ARRAY_SIZE(aa64_rules); i++)
         if (aa64_rules[i].index == index)
             return host & aa64_rules[i].keep;

@@ -17,11 +17,29 @@ void arch_init(void)
     time_init();
 }
 
+/* MDCR_EL2 (Arm ARM D17.2.89, E2H = 0) resets to an UNKNOWN value: make it defined.  Every
+ * PMU counter stays reachable from EL1 (HPMN = PMCR_EL0.N); the statistical profiling unit
+ * and trace filter, which guests are not shown (idregs.c), trap (TPMS, TTRF); their buffers
+ * are EL2's (E2PB, E2TB = 0), so EL1 accesses to those trap too. */
+static void mdcr_init(void)
+{
+    uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = 0;
+    unsigned pmuver = (dfr0 >> 8) & 0xf;
+    if (pmuver != 0 && pmuver != 0xf)
+        mdcr |= (read_sysreg(pmcr_el0) >> 11) & 0x1f; /* PMCR_EL0.N */
+    if ((dfr0 >> 32) & 0xf)
+        mdcr |= MDCR_TPMS;
+    if ((dfr0 >> 40) & 0xf)
+        mdcr |= MDCR_TTRF;
+    write_sysreg(mdcr, mdcr_el2);
+}
+
 void arch_init_cpu(void)
 {
     /* Physical IRQs and FIQs taken to EL2 even while a guest runs (routing, Arm ARM D1.13);
      * 64-bit EL1. */
     write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
+    mdcr_init();
     isb();
     p2m_init_cpu();
     irq_init_cpu();
