@@ -1,9 +1,9 @@
 /*
  * What a guest learns about the CPU, and what it may use of it.  Keel answers the ID registers
- * itself (HCR_EL2.TID3) and hides the features whose state it does not switch between vCPUs;
- * using one anyway must be an undefined instruction, never a success.  Meant to run on
- * QEMU's -cpu max, which has them all (SVE, SME, pointer authentication), and on cortex-a57,
- * which has none.
+ * itself (HCR_EL2.TID3) and hides the features whose state it does not switch between vCPUs
+ * (SVE, SME, pointer authentication, the PMU, ...); using one anyway must be an undefined
+ * instruction, never a success.  Meant to run on QEMU's -cpu max, which has them all, and on
+ * cortex-a57, which has a PMU only (so bare, with no hypervisor, the PMU checks are notes).
  */
 #include "arm.h"
 #include "exception.h"
@@ -35,7 +35,7 @@ static void id_registers(void)
 {
     uint64_t pfr0 = rd(s3_0_c0_c4_0), pfr1 = rd(s3_0_c0_c4_1), zfr0 = rd(s3_0_c0_c4_4);
     uint64_t smfr0 = rd(s3_0_c0_c4_5), isar1 = rd(s3_0_c0_c6_1), isar2 = rd(s3_0_c0_c6_2);
-    uint64_t mmfr1 = rd(s3_0_c0_c7_1), unalloc = rd(s3_0_c0_c7_7);
+    uint64_t mmfr1 = rd(s3_0_c0_c7_1), unalloc = rd(s3_0_c0_c7_7), dfr0 = rd(s3_0_c0_c5_0);
     check(FIELD(pfr0, 32) == 0 && zfr0 == 0, "cpufeat_no_sve", "ID_AA64PFR0 %#lx ZFR0 %#lx",
           (unsigned long)pfr0, (unsigned long)zfr0);
     check(FIELD(pfr1, 24) == 0 && smfr0 == 0, "cpufeat_no_sme", "ID_AA64PFR1 %#lx SMFR0 %#lx",
@@ -47,6 +47,11 @@ static void id_registers(void)
     check(FIELD(pfr1, 8) == 0 && FIELD(pfr0, 44) == 0 && FIELD(pfr0, 40) == 0,
           "cpufeat_no_mte_amu_mpam", "ID_AA64PFR0 %#lx PFR1 %#lx", (unsigned long)pfr0,
           (unsigned long)pfr1);
+    if (plat.hypervisor)
+        check(FIELD(dfr0, 8) == 0 && FIELD(dfr0, 32) == 0, "cpufeat_no_pmu_spe", "ID_AA64DFR0 %#lx",
+              (unsigned long)dfr0);
+    else
+        note("no hypervisor: the PMU is the machine's (ID_AA64DFR0 %#lx)", (unsigned long)dfr0);
     check(FIELD(pfr0, 8) == 0 && FIELD(mmfr1, 8) == 0, "cpufeat_no_el2",
           "ID_AA64PFR0.EL2 %lu, MMFR1.VH %lu", (unsigned long)FIELD(pfr0, 8),
           (unsigned long)FIELD(mmfr1, 8));
@@ -72,6 +77,11 @@ static void use_anyway(void)
     ec = TRY(0xd5382100); /* mrs x0, apiakeylo_el1 */
     check(ec == 0, "cpufeat_pauth_key_undefined", "APIAKeyLo_EL1 read: %s (EC %#x)",
           ec < 0 ? "executed" : "exception", ec);
+    if (plat.hypervisor) {
+        ec = TRY(0xd53b9c00); /* mrs x0, pmcr_el0 */
+        check(ec == 0, "cpufeat_pmu_undefined", "PMCR_EL0 read: %s (EC %#x)",
+              ec < 0 ? "executed" : "exception", ec);
+    }
 }
 
 void guest_main(void *dtb)

@@ -51,6 +51,7 @@ static int setup(void **state)
     host[5][0] = 0x0000000110305419UL | (1UL << 32) | (1UL << 4); /* SPE, trace */
     host[7][1] = 0x0000000010212122UL | (1UL << 8);               /* VH */
     host[1][0] = 0x00000131UL;                                    /* ID_PFR0 */
+    host[1][2] = 0x03010066UL;                                    /* ID_DFR0 */
     host[3][0] = 0x10110222UL;                                    /* MVFR0 */
     idregs_init();
     return 0;
@@ -72,6 +73,8 @@ static void hidden_features_read_as_absent(void **state)
     assert_int_equal(FLD(isar2, 0), 0);        /* WFxT */
     assert_int_equal(FLD(guest(5, 0), 32), 0); /* SPE */
     assert_int_equal(FLD(guest(5, 0), 4), 0);  /* trace unit */
+    assert_int_equal(FLD(guest(5, 0), 8), 0);  /* PMU */
+    assert_int_equal(FLD(guest(1, 2), 24), 0); /* ID_DFR0.PerfMon */
     assert_int_equal(FLD(guest(7, 1), 8), 0);  /* VHE */
 }
 
@@ -85,11 +88,11 @@ static void other_fields_are_the_hosts(void **state)
     assert_int_equal(FLD(guest(4, 1), 0), 1);  /* BTI */
     assert_int_equal(FLD(guest(6, 1), 12), 1); /* JSCVT */
     assert_int_equal(FLD(guest(6, 1), 0), 2);  /* DPB */
-    assert_int_equal(FLD(guest(5, 0), 8), 4);  /* PMU */
     assert_int_equal(FLD(guest(5, 0), 0), 9);  /* debug architecture */
     assert_int_equal(FLD(guest(7, 1), 0), 2);  /* HAFDBS */
     /* The AArch32 registers are information only: passed through. */
     assert_int_equal(guest(1, 0), 0x131);
+    assert_int_equal(guest(1, 2), 0x00010066); /* but for PerfMon */
     assert_int_equal(guest(3, 0), 0x10110222);
 }
 

@@ -3,8 +3,8 @@
  * CRn = 0, CRm = 1..7).  HCR_EL2.TID3 traps every guest read of them here, so a guest is told
  * only about features Keel lets it use: the host's values with the fields of features whose
  * state Keel does not switch between vCPUs, or that it traps (SVE, SME, pointer
- * authentication, MTE, AMU, MPAM, the trace and statistical-profiling units, LORegions, the
- * EL2 features) read as "not implemented".  Without this, an unmodified Linux on a CPU with
+ * authentication, MTE, AMU, MPAM, the PMU, the trace and statistical-profiling units,
+ * LORegions, the EL2 features) read as "not implemented".  Without this, an unmodified Linux on a CPU with
  * those features (QEMU's -cpu max, recent cores) uses them, traps and stops, or shares their
  * state with other domains.
  *
@@ -16,19 +16,23 @@
 /* The 4-bit ID field whose lowest bit is lo. */
 #define F(lo) (0xfUL << (lo))
 
-/* Fields kept of the ID_AA64* registers that have any; every other AArch64 ID register reads
- * as zero.  (IDREG_INDEX of the register, mask of the fields kept.) */
+/* Fields kept of the ID registers that have any hidden; every other AArch64 ID register reads
+ * as zero, every other AArch32 one (information only) as the host's.  (IDREG_INDEX of the
+ * register, mask of the fields kept.) */
 static const struct {
     uint8_t index;
     uint64_t keep;
-} aa64_rules[] = {
+} rules[] = {
+    /* ID_DFR0_EL1: no PMU (PerfMon). */
+    { IDREG_INDEX(1, 2), ~F(24) },
     /* ID_AA64PFR0_EL1: no EL2 for the guest, no SVE, Secure EL2, MPAM, AMU, RME. */
     { IDREG_INDEX(4, 0), ~(F(8) | F(32) | F(36) | F(40) | F(44) | F(52)) },
     /* ID_AA64PFR1_EL1: BTI, SSBS, RAS_frac, CSV2_frac (no MTE, SME, NMI, GCS, ...). */
     { IDREG_INDEX(4, 1), F(0) | F(4) | F(12) | F(32) },
-    /* ID_AA64DFR0_EL1: debug architecture, PMU, breakpoints and watchpoints, DoubleLock (no
-     * trace unit, SPE, trace buffer, BRBE). */
-    { IDREG_INDEX(5, 0), F(0) | F(8) | F(12) | F(20) | F(28) | F(36) },
+    /* ID_AA64DFR0_EL1: debug architecture, breakpoints and watchpoints, DoubleLock (no PMU:
+     * its counters would count every domain on the pCPU, and MDCR_EL2.TPM traps it; no trace
+     * unit, SPE, trace buffer, BRBE). */
+    { IDREG_INDEX(5, 0), F(0) | F(12) | F(20) | F(28) | F(36) },
     /* ID_AA64ISAR0_EL1: no TME. */
     { IDREG_INDEX(6, 0), ~F(24) },
     /* ID_AA64ISAR1_EL1: no pointer authentication (APA, API, GPA, GPI), no LS64. */
@@ -48,15 +52,16 @@ static uint64_t guest_view[IDREG_COUNT];
 
 uint64_t idregs_sanitize(unsigned index, uint64_t host)
 {
-    if (index < IDREG_INDEX(4, 0))
-        return host; /* the AArch32 ID registers: information only */
     /* ID_AA64PFR0_EL1.EL1: guests' EL1 is AArch64 only (HCR_EL2.RW = 1). */
     if (index == IDREG_INDEX(4, 0) && ((host >> 4) & 0xf) > 1)
         host = (host & ~F(4)) | (1UL << 4);
-    for (unsigned i = 0; i < ARRAY_SIZE(aa64_rules); i++)
-        if (aa64_rules[i].index == index)
-            return host & aa64_rules[i].keep;
-    return 0; /* ZFR0, SMFR0, PFR2, DFR1, AFR0/1, ISAR3, MMFR3/4 and the unallocated ones */
+    for (unsigned i = 0; i < ARRAY_SIZE(rules); i++)
+        if (rules[i].index == index)
+            return host & rules[i].keep;
+    /* The other AArch32 registers are information only; the other AArch64 ones (ZFR0, SMFR0,
+     * PFR2, DFR1, AFR0/1, ISAR3, MMFR3/4, the unallocated encodings) describe nothing a guest
+     * may use. */
+    return index < IDREG_INDEX(4, 0) ? host : 0;
 }
 
 /* A system register's name is part of the instruction: one case per encoding.  The

@@ -33,7 +33,10 @@
  * (12), which are RES1 when SVE and SME are not implemented; TFP (10) = 0. */
 #define CPTR_EL2_GUEST 0x33ff
 
-/* MDCR_EL2 (E2H == 0): trap statistical profiling (TPMS) and trace filter (TTRF) accesses. */
+/* MDCR_EL2 (E2H == 0): trap PMU (TPM, TPMCR), statistical profiling (TPMS) and trace filter
+ * (TTRF) accesses. */
+#define MDCR_TPMCR (1UL << 5)
+#define MDCR_TPM (1UL << 6)
 #define MDCR_TPMS (1UL << 14)
 #define MDCR_TTRF (1UL << 19)
 
