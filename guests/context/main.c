@@ -1,8 +1,8 @@
 /*
  * A vCPU's register state survives being switched out: each of two vCPUs fills EL0/EL1
  * system registers Linux rarely changes (SP_EL0, TPIDR*, CONTEXTIDR, PAR, AMAIR, AFSR*, FAR,
- * ESR, ELR, SPSR, TTBR1, CNTKCTL, CSSELR, the timer compare values) and the FP/SIMD registers
- * (V0-V31, FPCR, FPSR) with its own values, waits while the hypervisor may run the other vCPU
+ * ESR, ELR, SPSR, TTBR1, CNTKCTL, CSSELR, the timer compare values, breakpoint and watchpoint
+ * 0, not enabled) and the FP/SIMD registers (V0-V31, FPCR, FPSR) with its own values, waits while the hypervisor may run the other vCPU
  * or another domain on its CPU (spinning past a time slice, or blocked in WFI), and checks
  * that every register reads back what it read right after the write.  Needs 2 vCPUs.
  */
@@ -40,7 +40,11 @@ const char guest_name[] = "context";
     X(cntv_cval_el0, ~0UL)                                                                         \
     X(cntp_cval_el0, ~0UL)                                                                         \
     X(fpcr, 0x7c00000UL)                                                                           \
-    X(fpsr, 0xf800009fUL)
+    X(fpsr, 0xf800009fUL)                                                                          \
+    X(dbgbvr0_el1, 0x0000fffffffffffcUL)                                                           \
+    X(dbgbcr0_el1, 0x1e6UL)                                                                        \
+    X(dbgwvr0_el1, 0x0000fffffffffff8UL)                                                           \
+    X(dbgwcr0_el1, 0x1fe6UL)
 
 #define NAME(r, m) #r,
 static const char *const reg_names[] = { SYSREGS(NAME) };

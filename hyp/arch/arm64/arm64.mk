@@ -2,7 +2,7 @@ HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
             hyp/arch/arm64/pgtable.c hyp/arch/arm64/traps_hyp.c hyp/arch/arm64/cpu.c \
             hyp/arch/arm64/psci.c hyp/arch/arm64/setup.c
 # the CPU identification registers guests see
-HYP_OBJS += hyp/arch/arm64/idregs.c
+HYP_OBJS += hyp/arch/arm64/idregs.c hyp/arch/arm64/vdebug.c
 # virtual GIC: state, per-interrupt registers, distributor and redistributor frames, list
 # registers, ICH_* system registers
 HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64/vgic/dist.c \

@@ -2,6 +2,7 @@
  * timer; per-CPU EL2 configuration. */
 #include <arm64/idregs.h>
 #include <arm64/sysreg.h>
+#include <arm64/vdebug.h>
 #include <hyp/arch/boot.h>
 #include <hyp/irq.h>
 #include <hyp/timer.h>
@@ -33,6 +34,7 @@ static void mdcr_init(void)
     if ((dfr0 >> 40) & 0xf)
         mdcr |= MDCR_TTRF;
     write_sysreg(mdcr, mdcr_el2);
+    vdebug_init_cpu(mdcr);
 }
 
 void arch_init_cpu(void)

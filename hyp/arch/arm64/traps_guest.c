@@ -112,6 +112,8 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     } else if (vtimer_sysreg(v, enc, !read, &val)) {
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;
+    } else if (vdebug_trap(v, enc)) {
+        return; /* its debug registers are live now: the access runs again, untrapped */
     } else {
         pr_debug("domain %s: unhandled system register access (ISS %#x), undef\n", v->dom->name,
                  iss);

@@ -80,6 +80,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.pc = entry;
     v->arch.regs.pstate = PSR_MODE_EL1H | PSR_DAIF;
     v->arch.sys.sctlr = GUEST_SCTLR_RESET;
+    vdebug_reset(v);
 }
 
 #define SAVE(field, reg) s->field = read_sysreg(reg)
@@ -131,6 +132,7 @@ void arch_vcpu_load(struct vcpu *v)
     write_sysreg(d->arch.cntvoff, cntvoff_el2);
     sysregs_load(&v->arch.sys);
     fpsimd_restore(&v->arch.fp);
+    vdebug_load(v);
     isb();
     vtimer_restore(v);
     vgic_restore(v);
@@ -140,6 +142,7 @@ void arch_vcpu_put(struct vcpu *v)
 {
     vgic_save(v);
     vtimer_save(v);
+    vdebug_put(v);
     sysregs_save(&v->arch.sys);
     fpsimd_save(&v->arch.fp);
     /* Back to the idle configuration: interrupts still to EL2, no stage 2. */

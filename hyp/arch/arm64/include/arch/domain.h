@@ -3,6 +3,7 @@
 
 #include <arm64/pgtable.h>
 #include <arm64/regs.h>
+#include <arm64/vdebug.h>
 #include <arm64/vgic.h>
 #include <arm64/vtimer.h>
 #include <hyp/compiler.h>
@@ -63,5 +64,6 @@ struct arch_vcpu {
     uint64_t hcr;
     struct vgic_cpu vgic;
     struct vtimer vtimer;
+    struct vdebug dbg;
     struct exit_stats stats;
 };
