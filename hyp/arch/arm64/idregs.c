@@ -4,9 +4,9 @@
  * only about features Keel lets it use: the host's values with the fields of features whose
  * state Keel does not switch between vCPUs, or that it traps (SVE, SME, pointer
  * authentication, MTE, AMU, MPAM, the PMU, the trace and statistical-profiling units,
- * LORegions, the EL2 features) read as "not implemented".  Without this, an unmodified Linux on a CPU with
- * those features (QEMU's -cpu max, recent cores) uses them, traps and stops, or shares their
- * state with other domains.
+ * LORegions, the EL2 features) read as "not implemented".  Without this, an unmodified Linux
+ * on a CPU with those features (QEMU's -cpu max, recent cores) uses them, traps and stops, or
+ * shares their state with other domains.
  *
  * The values come from the boot CPU, once, so every vCPU of every domain sees the same ones.
  */
