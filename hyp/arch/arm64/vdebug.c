@@ -21,39 +21,34 @@
 static unsigned nr_brps, nr_wrps;
 static uint64_t mdcr_guest[MAX_CPUS];
 
-/* Register names are part of the instruction: one case per index. */
-#define FOR_EACH_DBG(X)                                                                            \
-    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
-#define SAVE_ONE(n)                                                                                \
+/* Register names are part of the instruction: one case per index.  k is b (breakpoint:
+ * DBGBVR/DBGBCR) or w (watchpoint: DBGWVR/DBGWCR). */
+/* (clang-format finds no stable layout for this list.) */
+/* clang-format off */
+#define FOR_EACH_DBG(X, k)                                                                         \
+    X(k, 0) X(k, 1) X(k, 2) X(k, 3) X(k, 4) X(k, 5) X(k, 6) X(k, 7)                                \
+    X(k, 8) X(k, 9) X(k, 10) X(k, 11) X(k, 12) X(k, 13) X(k, 14) X(k, 15)
+/* clang-format on */
+#define SAVE_PAIR(k, n)                                                                            \
     case n:                                                                                        \
-        d->bvr[n] = read_sysreg(dbgbvr##n##_el1);                                                  \
-        d->bcr[n] = read_sysreg(dbgbcr##n##_el1);                                                  \
+        d->k##vr[n] = read_sysreg(dbg##k##vr##n##_el1);                                            \
+        d->k##cr[n] = read_sysreg(dbg##k##cr##n##_el1);                                            \
         break;
-#define LOAD_ONE(n)                                                                                \
+#define LOAD_PAIR(k, n)                                                                            \
     case n:                                                                                        \
-        write_sysreg(d->bvr[n], dbgbvr##n##_el1);                                                  \
-        write_sysreg(d->bcr[n], dbgbcr##n##_el1);                                                  \
-        break;
-#define WSAVE_ONE(n)                                                                               \
-    case n:                                                                                        \
-        d->wvr[n] = read_sysreg(dbgwvr##n##_el1);                                                  \
-        d->wcr[n] = read_sysreg(dbgwcr##n##_el1);                                                  \
-        break;
-#define WLOAD_ONE(n)                                                                               \
-    case n:                                                                                        \
-        write_sysreg(d->wvr[n], dbgwvr##n##_el1);                                                  \
-        write_sysreg(d->wcr[n], dbgwcr##n##_el1);                                                  \
+        write_sysreg(d->k##vr[n], dbg##k##vr##n##_el1);                                            \
+        write_sysreg(d->k##cr[n], dbg##k##cr##n##_el1);                                            \
         break;
 
 static void save_regs(struct vdebug *d)
 {
     for (unsigned i = 0; i < nr_brps; i++)
         switch (i) {
-            FOR_EACH_DBG(SAVE_ONE)
+            FOR_EACH_DBG(SAVE_PAIR, b)
         }
     for (unsigned i = 0; i < nr_wrps; i++)
         switch (i) {
-            FOR_EACH_DBG(WSAVE_ONE)
+            FOR_EACH_DBG(SAVE_PAIR, w)
         }
 }
 
@@ -61,12 +56,19 @@ static void load_regs(const struct vdebug *d)
 {
     for (unsigned i = 0; i < nr_brps; i++)
         switch (i) {
-            FOR_EACH_DBG(LOAD_ONE)
+            FOR_EACH_DBG(LOAD_PAIR, b)
         }
     for (unsigned i = 0; i < nr_wrps; i++)
         switch (i) {
-            FOR_EACH_DBG(WLOAD_ONE)
+            FOR_EACH_DBG(LOAD_PAIR, w)
         }
+}
+
+/* No breakpoint or watchpoint armed in the hardware. */
+static void disarm(void)
+{
+    static const struct vdebug zero;
+    load_regs(&zero);
 }
 
 void vdebug_init_cpu(uint64_t mdcr)
@@ -75,9 +77,7 @@ void vdebug_init_cpu(uint64_t mdcr)
     nr_brps = (unsigned)((dfr0 >> 12) & 0xf) + 1;
     nr_wrps = (unsigned)((dfr0 >> 20) & 0xf) + 1;
     mdcr_guest[cpu_id()] = mdcr;
-    /* Nothing of a previous owner (firmware) may stay armed. */
-    struct vdebug zero = { 0 };
-    load_regs(&zero);
+    disarm(); /* nothing of a previous owner (firmware) may stay armed */
 }
 
 static void make_live(struct vcpu *v)
@@ -104,9 +104,7 @@ void vdebug_put(struct vcpu *v)
     if (!d->live)
         return;
     save_regs(d);
-    /* Disarm them: the next vCPU here may enable debug exceptions before touching them. */
-    struct vdebug zero = { 0 };
-    load_regs(&zero);
+    disarm(); /* the next vCPU here may enable debug exceptions before touching them */
     d->live = false;
 }
 
