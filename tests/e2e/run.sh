@@ -62,14 +62,19 @@ case_launcher() {
     fi
 }
 
+# A "basic" run of domain NAME with VCPUS and MIB ended well: sets why (empty if so).
+judge_basic() { # name vcpus memory-MiB
+    why=""
+    if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "domain $1: shutdown (poweroff)" "$log"; then why="no 'domain $1: shutdown (poweroff)'"
+    else check_basic "$log" "$2" "$3"; fi
+}
+
 # A 2-vCPU, 512 MiB domain reports CPUs, memory, timer and a clean log, then powers off.
 case_basic() {
     domain_cfg basic 2 512 basic restart
     launch basic "$work/basic.cfg"
-    why=""
-    if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    elif ! grep -q "domain basic: shutdown (poweroff)" "$log"; then why="no 'domain basic: shutdown (poweroff)'"
-    else check_basic "$log" 2 512; fi
+    judge_basic basic 2 512
     result e2e basic "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
 }
 
@@ -78,11 +83,9 @@ case_basic() {
 case_cpu_max() {
     domain_cfg cpumax 2 256 basic restart
     launch cpu-max --cpu max "$work/cpumax.cfg"
-    why=""
     local f hidden
-    if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    elif ! grep -q "domain cpumax: shutdown (poweroff)" "$log"; then why="no 'domain cpumax: shutdown (poweroff)'"
-    elif check_basic "$log" 2 256; then
+    judge_basic cpumax 2 256
+    if [ -z "$why" ]; then
         f=" $(check_value "$log" features | tr -d '\r') "
         for hidden in sve sme paca pacg mte; do
             [[ $f == *" $hidden "* ]] && why="$why${why:+, }the guest sees '$hidden'"
