@@ -4,7 +4,7 @@
 #include <hyp/arch/cpu.h>
 #include <hyp/percpu.h>
 
-struct percpu *host_this_cpu;
+_Thread_local struct percpu *host_this_cpu; /* per thread: tests may run "CPUs" as threads */
 uint64_t host_counter;
 
 void arch_set_this_cpu(struct percpu *pc)

@@ -25,7 +25,7 @@ static inline void arch_irq_disable(void)
 {
 }
 
-extern struct percpu *host_this_cpu;
+extern _Thread_local struct percpu *host_this_cpu;
 
 static inline struct percpu *arch_this_cpu(void)
 {
