@@ -1,20 +1,27 @@
 /*
- * Domain lifecycle and guest memory.  domain_list_lock guards the domain table; a domain's
- * memory chunks are fixed between creation and destruction, so guest-address translation
- * takes no lock.  Loading kernels and building the domain from the device tree is in
- * domain_build.c; shutdown actions in domain_shutdown.c.
+ * Domain lifecycle, references and guest memory.  domain_list_lock guards the domain table
+ * and the taking of references through it; d->refs counts them (the table holds one while d is
+ * listed).  A domain dies in two steps: domain_kill (off the table, every timer and vCPU
+ * stopped, guest memory returned) and, on the last domain_put, the free of what is left, which
+ * runs later from the reclaim timer so that a put is safe under any lock.  A domain's memory
+ * chunks are fixed between creation and kill, so guest-address translation takes no lock.
+ * Loading kernels and building the domain from the device tree is in domain_build.c;
+ * shutdown actions in domain_shutdown.c.
  */
 #include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
+#include <hyp/percpu.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
 #include <hyp/vpl011.h>
+#include <hyp/watchdog.h>
 
 static struct domain *domains[MAX_DOMAINS];
 static struct spinlock domain_list_lock = SPINLOCK_INIT;
@@ -35,17 +42,90 @@ static int alloc_domain_id(struct domain *d)
     return -ENOSPC;
 }
 
-struct domain *domain_by_id(unsigned id)
+/* domain_list_lock held: take a reference on a listed domain. */
+static struct domain *get_locked(unsigned id)
 {
-    return id < MAX_DOMAINS ? READ_ONCE(domains[id]) : NULL;
+    struct domain *d = domains[id];
+    if (d)
+        __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
+    return d;
 }
 
-struct domain *domain_next(int after)
+struct domain *domain_get(unsigned id)
 {
-    for (int id = after + 1; id < MAX_DOMAINS; id++)
-        if (READ_ONCE(domains[id]))
-            return domains[id];
-    return NULL;
+    if (id >= MAX_DOMAINS)
+        return NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    struct domain *d = get_locked(id);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return d;
+}
+
+struct domain *domain_get_next(int after)
+{
+    struct domain *d = NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    for (int id = MAX(after + 1, 0); !d && id < MAX_DOMAINS; id++)
+        d = get_locked((unsigned)id);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return d;
+}
+
+/* --- the last reference: freeing what domain_kill left --- */
+
+static struct spinlock reclaim_lock = SPINLOCK_INIT;
+static struct domain *reclaim_list; /* linked through reclaim_next */
+static struct timer reclaim_timer;
+
+static void domain_free(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        sched_vcpu_destroy(v);
+        arch_vcpu_destroy(v);
+        heap_free(v);
+        d->vcpus[i] = NULL;
+    }
+    sched_domain_destroy(d);
+    if (d->vuart)
+        vpl011_destroy(d);
+    arch_domain_destroy(d);
+    heap_free(d);
+}
+
+static void reclaim(struct timer *t, void *ctx)
+{
+    unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+    struct domain *list = reclaim_list;
+    reclaim_list = NULL;
+    spin_unlock_irqrestore(&reclaim_lock, flags);
+    while (list) {
+        struct domain *d = list;
+        list = d->reclaim_next;
+        domain_free(d);
+    }
+}
+
+void domain_ref(struct domain *d)
+{
+    __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL))
+        return;
+    /* Whoever drops the last reference may hold any lock (the console's, a vGIC's): the free
+     * runs from a timer on this pCPU, with none held. */
+    unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+    d->reclaim_next = reclaim_list;
+    reclaim_list = d;
+    if (!reclaim_timer.fn)
+        timer_init(&reclaim_timer, reclaim, NULL);
+    timer_set(&reclaim_timer, 0, cpu_id());
+    spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
 unsigned domain_count(void)
@@ -189,6 +269,8 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->lock = SPINLOCK_INIT;
     d->state = DOM_BUILDING;
+    d->refs = 1; /* the domain table's */
+    watchdog_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)
         goto fail;
@@ -217,35 +299,41 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     return d;
 fail:
     pr_err("domain %s: creation failed (%d)\n", cfg->name, rc);
-    domain_destroy(d);
+    if (d->id)
+        domain_kill(d);
+    else
+        domain_free(d); /* never listed: no one else can hold a reference */
     *err = rc;
     return NULL;
 }
 
-void domain_destroy(struct domain *d)
+void domain_kill(struct domain *d)
 {
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    bool dead = d->state == DOM_DYING;
     d->state = DOM_DYING;
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpus[i];
-        if (!v)
-            continue;
-        sched_vcpu_destroy(v);
-        arch_vcpu_destroy(v);
-        heap_free(v);
-        d->vcpus[i] = NULL;
-    }
-    sched_domain_destroy(d);
-    if (d->vuart)
-        vpl011_destroy(d);
-    /* Tear down the guest address space before its memory goes back to the pool. */
-    arch_domain_destroy(d);
-    free_ram(d);
-    if (d->id) {
-        unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    spin_unlock_irqrestore(&d->lock, flags);
+    if (dead)
+        return;
+    flags = spin_lock_irqsave(&domain_list_lock);
+    if (d->id && domains[d->id] == d)
         domains[d->id] = NULL;
-        spin_unlock_irqrestore(&domain_list_lock, flags);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    console_switch_domain_gone(d);
+    /* Nothing may fire into d from now on.  A handler still running elsewhere may reach a
+     * vCPU (vgic_set_level, vcpu_kick): vCPUs stay allocated, stopped, until the free. */
+    watchdog_domain_kill(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        if (!d->vcpus[i])
+            continue;
+        arch_vcpu_kill(d->vcpus[i]);
+        if (d->vcpus[i]->sched_priv)
+            sched_vcpu_set_state(d->vcpus[i], VCPU_OFFLINE);
     }
-    heap_free(d);
+    /* Tear down the guest address space before its memory goes back to the pool. */
+    arch_domain_relinquish(d);
+    free_ram(d);
+    domain_put(d); /* the table's reference */
 }
 
 void domain_start(struct domain *d)

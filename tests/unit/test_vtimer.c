@@ -91,6 +91,12 @@ void timer_cancel(struct timer *t)
     t->active = false;
 }
 
+void timer_kill(struct timer *t)
+{
+    t->active = false;
+    t->killed = true;
+}
+
 /* Run t's handler as the timer interrupt would once time_now_ns() >= its deadline. */
 static void fire(struct timer *t)
 {
@@ -419,7 +425,7 @@ static void destroy_cancels(void **state)
     hw.cntv_ctl = CNT_CTL_ENABLE;
     put();
     assert_true(vc.arch.vtimer.phys_timer.active && vc.arch.vtimer.virt_timer.active);
-    vtimer_vcpu_destroy(&vc);
+    vtimer_vcpu_kill(&vc);
     assert_false(vc.arch.vtimer.phys_timer.active || vc.arch.vtimer.virt_timer.active);
 }
 

@@ -38,6 +38,11 @@ int arch_domain_init(struct domain *d)
     return vgic_domain_init(d, 32);
 }
 
+void arch_domain_relinquish(struct domain *d)
+{
+    p2m_domain_destroy(d);
+}
+
 void arch_domain_destroy(struct domain *d)
 {
     vgic_domain_destroy(d);
@@ -65,9 +70,14 @@ int arch_vcpu_init(struct vcpu *v)
     return rc;
 }
 
+void arch_vcpu_kill(struct vcpu *v)
+{
+    vtimer_vcpu_kill(v);
+}
+
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    vtimer_vcpu_destroy(v);
+    vtimer_vcpu_kill(v);
     vgic_vcpu_destroy(v);
 }
 

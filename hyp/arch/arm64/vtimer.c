@@ -211,13 +211,11 @@ int vtimer_vcpu_init(struct vcpu *v)
     return 0;
 }
 
-void vtimer_vcpu_destroy(struct vcpu *v)
+void vtimer_vcpu_kill(struct vcpu *v)
 {
-    struct vtimer *vt = &v->arch.vtimer;
-    unsigned long flags = spin_lock_irqsave(&vt->lock);
-    timer_cancel(&vt->virt_timer);
-    timer_cancel(&vt->phys_timer);
-    spin_unlock_irqrestore(&vt->lock, flags);
+    /* Not under vt->lock: the handlers take it, and a running one must be let finish. */
+    timer_kill(&v->arch.vtimer.virt_timer);
+    timer_kill(&v->arch.vtimer.phys_timer);
 }
 
 void vtimer_save(struct vcpu *v)

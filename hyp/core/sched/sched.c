@@ -328,7 +328,8 @@ static void release(struct sched_pool *p, struct vcpu *prev)
 {
     struct sched_vcpu *sv = prev->sched_priv;
     unsigned long flags = spin_lock_irqsave(&p->lock);
-    WRITE_ONCE(prev->running, false);
+    /* Release order: whoever sees it clear (a domain's reaper) also sees the saved state. */
+    __atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
     if (prev->state == VCPU_RUNNABLE)
         p->policy->wake(p, sv, time_now_ns(), WAKE_REQUEUE);
     spin_unlock_irqrestore(&p->lock, flags);

@@ -2,6 +2,11 @@
  * Domains and vCPUs: the arch-neutral objects.  Each embeds its architecture part
  * (struct arch_domain / struct arch_vcpu from <arch/domain.h>).
  *
+ * Lifetime: a domain is reached through a reference (domain_get/domain_get_next, given back
+ * with domain_put); the domain table holds one while the domain is listed.  domain_kill takes
+ * it off the table, stops everything that could run or fire in it and returns its memory; the
+ * structure and its vCPUs stay readable until the last reference is put.
+ *
  * Locking: domain_list_lock guards the domain table; d->lock guards a domain's state and its
  * vCPUs' scheduling state changes.  A vCPU's register state is touched only by the pCPU running
  * it (or with the vCPU paused).
@@ -63,7 +68,7 @@ enum domain_state {
     DOM_RUNNING,  /* vCPUs may run */
     DOM_PAUSED,   /* administratively paused */
     DOM_SHUTDOWN, /* shut down, vCPUs stopped, waiting for its action */
-    DOM_DYING,    /* being torn down */
+    DOM_DYING,    /* killed: off the table, stopped, memory returned; freed on the last put */
 };
 
 enum vcpu_state {
@@ -94,6 +99,7 @@ struct mem_chunk {
 
 struct domain {
     unsigned id;
+    uint32_t refs; /* atomic; see domain_get */
     char name[DOMAIN_NAME_LEN];
     struct domain_config cfg;
     enum domain_state state;
@@ -114,12 +120,13 @@ struct domain {
     uint8_t watchdogs_used; /* bit i: watchdog id i + 1 is allocated */
     struct vmmio_table mmio;
     struct vpl011 *vuart;
+    struct domain *reclaim_next; /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
 
 /* Create a domain from cfg: memory, vCPUs, arch state, kernel loaded, vCPU0 ready at the
- * kernel entry, not yet running.  Returns the domain or NULL with *err set (-ENOMEM,
- * -EINVAL with a message already printed). */
+ * kernel entry, not yet running.  Returns the domain (listed, its reference owned by the domain
+ * table) or NULL with *err set (-ENOMEM, -EINVAL with a message already printed). */
 struct domain *domain_create(const struct domain_config *cfg, int *err);
 /* Let its vCPUs run. */
 void domain_start(struct domain *d);
@@ -132,8 +139,10 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason);
 /* When no domain is left, say "all domains have ended" (the launcher waits for it) and power
  * the machine off. */
 void domain_end_if_none_left(void);
-/* Tear down a domain that is not running anywhere; frees everything. */
-void domain_destroy(struct domain *d);
+/* Kill a domain none of whose vCPUs runs (after shutdown, or a failed build): take it off the
+ * table, kill its timers (waiting for handlers running elsewhere), stop its vCPUs for good,
+ * return its guest memory, and put the table's reference.  Idempotent. */
+void domain_kill(struct domain *d);
 
 /* Build the domains the boot device tree describes ("xen,domain" nodes under /chosen) and
  * start them.  Returns how many started. */
@@ -141,11 +150,17 @@ unsigned domain_build_all(void);
 /* Copy d's kernel (and ramdisk, device tree) into its memory and point vCPU0 at it. */
 int domain_load_kernel(struct domain *d);
 
-struct domain *domain_by_id(unsigned id);
-/* Number of domains that exist (any state). */
+/* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
+struct domain *domain_get(unsigned id);
+/* Iterate: a reference to the next listed domain with id > after (start with -1), or NULL.
+ * The caller puts each one. */
+struct domain *domain_get_next(int after);
+/* Another reference to d, which the caller already holds one on. */
+void domain_ref(struct domain *d);
+/* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
+void domain_put(struct domain *d);
+/* Number of listed domains (any state but killed). */
 unsigned domain_count(void);
-/* Iterate: returns the next existing domain with id > after (start with -1), or NULL. */
-struct domain *domain_next(int after);
 
 /* Translate a guest-physical range of d's RAM to a host pointer; NULL unless the whole
  * [gpa, gpa + len) is RAM of d and inside one allocated block. */

@@ -54,10 +54,9 @@ struct vtimer {
  * first call also takes the virtual timer's PPI and enables it on every online pCPU. */
 void vtimer_domain_init(struct domain *d);
 int vtimer_vcpu_init(struct vcpu *v);
-/* Cancels the software timers; a handler already running on another pCPU is not waited for
- * (core timers have no synchronous cancel), so destroy only vCPUs of a domain being torn down
- * some time after its last run. */
-void vtimer_vcpu_destroy(struct vcpu *v);
+/* Kills the software timers for good, waiting for a handler running on another pCPU (domain
+ * kill; v not running).  Idempotent. */
+void vtimer_vcpu_kill(struct vcpu *v);
 /* v leaves this pCPU / is loaded on it.  Interrupts masked. */
 void vtimer_save(struct vcpu *v);
 void vtimer_restore(struct vcpu *v);
