@@ -15,6 +15,13 @@
 #                  once, Keel restarts it; the launcher stops after the 100th "memory
 #                  returned".  100 restarts, 100 boots, and the free-page count after the
 #                  first and the hundredth destroy must be equal (no leak per cycle).
+#   restart-race-smpN  guests/lifecycle race=both (3 vCPUs, on_poweroff = "restart") on N
+#                  pCPUs (2 and 4) beside guests/faulty flooding SGIs: each round it powers off
+#                  (SCHEDOP_shutdown or PSCI SYSTEM_OFF) while one vCPU allocates and frees
+#                  watchdogs in a loop and the others' timers expire into the teardown (issue
+#                  12 item 1); the launcher stops after the MULTI_RESTARTS-th (default 300;
+#                  `make stress` runs thousands) "memory returned".  No Keel fault, no failed restart, and the same free-page
+#                  count after the first and the last destroy.
 #   many           three Debian Linux domains (256 MiB, 1 vCPU, keeltest=basic) and two test
 #                  guests (sgi, context) at once: everything passes and powers off.
 #   sched-*        under -icount shift=0,sleep=off (deterministic machine time) guests/spin
@@ -53,7 +60,7 @@ JOBS=${MULTI_JOBS:-2}
 GUESTS=$ABS_BUILD/guests
 LAUNCHER=$top/scripts/keel-qemu
 
-CASES=(many restart-100 contain-wild contain-flood contain-crash contain-spin-masked
+CASES=(many restart-100 restart-race-smp2 restart-race-smp4 contain-wild contain-flood contain-crash contain-spin-masked
     contain-hang contain-wfi-storm contain-exc-loop sched-credit sched-credit-pinned sched-rtds
     sched-cap)
 
@@ -256,6 +263,43 @@ case_restart_100() {
     fi
     result $name "$secs" "${restarts:-0} restarts, ${boots} boots; $first pages free after cycle 1 and ${last:-?} after cycle $n" "$log"
 }
+
+# ---- racing restarts ----
+
+restart_race() { # SMP
+    local name=restart-race-smp$1 dir=$WORK/restart-race-smp$1 log=$LOGDIR/multi-restart-race-smp$1.log
+    local n=${MULTI_RESTARTS:-300} upto restarts first last
+    why=()
+    need_images "$GUESTS/lifecycle.Image" "$GUESTS/faulty.Image" || { result $name 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    # A watchdog that expires (its vCPU descheduled for a second on a loaded host) is one more
+    # way to die mid-race: it restarts the domain as well.
+    cfg "$dir/race.cfg" race 4 3 "$GUESTS/lifecycle.Image" "race=both" 'on_poweroff="restart"' \
+        'on_crash="restart"'
+    cfg "$dir/load.cfg" load 32 2 "$GUESTS/faulty.Image" "fault=flood ms=0" 'on_crash="destroy"'
+    # The timeout is a safety net only: the case ends at the n-th destroy.
+    launch "$log" 1500 --smp "$1" --stop-on "domain race: memory returned" --stop-count "$n" \
+        "$dir/race.cfg" "$dir/load.cfg"
+    run_problems "$log"
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
+    upto=$(keel_lines "$log" | grep -nF "domain race: memory returned" | sed -n "${n}p" | cut -d: -f1)
+    if [ -z "$upto" ]; then
+        why+=("only $(keel_lines "$log" | grep -cF "domain race: memory returned") of $n restarts")
+    fi
+    restarts=$(keel_lines "$log" | grep -cF "domain race: restarting")
+    keel_lines "$log" | grep -qF "domain race: restart failed" &&
+        why+=("$(keel_lines "$log" | grep -m1 -F "domain race: restart failed")")
+    keel_said "$log" load "shutdown" && why+=("the flooding neighbour ended: $(keel_lines "$log" | grep -m1 -F "domain load: shutdown")")
+    first=$(keel_lines "$log" | grep -F "domain race: memory returned" | sed -n '1s/.*returned, \([0-9]*\) pages free.*/\1/p')
+    last=$(keel_lines "$log" | grep -F "domain race: memory returned" | sed -n "${n}s/.*returned, \([0-9]*\) pages free.*/\1/p")
+    if [ -n "$first" ] && [ -n "$last" ] && [ "$first" != "$last" ]; then
+        why+=("free pages $first after restart 1 but $last after restart $n: $((first - last)) pages lost")
+    fi
+    result $name "$secs" "$restarts restarts on $1 pCPUs beside an SGI flood; $first pages free after the first and ${last:-?} after the last" "$log"
+}
+
+case_restart_race_smp2() { restart_race 2; }
+case_restart_race_smp4() { restart_race 4; }
 
 # ---- many domains ----
 
