@@ -529,6 +529,55 @@ static void bad_free_is_a_bug(void **state)
     free(outside);
 }
 
+/* A guest gives memory back page by page, out of order, from blocks it got whole: what is left
+ * of each block stays allocated and usable, and once everything is back the allocator is as it
+ * was (the pieces merge). */
+static void free_range_inside_blocks(void **state)
+{
+    init_one_bank(arena, ARENA_SIZE);
+    struct page_stats before = stats();
+    uint8_t *a = page_alloc(6), *b = page_alloc(9), *c = page_alloc(0);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    memset(b, 0x5a, PAGE_SIZE << 9);
+    /* Single pages inside b, then a run across the middle, then the rest in random order. */
+    page_free_range(b + 7 * PAGE_SIZE, 1);
+    page_free_range(b + 300 * PAGE_SIZE, 1);
+    page_free_range(b + 100 * PAGE_SIZE, 150);
+    assert_int_equal(stats().free_pages, before.free_pages - (1 << 6) - (1 << 9) - 1 + 152);
+    check_counters();
+    /* What is still allocated of b was not touched by the frees' bookkeeping. */
+    assert_bytes(b + 8 * PAGE_SIZE, 92 * PAGE_SIZE, 0x5a);
+    assert_bytes(b + 301 * PAGE_SIZE, 211 * PAGE_SIZE, 0x5a);
+    uint64_t idx[512 - 152];
+    unsigned n = 0;
+    for (unsigned i = 0; i < 512; i++)
+        if (i != 7 && i != 300 && (i < 100 || i >= 250))
+            idx[n++] = i;
+    assert_int_equal(n, 512 - 152);
+    for (unsigned i = n - 1; i > 0; i--) {
+        unsigned j = (unsigned)(rng() % (i + 1));
+        uint64_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+    for (unsigned i = 0; i < n; i++)
+        page_free_range(b + idx[i] * PAGE_SIZE, 1);
+    /* a freed as a range spanning the whole block, c with the usual call. */
+    page_free_range(a, 1 << 6);
+    page_free(c, 0);
+    assert_stats_back(&before);
+    /* Whole blocks merge back: the largest block can be allocated again. */
+    assert_non_null(page_alloc(before.largest_free_order));
+
+    /* A page freed twice is a bug (the panic leaves the lock held: start afresh after it). */
+    init_one_bank(arena, ARENA_SIZE);
+    b = page_alloc(3);
+    page_free_range(b + PAGE_SIZE, 1);
+    expect_assert_failure(page_free_range(b + PAGE_SIZE, 1));
+}
+
 static void init_errors(void **state)
 {
     struct mem_range banks[MAX_MEM_BANKS + 1];
@@ -609,6 +658,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(zalloc_zeroes, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(block_order_query, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(bad_free_is_a_bug, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(free_range_inside_blocks, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(init_errors, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(smallest_bank, arena_setup, arena_teardown),
         cmocka_unit_test(large_host),

@@ -152,6 +152,68 @@ void page_free(void *p, unsigned order)
     spin_unlock_irqrestore(&pool.lock, flags);
 }
 
+/* Lock held.  The start of the allocated block that contains addr, and its order; false if
+ * addr is in no allocated block.  Blocks are aligned to their size and their inner pages are
+ * META_NONE, so the nearest aligned start below addr that is marked at all starts the block
+ * that holds addr: allocated (META_ALLOC | order) or free (its order). */
+static bool containing_block(const struct region *r, uint64_t addr, uint64_t *start,
+                             unsigned *order)
+{
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+        uint64_t s = ALIGN_DOWN(addr, BLOCK_SIZE(k));
+        if (s < r->base)
+            break;
+        unsigned m = *meta_of(r, s);
+        if (m == META_NONE)
+            continue;
+        if (!(m & META_ALLOC) || s + BLOCK_SIZE(m & ~META_ALLOC) <= addr)
+            return false;
+        *start = s;
+        *order = m & ~META_ALLOC;
+        return true;
+    }
+    return false;
+}
+
+/* Lock held.  Free [s, e), which lies inside the allocated block [b, b + 2^k pages): the
+ * parts of the block outside the range stay allocated, as blocks of their own. */
+static void free_part(const struct region *r, uint64_t b, unsigned k, uint64_t s, uint64_t e)
+{
+    if (s == b && e == b + BLOCK_SIZE(k)) {
+        *meta_of(r, b) = META_NONE;
+        pool.free_pages += 1UL << k;
+        free_and_merge(r, b, k);
+        return;
+    }
+    /* Split in halves; each half is an allocated block until freed. */
+    k--;
+    uint64_t mid = b + BLOCK_SIZE(k);
+    *meta_of(r, b) = (uint8_t)(META_ALLOC | k);
+    *meta_of(r, mid) = (uint8_t)(META_ALLOC | k);
+    if (s < mid)
+        free_part(r, b, k, s, MIN(e, mid));
+    if (e > mid)
+        free_part(r, mid, k, MAX(s, mid), e);
+}
+
+void page_free_range(void *p, uint64_t npages)
+{
+    uint64_t addr = (uintptr_t)p, end = addr + npages * PAGE_SIZE;
+    BUG_ON(!IS_ALIGNED(addr, PAGE_SIZE) || end < addr);
+    const struct region *r = region_of(addr);
+    BUG_ON(npages && (!r || end > r->end));
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    while (addr < end) {
+        uint64_t b;
+        unsigned k;
+        BUG_ON(!containing_block(r, addr, &b, &k)); /* a free or never-managed page */
+        uint64_t stop = MIN(end, b + BLOCK_SIZE(k));
+        free_part(r, b, k, addr, stop);
+        addr = stop;
+    }
+    spin_unlock_irqrestore(&pool.lock, flags);
+}
+
 void page_alloc_stats(struct page_stats *out)
 {
     unsigned long flags = spin_lock_irqsave(&pool.lock);

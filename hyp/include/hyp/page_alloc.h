@@ -18,6 +18,10 @@ void *page_zalloc(unsigned order);
 /* Return a block; order must be the one it was allocated with.  p may be NULL.  A pointer the
  * allocator did not hand out, a wrong order or a double free is a Keel bug (BUG_ON). */
 void page_free(void *p, unsigned order);
+/* Return npages pages from p on, which may be any part of one or more allocated blocks (a guest
+ * gives memory back page by page): what is left of a block stays allocated.  Freeing a page
+ * that is not allocated is a Keel bug (BUG_ON). */
+void page_free_range(void *p, uint64_t npages);
 
 struct page_stats {
     uint64_t total_pages; /* managed by the allocator */
