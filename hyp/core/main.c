@@ -11,6 +11,7 @@
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/drivers.h>
+#include <hyp/frame.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
@@ -76,6 +77,7 @@ void boot_main(const void *dtb)
     print_memory();
 
     page_alloc_init();
+    frame_init();
     arch_mmu_use_page_alloc();
     heap_init();
     struct page_stats ps;
