@@ -1,7 +1,7 @@
 HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c hyp/core/vmmio.c hyp/core/rng.c
 # memory management (page allocator, heap)
 HYP_OBJS += hyp/core/mm/page_alloc.c hyp/core/mm/page_alloc_boot.c hyp/core/mm/page_alloc_selftest.c \
-            hyp/core/mm/frame.c \
+            hyp/core/mm/frame.c hyp/core/mm/physmap.c \
             hyp/core/mm/heap.c hyp/core/mm/heap_selftest.c
 # interrupts, time, SMP
 HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest.c

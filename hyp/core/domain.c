@@ -3,9 +3,8 @@
  * and the taking of references through it; d->refs counts them (the table holds one while d is
  * listed).  A domain dies in two steps: domain_kill (off the table, every timer and vCPU
  * stopped, guest memory returned) and, on the last domain_put, the free of what is left, which
- * runs later from the reclaim timer so that a put is safe under any lock.  A domain's memory
- * chunks are fixed between creation and kill, so guest-address translation takes no lock.
- * Loading kernels and building the domain from the device tree is in domain_build.c;
+ * runs later from the reclaim timer so that a put is safe under any lock.  Guest memory is the
+ * domain's memory map (core/mm/physmap.c).  Loading kernels and building the domain from the device tree is in domain_build.c;
  * shutdown actions in domain_shutdown.c.
  */
 #include <hyp/arch/boot.h>
@@ -18,6 +17,7 @@
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
 #include <hyp/vpl011.h>
@@ -136,85 +136,20 @@ unsigned domain_count(void)
     return n;
 }
 
-/* Largest block order that fits the remaining size and the alignment of gpa. */
-static unsigned chunk_order(uint64_t gpa, uint64_t remaining)
-{
-    unsigned order = PAGE_MAX_ORDER;
-    while (order && ((PAGE_SIZE << order) > remaining || !IS_ALIGNED(gpa, PAGE_SIZE << order)))
-        order--;
-    return order;
-}
-
-static int add_chunk(struct domain *d, paddr_t pa, uint64_t gpa, unsigned order, unsigned *cap)
-{
-    if (d->nr_chunks == *cap) {
-        unsigned ncap = *cap ? *cap * 2 : 16;
-        struct mem_chunk *n = heap_alloc(ncap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        if (d->chunks)
-            memcpy(n, d->chunks, d->nr_chunks * sizeof(*n));
-        heap_free(d->chunks);
-        d->chunks = n;
-        *cap = ncap;
-    }
-    d->chunks[d->nr_chunks++] = (struct mem_chunk){ pa, GPA(gpa), order };
-    return 0;
-}
-
-/* Allocate and map [base, base + size) of guest RAM with the largest blocks available. */
-static int populate_bank(struct domain *d, uint64_t base, uint64_t size, unsigned *cap)
-{
-    uint64_t gpa = base, end = base + size;
-    while (gpa < end) {
-        unsigned order = chunk_order(gpa, end - gpa);
-        void *p;
-        while (!(p = page_alloc(order)) && order)
-            order--;
-        if (!p)
-            return -ENOMEM;
-        uint64_t bytes = PAGE_SIZE << order;
-        arch_clear_memory(p, bytes); /* no data may leak from a previous owner */
-        int rc = add_chunk(d, (paddr_t)(uintptr_t)p, gpa, order, cap);
-        if (!rc)
-            rc = arch_guest_map_ram(d, GPA(gpa), (paddr_t)(uintptr_t)p, bytes);
-        if (rc) {
-            if (d->nr_chunks && d->chunks[d->nr_chunks - 1].pa == (paddr_t)(uintptr_t)p)
-                return rc; /* recorded: freed with the others */
-            page_free(p, order);
-            return rc;
-        }
-        d->mem_pages += 1UL << order;
-        gpa += bytes;
-    }
-    return 0;
-}
-
+/* RAM in the guest layout's banks, filled in order. */
 static int populate_ram(struct domain *d)
 {
     struct guest_layout l;
     arch_guest_layout(&l);
     uint64_t left = d->cfg.mem_bytes;
-    unsigned cap = 0;
     for (unsigned b = 0; b < 2 && left; b++) {
         uint64_t n = MIN(left, l.ram_size[b]);
-        int rc = populate_bank(d, l.ram_base[b], n, &cap);
+        int rc = physmap_populate(d, GPA(l.ram_base[b]), n);
         if (rc)
             return rc;
         left -= n;
     }
     return left ? -EINVAL : 0;
-}
-
-static void free_ram(struct domain *d)
-{
-    for (unsigned i = 0; i < d->nr_chunks; i++) {
-        page_free((void *)(uintptr_t)d->chunks[i].pa, d->chunks[i].order);
-        d->mem_pages -= 1UL << d->chunks[i].order;
-    }
-    heap_free(d->chunks);
-    d->chunks = NULL;
-    d->nr_chunks = 0;
 }
 
 static int create_vcpus(struct domain *d)
@@ -270,6 +205,8 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->lock = SPINLOCK_INIT;
     d->state = DOM_BUILDING;
     d->refs = 1; /* the domain table's */
+    d->p2m_lock = SPINLOCK_INIT;
+    d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
     watchdog_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)
@@ -330,9 +267,10 @@ void domain_kill(struct domain *d)
         if (d->vcpus[i]->sched_priv)
             sched_vcpu_set_state(d->vcpus[i], VCPU_OFFLINE);
     }
-    /* Tear down the guest address space before its memory goes back to the pool. */
+    /* Every frame the map held goes back (or waits for its last other holder), then the
+     * address space itself. */
+    physmap_release(d);
     arch_domain_relinquish(d);
-    free_ram(d);
     domain_put(d); /* the table's reference */
 }
 
@@ -341,58 +279,4 @@ void domain_start(struct domain *d)
     d->state = DOM_RUNNING;
     struct vcpu *v0 = d->vcpus[0];
     sched_vcpu_set_state(v0, VCPU_RUNNABLE);
-}
-
-/* --- guest-physical access --- */
-
-static const struct mem_chunk *find_chunk(struct domain *d, uint64_t gpa)
-{
-    for (unsigned i = 0; i < d->nr_chunks; i++) {
-        const struct mem_chunk *c = &d->chunks[i];
-        if (gpa >= c->gpa.a && gpa - c->gpa.a < (PAGE_SIZE << c->order))
-            return c;
-    }
-    return NULL;
-}
-
-void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len)
-{
-    const struct mem_chunk *c = find_chunk(d, gpa.a);
-    if (!c)
-        return NULL;
-    uint64_t off = gpa.a - c->gpa.a;
-    if (len > (PAGE_SIZE << c->order) - off)
-        return NULL;
-    return (void *)(uintptr_t)(c->pa + off);
-}
-
-static int copy_gpa(struct domain *d, struct gpa gpa, void *buf, uint64_t len, bool to_guest)
-{
-    uint8_t *b = buf;
-    while (len) {
-        const struct mem_chunk *c = find_chunk(d, gpa.a);
-        if (!c)
-            return -EFAULT;
-        uint64_t off = gpa.a - c->gpa.a;
-        uint64_t n = MIN(len, (PAGE_SIZE << c->order) - off);
-        uint8_t *h = (uint8_t *)(uintptr_t)(c->pa + off);
-        if (to_guest)
-            arch_copy_to_guest(h, b, n);
-        else
-            memcpy(b, h, n);
-        b += n;
-        gpa.a += n;
-        len -= n;
-    }
-    return 0;
-}
-
-int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len)
-{
-    return copy_gpa(d, gpa, (void *)(uintptr_t)src, len, true);
-}
-
-int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len)
-{
-    return copy_gpa(d, gpa, dst, len, false);
 }

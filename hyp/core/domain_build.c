@@ -10,6 +10,7 @@
 #include <hyp/console.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/guest_access.h>
 #include <hyp/heap.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
@@ -223,10 +224,10 @@ int domain_load_kernel(struct domain *d)
                d->cfg.mem_bytes >> 20);
         return -ENOMEM;
     }
-    rc = domain_copy_to_gpa(d, GPA(entry), img, d->cfg.kernel_size);
+    rc = copy_to_gpa(d, GPA(entry), img, d->cfg.kernel_size, GPA_CLEAN);
     if (!rc && d->cfg.ramdisk)
-        rc = domain_copy_to_gpa(d, GPA(initrd_gpa), (const void *)(uintptr_t)d->cfg.ramdisk,
-                                d->cfg.ramdisk_size);
+        rc = copy_to_gpa(d, GPA(initrd_gpa), (const void *)(uintptr_t)d->cfg.ramdisk,
+                         d->cfg.ramdisk_size, GPA_CLEAN);
     if (rc)
         return rc;
     void *fdt = heap_alloc(GUEST_FDT_MAX);
@@ -234,7 +235,7 @@ int domain_load_kernel(struct domain *d)
         return -ENOMEM;
     int fdt_size = arch_guest_fdt(d, fdt, GUEST_FDT_MAX, GPA(d->cfg.ramdisk ? initrd_gpa : 0),
                                   d->cfg.ramdisk_size);
-    rc = fdt_size < 0 ? fdt_size : domain_copy_to_gpa(d, GPA(fdt_gpa), fdt, (uint64_t)fdt_size);
+    rc = fdt_size < 0 ? fdt_size : copy_to_gpa(d, GPA(fdt_gpa), fdt, (uint64_t)fdt_size, GPA_CLEAN);
     heap_free(fdt);
     if (rc) {
         pr_err("domain %s: cannot write its device tree (%d)\n", d->name, rc);

@@ -91,12 +91,6 @@ struct vcpu {
     struct arch_vcpu arch;
 };
 
-struct mem_chunk {
-    paddr_t pa;
-    struct gpa gpa;
-    unsigned order;
-};
-
 struct domain {
     unsigned id;
     uint32_t refs; /* atomic; see domain_get */
@@ -107,9 +101,10 @@ struct domain {
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
-    /* Guest RAM, as allocated blocks. */
-    struct mem_chunk *chunks;
-    unsigned nr_chunks;
+    /* Guest memory: the map itself is the arch part's (core/mm/physmap.c changes it). */
+    struct spinlock p2m_lock;
+    uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
+    uint64_t max_pages; /* how many it may have */
     uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
@@ -161,13 +156,6 @@ void domain_ref(struct domain *d);
 void domain_put(struct domain *d);
 /* Number of listed domains (any state but killed). */
 unsigned domain_count(void);
-
-/* Translate a guest-physical range of d's RAM to a host pointer; NULL unless the whole
- * [gpa, gpa + len) is RAM of d and inside one allocated block. */
-void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len);
-/* Copy to/from guest RAM by guest-physical address, across blocks.  0 or -EFAULT. */
-int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len);
-int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len);
 
 /* --- vCPU state changes (core/vcpu.c) --- */
 /* Make a blocked vCPU runnable (an interrupt arrived for it).  Any pCPU. */

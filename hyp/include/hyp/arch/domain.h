@@ -24,11 +24,6 @@ int arch_domain_init(struct domain *d);
 void arch_domain_relinquish(struct domain *d);
 void arch_domain_destroy(struct domain *d);
 
-/* Map [gpa, gpa + size) of d to host RAM at pa (guest RAM: normal, read-write-execute).
- * 0, -ENOMEM, -EINVAL.  Unmap removes any mapping. */
-int arch_guest_map_ram(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size);
-int arch_guest_unmap(struct domain *d, struct gpa gpa, uint64_t size);
-
 /* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
  * negative errno.  ramdisk/initrd addresses are guest-physical. */
 int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
