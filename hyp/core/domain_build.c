@@ -129,20 +129,18 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);
     if (parse_sched(f, n, cfg->name, &cfg->sched))
         return -EINVAL;
-    for (unsigned i = 0; i < bootinfo.nr_modules; i++) {
-        const struct boot_module *m = &bootinfo.modules[i];
-        if (m->domain_node != n)
-            continue;
-        if (m->kind == MOD_KERNEL && !cfg->kernel) {
+    struct boot_module m;
+    for (int mn = bootinfo_next_module(n, -1, &m); mn >= 0; mn = bootinfo_next_module(n, mn, &m)) {
+        if (m.kind == MOD_KERNEL && !cfg->kernel) {
             uint32_t len;
-            const char *args = fdt_prop(f, m->node, "bootargs", &len);
-            cfg->kernel = m->base;
-            cfg->kernel_size = m->size;
+            const char *args = fdt_prop(f, mn, "bootargs", &len);
+            cfg->kernel = m.base;
+            cfg->kernel_size = m.size;
             if (args && len && strnlen(args, len) < len)
                 strlcpy(cfg->bootargs, args, sizeof(cfg->bootargs));
-        } else if (m->kind == MOD_RAMDISK && !cfg->ramdisk) {
-            cfg->ramdisk = m->base;
-            cfg->ramdisk_size = m->size;
+        } else if (m.kind == MOD_RAMDISK && !cfg->ramdisk) {
+            cfg->ramdisk = m.base;
+            cfg->ramdisk_size = m.size;
         }
     }
     if (!cfg->kernel) {

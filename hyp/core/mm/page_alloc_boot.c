@@ -13,7 +13,7 @@ extern char _head[], _end[];
 
 void page_alloc_init(void)
 {
-    struct mem_range holes[MAX_RESERVED + 1];
+    static struct mem_range holes[MAX_RESERVED + 1]; /* too large for the boot stack */
     unsigned n = 0;
     for (unsigned i = 0; i < bootinfo.nr_reserved; i++)
         holes[n++] = bootinfo.reserved[i];
