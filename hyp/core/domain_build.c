@@ -11,22 +11,11 @@
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
+#include <hyp/kernel_image.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
 
-/* Linux arm64 Image header (Documentation/arm64/booting.rst). */
-#define IMAGE_MAGIC_OFF 56
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
-#define IMAGE_HEADER_SIZE 64
 #define GUEST_FDT_MAX (64 * 1024)
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 static enum domain_action parse_action(const struct fdt *f, int n, const char *prop,
                                        enum domain_action def)
@@ -182,23 +171,15 @@ unsigned domain_build_all(void)
 /* Where the kernel goes and how much room it needs, from its Image header. */
 static int image_layout(struct domain *d, const uint8_t *img, uint64_t *offset, uint64_t *size)
 {
-    if (d->cfg.kernel_size < IMAGE_HEADER_SIZE ||
-        (uint32_t)le64(img + IMAGE_MAGIC_OFF) != IMAGE_MAGIC) {
-        pr_err("domain %s: kernel is not a Linux arm64 Image (bad magic)\n", d->name);
-        return -ENOEXEC;
+    struct kernel_image ki;
+    char why[160];
+    int rc = kernel_image_check(img, d->cfg.kernel_size, &ki, why, sizeof(why));
+    if (rc) {
+        pr_err("domain %s: %s\n", d->name, why);
+        return rc;
     }
-    uint64_t text_offset = le64(img + 8), image_size = le64(img + 16), flags = le64(img + 24);
-    if (image_size == 0) {
-        /* Before Linux 3.17 the header carried no size; such kernels used 0x80000. */
-        text_offset = 0x80000;
-        image_size = d->cfg.kernel_size;
-    }
-    if (flags & 1) {
-        pr_err("domain %s: big-endian kernels are not supported\n", d->name);
-        return -ENOEXEC;
-    }
-    *offset = text_offset;
-    *size = MAX(image_size, d->cfg.kernel_size);
+    *offset = ki.text_offset;
+    *size = ki.size;
     return 0;
 }
 
