@@ -33,7 +33,7 @@ MEM_MIB=64 # per domain; must stay below 1 GiB (the mmio guest probes past the e
 
 # name | guests in it (comma-separated, one domain each; GUEST*N: N domains GUEST1..GUESTN, each
 # with a ramdisk the guest checks) | host CPUs given to QEMU [| QEMU CPU model, default
-# cortex-a57].
+# cortex-a57 [| Keel's command line]].
 # The -smp1 cases put two vCPUs on one physical CPU, so vCPUs must be scheduled to make
 # progress (WFI, blocked waits, SGIs to a descheduled vCPU); "together" runs every guest at
 # once, so domains share CPUs, the vGIC and the console.
@@ -55,6 +55,7 @@ CASES=(
     "context-smp1|context|1"
     "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
     "modules|hello*16|2"
+    "selftest-off|hello|2|cortex-a57|selftest=0"
 )
 
 # vCPUs each guest wants: smp needs more than 16 so that Aff1 is used (16 vCPUs a cluster).
@@ -145,10 +146,11 @@ write_ramdisk() {
     perl -e 'print pack("Q<", 0x4b45454c00000000 | $_) for 0 .. 12499' >"$1"
 }
 
-# run_keel CASE GUESTS SMP [CPU]: one launcher run with a domain per guest.
+# run_keel CASE GUESTS SMP [CPU [KEEL-ARGS]]: one launcher run with a domain per guest.
 run_keel() {
     local name=$1 smp=$3 cpu=${4:-cortex-a57} g d n i cfgs=() doms=() log=$LOGDIR/guest-$1.log
-    local dir=$CFGDIR/$1 start rc ramdisk
+    local dir=$CFGDIR/$1 start rc ramdisk args=()
+    [ -z "${5:-}" ] || args=(--keel-args "$5")
     IFS=, read -r -a guests <<<"$2"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -181,7 +183,7 @@ CFG
     done
     start=$(date +%s%N)
     timeout -k 5 $((TIMEOUT + 10)) "$LAUNCHER" --smp "$smp" --cpu "$cpu" --timeout "$TIMEOUT" \
-        --keel "$ABS_BUILD/keel.Image" "${cfgs[@]}" \
+        --keel "$ABS_BUILD/keel.Image" "${args[@]}" "${cfgs[@]}" \
         </dev/null >"$log" 2>&1
     rc=$?
     verdict "$name" "$smp" $((($(date +%s%N) - start) / 1000000)) "$rc" "$log" "${doms[@]}"
@@ -214,9 +216,9 @@ elif [ ! -x "$LAUNCHER" ]; then
     fail=1
 else
     for c in "${CASES[@]}"; do
-        IFS='|' read -r name guests smp cpu <<<"$c"
+        IFS='|' read -r name guests smp cpu kargs <<<"$c"
         selected "$name" || continue
-        if run_keel "$name" "$guests" "$smp" "$cpu"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+        if run_keel "$name" "$guests" "$smp" "$cpu" "$kargs"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done
 fi
 echo "$pass passed, $fail failed"
