@@ -1,4 +1,5 @@
-HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c hyp/core/vmmio.c hyp/core/rng.c
+HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c hyp/core/vmmio.c hyp/core/rng.c \
+            hyp/core/ratelimit.c
 # memory management (page allocator, heap)
 HYP_OBJS += hyp/core/mm/page_alloc.c hyp/core/mm/page_alloc_boot.c hyp/core/mm/page_alloc_selftest.c \
             hyp/core/mm/heap.c hyp/core/mm/heap_selftest.c
