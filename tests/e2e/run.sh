@@ -2,13 +2,13 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                (default all)
+#                                truncated-kernel not-created (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -16,7 +16,8 @@ done
 
 setup_ok=1
 prepare_guest || setup_ok=0
-make -s -C "$top" hyp build/tools/keel-cfg > "$logs/e2e-build.log" 2>&1 || setup_ok=0
+make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image > "$logs/e2e-build.log" 2>&1 ||
+    setup_ok=0
 if [ "$setup_ok" = 0 ]; then
     echo "run.sh: cannot build Keel or the guest material (see build/test-logs/e2e-build.log)"
     for c in $cases; do fail=$((fail + 1)); echo "FAIL e2e: $c: not run"; done
@@ -130,6 +131,45 @@ case_reboot_destroy() {
     elif ! grep -q "keel-qemu: domain rbd ended with reboot, not poweroff" "$log"; then why="launcher gave another reason"
     fi
     result e2e reboot-destroy "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Keel refuses a domain whose kernel was cut short (the first 100 KiB of Debian's Image), says
+# why, and ends by itself since nothing else is left to run (issue 12, items 6 and 7).
+case_truncated_kernel() {
+    head -c 102400 "$kernel" > "$work/Image-100k"
+    printf 'name = "cut"\nmemory = 256\nkernel = "Image-100k"\n' > "$work/cut.cfg"
+    launch truncated-kernel "$work/cut.cfg"
+    why=""
+    if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "keel-qemu: domain cut was not created: kernel truncated: the file has 102400 bytes" "$log"
+    then why="the launcher did not give Keel's reason: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "all domains have ended" "$log"; then why="Keel did not end by itself"
+    fi
+    result e2e truncated-kernel "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Two small domains run and end while a third, built after them, asks for more memory than
+# the machine has: Keel says so and ends instead of idling (items 5 and 7).  Their kernel's
+# path has commas, which QEMU's option syntax doubles.
+case_not_created() {
+    local d=$work/with,comma n
+    mkdir -p "$d"
+    cp "$top/build/guests/hello.Image" "$d/hello,1.Image"
+    for n in big small1 small2; do
+        printf 'name = "%s"\nmemory = %s\nkernel = "with,comma/hello,1.Image"\n' "$n" \
+            "$([ $n = big ] && echo 100000 || echo 64)" > "$work/$n.cfg"
+    done
+    # keel-qemu lists the domains in the device tree in the reverse order: big is built last.
+    launch not-created --mem 2048 "$work/big.cfg" "$work/small1.cfg" "$work/small2.cfg"
+    why=""
+    if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "keel-qemu: domain big was not created: it asks for 100000 MiB of memory" "$log"
+    then why="the launcher did not give Keel's reason: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif [ "$(grep -c '^keel-qemu: domain ' "$log")" != 1 ]; then why="more verdicts than the one expected"
+    elif [ "$(count_lines "$log" "GUEST-TESTS: 2 passed, 0 failed")" != 2 ]; then why="the small domains did not both pass"
+    elif ! grep -q "all domains have ended" "$log"; then why="Keel did not end by itself"
+    fi
+    result e2e not-created "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
 }
 
 for c in $cases; do
