@@ -101,6 +101,14 @@ case_ not-created-on-restart 1 'domain a restarted but was not created again: ou
     '(keel) domain a: not created: out of memory while building it' '(keel) all domains have ended'
 case_ not-created-guest-words 1 'domain a never shut down' "$A" -- \
     '[a] domain a: not created: a guest may print this' '(keel) all domains have ended'
+# QEMU quit from the console (Ctrl-T X) while the domain runs: with --quit-ok, as run-demo.sh
+# passes, that is a normal end (issue 12, item 8); a crash before it still counts.
+case_ quit-ok 0 'ok \(quit from the console\)' --quit-ok "$A" -- \
+    '(keel) domain a: created' '[a] / # ' 'QEMU: Terminated'
+case_ quit-not-ok 1 'domain a never shut down' "$A" -- '(keel) domain a: created' 'QEMU: Terminated'
+case_ quit-after-crash 4 'domain b crashed' --quit-ok "$A" "$B" -- \
+    '(keel) domain b: shutdown (crash)' 'QEMU: Terminated'
+case_ quit-qemu-error 6 'QEMU exited with status 1' --quit-ok "$A" -- 'qemu: something broke' '@exit 1'
 case_ direct-poweroff 0 'keel-qemu: ok' --direct "$A" -- '[    4.6] reboot: Power down'
 case_ direct-reboot 1 'domain a ended with reboot' --direct "$A" -- '[    4.6] reboot: Restarting system'
 case_ direct-panic 4 'domain a crashed: .*Kernel panic' --direct "$A" -- \

@@ -2,13 +2,13 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                truncated-kernel not-created (default all)
+#                                truncated-kernel not-created demo (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -170,6 +170,47 @@ case_not_created() {
     elif ! grep -q "all domains have ended" "$log"; then why="Keel did not end by itself"
     fi
     result e2e not-created "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Wait until the log has a line containing the string, or process pid has ended, or the
+# safety net of limit seconds runs out (a loaded host can be slow: the events decide).
+wait_for_line() { # log string pid limit
+    local end=$((SECONDS + $4))
+    until grep -qF -- "$2" "$1"; do
+        kill -0 "$3" 2>/dev/null && [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.2
+    done
+}
+
+# `make run` as a new user would (issue 12, item 8), with scripted typing: what is typed at
+# the demo domain's prompt reaches its shell without switching first, and quitting QEMU with
+# Ctrl-T X, as README says, ends the demo with status 0.
+case_demo() {
+    local start=$SECONDS in=$work/demo.in pid
+    log=$logs/e2e-demo.log
+    why=""
+    rm -f "$in"
+    mkfifo "$in"
+    "$top/scripts/run-demo.sh" --input --timeout 600 < "$in" > "$log" 2>&1 &
+    pid=$!
+    exec 7> "$in"
+    if ! wait_for_line "$log" "busybox shell on the console" "$pid" 500; then
+        why="the demo domain's shell never started"
+    else
+        printf 'echo typed-$((6 * 7))' >&7
+        wait_for_line "$log" "typed-42" "$pid" 120 || why="what was typed did not reach the shell"
+    fi
+    printf 'x' >&7
+    exec 7>&-
+    wait "$pid"
+    rc=$?
+    rm -f "$in"
+    if [ -z "$why" ] && [ "$rc" != 0 ]; then
+        why="run-demo.sh exit status $rc after Ctrl-T X: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif [ -z "$why" ] && ! grep -q "keel-qemu: ok (quit from the console)" "$log"; then
+        why="the launcher did not see a quit from the console"
+    fi
+    result e2e demo "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 for c in $cases; do
