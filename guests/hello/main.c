@@ -1,6 +1,8 @@
 /* The smallest test guest: it boots, prints and powers off.  Checks the runtime and the runner.
  * Given a ramdisk, it also checks that the ramdisk arrived intact: tests/guest/run.sh writes
- * each one as 64-bit little-endian words RAMDISK_WORD(i), i = 0, 1, ... */
+ * each one as 64-bit little-endian words RAMDISK_WORD(i), i = 0, 1, ...  A damaged one crashes
+ * the domain (SCHEDOP_shutdown), so that the launcher's status says so even when many domains'
+ * console lines are interleaved. */
 #include <stdint.h>
 
 #include "console.h"
@@ -8,8 +10,11 @@
 #include "guest.h"
 #include "platform.h"
 #include "test.h"
+#include "xen.h"
 
 #define RAMDISK_WORD(i) (0x4b45454c00000000UL | (i)) /* "KEEL" in the high half */
+#define SCHEDOP_shutdown 2
+#define SHUTDOWN_crash 3
 
 const char guest_name[] = "hello";
 
@@ -34,8 +39,11 @@ static void check_ramdisk(void)
     for (uint64_t i = 0; i < words && bad == words; i++)
         if (w[i] != RAMDISK_WORD(i))
             bad = i;
-    check(end > start && bad == words, "hello_ramdisk", "%lu bytes at %#lx, first bad word %ld",
-          end - start, start, bad == words ? -1L : (long)bad);
+    if (check(end > start && bad == words, "hello_ramdisk", "%lu bytes at %#lx, first bad word %ld",
+              end - start, start, bad == words ? -1L : (long)bad))
+        return;
+    static uint32_t reason = SHUTDOWN_crash;
+    xen_hypercall(HYPERVISOR_sched_op, SCHEDOP_shutdown, (uintptr_t)&reason, 0, 0, 0);
 }
 
 void guest_main(void *dtb)
