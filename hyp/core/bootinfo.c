@@ -316,17 +316,21 @@ int bootinfo_parse(void)
     return parse_cpus(f);
 }
 
-/* An empty or wrapping range is never "free": callers use this to hand memory out. */
-bool bootinfo_range_free(paddr_t base, uint64_t size)
+bool bootinfo_in_ram(paddr_t base, uint64_t size)
 {
     if (!size || size > UINT64_MAX - base)
         return false;
-    bool in_ram = false;
     for (unsigned i = 0; i < bootinfo.nr_mem; i++)
         if (base >= bootinfo.mem[i].base &&
             base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)
-            in_ram = true;
-    if (!in_ram)
+            return true;
+    return false;
+}
+
+/* An empty or wrapping range is never "free": callers use this to hand memory out. */
+bool bootinfo_range_free(paddr_t base, uint64_t size)
+{
+    if (!bootinfo_in_ram(base, size))
         return false;
     struct mem_range r = { base, size };
     for (unsigned i = 0; i < bootinfo.nr_reserved; i++)

@@ -142,6 +142,11 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     }
     if (!cfg->kernel)
         return not_created(cfg->name, -EINVAL, "no \"multiboot,kernel\" module");
+    /* Keel reads modules through its map of RAM, which is all it maps. */
+    if (!bootinfo_in_ram(cfg->kernel, cfg->kernel_size) ||
+        (cfg->ramdisk && !bootinfo_in_ram(cfg->ramdisk, cfg->ramdisk_size)))
+        return not_created(cfg->name, -EINVAL, "its %s module is not in RAM",
+                           bootinfo_in_ram(cfg->kernel, cfg->kernel_size) ? "ramdisk" : "kernel");
     return 0;
 }
 

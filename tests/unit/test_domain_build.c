@@ -158,7 +158,10 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t e, uint64_t arg)
 
 /* --- boot trees --- */
 
-static uint8_t kernel[KERNEL_FILE], ramdisk[0x3000];
+/* The boot modules; the tree's one RAM bank covers exactly these buffers. */
+static struct {
+    uint8_t kernel[KERNEL_FILE], ramdisk[0x3000], junk[KERNEL_FILE], efi_cut[KERNEL_FILE];
+} ram __attribute__((aligned(4096)));
 static unsigned char *tree;
 
 struct dom {
@@ -192,7 +195,7 @@ static void write_module(struct fdt_writer *w, const char *compat, const void *p
 /* A boot tree with the domains given, each with a ramdisk; bootinfo parses it. */
 static void boot_tree(const struct dom *doms, unsigned n)
 {
-    static const uint64_t mem[] = { 0x40000000, 0x40000000 }, cpu[] = { 0, 0 };
+    const uint64_t mem[] = { (uintptr_t)&ram, sizeof(ram) }, cpu[] = { 0, 0 };
     struct fdt_writer w;
     free(tree);
     tree = calloc(1, TREE_MAX);
@@ -223,7 +226,7 @@ static void boot_tree(const struct dom *doms, unsigned n)
             fdt_write_prop_string(&w, "keel,pool", doms[i].pool);
         if (doms[i].kernel)
             write_module(&w, "multiboot,kernel", doms[i].kernel, doms[i].kernel_len);
-        write_module(&w, "multiboot,ramdisk", ramdisk, sizeof(ramdisk) - 100);
+        write_module(&w, "multiboot,ramdisk", ram.ramdisk, sizeof(ram.ramdisk) - 100);
         fdt_write_end_node(&w);
     }
     fdt_write_end_node(&w);
@@ -239,7 +242,7 @@ static int setup(void **state)
     free_pages = 1 << 18; /* 1 GiB */
     fail_name = NULL;
     ends = 0;
-    arm64_image(kernel, KERNEL_SIZE);
+    arm64_image(ram.kernel, KERNEL_SIZE);
     return 0;
 }
 
@@ -262,9 +265,9 @@ static int teardown(void **state)
 static void builds_all_then_starts(void **state)
 {
     const struct dom doms[] = {
-        { "a", 65536, kernel, KERNEL_FILE },
-        { "b", 65536, kernel, KERNEL_FILE },
-        { "c", 65536, kernel, KERNEL_FILE },
+        { "a", 65536, ram.kernel, KERNEL_FILE },
+        { "b", 65536, ram.kernel, KERNEL_FILE },
+        { "c", 65536, ram.kernel, KERNEL_FILE },
     };
     boot_tree(doms, 3);
     fail_name = "c";
@@ -280,7 +283,7 @@ static void builds_all_then_starts(void **state)
 /* Where the kernel, its device tree and the ramdisk go. */
 static void loads_at_the_layout(void **state)
 {
-    const struct dom doms[] = { { "a", 65536, kernel, KERNEL_FILE } };
+    const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
     boot_tree(doms, 1);
     assert_int_equal(domain_build_all(), 1);
     assert_int_equal(kernel_gpa, 0x40000000);
@@ -292,8 +295,8 @@ static void loads_at_the_layout(void **state)
 /* Each reason a domain is refused is said, on one line, and what can be built still runs. */
 static void says_why_not(void **state)
 {
-    static uint8_t junk[KERNEL_FILE];
-    static uint8_t efi_cut[KERNEL_FILE];
+    uint8_t *junk = ram.junk, *efi_cut = ram.efi_cut;
+    static const uint8_t outside[KERNEL_FILE];
     arm64_image(efi_cut, KERNEL_SIZE);
     memcpy(efi_cut, "MZ", 2);
     efi_cut[60] = 0x40;
@@ -302,16 +305,17 @@ static void says_why_not(void **state)
     efi_cut[0x40 + 24 + 16 + 2] = 0x04;
     efi_cut[0x40 + 24 + 20 + 1] = 0x10;
     const struct dom doms[] = {
-        { "big", 102400000, kernel, KERNEL_FILE },
+        { "big", 102400000, ram.kernel, KERNEL_FILE },
         { "nokernel", 65536, NULL, 0 },
-        { "junk", 65536, junk, sizeof(junk) },
-        { "cut", 65536, efi_cut, sizeof(efi_cut) },
-        { "tiny", 2048, kernel, KERNEL_FILE },
-        { "odd", 3072, kernel, KERNEL_FILE },
-        { "nopool", 65536, kernel, KERNEL_FILE, "nope" },
-        { "ok", 65536, kernel, KERNEL_FILE, "rt" },
+        { "junk", 65536, junk, KERNEL_FILE },
+        { "cut", 65536, efi_cut, KERNEL_FILE },
+        { "outside", 65536, outside, KERNEL_FILE },
+        { "tiny", 2048, ram.kernel, KERNEL_FILE },
+        { "odd", 3072, ram.kernel, KERNEL_FILE },
+        { "nopool", 65536, ram.kernel, KERNEL_FILE, "nope" },
+        { "ok", 65536, ram.kernel, KERNEL_FILE, "rt" },
     };
-    boot_tree(doms, 8);
+    boot_tree(doms, 9);
     assert_int_equal(domain_build_all(), 1);
     static const char *const lines[] = {
         "domain big: not created: it asks for 100000 MiB of memory, 1024 MiB is free\n",
@@ -324,6 +328,7 @@ static void says_why_not(void **state)
         "domain odd: not created: memory must be a multiple of 2 MiB up to 1019 GiB, not 3072 "
         "KiB\n",
         "domain nopool: not created: unknown CPU pool \"nope\"\n",
+        "domain outside: not created: its kernel module is not in RAM\n",
     };
     for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
         assert_non_null(strstr(log_text, lines[i]));
@@ -335,7 +340,7 @@ static void says_why_not(void **state)
 /* When nothing could be built, Keel says so and ends rather than idling. */
 static void nothing_built_ends(void **state)
 {
-    const struct dom doms[] = { { "a", 65536, kernel, KERNEL_FILE } };
+    const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
     boot_tree(doms, 1);
     fail_name = "a";
     fail_err = -EINVAL;

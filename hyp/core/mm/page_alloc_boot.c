@@ -5,6 +5,7 @@
  */
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
+#include <hyp/errno.h>
 #include <hyp/page_alloc.h>
 
 #include "page_alloc_internal.h"
@@ -20,6 +21,8 @@ void page_alloc_init(void)
     /* The image holds the stacks, the boot page tables and bootinfo itself. */
     holes[n++] = (struct mem_range){ (uintptr_t)_head, (uintptr_t)_end - (uintptr_t)_head };
     int rc = page_alloc_init_ranges(bootinfo.mem, bootinfo.nr_mem, holes, n);
+    if (rc == -ENOMEM)
+        panic("mem: no free RAM outside the reserved ranges (see above) for the page allocator");
     if (rc)
-        panic("mem: cannot set up the page allocator (error %d)", rc);
+        panic("mem: cannot set up the page allocator: RAM banks overlap or wrap (error %d)", rc);
 }

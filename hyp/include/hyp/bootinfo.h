@@ -62,5 +62,8 @@ int bootinfo_parse(void);
  */
 int bootinfo_next_module(int parent, int after, struct boot_module *m);
 
+/* Whether [base, base + size) is non-empty and lies within one RAM bank (which Keel maps). */
+bool bootinfo_in_ram(paddr_t base, uint64_t size);
+
 /* Whether [base, base + size) lies in RAM and overlaps no reserved range. */
 bool bootinfo_range_free(paddr_t base, uint64_t size);
