@@ -225,6 +225,8 @@ static struct domain *build_one(int n)
     if (!d && err == -ENOMEM)
         not_created(cfg.name, err, "out of memory while building it (%lu MiB asked, %lu MiB free)",
                     cfg.mem_bytes >> 20, free >> 20);
+    else if (!d && err == -ENOSPC)
+        not_created(cfg.name, err, "Keel runs at most %u domains at once", MAX_DOMAINS - 1);
     else if (!d)
         not_created(cfg.name, err, "error %d (see above)", err);
     else

@@ -346,8 +346,13 @@ static void nothing_built_ends(void **state)
     fail_err = -EINVAL;
     assert_int_equal(domain_build_all(), 0);
     assert_non_null(strstr(log_text, "domain a: not created: error -22 (see above)\n"));
+    log_text[0] = 0;
+    fail_err = -ENOSPC;
+    assert_int_equal(domain_build_all(), 0);
+    assert_non_null(
+        strstr(log_text, "domain a: not created: Keel runs at most 63 domains at once\n"));
     assert_non_null(strstr(log_text, "none of the 1 domains described could be started\n"));
-    assert_int_equal(ends, 1);
+    assert_int_equal(ends, 2);
 }
 
 int main(void)
