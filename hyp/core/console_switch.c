@@ -471,7 +471,9 @@ void console_switch_init(void)
         pr_info("console: input polled every %llu ms\n", CONSOLE_POLL_NS / 1000000);
     }
     unsigned long flags = spin_lock_irqsave(&switch_lock);
-    owner = NULL;
+    /* Input starts with the first domain that has a console: after boot the operator sees its
+     * output and soon its prompt, so that is where typing should go.  Keel is one escape away. */
+    owner = next_owner(NULL);
     announce(false);
     spin_unlock_irqrestore(&switch_lock, flags);
     timer_init(&poll_timer, poll_tick, NULL);

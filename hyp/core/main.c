@@ -91,7 +91,10 @@ void boot_main(const void *dtb)
     pr_info("smp: %u of %u CPUs online\n", online, nr_cpus);
 
     sched_init();
-    if (cmdline_has(bootinfo.cmdline, "selftest")) {
+    int selftest = cmdline_bool(bootinfo.cmdline, "selftest", 0);
+    if (selftest < 0)
+        pr_warn("cmdline: selftest wants 1/yes/true/on or 0/no/false/off; self-checks not run\n");
+    if (selftest > 0) {
         selftest_run_all();
         arch_system_off();
     }

@@ -538,8 +538,16 @@ static void poll_typed(const char *s, size_t len)
     assert_int_equal(typed_left, 0);
 }
 
+/* No domain has a console: input starts with Keel. */
+static void no_domain_uarts(void)
+{
+    for (unsigned i = 0; i < 3; i++)
+        doms[i].vuart = NULL;
+}
+
 static void test_init(void **state)
 {
+    no_domain_uarts();
     console_switch_init();
     /* QEMU virt's UART0: SPI 1, level-high, so INTID 33, routed to CPU0. */
     assert_int_equal(registered_irq, 33);
@@ -593,10 +601,40 @@ static void test_init_without_irq(void **state)
     assert_int_equal(registered_irq, ~0u);
 }
 
+/* Input starts with the first domain that has a console, so that what is typed at its prompt
+ * reaches it (issue 12, item 8); with none, with Keel. */
+static void test_initial_owner(void **state)
+{
+    bootinfo.uart_base = 0;
+    doms[0].vuart = NULL; /* web: the first by id, but without a UART */
+    console_switch_init();
+    assert_ptr_equal(console_switch_owner(), &doms[2]);
+    assert_non_null(strstr(out, "\n" BANNER "db (type Ctrl-A three times to switch)\n"));
+    assert_null(strstr(out, "keel> "));
+    poll_typed("ls\r", 3);
+    assert_ptr_equal(input.d, &doms[2]);
+    assert_string_equal(input.bytes, "ls\r");
+    /* A domain no longer listed is passed over. */
+    table[doms[2].id] = NULL;
+    clear_out();
+    console_switch_init();
+    assert_null(console_switch_owner());
+    assert_non_null(strstr(out, "\n" BANNER "Keel (type Ctrl-A three times to switch)\n"));
+    table[doms[2].id] = &doms[2];
+    no_domain_uarts();
+    console_switch_init();
+    assert_null(console_switch_owner());
+}
+
 static void test_switching(void **state)
 {
     bootinfo.uart_base = 0;
+    /* From Keel: each domain gets its UART back once input is with Keel. */
+    struct vpl011 *web = doms[0].vuart, *db = doms[2].vuart;
+    no_domain_uarts();
     console_switch_init();
+    doms[0].vuart = web;
+    doms[2].vuart = db;
     clear_out();
     /* Keel -> web (plain has no UART) -> db -> Keel. */
     poll_typed("\x01\x01\x01", 3);
@@ -693,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup(test_log, setup),
         cmocka_unit_test_setup(test_init, setup),
         cmocka_unit_test_setup(test_init_without_irq, setup),
+        cmocka_unit_test_setup(test_initial_owner, setup),
         cmocka_unit_test_setup(test_switching, setup),
         cmocka_unit_test_setup(test_poll_budget, setup),
     };

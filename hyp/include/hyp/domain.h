@@ -15,6 +15,7 @@
 
 #include <arch/domain.h>
 #include <hyp/console.h>
+#include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
 #include <hyp/timer.h>
 #include <hyp/types.h>
@@ -172,10 +173,25 @@ void vcpu_power_off(struct vcpu *v);
 /* vCPU by its MPIDR-style hardware id within d, or NULL. */
 struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
 
-/* A warning caused by something the guest did: rate-limited per domain, so a guest cannot
- * flood the console (and slow everyone down) by repeating it. */
+/* Report what a rate limit held back before the line just printed for domain name. */
+static inline void guest_warn_held(const char *name, const struct ratelimit_held *h)
+{
+    if (h->same)
+        pr_warn("domain %s: (the line above came %u more times since it was last printed)\n", name,
+                h->same);
+    if (h->other)
+        pr_warn("domain %s: (%u more guest-caused messages of other kinds were held back)\n", name,
+                h->other);
+}
+
+/* A warning caused by something the guest did: rate-limited per domain and per message
+ * (ratelimit.h), so a guest cannot flood the console (and slow everyone down) by repeating it.
+ * Lines held back are counted and the count follows the next line let through. */
 #define guest_warn(d, ...)                                                                         \
     do {                                                                                           \
-        if (ratelimit_ok(&(d)->warn_rl))                                                           \
+        struct ratelimit_held held_;                                                               \
+        if (ratelimit_ok(&(d)->warn_rl, RATELIMIT_KEY(__VA_ARGS__, ), &held_)) {                   \
             pr_warn(__VA_ARGS__);                                                                  \
+            guest_warn_held((d)->name, &held_);                                                    \
+        }                                                                                          \
     } while (0)
