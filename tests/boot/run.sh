@@ -4,14 +4,15 @@
 # every CPU came online, nothing fatal, and Keel powered the machine off before the timeout.
 # Builds nothing: run `make` first.  Logs land in build/test-logs/boot-<cpu>-smp<N>.log.
 #
-# Environment: QEMU (binary), BOOT_TIMEOUT (seconds per boot, default 60), BOOT_JOBS (boots
-# run at once, default 2), BUILD (build directory, default build).
+# Environment: QEMU (binary), BOOT_TIMEOUT (seconds per boot, default 120: a safety net, a boot
+# takes about a second on an idle host), BOOT_JOBS (boots run at once, default 2), BUILD (build
+# directory, default build).
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-aarch64}
-TIMEOUT=${BOOT_TIMEOUT:-60}
+TIMEOUT=${BOOT_TIMEOUT:-120}
 JOBS=${BOOT_JOBS:-2}
 IMAGE=$BUILD/keel.Image
 LOGDIR=$BUILD/test-logs

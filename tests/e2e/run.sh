@@ -42,7 +42,7 @@ launch() { # name keel-qemu-args... ; sets rc, secs, log
     local name=$1 start=$SECONDS
     shift
     log=$logs/e2e-$name.log
-    "$top/scripts/keel-qemu" --timeout 300 "$@" < /dev/null > "$log" 2>&1
+    "$top/scripts/keel-qemu" --timeout 600 "$@" < /dev/null > "$log" 2>&1
     rc=$?
     secs=$((SECONDS - start))
 }

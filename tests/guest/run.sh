@@ -14,7 +14,8 @@
 #   --bare  run each test guest alone on QEMU at EL1 without Keel instead (checks the guests
 #           themselves; QEMU's own PSCI stands in for Keel's); CASE names guests then
 # Environment: GUEST_LAUNCHER (default scripts/keel-qemu), QEMU (binary for --bare),
-# GUEST_TIMEOUT (seconds per case, default 120), BUILD (build directory, default build).
+# GUEST_TIMEOUT (seconds per case, default 300: a safety net for a hung run; a case takes a few
+# seconds on an idle host), BUILD (build directory, default build).
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
@@ -22,7 +23,7 @@ top=$(pwd)
 BUILD=${BUILD:-build}
 LAUNCHER=${GUEST_LAUNCHER:-scripts/keel-qemu}
 QEMU=${QEMU:-qemu-system-aarch64}
-TIMEOUT=${GUEST_TIMEOUT:-120}
+TIMEOUT=${GUEST_TIMEOUT:-300}
 case $BUILD in
 /*) ABS_BUILD=$BUILD ;;
 *) ABS_BUILD=$top/$BUILD ;;
