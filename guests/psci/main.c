@@ -16,7 +16,6 @@
 
 const char guest_name[] = "psci";
 
-#define WAIT_US 2000000
 #define SMCCC_UNASSIGNED_STD 0x8400001Fu /* standard service, no function there */
 #define SMCCC_SIP_CALL 0xC2000000u       /* SiP service call 0: nothing we ask for */
 #define ARCH_WORKAROUND_1 0x80008000u
@@ -33,7 +32,7 @@ void guest_secondary_main(unsigned idx)
     WRITE_ONCE(seen_idx, idx);
     WRITE_ONCE(seen_mpidr, this_mpidr());
     unsigned run = __atomic_add_fetch(&runs, 1, __ATOMIC_ACQ_REL);
-    WAIT_FOR(READ_ONCE(release) >= run, 10 * WAIT_US);
+    WAIT_EVENT(READ_ONCE(release) >= run);
 }
 
 static int64_t affinity(uint64_t mpidr)
@@ -229,7 +228,7 @@ static void power_cycle(unsigned run, bool via_smc)
     snprintf(name, sizeof(name), "%s_%u", via_smc ? "smc_cpu_on" : "cpu_on", run);
     if (!check(r == PSCI_SUCCESS, name, "CPU_ON(%#lx) = %ld, want 0", mpidr1, r))
         return;
-    bool ran = WAIT_FOR(READ_ONCE(runs) == run, WAIT_US);
+    bool ran = WAIT_EVENT(READ_ONCE(runs) == run);
     snprintf(name, sizeof(name), "cpu_on_runs_%u", run);
     if (!check(ran, name, "vCPU 1 ran %u times, want %u", READ_ONCE(runs), run))
         return;
@@ -241,7 +240,7 @@ static void power_cycle(unsigned run, bool via_smc)
     snprintf(name, sizeof(name), "cpu_on_already_on_%u", run);
     check(r == PSCI_ALREADY_ON, name, "CPU_ON of running vCPU 1 = %ld, want -4", r);
     WRITE_ONCE(release, run);
-    bool off = WAIT_FOR(affinity(mpidr1) == PSCI_AFF_OFF, WAIT_US);
+    bool off = WAIT_EVENT(affinity(mpidr1) == PSCI_AFF_OFF);
     snprintf(name, sizeof(name), "cpu_off_affinity_off_%u", run);
     check(off, name, "AFFINITY_INFO(vCPU 1) = %ld after its CPU_OFF, want 1", affinity(mpidr1));
 }

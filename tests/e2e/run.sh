@@ -43,7 +43,7 @@ launch() { # name keel-qemu-args... ; sets rc, secs, log
     local name=$1 start=$SECONDS
     shift
     log=$logs/e2e-$name.log
-    "$top/scripts/keel-qemu" --timeout 300 "$@" < /dev/null > "$log" 2>&1
+    "$top/scripts/keel-qemu" --timeout 600 "$@" < /dev/null > "$log" 2>&1
     rc=$?
     secs=$((SECONDS - start))
 }
@@ -67,7 +67,7 @@ case_launcher() {
 judge_basic() { # name vcpus memory-MiB
     why=""
     if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    elif ! grep -q "domain $1: shutdown (poweroff)" "$log"; then why="no 'domain $1: shutdown (poweroff)'"
+    elif ! con_keel_said "$log" "$1" "shutdown (poweroff)"; then why="no 'domain $1: shutdown (poweroff)'"
     else check_basic "$log" "$2" "$3"; fi
 }
 
@@ -87,7 +87,7 @@ case_cpu_max() {
     local f hidden
     judge_basic cpumax 2 256
     if [ -z "$why" ]; then
-        f=" $(check_value "$log" features | tr -d '\r') "
+        f=" $(con_check_value "$log" features) "
         for hidden in sve sme paca pacg mte; do
             [[ $f == *" $hidden "* ]] && why="$why${why:+, }the guest sees '$hidden'"
         done
@@ -124,10 +124,10 @@ case_reboot_destroy() {
     why=""
     if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
     elif [ "$(count_lines "$log" "CHECK boot")" != 1 ]; then why="$(count_lines "$log" "CHECK boot") boots, expected 1"
-    elif ! grep -q "domain rbd: shutdown (reboot)" "$log"; then why="no 'domain rbd: shutdown (reboot)'"
-    elif ! grep -q "domain rbd: destroyed" "$log"; then why="no 'domain rbd: destroyed'"
-    elif grep -q "domain rbd: restarting" "$log"; then why="Keel restarted the domain"
-    elif ! grep -q "all domains have ended" "$log"; then why="no 'all domains have ended'"
+    elif ! con_keel_said "$log" rbd "shutdown (reboot)"; then why="no 'domain rbd: shutdown (reboot)'"
+    elif ! con_keel_said "$log" rbd "destroyed"; then why="no 'domain rbd: destroyed'"
+    elif con_keel_said "$log" rbd "restarting"; then why="Keel restarted the domain"
+    elif ! con_keel "$log" | grep -qF "all domains have ended"; then why="no 'all domains have ended'"
     elif ! grep -q "keel-qemu: domain rbd ended with reboot, not poweroff" "$log"; then why="launcher gave another reason"
     fi
     result e2e reboot-destroy "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"

@@ -14,15 +14,18 @@
 #   --bare  run each test guest alone on QEMU at EL1 without Keel instead (checks the guests
 #           themselves; QEMU's own PSCI stands in for Keel's); CASE names guests then
 # Environment: GUEST_LAUNCHER (default scripts/keel-qemu), QEMU (binary for --bare),
-# GUEST_TIMEOUT (seconds per case, default 120), BUILD (build directory, default build).
+# GUEST_TIMEOUT (seconds per case, default 300: a safety net for a hung run; a case takes a few
+# seconds on an idle host), BUILD (build directory, default build).
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
 top=$(pwd)
+# shellcheck source=tests/lib/console.sh
+. tests/lib/console.sh
 BUILD=${BUILD:-build}
 LAUNCHER=${GUEST_LAUNCHER:-scripts/keel-qemu}
 QEMU=${QEMU:-qemu-system-aarch64}
-TIMEOUT=${GUEST_TIMEOUT:-120}
+TIMEOUT=${GUEST_TIMEOUT:-300}
 case $BUILD in
 /*) ABS_BUILD=$BUILD ;;
 *) ABS_BUILD=$top/$BUILD ;;
@@ -99,33 +102,18 @@ selected() {
 verdict() {
     local name=$1 smp=$2 ms=$3 rc=$4 log=$5
     shift 5
-    local why=() text g line p f total=0 fails
-    text=$(tr -d '\r' <"$log")
+    local why=() g src total=0
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
         why+=("timed out after ${TIMEOUT}s")
     elif [ "$rc" != 0 ]; then
         why+=("launcher exit status $rc")
     fi
     for g in "$@"; do
-        # Domain output arrives as "[NAME] ..." lines; a lone guest's summary may be bare.
-        line=$(printf '%s\n' "$text" | grep -F "[$g] GUEST-TESTS:" | tail -1)
-        if [ -z "$line" ] && [ $# -eq 1 ]; then
-            line=$(printf '%s\n' "$text" | grep 'GUEST-TESTS:' | tail -1)
-        fi
-        if [ -z "$line" ]; then
-            why+=("$g: no GUEST-TESTS summary")
-            continue
-        fi
-        p=$(printf '%s\n' "$line" | sed -n 's/.*GUEST-TESTS: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-        f=$(printf '%s\n' "$line" | sed -n 's/.*GUEST-TESTS: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-        total=$((total + ${p:-0} + ${f:-0}))
-        if [ "${f:-1}" != 0 ]; then
-            fails=$(printf '%s\n' "$text" | grep -E "(\[$g\] |^)GUEST-TEST [^ ]*: FAIL" |
-                sed 's/.*GUEST-TEST \([^ ]*\): FAIL.*/\1/' | sort -u | tr '\n' ' ')
-            why+=("$g: $f of $((p + f)) checks failed: ${fails% }")
-        elif [ "${p:-0}" = 0 ]; then
-            why+=("$g: no checks ran")
-        fi
+        # Domain output arrives as "[NAME] ..." lines; a lone guest's may be bare (--bare).
+        src=$g
+        [ $# -eq 1 ] && [ -z "$(con_summary "$log" "$g")" ] && src=""
+        con_guest_verdict "$log" "$src" || why+=("$g: $con_why")
+        total=$((total + con_passed + con_failed_n))
     done
     if [ ${#why[@]} -eq 0 ]; then
         printf 'PASS guest %-14s smp=%s %6d ms  %3d checks  (%s)\n' "$name" "$smp" "$ms" \
