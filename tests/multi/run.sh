@@ -263,16 +263,16 @@ restart_race() { # SMP
         "$dir/race.cfg" "$dir/load.cfg"
     run_problems "$log"
     [ "$rc" = 0 ] || [ "$rc" = 3 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
-    upto=$(keel_lines "$log" | grep -nF "domain race: memory returned" | sed -n "${n}p" | cut -d: -f1)
+    upto=$(con_keel "$log" | grep -nF "domain race: memory returned" | sed -n "${n}p" | cut -d: -f1)
     if [ -z "$upto" ]; then
-        why+=("only $(keel_lines "$log" | grep -cF "domain race: memory returned") of $n restarts")
+        why+=("only $(con_keel "$log" | grep -cF "domain race: memory returned") of $n restarts")
     fi
-    restarts=$(keel_lines "$log" | grep -cF "domain race: restarting")
-    keel_lines "$log" | grep -qF "domain race: restart failed" &&
-        why+=("$(keel_lines "$log" | grep -m1 -F "domain race: restart failed")")
-    keel_said "$log" load "shutdown" && why+=("the flooding neighbour ended: $(keel_lines "$log" | grep -m1 -F "domain load: shutdown")")
-    first=$(keel_lines "$log" | grep -F "domain race: memory returned" | sed -n '1s/.*returned, \([0-9]*\) pages free.*/\1/p')
-    last=$(keel_lines "$log" | grep -F "domain race: memory returned" | sed -n "${n}s/.*returned, \([0-9]*\) pages free.*/\1/p")
+    restarts=$(con_keel "$log" | grep -cF "domain race: restarting")
+    con_keel "$log" | grep -qF "domain race: restart failed" &&
+        why+=("$(con_keel "$log" | grep -m1 -F "domain race: restart failed")")
+    con_keel_said "$log" load "shutdown" && why+=("the flooding neighbour ended: $(con_keel "$log" | grep -m1 -F "domain load: shutdown")")
+    first=$(con_keel "$log" | grep -F "domain race: memory returned" | sed -n '1s/.*returned, \([0-9]*\) pages free.*/\1/p')
+    last=$(con_keel "$log" | grep -F "domain race: memory returned" | sed -n "${n}s/.*returned, \([0-9]*\) pages free.*/\1/p")
     if [ -n "$first" ] && [ -n "$last" ] && [ "$first" != "$last" ]; then
         why+=("free pages $first after restart 1 but $last after restart $n: $((first - last)) pages lost")
     fi
