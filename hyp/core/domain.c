@@ -136,22 +136,6 @@ unsigned domain_count(void)
     return n;
 }
 
-/* RAM in the guest layout's banks, filled in order. */
-static int populate_ram(struct domain *d)
-{
-    struct guest_layout l;
-    arch_guest_layout(&l);
-    uint64_t left = d->cfg.mem_bytes;
-    for (unsigned b = 0; b < 2 && left; b++) {
-        uint64_t n = MIN(left, l.ram_size[b]);
-        int rc = physmap_populate(d, GPA(l.ram_base[b]), n);
-        if (rc)
-            return rc;
-        left -= n;
-    }
-    return left ? -EINVAL : 0;
-}
-
 static int create_vcpus(struct domain *d)
 {
     for (unsigned i = 0; i < d->cfg.nr_vcpus; i++) {
@@ -189,9 +173,6 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
 {
     int rc = check_config(cfg);
     if (rc) {
-        pr_err("domain %s: invalid configuration (memory must be a non-zero multiple of 2 MiB, "
-               "1..%u vCPUs)\n",
-               cfg->name, MAX_VCPUS_PER_DOMAIN);
         *err = rc;
         return NULL;
     }
@@ -224,18 +205,11 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = sched_domain_init(d);
     if (rc)
         goto fail;
-    rc = populate_ram(d);
-    if (rc)
-        goto fail;
     rc = create_vcpus(d);
-    if (rc)
-        goto fail;
-    rc = domain_load_kernel(d);
     if (rc)
         goto fail;
     return d;
 fail:
-    pr_err("domain %s: creation failed (%d)\n", cfg->name, rc);
     if (d->id)
         domain_kill(d);
     else

@@ -16,6 +16,7 @@
 #include <hyp/heap.h>
 #include <hyp/kernel_image.h>
 #include <hyp/page_alloc.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
 
@@ -212,28 +213,66 @@ static uint64_t free_bytes(void)
     return ps.free_pages << PAGE_SHIFT;
 }
 
+/* RAM in the guest layout's banks, filled in order. */
+static int populate_ram(struct domain *d)
+{
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    uint64_t left = d->cfg.mem_bytes;
+    for (unsigned b = 0; b < 2 && left; b++) {
+        uint64_t n = MIN(left, l.ram_size[b]);
+        int rc = physmap_populate(d, GPA(l.ram_base[b]), n);
+        if (rc)
+            return rc;
+        left -= n;
+    }
+    return left ? -EINVAL : 0;
+}
+
+static int load_kernel(struct domain *d);
+
+struct domain *domain_build(const struct domain_config *cfg)
+{
+    uint64_t free = free_bytes();
+    if (check_buildable(cfg, free))
+        return NULL;
+    int err;
+    struct domain *d = domain_create(cfg, &err);
+    if (!d) {
+        if (err == -ENOSPC)
+            not_created(cfg->name, err, "Keel runs at most %u domains at once", MAX_DOMAINS - 1);
+        else if (err == -ENOMEM)
+            not_created(cfg->name, err, "out of memory for its structures");
+        else
+            not_created(cfg->name, err, "error %d setting it up", err);
+        return NULL;
+    }
+    err = populate_ram(d);
+    if (err) {
+        not_created(cfg->name, err,
+                    "out of memory while populating it (%lu MiB asked, %lu MiB "
+                    "free before)",
+                    cfg->mem_bytes >> 20, free >> 20);
+        domain_kill(d);
+        return NULL;
+    }
+    err = load_kernel(d);
+    if (err) {
+        domain_kill(d); /* load_kernel said why */
+        return NULL;
+    }
+    pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,
+            cfg->mem_bytes >> 20, cfg->nr_vcpus, cfg->nr_vcpus > 1 ? "s" : "");
+    return d;
+}
+
 /* Build the domain node n describes, not yet running; NULL after saying why not. */
 static struct domain *build_one(int n)
 {
     struct domain_config cfg;
     if (parse_domain_node(n, &cfg))
         return NULL;
-    uint64_t free = free_bytes();
-    if (check_buildable(&cfg, free))
-        return NULL;
-    int err;
-    struct domain *d = domain_create(&cfg, &err);
-    if (!d && err == -ENOMEM)
-        not_created(cfg.name, err, "out of memory while building it (%lu MiB asked, %lu MiB free)",
-                    cfg.mem_bytes >> 20, free >> 20);
-    else if (!d && err == -ENOSPC)
-        not_created(cfg.name, err, "Keel runs at most %u domains at once", MAX_DOMAINS - 1);
-    else if (!d)
-        not_created(cfg.name, err, "error %d (see above)", err);
-    else
-        pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,
-                cfg.mem_bytes >> 20, cfg.nr_vcpus, cfg.nr_vcpus > 1 ? "s" : "");
-    return d;
+    return domain_build(&cfg);
 }
 
 unsigned domain_build_all(void)
@@ -263,7 +302,7 @@ unsigned domain_build_all(void)
     return nr;
 }
 
-int domain_load_kernel(struct domain *d)
+static int load_kernel(struct domain *d)
 {
     struct load_layout ll;
     int rc = load_layout(&d->cfg, &ll);

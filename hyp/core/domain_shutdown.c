@@ -68,9 +68,19 @@ static void report_free(const char *name)
     pr_info("domain %s: memory returned, %lu pages free\n", name, ps.free_pages);
 }
 
+/* Restarts between the old domain's kill and the new one's listing: the table is empty then,
+ * and another pCPU's reaper must not take that for the end. */
+static unsigned restarting;
+
 void domain_end_if_none_left(void)
 {
-    if (domain_count() == 0) {
+    static bool ended;
+    if (domain_count())
+        return;
+    /* Ordered after the table was read: a restart that emptied it counted itself first. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&restarting, __ATOMIC_RELAXED) &&
+        !__atomic_exchange_n(&ended, true, __ATOMIC_ACQ_REL)) {
         pr_info("all domains have ended\n");
         arch_system_off();
     }
@@ -92,17 +102,19 @@ static void restart(struct domain *old)
     unsigned restarts = old->restarts + 1;
     arch_domain_report(old);
     pr_info("domain %s: restarting\n", cfg.name);
+    __atomic_fetch_add(&restarting, 1, __ATOMIC_SEQ_CST);
     domain_kill(old);
     report_free(cfg.name);
-    int err;
-    struct domain *d = domain_create(&cfg, &err);
-    if (!d) {
-        pr_err("domain %s: restart failed (%d)\n", cfg.name, err);
-        domain_end_if_none_left();
-        return;
+    struct domain *d = domain_build(&cfg);
+    if (d) {
+        d->restarts = restarts;
+        domain_start(d);
+    } else {
+        pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
     }
-    d->restarts = restarts;
-    domain_start(d);
+    __atomic_fetch_sub(&restarting, 1, __ATOMIC_SEQ_CST);
+    if (!d)
+        domain_end_if_none_left();
 }
 
 static void reap(struct timer *t, void *ctx)

@@ -120,10 +120,16 @@ struct domain {
     struct arch_domain arch;
 };
 
-/* Create a domain from cfg: memory, vCPUs, arch state, kernel loaded, vCPU0 ready at the
- * kernel entry, not yet running.  Returns the domain (listed, its reference owned by the domain
- * table) or NULL with *err set (-ENOMEM, -EINVAL with a message already printed). */
+/* Create an empty domain from cfg, as a toolstack's create call does: an id, its address space
+ * and interrupt controller, its vCPUs (offline), its place in the scheduler, its allowance of
+ * memory (cfg->mem_bytes) but no memory yet; the kernel fields of cfg are not used.  Returns
+ * the domain (listed, its reference owned by the domain table), or NULL with *err: -EINVAL (bad
+ * configuration), -ENOSPC (no free domain id), -ENOMEM.  Prints nothing. */
 struct domain *domain_create(const struct domain_config *cfg, int *err);
+/* Build a domain from cfg on top of domain_create, as a dom0less boot does: populate its
+ * memory, load its kernel, ramdisk and device tree, point vCPU 0 at the kernel; not started.
+ * NULL after printing "domain NAME: not created: WHY". */
+struct domain *domain_build(const struct domain_config *cfg);
 /* Let its vCPUs run. */
 void domain_start(struct domain *d);
 void domain_pause(struct domain *d);
@@ -143,8 +149,6 @@ void domain_kill(struct domain *d);
 /* Build the domains the boot device tree describes ("xen,domain" nodes under /chosen) and
  * start them.  Returns how many started. */
 unsigned domain_build_all(void);
-/* Copy d's kernel (and ramdisk, device tree) into its memory and point vCPU0 at it. */
-int domain_load_kernel(struct domain *d);
 
 /* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
 struct domain *domain_get(unsigned id);
