@@ -52,6 +52,7 @@ CASES=(
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
     "context-smp1|context|1"
+    "oslock|oslock,cpufeat|1"
     "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
 )
 

@@ -106,7 +106,8 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     uint64_t val = rt == 31 ? 0 : v->arch.regs.x[rt];
     if (enc == SYSREG_ICC_SGI1R_EL1 && !read) {
         vgic_sgi1r_write(v, val);
-    } else if ((read && idregs_read(enc, &val)) || vtimer_sysreg(v, enc, !read, &val)) {
+    } else if ((read && idregs_read(enc, &val)) || vtimer_sysreg(v, enc, !read, &val) ||
+               vdebug_os_sysreg(v, enc, !read, &val)) {
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;
     } else if (vdebug_trap(v, enc)) {
