@@ -48,6 +48,7 @@ CASES=(
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"
+    "timerlevel|timerlevel|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
