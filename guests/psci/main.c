@@ -314,6 +314,42 @@ static void cpu_suspend(void)
           (t1 - t0) * 1000000 / timer_freq());
 }
 
+/* SMC with an immediate other than 0 is no SMCCC call: an undefined instruction reported at
+ * the SMC itself, x0 untouched (as Xen does; bare at EL1 with no EL3 every SMC is undefined). */
+static void smc_other_immediate(void)
+{
+    static const char *const names[] = { "smc_imm1_undef", "smc_imm_ffff_undef" };
+    for (unsigned i = 0; i < 2; i++) {
+        struct exc_record r;
+        uint64_t at, x0;
+        exc_expect();
+        if (i == 0)
+            __asm__ volatile("mov x0, %2\n\t"
+                             "adr %0, 1f\n"
+                             "1: smc #1\n\t"
+                             "nop\n\t"
+                             "mov %1, x0"
+                             : "=&r"(at), "=r"(x0)
+                             : "r"((uint64_t)PSCI_VERSION)
+                             : "x0", "x1", "x2", "x3", "memory");
+        else
+            __asm__ volatile("mov x0, %2\n\t"
+                             "adr %0, 1f\n"
+                             "1: smc #0xffff\n\t"
+                             "nop\n\t"
+                             "mov %1, x0"
+                             : "=&r"(at), "=r"(x0)
+                             : "r"((uint64_t)PSCI_VERSION)
+                             : "x0", "x1", "x2", "x3", "memory");
+        bool taken = exc_taken(&r);
+        check(taken && ESR_EC(r.esr) == EC_UNKNOWN && (r.esr & ESR_IL) && r.elr == at &&
+                  x0 == PSCI_VERSION,
+              names[i], "%s ESR %#lx, ELR %s, x0 %#lx afterwards (want EC 0, at the SMC, x0 kept)",
+              taken ? "exception," : "NO EXCEPTION,", r.esr,
+              r.elr == at ? "at the SMC" : "elsewhere", x0);
+    }
+}
+
 static void smc_conduit(void)
 {
     bool undef;
@@ -345,6 +381,7 @@ void guest_main(void *dtb)
     unknown_calls();
     preserved_registers();
     cpu_on_errors();
+    smc_other_immediate();
     if (plat.nr_cpus < 2) {
         check(false, "two_vcpus", "%u vCPU(s): this guest needs 2", plat.nr_cpus);
         return;

@@ -92,7 +92,14 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
 
 static void on_smc(struct vcpu *v, uint64_t esr)
 {
-    /* A trapped SMC returns to the SMC itself (Arm ARM D1.10.4). */
+    /* SMCCC calls are SMC #0 (DEN 0028); any other immediate is not a call, and Xen makes it
+     * an undefined instruction, as it does an HVC nobody answers.  A trapped SMC returns to
+     * the SMC itself (Arm ARM D1.10.4), which is where an undefined one must report. */
+    if (esr & 0xffff) {
+        pr_debug("domain %s: SMC #%#lx is not a known call\n", v->dom->name, esr & 0xffff);
+        guest_inject_undef(v);
+        return;
+    }
     guest_advance_pc(v);
     vpsci_call(v);
 }
