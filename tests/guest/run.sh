@@ -159,6 +159,7 @@ vcpus = $(vcpus_of "$g")
 kernel = "$ABS_BUILD/guests/$g.Image"
 on_reboot = "destroy"
 on_crash = "destroy"
+extra = "guest.pcpus=$smp"
 CFG
         cfgs+=("$dir/$g.cfg")
     done

@@ -183,12 +183,34 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
     guest_advance_pc(v);
 }
 
+/*
+ * The instruction abort just injected lands on the very address that could not be fetched,
+ * and taking it changed nothing (PSTATE was already EL1h with D, A, I and F masked): an abort
+ * vector with nothing behind it, as when PSCI CPU_ON starts a vCPU at an unmapped entry (its
+ * VBAR_EL1 is 0 after the reset).  The vCPU would take the same abort for ever, each time an
+ * exit, and on a shared pCPU it took time from every other vCPU.  A PE loops the same way, at
+ * the cost of its own core only; nothing can get it out but a reset of the domain or memory
+ * appearing there.  So it waits as in WFI: an interrupt or a kick, which it cannot take but
+ * which may come with a changed world, brings it back for one more try.  If one is pending
+ * already, it yields at least.
+ */
+static __attribute__((noinline)) void stuck_at_vector(struct vcpu *v, uint64_t va)
+{
+    guest_warn(v->dom, "domain %s: vCPU %u cannot fetch its abort vector at %#lx; it waits\n",
+               v->dom->name, v->id, va);
+    vcpu_block(v);
+    if (READ_ONCE(v->state) == VCPU_RUNNABLE)
+        sched_yield(v);
+}
+
 static void on_iabt(struct vcpu *v, uint64_t esr)
 {
-    uint64_t far = read_sysreg(far_el2);
+    uint64_t far = read_sysreg(far_el2), pstate = v->arch.regs.pstate;
     guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
                v->dom->name, fault_ipa(far));
     guest_inject_abort(v, false, far, false);
+    if (v->arch.regs.pc == far && v->arch.regs.pstate == pstate)
+        stuck_at_vector(v, far);
 }
 
 static void on_unknown(struct vcpu *v, uint64_t esr)
