@@ -254,8 +254,8 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
                 irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
             else if (act)
                 irq->hw_active = true;
-            else /* not taken yet: its line may have dropped meanwhile */
-                again |= BIT(was & (VGIC_NR_PRIVATE - 1));
+            else if ((was & ICH_LR_VINTID_MASK) < VGIC_NR_PRIVATE)
+                again |= BIT(was & ICH_LR_VINTID_MASK); /* not taken: has its line dropped? */
         } else if ((was & ICH_LR_EOI) && !(is & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
             /* The guest ended an active instance with a linked pending one behind it.  That
              * one stood for the physical line as it was when taken, and a level-sensitive line
