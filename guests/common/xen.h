@@ -31,3 +31,9 @@ static inline long xen_hypercall(unsigned long op, unsigned long a0, unsigned lo
                      : "memory");
     return (long)x0;
 }
+
+/* SCHEDOP_yield: let another vCPU have this physical CPU (xen-abi-facts B.4). */
+static inline long xen_yield(void)
+{
+    return xen_hypercall(HYPERVISOR_sched_op, 0, 0, 0, 0, 0);
+}

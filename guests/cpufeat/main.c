@@ -4,14 +4,23 @@
  * (SVE, SME, pointer authentication, the PMU, ...); using one anyway must be an undefined
  * instruction, never a success.  Meant to run on QEMU's -cpu max, which has them all, and on
  * cortex-a57, which has a PMU only (so bare, with no hypervisor, the PMU checks are notes).
+ * Self-hosted debug is the vCPU's own: its OS lock and double lock read as it set them and its
+ * hardware breakpoints fire, time slice after time slice, also while another domain on the same
+ * physical CPU holds its own locks set (case "oslock", beside guests/oslock).
  */
 #include "arm.h"
+#include "debug.h"
 #include "exception.h"
 #include "guest.h"
 #include "platform.h"
 #include "test.h"
+#include "timer.h"
+#include "xen.h"
 
 const char guest_name[] = "cpufeat";
+
+#define DEBUG_ROUNDS 100
+#define DEBUG_US 200000 /* and at least this long: many time slices of a neighbour */
 
 #define FIELD(v, lo) (((v) >> (lo)) & 0xf)
 #define rd(r)                                                                                      \
@@ -84,8 +93,39 @@ static void use_anyway(void)
     }
 }
 
+/* Clear both locks as Linux does at boot, then check over and over, yielding the CPU in
+ * between, that they read clear and that breakpoint 0 fires. */
+static void debug_own(void)
+{
+    os_lock_set(false);
+    os_double_lock_set(false);
+    uint64_t end = timer_deadline_us(DEBUG_US), s = 0, d = 0;
+    unsigned round = 0, bad = 0, first_bad = 0;
+    int ec = 0;
+    while (round < DEBUG_ROUNDS || !timer_passed(end)) {
+        if (plat.hypervisor)
+            xen_yield();
+        uint64_t s1 = os_lock_status(), d1 = os_double_lock();
+        int ec1 = breakpoint_probe();
+        if ((s1 & 0xf) != OSLSR_OSLM1 || d1 != 0 || ec1 != EC_BREAKPOINT_CUR) {
+            if (!bad++) {
+                first_bad = round;
+                s = s1;
+                d = d1;
+                ec = ec1;
+            }
+        }
+        round++;
+    }
+    check(!bad, "cpufeat_debug_own",
+          "%u rounds, %u bad (first: round %u, OSLSR %#lx OSDLR %#lx, breakpoint EC %d; want 0x8, "
+          "0, %d)",
+          round, bad, first_bad, s, d, ec, EC_BREAKPOINT_CUR);
+}
+
 void guest_main(void *dtb)
 {
     id_registers();
     use_anyway();
+    debug_own();
 }

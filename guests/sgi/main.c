@@ -4,10 +4,12 @@
  * waiting in WFI woken by an SGI with interrupts unmasked and with PSTATE.I masked (as Linux's
  * idle loop does); SPIs following GICD_IROUTER to either vCPU, also when re-routed while
  * pending; and one virtual counter for both vCPUs.  vCPU 1 follows `phase`, set by vCPU 0.
+ * ICC_SGI0R_EL1 and ICC_ASGI1R_EL1 are undefined instructions under a hypervisor, as on Xen.
  * Needs 2 vCPUs.
  */
 #include "arm.h"
 #include "console.h"
+#include "exception.h"
 #include "gic.h"
 #include "guest.h"
 #include "platform.h"
@@ -58,6 +60,52 @@ static void enable_sgis(void)
     for (unsigned i = 0; i < ARRAY_SIZE(sgis); i++) {
         gic_set_priority(sgis[i], GIC_PRIO_DEFAULT);
         gic_enable(sgis[i]);
+    }
+}
+
+/*
+ * ICC_SGI0R_EL1 (Group 0 SGIs) and ICC_ASGI1R_EL1 (Group 1 SGIs of the other Security state)
+ * trap to the hypervisor (HCR_EL2.FMO/IMO; IHI 0069, their register descriptions) like
+ * ICC_SGI1R_EL1.  Xen's vGICv3 emulates only ICC_SGI1R_EL1 and makes the other two undefined
+ * instructions (vgic_v3_emulate_sysreg; checked on Debian's Xen 4.17.7), and Linux never
+ * writes them, so a Xen-ABI hypervisor does the same: an undefined instruction at the MSR, no
+ * SGI.  Bare, what happens is the machine's business: a note.
+ */
+static void other_sgi_registers(void)
+{
+    static const char *const names[] = { "icc_sgi0r_undefined", "icc_asgi1r_undefined" };
+    uint64_t v = (1UL << (this_mpidr() & 0xf)) | (uint64_t)SGI_LIST << 24; /* SGI to self */
+    for (unsigned i = 0; i < 2; i++) {
+        struct exc_record r;
+        uint64_t at;
+        unsigned before = received(0, SGI_LIST);
+        exc_expect();
+        if (i == 0)
+            __asm__ volatile("adr %0, 1f\n"
+                             "1: msr S3_2_C12_C11_7, %1\n\t" /* ICC_SGI0R_EL1 */
+                             "isb"
+                             : "=&r"(at)
+                             : "r"(v)
+                             : "memory");
+        else
+            __asm__ volatile("adr %0, 1f\n"
+                             "1: msr S3_1_C12_C11_6, %1\n\t" /* ICC_ASGI1R_EL1 */
+                             "isb"
+                             : "=&r"(at)
+                             : "r"(v)
+                             : "memory");
+        bool taken = exc_taken(&r);
+        (void)gicd_read(GICD_TYPER); /* an exit: anything sent to us is delivered by now */
+        bool got = received(0, SGI_LIST) != before;
+        if (!plat.hypervisor) {
+            note("%s: bare, %s, Group 1 SGI %s", names[i], taken ? "undefined" : "defined",
+                 got ? "delivered" : "not delivered");
+            continue;
+        }
+        check(taken && ESR_EC(r.esr) == EC_UNKNOWN && (r.esr & ESR_IL) && r.elr == at && !got,
+              names[i], "%s ESR %#lx, ELR %s, SGI %s (want EC 0 at the MSR, no SGI)",
+              taken ? "exception," : "NO EXCEPTION,", r.esr,
+              r.elr == at ? "at the MSR" : "elsewhere", got ? "DELIVERED" : "not delivered");
     }
 }
 
@@ -296,6 +344,7 @@ void guest_main(void *dtb)
     WRITE_ONCE(phase, PH_IDLE);
 
     routing_modes();
+    other_sgi_registers();
     spi_routing();
     counter_agreement();
     wfi_wakeups();

@@ -52,10 +52,12 @@ CASES=(
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"
+    "timerlevel|timerlevel|2"
     "psci-smp1|psci|1"
     "vgic-smp1|vgic|1"
     "sgi-smp1|sgi|1"
     "context-smp1|context|1"
+    "oslock|oslock,cpufeat|1"
     "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
     "modules|hello*16|2"
     "selftest-off|hello|2|cortex-a57|selftest=0"
@@ -179,6 +181,7 @@ kernel = "$ABS_BUILD/guests/$g.Image"
 ${ramdisk:+ramdisk = \"$ramdisk\"}
 on_reboot = "destroy"
 on_crash = "destroy"
+extra = "guest.pcpus=$smp"
 CFG
             cfgs+=("$dir/$d.cfg")
             doms+=("$d")

@@ -97,11 +97,29 @@ static enum irq_end virt_timer_irq(unsigned irq, void *ctx)
     return IRQ_EOI;
 }
 
+/*
+ * The level of PPI 27 for the vGIC (vgic_sample_fn): v is current here.  The vGIC hears of the
+ * line rising through the forwarded physical interrupt, but a guest stops its timer without
+ * trapping, and its interrupt must then stop being pending (the timer condition, Arm ARM
+ * D11.2.4: ENABLE, ISTATUS and not IMASK).  While v is not loaded, virt_offcpu_update drives
+ * the level and the guest cannot change the timer.  PPI 30 needs no sampler: every change to
+ * the emulated physical timer traps, and phys_update drives its level at once.
+ */
+static bool virt_line(struct vcpu *v, unsigned intid)
+{
+    if (!v->arch.vtimer.loaded)
+        return true; /* cannot tell: keep what the vGIC has */
+    uint64_t ctl = read_sysreg(cntv_ctl_el0);
+    return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
+           (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+}
+
 /* Once: the virtual timer's PPI is Keel's on every pCPU. */
 static void virt_irq_init(void)
 {
     unsigned long flags = spin_lock_irqsave(&init_lock);
     if (!virt_irq_ready) {
+        vgic_set_sampler(VTIMER_VIRT_PPI, virt_line);
         int rc = irq_register(VTIMER_VIRT_PPI, virt_timer_irq, NULL);
         if (rc)
             pr_err("vtimer: cannot take PPI %u (%d); guests' virtual timers will not "

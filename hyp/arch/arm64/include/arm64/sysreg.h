@@ -70,6 +70,17 @@
 #define ESR_IL (1UL << 25)
 #define ESR_ISS(esr) ((esr)&0x1ffffff)
 
+/* ESR ISS fields for data aborts (Arm ARM D17.2.37). */
+#define DABT_ISV (1UL << 24)
+#define DABT_SAS(iss) (((iss) >> 22) & 3)
+#define DABT_SSE (1UL << 21)
+#define DABT_SRT(iss) (((iss) >> 16) & 31)
+#define DABT_SF (1UL << 15)
+#define DABT_FNV (1UL << 10)
+#define DABT_CM (1UL << 8)
+#define DABT_S1PTW (1UL << 7)
+#define DABT_WNR (1UL << 6)
+
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
 #define EC_CP15_32 0x03

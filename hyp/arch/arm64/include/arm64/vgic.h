@@ -99,6 +99,26 @@ void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level
  * a pending instance the guest had not taken, and the line raises it again later. */
 bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
 
+/*
+ * A level-sensitive source that can say whether it still asserts its line.  The vGIC learns of
+ * a rising line from an event (vgic_set_level, or a forwarded physical interrupt), but some
+ * lines drop with no event Keel sees: a guest that stops its virtual timer writes CNTV_CTL_EL0
+ * without trapping.  A level-sensitive interrupt that was pending, not yet acknowledged, is no
+ * longer pending once its line drops (IHI 0069 4.1, interrupt lifecycle), so the vGIC asks the
+ * source again before it shows the pending state (GICR_ISPENDR0/ICPENDR0 read by v itself),
+ * before it enables the interrupt (GICR_ISENABLER0 write by v), and at each exit of v that left
+ * the interrupt pending in a list register; a line found low withdraws the pending state it
+ * produced (the level, or a forwarded instance, whose physical interrupt is deactivated so the
+ * next rising edge arrives).  Raising stays the source's job.
+ *
+ * Called for v's own private interrupt intid, on the pCPU where v is current, with the vGIC
+ * lock held: it must not take locks.  Returns false if the line is low.
+ */
+typedef bool (*vgic_sample_fn)(struct vcpu *v, unsigned intid);
+/* Make fn the source of private interrupt intid of every vCPU (NULL: none).  Before any guest
+ * runs. */
+void vgic_set_sampler(unsigned intid, vgic_sample_fn fn);
+
 /* Around each guest entry on this pCPU: write pending interrupts to list registers; read back
  * what the guest did with them. */
 void vgic_flush(struct vcpu *v);

@@ -5,7 +5,8 @@
  * - EL1 virtual timer (CNTV_*): the guest uses the hardware directly while it runs; its
  *   interrupt (PPI 27) reaches EL2 and is forwarded into the vCPU with the list register's HW
  *   bit.  While the vCPU is off its pCPU the registers are saved here and a core software timer
- *   stands in for the hardware.
+ *   stands in for the hardware.  The guest stops the timer without trapping, so the vGIC asks
+ *   the loaded timer's condition again (vgic_set_sampler) before it shows or enables PPI 27.
  * - EL1 physical timer (CNTP_*): accesses trap (CNTHCTL_EL2.EL1PCEN = 0) and are emulated with
  *   a software timer driving PPI 30.  CNTPCT_EL0 reads do not trap (EL1PCTEN = 1).
  *
