@@ -186,8 +186,8 @@ static bool dabt_decode(struct vcpu *v, uint64_t iss, struct mmio_insn *d)
 {
     if (iss & (DABT_S1PTW | DABT_CM | DABT_FNV))
         return false;
-    const uint32_t *insn = arch_guest_va_to_host(v, v->arch.regs.pc, false);
-    if (!insn || mmio_insn_decode(READ_ONCE(*insn), d))
+    uint32_t insn;
+    if (copy_from_guest(v, &insn, v->arch.regs.pc, sizeof(insn)) || mmio_insn_decode(insn, d))
         return false;
     uint64_t base = v->arch.regs.x[d->rn];
     uint64_t va = d->pre ? base + (uint64_t)d->imm : base;
