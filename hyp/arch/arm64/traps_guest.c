@@ -15,8 +15,7 @@
 #include <hyp/hypercall.h>
 #include <hyp/sched.h>
 #include <hyp/vmmio.h>
-
-#define XEN_HYPERCALL_TAG 0xEA1
+#include <xen/arch-arm.h>
 
 /* ESR ISS fields for data aborts (Arm ARM D17.2.37). */
 #define DABT_ISV (1UL << 24)
