@@ -32,21 +32,22 @@ XEN_ABI_OFFSET(struct xen_hvm_param, value, 8);
 #define HVM_PARAM_MONITOR_RING_PFN 28 /* vm_event ring; the guest may not read it */
 /* STORE_PFN = all ones: the ring comes later; the guest waits for an event on STORE_EVTCHN
  * and reads STORE_PFN again (xen-abi-facts E.6). */
-#define HVM_PARAM_STORE_PFN_LATE (~0ULL)
+#define HVM_PARAM_STORE_PFN_LATE (~UINT64_C(0))
 
 /* HVM_PARAM_CALLBACK_IRQ on Arm: type in bits 63:56, PPI flags in 15:8, the PPI's INTID in
  * 7:0. */
 #define HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT 56
-#define HVM_PARAM_CALLBACK_IRQ_TYPE_MASK (0xFFULL << HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT)
-#define HVM_PARAM_CALLBACK_TYPE_PPI 2ULL
+#define HVM_PARAM_CALLBACK_IRQ_TYPE_MASK (UINT64_C(0xFF) << HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT)
+#define HVM_PARAM_CALLBACK_TYPE_PPI UINT64_C(2)
 #define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_SHIFT 8
-#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_MASK (0xFFULL << HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_SHIFT)
-#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_EDGE 1ULL      /* else level-sensitive */
-#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_LOW_LEVEL 2ULL /* active-low */
+#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_MASK                                                      \
+    (UINT64_C(0xFF) << HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_SHIFT)
+#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_EDGE UINT64_C(1)      /* else level-sensitive */
+#define HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_LOW_LEVEL UINT64_C(2) /* active-low */
 #define HVM_PARAM_CALLBACK_PPI(flags, intid)                                                       \
     ((HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT) |                          \
      ((uint64_t)(flags) << HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_SHIFT) | (uint64_t)((intid)&0xFFU))
 /* What Xen sets for a domU: level-sensitive, active-low, INTID 31. */
 _Static_assert(HVM_PARAM_CALLBACK_PPI(HVM_PARAM_CALLBACK_TYPE_PPI_FLAG_LOW_LEVEL, 31) ==
-                   0x020000000000021FULL,
+                   UINT64_C(0x020000000000021F),
                "domU callback value");

@@ -50,7 +50,7 @@ XEN_ABI_SIZE(struct vcpu_register_runstate_memory_area, 8);
 
 /* Set in state_entry_time while the record is being written, if the guest enabled
  * VMASST_TYPE_runstate_update_flag. */
-#define XEN_RUNSTATE_UPDATE (1ULL << 63)
+#define XEN_RUNSTATE_UPDATE (UINT64_C(1) << 63)
 
 struct vcpu_runstate_info {
     int32_t state; /* RUNSTATE_* */

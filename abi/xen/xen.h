@@ -6,7 +6,7 @@
  * Every header in abi/xen/ is written from those facts, uses fixed-width types only and checks
  * its layouts with _Static_assert, so the hypervisor (AArch64), the test guests and host
  * programs (x86-64) see the same bytes.  Guest pointers inside structs are 8-byte fields
- * (xen_guest_handle_t), never C pointers.
+ * (xen_guest_handle_t), never C pointers; 64-bit constants are UINT64_C(), of uint64_t's type.
  */
 #pragma once
 
@@ -20,7 +20,7 @@
 
 /* The ABI counts in 4 KiB frames whatever the guest's own page size. */
 #define XEN_PAGE_SHIFT 12
-#define XEN_PAGE_SIZE (1UL << XEN_PAGE_SHIFT)
+#define XEN_PAGE_SIZE (UINT64_C(1) << XEN_PAGE_SHIFT)
 
 typedef uint64_t xen_ulong_t;
 typedef int64_t xen_long_t;
