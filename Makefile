@@ -9,13 +9,14 @@ BUILD := build
 CROSS ?= aarch64-linux-gnu-
 export Q BUILD CROSS
 
-.PHONY: all hyp guests unit test test-unit test-int lint format run bench stress deps clean
+.PHONY: all abi hyp guests unit test test-unit test-int lint format run bench stress deps clean
 all: hyp guests
 
 deps:
 	$(Q)scripts/deps.sh
 
 include mk/toolchain.mk
+include abi/abi.mk
 include hyp/hyp.mk
 include tests/unit/unit.mk
 -include guests/guests.mk

@@ -47,10 +47,6 @@
 
 const char guest_name[] = "faulty";
 
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_watchdog 6 /* public/sched.h; 7 is pin_override */
-#define SHUTDOWN_reboot 1
-#define SHUTDOWN_crash 3
 #define SGI_SELF 1
 #define SGI_OTHER 2
 #define SGI_ALL 3
@@ -133,9 +129,7 @@ static void arm_watchdog(void)
     uint64_t secs = bootarg_u64("watchdog", 0);
     if (!secs)
         return;
-    static struct {
-        uint32_t id, timeout;
-    } wd;
+    static struct sched_watchdog wd;
     wd.id = 0;
     wd.timeout = (uint32_t)secs;
     long rc = xen_hypercall(HYPERVISOR_sched_op, SCHEDOP_watchdog, (uintptr_t)&wd, 0, 0, 0);

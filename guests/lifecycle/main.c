@@ -28,9 +28,6 @@
 
 const char guest_name[] = "lifecycle";
 
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_watchdog 6
-#define SHUTDOWN_poweroff 0
 #define CNT_CTL_ENABLE 1u
 
 enum race { R_WATCHDOG, R_TIMERS, R_BOTH };
@@ -50,9 +47,7 @@ static uint64_t noise(void)
 
 static void watchdog_loop(void)
 {
-    static struct {
-        uint32_t id, timeout;
-    } wd[MAX_VCPUS];
+    static struct sched_watchdog wd[MAX_VCPUS];
     unsigned me = this_cpu();
     for (;;) {
         WRITE_ONCE(wd[me].id, 0);

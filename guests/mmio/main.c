@@ -18,11 +18,11 @@
 
 const char guest_name[] = "mmio";
 
-#define LOW_HOLE 0x0b000000UL  /* nothing there on QEMU virt nor in the Xen guest layout */
-#define PCI_HOLE 0x10000000UL  /* Xen's vPCI ECAM window: empty in a Keel domain */
-#define HIGH_HOLE 0x7ff00000UL /* past RAM for guests of less than 1 GiB */
+#define LOW_HOLE 0x0b000000UL         /* nothing there on QEMU virt nor in the Xen guest layout */
+#define PCI_HOLE GUEST_VPCI_ECAM_BASE /* Xen's vPCI ECAM window: empty in a Keel domain */
+#define HIGH_HOLE 0x7ff00000UL        /* past RAM for guests of less than 1 GiB */
 #define ESR_FNV (1UL << 10)
-#define XEN_VERSION_4_17 0x40011
+#define XEN_VERSION_4_17 XEN_VERSION_CODE(4, 17)
 #define PATTERN 0x5ca1ab1e00c0ffeeUL
 
 enum access { LDR32, STR32, LDRB, STR64, LDP, STP };

@@ -12,6 +12,7 @@
 #include <hyp/errno.h>
 #include <hyp/page_alloc.h>
 #include <hyp/spinlock.h>
+#include <xen/arch-arm.h>
 
 #define IPA_BITS 40
 /* VTCR_EL2: T0SZ = 64 - 40, SL0 = 1 (start at level 1), inner-shareable write-back walks,
@@ -36,12 +37,12 @@ static struct spinlock vmid_lock = SPINLOCK_INIT;
 
 void arch_guest_layout(struct guest_layout *out)
 {
-    out->ram_base[0] = 0x40000000UL;
-    out->ram_size[0] = 0xC0000000UL; /* 3 GiB below 4 GiB */
-    out->ram_base[1] = 0x200000000UL;
-    out->ram_size[1] = 0xFE00000000UL; /* up to the 1 TiB boundary */
-    out->uart_base = 0x22000000UL;
-    out->uart_irq = 32;
+    out->ram_base[0] = GUEST_RAM0_BASE;
+    out->ram_size[0] = GUEST_RAM0_SIZE; /* 3 GiB below 4 GiB */
+    out->ram_base[1] = GUEST_RAM1_BASE;
+    out->ram_size[1] = GUEST_RAM1_SIZE; /* up to the 1 TiB boundary */
+    out->uart_base = GUEST_PL011_BASE;
+    out->uart_irq = GUEST_VPL011_SPI;
 }
 
 void p2m_init_cpu(void);

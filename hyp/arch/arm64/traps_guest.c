@@ -17,8 +17,7 @@
 #include <hyp/hypercall.h>
 #include <hyp/sched.h>
 #include <hyp/vmmio.h>
-
-#define XEN_HYPERCALL_TAG 0xEA1
+#include <xen/arch-arm.h>
 
 #define FSC_SYNC_EXTERNAL 0x10
 

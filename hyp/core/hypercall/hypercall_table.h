@@ -2,9 +2,7 @@
 #pragma once
 
 #include <hyp/domain.h>
-
-#define HYPERVISOR_xen_version 17
-#define HYPERVISOR_sched_op 29
+#include <xen/xen.h>
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t args[5]);
 

@@ -8,19 +8,8 @@
 #include <hyp/guest_access.h>
 #include <hyp/sched.h>
 #include <hyp/watchdog.h>
+#include <xen/sched.h>
 #include "hypercall_table.h"
-
-#define SCHEDOP_yield 0
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_shutdown_code 5
-#define SCHEDOP_watchdog 6
-
-/* struct sched_watchdog (public/sched.h): id 0 allocates a watchdog and returns its id;
- * timeout 0 frees watchdog id; otherwise (re)arms it for timeout seconds. */
-struct sched_watchdog {
-    uint32_t id;
-    uint32_t timeout;
-};
 
 static long watchdog(struct vcpu *v, unsigned long arg)
 {
@@ -40,9 +29,10 @@ long do_sched_op(struct vcpu *v, const uint64_t args[5])
     case SCHEDOP_shutdown:
         if (copy_from_guest(v, &reason, args[1], sizeof(reason)))
             return -EFAULT;
-        if (reason > SHUTDOWN_WATCHDOG && reason != 5 /* soft_reset */)
+        if (reason > SHUTDOWN_watchdog && reason != SHUTDOWN_soft_reset)
             return -EINVAL;
-        domain_shutdown(v->dom, reason == 5 ? SHUTDOWN_REBOOT : (enum shutdown_reason)reason);
+        domain_shutdown(v->dom, reason == SHUTDOWN_soft_reset ? SHUTDOWN_REBOOT
+                                                              : (enum shutdown_reason)reason);
         return 0;
     case SCHEDOP_watchdog:
         return watchdog(v, args[1]);

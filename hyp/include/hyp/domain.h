@@ -20,19 +20,21 @@
 #include <hyp/timer.h>
 #include <hyp/types.h>
 #include <hyp/vmmio.h>
+#include <xen/sched.h>
 
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
 #define MAX_VCPUS_PER_DOMAIN 64
 #define DOMAIN_WATCHDOGS 2 /* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
 
-/* Xen's SHUTDOWN_* codes (public/sched.h): the same numbers cross the ABI. */
+/* Why a domain shuts down: Xen's SHUTDOWN_* codes (<xen/sched.h>), the same numbers that cross
+ * the ABI.  SHUTDOWN_soft_reset is taken as a reboot. */
 enum shutdown_reason {
-    SHUTDOWN_POWEROFF = 0,
-    SHUTDOWN_REBOOT = 1,
-    SHUTDOWN_SUSPEND = 2,
-    SHUTDOWN_CRASH = 3,
-    SHUTDOWN_WATCHDOG = 4,
+    SHUTDOWN_POWEROFF = SHUTDOWN_poweroff,
+    SHUTDOWN_REBOOT = SHUTDOWN_reboot,
+    SHUTDOWN_SUSPEND = SHUTDOWN_suspend,
+    SHUTDOWN_CRASH = SHUTDOWN_crash,
+    SHUTDOWN_WATCHDOG = SHUTDOWN_watchdog,
 };
 
 /* What happens when a domain shuts down for a given reason (xl's on_poweroff & co.). */

@@ -20,15 +20,16 @@
 #pragma once
 
 #include <hyp/types.h>
+#include <xen/arch-arm.h>
 
 struct domain;
 struct vcpu;
 
 /* Guest-physical layout (xen-abi-facts H.1). */
-#define VGIC_DIST_BASE 0x03001000UL
-#define VGIC_DIST_SIZE 0x10000UL
-#define VGIC_REDIST_BASE 0x03020000UL
-#define VGIC_REDIST_STRIDE 0x20000UL /* RD_base + SGI_base frames per vCPU */
+#define VGIC_DIST_BASE GUEST_GICV3_GICD_BASE
+#define VGIC_DIST_SIZE GUEST_GICV3_GICD_SIZE
+#define VGIC_REDIST_BASE GUEST_GICV3_GICR0_BASE
+#define VGIC_REDIST_STRIDE GUEST_GICV3_RDIST_STRIDE /* RD_base + SGI_base frames per vCPU */
 
 #define VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, banked per vCPU */
 #define VGIC_MAX_LRS 16    /* architectural maximum of ICH_VTR_EL2.ListRegs + 1 */
