@@ -71,6 +71,28 @@ static void id_registers(void)
     check(unalloc == 0, "cpufeat_unallocated_raz", "S3_0_C0_C7_7 = %#lx", (unsigned long)unalloc);
 }
 
+/* What controls the physical core stays out of a guest's reach: IMPLEMENTATION DEFINED
+ * registers (Cortex-A57's CPUECTLR_EL1, whose SMPEN takes the core out of coherency) are
+ * undefined, ACTLR_EL1 ignores writes, and the debug ROM's address reads 0. */
+static void hardware_controls(void)
+{
+    /* QEMU 7.2 does not implement HCR_EL2.TIDCP (it came in QEMU 8.0): there its model of
+     * CPUECTLR_EL1 (a constant) answers instead.  Say which it was. */
+    int ec = TRY(0xd519f220); /* msr s3_1_c15_c2_1, x0 (CPUECTLR_EL1) */
+    note("CPUECTLR_EL1 write: %s (EC %#x; undefined with HCR_EL2.TIDCP, which QEMU 7.2 lacks)",
+         ec < 0 ? "executed" : "exception", ec);
+    ec = TRY(0xd538f000); /* mrs x0, s3_0_c15_c0_0 */
+    check(ec == 0, "cpufeat_impdef_read_undefined", "S3_0_C15_C0_0 read: %s (EC %#x)",
+          ec < 0 ? "executed" : "exception", ec);
+    uint64_t actlr = rd(actlr_el1);
+    __asm__ volatile("msr actlr_el1, %0; isb" ::"r"(~actlr));
+    uint64_t after = rd(actlr_el1);
+    check(after == actlr, "cpufeat_actlr_write_ignored", "ACTLR_EL1 %#lx, %#lx after writing %#lx",
+          (unsigned long)actlr, (unsigned long)after, (unsigned long)~actlr);
+    uint64_t mdrar = rd(mdrar_el1);
+    check(mdrar == 0, "cpufeat_no_debug_rom", "MDRAR_EL1 = %#lx", (unsigned long)mdrar);
+}
+
 static void use_anyway(void)
 {
     /* Enable SVE and SME at EL1 and EL0 (CPACR_EL1.ZEN, SMEN): only EL2 can stop them now. */
@@ -90,6 +112,7 @@ static void use_anyway(void)
         ec = TRY(0xd53b9c00); /* mrs x0, pmcr_el0 */
         check(ec == 0, "cpufeat_pmu_undefined", "PMCR_EL0 read: %s (EC %#x)",
               ec < 0 ? "executed" : "exception", ec);
+        hardware_controls();
     }
 }
 

@@ -29,14 +29,21 @@ const char guest_name[] = "psci";
 /* Each run of vCPU 1 bumps `runs`, records what it saw and waits for `release` to reach its
  * run number before it returns (the runtime then calls CPU_OFF). */
 static unsigned runs, release;
-static uint64_t seen_idx, seen_mpidr;
+static uint64_t seen_idx, seen_mpidr, seen_timer_ctl;
 
 void guest_secondary_main(unsigned idx)
 {
     WRITE_ONCE(seen_idx, idx);
     WRITE_ONCE(seen_mpidr, this_mpidr());
+    WRITE_ONCE(seen_timer_ctl, read_sysreg(cntv_ctl_el0) | read_sysreg(cntp_ctl_el0) << 8);
     unsigned run = __atomic_add_fetch(&runs, 1, __ATOMIC_ACQ_REL);
     WAIT_EVENT(READ_ONCE(release) >= run);
+    /* Leave both timers enabled (far in the future, masked): CPU_ON must reset them. */
+    write_sysreg(~0UL >> 1, cntv_cval_el0);
+    write_sysreg(~0UL >> 1, cntp_cval_el0);
+    write_sysreg(3, cntv_ctl_el0);
+    write_sysreg(3, cntp_ctl_el0);
+    isb();
 }
 
 static int64_t affinity(uint64_t mpidr)
@@ -210,6 +217,12 @@ static void secondary_entry_state(unsigned run)
               READ_ONCE(seen_idx) == 1 && READ_ONCE(seen_mpidr) == plat.mpidr[1];
     check(ok, name, "CurrentEL %#lx SPSel %lu DAIF %#lx SCTLR %#lx x0 %#lx MPIDR %#lx", e[ENTRY_EL],
           e[ENTRY_SPSEL], e[ENTRY_DAIF], e[ENTRY_SCTLR], e[ENTRY_X0], READ_ONCE(seen_mpidr));
+    /* Arm ARM D11.2: the timers' ENABLE and IMASK reset to 0, although the last run left both
+     * set. */
+    snprintf(name, sizeof(name), "cpu_on_timers_reset_%u", run);
+    uint64_t ctl = READ_ONCE(seen_timer_ctl);
+    check((ctl & 0x303) == 0, name, "CNTV_CTL %#lx CNTP_CTL %#lx at entry",
+          (unsigned long)(ctl & 7), (unsigned long)((ctl >> 8) & 7));
 }
 
 /* Start vCPU 1 (over HVC, or SMC if via_smc), see it run, and stop it again. */

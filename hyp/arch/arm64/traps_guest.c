@@ -98,6 +98,24 @@ static void on_smc(struct vcpu *v, uint64_t esr)
     vpsci_call(v);
 }
 
+/* Registers trapped only so a guest cannot reach the hardware's: ACTLR_EL1 reads the physical
+ * value and ignores writes; MDRAR_EL1 (read-only) reads 0: no debug ROM.  IMPLEMENTATION
+ * DEFINED registers are not here: they are undefined to guests, as on Xen. */
+static bool hidden_sysreg(unsigned enc, bool write, uint64_t *val)
+{
+    switch (enc) {
+    case SYSREG_ACTLR_EL1:
+        if (!write)
+            *val = read_sysreg(actlr_el1);
+        return true;
+    case SYSREG_MDRAR_EL1:
+        *val = 0;
+        return !write;
+    default:
+        return false;
+    }
+}
+
 static void on_sysreg(struct vcpu *v, uint64_t esr)
 {
     unsigned iss = (unsigned)ESR_ISS(esr);
@@ -108,7 +126,7 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     if (enc == SYSREG_ICC_SGI1R_EL1 && !read) {
         vgic_sgi1r_write(v, val);
     } else if ((read && idregs_read(enc, &val)) || vtimer_sysreg(v, enc, !read, &val) ||
-               vdebug_os_sysreg(v, enc, !read, &val)) {
+               vdebug_os_sysreg(v, enc, !read, &val) || hidden_sysreg(enc, !read, &val)) {
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;
     } else if (vdebug_trap(v, enc)) {

@@ -22,10 +22,12 @@ void p2m_domain_destroy(struct domain *d);
 
 /* Guest HCR_EL2: stage 2 on, physical interrupts and SErrors to EL2, broadcast TLB/barrier
  * upgrades for SMP guests (FB, BSU), trap WFI (block), SMC (PSCI) and ID register reads
- * (idregs.c), 64-bit EL1. */
+ * (idregs.c), 64-bit EL1.  The IMPLEMENTATION DEFINED registers (TIDCP) and ACTLR_EL1 (TACR)
+ * trap as well: they may control the physical core (Cortex-A57's CPUECTLR_EL1.SMPEN takes the
+ * core out of coherency), so one guest could break the machine for all.  Xen traps both. */
 #define GUEST_HCR                                                                                  \
     (HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
-     HCR_TID3 | HCR_TSC | HCR_RW)
+     HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_TSC | HCR_RW)
 #define GUEST_SCTLR_RESET 0x30D00800UL /* RES1 bits, MMU and caches off */
 
 int arch_domain_init(struct domain *d)
@@ -91,13 +93,13 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.pstate = PSR_MODE_EL1H | PSR_DAIF;
     v->arch.sys.sctlr = GUEST_SCTLR_RESET;
     vdebug_reset(v);
+    vtimer_reset(v);
 }
 
 #define SAVE(field, reg) s->field = read_sysreg(reg)
 #define LOAD(field, reg) write_sysreg(s->field, reg)
 #define EL1_SYSREGS(X)                                                                             \
     X(sctlr, sctlr_el1);                                                                           \
-    X(actlr, actlr_el1);                                                                           \
     X(cpacr, cpacr_el1);                                                                           \
     X(ttbr0, ttbr0_el1);                                                                           \
     X(ttbr1, ttbr1_el1);                                                                           \

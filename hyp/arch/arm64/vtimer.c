@@ -229,6 +229,21 @@ int vtimer_vcpu_init(struct vcpu *v)
     return 0;
 }
 
+void vtimer_reset(struct vcpu *v)
+{
+    /* Arm ARM D11.2: the timers' ENABLE bits reset to 0 (and a CPU_ON is a reset for the
+     * vCPU).  v is offline, so not loaded: only the saved copies and the lines change. */
+    struct vtimer *vt = &v->arch.vtimer;
+    unsigned long flags = spin_lock_irqsave(&vt->lock);
+    vt->cntv_ctl = vt->cntp_ctl = 0;
+    vt->cntv_cval = vt->cntp_cval = 0;
+    timer_cancel(&vt->virt_timer);
+    timer_cancel(&vt->phys_timer);
+    vgic_set_level(v->dom, v, VTIMER_VIRT_PPI, false);
+    vgic_set_level(v->dom, v, VTIMER_PHYS_PPI, false);
+    spin_unlock_irqrestore(&vt->lock, flags);
+}
+
 void vtimer_vcpu_kill(struct vcpu *v)
 {
     /* Not under vt->lock: the handlers take it, and a running one must be let finish. */

@@ -37,6 +37,7 @@
  * (TTRF) accesses. */
 #define MDCR_TPMCR (1UL << 5)
 #define MDCR_TPM (1UL << 6)
+#define MDCR_TDRA (1UL << 11)
 #define MDCR_TPMS (1UL << 14)
 #define MDCR_TTRF (1UL << 19)
 
@@ -56,6 +57,7 @@
 #define HCR_TWI (1UL << 13)
 #define HCR_TWE (1UL << 14)
 #define HCR_TID3 (1UL << 18)
+#define HCR_TIDCP (1UL << 20)
 #define HCR_TSC (1UL << 19)
 #define HCR_TACR (1UL << 21)
 #define HCR_TSW (1UL << 22)
@@ -107,6 +109,8 @@
 #define SYSREG(op0, op1, crn, crm, op2)                                                            \
     (((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 #define SYSREG_ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
+#define SYSREG_ACTLR_EL1 SYSREG(3, 0, 1, 0, 1)
+#define SYSREG_MDRAR_EL1 SYSREG(2, 0, 1, 0, 0)
 
 /* SPSR / PSTATE */
 #define PSR_MODE_EL1H 0x5

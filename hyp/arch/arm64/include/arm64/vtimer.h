@@ -55,6 +55,8 @@ struct vtimer {
  * first call also takes the virtual timer's PPI and enables it on every online pCPU. */
 void vtimer_domain_init(struct domain *d);
 int vtimer_vcpu_init(struct vcpu *v);
+/* Back to reset: both timers off, their lines low (PSCI CPU_ON; v offline). */
+void vtimer_reset(struct vcpu *v);
 /* Kills the software timers for good, waiting for a handler running on another pCPU (domain
  * kill; v not running).  Idempotent. */
 void vtimer_vcpu_kill(struct vcpu *v);
