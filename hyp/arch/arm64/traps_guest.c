@@ -73,9 +73,14 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
     if (imm == 0) {
         vpsci_call(v);
     } else if (imm == XEN_HYPERCALL_TAG) {
-        /* x0-x4 are the arguments, in place: no copy on the hypercall hot path. */
+        /* x0-x4 are the arguments, in place: no copy on the hypercall hot path.  A call that
+         * stopped to continue later rewrote them; it runs again from the HVC. */
         struct guest_regs *r = &v->arch.regs;
-        r->x[0] = (uint64_t)hypercall(v, r->x[16], r->x);
+        long rc = hypercall(v, r->x[16], r->x);
+        if (likely(rc != -ERESTART))
+            r->x[0] = (uint64_t)rc;
+        else
+            r->pc -= 4;
     } else {
         pr_debug("domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
         /* An undefined HVC reports the HVC itself as the faulting instruction. */

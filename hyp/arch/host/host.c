@@ -5,6 +5,7 @@
 #include <hyp/percpu.h>
 
 _Thread_local struct percpu *host_this_cpu; /* per thread: tests may run "CPUs" as threads */
+bool host_irq_pending;
 uint64_t host_counter;
 
 void arch_set_this_cpu(struct percpu *pc)

@@ -19,7 +19,7 @@ static long watchdog(struct vcpu *v, unsigned long arg)
     return watchdog_op(v->dom, wd.id, wd.timeout);
 }
 
-long do_sched_op(struct vcpu *v, const uint64_t args[5])
+long do_sched_op(struct vcpu *v, uint64_t args[5])
 {
     uint32_t reason;
     switch (args[0]) {

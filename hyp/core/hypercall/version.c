@@ -6,7 +6,7 @@
 /* the Xen ABI version Keel speaks: 4.17 */
 #define KEEL_XEN_COMPAT XEN_VERSION_CODE(XEN_ABI_MAJOR, XEN_ABI_MINOR)
 
-long do_xen_version(struct vcpu *v, const uint64_t args[5])
+long do_xen_version(struct vcpu *v, uint64_t args[5])
 {
     switch (args[0]) {
     case XENVER_version:

@@ -101,6 +101,7 @@ struct domain {
     struct domain_config cfg;
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
+    bool is_control; /* the control domain: toolstack calls (core/policy.c) */
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];

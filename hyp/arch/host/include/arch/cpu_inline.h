@@ -47,3 +47,11 @@ static inline uint64_t arch_counter(void)
 static inline void arch_cpu_irq_window(void)
 {
 }
+
+/* Tests decide when a long operation should stop: host_irq_pending. */
+extern bool host_irq_pending;
+
+static inline bool arch_irq_pending(void)
+{
+    return host_irq_pending;
+}
