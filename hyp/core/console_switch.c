@@ -13,7 +13,6 @@
 #include <hyp/domain.h>
 #include <hyp/fdt.h>
 #include <hyp/heap.h>
-#include <hyp/hypercall.h>
 #include <hyp/irq.h>
 #include <hyp/page_alloc.h>
 #include <hyp/sched.h>
@@ -274,12 +273,6 @@ static void cmd_log(const char *args)
     }
 }
 
-static void cmd_hcalls(const char *args)
-{
-    out("hypercalls handled:\n");
-    hypercall_dump(out);
-}
-
 struct command {
     const char *name;
     const char *usage;
@@ -294,7 +287,6 @@ static const struct command commands[] = {
     { "mem", "mem             physical memory, heap and what each domain holds", cmd_mem },
     { "log", "log [LINES]     replay the console log (all of it, or its last LINES lines)",
       cmd_log },
-    { "hcalls", "hcalls          hypercalls handled since boot, by name", cmd_hcalls },
 };
 
 static void cmd_help(const char *args)

@@ -252,11 +252,6 @@ void sched_dump(sched_print_fn print)
     print("pool Pool-0: credit\n");
 }
 
-void hypercall_dump(void (*print)(const char *fmt, ...))
-{
-    print("  xen_version        3\n");
-}
-
 void heap_stats(struct heap_stats *st)
 {
     *st = (struct heap_stats){ .bytes_in_use = 40960, .pages = 16 };

@@ -17,5 +17,7 @@ long hypercall(struct vcpu *v, unsigned long op, uint64_t args[5]);
  * later (the scheduler wants the pCPU, or an interrupt is waiting). */
 bool hypercall_preempt_check(void);
 
-/* How many of each hypercall this pCPU handled (for the console's statistics). */
-void hypercall_dump(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+#define NR_HYPERCALLS 64
+
+/* The Xen name of hypercall op ("event_channel_op"), or NULL if Keel has none: for messages. */
+const char *hypercall_name(unsigned long op);
