@@ -71,6 +71,22 @@ struct domain *domain_get_next(int after)
     return d;
 }
 
+unsigned long domain_lock_pair(struct domain *a, struct domain *b)
+{
+    struct domain *first = a->id <= b->id ? a : b, *second = first == a ? b : a;
+    unsigned long flags = spin_lock_irqsave(&first->lock);
+    if (second != first)
+        spin_lock(&second->lock);
+    return flags;
+}
+
+void domain_unlock_pair(struct domain *a, struct domain *b, unsigned long flags)
+{
+    if (a != b)
+        spin_unlock(&b->lock);
+    spin_unlock_irqrestore(&a->lock, flags);
+}
+
 /* --- the last reference: freeing what domain_kill left --- */
 
 static struct spinlock reclaim_lock = SPINLOCK_INIT;

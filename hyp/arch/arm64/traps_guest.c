@@ -15,6 +15,7 @@
 #include <hyp/errno.h>
 #include <hyp/guest_access.h>
 #include <hyp/hypercall.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/vmmio.h>
 #include <xen/arch-arm.h>
@@ -237,10 +238,27 @@ static __attribute__((noinline)) void dabt_no_syndrome(struct vcpu *v, uint64_t 
     guest_advance_pc(v);
 }
 
+/* A permission fault on a page the domain's map has (a write to a read-only page): the map's
+ * business first (core/mm/physmap.c), never emulated MMIO, which only answers addresses
+ * nothing is mapped at; an abort if nobody takes it. */
+static __attribute__((noinline)) void dabt_permission(struct vcpu *v, uint64_t iss, uint64_t ipa)
+{
+    bool write = iss & DABT_WNR;
+    if (physmap_fault(v->dom, GPA(ipa), write))
+        return; /* fixed: the access runs again */
+    guest_warn(v->dom, "domain %s: %s of IPA %#lx not permitted, aborting it\n", v->dom->name,
+               write ? "write" : "read", ipa);
+    guest_inject_abort(v, true, read_sysreg(far_el2), write);
+}
+
 static void on_dabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t iss = ESR_ISS(esr);
     uint64_t ipa = fault_ipa(read_sysreg(far_el2));
+    if (unlikely(DFSC_PERM_FAULT(DABT_DFSC(iss)))) {
+        dabt_permission(v, iss, ipa);
+        return;
+    }
     if (unlikely(!(iss & DABT_ISV))) {
         dabt_no_syndrome(v, iss, ipa);
         return;

@@ -164,6 +164,13 @@ int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t 
     return rc ? -EFAULT : 0;
 }
 
+bool physmap_fault(struct domain *d, struct gpa gpa, bool write)
+{
+    /* Nothing tracks accesses yet (log-dirty for migration, mem_access for introspection):
+     * every permission fault is the guest's own. */
+    return false;
+}
+
 void physmap_release(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);

@@ -162,6 +162,10 @@ struct domain *domain_get_next(int after);
 void domain_ref(struct domain *d);
 /* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
 void domain_put(struct domain *d);
+/* Lock a->lock and b->lock (held references; a may be b) in domain-id order, so two pCPUs
+ * locking the same pair from either end cannot deadlock.  Interrupts masked. */
+unsigned long domain_lock_pair(struct domain *a, struct domain *b);
+void domain_unlock_pair(struct domain *a, struct domain *b, unsigned long flags);
 /* Number of listed domains (any state but killed). */
 unsigned domain_count(void);
 

@@ -33,5 +33,9 @@ int physmap_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type 
 /* A reference on the frame behind gpa if its type is in types (P2M_BIT mask): 0 with *pa
  * (of gpa itself), -EFAULT otherwise.  frame_put(*pa & PAGE_MASK, 1) when done. */
 int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa);
+/* The domain touched gpa in a way its map does not allow (a write to a read-only page).  The
+ * hook where log-dirty tracking and access monitoring will act, ahead of MMIO emulation:
+ * true if the fault was dealt with and the access should run again, false to abort it. */
+bool physmap_fault(struct domain *d, struct gpa gpa, bool write);
 /* Empty d's map and put every reference it held (domain kill; no vCPU of d runs). */
 void physmap_release(struct domain *d);

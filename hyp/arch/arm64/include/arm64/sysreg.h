@@ -82,6 +82,9 @@
 #define DABT_CM (1UL << 8)
 #define DABT_S1PTW (1UL << 7)
 #define DABT_WNR (1UL << 6)
+/* DFSC (ISS[5:0], Arm ARM D17.2.40): 0b0011xx is a permission fault at level xx. */
+#define DABT_DFSC(iss) ((iss)&0x3f)
+#define DFSC_PERM_FAULT(dfsc) (((dfsc)&0x3c) == 0x0c)
 
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
