@@ -19,6 +19,7 @@
 #include <hyp/percpu.h>
 #include <hyp/physmap.h>
 #include <hyp/sched.h>
+#include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/vpl011.h>
 #include <hyp/watchdog.h>
@@ -107,6 +108,7 @@ static void domain_free(struct domain *d)
     sched_domain_destroy(d);
     if (d->vuart)
         vpl011_destroy(d);
+    shared_info_domain_free(d);
     arch_domain_destroy(d);
     heap_free(d);
 }
@@ -221,6 +223,9 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = sched_domain_init(d);
     if (rc)
         goto fail;
+    rc = shared_info_domain_init(d);
+    if (rc)
+        goto fail;
     rc = create_vcpus(d);
     if (rc)
         goto fail;
@@ -257,6 +262,7 @@ void domain_kill(struct domain *d)
         if (d->vcpus[i]->sched_priv)
             sched_vcpu_set_state(d->vcpus[i], VCPU_OFFLINE);
     }
+    shared_info_domain_kill(d);
     /* Every frame the map held goes back (or waits for its last other holder), then the
      * address space itself. */
     physmap_release(d);

@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/irq.h>
 #include <hyp/sched.h>
+#include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
 
@@ -49,6 +50,11 @@ void arch_domain_destroy(struct domain *d)
 {
     vgic_domain_destroy(d);
     p2m_domain_destroy(d);
+}
+
+void arch_evtchn_upcall(struct vcpu *v)
+{
+    vgic_inject(v->dom, v, GUEST_EVTCHN_PPI);
 }
 
 void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level)

@@ -82,6 +82,8 @@ enum vcpu_state {
 };
 
 struct domain;
+struct shared_info;
+struct vcpu_info;
 
 struct vcpu {
     unsigned id;
@@ -90,7 +92,9 @@ struct vcpu {
     unsigned cpu; /* pCPU it runs on or is queued for */
     bool running; /* currently on a pCPU */
     uint64_t cpu_time_ns;
-    void *sched_priv; /* scheduler policy data */
+    void *sched_priv;            /* scheduler policy data */
+    struct vcpu_info *vcpu_info; /* registered area (core/shared_info.c), NULL until then */
+    paddr_t vcpu_info_frame;     /* its frame, which Keel holds a reference on */
     struct arch_vcpu arch;
 };
 
@@ -119,7 +123,8 @@ struct domain {
     uint8_t watchdogs_used; /* bit i: watchdog id i + 1 is allocated */
     struct vmmio_table mmio;
     struct vpl011 *vuart;
-    struct domain *reclaim_next; /* waiting to be freed after the last put */
+    struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
+    struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
 
