@@ -19,6 +19,10 @@ guest material).  Two kinds of figures:
                 (A B C A B C ...) after a warm-up round; each round gives ratios, and the report
                 quotes medians of figures and of ratios.
 
+Domain creation: Keel with one domain of each size in CREATE_MIB booting the boot workload's
+kernel; the first-instruction probe gives the virtual counter there, which is the time since the
+domain's CNTVOFF was taken at creation.  Those runs stop at the userspace marker that reports it.
+
 Runs that do not finish in time are reported as such, never dropped.
 """
 
@@ -57,6 +61,9 @@ KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
 GUEST_MIB = {"micro": 256, "boot": 512}
 HOST_MIB = {"micro": 1024, "boot": 1536}
+# Domain sizes of the creation measurement; the machine has 1 GiB more than the domain.
+CREATE_MIB = [256, 1024, 3072]
+CREATE_HOST_EXTRA_MIB = 1024
 
 MICRO = ["hvc_psci_version", "hvc_xen_version", "mmio_gicd_typer", "vtimer_irq",
          "vtimer_irq_wfi", "gic_ack_eoi", "sgi_roundtrip", "sgi_wake_wfi"]
@@ -66,16 +73,28 @@ BOOTS = ["bare", "keel", "xen-dom0", "xen-domU"]
 
 
 class Config:
-    """One QEMU run: system bare|keel|xen, workload micro|boot, role domU|dom0."""
+    """One QEMU run: system bare|keel|xen, workload micro|boot|create, role domU|dom0.  The
+    create workload is the boot workload with a domain of `mib` MiB (Keel only)."""
 
-    def __init__(self, system, workload, smp, icount, role="domU", samples=1000):
+    def __init__(self, system, workload, smp, icount, role="domU", samples=1000, mib=None):
         self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
-        self.role, self.samples = role, samples
+        self.role, self.samples, self.mib = role, samples, mib
 
     @property
     def name(self):
         sysname = self.system if self.system != "xen" else f"xen-{self.role}"
-        return f"{self.workload}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
+        load = self.workload + (str(self.mib) if self.workload == "create" else "")
+        return f"{load}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
+
+    @property
+    def guest_mib(self):
+        return self.mib if self.workload == "create" else GUEST_MIB[self.workload]
+
+    @property
+    def host_mib(self):
+        if self.workload == "create":
+            return self.mib + CREATE_HOST_EXTRA_MIB
+        return HOST_MIB[self.workload]
 
     @property
     def label(self):
@@ -84,7 +103,7 @@ class Config:
     def qemu_args(self):
         """The QEMU command line (building the device tree it needs)."""
         virt = self.system != "bare"
-        mem = HOST_MIB[self.workload] if virt else GUEST_MIB[self.workload]
+        mem = self.host_mib if virt else self.guest_mib
         machine = ["-M", "virt,gic-version=3" + (",virtualization=on" if virt else ""),
                    "-cpu", "cortex-a57", "-smp", str(self.smp), "-m", str(mem), "-seed", "1"]
         if self.icount:
@@ -104,12 +123,12 @@ class Config:
         os.makedirs(os.path.dirname(dtb), exist_ok=True)
         vcpus = self.smp
         if self.system == "keel":
-            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
                                 args.format(con="ttyAMA0"))
             loaders = bootdt.build(dtb, machine, KEEL_ARGS, [dom], qemu=QEMU)
             image = KEEL
         elif self.role == "dom0":
-            hyp = f"{XEN_ARGS} dom0_mem={GUEST_MIB[self.workload]}M dom0_max_vcpus={vcpus}"
+            hyp = f"{XEN_ARGS} dom0_mem={self.guest_mib}M dom0_max_vcpus={vcpus}"
             mods = [bootdt.Module("kernel", kernel)]
             if ramdisk:
                 mods.append(bootdt.Module("ramdisk", ramdisk))
@@ -117,7 +136,7 @@ class Config:
                                    qemu=QEMU)
             image = XEN
         else:
-            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
                                 args.format(con="ttyAMA0"))
             loaders = bootdt.build(dtb, machine, XEN_ARGS, [dom], qemu=QEMU)
             image = XEN
@@ -126,8 +145,12 @@ class Config:
 
 # ---- running QEMU ---------------------------------------------------------------------------
 
-STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG")}
-MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY")}
+# A creation run stops at the userspace marker: it carries the probe's figures, and the rest of
+# the boot is not what it measures.
+STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
+        "create": re.compile(r"KEEL-GUEST-READY")}
+MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
+        "create": re.compile(r"KEEL-GUEST-READY")}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
@@ -218,6 +241,7 @@ def parse_boot(text):
         pct, vct = t0
         res["first_insn_ms"] = pct * 1e3 / freq
         res["cntvoff_ms"] = (pct - vct) * 1e3 / freq  # when the domain was created
+        res["create_ms"] = vct * 1e3 / freq  # domain creation to the first instruction
         res["userspace_ms"] = (cnt + pct - vct) * 1e3 / freq
         res["kernel_ms"] = res["userspace_ms"] - res["first_insn_ms"]
     k = KMSG.search(text)
@@ -252,6 +276,10 @@ def boot_config(name, icount):
     return Config(name, "boot", 1, icount)
 
 
+def create_config(mib, icount):
+    return Config("keel", "create", 1, icount, mib=mib)
+
+
 def do_run(cfg, tag, timeout, rows):
     r = run_qemu(cfg, timeout, log_path(cfg, tag))
     wall = f"{r['wall_s']:.2f}s" if r["wall_s"] is not None else "-"
@@ -265,7 +293,7 @@ def do_run(cfg, tag, timeout, rows):
 def suite(args):
     os.makedirs(B, exist_ok=True)
     prepare()
-    runs, micro_rows, boot_rows = [], [], []
+    runs, micro_rows, boot_rows, create_rows = [], [], [], []
     t_start = time.monotonic()
     load_before = os.getloadavg()
     n = args.samples
@@ -291,8 +319,18 @@ def suite(args):
         boot_ic[name] = {"status": got[0][0], "res": got[0][1],
                          "repeat": got[0][1].get("userspace_ms") == got[1][1].get("userspace_ms")}
 
+    say("== machine time (-icount), Keel domain creation to first instruction: "
+        + ", ".join(f"{m} MiB" for m in CREATE_MIB))
+    create_ic = {}
+    for mib in CREATE_MIB:
+        cfg = create_config(mib, True)
+        r = do_run(cfg, "icount", args.timeout_boot, runs)
+        res = parse_boot(r["text"])
+        create_ic[str(mib)] = {"status": r["status"], "res": res}
+        add_create_row(create_rows, cfg, "icount", 0, r["status"], res, r["wall_s"])
+
     say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round")
-    micro_wall, boot_wall = {}, {}
+    micro_wall, boot_wall, create_wall = {}, {}, {}
     for rnd in range(args.rounds + 1):
         tag = "warmup" if rnd == 0 else f"round{rnd}"
         for s in SYSTEMS:
@@ -310,13 +348,22 @@ def suite(args):
                 res["wall_ms"] = r["wall_s"] * 1e3 if r["wall_s"] is not None else None
                 boot_wall.setdefault(name, []).append({"status": r["status"], "res": res})
                 add_boot_row(boot_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
+        for mib in CREATE_MIB:
+            cfg = create_config(mib, False)
+            r = do_run(cfg, tag, args.timeout_boot, runs)
+            if rnd:
+                res = parse_boot(r["text"])
+                create_wall.setdefault(str(mib), []).append({"status": r["status"], "res": res})
+                add_create_row(create_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
 
     elapsed = time.monotonic() - t_start
     write_csv(os.path.join(B, "runs.csv"), runs)
     write_csv(os.path.join(B, "micro.csv"), micro_rows)
     write_csv(os.path.join(B, "boot.csv"), boot_rows)
+    write_csv(os.path.join(B, "create.csv"), create_rows)
     data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
-            "boot_wall": boot_wall, "rounds": args.rounds, "samples": n, "elapsed_s": elapsed,
+            "boot_wall": boot_wall, "create_ic": create_ic, "create_wall": create_wall,
+            "create_mib": CREATE_MIB, "rounds": args.rounds, "samples": n, "elapsed_s": elapsed,
             "runs": runs, "qemu": qemu_version(), "xen": xen_version(), "keel": keel_commit(),
             "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
             "kernel": read(os.path.join(TOP, "build", "cache", "kernel.name")).strip()}
@@ -354,6 +401,13 @@ def add_boot_row(rows, cfg, mode, rnd, status, res, wall_s):
                  "domain_created_ms": res.get("cntvoff_ms"),
                  "first_insn_ms": res.get("first_insn_ms"), "kernel_ms": res.get("kernel_ms"),
                  "userspace_ms": res.get("userspace_ms"), "printk_ms": res.get("printk_ms"),
+                 "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
+
+
+def add_create_row(rows, cfg, mode, rnd, status, res, wall_s):
+    rows.append({"mode": mode, "round": rnd, "system": cfg.label, "guest_mib": cfg.mib,
+                 "status": status, "domain_created_ms": res.get("cntvoff_ms"),
+                 "first_insn_ms": res.get("first_insn_ms"), "create_ms": res.get("create_ms"),
                  "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
 
 
