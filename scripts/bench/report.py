@@ -248,17 +248,21 @@ def creation_text(d):
         w("Not measured in this run (results from before the creation runs were added).")
         w("")
         return L
+    rep = d.get("create_repeat", 1)
     w("Keel with one domain of each size booting the same Debian kernel and initramfs as "
       "above, on a 1-CPU machine with 1 GiB more RAM than the domain.  The probe at the "
       "kernel's first instruction reads the virtual counter, which starts at the domain's "
       "CNTVOFF, taken while the domain is created: so the figure is creation to first "
       "instruction, building the domain included (its memory map, the kernel, initramfs and "
-      "device tree copied in).  Machine time: one run each under `-icount`.  Wall clock: "
-      f"the counter without `-icount`, the sizes in the alternation above, {d['rounds']} "
-      "rounds; each run stops at the userspace marker that reports the figures.")
+      "device tree copied in).  These runs boot with `earlycon` instead of `quiet` and stop "
+      "when the kernel prints its command line, which carries the probe's figures; the rest "
+      "of the boot is not what they measure.  Machine time: one run each under `-icount`.  "
+      f"Wall clock: the counter without `-icount`, the sizes in the alternation above, "
+      f"{d['rounds']} rounds with {rep} rotation{'s' if rep != 1 else ''} of the three sizes "
+      "each; ratios per rotation.")
     w("")
     w("| domain RAM | machine time | vs smallest | wall clock (median) | vs smallest "
-      "(median of per-round ratios) | wall-clock runs |")
+      "(median of per-rotation ratios) | wall-clock runs |")
     w("|---|---:|---:|---:|---:|---:|")
     for r in rows:
         w(f"| {fmt_mib(r['mib'])} | {cell(r['mt'], r['mt_why'], fmt_ms2)} | "
