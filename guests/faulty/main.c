@@ -30,9 +30,9 @@
  * Lines: "FAULTY <mode>: ..." for what it did, GUEST-TEST checks for what must hold.
  */
 #include "arm.h"
+#include "bootargs.h"
 #include "console.h"
 #include "exception.h"
-#include "fdt.h"
 #include "gic.h"
 #include "guest.h"
 #include "platform.h"
@@ -74,50 +74,6 @@ static enum end end_action;
 static uint64_t run_ms;
 static unsigned vcpus_started;
 static unsigned vcpus_done;
-
-/* ---- boot arguments ---- */
-
-/* The value of "key=" in /chosen/bootargs (up to the next space), or NULL; *vlen = its length. */
-static const char *bootarg(const char *key, uint32_t *vlen)
-{
-    struct fdt_node n;
-    uint32_t len;
-    size_t klen = strlen(key);
-    if (!fdt_find_name("chosen", 1, &n))
-        return NULL;
-    const char *args = fdt_getprop(&n, "bootargs", &len);
-    for (uint32_t i = 0; args && i + klen + 1 < len; i++) {
-        if ((i == 0 || args[i - 1] == ' ') && !strncmp(args + i, key, klen) &&
-            args[i + klen] == '=') {
-            const char *v = args + i + klen + 1;
-            uint32_t j = 0;
-            while (i + klen + 1 + j < len && v[j] && v[j] != ' ')
-                j++;
-            *vlen = j;
-            return v;
-        }
-    }
-    return NULL;
-}
-
-static bool bootarg_is(const char *key, const char *want)
-{
-    uint32_t len;
-    const char *v = bootarg(key, &len);
-    return v && len == strlen(want) && !strncmp(v, want, len);
-}
-
-static uint64_t bootarg_u64(const char *key, uint64_t def)
-{
-    uint32_t len;
-    const char *v = bootarg(key, &len);
-    if (!v || !len)
-        return def;
-    uint64_t x = 0;
-    for (uint32_t j = 0; j < len && v[j] >= '0' && v[j] <= '9'; j++)
-        x = x * 10 + (uint64_t)(v[j] - '0');
-    return x;
-}
 
 /* ---- endings ---- */
 
