@@ -296,6 +296,7 @@ void fz_op_cpu_off(struct fz_cpu *c)
     c->out[K_CPU_OFF][O_NONE]++;
     c->done++;
     c->last_kind = K_CPU_OFF;
+    fz_baseline(c, true);
     dsb(ish);
     psci_call(PSCI_CPU_OFF, 0, 0, 0);
     printf("FUZZ-NOTE vcpu %u: PSCI CPU_OFF returned\n", c->idx);

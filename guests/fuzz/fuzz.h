@@ -59,6 +59,7 @@ struct fz_cpu {
     uint64_t out[K_KINDS][O_OUTCOMES];
     uint64_t irqs, irq_sgi, irq_timer, irq_other;
     uint64_t hbuf_va; /* this vCPU's hypercall buffer, in the scratch window */
+    uint64_t rdist;   /* its redistributor's RD_base (GICR_TYPER is read-only: found once) */
     uint32_t *tramp;  /* this vCPU's code slot for generated instructions */
     enum fz_kind last_kind;
     uint64_t other_esr, other_elr; /* the first exception of class O_OTHER, for the summary */

@@ -59,19 +59,23 @@ static void timer_in(uint64_t us)
 
 void fz_wake_arm(struct fz_cpu *c)
 {
-    fz_baseline(c, false);
+    fz_baseline(c, true);
     irq_disable();
     timer_in(1 + rnd_below(c, 200));
 }
 
-/* Waits below run with interrupts masked: an interrupt taken between arming the timer and
+/* Before a vCPU stops (WFI, CPU_SUSPEND, CPU_OFF, the end), it undoes what the fuzz did to
+ * every vCPU's interrupt state (fz_baseline(all)): a distributor it switched off, or another
+ * vCPU's timer interrupt it disabled, would otherwise leave that vCPU asleep for good while
+ * no vCPU runs to repair it.
+ * Waits below run with interrupts masked: an interrupt taken between arming the timer and
  * the WFI would quiet the timer (fz_on_irq) and leave nothing to wake us.  WFI and CPU_SUSPEND
  * wake for a pending interrupt whatever PSTATE.I says; it is taken once unmasked. */
 void fz_op_wfx(struct fz_cpu *c)
 {
     unsigned n = 1 + (unsigned)rnd_below(c, 8);
     unsigned how = (unsigned)rnd_below(c, 4);
-    fz_baseline(c, false);
+    fz_baseline(c, true);
     irq_disable();
     switch (how) {
     case 0: /* WFI with one interrupt pending: each returns at once */

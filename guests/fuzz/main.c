@@ -222,9 +222,8 @@ void fz_baseline(struct fz_cpu *c, bool all)
     for (unsigned i = 0; i < fz.nr_cpus; i++) {
         if (!all && i != c->idx)
             continue;
-        uint64_t rd = gic_rdist_of(plat.mpidr[i]);
-        if (rd)
-            rdist_baseline(rd);
+        if (fz_cpus[i].rdist)
+            rdist_baseline(fz_cpus[i].rdist);
         if (all && i != c->idx)
             gic_send_sgi(FZ_SGI_WAKE, plat.mpidr[i]);
     }
@@ -499,6 +498,8 @@ void guest_main(void *dtb)
            fz.opt.lose);
     if (!gic_init())
         test_fail_stop("fuzz_gic", "no GICv3 in the device tree");
+    for (unsigned i = 0; i < fz.nr_cpus; i++)
+        fz_cpus[i].rdist = gic_rdist_of(plat.mpidr[i]);
     struct fz_cpu *c = &fz_cpus[0];
     cpu_enter(c);
     for (unsigned i = 1; i < fz.nr_cpus; i++)

@@ -7,6 +7,7 @@
  * QEMU 7.2 fault are changed or dropped by sanitize() (docs/reliability.md).
  */
 #include "arm.h"
+#include "console.h"
 #include "fuzz.h"
 #include "gic.h"
 #include "platform.h"
@@ -169,6 +170,9 @@ static void access(struct fz_cpu *c, enum fz_kind k, uint32_t enc, bool read)
     uint64_t v = fz_value(c);
     if (!read && !sanitize(c, enc, &v))
         read = true;
+    if (fz.opt.trace && c->done + 1 >= fz.opt.trace)
+        printf("FUZZ-TRACE vcpu=%u sysreg S%u_%u_C%u_C%u_%u %s %#lx\n", c->idx, SR_OP0(enc),
+               enc >> 11 & 7, enc >> 7 & 15, enc >> 3 & 15, enc & 7, read ? "read" : "write", v);
     const uint32_t insn[] = { mrs_msr(enc, read), 0xd65f03c0u /* ret */ };
     fz_code_fn fn = fz_code(c, insn, 2);
     /* Interrupts masked around what the IRQ path depends on: EOImode and acknowledges. */
