@@ -3,6 +3,7 @@
 #   make test     every test tier (installs missing Debian packages first)
 #   make run      boots the demonstration system in QEMU
 #   make bench    the benchmark suite
+#   make fuzz     hostile-guest fuzzing (10 million operations) and the host fuzzers
 Q ?= @
 BUILD := build
 CROSS ?= aarch64-linux-gnu-
@@ -19,6 +20,7 @@ include hyp/hyp.mk
 include tests/unit/unit.mk
 -include guests/guests.mk
 -include tools/tools.mk
+-include tests/fuzz/fuzz.mk
 
 hyp: $(BUILD)/keel.Image
 
@@ -41,4 +43,4 @@ bench: deps hyp
 	$(Q)scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/hyp $(BUILD)/unit $(BUILD)/guests $(BUILD)/keel.*
+	rm -rf $(BUILD)/hyp $(BUILD)/unit $(BUILD)/guests $(BUILD)/fuzz-host $(BUILD)/keel.*
