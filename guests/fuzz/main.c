@@ -490,9 +490,34 @@ static void print_summary(unsigned stalled)
           "%lu of %lu operations by %u vCPU(s), %u stalled", ops, fz.opt.ops, fz.nr_cpus, stalled);
 }
 
+/* The two QEMU 7.2 faults the fuzz keeps out of reach (issue 12 item 11), on request only:
+ * to show they are QEMU's, and to see when a newer QEMU no longer has them. */
+static void qemu_fault(void)
+{
+    if (bootarg_is("qemu-fault", "bpr1")) {
+        /* VBPR1 = 8 & 7 = 0; the next priority comparison with an interrupt active (here as
+         * soon as SGI 1 is taken) asserts in QEMU's icv_gprio_mask(). */
+        printf("FUZZ-QEMU-FAULT ICC_BPR1_EL1 = 8, then an interrupt\n");
+        gic_cpu_init(false);
+        gic_enable(1);
+        write_sysreg_s(8, ICC_BPR1_EL1);
+        isb();
+        printf("FUZZ-QEMU-FAULT ICC_BPR1_EL1 reads %#lx\n", read_sysreg_s(ICC_BPR1_EL1));
+        gic_send_sgi(1, this_mpidr());
+        irq_enable();
+        delay_us(1000);
+    } else if (bootarg_is("qemu-fault", "cval")) {
+        printf("FUZZ-QEMU-FAULT CNTV_CVAL = 2^64 - 1 - 2^20, enabled\n");
+        write_sysreg(~0UL - (1UL << 20), cntv_cval_el0);
+        write_sysreg(CNTV_CTL_ENABLE, cntv_ctl_el0);
+        isb();
+    }
+}
+
 void guest_main(void *dtb)
 {
     setup();
+    qemu_fault();
     printf("FUZZ-START seed=%lu ops=%lu vcpus=%u kinds=%#x oslock=%d watchdog=%d lose=%u\n",
            fz.opt.seed, fz.opt.ops, fz.nr_cpus, fz.opt.kinds, fz.opt.oslock, fz.opt.watchdog,
            fz.opt.lose);

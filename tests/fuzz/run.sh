@@ -16,6 +16,7 @@
 #   --vcpus N            vCPUs of the fuzzing domain (default 3)
 #   --neighbour-vcpus N  vCPUs of the neighbour (default 1; 0 = no neighbour)
 #   --smp N              host CPUs (default 2)
+#   --cpu MODEL          QEMU CPU model (default cortex-a57)
 #   --timeout S          seconds per seed before it counts as hung (default 600)
 #   --fuzz-args "..."    more fuzzer boot arguments (see guests/fuzz/main.c)
 #   --neighbour-args "..."  more neighbour boot arguments (see guests/neighbour/main.c)
@@ -38,7 +39,7 @@ LOGDIR=$ABS_BUILD/test-logs
 WORK=$ABS_BUILD/fuzz-tests
 LAUNCHER=$top/scripts/keel-qemu
 
-ops=20000 vcpus=3 nvcpus=1 smp=2 timeout=600 fuzz_args="" nb_args="" known_open=0 icount=0
+ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" known_open=0 icount=0
 totals=""
 seeds=()
 need() { [ $# -ge 2 ] || { echo "fuzz: $1 needs a value" >&2; exit 2; }; }
@@ -48,6 +49,7 @@ while [ $# -gt 0 ]; do
     --vcpus) need "$@"; vcpus=$2; shift 2 ;;
     --neighbour-vcpus) need "$@"; nvcpus=$2; shift 2 ;;
     --smp) need "$@"; smp=$2; shift 2 ;;
+    --cpu) need "$@"; cpu=$2; shift 2 ;;
     --timeout) need "$@"; timeout=$2; shift 2 ;;
     --fuzz-args) need "$@"; fuzz_args=$2; shift 2 ;;
     --neighbour-args) need "$@"; nb_args=$2; shift 2 ;;
@@ -143,6 +145,11 @@ judge() {
     fault=$(keel_fault "$log")
     [ -n "$fault" ] && why+=("hypervisor fault: $fault")
     [ "$timed_out" = 1 ] && why+=("timed out after ${timeout}s")
+    # QEMU's own complaints (an assertion, an abort) reach the console too.
+    local qemu
+    qemu=$(tr -d '\r' <"$log" | grep -a '^qemu-system-[a-z0-9_]*: ' | grep -av 'terminating on signal' |
+        head -1)
+    [ -n "$qemu" ] && why+=("QEMU: $qemu")
     total=$(field "$log" FUZZ-TOTAL ops)
     fin=$(dom_lines "$log" fuzz | grep -a '^GUEST-TEST fuzz_finished:' | tail -1)
     if [ -z "$total" ]; then
@@ -201,7 +208,7 @@ for seed in "${seeds[@]}"; do
     det=()
     [ $icount = 1 ] && det=(--icount)
     start=$SECONDS
-    "$LAUNCHER" --smp "$smp" --timeout $((timeout + 60)) "${det[@]}" --log "$log" "${cfgs[@]}" \
+    "$LAUNCHER" --smp "$smp" --cpu "$cpu" --timeout $((timeout + 60)) "${det[@]}" --log "$log" "${cfgs[@]}" \
         </dev/null >"$log.out" 2>&1 &
     watch "$log" $!
     if judge "$seed" "$log" $((SECONDS - start)); then

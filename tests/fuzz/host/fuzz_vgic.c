@@ -5,7 +5,9 @@
  * writes of any size and offset (also past the frames), ICC_SGI1R_EL1 writes, device lines
  * and pulses, hardware-linked timer interrupts, and guest entries and exits with list
  * registers the "guest" acknowledges and deactivates the way hardware can.  Nothing may
- * crash, read out of bounds, overflow or reach BUG_ON (the panic double aborts).
+ * crash, read out of bounds, overflow or reach BUG_ON (the panic double aborts), and after
+ * every operation each interrupt that is not idle must be marked live (else no list register
+ * ever gets it: a lost interrupt) and name vCPUs that exist.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -110,6 +112,34 @@ static void enter_exit(struct vcpu *v, struct input *in)
     vgic_lr_fold(v, now);
 }
 
+static void fail(const char *what, unsigned vcpu, unsigned intid)
+{
+    fprintf(stderr, "vgic invariant: %s (vCPU %u, INTID %u)\n", what, vcpu, intid);
+    abort();
+}
+
+static void check_irq(const struct vgic_irq *irq, bool live, unsigned vcpu, unsigned intid)
+{
+    if (!vgic_irq_idle(irq) && !live)
+        fail("an interrupt that is not idle is not live", vcpu, intid);
+    if (irq->target != VGIC_NO_VCPU && irq->target >= NR_VCPUS)
+        fail("target names no vCPU", vcpu, intid);
+    if (irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_vcpu >= NR_VCPUS)
+        fail("list register of no vCPU", vcpu, intid);
+}
+
+static void check(struct domain *d)
+{
+    struct vgic_dist *g = vgic_of(d);
+    for (unsigned i = 0; i < NR_VCPUS; i++)
+        for (unsigned n = 0; n < VGIC_NR_PRIVATE; n++)
+            check_irq(&d->vcpus[i]->arch.vgic.priv[n], d->vcpus[i]->arch.vgic.live & (1u << n), i,
+                      n);
+    for (unsigned n = 0; n < g->nr_spis; n++)
+        check_irq(&g->spis[n], g->live_spis[n / 64] & BIT(n % 64), VGIC_NO_VCPU,
+                  n + VGIC_NR_PRIVATE);
+}
+
 static void step(struct domain *d, struct input *in)
 {
     unsigned op = (unsigned)take(in, 1);
@@ -181,8 +211,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     struct input in = { data, size };
-    for (unsigned n = 0; in.left && n < 4096; n++)
+    for (unsigned n = 0; in.left && n < 4096; n++) {
         step(d, &in);
+        check(d);
+    }
     for (unsigned i = 0; i < NR_VCPUS; i++) {
         vgic_vcpu_destroy(d->vcpus[i]);
         free(d->vcpus[i]);
