@@ -204,7 +204,10 @@ bool fz_cpu_on_valid(unsigned idx)
                                      __ATOMIC_ACQUIRE))
         return false;
     bool ok = cpu_on(idx, (uintptr_t)guest_secondary_entry, idx) == PSCI_SUCCESS;
-    /* Started: it sets S_RUN itself; not started (still on its way off): off again. */
+    if (ok)
+        __atomic_fetch_add(&fz_cpus[idx].starts, 1, __ATOMIC_RELAXED);
+    /* Started: running (it never sets its state itself); not started (it was still on its
+     * way off): off again. */
     uint32_t starting = S_STARTING;
     __atomic_compare_exchange_n(&fz.state[idx], &starting, ok ? S_RUN : S_OFF, false,
                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
@@ -223,6 +226,7 @@ static void cpu_on_bad(struct fz_cpu *c, unsigned idx, uint64_t entry, uint64_t 
                                            __ATOMIC_ACQUIRE)) {
         exc_expect();
         cpu_on(idx, entry, ctx);
+        /* Nobody else moves a vCPU out of S_PINNED. */
         __atomic_store_n(&fz.state[idx], S_RUN, __ATOMIC_RELEASE);
     } else if (__atomic_load_n(&fz.lose_left, __ATOMIC_ACQUIRE) &&
                __atomic_compare_exchange_n(&fz.state[idx], &off, S_STARTING, false,
@@ -296,6 +300,7 @@ void fz_op_cpu_off(struct fz_cpu *c)
     c->out[K_CPU_OFF][O_NONE]++;
     c->done++;
     c->last_kind = K_CPU_OFF;
+    c->offs++;
     fz_baseline(c, true);
     dsb(ish);
     psci_call(PSCI_CPU_OFF, 0, 0, 0);

@@ -62,6 +62,7 @@ struct fz_cpu {
     uint64_t rdist;   /* its redistributor's RD_base (GICR_TYPER is read-only: found once) */
     uint32_t *tramp;  /* this vCPU's code slot for generated instructions */
     enum fz_kind last_kind;
+    uint32_t enters, offs, starts; /* entries into the loop, CPU_OFFs, CPU_ONs that started it */
     uint64_t other_esr, other_elr; /* the first exception of class O_OTHER, for the summary */
     enum fz_kind other_kind;
 };

@@ -323,12 +323,15 @@ static void fuzz_loop(struct fz_cpu *c)
     }
 }
 
-/* A vCPU (re)enters here: first start, or CPU_ON after it switched itself off. */
+/* A vCPU (re)enters here: first start, or CPU_ON after it switched itself off.  Its state is
+ * not ours to set: the vCPU that started it moves it from S_STARTING to S_RUN, and another may
+ * already have pinned it (S_PINNED); writing S_RUN here once let that pin's release mark a
+ * vCPU that had meanwhile switched itself off as running, and nobody restarted it. */
 static void cpu_enter(struct fz_cpu *c)
 {
+    c->enters++;
     gic_cpu_init(false);
     fz_irq_init_cpu(c);
-    __atomic_store_n(&fz.state[c->idx], S_RUN, __ATOMIC_RELEASE);
     fz_baseline(c, false);
     c->started = true;
 }
@@ -438,8 +441,11 @@ static unsigned wait_others(struct fz_cpu *c)
                 seen[i] = d;
                 since[i] = timer_now();
             } else if (timer_now() - since[i] > stall) {
-                printf("FUZZ-STALL vcpu=%u ops=%lu last=%s state=%u\n", i, d,
-                       fz_kind_names[fz_cpus[i].last_kind], fz.state[i]);
+                const struct fz_cpu *s = &fz_cpus[i];
+                printf("FUZZ-STALL vcpu=%u ops=%lu last=%s state=%u enters=%u offs=%u "
+                       "starts=%u entry x0=%#lx x1=%#lx\n",
+                       i, d, fz_kind_names[s->last_kind], fz.state[i], s->enters, s->offs,
+                       s->starts, guest_entry_regs[i][ENTRY_X0], guest_entry_regs[i][ENTRY_X1]);
                 __atomic_store_n(&fz.state[i], S_LOST, __ATOMIC_RELEASE);
                 stalled++;
             }
