@@ -3,7 +3,7 @@
 GUEST_NAMES := $(sort $(filter-out common,$(patsubst guests/%/,%,$(dir $(wildcard guests/*/*.c)))))
 GUEST_COMMON_SRC := $(wildcard guests/common/*.S guests/common/*.c)
 GUEST_COMMON_O := $(patsubst %,$(BUILD)/%.o,$(basename $(GUEST_COMMON_SRC)))
-GUEST_CFLAGS := $(A64_CFLAGS) -Iguests/common
+GUEST_CFLAGS := $(A64_CFLAGS) -Iguests/common -Iabi
 GUEST_LDFLAGS := -pie -z notext -z norelro --no-dynamic-linker -Bsymbolic --build-id=none \
     --no-warn-rwx-segments -T guests/common/guest.lds
 GUEST_IMAGES := $(patsubst %,$(BUILD)/guests/%.Image,$(GUEST_NAMES))

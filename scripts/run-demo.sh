@@ -1,28 +1,22 @@
 #!/bin/sh
-# The demonstration system behind `make run` (which builds Keel and installs packages first).
-#
-# Boots build/keel.Image under QEMU on the reference machine, interactively: the console shows
-# Keel's boot log with every CPU coming online, the memory map and the free memory.
-# To quit QEMU: press Ctrl-A, then X.
-#
-# Once the domain launcher (scripts/keel-qemu) and the demo configuration (configs/demo.cfg)
-# exist, the demo boots Keel with the demo domains through them instead.
-# Usage: scripts/run-demo.sh [extra QEMU arguments]    (plain-Keel mode only)
+# The demonstration system behind `make run` (which builds Keel and installs packages first):
+# Keel in QEMU with one Debian domain (configs/demo.cfg), whose busybox shell has the console.
+#   Ctrl-A three times   console input moves between the domain and Keel's own console
+#   Ctrl-T, then X       quit QEMU; the demo ends with status 0
+#   poweroff -f          (in the domain's shell) ends the domain, and Keel then stops
+# Debian's arm64 kernel and busybox are downloaded into build/cache the first time, and the
+# initramfs is built from them.  Arguments go to scripts/keel-qemu (tests drive the demo with
+# --input and a --timeout).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-if [ -x scripts/keel-qemu ] && [ -f configs/demo.cfg ]; then
-    # The demo domains boot Debian's arm64 kernel with a busybox initramfs: downloaded into
-    # build/cache the first time, reused afterwards.
-    scripts/fetch-guest.sh
-    echo "run-demo: Ctrl-A three times moves console input between Keel and the domain;"
-    echo "run-demo: quit QEMU with Ctrl-T then X"
-    exec scripts/keel-qemu configs/demo.cfg
+scripts/fetch-guest.sh
+initrd=build/e2e/initramfs.cpio.gz
+if [ ! -s "$initrd" ] ||
+    [ -n "$(find scripts/mkinitramfs.sh tests/e2e/initramfs -type f -newer "$initrd" | head -1)" ]; then
+    scripts/mkinitramfs.sh "$initrd"
 fi
-
-image=build/keel.Image
-[ -f "$image" ] || { echo "run-demo: $image missing; run make first" >&2; exit 1; }
-echo "run-demo: booting Keel on QEMU virt (4 CPUs, 2 GiB); quit with Ctrl-A then X"
-exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-    -nographic -kernel "$image" "$@"
+echo "run-demo: input starts with the demo domain's shell; Ctrl-A three times switches between"
+echo "run-demo: it and Keel's console.  Quit with Ctrl-T, then X."
+exec scripts/keel-qemu --quit-ok "$@" configs/demo.cfg

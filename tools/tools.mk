@@ -2,7 +2,7 @@
 # sanitizers: these are shipped helpers, the libraries they use are unit-tested separately.
 TOOLS_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 -O2 -g -Wall -Wextra -Werror -Wshadow \
                 -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wundef -Wimplicit-fallthrough \
-                -Wformat=2 -Wno-format-nonliteral -Idom0/libxlcfg
+                -Wformat=2 -Wno-format-nonliteral -Idom0/libxlcfg -Iabi
 LIBXLCFG_SRCS := dom0/libxlcfg/xlcfg.c dom0/libxlcfg/xlcfg_syntax.c
 LIBXLCFG_HDRS := dom0/libxlcfg/xlcfg.h dom0/libxlcfg/xlcfg_internal.h
 

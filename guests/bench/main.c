@@ -9,9 +9,9 @@
  * /chosen/bootargs may say "bench.n=<samples>".  vCPU 1 follows `phase`, set by vCPU 0.
  */
 #include "arm.h"
+#include "bootargs.h"
 #include "console.h"
 #include "exception.h"
-#include "fdt.h"
 #include "gic.h"
 #include "guest.h"
 #include "platform.h"
@@ -329,28 +329,10 @@ static bool hex16(const char *s, uint64_t *out)
     return true;
 }
 
-/* The value of "key" in /chosen/bootargs, or NULL; *vlen gets the bytes left in the property. */
-static const char *bootarg(const char *key, uint32_t *vlen)
-{
-    struct fdt_node n;
-    uint32_t len;
-    size_t klen = strlen(key);
-    if (!fdt_find_name("chosen", 1, &n))
-        return 0;
-    const char *args = fdt_getprop(&n, "bootargs", &len);
-    for (uint32_t i = 0; args && i + klen < len; i++) {
-        if ((i == 0 || args[i - 1] == ' ') && !strncmp(args + i, key, klen)) {
-            *vlen = len - (uint32_t)(i + klen);
-            return args + i + klen;
-        }
-    }
-    return 0;
-}
-
 static void report_first_insn(void)
 {
     uint32_t len;
-    const char *v = bootarg("keel.t0=", &len);
+    const char *v = bootarg("keel.t0", &len);
     uint64_t pct, vct;
     if (!v || len < 33 || !hex16(v, &pct) || !hex16(v + 17, &vct)) {
         skip("first_insn", "no-probe");
@@ -367,7 +349,7 @@ static void report_first_insn(void)
 static unsigned parse_samples(void)
 {
     uint32_t len;
-    const char *v = bootarg("bench.n=", &len);
+    const char *v = bootarg("bench.n", &len);
     unsigned n = 0;
     for (uint32_t j = 0; v && j < len && v[j] >= '0' && v[j] <= '9'; j++)
         n = n * 10 + (unsigned)(v[j] - '0');

@@ -1,5 +1,4 @@
-/* Reading "key=value" words from /chosen/bootargs (see bootargs.h).  Looks the property up on
- * each call: guests read their arguments once, at start. */
+/* Reading the guest's command line from the device tree (/chosen/bootargs). */
 #include "bootargs.h"
 #include "arm.h"
 #include "fdt.h"
@@ -37,7 +36,7 @@ uint64_t bootarg_u64(const char *key, uint64_t def)
 {
     uint32_t len;
     const char *v = bootarg(key, &len);
-    if (!v || !len)
+    if (!v || !len || v[0] < '0' || v[0] > '9')
         return def;
     uint64_t x = 0;
     for (uint32_t j = 0; j < len && v[j] >= '0' && v[j] <= '9'; j++)

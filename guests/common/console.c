@@ -10,7 +10,6 @@
 #define UART_DR 0x00
 #define UART_FR 0x18
 #define UART_FR_TXFF (1u << 5)
-#define CONSOLEIO_write 0
 #define LINE_MAX 512
 
 static unsigned long uart_base;

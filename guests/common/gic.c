@@ -23,7 +23,7 @@ void gicd_write(uint32_t off, uint32_t v)
 
 void gicd_wait_rwp(void)
 {
-    WAIT_FOR(!(gicd_read(GICD_CTLR) & GICD_CTLR_RWP), 100000);
+    WAIT_EVENT(!(gicd_read(GICD_CTLR) & GICD_CTLR_RWP));
 }
 
 bool gic_init(void)
@@ -72,7 +72,7 @@ bool gic_cpu_init(bool eoi_split)
         return false;
     uint64_t sgi = rd + GICR_SGI_BASE;
     mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
-    WAIT_FOR(!(mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP), 100000);
+    WAIT_EVENT(!(mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP));
     mmio_write32(sgi + GICR_ICENABLER0, 0xffffffff);
     mmio_write32(sgi + GICR_ICPENDR0, 0xffffffff);
     mmio_write32(sgi + GICR_IGROUPR0, 0xffffffff);

@@ -94,10 +94,29 @@ bool platform_init(const void *dtb)
         else if (m && !strcmp(m, "smc"))
             plat.psci = CONDUIT_SMC;
     }
+    if (fdt_find_name("chosen", 1, &n))
+        plat.bootargs = fdt_getprop(&n, "bootargs", &plat.bootargs_len);
     find_cpus();
     find_memory();
     find_timer();
     return true;
+}
+
+bool bootarg_uint(const char *key, uint64_t *val)
+{
+    const char *a = plat.bootargs;
+    size_t klen = strlen(key);
+    for (uint32_t i = 0; a && i + klen < plat.bootargs_len; i++) {
+        if ((i && a[i - 1] != ' ') || strncmp(a + i, key, klen))
+            continue;
+        uint64_t v = 0;
+        uint32_t j = i + (uint32_t)klen;
+        for (; j < plat.bootargs_len && a[j] >= '0' && a[j] <= '9'; j++)
+            v = v * 10 + (uint64_t)(a[j] - '0');
+        *val = v;
+        return j > i + klen;
+    }
+    return false;
 }
 
 int cpu_index_of(uint64_t mpidr)

@@ -23,6 +23,8 @@ struct platform {
     uint32_t timer_virt_ppi; /* INTID of the virtual timer (27 unless the DT says otherwise) */
     uint32_t timer_phys_ppi; /* INTID of the non-secure EL1 physical timer (30) */
     uint64_t boot_count;     /* CNTVCT_EL0 as the runtime started */
+    const char *bootargs;    /* /chosen/bootargs, NULL if none */
+    uint32_t bootargs_len;
 };
 
 extern struct platform plat;
@@ -36,6 +38,9 @@ static inline unsigned this_cpu(void)
     __asm__ volatile("mrs %0, tpidr_el1" : "=r"(v));
     return (unsigned)v;
 }
+/* The decimal number after key (such as "guest.pcpus=", which tests/guest/run.sh passes) in
+ * /chosen/bootargs.  False if key is not there. */
+bool bootarg_uint(const char *key, uint64_t *val);
 /* Index of the vCPU with this MPIDR affinity, or -1. */
 int cpu_index_of(uint64_t mpidr);
 

@@ -40,13 +40,53 @@ static inline void delay_us(uint64_t us)
         cpu_relax();
 }
 
-/* Evaluates cond until it holds or us microseconds pass; the value is whether it held. */
+/* Evaluates cond until it holds or us microseconds pass; the value is whether it held.  The
+ * time is read before cond, so cond is evaluated once more after the limit: a vCPU that was
+ * not running while the limit passed still sees an event that came meanwhile. */
 #define WAIT_FOR(cond, us)                                                                         \
     ({                                                                                             \
         uint64_t __end = timer_deadline_us(us);                                                    \
         bool __ok;                                                                                 \
-        while (!(__ok = (cond)) && !timer_passed(__end))                                           \
+        for (;;) {                                                                                 \
+            bool __late = timer_passed(__end);                                                     \
+            if ((__ok = (cond)) || __late)                                                         \
+                break;                                                                             \
             cpu_relax();                                                                           \
+        }                                                                                          \
+        __ok;                                                                                      \
+    })
+
+/*
+ * Waiting for something that must happen (an interrupt, a step of another vCPU): WAIT_EVENT.
+ * The event ends the wait; the time limit is only a safety net, so that a guest whose
+ * hypervisor lost the event still ends and says so.  Without -icount the guest's counter
+ * follows the host's clock, and on a loaded host a vCPU can go without running for a second
+ * or more, so the limit is far above what a working hypervisor needs (milliseconds) and below
+ * the runners' own timeouts.  A check that something does NOT happen within a time keeps its
+ * short wait: a slow host can only make it miss a fault, never fail a correct hypervisor.
+ */
+#define EVENT_TIMEOUT_US 30000000UL
+#define WAIT_EVENT(cond) WAIT_FOR(cond, EVENT_TIMEOUT_US)
+
+/* WAIT_EVENT for the last of a series of events: the safety net runs from the last change of
+ * progress (such as a count another vCPU advances), so a long series on a slow host does not
+ * run out of time while each step still comes. */
+#define WAIT_PROGRESS(cond, progress)                                                              \
+    ({                                                                                             \
+        uint64_t __end = timer_deadline_us(EVENT_TIMEOUT_US), __seen = (progress), __now;          \
+        bool __ok;                                                                                 \
+        for (;;) {                                                                                 \
+            bool __late = timer_passed(__end);                                                     \
+            if ((__ok = (cond)))                                                                   \
+                break;                                                                             \
+            if ((__now = (progress)) != __seen) {                                                  \
+                __seen = __now;                                                                    \
+                __end = timer_deadline_us(EVENT_TIMEOUT_US);                                       \
+            } else if (__late) {                                                                   \
+                break;                                                                             \
+            }                                                                                      \
+            cpu_relax();                                                                           \
+        }                                                                                          \
         __ok;                                                                                      \
     })
 

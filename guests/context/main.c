@@ -222,6 +222,6 @@ void guest_main(void *dtb)
     report(0, false, &res);
     run_rounds(0, true, &res);
     report(0, true, &res);
-    bool fin = WAIT_FOR(READ_ONCE(done1), 5000000);
+    bool fin = WAIT_EVENT(READ_ONCE(done1));
     check(fin, "vcpu1_done", "vCPU 1 %s", fin ? "finished" : "did NOT finish");
 }

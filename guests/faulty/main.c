@@ -21,8 +21,12 @@
  *
  *   ms=N               how long wild/flood/spin-masked/wfi-storm go on (0 = forever); wild
  *                      defaults to 2000, the others to 0
- *   end=poweroff|crash|reboot   what happens when ms is over (default poweroff, with the
- *                      GUEST-TESTS summary)
+ *   ops=N              instead of ms: wild's random accesses, or the SGIs each flooding vCPU
+ *                      sends, before it ends.  An amount of work, not of time, so that beside
+ *                      a neighbour the misbehaviour lasts as long relative to the neighbour's
+ *                      own work on a slow or loaded host as on a fast one
+ *   end=poweroff|crash|reboot   what happens when ms or ops is over (default poweroff, with
+ *                      the GUEST-TESTS summary)
  *   watchdog=S         first arm a Xen domain watchdog of S seconds (SCHEDOP_watchdog) and
  *                      report what the hypervisor said (a hypervisor with one ends a hung
  *                      domain; Keel answers -ENOSYS for now)
@@ -43,10 +47,6 @@
 
 const char guest_name[] = "faulty";
 
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_watchdog 6 /* public/sched.h; 7 is pin_override */
-#define SHUTDOWN_reboot 1
-#define SHUTDOWN_crash 3
 #define SGI_SELF 1
 #define SGI_OTHER 2
 #define SGI_ALL 3
@@ -71,9 +71,11 @@ enum end { END_POWEROFF, END_CRASH, END_REBOOT };
 
 static enum mode mode;
 static enum end end_action;
-static uint64_t run_ms;
+static uint64_t run_ms, run_ops;
 static unsigned vcpus_started;
 static unsigned vcpus_done;
+
+/* ---- boot arguments ---- */
 
 /* ---- endings ---- */
 
@@ -127,9 +129,7 @@ static void arm_watchdog(void)
     uint64_t secs = bootarg_u64("watchdog", 0);
     if (!secs)
         return;
-    static struct {
-        uint32_t id, timeout;
-    } wd;
+    static struct sched_watchdog wd;
     wd.id = 0;
     wd.timeout = (uint32_t)secs;
     long rc = xen_hypercall(HYPERVISOR_sched_op, SCHEDOP_watchdog, (uintptr_t)&wd, 0, 0, 0);
@@ -340,7 +340,7 @@ static uint64_t random_accesses(uint64_t deadline)
 {
     static const enum access kinds[] = { LDRB, LDRH, LDR32, LDR64, STRB, STRH, STR32, STR64 };
     uint64_t n = 0, unanswered = 0;
-    while (!timer_passed(deadline)) {
+    while (run_ops ? n < run_ops : !timer_passed(deadline)) {
         for (unsigned k = 0; k < 64; k++, n++) {
             enum access a = kinds[rnd() % ARRAY_SIZE(kinds)];
             uint64_t addr = (rnd() & ((1UL << 39) - 1)) & ~(uint64_t)(access_size[a] - 1);
@@ -420,7 +420,7 @@ static void run_wild(void)
 
 /* ---- interrupts: flood, masked spin, WFI storm ---- */
 
-static uint64_t sgi_sent[MAX_VCPUS], sgi_got[MAX_VCPUS];
+static uint64_t sgi_sent[MAX_VCPUS], sgi_got[MAX_VCPUS], wfi_count[MAX_VCPUS];
 
 static void on_irq(unsigned intid)
 {
@@ -445,6 +445,16 @@ static bool time_left(uint64_t deadline)
     return !run_ms || !timer_passed(deadline);
 }
 
+/* Work done by every vCPU so far: the progress of waiting for them to finish. */
+static uint64_t work_done(void)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < MAX_VCPUS; i++)
+        sum += __atomic_load_n(&sgi_sent[i], __ATOMIC_RELAXED) +
+               __atomic_load_n(&wfi_count[i], __ATOMIC_RELAXED);
+    return sum;
+}
+
 static void flood(unsigned me)
 {
     uint64_t deadline = timer_deadline_us(run_ms * 1000);
@@ -452,14 +462,14 @@ static void flood(unsigned me)
     irq_enable();
     bool many = plat.nr_cpus > 1;
     unsigned other = many ? (me + 1) % plat.nr_cpus : me;
-    while (time_left(deadline)) {
+    while (run_ops ? sgi_sent[me] < run_ops : time_left(deadline)) {
         for (unsigned i = 0; i < 256; i++) {
             gic_send_sgi(SGI_SELF, plat.mpidr[me]);
             if (many) {
                 gic_send_sgi(SGI_OTHER, plat.mpidr[other]);
                 gic_send_sgi_others(SGI_ALL);
             }
-            sgi_sent[me] += many ? 3 : 1;
+            __atomic_store_n(&sgi_sent[me], sgi_sent[me] + (many ? 3 : 1), __ATOMIC_RELAXED);
         }
     }
     irq_disable();
@@ -484,8 +494,6 @@ static void spin_masked(void)
     vtimer_set_ctl(CNTV_CTL_IMASK);
 }
 
-static uint64_t wfi_count[MAX_VCPUS];
-
 static void wfi_storm(unsigned me)
 {
     uint64_t deadline = timer_deadline_us(run_ms * 1000);
@@ -493,7 +501,7 @@ static void wfi_storm(unsigned me)
     arm_timer_pending();
     while (time_left(deadline)) {
         wfi();
-        wfi_count[me]++;
+        __atomic_store_n(&wfi_count[me], wfi_count[me] + 1, __ATOMIC_RELAXED);
     }
     vtimer_set_ctl(CNTV_CTL_IMASK);
 }
@@ -577,8 +585,12 @@ void guest_main(void *dtb)
     end_action = bootarg_is("end", "crash")    ? END_CRASH
                  : bootarg_is("end", "reboot") ? END_REBOOT
                                                : END_POWEROFF;
-    run_ms = bootarg_u64("ms", mode == M_WILD ? 2000 : 0);
-    if (run_ms)
+    run_ops = bootarg_u64("ops", 0);
+    run_ms = run_ops ? 0 : bootarg_u64("ms", mode == M_WILD ? 2000 : 0);
+    if (run_ops)
+        printf("FAULTY %s: start, %u vCPU(s), for %lu operations\n", mode_names[mode], plat.nr_cpus,
+               run_ops);
+    else if (run_ms)
         printf("FAULTY %s: start, %u vCPU(s), for %lu ms\n", mode_names[mode], plat.nr_cpus,
                run_ms);
     else
@@ -601,8 +613,10 @@ void guest_main(void *dtb)
     }
     gic_init(); /* flood's SGIs and the pending timers need Group 1 on in the distributor */
     start_secondaries();
+    uint64_t t0 = timer_now();
     act(0);
-    WAIT_FOR(__atomic_load_n(&vcpus_done, __ATOMIC_ACQUIRE) == vcpus_started - 1, 5000000);
+    WAIT_PROGRESS(__atomic_load_n(&vcpus_done, __ATOMIC_ACQUIRE) == vcpus_started - 1, work_done());
+    uint64_t ms = (timer_now() - t0) * 1000 / timer_freq();
     uint64_t sent = 0, got = 0, wfis = 0;
     for (unsigned i = 0; i < vcpus_started; i++) {
         sent += sgi_sent[i];
@@ -611,15 +625,15 @@ void guest_main(void *dtb)
     }
     if (mode == M_FLOOD) {
         printf("FAULTY flood: %lu SGIs sent, %lu interrupts taken, by %u vCPU(s) in %lu ms\n", sent,
-               got, vcpus_started, run_ms);
+               got, vcpus_started, ms);
         check(got > 0, "flood_delivered", "%lu of %lu SGIs taken (repeats of a pending SGI merge)",
               got, sent);
     } else if (mode == M_WFI_STORM) {
-        printf("FAULTY wfi-storm: %lu WFIs returned in %lu ms\n", wfis, run_ms);
+        printf("FAULTY wfi-storm: %lu WFIs returned in %lu ms\n", wfis, ms);
         check(wfis > 0, "wfi_storm", "%lu WFIs with a pending masked interrupt returned", wfis);
     } else {
-        printf("FAULTY %s: done after %lu ms\n", mode_names[mode], run_ms);
-        check(true, "fault_done", "%s for %lu ms", mode_names[mode], run_ms);
+        printf("FAULTY %s: done after %lu ms\n", mode_names[mode], ms);
+        check(true, "fault_done", "%s for %lu ms", mode_names[mode], ms);
     }
     finish();
 }

@@ -7,6 +7,7 @@
  * (memory_op, vcpu_op register_*, grant maps) must get a sanitizer here when Keel implements
  * them (issue 12: every new family joins the fuzzer in the same change).
  */
+#include <stddef.h>
 #include "arm.h"
 #include "console.h"
 #include "fuzz.h"
@@ -15,12 +16,6 @@
 #include "timer.h"
 #include "xen.h"
 
-#define XEN_TAG 0xea1
-#define SCHEDOP_block 1
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_poll 3
-#define SCHEDOP_remote_shutdown 4
-#define SCHEDOP_watchdog 6
 #define WATCHDOG_IDS 4             /* Keel has 2 per domain, Xen too; try a few past them */
 #define WATCHDOG_MIN_S (7 * 86400) /* armed for a week at least: never fires in a run */
 
@@ -92,30 +87,35 @@ static void put32(struct fz_cpu *c, uint64_t va, unsigned off, uint32_t v)
         *(volatile uint8_t *)(uintptr_t)(va + off + i) = (uint8_t)(v >> (8 * i));
 }
 
+/* A shutdown reason no Xen knows (past SHUTDOWN_soft_reset, the last). */
+static uint32_t bad_reason(struct fz_cpu *c)
+{
+    return SHUTDOWN_soft_reset + 1 + (uint32_t)rnd_below(c, 1u << 31);
+}
+
 /* sched_op: nothing that shuts the domain down or arms a watchdog that could fire.  Returns
  * whether the call may block (then a wake-up must be on its way). */
 static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
 {
     uint32_t cmd = (uint32_t)a[0]; /* Xen takes cmd as an int */
+    if (!ptr_valid)
+        return cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
     switch (cmd) {
     case SCHEDOP_shutdown:
-    case SCHEDOP_remote_shutdown:
-        /* reason (shutdown) or domid/reason (remote): an invalid reason, 6 and up */
-        if (ptr_valid) {
-            put32(c, a[1], 0,
-                  cmd == SCHEDOP_shutdown ? 6 + (uint32_t)rnd_below(c, 1u << 31)
-                                          : (uint32_t)rnd(c));
-            put32(c, a[1], 4, 6 + (uint32_t)rnd_below(c, 1u << 31));
-        }
+    case SCHEDOP_shutdown_code: /* the reason a later shutdown would report */
+        put32(c, a[1], offsetof(struct sched_shutdown, reason), bad_reason(c));
         break;
-    case SCHEDOP_watchdog:
-        if (ptr_valid) {
-            bool arm = fz.opt.watchdog && rnd_below(c, 2);
-            put32(c, a[1], 0, (uint32_t)rnd_below(c, WATCHDOG_IDS + 1));
-            put32(c, a[1], 4,
-                  arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0);
-        }
+    case SCHEDOP_remote_shutdown: /* any domain, the neighbour too */
+        put32(c, a[1], offsetof(struct sched_remote_shutdown, reason), bad_reason(c));
         break;
+    case SCHEDOP_watchdog: {
+        bool arm = fz.opt.watchdog && rnd_below(c, 2);
+        put32(c, a[1], offsetof(struct sched_watchdog, id),
+              (uint32_t)rnd_below(c, WATCHDOG_IDS + 1));
+        put32(c, a[1], offsetof(struct sched_watchdog, timeout),
+              arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0);
+        break;
+    }
     case SCHEDOP_block:
     case SCHEDOP_poll:
         return true;
@@ -151,9 +151,7 @@ static void hypercall(struct fz_cpu *c)
 
 void fz_watchdogs_free(void)
 {
-    static struct {
-        uint32_t id, timeout;
-    } wd;
+    static struct sched_watchdog wd;
     for (uint32_t id = 1; id <= WATCHDOG_IDS; id++) {
         WRITE_ONCE(wd.id, id);
         WRITE_ONCE(wd.timeout, 0);
@@ -314,8 +312,8 @@ static void imm_call(struct fz_cpu *c, enum fz_kind k)
     uint32_t imm;
     do {
         imm = (uint32_t)rnd_below(c, 4) ? (uint32_t)rnd_below(c, 0x10000)
-                                        : (uint32_t)rnd_below(c, 16) + (XEN_TAG & ~15u);
-    } while (k == K_HVC_IMM && (imm == 0 || imm == XEN_TAG));
+                                        : (uint32_t)rnd_below(c, 16) + (XEN_HYPERCALL_TAG & ~15u);
+    } while (k == K_HVC_IMM && (imm == 0 || imm == XEN_HYPERCALL_TAG));
     uint32_t op = k == K_HVC_IMM ? 0xd4000002u : 0xd4000003u; /* HVC / SMC #imm */
     const uint32_t insn[] = {
         0xaa0703f0u,   /* mov x16, x7 */
@@ -326,7 +324,7 @@ static void imm_call(struct fz_cpu *c, enum fz_kind k)
     for (unsigned i = 0; i < 8; i++)
         x[i] = fz_value(c);
     x[0] = function_id(c); /* whatever handles it, never a denied PSCI call */
-    if (k == K_SMC_IMM && imm == XEN_TAG)
+    if (k == K_SMC_IMM && imm == XEN_HYPERCALL_TAG)
         x[7] = HYPERVISOR_xen_version;
     fz_code_fn fn = fz_code(c, insn, ARRAY_SIZE(insn));
     exc_expect();

@@ -16,16 +16,6 @@
 
 const char guest_name[] = "hcall";
 
-#define SCHEDOP_yield 0
-#define SCHEDOP_block 1
-#define SCHEDOP_shutdown 2
-#define SCHEDOP_shutdown_code 5
-#define SCHEDOP_watchdog 6
-#define SHUTDOWN_poweroff 0
-#define XEN_EFAULT 14
-#define XEN_EINVAL 22
-#define XEN_ENOSPC 28
-
 /* Physical pages for the window: page-aligned, in our image's .bss. */
 static uint8_t pages[4][4096] __attribute__((aligned(4096)));
 
@@ -97,9 +87,7 @@ static void sched_op_calls(void)
  * timeout and freed again, so it never fires here. */
 static void watchdogs(void)
 {
-    static struct {
-        uint32_t id, timeout;
-    } wd;
+    static struct sched_watchdog wd;
     wd.id = 0;
     wd.timeout = 3600;
     expect("watchdog_alloc_1", SCHEDOP_watchdog, (uintptr_t)&wd, 1, "first watchdog is id 1");

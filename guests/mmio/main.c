@@ -4,7 +4,8 @@
  * addresses with no RAM and no device must raise a synchronous external abort in the guest
  * (which then goes on); an HVC with an unknown immediate is an undefined instruction; an
  * unknown Xen hypercall returns -ENOSYS; xen_version reports 4.17; hypercalls keep the
- * registers the ABI says they keep (xen-abi-facts A.2).
+ * registers the ABI says they keep (xen-abi-facts A.2); loads and stores with writeback, which
+ * have no syndrome, reach emulated devices.
  */
 #include "arm.h"
 #include "console.h"
@@ -17,11 +18,11 @@
 
 const char guest_name[] = "mmio";
 
-#define LOW_HOLE 0x0b000000UL  /* nothing there on QEMU virt nor in the Xen guest layout */
-#define PCI_HOLE 0x10000000UL  /* Xen's vPCI ECAM window: empty in a Keel domain */
-#define HIGH_HOLE 0x7ff00000UL /* past RAM for guests of less than 1 GiB */
+#define LOW_HOLE 0x0b000000UL         /* nothing there on QEMU virt nor in the Xen guest layout */
+#define PCI_HOLE GUEST_VPCI_ECAM_BASE /* Xen's vPCI ECAM window: empty in a Keel domain */
+#define HIGH_HOLE 0x7ff00000UL        /* past RAM for guests of less than 1 GiB */
 #define ESR_FNV (1UL << 10)
-#define XEN_VERSION_4_17 0x40011
+#define XEN_VERSION_4_17 XEN_VERSION_CODE(4, 17)
 #define PATTERN 0x5ca1ab1e00c0ffeeUL
 
 enum access { LDR32, STR32, LDRB, STR64, LDP, STP };
@@ -327,6 +328,98 @@ static void ram(const void *dtb)
     abort_probe("ram_below_base", LDR32, base - 4);
 }
 
+/*
+ * Loads and stores with writeback of their base register have no instruction syndrome (ESR
+ * ISV = 0), so a hypervisor must decode them to emulate MMIO.  Xen does for the post-indexed
+ * LDR/STR (immediate) forms; Keel for those and the pre-indexed ones: the value moves, the base
+ * register is updated.  Pairs and an Rn = Rt writeback still abort, leaving the base alone.
+ * Done on the distributor: GICD_TYPER, and SPI 40's IPRIORITYR byte and IROUTER (put back).
+ */
+#define SPI_PRIO (0x400 + 40)
+#define SPI_ROUTER (0x6000 + 8 * 40)
+
+static void indexed_check(const char *name, bool ok, bool aborted, const char *fmt, uint64_t a,
+                          uint64_t b)
+{
+    char buf[160];
+    snprintf(buf, sizeof(buf), fmt, a, b);
+    check(!aborted && ok, name, "%s%s", aborted ? "ABORTED; " : "", buf);
+}
+
+static void indexed_loads(void)
+{
+    uint64_t d = plat.gicd, typer = mmio_read32(d + 4), base = d + 4, val = 0;
+    exc_expect();
+    __asm__ volatile("ldr %w0, [%1], #8" : "=r"(val), "+r"(base) : : "memory");
+    indexed_check("mmio_ldr_post_index", val == typer && base == d + 12, exc_taken(NULL),
+                  "ldr w, [GICD_TYPER], #8: %#lx, base moved by %ld", val, base - d - 4);
+    base = d;
+    exc_expect();
+    __asm__ volatile("ldr %w0, [%1, #4]!" : "=r"(val), "+r"(base) : : "memory");
+    indexed_check("mmio_ldr_pre_index", val == typer && base == d + 4, exc_taken(NULL),
+                  "ldr w, [GICD, #4]!: %#lx, base moved by %ld", val, base - d);
+    mmio_write8(d + SPI_PRIO, 0x80);
+    base = d + SPI_PRIO;
+    exc_expect();
+    __asm__ volatile("ldrsb %0, [%1], #-1" : "=r"(val), "+r"(base) : : "memory");
+    indexed_check("mmio_ldrsb_post_index", val == 0xffffffffffffff80UL && base == d + SPI_PRIO - 1,
+                  exc_taken(NULL), "ldrsb x, [IPRIORITYR 0x80], #-1: %#lx, base moved by %ld", val,
+                  base - d - SPI_PRIO);
+    mmio_write8(d + SPI_PRIO, 0);
+}
+
+static void indexed_stores(void)
+{
+    uint64_t d = plat.gicd, base = d + SPI_PRIO, v = 0xa0;
+    exc_expect();
+    __asm__ volatile("strb %w1, [%0], #-3" : "+r"(base) : "r"(v) : "memory");
+    bool ab = exc_taken(NULL);
+    indexed_check("mmio_strb_post_index",
+                  mmio_read8(d + SPI_PRIO) == 0xa0 && base == d + SPI_PRIO - 3, ab,
+                  "strb 0xa0, [IPRIORITYR], #-3: reads back %#lx, base moved by %ld",
+                  mmio_read8(d + SPI_PRIO), base - d - SPI_PRIO);
+    mmio_write8(d + SPI_PRIO, 0);
+    base = d + SPI_ROUTER - 8;
+    v = 1; /* Aff0 = 1 */
+    exc_expect();
+    __asm__ volatile("str %1, [%0, #8]!" : "+r"(base) : "r"(v) : "memory");
+    ab = exc_taken(NULL);
+    indexed_check("mmio_str_pre_index", mmio_read64(d + SPI_ROUTER) == 1 && base == d + SPI_ROUTER,
+                  ab, "str x 1, [IROUTER - 8, #8]!: reads back %#lx, base moved by %ld",
+                  mmio_read64(d + SPI_ROUTER), base - (d + SPI_ROUTER - 8));
+    mmio_write64(d + SPI_ROUTER, 0);
+}
+
+/* What still aborts: the access is not made and the base register keeps its value. */
+static void indexed_unemulated(void)
+{
+    if (!plat.hypervisor) {
+        note("mmio indexed aborts: skipped, bare the GIC answers them");
+        return;
+    }
+    uint64_t d = plat.gicd, base = d, a = 0, b = 0;
+    struct exc_record r;
+    exc_expect();
+    __asm__ volatile("ldp %w0, %w1, [%2], #8" : "=r"(a), "=r"(b), "+r"(base) : : "memory");
+    bool taken = exc_taken(&r);
+    check(taken && ESR_EC(r.esr) == EC_DABT_CUR && r.far == d && base == d, "mmio_ldp_post_aborts",
+          "ldp w, w, [GICD], #8: %s ESR %#lx FAR %#lx, base moved by %ld",
+          taken ? "abort," : "NO ABORT,", r.esr, r.far, base - d);
+    base = d + 4;
+    exc_expect();
+    /* ldr w1, [x1], #4: the writeback of a base that is also the target is CONSTRAINED
+     * UNPREDICTABLE, so neither Xen nor Keel emulates it. */
+    __asm__ volatile("mov x1, %1\n\t"
+                     ".inst 0xb8404421\n\t"
+                     "mov %0, x1"
+                     : "=r"(a)
+                     : "r"(base)
+                     : "x1", "memory");
+    taken = exc_taken(&r);
+    check(taken && ESR_EC(r.esr) == EC_DABT_CUR && a == d + 4, "mmio_ldr_rn_is_rt_aborts",
+          "ldr w1, [x1], #4: %s ESR %#lx, x1 after %#lx", taken ? "abort," : "NO ABORT,", r.esr, a);
+}
+
 void guest_main(void *dtb)
 {
     ram(dtb);
@@ -335,4 +428,7 @@ void guest_main(void *dtb)
     unmapped_fetch();
     unknown_hvc();
     xen_hypercalls();
+    indexed_loads();
+    indexed_stores();
+    indexed_unemulated();
 }

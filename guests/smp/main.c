@@ -19,7 +19,6 @@ const char guest_name[] = "smp";
 
 #define SGI_ONE 1
 #define SGI_ALL 2
-#define WAIT_US 5000000
 
 static unsigned ready[MAX_VCPUS], got_one[MAX_VCPUS], got_all[MAX_VCPUS], done;
 static uint64_t seen_mpidr[MAX_VCPUS], seen_typer[MAX_VCPUS];
@@ -64,6 +63,15 @@ static bool all(unsigned *flags, unsigned n, unsigned want)
     return true;
 }
 
+/* How many vCPUs in [1, n) have their flag set: the progress of a wait on all of them. */
+static unsigned count_set(unsigned *flags, unsigned n)
+{
+    unsigned c = 0;
+    for (unsigned i = 1; i < n; i++)
+        c += __atomic_load_n(&flags[i], __ATOMIC_ACQUIRE) != 0;
+    return c;
+}
+
 /* The first vCPU in [1, n) whose flag is not want, or n. */
 static unsigned first_not(unsigned *flags, unsigned n, unsigned want)
 {
@@ -87,7 +95,7 @@ void guest_main(void *dtb)
         if (r != PSCI_SUCCESS && !bad_on++)
             check(false, "cpu_on_all", "CPU_ON(vCPU %u, MPIDR %#lx) = %ld", i, plat.mpidr[i], r);
     }
-    bool up = WAIT_FOR(all(ready, n, 1), WAIT_US);
+    bool up = WAIT_PROGRESS(all(ready, n, 1), count_set(ready, n));
     unsigned late = first_not(ready, n, 1);
     if (!bad_on)
         check(up, "cpu_on_all",
@@ -111,18 +119,17 @@ void guest_main(void *dtb)
     unsigned missed = 0, first_missed = 0;
     for (unsigned i = 1; i < n; i++) {
         gic_send_sgi(SGI_ONE, plat.mpidr[i]);
-        if (!WAIT_FOR(__atomic_load_n(&got_one[i], __ATOMIC_ACQUIRE) == 1, WAIT_US / 5) &&
-            !missed++)
+        if (!WAIT_EVENT(__atomic_load_n(&got_one[i], __ATOMIC_ACQUIRE) == 1) && !missed++)
             first_missed = i;
     }
-    delay_us(20000);
+    delay_us(20000); /* for a second, wrong, delivery to show (see WAIT_EVENT) */
     unsigned extra = first_not(got_one, n, 1);
     check(!missed && extra == n, "sgi_each_vcpu",
           "an SGI to each of %u vCPUs: %u missed (the first: vCPU %u, 0 = none); every count 1: %s",
           n - 1, missed, first_missed, extra == n ? "yes" : "no");
 
     gic_send_sgi_others(SGI_ALL);
-    bool bc = WAIT_FOR(all(got_all, n, 1), WAIT_US);
+    bool bc = WAIT_PROGRESS(all(got_all, n, 1), count_set(got_all, n));
     unsigned miss_all = first_not(got_all, n, 1);
     check(bc && !got_all[0], "sgi_all_but_self_all", "IRM=1 SGI: %s; sender got %u",
           bc ? "every other vCPU got it once" : "NOT all got it", got_all[0]);
@@ -135,8 +142,8 @@ void guest_main(void *dtb)
     bool off = true;
     unsigned still_on = 0;
     for (unsigned i = 1; i < n && off; i++) {
-        off = WAIT_FOR(psci_call(PSCI_64(PSCI_AFFINITY_INFO), plat.mpidr[i], 0, 0) == PSCI_AFF_OFF,
-                       WAIT_US);
+        off =
+            WAIT_EVENT(psci_call(PSCI_64(PSCI_AFFINITY_INFO), plat.mpidr[i], 0, 0) == PSCI_AFF_OFF);
         if (!off)
             still_on = i;
     }

@@ -18,8 +18,8 @@
  * (period_us= is another name for window_us=).
  */
 #include "arm.h"
+#include "bootargs.h"
 #include "console.h"
-#include "fdt.h"
 #include "guest.h"
 #include "platform.h"
 #include "smccc.h"
@@ -41,30 +41,6 @@ struct result {
     unsigned nbuckets;
 };
 static struct result results[MAX_VCPUS];
-
-/* The number after "key=" in /chosen/bootargs, or def. */
-static uint64_t bootarg_u64(const char *key, uint64_t def)
-{
-    struct fdt_node n;
-    uint32_t len;
-    size_t klen = strlen(key);
-    if (!fdt_find_name("chosen", 1, &n))
-        return def;
-    const char *args = fdt_getprop(&n, "bootargs", &len);
-    for (uint32_t i = 0; args && i + klen + 1 < len; i++) {
-        if ((i == 0 || args[i - 1] == ' ') && !strncmp(args + i, key, klen) &&
-            args[i + klen] == '=') {
-            uint64_t v = 0;
-            uint32_t j = i + (uint32_t)klen + 1;
-            if (j >= len || args[j] < '0' || args[j] > '9')
-                return def;
-            for (; j < len && args[j] >= '0' && args[j] <= '9'; j++)
-                v = v * 10 + (uint64_t)(args[j] - '0');
-            return v;
-        }
-    }
-    return def;
-}
 
 static uint64_t ticks_to_us(uint64_t t)
 {

@@ -36,7 +36,6 @@ const char guest_name[] = "uart";
 #define INT_TX (1u << 5)
 #define INT_RT (1u << 6)
 #define INT_ALL 0x7ffu
-#define WAIT_US 500000
 
 static uint64_t uart;
 static unsigned irqs;
@@ -63,7 +62,7 @@ static void on_irq(unsigned intid)
 
 static void flags_at_rest(void)
 {
-    bool drained = WAIT_FOR(rd(FR) & FR_TXFE, WAIT_US);
+    bool drained = WAIT_EVENT(rd(FR) & FR_TXFE);
     uint32_t fr = rd(FR);
     check(drained && !(fr & FR_TXFF) && (fr & FR_RXFE) && !(fr & FR_BUSY), "uart_fr_idle",
           "UARTFR %#x once output drained: want TXFE, RXFE, not TXFF, not BUSY", fr);
@@ -128,7 +127,7 @@ static void tx_interrupt(void)
     wr(IMSC, INT_TX);
     /* More than a FIFO trigger level's worth, so the level is crossed as it drains. */
     printf("GUEST-NOTE uart: transmit burst to cross the FIFO trigger level ..........\n");
-    bool got = WAIT_FOR(__atomic_load_n(&irqs, __ATOMIC_RELAXED) > 0, WAIT_US);
+    bool got = WAIT_EVENT(__atomic_load_n(&irqs, __ATOMIC_RELAXED) > 0);
     irq_disable();
     wr(IMSC, 0);
     check(got && (mis_in_handler & INT_TX), "uart_tx_interrupt",

@@ -21,8 +21,8 @@ const char guest_name[] = "vgic";
 #define SPI_B 41
 #define SGI_SELF 1
 #define PRIO 0xa0
-#define IRQ_WAIT_US 500000
-#define NOT_TAKEN_US 20000
+#define IRQ_WAIT_US EVENT_TIMEOUT_US /* an interrupt that must come */
+#define NOT_TAKEN_US 20000           /* one that must not come: see WAIT_EVENT */
 
 static unsigned counts[64];
 static unsigned last_intid;
@@ -338,7 +338,7 @@ static void sgi_self(void)
     gic_enable(SGI_SELF);
     gic_send_sgi(SGI_SELF, this_mpidr());
     /* Masked by PSTATE.I: pending, and the highest pending interrupt. */
-    bool pend = WAIT_FOR(mmio_read32(sgi_base + GICR_ISPENDR0) & bit(SGI_SELF), 100000);
+    bool pend = WAIT_EVENT(mmio_read32(sgi_base + GICR_ISPENDR0) & bit(SGI_SELF));
     uint64_t hppir = read_sysreg_s(ICC_HPPIR1_EL1) & 0xffffff;
     check(pend && hppir == SGI_SELF && !count(SGI_SELF), "sgi_self_pending_masked",
           "with IRQs masked: GICR_ISPENDR0 shows SGI %u %s, ICC_HPPIR1 %lu, taken %u", SGI_SELF,
@@ -428,7 +428,7 @@ static void many_pending(void)
             gic_set_pending(ids[i]);
     }
     uint64_t sgi_base = gic_rdist() + GICR_SGI_BASE;
-    WAIT_FOR((mmio_read32(sgi_base + GICR_ISPENDR0) & 0x3fc) == 0x3fc, 100000);
+    WAIT_EVENT((mmio_read32(sgi_base + GICR_ISPENDR0) & 0x3fc) == 0x3fc);
     order_len = 0;
     irq_enable();
     bool all = WAIT_FOR(order_len >= n, IRQ_WAIT_US);

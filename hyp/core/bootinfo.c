@@ -30,18 +30,95 @@ static bool prop_is(const struct fdt *f, int n, const char *name, const char *s)
     return v && len == slen + 1 && !memcmp(v, s, len);
 }
 
+/* Last byte of a non-empty range: comparing by it lets a range end at 2^64. */
+static uint64_t last_byte(const struct mem_range *r)
+{
+    return r->base + (r->size - 1);
+}
+
+static bool overlaps(const struct mem_range *a, const struct mem_range *b)
+{
+    return a->base <= last_byte(b) && b->base <= last_byte(a);
+}
+
+/* Bytes between two non-empty ranges; 0 when they overlap or touch. */
+static uint64_t gap_between(const struct mem_range *a, const struct mem_range *b)
+{
+    if (a->base > last_byte(b))
+        return a->base - last_byte(b) - 1;
+    if (b->base > last_byte(a))
+        return b->base - last_byte(a) - 1;
+    return 0;
+}
+
+/* The smallest range covering a and b (short of one byte when that is all of 2^64). */
+static struct mem_range hull(const struct mem_range *a, const struct mem_range *b)
+{
+    paddr_t base = MIN(a->base, b->base);
+    uint64_t last = MAX(last_byte(a), last_byte(b));
+    return (struct mem_range){ base, last - base == UINT64_MAX ? UINT64_MAX : last - base + 1 };
+}
+
+static void drop_reserved(unsigned i)
+{
+    bootinfo.reserved[i] = bootinfo.reserved[--bootinfo.nr_reserved];
+}
+
+/* Merge into r every reserved range it overlaps or touches, so the table holds no two ranges
+ * that touch. */
+static void fold_reserved(struct mem_range *r)
+{
+    for (unsigned i = 0; i < bootinfo.nr_reserved;) {
+        if (gap_between(r, &bootinfo.reserved[i])) {
+            i++;
+            continue;
+        }
+        *r = hull(r, &bootinfo.reserved[i]);
+        drop_reserved(i);
+    }
+}
+
+/* The table is full and r must go in: merge the two closest of the table's ranges and r, and
+ * count the free memory between them as lost.  The closest two have no third range between
+ * them, so the table stays free of ranges that touch. */
+static void squeeze_reserved(struct mem_range *r)
+{
+    unsigned n = bootinfo.nr_reserved, bi = n, bj = 0;
+    uint64_t best = UINT64_MAX;
+    struct mem_range *t = bootinfo.reserved;
+    for (unsigned i = 0; i <= n; i++)
+        for (unsigned j = 0; j < MIN(i, n); j++) {
+            uint64_t g = gap_between(i == n ? r : &t[i], &t[j]);
+            if (g < best) {
+                best = g;
+                bi = i;
+                bj = j;
+            }
+        }
+    struct mem_range *into = bi == n ? r : &t[bi];
+    *into = hull(into, &t[bj]);
+    drop_reserved(bj); /* bj < bi: moving the last entry down keeps the merged one */
+    bootinfo.reserved_squeezed++;
+    bootinfo.reserved_lost += best;
+}
+
+/*
+ * Reserve [base, base + size): the page allocator never hands it out.  Nothing is ever dropped:
+ * clamped at 2^64 rather than refused, and when more ranges come than the table holds, the
+ * closest ones are merged (see squeeze_reserved).  Handing out memory that holds a boot
+ * module or firmware data is a worse mistake than keeping a little free memory back.
+ */
 static void add_reserved(paddr_t base, uint64_t size)
 {
     if (!size)
         return;
-    /* Clamp rather than drop: handing out memory someone reserved is the worse mistake. */
     if (size > UINT64_MAX - base)
         size = 0 - base;
-    if (bootinfo.nr_reserved == MAX_RESERVED) {
-        pr_warn("bootinfo: too many reserved ranges, ignoring %#lx+%#lx\n", base, size);
-        return;
-    }
-    bootinfo.reserved[bootinfo.nr_reserved++] = (struct mem_range){ base, size };
+    struct mem_range r = { base, size };
+    fold_reserved(&r);
+    if (bootinfo.nr_reserved == MAX_RESERVED)
+        squeeze_reserved(&r);
+    bootinfo.reserved[bootinfo.nr_reserved++] = r;
 }
 
 static void parse_memory(const struct fdt *f)
@@ -159,9 +236,9 @@ static int parse_cpus(const struct fdt *f)
     return 0;
 }
 
-static enum module_kind module_kind(const struct fdt *f, int n, bool *is_module)
+/* Module kind of node n from its "compatible"; -ENOENT if n is not a boot module. */
+static int module_kind(const struct fdt *f, int n)
 {
-    *is_module = true;
     if (fdt_compatible(f, n, "multiboot,kernel") || fdt_compatible(f, n, "xen,linux-zimage"))
         return MOD_KERNEL;
     if (fdt_compatible(f, n, "multiboot,ramdisk") || fdt_compatible(f, n, "xen,linux-initrd"))
@@ -170,28 +247,43 @@ static enum module_kind module_kind(const struct fdt *f, int n, bool *is_module)
         return MOD_DEVICE_TREE;
     if (fdt_compatible(f, n, "multiboot,module") || fdt_compatible(f, n, "xen,multiboot-module"))
         return MOD_OTHER;
-    *is_module = false;
-    return MOD_OTHER;
+    return -ENOENT;
 }
 
-static void add_module(const struct fdt *f, int n, int domain)
+/* The module node n describes: 0, -ENOENT (not a module) or -EINVAL (no usable reg). */
+static int decode_module(const struct fdt *f, int n, struct boot_module *m)
 {
-    bool is_module;
-    enum module_kind kind = module_kind(f, n, &is_module);
-    uint64_t base, size;
-    if (!is_module)
-        return;
-    if (fdt_reg(f, n, 0, &base, &size) || !size || !range_fits(base, size)) {
+    int kind = module_kind(f, n);
+    if (kind < 0)
+        return kind;
+    if (fdt_reg(f, n, 0, &m->base, &m->size) || !m->size || !range_fits(m->base, m->size))
+        return -EINVAL;
+    m->kind = (enum module_kind)kind;
+    m->node = n;
+    return 0;
+}
+
+static void reserve_module(const struct fdt *f, int n)
+{
+    struct boot_module m;
+    int rc = decode_module(f, n, &m);
+    if (rc == -EINVAL)
         pr_warn("bootinfo: module %s has no usable reg, ignored\n", fdt_name(f, n));
+    if (rc)
         return;
-    }
-    if (bootinfo.nr_modules == MAX_BOOT_MODULES) {
-        pr_warn("bootinfo: too many boot modules, %s ignored\n", fdt_name(f, n));
-        return;
-    }
-    bootinfo.modules[bootinfo.nr_modules++] = (struct boot_module){ kind, base, size, n, domain };
-    add_reserved(ALIGN_DOWN(base, PAGE_SIZE),
-                 ALIGN_UP(base + size, PAGE_SIZE) - ALIGN_DOWN(base, PAGE_SIZE));
+    bootinfo.nr_modules++;
+    add_reserved(ALIGN_DOWN(m.base, PAGE_SIZE),
+                 ALIGN_UP(m.base + m.size, PAGE_SIZE) - ALIGN_DOWN(m.base, PAGE_SIZE));
+}
+
+int bootinfo_next_module(int parent, int after, struct boot_module *m)
+{
+    const struct fdt *f = &bootinfo.fdt;
+    int n = after < 0 ? fdt_first_child(f, parent) : fdt_next_sibling(f, after);
+    for (; parent >= 0 && n >= 0; n = fdt_next_sibling(f, n))
+        if (!decode_module(f, n, m))
+            return n;
+    return -1;
 }
 
 static void parse_chosen(const struct fdt *f)
@@ -205,9 +297,9 @@ static void parse_chosen(const struct fdt *f)
     for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
         if (fdt_compatible(f, n, "xen,domain")) {
             for (int m = fdt_first_child(f, n); m >= 0; m = fdt_next_sibling(f, m))
-                add_module(f, m, n);
+                reserve_module(f, m);
         } else {
-            add_module(f, n, -1);
+            reserve_module(f, n);
         }
     }
 }
@@ -217,29 +309,32 @@ int bootinfo_parse(void)
     const struct fdt *f = &bootinfo.fdt;
     parse_reserved(f);
     parse_chosen(f);
+    if (bootinfo.reserved_squeezed)
+        pr_warn("bootinfo: more reserved ranges than the %u Keel keeps apart: %u merged with "
+                "their neighbours, %lu KiB of free memory between them stays unused\n",
+                MAX_RESERVED, bootinfo.reserved_squeezed, bootinfo.reserved_lost >> 10);
     return parse_cpus(f);
 }
 
-/* Both ranges non-empty; compared by last byte so a range ending at 2^64 works. */
-static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
+bool bootinfo_in_ram(paddr_t base, uint64_t size)
 {
-    return a <= b + (bs - 1) && b <= a + (as - 1);
+    if (!size || size > UINT64_MAX - base)
+        return false;
+    for (unsigned i = 0; i < bootinfo.nr_mem; i++)
+        if (base >= bootinfo.mem[i].base &&
+            base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)
+            return true;
+    return false;
 }
 
 /* An empty or wrapping range is never "free": callers use this to hand memory out. */
 bool bootinfo_range_free(paddr_t base, uint64_t size)
 {
-    if (!size || size > UINT64_MAX - base)
+    if (!bootinfo_in_ram(base, size))
         return false;
-    bool in_ram = false;
-    for (unsigned i = 0; i < bootinfo.nr_mem; i++)
-        if (base >= bootinfo.mem[i].base &&
-            base + size <= bootinfo.mem[i].base + bootinfo.mem[i].size)
-            in_ram = true;
-    if (!in_ram)
-        return false;
+    struct mem_range r = { base, size };
     for (unsigned i = 0; i < bootinfo.nr_reserved; i++)
-        if (overlaps(base, size, bootinfo.reserved[i].base, bootinfo.reserved[i].size))
+        if (overlaps(&r, &bootinfo.reserved[i]))
             return false;
     return true;
 }

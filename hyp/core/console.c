@@ -161,22 +161,3 @@ void panic(const char *fmt, ...)
     log_printf(LOG_ERR, "\nPANIC on CPU: %s\n", buf);
     arch_cpu_park();
 }
-
-bool ratelimit_ok(struct ratelimit *rl)
-{
-    uint64_t now = arch_counter();
-    uint64_t window = arch_counter_freq() * RATELIMIT_SECONDS;
-    if (!rl->window_start || now - rl->window_start >= window) {
-        if (rl->suppressed)
-            log_printf(LOG_WARN, "(%u similar messages suppressed)\n", rl->suppressed);
-        rl->window_start = now ? now : 1;
-        rl->count = 0;
-        rl->suppressed = 0;
-    }
-    if (rl->count < RATELIMIT_BURST) {
-        rl->count++;
-        return true;
-    }
-    rl->suppressed++;
-    return false;
-}

@@ -164,16 +164,33 @@ static const char *state_name(enum domain_state s)
 
 static void cmd_help(const char *args);
 
+/* Iterate over the listed domains, holding a reference on the current one: a domain killed
+ * meanwhile on another pCPU stays readable until the loop moves on. */
+#define for_each_domain(d) for (struct domain *d = domain_get_next(-1); d; d = next_domain(d))
+
+static struct domain *next_domain(struct domain *d)
+{
+    struct domain *n = domain_get_next((int)d->id);
+    domain_put(d);
+    return n;
+}
+
+static bool no_domains(void)
+{
+    if (domain_count())
+        return false;
+    out("no domains\n");
+    return true;
+}
+
 static void cmd_domains(const char *args)
 {
-    struct domain *d = domain_next(-1);
-    if (!d) {
-        out("no domains\n");
+    if (no_domains())
         return;
-    }
     out("  id %-20s %-8s %5s %11s %9s  %s\n", "name", "state", "vcpus", "cpu time", "memory",
         "uart out/in");
-    for (; d; d = domain_next((int)d->id)) {
+    for_each_domain(d)
+    {
         uint64_t ns = 0;
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (d->vcpus[i])
@@ -190,14 +207,12 @@ static void cmd_domains(const char *args)
 
 static void cmd_sched(const char *args)
 {
-    struct domain *d = domain_next(-1);
-    if (!d) {
-        out("no domains\n");
+    if (no_domains())
         return;
-    }
     out("  id %-20s %-8s %5s  %-18s  %-8s  %s\n", "name", "weight", "cap", "budget/period (us)",
         "pool", "affinity");
-    for (; d; d = domain_next((int)d->id)) {
+    for_each_domain(d)
+    {
         const struct sched_params *p = &d->cfg.sched;
         char weight[16] = "default", cap[16] = "none", rt[48] = "-", aff[24] = "all";
         if (p->weight)
@@ -226,8 +241,10 @@ static void cmd_mem(const char *args)
         ps.total_pages >> (20 - PAGE_SHIFT), ps.free_pages >> (20 - PAGE_SHIFT), largest);
     out("heap: %lu KiB in use, %lu KiB held\n", hs.bytes_in_use >> 10,
         hs.pages << (PAGE_SHIFT - 10));
-    for (struct domain *d = domain_next(-1); d; d = domain_next((int)d->id))
+    for_each_domain(d)
+    {
         out("domain %u %s: %lu KiB charged\n", d->id, d->name, d->mem_pages << (PAGE_SHIFT - 10));
+    }
 }
 
 /* Replay the log ring, or its last n lines.  The replay itself goes into the ring, so the end
@@ -309,13 +326,17 @@ void console_switch_command(const char *cmd)
 
 /* --- routing --- */
 
-/* The owner after cur: the next domain (by id) with an emulated UART, then Keel. */
+/* The owner after cur: the next domain (by id) with an emulated UART, then Keel.  The owner is
+ * not a reference: domain_kill clears it (console_switch_domain_gone) before the domain can be
+ * freed, under switch_lock, which the caller holds. */
 static struct domain *next_owner(struct domain *cur)
 {
-    for (struct domain *d = domain_next(cur ? (int)cur->id : -1); d; d = domain_next((int)d->id))
-        if (d->vuart && d->state != DOM_DYING)
-            return d;
-    return NULL;
+    struct domain *d = domain_get_next(cur ? (int)cur->id : -1);
+    while (d && !d->vuart)
+        d = next_domain(d);
+    if (d)
+        domain_put(d);
+    return d;
 }
 
 /* switch_lock held. */
@@ -450,7 +471,9 @@ void console_switch_init(void)
         pr_info("console: input polled every %llu ms\n", CONSOLE_POLL_NS / 1000000);
     }
     unsigned long flags = spin_lock_irqsave(&switch_lock);
-    owner = NULL;
+    /* Input starts with the first domain that has a console: after boot the operator sees its
+     * output and soon its prompt, so that is where typing should go.  Keel is one escape away. */
+    owner = next_owner(NULL);
     announce(false);
     spin_unlock_irqrestore(&switch_lock, flags);
     timer_init(&poll_timer, poll_tick, NULL);

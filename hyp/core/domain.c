@@ -1,20 +1,28 @@
 /*
- * Domain lifecycle and guest memory.  domain_list_lock guards the domain table; a domain's
- * memory chunks are fixed between creation and destruction, so guest-address translation
- * takes no lock.  Loading kernels and building the domain from the device tree is in
- * domain_build.c; shutdown actions in domain_shutdown.c.
+ * Domain lifecycle, references and guest memory.  domain_list_lock guards the domain table
+ * and the taking of references through it; d->refs counts them (the table holds one while d is
+ * listed).  A domain dies in two steps: domain_kill (off the table, every timer and vCPU
+ * stopped, guest memory returned) and, on the last domain_put, the free of what is left, which
+ * runs later from the reclaim timer so that a put is safe under any lock.  Guest memory is the
+ * domain's memory map (core/mm/physmap.c).  Loading kernels and building the domain from the device tree is in domain_build.c;
+ * shutdown actions in domain_shutdown.c.
  */
 #include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
+#include <hyp/percpu.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
+#include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/vpl011.h>
+#include <hyp/watchdog.h>
 
 static struct domain *domains[MAX_DOMAINS];
 static struct spinlock domain_list_lock = SPINLOCK_INIT;
@@ -35,17 +43,107 @@ static int alloc_domain_id(struct domain *d)
     return -ENOSPC;
 }
 
-struct domain *domain_by_id(unsigned id)
+/* domain_list_lock held: take a reference on a listed domain. */
+static struct domain *get_locked(unsigned id)
 {
-    return id < MAX_DOMAINS ? READ_ONCE(domains[id]) : NULL;
+    struct domain *d = domains[id];
+    if (d)
+        __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
+    return d;
 }
 
-struct domain *domain_next(int after)
+struct domain *domain_get(unsigned id)
 {
-    for (int id = after + 1; id < MAX_DOMAINS; id++)
-        if (READ_ONCE(domains[id]))
-            return domains[id];
-    return NULL;
+    if (id >= MAX_DOMAINS)
+        return NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    struct domain *d = get_locked(id);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return d;
+}
+
+struct domain *domain_get_next(int after)
+{
+    struct domain *d = NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    for (int id = MAX(after + 1, 0); !d && id < MAX_DOMAINS; id++)
+        d = get_locked((unsigned)id);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return d;
+}
+
+unsigned long domain_lock_pair(struct domain *a, struct domain *b)
+{
+    struct domain *first = a->id <= b->id ? a : b, *second = first == a ? b : a;
+    unsigned long flags = spin_lock_irqsave(&first->lock);
+    if (second != first)
+        spin_lock(&second->lock);
+    return flags;
+}
+
+void domain_unlock_pair(struct domain *a, struct domain *b, unsigned long flags)
+{
+    if (a != b)
+        spin_unlock(&b->lock);
+    spin_unlock_irqrestore(&a->lock, flags);
+}
+
+/* --- the last reference: freeing what domain_kill left --- */
+
+static struct spinlock reclaim_lock = SPINLOCK_INIT;
+static struct domain *reclaim_list; /* linked through reclaim_next */
+static struct timer reclaim_timer;
+
+static void domain_free(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        sched_vcpu_destroy(v);
+        arch_vcpu_destroy(v);
+        heap_free(v);
+        d->vcpus[i] = NULL;
+    }
+    sched_domain_destroy(d);
+    if (d->vuart)
+        vpl011_destroy(d);
+    shared_info_domain_free(d);
+    arch_domain_destroy(d);
+    heap_free(d);
+}
+
+static void reclaim(struct timer *t, void *ctx)
+{
+    unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+    struct domain *list = reclaim_list;
+    reclaim_list = NULL;
+    spin_unlock_irqrestore(&reclaim_lock, flags);
+    while (list) {
+        struct domain *d = list;
+        list = d->reclaim_next;
+        domain_free(d);
+    }
+}
+
+void domain_ref(struct domain *d)
+{
+    __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL))
+        return;
+    /* Whoever drops the last reference may hold any lock (the console's, a vGIC's): the free
+     * runs from a timer on this pCPU, with none held. */
+    unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+    d->reclaim_next = reclaim_list;
+    reclaim_list = d;
+    if (!reclaim_timer.fn)
+        timer_init(&reclaim_timer, reclaim, NULL);
+    timer_set(&reclaim_timer, 0, cpu_id());
+    spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
 unsigned domain_count(void)
@@ -54,87 +152,6 @@ unsigned domain_count(void)
     for (unsigned id = 0; id < MAX_DOMAINS; id++)
         n += READ_ONCE(domains[id]) != NULL;
     return n;
-}
-
-/* Largest block order that fits the remaining size and the alignment of gpa. */
-static unsigned chunk_order(uint64_t gpa, uint64_t remaining)
-{
-    unsigned order = PAGE_MAX_ORDER;
-    while (order && ((PAGE_SIZE << order) > remaining || !IS_ALIGNED(gpa, PAGE_SIZE << order)))
-        order--;
-    return order;
-}
-
-static int add_chunk(struct domain *d, paddr_t pa, uint64_t gpa, unsigned order, unsigned *cap)
-{
-    if (d->nr_chunks == *cap) {
-        unsigned ncap = *cap ? *cap * 2 : 16;
-        struct mem_chunk *n = heap_alloc(ncap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        if (d->chunks)
-            memcpy(n, d->chunks, d->nr_chunks * sizeof(*n));
-        heap_free(d->chunks);
-        d->chunks = n;
-        *cap = ncap;
-    }
-    d->chunks[d->nr_chunks++] = (struct mem_chunk){ pa, GPA(gpa), order };
-    return 0;
-}
-
-/* Allocate and map [base, base + size) of guest RAM with the largest blocks available. */
-static int populate_bank(struct domain *d, uint64_t base, uint64_t size, unsigned *cap)
-{
-    uint64_t gpa = base, end = base + size;
-    while (gpa < end) {
-        unsigned order = chunk_order(gpa, end - gpa);
-        void *p;
-        while (!(p = page_alloc(order)) && order)
-            order--;
-        if (!p)
-            return -ENOMEM;
-        uint64_t bytes = PAGE_SIZE << order;
-        arch_clear_memory(p, bytes); /* no data may leak from a previous owner */
-        int rc = add_chunk(d, (paddr_t)(uintptr_t)p, gpa, order, cap);
-        if (!rc)
-            rc = arch_guest_map_ram(d, GPA(gpa), (paddr_t)(uintptr_t)p, bytes);
-        if (rc) {
-            if (d->nr_chunks && d->chunks[d->nr_chunks - 1].pa == (paddr_t)(uintptr_t)p)
-                return rc; /* recorded: freed with the others */
-            page_free(p, order);
-            return rc;
-        }
-        d->mem_pages += 1UL << order;
-        gpa += bytes;
-    }
-    return 0;
-}
-
-static int populate_ram(struct domain *d)
-{
-    struct guest_layout l;
-    arch_guest_layout(&l);
-    uint64_t left = d->cfg.mem_bytes;
-    unsigned cap = 0;
-    for (unsigned b = 0; b < 2 && left; b++) {
-        uint64_t n = MIN(left, l.ram_size[b]);
-        int rc = populate_bank(d, l.ram_base[b], n, &cap);
-        if (rc)
-            return rc;
-        left -= n;
-    }
-    return left ? -EINVAL : 0;
-}
-
-static void free_ram(struct domain *d)
-{
-    for (unsigned i = 0; i < d->nr_chunks; i++) {
-        page_free((void *)(uintptr_t)d->chunks[i].pa, d->chunks[i].order);
-        d->mem_pages -= 1UL << d->chunks[i].order;
-    }
-    heap_free(d->chunks);
-    d->chunks = NULL;
-    d->nr_chunks = 0;
 }
 
 static int create_vcpus(struct domain *d)
@@ -174,9 +191,6 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
 {
     int rc = check_config(cfg);
     if (rc) {
-        pr_err("domain %s: invalid configuration (memory must be a non-zero multiple of 2 MiB, "
-               "1..%u vCPUs)\n",
-               cfg->name, MAX_VCPUS_PER_DOMAIN);
         *err = rc;
         return NULL;
     }
@@ -189,6 +203,10 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->lock = SPINLOCK_INIT;
     d->state = DOM_BUILDING;
+    d->refs = 1; /* the domain table's */
+    d->p2m_lock = SPINLOCK_INIT;
+    d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
+    watchdog_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)
         goto fail;
@@ -205,47 +223,51 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = sched_domain_init(d);
     if (rc)
         goto fail;
-    rc = populate_ram(d);
+    rc = shared_info_domain_init(d);
     if (rc)
         goto fail;
     rc = create_vcpus(d);
     if (rc)
         goto fail;
-    rc = domain_load_kernel(d);
-    if (rc)
-        goto fail;
     return d;
 fail:
-    pr_err("domain %s: creation failed (%d)\n", cfg->name, rc);
-    domain_destroy(d);
+    if (d->id)
+        domain_kill(d);
+    else
+        domain_free(d); /* never listed: no one else can hold a reference */
     *err = rc;
     return NULL;
 }
 
-void domain_destroy(struct domain *d)
+void domain_kill(struct domain *d)
 {
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    bool dead = d->state == DOM_DYING;
     d->state = DOM_DYING;
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpus[i];
-        if (!v)
-            continue;
-        sched_vcpu_destroy(v);
-        arch_vcpu_destroy(v);
-        heap_free(v);
-        d->vcpus[i] = NULL;
-    }
-    sched_domain_destroy(d);
-    if (d->vuart)
-        vpl011_destroy(d);
-    /* Tear down the guest address space before its memory goes back to the pool. */
-    arch_domain_destroy(d);
-    free_ram(d);
-    if (d->id) {
-        unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    spin_unlock_irqrestore(&d->lock, flags);
+    if (dead)
+        return;
+    flags = spin_lock_irqsave(&domain_list_lock);
+    if (d->id && domains[d->id] == d)
         domains[d->id] = NULL;
-        spin_unlock_irqrestore(&domain_list_lock, flags);
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    console_switch_domain_gone(d);
+    /* Nothing may fire into d from now on.  A handler still running elsewhere may reach a
+     * vCPU (vgic_set_level, vcpu_kick): vCPUs stay allocated, stopped, until the free. */
+    watchdog_domain_kill(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        if (!d->vcpus[i])
+            continue;
+        arch_vcpu_kill(d->vcpus[i]);
+        if (d->vcpus[i]->sched_priv)
+            sched_vcpu_set_state(d->vcpus[i], VCPU_OFFLINE);
     }
-    heap_free(d);
+    shared_info_domain_kill(d);
+    /* Every frame the map held goes back (or waits for its last other holder), then the
+     * address space itself. */
+    physmap_release(d);
+    arch_domain_relinquish(d);
+    domain_put(d); /* the table's reference */
 }
 
 void domain_start(struct domain *d)
@@ -253,58 +275,4 @@ void domain_start(struct domain *d)
     d->state = DOM_RUNNING;
     struct vcpu *v0 = d->vcpus[0];
     sched_vcpu_set_state(v0, VCPU_RUNNABLE);
-}
-
-/* --- guest-physical access --- */
-
-static const struct mem_chunk *find_chunk(struct domain *d, uint64_t gpa)
-{
-    for (unsigned i = 0; i < d->nr_chunks; i++) {
-        const struct mem_chunk *c = &d->chunks[i];
-        if (gpa >= c->gpa.a && gpa - c->gpa.a < (PAGE_SIZE << c->order))
-            return c;
-    }
-    return NULL;
-}
-
-void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len)
-{
-    const struct mem_chunk *c = find_chunk(d, gpa.a);
-    if (!c)
-        return NULL;
-    uint64_t off = gpa.a - c->gpa.a;
-    if (len > (PAGE_SIZE << c->order) - off)
-        return NULL;
-    return (void *)(uintptr_t)(c->pa + off);
-}
-
-static int copy_gpa(struct domain *d, struct gpa gpa, void *buf, uint64_t len, bool to_guest)
-{
-    uint8_t *b = buf;
-    while (len) {
-        const struct mem_chunk *c = find_chunk(d, gpa.a);
-        if (!c)
-            return -EFAULT;
-        uint64_t off = gpa.a - c->gpa.a;
-        uint64_t n = MIN(len, (PAGE_SIZE << c->order) - off);
-        uint8_t *h = (uint8_t *)(uintptr_t)(c->pa + off);
-        if (to_guest)
-            arch_copy_to_guest(h, b, n);
-        else
-            memcpy(b, h, n);
-        b += n;
-        gpa.a += n;
-        len -= n;
-    }
-    return 0;
-}
-
-int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len)
-{
-    return copy_gpa(d, gpa, (void *)(uintptr_t)src, len, true);
-}
-
-int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len)
-{
-    return copy_gpa(d, gpa, dst, len, false);
 }

@@ -2,30 +2,36 @@
  * Building domains from the boot device tree (Xen's dom0less bindings: "xen,domain" nodes under
  * /chosen with multiboot modules) and loading a Linux arm64 Image, its initramfs and its device
  * tree into a domain's memory.  Runs on the boot CPU before any domain runs, and on restart
- * from the shutdown path; the domain being loaded is not running.
+ * from the shutdown path; the domain being loaded is not running.  Every domain that cannot be
+ * built gets one line saying why: "domain NAME: not created: WHY".
  */
+#include <stdarg.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/guest_access.h>
 #include <hyp/heap.h>
+#include <hyp/kernel_image.h>
+#include <hyp/page_alloc.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/string.h>
 
-/* Linux arm64 Image header (Documentation/arm64/booting.rst). */
-#define IMAGE_MAGIC_OFF 56
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
-#define IMAGE_HEADER_SIZE 64
 #define GUEST_FDT_MAX (64 * 1024)
 
-static uint64_t le64(const uint8_t *p)
+/* Say why domain name is not built, in the form scripts/keel-qemu reports, and return err. */
+static int __printf(3, 4) not_created(const char *name, int err, const char *fmt, ...)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
+    char why[192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    pr_err("domain %s: not created: %s\n", name, why);
+    return err;
 }
 
 static enum domain_action parse_action(const struct fdt *f, int n, const char *prop,
@@ -71,9 +77,9 @@ static int parse_sched(const struct fdt *f, int n, const char *name, struct sche
     /* Hard affinity, xl's cpus= ("all" or a CPU list of logical pCPU ids). */
     const char *cpus = prop_string(f, n, "keel,cpus");
     if (cpus && strcmp(cpus, "all") && sched_parse_cpulist(cpus, strlen(cpus), &sp->affinity)) {
-        pr_err("domain %s: bad \"keel,cpus\" \"%s\" (\"all\" or a CPU list such as \"0-1,3\")\n",
-               name, cpus);
-        return -EINVAL;
+        return not_created(name, -EINVAL,
+                           "bad \"keel,cpus\" \"%s\" (\"all\" or a CPU list such as \"0-1,3\")",
+                           cpus);
     }
     const char *pool = prop_string(f, n, "keel,pool");
     if (pool)
@@ -81,22 +87,17 @@ static int parse_sched(const struct fdt *f, int n, const char *name, struct sche
     /* Xen's binding: a phandle to a "xen,cpupool" node, whose node name is the pool's name. */
     if (fdt_prop_u32(f, n, "domain-cpupool", &v)) {
         int pn = fdt_find_phandle(f, v);
-        if (pn < 0 || !fdt_compatible(f, pn, "xen,cpupool")) {
-            pr_err("domain %s: \"domain-cpupool\" does not point at a \"xen,cpupool\" node\n",
-                   name);
-            return -EINVAL;
-        }
-        if (pool && strcmp(pool, fdt_name(f, pn))) {
-            pr_err("domain %s: \"keel,pool\" (%s) and \"domain-cpupool\" (%s) disagree\n", name,
-                   pool, fdt_name(f, pn));
-            return -EINVAL;
-        }
+        if (pn < 0 || !fdt_compatible(f, pn, "xen,cpupool"))
+            return not_created(name, -EINVAL,
+                               "\"domain-cpupool\" does not point at a \"xen,cpupool\" node");
+        if (pool && strcmp(pool, fdt_name(f, pn)))
+            return not_created(name, -EINVAL,
+                               "\"keel,pool\" (%s) and \"domain-cpupool\" (%s) disagree", pool,
+                               fdt_name(f, pn));
         strlcpy(sp->pool, fdt_name(f, pn), sizeof(sp->pool));
     }
-    if (!sched_pool_exists(sp->pool)) {
-        pr_err("domain %s: unknown CPU pool \"%s\"\n", name, sp->pool);
-        return -EINVAL;
-    }
+    if (!sched_pool_exists(sp->pool))
+        return not_created(name, -EINVAL, "unknown CPU pool \"%s\"", sp->pool);
     return 0;
 }
 
@@ -116,10 +117,8 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     uint32_t cpus = 1;
     memset(cfg, 0, sizeof(*cfg));
     copy_name(cfg->name, fdt_name(f, n));
-    if (!fdt_prop_u64(f, n, "memory", &kib) || !kib) {
-        pr_err("domain %s: missing or bad \"memory\" (KiB)\n", cfg->name);
-        return -EINVAL;
-    }
+    if (!fdt_prop_u64(f, n, "memory", &kib) || !kib || kib > UINT64_MAX / 1024)
+        return not_created(cfg->name, -EINVAL, "missing or bad \"memory\" (KiB)");
     fdt_prop_u32(f, n, "cpus", &cpus);
     cfg->mem_bytes = kib * 1024;
     cfg->nr_vcpus = cpus;
@@ -129,118 +128,207 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);
     if (parse_sched(f, n, cfg->name, &cfg->sched))
         return -EINVAL;
-    for (unsigned i = 0; i < bootinfo.nr_modules; i++) {
-        const struct boot_module *m = &bootinfo.modules[i];
-        if (m->domain_node != n)
-            continue;
-        if (m->kind == MOD_KERNEL && !cfg->kernel) {
+    struct boot_module m;
+    for (int mn = bootinfo_next_module(n, -1, &m); mn >= 0; mn = bootinfo_next_module(n, mn, &m)) {
+        if (m.kind == MOD_KERNEL && !cfg->kernel) {
             uint32_t len;
-            const char *args = fdt_prop(f, m->node, "bootargs", &len);
-            cfg->kernel = m->base;
-            cfg->kernel_size = m->size;
+            const char *args = fdt_prop(f, mn, "bootargs", &len);
+            cfg->kernel = m.base;
+            cfg->kernel_size = m.size;
             if (args && len && strnlen(args, len) < len)
                 strlcpy(cfg->bootargs, args, sizeof(cfg->bootargs));
-        } else if (m->kind == MOD_RAMDISK && !cfg->ramdisk) {
-            cfg->ramdisk = m->base;
-            cfg->ramdisk_size = m->size;
+        } else if (m.kind == MOD_RAMDISK && !cfg->ramdisk) {
+            cfg->ramdisk = m.base;
+            cfg->ramdisk_size = m.size;
         }
     }
-    if (!cfg->kernel) {
-        pr_err("domain %s: no \"multiboot,kernel\" module\n", cfg->name);
-        return -EINVAL;
-    }
+    if (!cfg->kernel)
+        return not_created(cfg->name, -EINVAL, "no \"multiboot,kernel\" module");
+    /* Keel reads modules through its map of RAM, which is all it maps. */
+    if (!bootinfo_in_ram(cfg->kernel, cfg->kernel_size) ||
+        (cfg->ramdisk && !bootinfo_in_ram(cfg->ramdisk, cfg->ramdisk_size)))
+        return not_created(cfg->name, -EINVAL, "its %s module is not in RAM",
+                           bootinfo_in_ram(cfg->kernel, cfg->kernel_size) ? "ramdisk" : "kernel");
     return 0;
+}
+
+/* Where a domain's kernel, device tree and ramdisk go, as offsets from its RAM base. */
+struct load_layout {
+    uint64_t entry, fdt, initrd;
+};
+
+/* Check cfg's kernel and place it, its device tree (at the next 2 MiB boundary) and its
+ * ramdisk (2 MiB further) in the first bank of its memory.  0, or an error after saying why. */
+static int load_layout(const struct domain_config *cfg, struct load_layout *ll)
+{
+    struct kernel_image ki;
+    char why[160];
+    if (kernel_image_check((const uint8_t *)(uintptr_t)cfg->kernel, cfg->kernel_size, &ki, why,
+                           sizeof(why)))
+        return not_created(cfg->name, -ENOEXEC, "%s", why);
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    uint64_t ram = MIN(cfg->mem_bytes, l.ram_size[0]);
+    uint64_t ramdisk = ALIGN_UP(cfg->ramdisk_size, PAGE_SIZE);
+    /* In this order, so that no sum can wrap: each term is checked against ram first. */
+    bool fits = ki.text_offset < ram && ki.size <= ram - ki.text_offset;
+    if (fits) {
+        ll->entry = ki.text_offset;
+        ll->fdt = ALIGN_UP(ki.text_offset + ki.size, MiB(2));
+        ll->initrd = ll->fdt + MiB(2);
+        fits = ll->initrd <= ram && ramdisk <= ram - ll->initrd;
+    }
+    if (!fits)
+        return not_created(cfg->name, -ENOMEM,
+                           "%lu MiB of memory is too small for its kernel (%lu KiB) and "
+                           "ramdisk (%lu KiB)",
+                           cfg->mem_bytes >> 20, (ki.text_offset + ki.size) >> 10, ramdisk >> 10);
+    return 0;
+}
+
+/* What domain_create() would refuse or run short of, said before it starts: the configuration,
+ * the memory free now, the kernel.  0, or an error after saying why. */
+static int check_buildable(const struct domain_config *cfg, uint64_t free_bytes)
+{
+    struct guest_layout l;
+    struct load_layout ll;
+    arch_guest_layout(&l);
+    if (!cfg->nr_vcpus || cfg->nr_vcpus > MAX_VCPUS_PER_DOMAIN)
+        return not_created(cfg->name, -EINVAL, "%u vCPUs (1 to %u)", cfg->nr_vcpus,
+                           MAX_VCPUS_PER_DOMAIN);
+    if (!IS_ALIGNED(cfg->mem_bytes, MiB(2)) || cfg->mem_bytes > l.ram_size[0] + l.ram_size[1])
+        return not_created(cfg->name, -EINVAL,
+                           "memory must be a multiple of 2 MiB up to %lu GiB, not %lu KiB",
+                           (l.ram_size[0] + l.ram_size[1]) >> 30, cfg->mem_bytes >> 10);
+    if (cfg->mem_bytes > free_bytes)
+        return not_created(cfg->name, -ENOMEM, "it asks for %lu MiB of memory, %lu MiB is free",
+                           cfg->mem_bytes >> 20, free_bytes >> 20);
+    return load_layout(cfg, &ll);
+}
+
+static uint64_t free_bytes(void)
+{
+    struct page_stats ps;
+    page_alloc_stats(&ps);
+    return ps.free_pages << PAGE_SHIFT;
+}
+
+/* RAM in the guest layout's banks, filled in order. */
+static int populate_ram(struct domain *d)
+{
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    uint64_t left = d->cfg.mem_bytes;
+    for (unsigned b = 0; b < 2 && left; b++) {
+        uint64_t n = MIN(left, l.ram_size[b]);
+        int rc = physmap_populate(d, GPA(l.ram_base[b]), n);
+        if (rc)
+            return rc;
+        left -= n;
+    }
+    return left ? -EINVAL : 0;
+}
+
+static int load_kernel(struct domain *d);
+
+struct domain *domain_build(const struct domain_config *cfg)
+{
+    uint64_t free = free_bytes();
+    if (check_buildable(cfg, free))
+        return NULL;
+    int err;
+    struct domain *d = domain_create(cfg, &err);
+    if (!d) {
+        if (err == -ENOSPC)
+            not_created(cfg->name, err, "Keel runs at most %u domains at once", MAX_DOMAINS - 1);
+        else if (err == -ENOMEM)
+            not_created(cfg->name, err, "out of memory for its structures");
+        else
+            not_created(cfg->name, err, "error %d setting it up", err);
+        return NULL;
+    }
+    err = populate_ram(d);
+    if (err) {
+        not_created(cfg->name, err,
+                    "out of memory while populating it (%lu MiB asked, %lu MiB "
+                    "free before)",
+                    cfg->mem_bytes >> 20, free >> 20);
+        domain_kill(d);
+        return NULL;
+    }
+    err = load_kernel(d);
+    if (err) {
+        domain_kill(d); /* load_kernel said why */
+        return NULL;
+    }
+    pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,
+            cfg->mem_bytes >> 20, cfg->nr_vcpus, cfg->nr_vcpus > 1 ? "s" : "");
+    return d;
+}
+
+/* Build the domain node n describes, not yet running; NULL after saying why not. */
+static struct domain *build_one(int n)
+{
+    struct domain_config cfg;
+    if (parse_domain_node(n, &cfg))
+        return NULL;
+    return domain_build(&cfg);
 }
 
 unsigned domain_build_all(void)
 {
     const struct fdt *f = &bootinfo.fdt;
     int chosen = fdt_path(f, "/chosen");
-    unsigned started = 0, described = 0;
+    struct domain *built[MAX_DOMAINS];
+    unsigned nr = 0, described = 0;
     for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
         if (!fdt_compatible(f, n, "xen,domain"))
             continue;
         described++;
-        struct domain_config cfg;
-        if (parse_domain_node(n, &cfg))
-            continue;
-        int err;
-        struct domain *d = domain_create(&cfg, &err);
-        if (!d)
-            continue;
-        pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,
-                cfg.mem_bytes >> 20, cfg.nr_vcpus, cfg.nr_vcpus > 1 ? "s" : "");
-        domain_start(d);
-        started++;
+        struct domain *d = build_one(n);
+        if (d)
+            built[nr++] = d; /* domain ids are below MAX_DOMAINS: room for every one */
     }
-    if (described && !started) {
+    /* Only now, with every domain built or refused: a domain that ended while a later one was
+     * still being built would find it in the domain table, the machine would stay on when that
+     * one then failed, and nothing would ever end it. */
+    for (unsigned i = 0; i < nr; i++)
+        domain_start(built[i]);
+    if (described && !nr) {
         /* Nothing will ever run: say so and end, rather than idle until someone notices. */
         pr_err("none of the %u domains described could be started\n", described);
         domain_end_if_none_left();
     }
-    return started;
+    return nr;
 }
 
-/* Where the kernel goes and how much room it needs, from its Image header. */
-static int image_layout(struct domain *d, const uint8_t *img, uint64_t *offset, uint64_t *size)
+static int load_kernel(struct domain *d)
 {
-    if (d->cfg.kernel_size < IMAGE_HEADER_SIZE ||
-        (uint32_t)le64(img + IMAGE_MAGIC_OFF) != IMAGE_MAGIC) {
-        pr_err("domain %s: kernel is not a Linux arm64 Image (bad magic)\n", d->name);
-        return -ENOEXEC;
-    }
-    uint64_t text_offset = le64(img + 8), image_size = le64(img + 16), flags = le64(img + 24);
-    if (image_size == 0) {
-        /* Before Linux 3.17 the header carried no size; such kernels used 0x80000. */
-        text_offset = 0x80000;
-        image_size = d->cfg.kernel_size;
-    }
-    if (flags & 1) {
-        pr_err("domain %s: big-endian kernels are not supported\n", d->name);
-        return -ENOEXEC;
-    }
-    *offset = text_offset;
-    *size = MAX(image_size, d->cfg.kernel_size);
-    return 0;
-}
-
-int domain_load_kernel(struct domain *d)
-{
-    const uint8_t *img = (const uint8_t *)(uintptr_t)d->cfg.kernel;
-    uint64_t offset, size;
-    int rc = image_layout(d, img, &offset, &size);
+    struct load_layout ll;
+    int rc = load_layout(&d->cfg, &ll);
     if (rc)
         return rc;
     struct guest_layout l;
     arch_guest_layout(&l);
     uint64_t base = l.ram_base[0];
-    uint64_t ram_end = base + MIN(d->cfg.mem_bytes, l.ram_size[0]);
-    uint64_t entry = base + offset;
-    uint64_t fdt_gpa = ALIGN_UP(entry + size, MiB(2));
-    uint64_t initrd_gpa = fdt_gpa + MiB(2);
-    if (initrd_gpa + ALIGN_UP(d->cfg.ramdisk_size, PAGE_SIZE) > ram_end) {
-        pr_err("domain %s: %lu MiB is too small for its kernel and ramdisk\n", d->name,
-               d->cfg.mem_bytes >> 20);
-        return -ENOMEM;
-    }
-    rc = domain_copy_to_gpa(d, GPA(entry), img, d->cfg.kernel_size);
+    rc = copy_to_gpa(d, GPA(base + ll.entry), (const void *)(uintptr_t)d->cfg.kernel,
+                     d->cfg.kernel_size, GPA_CLEAN);
     if (!rc && d->cfg.ramdisk)
-        rc = domain_copy_to_gpa(d, GPA(initrd_gpa), (const void *)(uintptr_t)d->cfg.ramdisk,
-                                d->cfg.ramdisk_size);
+        rc = copy_to_gpa(d, GPA(base + ll.initrd), (const void *)(uintptr_t)d->cfg.ramdisk,
+                         d->cfg.ramdisk_size, GPA_CLEAN);
     if (rc)
         return rc;
     void *fdt = heap_alloc(GUEST_FDT_MAX);
     if (!fdt)
         return -ENOMEM;
-    int fdt_size = arch_guest_fdt(d, fdt, GUEST_FDT_MAX, GPA(d->cfg.ramdisk ? initrd_gpa : 0),
+    int fdt_size = arch_guest_fdt(d, fdt, GUEST_FDT_MAX, GPA(d->cfg.ramdisk ? base + ll.initrd : 0),
                                   d->cfg.ramdisk_size);
-    rc = fdt_size < 0 ? fdt_size : domain_copy_to_gpa(d, GPA(fdt_gpa), fdt, (uint64_t)fdt_size);
+    rc = fdt_size < 0 ? fdt_size
+                      : copy_to_gpa(d, GPA(base + ll.fdt), fdt, (uint64_t)fdt_size, GPA_CLEAN);
     heap_free(fdt);
-    if (rc) {
-        pr_err("domain %s: cannot write its device tree (%d)\n", d->name, rc);
-        return rc;
-    }
+    if (rc)
+        return not_created(d->name, rc, "cannot write its device tree (%d)", rc);
     arch_icache_invalidate();
-    arch_vcpu_reset(d->vcpus[0], entry, fdt_gpa);
+    arch_vcpu_reset(d->vcpus[0], base + ll.entry, base + ll.fdt);
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * Domain shutdown: stop every vCPU, report the reason, and once no pCPU runs any of the
  * domain's vCPUs apply the configured action (destroy, restart, preserve).  The action runs from
- * a timer on the pCPU that saw the shutdown, never while a vCPU of the domain is live.  When the
- * last domain is gone the machine powers off.
+ * a timer on the pCPU that saw the shutdown, never while a vCPU of the domain is live; the
+ * domain's table reference keeps it alive until then.  When the last domain is gone the machine
+ * powers off.
  */
 #include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
@@ -13,6 +14,11 @@
 #include <hyp/sched.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
+#include <hyp/watchdog.h>
+
+/* While a vCPU of the dying domain is still on a pCPU (it was kicked and leaves at its next
+ * exit), look again this often. */
+#define REAP_POLL_NS 100000
 
 static const char *reason_name(enum shutdown_reason r)
 {
@@ -44,10 +50,12 @@ static enum domain_action action_for(const struct domain *d)
     }
 }
 
+/* Every vCPU is paused, so none can start running again; one that still runs clears
+ * `running` (with release order) once its state is saved. */
 static bool any_vcpu_running(const struct domain *d)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (d->vcpus[i] && READ_ONCE(d->vcpus[i]->running))
+        if (d->vcpus[i] && __atomic_load_n(&d->vcpus[i]->running, __ATOMIC_ACQUIRE))
             return true;
     return false;
 }
@@ -60,9 +68,19 @@ static void report_free(const char *name)
     pr_info("domain %s: memory returned, %lu pages free\n", name, ps.free_pages);
 }
 
+/* Restarts between the old domain's kill and the new one's listing: the table is empty then,
+ * and another pCPU's reaper must not take that for the end. */
+static unsigned restarting;
+
 void domain_end_if_none_left(void)
 {
-    if (domain_count() == 0) {
+    static bool ended;
+    if (domain_count())
+        return;
+    /* Ordered after the table was read: a restart that emptied it counted itself first. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&restarting, __ATOMIC_RELAXED) &&
+        !__atomic_exchange_n(&ended, true, __ATOMIC_ACQ_REL)) {
         pr_info("all domains have ended\n");
         arch_system_off();
     }
@@ -74,7 +92,7 @@ static void destroy(struct domain *d)
     strlcpy(name, d->name, sizeof(name));
     arch_domain_report(d);
     pr_info("domain %s: destroyed\n", name);
-    domain_destroy(d);
+    domain_kill(d);
     report_free(name);
 }
 
@@ -84,24 +102,26 @@ static void restart(struct domain *old)
     unsigned restarts = old->restarts + 1;
     arch_domain_report(old);
     pr_info("domain %s: restarting\n", cfg.name);
-    domain_destroy(old);
+    __atomic_fetch_add(&restarting, 1, __ATOMIC_SEQ_CST);
+    domain_kill(old);
     report_free(cfg.name);
-    int err;
-    struct domain *d = domain_create(&cfg, &err);
-    if (!d) {
-        pr_err("domain %s: restart failed (%d)\n", cfg.name, err);
-        domain_end_if_none_left();
-        return;
+    struct domain *d = domain_build(&cfg);
+    if (d) {
+        d->restarts = restarts;
+        domain_start(d);
+    } else {
+        pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
     }
-    d->restarts = restarts;
-    domain_start(d);
+    __atomic_fetch_sub(&restarting, 1, __ATOMIC_SEQ_CST);
+    if (!d)
+        domain_end_if_none_left();
 }
 
 static void reap(struct timer *t, void *ctx)
 {
     struct domain *d = ctx;
     if (any_vcpu_running(d)) {
-        timer_set(t, time_now_ns() + 1000000, cpu_id());
+        timer_set(t, time_now_ns() + REAP_POLL_NS, cpu_id());
         return;
     }
     switch (action_for(d)) {
@@ -128,19 +148,13 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     }
     d->state = DOM_SHUTDOWN;
     d->shutdown_reason = reason;
-    for (unsigned i = 0; i < DOMAIN_WATCHDOGS; i++)
-        if (d->watchdogs_used & (1u << i))
-            timer_cancel(&d->watchdog[i]);
-    d->watchdogs_used = 0;
+    watchdog_disarm_all(d); /* and watchdog_op arms none from now on */
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
     spin_unlock_irqrestore(&d->lock, flags);
     pr_info("domain %s: shutdown (%s)\n", d->name, reason_name(reason));
     timer_init(&d->reap_timer, reap, d);
-    /* A millisecond's grace: a watchdog handler already running on another pCPU when its
-     * timer was cancelled above (core timers have no synchronous cancel) has finished by
-     * then, long before the domain can be freed. */
-    timer_set(&d->reap_timer, time_now_ns() + 1000000, cpu_id());
+    timer_set(&d->reap_timer, time_now_ns(), cpu_id());
 }
 
 void domain_pause(struct domain *d)

@@ -1,22 +1,48 @@
-/* Guest-virtual copies for hypercall arguments: page by page through the arch translation, so a
- * buffer that crosses into an unmapped page fails cleanly with -EFAULT. */
+/*
+ * Guest memory access.  Guest-virtual copies go page by page through the arch translation of
+ * the loaded vCPU, then take a reference on the frame found: it must be the domain's own
+ * (frame_get checks the owner), so a translation that raced with the page leaving the domain
+ * fails instead of reaching whoever owns the page next.  Guest-physical copies take the
+ * reference through the domain's memory map.  No locks of its own.
+ */
+#include <hyp/arch/mm.h>
 #include <hyp/errno.h>
+#include <hyp/frame.h>
 #include <hyp/guest_access.h>
+#include <hyp/physmap.h>
 #include <hyp/string.h>
 
-static int copy_guest(struct vcpu *v, void *buf, uint64_t va, size_t len, bool to_guest)
+#define BAD_PA (~(paddr_t)0)
+
+enum dir { READ, WRITE, PROBE };
+
+/* One page's part of a guest-virtual access: translate, pin, copy, unpin. */
+static int access_page(struct vcpu *v, uint8_t *buf, uint64_t va, size_t n, enum dir dir)
 {
+    paddr_t pa = arch_guest_va_to_pa(v, va, dir != READ);
+    if (pa == BAD_PA || !frame_get(pa & PAGE_MASK, (uint16_t)v->dom->id))
+        return -EFAULT;
+    void *h = (void *)(uintptr_t)pa;
+    if (dir == WRITE)
+        memcpy(h, buf, n);
+    else if (dir == READ)
+        memcpy(buf, h, n);
+    frame_put(pa & PAGE_MASK, 1);
+    return 0;
+}
+
+static int access_guest(struct vcpu *v, void *buf, uint64_t va, size_t len, enum dir dir)
+{
+    if (va + len < va)
+        return -EFAULT;
     uint8_t *b = buf;
     while (len) {
         size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-        uint8_t *h = arch_guest_va_to_host(v, va, to_guest);
-        if (!h)
-            return -EFAULT;
-        if (to_guest)
-            memcpy(h, b, n);
-        else
-            memcpy(b, h, n);
-        b += n;
+        int rc = access_page(v, b, va, n, dir);
+        if (rc)
+            return rc;
+        if (b)
+            b += n;
         va += n;
         len -= n;
     }
@@ -25,10 +51,75 @@ static int copy_guest(struct vcpu *v, void *buf, uint64_t va, size_t len, bool t
 
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t va, size_t len)
 {
-    return copy_guest(v, dst, va, len, false);
+    return access_guest(v, dst, va, len, READ);
 }
 
 int copy_to_guest(struct vcpu *v, uint64_t va, const void *src, size_t len)
 {
-    return copy_guest(v, (void *)(uintptr_t)src, va, len, true);
+    return access_guest(v, (void *)(uintptr_t)src, va, len, WRITE);
+}
+
+int guest_check_writable(struct vcpu *v, uint64_t va, size_t len)
+{
+    return access_guest(v, NULL, va, len, PROBE);
+}
+
+/* The address of element idx, or -EFAULT if it overflows. */
+static int elem_va(uint64_t va, uint64_t idx, size_t elem, uint64_t *out)
+{
+    uint64_t off;
+    if (__builtin_mul_overflow(idx, (uint64_t)elem, &off) || va + off < va)
+        return -EFAULT;
+    *out = va + off;
+    return 0;
+}
+
+int copy_from_guest_elem(struct vcpu *v, void *dst, uint64_t va, uint64_t idx, size_t elem)
+{
+    uint64_t at;
+    return elem_va(va, idx, elem, &at) ?: copy_from_guest(v, dst, at, elem);
+}
+
+int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *src, size_t elem)
+{
+    uint64_t at;
+    return elem_va(va, idx, elem, &at) ?: copy_to_guest(v, at, src, elem);
+}
+
+/* --- guest physical --- */
+
+static int access_gpa(struct domain *d, uint8_t *buf, struct gpa gpa, uint64_t len, bool write,
+                      unsigned flags)
+{
+    if (gpa.a + len < gpa.a)
+        return -EFAULT;
+    while (len) {
+        uint64_t n = MIN(len, PAGE_SIZE - (gpa.a & (PAGE_SIZE - 1)));
+        paddr_t pa;
+        int rc = physmap_get_frame(d, gpa, write ? P2M_WRITABLE : ~0u, &pa);
+        if (rc)
+            return rc;
+        void *h = (void *)(uintptr_t)pa;
+        if (!write)
+            memcpy(buf, h, n);
+        else if (flags & GPA_CLEAN)
+            arch_copy_and_clean(h, buf, n);
+        else
+            memcpy(h, buf, n);
+        frame_put(pa & PAGE_MASK, 1);
+        buf += n;
+        gpa.a += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len, unsigned flags)
+{
+    return access_gpa(d, (uint8_t *)(uintptr_t)src, gpa, len, true, flags);
+}
+
+int copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len)
+{
+    return access_gpa(d, dst, gpa, len, false, 0);
 }

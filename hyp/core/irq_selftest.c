@@ -1,7 +1,7 @@
 /*
  * Self-checks for interrupts, time and SMP, run on the boot CPU (interrupts enabled) with
  * every other CPU idle: the boot device tree agrees with what Keel found, timers fire on every
- * CPU in deadline order and never early, and IPIs reach every CPU from every CPU.
+ * CPU, each CPU's in deadline order, and never early, and IPIs reach every CPU from every CPU.
  */
 #include <hyp/arch/cpu.h>
 #include <hyp/bootinfo.h>
@@ -115,8 +115,16 @@ SELFTEST(boot_fdt)
 
 /* --- timers --- */
 
-#define TIMER_LEAD_NS (30 * MS)    /* time to queue every timer before the first is due */
-#define TIMER_SPACING_NS (20 * MS) /* between consecutive CPUs' deadlines */
+/*
+ * QEMU runs each emulated CPU on a host thread, and a loaded host may hold one back for a
+ * second or more; the counter goes on meanwhile.  So these checks wait for events with only a
+ * generous safety net, and assert nothing about how soon a timer fires after its deadline or
+ * how CPUs interleave: only what holds however late a CPU runs (never early, on the right CPU,
+ * one CPU's timers in deadline order, a timer cancelled in time never fires).
+ */
+#define EVENT_TIMEOUT_NS (10000 * MS) /* safety net for something that must happen */
+#define TIMER_LEAD_NS (50 * MS)       /* time to queue every timer before the first is due */
+#define TIMER_SPACING_NS (20 * MS)    /* between consecutive CPUs' deadlines */
 
 struct probe {
     struct timer t;
@@ -128,7 +136,7 @@ struct probe {
     bool fired;
 };
 
-static struct probe probes[MAX_CPUS];
+static struct probe probes[2 * MAX_CPUS];
 static unsigned fire_seq;
 
 static void probe_fn(struct timer *t, void *ctx)
@@ -155,43 +163,58 @@ static bool all_fired(void *ctx)
     return true;
 }
 
-static void probes_arm(unsigned *cpus, unsigned n, uint64_t first, uint64_t spacing)
+/* One timer on each of cpus[0..n): the i-th at first + i * spacing, into p[i]. */
+static void probes_arm(struct probe *p, unsigned *cpus, unsigned n, uint64_t first,
+                       uint64_t spacing)
 {
-    fire_seq = 0;
     for (unsigned i = 0; i < n; i++) {
-        struct probe *p = &probes[i];
-        timer_init(&p->t, probe_fn, p);
-        p->fired = false;
-        p->waiter = cpu_id();
-        p->deadline = first + i * spacing;
-        timer_set(&p->t, p->deadline, cpus[i]);
+        timer_init(&p[i].t, probe_fn, &p[i]);
+        p[i].fired = false;
+        p[i].waiter = cpu_id();
+        p[i].deadline = first + i * spacing;
+        timer_set(&p[i].t, p[i].deadline, cpus[i]);
     }
 }
 
 SELFTEST(timer_every_cpu)
 {
     unsigned cpus[MAX_CPUS], n = online_list(cpus);
-    /* Each remote CPU's queue head changes, so it reprograms its timer on IPI_TIMER. */
+    /* Two timers a CPU, the later one queued first; each remote CPU's queue head changes, so
+     * it reprograms its timer on IPI_TIMER.  probes[i] is due first, probes[n + i] half a
+     * spacing later. */
+    struct probe *early = probes, *late = &probes[n];
+    fire_seq = 0;
     uint64_t first = time_now_ns() + TIMER_LEAD_NS;
-    probes_arm(cpus, n, first, TIMER_SPACING_NS);
-    struct probe_set ps = { probes, n };
-    bool ok = wait_for(all_fired, &ps, TIMER_LEAD_NS + n * TIMER_SPACING_NS + 2000 * MS);
+    probes_arm(late, cpus, n, first + TIMER_SPACING_NS / 2, TIMER_SPACING_NS);
+    probes_arm(early, cpus, n, first, TIMER_SPACING_NS);
+    /* If the host held us up until a deadline passed, a late timer may fairly have fired
+     * before its early twin was queued: the order then proves nothing. */
+    bool queued_in_time = time_now_ns() < first;
+    struct probe_set ps = { probes, 2 * n };
+    bool ok = wait_for(all_fired, &ps, TIMER_LEAD_NS + n * TIMER_SPACING_NS + EVENT_TIMEOUT_NS);
     uint64_t worst = 0;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < 2 * n; i++) {
         struct probe *p = &probes[i];
+        unsigned cpu = cpus[i % n];
         if (!p->fired) {
-            pr_err("selftest: timer for CPU%u never fired\n", cpus[i]);
+            pr_err("selftest: timer for CPU%u never fired\n", cpu);
             continue;
         }
-        if (p->ran_on != cpus[i] || p->fired_ns < p->deadline || p->seq != i) {
-            pr_err("selftest: timer for CPU%u ran on CPU%u, %ld ns after its deadline, as "
-                   "number %u\n",
-                   cpus[i], p->ran_on, (long)(p->fired_ns - p->deadline), p->seq);
+        if (p->ran_on != cpu || p->fired_ns < p->deadline) {
+            pr_err("selftest: timer for CPU%u ran on CPU%u, %ld ns after its deadline\n", cpu,
+                   p->ran_on, (long)(p->fired_ns - p->deadline));
             ok = false;
         }
         worst = MAX(worst, p->fired_ns - p->deadline);
     }
-    pr_info("selftest: %u CPU timers fired in order, latest %lu us after its deadline\n", n,
+    for (unsigned i = 0; i < n && queued_in_time; i++) {
+        if (early[i].fired && late[i].fired && early[i].seq > late[i].seq) {
+            pr_err("selftest: CPU%u fired its timers out of deadline order\n", cpus[i]);
+            ok = false;
+        }
+    }
+    pr_info("selftest: %u CPU timers fired%s, latest %lu us after its deadline\n", 2 * n,
+            queued_in_time ? ", each CPU's in deadline order" : " (order not checked: queued late)",
             worst / 1000);
     return !ok;
 }
@@ -200,23 +223,29 @@ SELFTEST(timer_past_deadline_and_cancel)
 {
     unsigned cpus[MAX_CPUS], n = online_list(cpus);
     /* Deadline already passed: fires promptly on every CPU. */
-    probes_arm(cpus, n, 0, 0);
+    probes_arm(probes, cpus, n, 0, 0);
     struct probe_set ps = { probes, n };
-    ST_CHECK(wait_for(all_fired, &ps, 1000 * MS));
+    ST_CHECK(wait_for(all_fired, &ps, EVENT_TIMEOUT_NS));
     for (unsigned i = 0; i < n; i++)
         ST_CHECK(probes[i].ran_on == cpus[i]);
     /* Cancelled before the deadline: never fires, locally or remotely; the CPUs survive the
-     * now-pointless hardware interrupt. */
-    probes_arm(cpus, n, time_now_ns() + 10 * MS, 0);
+     * now-pointless hardware interrupt.  A host that held us up past the deadline before the
+     * last cancel leaves nothing to check. */
+    uint64_t deadline = time_now_ns() + TIMER_LEAD_NS;
+    probes_arm(probes, cpus, n, deadline, 0);
     for (unsigned i = 0; i < n; i++) {
         timer_cancel(&probes[i].t);
         ST_CHECK(!probes[i].t.active);
     }
+    bool in_time = time_now_ns() < deadline;
     bool never = false;
-    wait_for(all_fired, &ps, 40 * MS);
+    wait_for(all_fired, &ps, TIMER_LEAD_NS + 40 * MS);
     for (unsigned i = 0; i < n; i++)
         never |= probes[i].fired;
-    ST_CHECK(!never);
+    if (in_time)
+        ST_CHECK(!never);
+    else
+        pr_info("selftest: timer cancel not checked: cancelled after the deadline\n");
     return 0;
 }
 
@@ -246,7 +275,7 @@ SELFTEST(timer_rearm_from_handler)
     struct rearm r = { .left = 5, .waiter = cpu_id() };
     timer_init(&r.t, rearm_fn, &r);
     timer_set(&r.t, time_now_ns() + MS, cpus[n - 1]);
-    ST_CHECK(wait_for(rearm_done, &r, 2000 * MS));
+    ST_CHECK(wait_for(rearm_done, &r, 5 * MS + EVENT_TIMEOUT_NS));
     return 0;
 }
 
@@ -302,7 +331,7 @@ SELFTEST(ipi_every_pair)
     /* Every CPU took IPI_CALL at least once (one per source unless some coalesced or the
      * call was picked up by a CPU polling while it waited itself; the IPI still arrives). */
     for (unsigned i = 0; i < n && n > 1; i++)
-        if (!spin_for(ipi_call_seen, &calls[i], 100 * MS)) {
+        if (!spin_for(ipi_call_seen, &calls[i], EVENT_TIMEOUT_NS)) {
             pr_err("selftest: CPU%u received no IPI_CALL\n", cpus[i]);
             bad++;
         }
@@ -339,11 +368,11 @@ SELFTEST(ipi_async_and_self)
             if (c != me && cpu_online(c))
                 ST_CHECK(smp_call(c, async_inc, NULL, false) == 0);
     unsigned want = ASYNC_CALLS;
-    ST_CHECK(spin_for(async_all_done, &want, 2000 * MS));
+    ST_CHECK(spin_for(async_all_done, &want, EVENT_TIMEOUT_NS));
     /* A CPU can interrupt itself. */
     uint64_t wakes = ipi_received(me, IPI_WAKE);
     ipi_send(me, IPI_WAKE);
-    uint64_t end = time_now_ns() + 100 * MS;
+    uint64_t end = time_now_ns() + EVENT_TIMEOUT_NS;
     while (ipi_received(me, IPI_WAKE) == wakes && time_now_ns() < end)
         arch_cpu_relax();
     ST_CHECK(ipi_received(me, IPI_WAKE) > wakes);

@@ -11,6 +11,7 @@
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/drivers.h>
+#include <hyp/frame.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
@@ -76,6 +77,10 @@ void boot_main(const void *dtb)
     print_memory();
 
     page_alloc_init();
+    /* bootscrub=idle: idle pCPUs zero boot memory ahead of need, as Xen's bootscrub=idle
+     * does; by default it is zeroed only when first handed out (docs/architecture.md). */
+    page_alloc_scrub_boot_memory(cmdline_is(bootinfo.cmdline, "bootscrub", "idle"));
+    frame_init();
     arch_mmu_use_page_alloc();
     heap_init();
     struct page_stats ps;
@@ -89,7 +94,10 @@ void boot_main(const void *dtb)
     pr_info("smp: %u of %u CPUs online\n", online, nr_cpus);
 
     sched_init();
-    if (cmdline_has(bootinfo.cmdline, "selftest")) {
+    int selftest = cmdline_bool(bootinfo.cmdline, "selftest", 0);
+    if (selftest < 0)
+        pr_warn("cmdline: selftest wants 1/yes/true/on or 0/no/false/off; self-checks not run\n");
+    if (selftest > 0) {
         selftest_run_all();
         arch_system_off();
     }

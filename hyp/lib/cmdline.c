@@ -1,5 +1,6 @@
 /* Command-line word lookup.  Pure functions over a caller-owned string. */
 #include <hyp/cmdline.h>
+#include <hyp/errno.h>
 #include <hyp/string.h>
 
 bool cmdline_next(const char *cmdline, const char *name, const char **pos, const char **val,
@@ -66,4 +67,27 @@ bool cmdline_is(const char *cmdline, const char *name, const char *want)
     const char *v;
     size_t len;
     return cmdline_get(cmdline, name, &v, &len) && len == strlen(want) && !strncmp(v, want, len);
+}
+
+/* Whether the len bytes at v are one of the words in list (NULL-terminated). */
+static bool word_in(const char *v, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && !strncmp(v, *list, len))
+            return true;
+    return false;
+}
+
+int cmdline_bool(const char *cmdline, const char *name, int def)
+{
+    static const char *const on[] = { "1", "yes", "true", "on", "enable", NULL };
+    static const char *const off[] = { "0", "no", "false", "off", "disable", NULL };
+    const char *v;
+    size_t len;
+    if (!cmdline_get(cmdline, name, &v, &len))
+        return def;
+    /* A bare word's value starts right after the name; "name=" has an empty one. */
+    if ((!len && v[-1] != '=') || word_in(v, len, on))
+        return 1;
+    return word_in(v, len, off) ? 0 : -EINVAL;
 }

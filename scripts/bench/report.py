@@ -315,8 +315,8 @@ def write(d, docs, work):
            for r in bad):
         w("")
         w("Xen 4.17 with two CPUs under `-icount` hangs at boot (a CPU idling in WFI is never "
-          "woken; see docs in testing.md), so its two-vCPU machine-time figures are missing; "
-          "its wall-clock figures below cover them.")
+          "woken; it does so outside this suite too), so its two-vCPU machine-time figures are "
+          "missing; its wall-clock figures below cover them.")
     w("")
 
     w("## Micro-benchmarks, wall clock")

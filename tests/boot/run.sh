@@ -4,14 +4,17 @@
 # every CPU came online, nothing fatal, and Keel powered the machine off before the timeout.
 # Builds nothing: run `make` first.  Logs land in build/test-logs/boot-<cpu>-smp<N>.log.
 #
-# Environment: QEMU (binary), BOOT_TIMEOUT (seconds per boot, default 60), BOOT_JOBS (boots
-# run at once, default 2), BUILD (build directory, default build).
+# Environment: QEMU (binary), BOOT_TIMEOUT (seconds per boot, default 120: a safety net, a boot
+# takes about a second on an idle host), BOOT_JOBS (boots run at once, default 2), BUILD (build
+# directory, default build).
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=tests/lib/console.sh
+. tests/lib/console.sh
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-aarch64}
-TIMEOUT=${BOOT_TIMEOUT:-60}
+TIMEOUT=${BOOT_TIMEOUT:-120}
 JOBS=${BOOT_JOBS:-2}
 IMAGE=$BUILD/keel.Image
 LOGDIR=$BUILD/test-logs
@@ -48,19 +51,20 @@ boot() {
 
 # check NAME SMP: print the verdict line; return non-zero on failure.
 check() {
-    local log=$LOGDIR/boot-$1.log why=() rc ms text n
+    local log=$LOGDIR/boot-$1.log why=() rc ms text s n
     read -r rc ms <"$log.status"
-    text=$(tr -d '\r' <"$log")
+    text=$(con_text "$log")
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
         why+=("no power-off within ${TIMEOUT}s")
     elif [ "$rc" != 0 ]; then
         why+=("QEMU exit status $rc")
     fi
-    n=$(printf '%s\n' "$text" | sed -n 's/.*selftest: \([0-9]*\) passed, 0 failed$/\1/p' | tail -1)
-    if [ -z "$n" ]; then
-        local summary
-        summary=$(printf '%s\n' "$text" | grep -o 'selftest: [0-9]* passed, [0-9]* failed' | tail -1)
-        why+=("${summary:-no selftest summary}")
+    s=$(con_selftest "$log")
+    n=${s% *}
+    if [ -z "$s" ]; then
+        why+=("no selftest summary")
+    elif [ "${s#* }" != 0 ]; then
+        why+=("selftest: $n passed, ${s#* } failed")
     elif [ "$n" -eq 0 ]; then
         why+=("no self-checks ran")
     fi

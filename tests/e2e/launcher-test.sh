@@ -88,6 +88,27 @@ case_ stop-on 0 "stopped at 'CHECK boot' \\(match 2 of 2\\)" --stop-on 'CHECK bo
     '[a] CHECK boot' '(keel) domain a: shutdown (reboot)' '(keel) domain a: restarting' \
     '[a] CHECK boot' '@sleep 30'
 case_ stop-on-crash 4 'domain a crashed' --stop-on 'never' "$A" -- '(keel) domain a: shutdown (crash)'
+# A domain Keel did not create: its reason, not "never shut down" (issue 12, item 7), even when
+# the run then times out; one that failed to come back after a restart says so.
+case_ not-created 1 'domain b was not created: it asks for 100000 MiB of memory, 1918 MiB is free' \
+    "$A" "$B" -- '(keel) domain a: created (id 1, 128 MiB, 1 vCPU)' \
+    '(keel) domain b: not created: it asks for 100000 MiB of memory, 1918 MiB is free' \
+    '(keel) domain a: shutdown (poweroff)' '(keel) all domains have ended'
+case_ not-created-timeout 3 'domain a was not created: kernel truncated' --timeout 1 "$A" -- \
+    '(keel) domain a: not created: kernel truncated: the file has 102400 bytes' '@sleep 30'
+case_ not-created-on-restart 1 'domain a restarted but was not created again: out of memory' "$A" -- \
+    '(keel) domain a: shutdown (reboot)' '(keel) domain a: restarting' \
+    '(keel) domain a: not created: out of memory while building it' '(keel) all domains have ended'
+case_ not-created-guest-words 1 'domain a never shut down' "$A" -- \
+    '[a] domain a: not created: a guest may print this' '(keel) all domains have ended'
+# QEMU quit from the console (Ctrl-T X) while the domain runs: with --quit-ok, as run-demo.sh
+# passes, that is a normal end (issue 12, item 8); a crash before it still counts.
+case_ quit-ok 0 'ok \(quit from the console\)' --quit-ok "$A" -- \
+    '(keel) domain a: created' '[a] / # ' 'QEMU: Terminated'
+case_ quit-not-ok 1 'domain a never shut down' "$A" -- '(keel) domain a: created' 'QEMU: Terminated'
+case_ quit-after-crash 4 'domain b crashed' --quit-ok "$A" "$B" -- \
+    '(keel) domain b: shutdown (crash)' 'QEMU: Terminated'
+case_ quit-qemu-error 6 'QEMU exited with status 1' --quit-ok "$A" -- 'qemu: something broke' '@exit 1'
 case_ direct-poweroff 0 'keel-qemu: ok' --direct "$A" -- '[    4.6] reboot: Power down'
 case_ direct-reboot 1 'domain a ended with reboot' --direct "$A" -- '[    4.6] reboot: Restarting system'
 case_ direct-panic 4 'domain a crashed: .*Kernel panic' --direct "$A" -- \
@@ -147,6 +168,19 @@ done
 result device-tree $((! $?)) "exit status $got, missing:$missing"
 grep -q 'keel,cap' <(sed -n '/\ta {/,/};/p' "$logs/dts.log")
 result device-tree-optional-absent $? "a domain without scheduler settings got keel,cap"
+
+# Paths with commas: QEMU option values double them (issue 12, item 7).
+mkdir -p "$w/with,comma"
+cp "$w/Image" "$w/with,comma/Image,1"
+cp "$w/initrd" "$w/with,comma/initrd,1"
+printf 'name = "comma"\nmemory = 128\nkernel = "with,comma/Image,1"\nramdisk = "with,comma/initrd,1"\n' \
+    > "$w/comma.cfg"
+TMPDIR=$w/with,comma "$top/scripts/keel-qemu" --keel "$w/keel.Image" --dry-run "$w/comma.cfg" \
+    > "$logs/comma.log" 2>&1
+got=$?
+[ "$got" = 0 ] && grep -qF "loader,file=$w/with,,comma/Image,,1,addr=" "$logs/comma.log" &&
+    grep -qF "loader,file=$w/with,,comma/initrd,,1,addr=" "$logs/comma.log"
+result comma-paths $((! $?)) "exit status $got, or a loader's file= not escaped"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

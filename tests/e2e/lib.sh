@@ -1,7 +1,9 @@
 # Shared by the e2e scripts (sourced): paths, guest material, per-case results and the
-# checks of the guest's "CHECK key=value" lines.
+# checks of the guest's "CHECK key=value" lines (read with tests/lib/console.sh).
 # shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/lib/console.sh
+. "$top/tests/lib/console.sh"
 logs=$top/build/test-logs
 work=$top/build/e2e
 initrd=$work/initramfs.cpio.gz
@@ -37,21 +39,12 @@ summary() {
     [ "$fail" = 0 ]
 }
 
-# The guest's CHECK values in a console log, as key=value lines.
-checks() {
-    tr -d '\r' < "$1" | sed -n 's/.*CHECK \([a-z_]*\)=\(.*\)$/\1=\2/p'
-}
-
-check_value() { # log key
-    checks "$1" | sed -n "s/^$2=//p" | tail -1
-}
-
 # Verify the output of the "basic" guest check; sets why on failure.
 check_basic() { # log vcpus memory-MiB
     local log=$1 cpus mem lo hi
     why=""
-    cpus=$(check_value "$log" cpus)
-    mem=$(check_value "$log" mem_kb)
+    cpus=$(con_check_value "$log" cpus)
+    mem=$(con_check_value "$log" mem_kb)
     grep -q 'CHECK done' "$log" || { why="the basic check did not finish"; return 1; }
     [ "$cpus" = "$2" ] || { why="cpus=$cpus, expected $2"; return 1; }
     # The kernel keeps its image and early allocations out of MemTotal: expect 80-100%.
@@ -59,10 +52,10 @@ check_basic() { # log vcpus memory-MiB
     hi=$(($3 * 1024))
     [[ $mem =~ ^[0-9]+$ ]] && [ "$mem" -ge "$lo" ] && [ "$mem" -le "$hi" ] ||
         { why="mem_kb=$mem, expected $lo..$hi"; return 1; }
-    [ "$(check_value "$log" timer_rising)" = yes ] ||
-        { why="timer not rising ($(check_value "$log" timer_irqs))"; return 1; }
-    [ "$(check_value "$log" dmesg_clean)" = yes ] ||
-        { why="kernel log not clean: $(tr -d '\r' < "$log" | grep -m1 'CHECK dmesg_bad')"; return 1; }
+    [ "$(con_check_value "$log" timer_rising)" = yes ] ||
+        { why="timer not rising ($(con_check_value "$log" timer_irqs))"; return 1; }
+    [ "$(con_check_value "$log" dmesg_clean)" = yes ] ||
+        { why="kernel log not clean: $(con_text "$log" | grep -m1 'CHECK dmesg_bad')"; return 1; }
     return 0
 }
 

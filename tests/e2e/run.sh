@@ -2,13 +2,13 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                (default all)
+#                                truncated-kernel not-created demo (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -16,7 +16,8 @@ done
 
 setup_ok=1
 prepare_guest || setup_ok=0
-make -s -C "$top" hyp build/tools/keel-cfg > "$logs/e2e-build.log" 2>&1 || setup_ok=0
+make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image > "$logs/e2e-build.log" 2>&1 ||
+    setup_ok=0
 if [ "$setup_ok" = 0 ]; then
     echo "run.sh: cannot build Keel or the guest material (see build/test-logs/e2e-build.log)"
     for c in $cases; do fail=$((fail + 1)); echo "FAIL e2e: $c: not run"; done
@@ -42,7 +43,7 @@ launch() { # name keel-qemu-args... ; sets rc, secs, log
     local name=$1 start=$SECONDS
     shift
     log=$logs/e2e-$name.log
-    "$top/scripts/keel-qemu" --timeout 300 "$@" < /dev/null > "$log" 2>&1
+    "$top/scripts/keel-qemu" --timeout 600 "$@" < /dev/null > "$log" 2>&1
     rc=$?
     secs=$((SECONDS - start))
 }
@@ -66,7 +67,7 @@ case_launcher() {
 judge_basic() { # name vcpus memory-MiB
     why=""
     if [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    elif ! grep -q "domain $1: shutdown (poweroff)" "$log"; then why="no 'domain $1: shutdown (poweroff)'"
+    elif ! con_keel_said "$log" "$1" "shutdown (poweroff)"; then why="no 'domain $1: shutdown (poweroff)'"
     else check_basic "$log" "$2" "$3"; fi
 }
 
@@ -86,7 +87,7 @@ case_cpu_max() {
     local f hidden
     judge_basic cpumax 2 256
     if [ -z "$why" ]; then
-        f=" $(check_value "$log" features | tr -d '\r') "
+        f=" $(con_check_value "$log" features) "
         for hidden in sve sme paca pacg mte; do
             [[ $f == *" $hidden "* ]] && why="$why${why:+, }the guest sees '$hidden'"
         done
@@ -123,13 +124,93 @@ case_reboot_destroy() {
     why=""
     if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
     elif [ "$(count_lines "$log" "CHECK boot")" != 1 ]; then why="$(count_lines "$log" "CHECK boot") boots, expected 1"
-    elif ! grep -q "domain rbd: shutdown (reboot)" "$log"; then why="no 'domain rbd: shutdown (reboot)'"
-    elif ! grep -q "domain rbd: destroyed" "$log"; then why="no 'domain rbd: destroyed'"
-    elif grep -q "domain rbd: restarting" "$log"; then why="Keel restarted the domain"
-    elif ! grep -q "all domains have ended" "$log"; then why="no 'all domains have ended'"
+    elif ! con_keel_said "$log" rbd "shutdown (reboot)"; then why="no 'domain rbd: shutdown (reboot)'"
+    elif ! con_keel_said "$log" rbd "destroyed"; then why="no 'domain rbd: destroyed'"
+    elif con_keel_said "$log" rbd "restarting"; then why="Keel restarted the domain"
+    elif ! con_keel "$log" | grep -qF "all domains have ended"; then why="no 'all domains have ended'"
     elif ! grep -q "keel-qemu: domain rbd ended with reboot, not poweroff" "$log"; then why="launcher gave another reason"
     fi
     result e2e reboot-destroy "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Keel refuses a domain whose kernel was cut short (the first 100 KiB of Debian's Image), says
+# why, and ends by itself since nothing else is left to run (issue 12, items 6 and 7).
+case_truncated_kernel() {
+    head -c 102400 "$kernel" > "$work/Image-100k"
+    printf 'name = "cut"\nmemory = 256\nkernel = "Image-100k"\n' > "$work/cut.cfg"
+    launch truncated-kernel "$work/cut.cfg"
+    why=""
+    if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "keel-qemu: domain cut was not created: kernel truncated: the file has 102400 bytes" "$log"
+    then why="the launcher did not give Keel's reason: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "all domains have ended" "$log"; then why="Keel did not end by itself"
+    fi
+    result e2e truncated-kernel "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Two small domains run and end while a third, built after them, asks for more memory than
+# the machine has: Keel says so and ends instead of idling (items 5 and 7).  Their kernel's
+# path has commas, which QEMU's option syntax doubles.
+case_not_created() {
+    local d=$work/with,comma n
+    mkdir -p "$d"
+    cp "$top/build/guests/hello.Image" "$d/hello,1.Image"
+    for n in big small1 small2; do
+        printf 'name = "%s"\nmemory = %s\nkernel = "with,comma/hello,1.Image"\n' "$n" \
+            "$([ $n = big ] && echo 100000 || echo 64)" > "$work/$n.cfg"
+    done
+    # keel-qemu lists the domains in the device tree in the reverse order: big is built last.
+    launch not-created --mem 2048 "$work/big.cfg" "$work/small1.cfg" "$work/small2.cfg"
+    why=""
+    if [ "$rc" != 1 ]; then why="keel-qemu exit status $rc, expected 1: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif ! grep -q "keel-qemu: domain big was not created: it asks for 100000 MiB of memory" "$log"
+    then why="the launcher did not give Keel's reason: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif [ "$(grep -c '^keel-qemu: domain ' "$log")" != 1 ]; then why="more verdicts than the one expected"
+    elif [ "$(count_lines "$log" "GUEST-TESTS: 2 passed, 0 failed")" != 2 ]; then why="the small domains did not both pass"
+    elif ! grep -q "all domains have ended" "$log"; then why="Keel did not end by itself"
+    fi
+    result e2e not-created "$([ -z "$why" ] && echo 1)" "$secs" "$why" "$log"
+}
+
+# Wait until the log has a line containing the string, or process pid has ended, or the
+# safety net of limit seconds runs out (a loaded host can be slow: the events decide).
+wait_for_line() { # log string pid limit
+    local end=$((SECONDS + $4))
+    until grep -qF -- "$2" "$1"; do
+        kill -0 "$3" 2>/dev/null && [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.2
+    done
+}
+
+# `make run` as a new user would (issue 12, item 8), with scripted typing: what is typed at
+# the demo domain's prompt reaches its shell without switching first, and quitting QEMU with
+# Ctrl-T X, as README says, ends the demo with status 0.
+case_demo() {
+    local start=$SECONDS in=$work/demo.in pid
+    log=$logs/e2e-demo.log
+    why=""
+    rm -f "$in"
+    mkfifo "$in"
+    "$top/scripts/run-demo.sh" --input --timeout 600 < "$in" > "$log" 2>&1 &
+    pid=$!
+    exec 7> "$in"
+    if ! wait_for_line "$log" "busybox shell on the console" "$pid" 500; then
+        why="the demo domain's shell never started"
+    else
+        printf 'echo typed-$((6 * 7))' >&7
+        wait_for_line "$log" "typed-42" "$pid" 120 || why="what was typed did not reach the shell"
+    fi
+    printf 'x' >&7
+    exec 7>&-
+    wait "$pid"
+    rc=$?
+    rm -f "$in"
+    if [ -z "$why" ] && [ "$rc" != 0 ]; then
+        why="run-demo.sh exit status $rc after Ctrl-T X: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    elif [ -z "$why" ] && ! grep -q "keel-qemu: ok (quit from the console)" "$log"; then
+        why="the launcher did not see a quit from the console"
+    fi
+    result e2e demo "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 for c in $cases; do

@@ -2,3 +2,4 @@
 # covered by the boot self-checks, tests/boot/run.sh).
 UNIT_TESTS += timer
 UNIT_DEPS_timer := hyp/core/timer.c
+UNIT_CFLAGS_timer := -pthread

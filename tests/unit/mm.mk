@@ -4,3 +4,8 @@ UNIT_SRCS_page_alloc := hyp/core/mm/page_alloc.c
 UNIT_DEPS_page_alloc := hyp/core/mm/page_alloc_internal.h
 UNIT_SRCS_heap := hyp/core/mm/heap.c hyp/core/mm/page_alloc.c
 UNIT_DEPS_heap := hyp/core/mm/page_alloc_internal.h
+# Frame descriptors over the real page allocator; threads stand in for pCPUs.
+UNIT_TESTS += frame
+UNIT_SRCS_frame := hyp/core/mm/frame.c hyp/core/mm/page_alloc.c
+UNIT_DEPS_frame := hyp/core/mm/frame_internal.h hyp/core/mm/page_alloc_internal.h
+UNIT_CFLAGS_frame := -pthread

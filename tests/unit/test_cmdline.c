@@ -46,6 +46,28 @@ static void repeated_options_in_order(void **state)
     assert_false(cmdline_next(cl, "cpupool", &pos, &v, &len));
 }
 
+/* Booleans: 0/no/false/off turn an option off (issue 12, item 7: selftest=0 ran the
+ * self-checks); anything unrecognised is an error, not a yes. */
+static void booleans(void **state)
+{
+    static const char *const on[] = { "s", "s=1", "s=yes", "s=true", "s=on", "s=enable" };
+    static const char *const off[] = { "s=0", "s=no", "s=false", "s=off", "s=disable" };
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(cmdline_bool(on[i], "s", 0), 1);
+    for (unsigned i = 0; i < 5; i++)
+        assert_int_equal(cmdline_bool(off[i], "s", 1), 0);
+    assert_int_equal(cmdline_bool("loglvl=info", "s", 0), 0);
+    assert_int_equal(cmdline_bool("loglvl=info", "s", 1), 1);
+    assert_int_equal(cmdline_bool(NULL, "s", 1), 1);
+    assert_int_equal(cmdline_bool("s=", "s", 0), -EINVAL);
+    assert_int_equal(cmdline_bool("s=2", "s", 0), -EINVAL);
+    assert_int_equal(cmdline_bool("s=No", "s", 0), -EINVAL);
+    assert_int_equal(cmdline_bool("s=offf", "s", 0), -EINVAL);
+    assert_int_equal(cmdline_bool("s=yes s=0", "s", 1), 0);
+    assert_int_equal(cmdline_bool("s=0 s", "s", 0), 1);
+    assert_int_equal(cmdline_bool("self=1 s=0", "self", 0), 1);
+}
+
 static void empty_and_null(void **state)
 {
     assert_false(cmdline_has("", "x"));
@@ -111,7 +133,7 @@ int main(void)
         cmocka_unit_test(finds_words_and_values),      cmocka_unit_test(empty_and_null),
         cmocka_unit_test(last_occurrence_wins),        cmocka_unit_test(separators_and_edges),
         cmocka_unit_test(bare_words_and_empty_values), cmocka_unit_test(numeric_values),
-        cmocka_unit_test(repeated_options_in_order),
+        cmocka_unit_test(repeated_options_in_order),   cmocka_unit_test(booleans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,12 +158,42 @@ static struct domain doms[4];
 static struct domain *table[MAX_DOMAINS];
 static char uart_token[4][8]; /* stands in for each domain's struct vpl011 */
 
-struct domain *domain_next(int after)
+/* References as domain.c counts them: the table holds one per listed domain; a killed
+ * domain is "freed" (marked, so that any later access fails the test) on its last put. */
+static bool freed[4];
+
+struct domain *domain_get_next(int after)
 {
-    for (int id = after + 1; id < MAX_DOMAINS; id++)
-        if (table[id])
+    for (int id = after + 1; id < MAX_DOMAINS; id++) {
+        if (table[id]) {
+            table[id]->refs++;
             return table[id];
+        }
+    }
     return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+    assert_false(freed[d - doms]);
+    assert_true(d->refs > 0);
+    if (--d->refs == 0)
+        freed[d - doms] = true;
+}
+
+unsigned domain_count(void)
+{
+    unsigned n = 0;
+    for (unsigned id = 0; id < MAX_DOMAINS; id++)
+        n += table[id] != NULL;
+    return n;
+}
+
+/* Another pCPU kills d: off the table, the table's reference put. */
+static void kill_elsewhere(struct domain *d)
+{
+    table[d->id] = NULL;
+    domain_put(d);
 }
 
 static struct {
@@ -187,6 +217,7 @@ void vpl011_input(struct domain *d, const char *buf, size_t len)
 
 bool vpl011_get_stats(struct domain *d, struct vpl011_stats *st)
 {
+    assert_false(freed[d - doms]);
     if (!d->vuart)
         return false;
     *st = (struct vpl011_stats){ .bytes_out = 1000 + d->id, .bytes_in = d->id };
@@ -200,8 +231,16 @@ void page_alloc_stats(struct page_stats *st)
 }
 
 /* The scheduler's side of the console: CPU time as the vCPU counts it, and its own dump. */
+static struct domain *kill_while_reading; /* killed as its first vCPU's time is read */
+
 uint64_t sched_vcpu_time_ns(struct vcpu *v)
 {
+    struct domain *d = v->dom;
+    if (d == kill_while_reading) {
+        kill_while_reading = NULL;
+        kill_elsewhere(d);
+    }
+    assert_false(freed[d - doms]);
     return v->cpu_time_ns;
 }
 
@@ -225,6 +264,8 @@ static int setup(void **state)
 {
     memset(doms, 0, sizeof(doms));
     memset(table, 0, sizeof(table));
+    memset(freed, 0, sizeof(freed));
+    kill_while_reading = NULL;
     static const char *const names[] = { "web", "plain", "db" };
     static const unsigned ids[] = { 1, 2, 4 };
     for (unsigned i = 0; i < 3; i++) {
@@ -239,6 +280,7 @@ static int setup(void **state)
         if (i != 1)
             d->vuart = (struct vpl011 *)(void *)uart_token[i];
         table[d->id] = d;
+        d->refs = 1;
     }
     doms[0].nr_vcpus = 2;
     doms[0].vcpus[1] = &vcpus[1];
@@ -414,6 +456,30 @@ static void test_domains(void **state)
     assert_string_equal(out, "no domains\n");
 }
 
+/* A domain killed on another pCPU while "domains" lists it: the command holds a reference, so
+ * the domain and its vCPUs stay readable until the command moves on, and it is freed then. */
+static void test_domain_killed_during_command(void **state)
+{
+    kill_while_reading = &doms[0]; /* web, 2 vCPUs, no vPL011 would make no difference */
+    console_switch_command("domains");
+    assert_non_null(
+        strstr(out, "   1 web                  running      2      4.500s   128 MiB  1001/1\n"));
+    assert_true(freed[0]);
+    assert_int_equal(doms[1].refs, 1);
+    assert_int_equal(doms[2].refs, 1);
+    /* plain (no vPL011): the same. */
+    clear_out();
+    kill_while_reading = &doms[1];
+    console_switch_command("domains");
+    assert_non_null(
+        strstr(out, "   2 plain                running      1      3.000s   256 MiB  -\n"));
+    assert_true(freed[1]);
+    assert_int_equal(doms[2].refs, 1);
+    clear_out();
+    console_switch_command("domains");
+    assert_null(strstr(out, "plain"));
+}
+
 static void test_sched(void **state)
 {
     console_switch_command("sched");
@@ -472,8 +538,16 @@ static void poll_typed(const char *s, size_t len)
     assert_int_equal(typed_left, 0);
 }
 
+/* No domain has a console: input starts with Keel. */
+static void no_domain_uarts(void)
+{
+    for (unsigned i = 0; i < 3; i++)
+        doms[i].vuart = NULL;
+}
+
 static void test_init(void **state)
 {
+    no_domain_uarts();
     console_switch_init();
     /* QEMU virt's UART0: SPI 1, level-high, so INTID 33, routed to CPU0. */
     assert_int_equal(registered_irq, 33);
@@ -527,10 +601,40 @@ static void test_init_without_irq(void **state)
     assert_int_equal(registered_irq, ~0u);
 }
 
+/* Input starts with the first domain that has a console, so that what is typed at its prompt
+ * reaches it (issue 12, item 8); with none, with Keel. */
+static void test_initial_owner(void **state)
+{
+    bootinfo.uart_base = 0;
+    doms[0].vuart = NULL; /* web: the first by id, but without a UART */
+    console_switch_init();
+    assert_ptr_equal(console_switch_owner(), &doms[2]);
+    assert_non_null(strstr(out, "\n" BANNER "db (type Ctrl-A three times to switch)\n"));
+    assert_null(strstr(out, "keel> "));
+    poll_typed("ls\r", 3);
+    assert_ptr_equal(input.d, &doms[2]);
+    assert_string_equal(input.bytes, "ls\r");
+    /* A domain no longer listed is passed over. */
+    table[doms[2].id] = NULL;
+    clear_out();
+    console_switch_init();
+    assert_null(console_switch_owner());
+    assert_non_null(strstr(out, "\n" BANNER "Keel (type Ctrl-A three times to switch)\n"));
+    table[doms[2].id] = &doms[2];
+    no_domain_uarts();
+    console_switch_init();
+    assert_null(console_switch_owner());
+}
+
 static void test_switching(void **state)
 {
     bootinfo.uart_base = 0;
+    /* From Keel: each domain gets its UART back once input is with Keel. */
+    struct vpl011 *web = doms[0].vuart, *db = doms[2].vuart;
+    no_domain_uarts();
     console_switch_init();
+    doms[0].vuart = web;
+    doms[2].vuart = db;
     clear_out();
     /* Keel -> web (plain has no UART) -> db -> Keel. */
     poll_typed("\x01\x01\x01", 3);
@@ -570,11 +674,13 @@ static void test_switching(void **state)
     poll_typed("x\x03", 2);
     assert_string_equal(out, "x^C\nkeel> ");
 
-    /* A dying domain is skipped. */
-    doms[0].state = DOM_DYING;
+    /* A killed domain (off the table) is skipped, and no reference is left behind. */
+    table[1] = NULL;
     poll_typed("\x01\x01\x01", 3);
     assert_ptr_equal(console_switch_owner(), &doms[2]);
-    doms[0].state = DOM_RUNNING;
+    table[1] = &doms[0];
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(doms[i].refs, 1);
 
     /* The owner going away hands input back to Keel; any other domain going away does not. */
     clear_out();
@@ -619,11 +725,13 @@ int main(void)
         cmocka_unit_test_setup(test_edit, setup),
         cmocka_unit_test_setup(test_help_and_unknown, setup),
         cmocka_unit_test_setup(test_domains, setup),
+        cmocka_unit_test_setup(test_domain_killed_during_command, setup),
         cmocka_unit_test_setup(test_sched, setup),
         cmocka_unit_test_setup(test_mem, setup),
         cmocka_unit_test_setup(test_log, setup),
         cmocka_unit_test_setup(test_init, setup),
         cmocka_unit_test_setup(test_init_without_irq, setup),
+        cmocka_unit_test_setup(test_initial_owner, setup),
         cmocka_unit_test_setup(test_switching, setup),
         cmocka_unit_test_setup(test_poll_budget, setup),
     };

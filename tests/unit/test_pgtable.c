@@ -514,7 +514,40 @@ static void check_model(const struct pgtable *pt, const uint64_t *model, uint64_
     assert_int_equal(attrs, (model[page] & 1) ? ATTRS : ATTRS2);
 }
 
-/* Random maps and unmaps at page, 2 MiB and 1 GiB granularity against a flat model. */
+struct walk_check {
+    const uint64_t *model;
+    uint8_t *seen;
+    uint64_t last_end;
+};
+
+/* pgtable_walk's callback: every page of the leaf is in the model, once, in address order. */
+static void walk_leaf(void *ctx, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs)
+{
+    struct walk_check *w = ctx;
+    assert_true(ia >= w->last_end);
+    assert_true(IS_ALIGNED(ia | pa | size, PAGE_SIZE));
+    w->last_end = ia + size;
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        uint64_t page = (ia + off) >> PAGE_SHIFT;
+        assert_int_equal(w->model[page] & PAGE_MASK, pa + off);
+        assert_int_equal(attrs, (w->model[page] & 1) ? ATTRS : ATTRS2);
+        assert_false(w->seen[page]);
+        w->seen[page] = 1;
+    }
+}
+
+/* The walk of [first, first + n) pages visits exactly what the model maps there. */
+static void check_walk(const struct pgtable *pt, const uint64_t *model, uint64_t first, uint64_t n)
+{
+    struct walk_check w = { model, calloc(MODEL_PAGES, 1), 0 };
+    pgtable_walk(pt, first << PAGE_SHIFT, n << PAGE_SHIFT, walk_leaf, &w);
+    for (uint64_t page = 0; page < MODEL_PAGES; page++)
+        assert_int_equal(w.seen[page], page >= first && page < first + n && model[page] != 0);
+    free(w.seen);
+}
+
+/* Random maps and unmaps at page, 2 MiB and 1 GiB granularity against a flat model; the walk
+ * visits exactly what the model maps. */
 static void random_ops_match_model(void **state)
 {
     struct env *env = env_new(MODEL_BITS, false);
@@ -553,6 +586,11 @@ static void random_ops_match_model(void **state)
         for (unsigned i = 0; i < 200; i++)
             check_model(pt, model, rng() % MODEL_PAGES);
         assert_int_equal(pgtable_pages(pt), env->live);
+    }
+    check_walk(pt, model, 0, MODEL_PAGES);
+    for (unsigned i = 0; i < 20; i++) {
+        uint64_t first = rng() % MODEL_PAGES;
+        check_walk(pt, model, first, 1 + rng() % (MODEL_PAGES - first));
     }
     /* Every 2 MiB region once, then empty it all: only the root may remain. */
     for (uint64_t page = 0; page < MODEL_PAGES; page += 512)

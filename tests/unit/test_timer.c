@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <hyp/arch/cpu.h>
@@ -105,6 +106,7 @@ static int setup(void **state)
         programmed[c] = NEVER;
         ipis_sent[c] = 0;
         queues[c].head = NULL;
+        queues[c].running = NULL;
     }
     test_freq = 62500000;
     host_counter = 0;
@@ -309,6 +311,158 @@ static void handler_rearms_itself(void **state)
     timer_cancel(&p.t);
 }
 
+/* --- timer_kill and races between CPUs, with host threads as CPUs --- */
+
+struct blocker {
+    struct timer t;
+    int entered; /* the handler has started */
+    int release; /* the test lets it return */
+    int rearmed; /* the handler tried to re-arm after the kill began */
+};
+
+static void blocking_fn(struct timer *t, void *ctx)
+{
+    struct blocker *b = ctx;
+    __atomic_store_n(&b->entered, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&t->killed, __ATOMIC_ACQUIRE))
+        ;
+    timer_set(t, 0, cpu_id()); /* a handler re-arming itself while it is being killed */
+    __atomic_store_n(&b->rearmed, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&b->release, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void *cpu1_tick(void *arg)
+{
+    assert_true(tick(1));
+    return NULL;
+}
+
+struct killer {
+    struct timer *t;
+    int done;
+};
+
+static void *cpu0_kill(void *arg)
+{
+    struct killer *k = arg;
+    on_cpu(0);
+    timer_kill(k->t);
+    __atomic_store_n(&k->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* The watchdog and vtimer crashes: a handler still running on another CPU when its owner is
+ * freed.  timer_kill waits for it, and the handler's own re-arm does not survive the kill. */
+static void kill_waits_for_running_handler(void **state)
+{
+    struct blocker b = { 0 };
+    timer_init(&b.t, blocking_fn, &b);
+    on_cpu(0);
+    timer_set(&b.t, 10 * US, 1);
+    on_cpu(1);
+    timer_handle_ipi();
+    host_counter = time_ns_to_ticks_ceil(10 * US);
+    pthread_t c1, c0;
+    assert_int_equal(pthread_create(&c1, NULL, cpu1_tick, NULL), 0);
+    while (!__atomic_load_n(&b.entered, __ATOMIC_ACQUIRE))
+        ;
+    struct killer k = { &b.t, 0 };
+    assert_int_equal(pthread_create(&c0, NULL, cpu0_kill, &k), 0);
+    while (!__atomic_load_n(&b.rearmed, __ATOMIC_ACQUIRE))
+        ;
+    /* However long we look, the kill cannot end while the handler runs. */
+    for (unsigned i = 0; i < 1000; i++) {
+        assert_false(__atomic_load_n(&k.done, __ATOMIC_ACQUIRE));
+        sched_yield();
+    }
+    __atomic_store_n(&b.release, 1, __ATOMIC_RELEASE);
+    pthread_join(c0, NULL);
+    pthread_join(c1, NULL);
+    assert_true(k.done);
+    assert_false(b.t.active);
+    assert_null(queues[0].head);
+    assert_null(queues[1].head);
+    /* Killed stays killed until initialised again. */
+    on_cpu(0);
+    timer_set(&b.t, 20 * US, 0);
+    assert_false(b.t.active);
+    timer_init(&b.t, probe_fn, NULL);
+    assert_false(b.t.killed);
+}
+
+static void self_kill_fn(struct timer *t, void *ctx)
+{
+    timer_kill(t); /* from its own handler: must not wait for itself */
+    (*(unsigned *)ctx)++;
+}
+
+static void kill_from_own_handler(void **state)
+{
+    unsigned runs = 0;
+    struct timer t;
+    timer_init(&t, self_kill_fn, &runs);
+    timer_set(&t, 5 * US, 0);
+    host_counter = time_ns_to_ticks_ceil(5 * US);
+    assert_true(tick(0));
+    assert_int_equal(runs, 1);
+    assert_true(t.killed);
+    timer_kill(&t); /* again, and on a timer that never ran: no-ops */
+    struct timer never = { 0 };
+    timer_kill(&never);
+}
+
+/* Two CPUs set, move and cancel the same timers at once (the watchdog hypercall on one vCPU
+ * while another shuts the domain down): each timer stays on exactly one queue. */
+#define RACE_TIMERS 2
+#define RACE_ROUNDS 200000
+static struct timer race_t[RACE_TIMERS];
+
+static void race_fn(struct timer *t, void *ctx)
+{
+}
+
+static void *race_cpu(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    on_cpu(me);
+    uint64_t s = me + 1;
+    for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+        struct timer *t = &race_t[next_rand(&s) % RACE_TIMERS];
+        if (next_rand(&s) % 3)
+            timer_set(t, 1000 * US + next_rand(&s) % 1000, (unsigned)(next_rand(&s) % 2));
+        else
+            timer_cancel(t);
+    }
+    return NULL;
+}
+
+static void set_and_cancel_race(void **state)
+{
+    for (unsigned i = 0; i < RACE_TIMERS; i++)
+        timer_init(&race_t[i], race_fn, NULL);
+    pthread_t th[2];
+    for (unsigned c = 0; c < 2; c++)
+        assert_int_equal(pthread_create(&th[c], NULL, race_cpu, (void *)(uintptr_t)c), 0);
+    for (unsigned c = 0; c < 2; c++)
+        pthread_join(th[c], NULL);
+    unsigned queued = 0;
+    for (unsigned c = 0; c < 2; c++)
+        for (struct timer *t = queues[c].head; t; t = t->next) {
+            assert_int_equal(t->cpu, c);
+            assert_true(t->active);
+            queued++;
+        }
+    unsigned active = 0;
+    for (unsigned i = 0; i < RACE_TIMERS; i++)
+        active += race_t[i].active;
+    assert_int_equal(queued, active);
+    for (unsigned i = 0; i < RACE_TIMERS; i++)
+        timer_kill(&race_t[i]);
+    assert_null(queues[0].head);
+    assert_null(queues[1].head);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +472,9 @@ int main(void)
         cmocka_unit_test_setup(cancel_and_rearm, setup),
         cmocka_unit_test_setup(remote_head_sends_ipi, setup),
         cmocka_unit_test_setup(handler_rearms_itself, setup),
+        cmocka_unit_test_setup(kill_waits_for_running_handler, setup),
+        cmocka_unit_test_setup(kill_from_own_handler, setup),
+        cmocka_unit_test_setup(set_and_cancel_race, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

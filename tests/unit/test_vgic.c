@@ -124,6 +124,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    vgic_set_sampler(27, NULL);
     free_domain(dom);
     return 0;
 }
@@ -762,6 +763,115 @@ static void hw_unlink_on_save(void **state)
     vgic_lr_fold(vcpu(1), NULL);
 }
 
+/* --- level-sensitive sources asked again (vgic_set_sampler) --- */
+
+static bool line27[4]; /* the virtual timer's line of each vCPU, as its sampler reports it */
+static unsigned nr_samples;
+
+static bool sample27(struct vcpu *v, unsigned intid)
+{
+    assert_int_equal(intid, 27);
+    nr_samples++;
+    return line27[v->id];
+}
+
+static bool pend27(unsigned reader, unsigned owner)
+{
+    uint64_t val;
+    assert_int_equal(mmio_rd(reader, SGI(owner, 0x200), 4, &val), 0);
+    return val & BIT(27);
+}
+
+/* Reading the pending state asks the line of the reader's own interrupt only: a dropped line
+ * withdraws a forwarded instance nobody took and deactivates the physical interrupt. */
+static void resample_on_pending_read(void **state)
+{
+    vgic_set_sampler(27, sample27);
+    enable(0, 27, 0x20);
+    wr(SGI(0, 0x180), 4, BIT(27)); /* disabled: the instance stays where it is */
+    assert_true(vgic_inject_hw(vcpu(0), 27, 27));
+    line27[0] = true;
+    assert_true(pend27(0, 0));
+    assert_int_equal(nr_deactivated, 0);
+    line27[0] = false;
+    unsigned before = nr_samples;
+    assert_true(pend27(1, 0)); /* another vCPU cannot sample vCPU 0's timer */
+    assert_int_equal(nr_samples, before);
+    assert_false(pend27(0, 0));
+    assert_int_equal(nr_deactivated, 1);
+    assert_int_equal(deactivated[0], 27);
+    assert_false(irq_of(0, 27)->hw);
+    /* ICPENDR0 reads the pending state as well; nothing is left to withdraw. */
+    assert_int_equal(rd(SGI(0, 0x280), 4) & BIT(27), 0);
+    assert_int_equal(nr_deactivated, 1);
+    /* Enabled now, it delivers nothing; the next rising edge comes as a new instance. */
+    wr(SGI(0, 0x100), 4, BIT(27));
+    vgic_lr_fill(vcpu(0), nr_lrs);
+    assert_int_equal(vcpu(0)->arch.vgic.nr_lr, 0);
+    vgic_lr_fold(vcpu(0), NULL);
+}
+
+/* Enabling the interrupt asks its line first; a latch written through ISPENDR0 is not the
+ * line's and stays. */
+static void resample_on_enable(void **state)
+{
+    vgic_set_sampler(27, sample27);
+    enable(1, 27, 0x20);
+    struct vcpu *v = vcpu(1);
+    uint64_t val = BIT(27);
+    assert_int_equal(vmmio_access(v, SGI(1, 0x180), true, 4, &val), 0);
+    assert_true(vgic_inject_hw(v, 27, 27));
+    line27[1] = false;
+    val = BIT(27);
+    assert_int_equal(vmmio_access(v, SGI(1, 0x100), true, 4, &val), 0); /* ISENABLER0 */
+    assert_int_equal(nr_deactivated, 1);
+    vgic_lr_fill(v, nr_lrs);
+    assert_int_equal(v->arch.vgic.nr_lr, 0);
+    vgic_lr_fold(v, NULL);
+    val = BIT(27);
+    assert_int_equal(vmmio_access(v, SGI(1, 0x200), true, 4, &val), 0); /* ISPENDR0 */
+    assert_true(pend27(1, 1));
+    vgic_lr_fill(v, nr_lrs);
+    assert_int_equal(v->arch.vgic.nr_lr, 1);
+    assert_false(v->arch.vgic.lr[0] & ICH_LR_HW);
+    uint64_t now = v->arch.vgic.lr[0];
+    vgic_lr_fold(v, &now);
+    assert_true(pend27(1, 1));
+}
+
+/* An exit that leaves a forwarded instance pending in a list register asks the line: a dropped
+ * one withdraws it, a high one keeps it; an acknowledged (active) one is never withdrawn. */
+static void resample_on_exit(void **state)
+{
+    vgic_set_sampler(27, sample27);
+    enable(2, 27, 0x20);
+    struct vcpu *v = vcpu(2);
+    struct vgic_cpu *c = &v->arch.vgic;
+    line27[2] = true;
+    assert_true(vgic_inject_hw(v, 27, 27));
+    run(2, NULL); /* not taken: PSTATE.I masked */
+    assert_true(irq_of(2, 27)->hw && vgic_irq_pending(irq_of(2, 27)));
+    line27[2] = false;
+    run(2, NULL);
+    assert_false(vgic_irq_pending(irq_of(2, 27)));
+    assert_false(irq_of(2, 27)->hw);
+    assert_int_equal(nr_deactivated, 1);
+    vgic_lr_fill(v, nr_lrs);
+    assert_int_equal(c->nr_lr, 0);
+    vgic_lr_fold(v, NULL);
+    /* Taken, then the line drops (the handler stops the timer): active until deactivated. */
+    line27[2] = true;
+    assert_true(vgic_inject_hw(v, 27, 27));
+    run(2, guest_ack_all);
+    line27[2] = false;
+    run(2, NULL);
+    assert_false(pend27(2, 2));
+    assert_true(irq_of(2, 27)->active && irq_of(2, 27)->hw_active);
+    assert_int_equal(nr_deactivated, 1);
+    run(2, guest_ack_eoi_all);
+    assert_false(irq_of(2, 27)->hw);
+}
+
 static void hw_link_spi_left_to_its_vcpu(void **state)
 {
     enable(0, 44, 0x20); /* routed to vCPU 0 */
@@ -1164,6 +1274,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(hw_link_never_pending_and_active, setup, teardown),
         cmocka_unit_test_setup_teardown(hw_unlink_on_save, setup, teardown),
         cmocka_unit_test_setup_teardown(hw_link_spi_left_to_its_vcpu, setup, teardown),
+        cmocka_unit_test_setup_teardown(resample_on_pending_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(resample_on_enable, setup, teardown),
+        cmocka_unit_test_setup_teardown(resample_on_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(sgi1r_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(inject_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(mmio_sweep_survives, setup, teardown),

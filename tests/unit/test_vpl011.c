@@ -387,6 +387,44 @@ static void test_output_long_line(void **state)
     assert_string_equal(out + 6 + VPL011_LINE_MAX, "\n[db] hi\n[web] z\n");
 }
 
+/* A vCPU kept off every pCPU in the middle of a line (a loaded host) has not fallen quiet:
+ * its partial line waits for it, so the line is not split, up to VPL011_FLUSH_MAX_NS. */
+static void test_output_waits_for_descheduled_writer(void **state)
+{
+    vcpus[0].state = VCPU_RUNNABLE;
+    vcpus[0].running = true;
+    puts_to(0, "GUEST-TE");
+    vcpus[0].running = false; /* descheduled, still runnable */
+    advance_to(VPL011_FLUSH_NS);
+    assert_int_equal(out_len, 0);
+    assert_true(armed->active);
+    advance_to(3 * VPL011_FLUSH_NS);
+    assert_int_equal(out_len, 0);
+    vcpus[0].running = true; /* back, and writes the rest */
+    puts_to(0, "STS: 1 passed\n");
+    assert_string_equal(out, "[web] GUEST-TESTS: 1 passed\n");
+
+    /* Blocked (a prompt, waiting for input): quiet, so it goes out. */
+    clear_out();
+    vcpus[0].state = VCPU_BLOCKED;
+    now += 1000;
+    puts_to(0, "login: ");
+    advance_to(now + VPL011_FLUSH_NS);
+    assert_string_equal(out, "[web] login: ");
+
+    /* Starved for good: the part goes out after the cap. */
+    clear_out();
+    vcpus[0].state = VCPU_RUNNABLE;
+    vcpus[0].running = false;
+    uint64_t t0 = now;
+    puts_to(0, "x");
+    while (out_len == 0 && armed->active)
+        advance_to(armed->deadline);
+    assert_string_equal(out, "x"); /* it continues the prompt it left open */
+    assert_true(now - t0 >= VPL011_FLUSH_MAX_NS);
+    assert_true(now - t0 < VPL011_FLUSH_MAX_NS + 2 * VPL011_FLUSH_NS);
+}
+
 /* A prompt with no newline after it appears once the guest has been quiet for a while, and
  * what the guest echoes next continues it without a new prefix. */
 static void test_output_partial_flush(void **state)
@@ -614,6 +652,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_no_interleave, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_long_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_partial_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_waits_for_descheduled_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_interrupts, setup, teardown),

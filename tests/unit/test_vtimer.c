@@ -91,6 +91,12 @@ void timer_cancel(struct timer *t)
     t->active = false;
 }
 
+void timer_kill(struct timer *t)
+{
+    t->active = false;
+    t->killed = true;
+}
+
 /* Run t's handler as the timer interrupt would once time_now_ns() >= its deadline. */
 static void fire(struct timer *t)
 {
@@ -119,6 +125,14 @@ bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
         return false;
     hw_injects++;
     return true;
+}
+
+static vgic_sample_fn sampler27;
+
+void vgic_set_sampler(unsigned intid, vgic_sample_fn fn)
+{
+    assert_int_equal(intid, 27);
+    sampler27 = fn;
 }
 
 int irq_register(unsigned irq, irq_handler_fn fn, void *ctx)
@@ -341,6 +355,30 @@ static void ppi27_forwarded_or_masked(void **state)
     assert_int_equal(hw.cntv_ctl, CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
+/* The vGIC asks whether PPI 27's line is up: the timer condition of the loaded vCPU. */
+static void ppi27_line_sampled(void **state)
+{
+    assert_non_null(sampler27);
+    load();
+    static const struct {
+        uint64_t ctl;
+        bool up;
+    } cases[] = {
+        { CNT_CTL_ENABLE | CNT_CTL_ISTATUS, true },
+        { CNT_CTL_ENABLE, false },
+        { CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS, false },
+        { CNT_CTL_ISTATUS, false }, /* ISTATUS is UNKNOWN while disabled */
+        { 0, false },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+        hw.cntv_ctl = cases[i].ctl;
+        assert_int_equal(sampler27(&vc, 27), cases[i].up);
+    }
+    /* Not loaded: the saved state drives the level; the sampler cannot tell. */
+    put();
+    assert_true(sampler27(&vc, 27));
+}
+
 static uint64_t sysreg_rd(unsigned enc)
 {
     uint64_t val = 0xdead;
@@ -419,7 +457,7 @@ static void destroy_cancels(void **state)
     hw.cntv_ctl = CNT_CTL_ENABLE;
     put();
     assert_true(vc.arch.vtimer.phys_timer.active && vc.arch.vtimer.virt_timer.active);
-    vtimer_vcpu_destroy(&vc);
+    vtimer_vcpu_kill(&vc);
     assert_false(vc.arch.vtimer.phys_timer.active || vc.arch.vtimer.virt_timer.active);
 }
 
@@ -433,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup(offcpu_timer_late_or_early, setup),
         cmocka_unit_test_setup(deadlines_never_early, setup),
         cmocka_unit_test_setup(ppi27_forwarded_or_masked, setup),
+        cmocka_unit_test_setup(ppi27_line_sampled, setup),
         cmocka_unit_test_setup(cntp_emulation, setup),
         cmocka_unit_test_setup(sysreg_other_registers, setup),
         cmocka_unit_test_setup(destroy_cancels, setup),

@@ -16,12 +16,18 @@ UNIT_TESTS :=
 -include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+# What one test's binary is compiled from (in its recipe, $* is the test's name).
+UNIT_INPUTS = tests/unit/test_$*.c $(UNIT_SRCS_$*) hyp/arch/host/host.c
 
 .SECONDEXPANSION:
 $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) hyp/arch/host/host.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $(filter-out $(UNIT_DEPS_$*),$^) $(UNIT_LIBS)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $(UNIT_INPUTS) $(UNIT_LIBS)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -MM -MP -MT $@ $(filter %.c,$(UNIT_INPUTS)) >$@.d
+
+# Headers each test includes (written by the compiler), so a header change rebuilds it.
+-include $(wildcard $(BUILD)/unit/*.d)
 
 unit: $(UNIT_BINS)
 

@@ -11,3 +11,7 @@ UNIT_TESTS += console_switch
 UNIT_SRCS_console_switch := hyp/core/console_switch.c hyp/lib/fdt.c hyp/lib/parse.c
 UNIT_DEPS_console_switch := $(BUILD)/unit/data/bootinfo_qemu.dtb
 UNIT_CFLAGS_console_switch := -Wa,-I$(BUILD)/unit/data
+
+# The rate limit of messages a guest can cause.
+UNIT_TESTS += ratelimit
+UNIT_SRCS_ratelimit := hyp/core/ratelimit.c

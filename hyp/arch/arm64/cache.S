@@ -158,12 +158,12 @@ fpsimd_restore:
     msr     fpcr, x2
     ret
 
-/* void arch_copy_to_guest(void *dst, const void *src, uint64_t size): copy into guest memory
+/* void arch_copy_and_clean(void *dst, const void *src, uint64_t size): copy into guest memory
  * and clean the destination to PoC.  64 bytes per iteration through general registers only
  * (guest FP/SIMD state stays live in the FP registers while Keel runs); any tail byte by
  * byte.  Needs 8-byte aligned dst and src for the fast path. */
-    .globl arch_copy_to_guest
-arch_copy_to_guest:
+    .globl arch_copy_and_clean
+arch_copy_and_clean:
     mov     x9, x0                      /* remember dst for the clean */
     mov     x10, x2
     orr     x3, x0, x1

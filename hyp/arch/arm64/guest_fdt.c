@@ -10,8 +10,9 @@
 #include <hyp/fdt_write.h>
 #include <hyp/rng.h>
 #include <hyp/string.h>
+#include <xen/arch-arm.h>
 
-#define GIC_PHANDLE 65000 /* Xen's GUEST_PHANDLE_GIC */
+#define GIC_PHANDLE GUEST_PHANDLE_GIC
 #define IRQ_TYPE_PPI 1
 #define IRQ_TYPE_SPI 0
 #define IRQ_LEVEL_LOW 8

@@ -274,6 +274,41 @@ int pgtable_lookup(const struct pgtable *pt, uint64_t ia, uint64_t *pa, uint64_t
     return -ENOENT;
 }
 
+struct walk {
+    pgtable_leaf_fn fn;
+    void *ctx;
+    uint64_t start, end; /* the range asked for: leaves are clipped to it */
+};
+
+static void walk_level(const struct pgtable *pt, const uint64_t *table, unsigned level,
+                       uint64_t base, const struct walk *w)
+{
+    uint64_t lsize = LEVEL_SIZE(level);
+    unsigned first = base < w->start ? (unsigned)((w->start - base) / lsize) : 0;
+    for (unsigned i = first; i < entries_at(pt, level); i++) {
+        uint64_t at = base + (uint64_t)i * lsize;
+        if (at >= w->end)
+            break;
+        uint64_t e = table[i];
+        if (pte_is_table(e, level)) {
+            walk_level(pt, pte_table(e), level + 1, at, w);
+        } else if (pte_valid(e) && level > 0 && (level < 3 || (e & PTE_TABLE))) {
+            uint64_t s = MAX(at, w->start), end = MIN(at + lsize, w->end);
+            w->fn(w->ctx, s, (e & PTE_ADDR_MASK) + (s - at), end - s, e & PTE_ATTR_MASK);
+        }
+    }
+}
+
+void pgtable_walk(const struct pgtable *pt, uint64_t ia, uint64_t size, pgtable_leaf_fn fn,
+                  void *ctx)
+{
+    if (!pt->root || !size || ia >= (1UL << pt->ia_bits))
+        return;
+    uint64_t end = size > (1UL << pt->ia_bits) - ia ? 1UL << pt->ia_bits : ia + size;
+    struct walk w = { fn, ctx, ia, end };
+    walk_level(pt, pt->root, pt->root_level, 0, &w);
+}
+
 size_t pgtable_pages(const struct pgtable *pt)
 {
     return pt->nr_pages;

@@ -21,11 +21,12 @@ void arch_init(void)
 /* MDCR_EL2 (Arm ARM D17.2.89, E2H = 0) resets to an UNKNOWN value: make it defined.  The PMU,
  * the statistical profiling unit and the trace filter, which guests are not shown (idregs.c),
  * trap (TPM, TPMCR, TPMS, TTRF), so using them is an undefined instruction; the profiling and
- * trace buffers are EL2's (E2PB, E2TB = 0), so EL1 accesses to those trap too.  HPMN keeps
+ * trace buffers are EL2's (E2PB, E2TB = 0), so EL1 accesses to those trap too.  MDRAR_EL1,
+ * which gives the debug ROM's physical address, traps (TDRA) and reads 0, as on Xen.  HPMN keeps
  * every counter in the EL1 range (PMCR_EL0.N), as the reset would. */
 static void mdcr_init(void)
 {
-    uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = MDCR_TPM | MDCR_TPMCR;
+    uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1), mdcr = MDCR_TPM | MDCR_TPMCR | MDCR_TDRA;
     unsigned pmuver = (dfr0 >> 8) & 0xf;
     if (pmuver != 0 && pmuver != 0xf)
         mdcr |= (read_sysreg(pmcr_el0) >> 11) & 0x1f; /* PMCR_EL0.N */

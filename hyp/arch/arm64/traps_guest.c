@@ -5,6 +5,7 @@
  * here may stop Keel: anything unexpected becomes an exception in the guest.
  */
 #include <arm64/idregs.h>
+#include <arm64/mmio_insn.h>
 #include <arm64/regs.h>
 #include <arm64/sysreg.h>
 #include <arm64/traps.h>
@@ -12,19 +13,13 @@
 #include <arm64/vtimer.h>
 #include <hyp/console.h>
 #include <hyp/errno.h>
+#include <hyp/guest_access.h>
 #include <hyp/hypercall.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/vmmio.h>
+#include <xen/arch-arm.h>
 
-#define XEN_HYPERCALL_TAG 0xEA1
-
-/* ESR ISS fields for data aborts (Arm ARM D17.2.37). */
-#define DABT_ISV (1UL << 24)
-#define DABT_SAS(iss) (((iss) >> 22) & 3)
-#define DABT_SSE (1UL << 21)
-#define DABT_SRT(iss) (((iss) >> 16) & 31)
-#define DABT_SF (1UL << 15)
-#define DABT_WNR (1UL << 6)
 #define FSC_SYNC_EXTERNAL 0x10
 
 typedef void (*exit_handler_fn)(struct vcpu *v, uint64_t esr);
@@ -79,9 +74,14 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
     if (imm == 0) {
         vpsci_call(v);
     } else if (imm == XEN_HYPERCALL_TAG) {
-        /* x0-x4 are the arguments, in place: no copy on the hypercall hot path. */
+        /* x0-x4 are the arguments, in place: no copy on the hypercall hot path.  A call that
+         * stopped to continue later rewrote them; it runs again from the HVC. */
         struct guest_regs *r = &v->arch.regs;
-        r->x[0] = (uint64_t)hypercall(v, r->x[16], r->x);
+        long rc = hypercall(v, r->x[16], r->x);
+        if (likely(rc != -ERESTART))
+            r->x[0] = (uint64_t)rc;
+        else
+            r->pc -= 4;
     } else {
         pr_debug("domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
         /* An undefined HVC reports the HVC itself as the faulting instruction. */
@@ -92,9 +92,34 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
 
 static void on_smc(struct vcpu *v, uint64_t esr)
 {
-    /* A trapped SMC returns to the SMC itself (Arm ARM D1.10.4). */
+    /* SMCCC calls are SMC #0 (DEN 0028); any other immediate is not a call, and Xen makes it
+     * an undefined instruction, as it does an HVC nobody answers.  A trapped SMC returns to
+     * the SMC itself (Arm ARM D1.10.4), which is where an undefined one must report. */
+    if (esr & 0xffff) {
+        pr_debug("domain %s: SMC #%#lx is not a known call\n", v->dom->name, esr & 0xffff);
+        guest_inject_undef(v);
+        return;
+    }
     guest_advance_pc(v);
     vpsci_call(v);
+}
+
+/* Registers trapped only so a guest cannot reach the hardware's: ACTLR_EL1 reads the physical
+ * value and ignores writes; MDRAR_EL1 (read-only) reads 0: no debug ROM.  IMPLEMENTATION
+ * DEFINED registers are not here: they are undefined to guests, as on Xen. */
+static bool hidden_sysreg(unsigned enc, bool write, uint64_t *val)
+{
+    switch (enc) {
+    case SYSREG_ACTLR_EL1:
+        if (!write)
+            *val = read_sysreg(actlr_el1);
+        return true;
+    case SYSREG_MDRAR_EL1:
+        *val = 0;
+        return !write;
+    default:
+        return false;
+    }
 }
 
 static void on_sysreg(struct vcpu *v, uint64_t esr)
@@ -106,7 +131,8 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     uint64_t val = rt == 31 ? 0 : v->arch.regs.x[rt];
     if (enc == SYSREG_ICC_SGI1R_EL1 && !read) {
         vgic_sgi1r_write(v, val);
-    } else if ((read && idregs_read(enc, &val)) || vtimer_sysreg(v, enc, !read, &val)) {
+    } else if ((read && idregs_read(enc, &val)) || vtimer_sysreg(v, enc, !read, &val) ||
+               vdebug_os_sysreg(v, enc, !read, &val) || hidden_sysreg(enc, !read, &val)) {
         if (read && rt != 31)
             v->arch.regs.x[rt] = val;
     } else if (vdebug_trap(v, enc)) {
@@ -141,8 +167,10 @@ static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bo
     guest_inject_abort(v, true, far, write);
 }
 
-/* A load's result into its register (ISS: SRT, SSE, SF); XZR (31) discards it. */
-static void dabt_load(struct vcpu *v, uint64_t iss, uint64_t val)
+/* A load's result into its register (ISS: SRT, SSE, SF); XZR (31) discards it.  Inline: the
+ * data abort fast path. */
+static inline __attribute__((always_inline)) void dabt_load(struct vcpu *v, uint64_t iss,
+                                                            uint64_t val)
 {
     unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
     if (rt == 31)
@@ -152,15 +180,12 @@ static void dabt_load(struct vcpu *v, uint64_t iss, uint64_t val)
     v->arch.regs.x[rt] = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
 }
 
-static void on_dabt(struct vcpu *v, uint64_t esr)
+/* The access a syndrome (ISS with ISV set) describes, at ipa.  Returns whether it was done;
+ * if not, an abort is injected.  Inline: the data abort fast path. */
+static inline __attribute__((always_inline)) bool dabt_emulate(struct vcpu *v, uint64_t iss,
+                                                               uint64_t ipa)
 {
-    uint64_t iss = ESR_ISS(esr);
     bool write = iss & DABT_WNR;
-    uint64_t ipa = fault_ipa(read_sysreg(far_el2));
-    if (unlikely(!(iss & DABT_ISV))) {
-        dabt_fail(v, ipa, write, 0, -ENODATA);
-        return;
-    }
     unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
     uint64_t val = 0;
     if (write && rt != 31)
@@ -168,19 +193,108 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
     int rc = vmmio_access(v, ipa, write, 1u << sas, &val);
     if (unlikely(rc)) {
         dabt_fail(v, ipa, write, 1u << sas, rc);
-        return;
+        return false;
     }
     if (!write)
         dabt_load(v, iss, val);
+    return true;
+}
+
+/* The instruction of v that took the data abort with syndrome iss, decoded, if Keel emulates
+ * it and it is the access that faulted: a fault on the access itself (not on a stage-1 table
+ * walk, not a cache maintenance), with a valid FAR, in the same direction, at the address its
+ * base register names (up to a top-byte tag).  The instruction is read through the guest's
+ * own stage 1; another vCPU may have rewritten it since, hence the checks. */
+static bool dabt_decode(struct vcpu *v, uint64_t iss, struct mmio_insn *d)
+{
+    if (iss & (DABT_S1PTW | DABT_CM | DABT_FNV))
+        return false;
+    uint32_t insn;
+    if (copy_from_guest(v, &insn, v->arch.regs.pc, sizeof(insn)) || mmio_insn_decode(insn, d))
+        return false;
+    uint64_t base = v->arch.regs.x[d->rn];
+    uint64_t va = d->pre ? base + (uint64_t)d->imm : base;
+    return (d->iss & DABT_WNR) == (iss & DABT_WNR) &&
+           !((va ^ read_sysreg(far_el2)) & ((1UL << 56) - 1));
+}
+
+/*
+ * A data abort with no instruction syndrome (ISV = 0): the loads and stores with writeback of
+ * their base register have none (Arm ARM D17.2.37).  Xen emulates the post-indexed LDR/STR
+ * forms by decoding the instruction; Keel does, and the pre-indexed ones as well, with the base
+ * register's update once the access is done.  Anything else (pairs, SIMD registers, atomics,
+ * an SP base) cannot be emulated: an abort.
+ */
+static __attribute__((noinline)) void dabt_no_syndrome(struct vcpu *v, uint64_t iss, uint64_t ipa)
+{
+    struct mmio_insn d;
+    if (!dabt_decode(v, iss, &d)) {
+        dabt_fail(v, ipa, iss & DABT_WNR, 0, -ENODATA);
+        return;
+    }
+    if (!dabt_emulate(v, d.iss, ipa))
+        return;
+    v->arch.regs.x[d.rn] += (uint64_t)d.imm;
     guest_advance_pc(v);
+}
+
+/* A permission fault on a page the domain's map has (a write to a read-only page): the map's
+ * business first (core/mm/physmap.c), never emulated MMIO, which only answers addresses
+ * nothing is mapped at; an abort if nobody takes it. */
+static __attribute__((noinline)) void dabt_permission(struct vcpu *v, uint64_t iss, uint64_t ipa)
+{
+    bool write = iss & DABT_WNR;
+    if (physmap_fault(v->dom, GPA(ipa), write))
+        return; /* fixed: the access runs again */
+    guest_warn(v->dom, "domain %s: %s of IPA %#lx not permitted, aborting it\n", v->dom->name,
+               write ? "write" : "read", ipa);
+    guest_inject_abort(v, true, read_sysreg(far_el2), write);
+}
+
+static void on_dabt(struct vcpu *v, uint64_t esr)
+{
+    uint64_t iss = ESR_ISS(esr);
+    uint64_t ipa = fault_ipa(read_sysreg(far_el2));
+    if (unlikely(DFSC_PERM_FAULT(DABT_DFSC(iss)))) {
+        dabt_permission(v, iss, ipa);
+        return;
+    }
+    if (unlikely(!(iss & DABT_ISV))) {
+        dabt_no_syndrome(v, iss, ipa);
+        return;
+    }
+    if (dabt_emulate(v, iss, ipa))
+        guest_advance_pc(v);
+}
+
+/*
+ * The instruction abort just injected lands on the very address that could not be fetched,
+ * and taking it changed nothing (PSTATE was already EL1h with D, A, I and F masked): an abort
+ * vector with nothing behind it, as when PSCI CPU_ON starts a vCPU at an unmapped entry (its
+ * VBAR_EL1 is 0 after the reset).  The vCPU would take the same abort for ever, each time an
+ * exit, and on a shared pCPU it took time from every other vCPU.  A PE loops the same way, at
+ * the cost of its own core only; nothing can get it out but a reset of the domain or memory
+ * appearing there.  So it waits as in WFI: an interrupt or a kick, which it cannot take but
+ * which may come with a changed world, brings it back for one more try.  If one is pending
+ * already, it yields at least.
+ */
+static __attribute__((noinline)) void stuck_at_vector(struct vcpu *v, uint64_t va)
+{
+    guest_warn(v->dom, "domain %s: vCPU %u cannot fetch its abort vector at %#lx; it waits\n",
+               v->dom->name, v->id, va);
+    vcpu_block(v);
+    if (READ_ONCE(v->state) == VCPU_RUNNABLE)
+        sched_yield(v);
 }
 
 static void on_iabt(struct vcpu *v, uint64_t esr)
 {
-    uint64_t far = read_sysreg(far_el2);
+    uint64_t far = read_sysreg(far_el2), pstate = v->arch.regs.pstate;
     guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
                v->dom->name, fault_ipa(far));
     guest_inject_abort(v, false, far, false);
+    if (v->arch.regs.pc == far && v->arch.regs.pstate == pstate)
+        stuck_at_vector(v, far);
 }
 
 static void on_unknown(struct vcpu *v, uint64_t esr)

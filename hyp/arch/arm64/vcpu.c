@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/irq.h>
 #include <hyp/sched.h>
+#include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
 
@@ -22,10 +23,12 @@ void p2m_domain_destroy(struct domain *d);
 
 /* Guest HCR_EL2: stage 2 on, physical interrupts and SErrors to EL2, broadcast TLB/barrier
  * upgrades for SMP guests (FB, BSU), trap WFI (block), SMC (PSCI) and ID register reads
- * (idregs.c), 64-bit EL1. */
+ * (idregs.c), 64-bit EL1.  The IMPLEMENTATION DEFINED registers (TIDCP) and ACTLR_EL1 (TACR)
+ * trap as well: they may control the physical core (Cortex-A57's CPUECTLR_EL1.SMPEN takes the
+ * core out of coherency), so one guest could break the machine for all.  Xen traps both. */
 #define GUEST_HCR                                                                                  \
     (HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
-     HCR_TID3 | HCR_TSC | HCR_RW)
+     HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_TSC | HCR_RW)
 #define GUEST_SCTLR_RESET 0x30D00800UL /* RES1 bits, MMU and caches off */
 
 int arch_domain_init(struct domain *d)
@@ -38,10 +41,20 @@ int arch_domain_init(struct domain *d)
     return vgic_domain_init(d, 32);
 }
 
+void arch_domain_relinquish(struct domain *d)
+{
+    p2m_domain_destroy(d);
+}
+
 void arch_domain_destroy(struct domain *d)
 {
     vgic_domain_destroy(d);
     p2m_domain_destroy(d);
+}
+
+void arch_evtchn_upcall(struct vcpu *v)
+{
+    vgic_inject(v->dom, v, GUEST_EVTCHN_PPI);
 }
 
 void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level)
@@ -65,9 +78,14 @@ int arch_vcpu_init(struct vcpu *v)
     return rc;
 }
 
+void arch_vcpu_kill(struct vcpu *v)
+{
+    vtimer_vcpu_kill(v);
+}
+
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    vtimer_vcpu_destroy(v);
+    vtimer_vcpu_kill(v);
     vgic_vcpu_destroy(v);
 }
 
@@ -81,13 +99,13 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.pstate = PSR_MODE_EL1H | PSR_DAIF;
     v->arch.sys.sctlr = GUEST_SCTLR_RESET;
     vdebug_reset(v);
+    vtimer_reset(v);
 }
 
 #define SAVE(field, reg) s->field = read_sysreg(reg)
 #define LOAD(field, reg) write_sysreg(s->field, reg)
 #define EL1_SYSREGS(X)                                                                             \
     X(sctlr, sctlr_el1);                                                                           \
-    X(actlr, actlr_el1);                                                                           \
     X(cpacr, cpacr_el1);                                                                           \
     X(ttbr0, ttbr0_el1);                                                                           \
     X(ttbr1, ttbr1_el1);                                                                           \

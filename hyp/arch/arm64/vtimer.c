@@ -97,11 +97,29 @@ static enum irq_end virt_timer_irq(unsigned irq, void *ctx)
     return IRQ_EOI;
 }
 
+/*
+ * The level of PPI 27 for the vGIC (vgic_sample_fn): v is current here.  The vGIC hears of the
+ * line rising through the forwarded physical interrupt, but a guest stops its timer without
+ * trapping, and its interrupt must then stop being pending (the timer condition, Arm ARM
+ * D11.2.4: ENABLE, ISTATUS and not IMASK).  While v is not loaded, virt_offcpu_update drives
+ * the level and the guest cannot change the timer.  PPI 30 needs no sampler: every change to
+ * the emulated physical timer traps, and phys_update drives its level at once.
+ */
+static bool virt_line(struct vcpu *v, unsigned intid)
+{
+    if (!v->arch.vtimer.loaded)
+        return true; /* cannot tell: keep what the vGIC has */
+    uint64_t ctl = read_sysreg(cntv_ctl_el0);
+    return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
+           (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+}
+
 /* Once: the virtual timer's PPI is Keel's on every pCPU. */
 static void virt_irq_init(void)
 {
     unsigned long flags = spin_lock_irqsave(&init_lock);
     if (!virt_irq_ready) {
+        vgic_set_sampler(VTIMER_VIRT_PPI, virt_line);
         int rc = irq_register(VTIMER_VIRT_PPI, virt_timer_irq, NULL);
         if (rc)
             pr_err("vtimer: cannot take PPI %u (%d); guests' virtual timers will not "
@@ -211,13 +229,26 @@ int vtimer_vcpu_init(struct vcpu *v)
     return 0;
 }
 
-void vtimer_vcpu_destroy(struct vcpu *v)
+void vtimer_reset(struct vcpu *v)
 {
+    /* Arm ARM D11.2: the timers' ENABLE bits reset to 0 (and a CPU_ON is a reset for the
+     * vCPU).  v is offline, so not loaded: only the saved copies and the lines change. */
     struct vtimer *vt = &v->arch.vtimer;
     unsigned long flags = spin_lock_irqsave(&vt->lock);
+    vt->cntv_ctl = vt->cntp_ctl = 0;
+    vt->cntv_cval = vt->cntp_cval = 0;
     timer_cancel(&vt->virt_timer);
     timer_cancel(&vt->phys_timer);
+    vgic_set_level(v->dom, v, VTIMER_VIRT_PPI, false);
+    vgic_set_level(v->dom, v, VTIMER_PHYS_PPI, false);
     spin_unlock_irqrestore(&vt->lock, flags);
+}
+
+void vtimer_vcpu_kill(struct vcpu *v)
+{
+    /* Not under vt->lock: the handlers take it, and a running one must be let finish. */
+    timer_kill(&v->arch.vtimer.virt_timer);
+    timer_kill(&v->arch.vtimer.phys_timer);
 }
 
 void vtimer_save(struct vcpu *v)

@@ -1,10 +1,12 @@
 /* Host stand-ins for arch hooks used by core code under unit test. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <hyp/arch/cpu.h>
 #include <hyp/percpu.h>
 
-struct percpu *host_this_cpu;
+_Thread_local struct percpu *host_this_cpu; /* per thread: tests may run "CPUs" as threads */
+bool host_irq_pending;
 uint64_t host_counter;
 
 void arch_set_this_cpu(struct percpu *pc)
@@ -26,4 +28,14 @@ void arch_cpu_park(void)
 {
     fprintf(stderr, "arch_cpu_park() called\n");
     abort();
+}
+
+/* Cache maintenance does not exist on the host: zeroing is a memset, counted so tests can see
+ * what the allocator zeroed. */
+uint64_t host_cleared_bytes;
+
+void arch_clear_memory(void *p, uint64_t size)
+{
+    memset(p, 0, size);
+    host_cleared_bytes += size;
 }

@@ -1,12 +1,13 @@
-/* Hypercall numbers (Xen public/xen.h, xen-abi-facts A.3) and the group handlers. */
+/* The hypercall families' handlers (one file each in core/hypercall/), for the table in
+ * hypercall.c.  Hypercall numbers come from abi/xen. */
 #pragma once
 
 #include <hyp/domain.h>
+#include <xen/xen.h>
 
-#define HYPERVISOR_xen_version 17
-#define HYPERVISOR_sched_op 29
+/* args: the argument registers; a handler may rewrite them to continue later (-ERESTART). */
+typedef long (*hypercall_fn)(struct vcpu *v, uint64_t args[5]);
 
-typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t args[5]);
-
-long do_xen_version(struct vcpu *v, const uint64_t args[5]);
-long do_sched_op(struct vcpu *v, const uint64_t args[5]);
+long do_multicall(struct vcpu *v, uint64_t args[5]);
+long do_xen_version(struct vcpu *v, uint64_t args[5]);
+long do_sched_op(struct vcpu *v, uint64_t args[5]);

@@ -5,6 +5,7 @@
  */
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
+#include <hyp/errno.h>
 #include <hyp/page_alloc.h>
 
 #include "page_alloc_internal.h"
@@ -13,13 +14,15 @@ extern char _head[], _end[];
 
 void page_alloc_init(void)
 {
-    struct mem_range holes[MAX_RESERVED + 1];
+    static struct mem_range holes[MAX_RESERVED + 1]; /* too large for the boot stack */
     unsigned n = 0;
     for (unsigned i = 0; i < bootinfo.nr_reserved; i++)
         holes[n++] = bootinfo.reserved[i];
     /* The image holds the stacks, the boot page tables and bootinfo itself. */
     holes[n++] = (struct mem_range){ (uintptr_t)_head, (uintptr_t)_end - (uintptr_t)_head };
     int rc = page_alloc_init_ranges(bootinfo.mem, bootinfo.nr_mem, holes, n);
+    if (rc == -ENOMEM)
+        panic("mem: no free RAM outside the reserved ranges (see above) for the page allocator");
     if (rc)
-        panic("mem: cannot set up the page allocator (error %d)", rc);
+        panic("mem: cannot set up the page allocator: RAM banks overlap or wrap (error %d)", rc);
 }

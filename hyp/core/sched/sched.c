@@ -12,6 +12,7 @@
 #include <hyp/errno.h>
 #include <hyp/heap.h>
 #include <hyp/irq.h>
+#include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/sched.h>
 #include <hyp/smp.h>
@@ -328,7 +329,8 @@ static void release(struct sched_pool *p, struct vcpu *prev)
 {
     struct sched_vcpu *sv = prev->sched_priv;
     unsigned long flags = spin_lock_irqsave(&p->lock);
-    WRITE_ONCE(prev->running, false);
+    /* Release order: whoever sees it clear (a domain's reaper) also sees the saved state. */
+    __atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
     if (prev->state == VCPU_RUNNABLE)
         p->policy->wake(p, sv, time_now_ns(), WAKE_REQUEUE);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -366,8 +368,18 @@ struct vcpu *sched_switch(struct vcpu *prev)
     return next;
 }
 
+/* Pages an idle pCPU zeroes between two looks at the scheduler: a few microseconds. */
+#define IDLE_SCRUB_PAGES 16
+
 static void idle_once(unsigned cpu)
 {
+    /* Idle time zeroes freed memory first (page_scrub), so later domains get it at once. */
+    if (!READ_ONCE(percpu_data[cpu].need_resched) && page_scrub(IDLE_SCRUB_PAGES)) {
+        arch_irq_enable();
+        arch_cpu_irq_window();
+        arch_irq_disable();
+        return;
+    }
     /* WFI with interrupts masked still wakes on a pending interrupt; the check and the wait
      * cannot race with a wake-up that set need_resched. */
     arch_irq_disable();

@@ -91,6 +91,7 @@ struct vpl011 {
     char line[VPL011_LINE_MAX + 1];
     unsigned line_len;
     uint64_t last_out_ns;
+    struct vcpu *last_vcpu; /* whose write left the partial line */
     char prefix[PREFIX_MAX];
     struct console_writer writer;
     struct vpl011_stats stats;
@@ -134,6 +135,18 @@ static void arm_flush(void)
     spin_unlock_irqrestore(&flush_lock, flags);
 }
 
+/* u->lock held.  Whether the vCPU that left the partial line is waiting for a pCPU: then it
+ * did not fall silent, it was not given time to finish the line (a loaded host, an
+ * overcommitted pool), and printing half of it now would split the line on the console.  Not
+ * forever, though: after VPL011_FLUSH_MAX_NS the part goes out anyway. */
+static bool writer_waits(const struct vpl011 *u, uint64_t now)
+{
+    const struct vcpu *v = u->last_vcpu;
+    if (!v || now - u->last_out_ns >= VPL011_FLUSH_MAX_NS)
+        return false;
+    return READ_ONCE(v->state) == VCPU_RUNNABLE && !READ_ONCE(v->running);
+}
+
 static void flush_idle(struct timer *t, void *ctx)
 {
     uint64_t now = time_now_ns(), next = UINT64_MAX;
@@ -142,10 +155,12 @@ static void flush_idle(struct timer *t, void *ctx)
         spin_lock(&u->lock);
         if (u->line_len) {
             uint64_t due = u->last_out_ns + VPL011_FLUSH_NS;
-            if (due <= now)
-                emit(u, false);
-            else
+            if (due > now)
                 next = MIN(next, due);
+            else if (writer_waits(u, now))
+                next = MIN(next, now + VPL011_FLUSH_NS); /* look again */
+            else
+                emit(u, false);
         }
         spin_unlock(&u->lock);
     }
@@ -372,6 +387,7 @@ static int vpl011_write(struct vcpu *v, void *ctx, uint64_t offset, unsigned siz
         return 0;
     uint32_t v32 = (uint32_t)(size == 4 ? val : val & ((1u << (size * 8)) - 1));
     unsigned long flags = spin_lock_irqsave(&u->lock);
+    u->last_vcpu = v;
     bool partial = reg_write(u, offset, v32);
     spin_unlock_irqrestore(&u->lock, flags);
     if (partial)

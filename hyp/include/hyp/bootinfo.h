@@ -20,8 +20,7 @@ struct boot_module {
     enum module_kind kind;
     paddr_t base;
     uint64_t size;
-    int node;        /* its device-tree node */
-    int domain_node; /* enclosing "xen,domain" node, or -1 for /chosen modules */
+    int node; /* its device-tree node */
 };
 
 struct bootinfo {
@@ -29,14 +28,18 @@ struct bootinfo {
     paddr_t fdt_base;
     struct mem_range mem[MAX_MEM_BANKS];
     unsigned nr_mem;
-    struct mem_range reserved[MAX_RESERVED]; /* memreserve, /reserved-memory, modules, DTB */
+    /* memreserve, /reserved-memory, the DTB and every boot module; no two touch.  When more
+     * come than fit, the closest are merged: reserved_squeezed merges kept reserved_lost
+     * bytes of free memory back. */
+    struct mem_range reserved[MAX_RESERVED];
     unsigned nr_reserved;
+    unsigned reserved_squeezed;
+    uint64_t reserved_lost;
     uint64_t cpu_hwid[MAX_CPUS];
     unsigned nr_cpus;
     paddr_t uart_base;   /* 0 if no usable stdout-path */
     const char *cmdline; /* hypervisor command line ("" if none) */
-    struct boot_module modules[MAX_BOOT_MODULES];
-    unsigned nr_modules;
+    unsigned nr_modules; /* usable boot modules, all reserved (see bootinfo_next_module) */
 };
 
 extern struct bootinfo bootinfo;
@@ -50,6 +53,17 @@ int bootinfo_parse_early(const void *dtb, const char **why);
 /* Parse the rest: reserved memory, CPUs, /chosen, modules.  Returns 0 or a negative errno
  * after printing what is wrong. */
 int bootinfo_parse(void);
+
+/*
+ * Boot modules are read from the device tree where they are, however many there are: the next
+ * usable module node among the children of parent (a "xen,domain" node, or /chosen for those
+ * outside any domain) after child after (-1: from the first).  Returns the node with *m
+ * filled, or -1.  Nodes that are not modules or have no usable "reg" are skipped.
+ */
+int bootinfo_next_module(int parent, int after, struct boot_module *m);
+
+/* Whether [base, base + size) is non-empty and lies within one RAM bank (which Keel maps). */
+bool bootinfo_in_ram(paddr_t base, uint64_t size);
 
 /* Whether [base, base + size) lies in RAM and overlaps no reserved range. */
 bool bootinfo_range_free(paddr_t base, uint64_t size);

@@ -1,7 +1,8 @@
 /*
  * Keel's own command line (from /chosen/xen,xen-bootargs, else /chosen/bootargs): space-
  * separated words "name" or "name=value".  Known options: loglvl=err|warn|info|debug,
- * selftest, sched=credit|rtds|null, sched_slice_us=N, cpupool=NAME:POLICY:CPULIST (repeatable;
+ * selftest (a boolean: cmdline_bool), bootscrub=idle, sched=credit|rtds|null, sched_slice_us=N,
+ * cpupool=NAME:POLICY:CPULIST (repeatable;
  * docs/scheduling.md).
  */
 #pragma once
@@ -19,3 +20,6 @@ bool cmdline_next(const char *cmdline, const char *name, const char **pos, const
 uint64_t cmdline_u64(const char *cmdline, const char *name, uint64_t def);
 /* Whether option name's value equals want. */
 bool cmdline_is(const char *cmdline, const char *name, const char *want);
+/* A boolean option: the bare word or =1/yes/true/on/enable is 1; =0/no/false/off/disable is 0
+ * (the last occurrence counts).  def if absent; -EINVAL for any other value. */
+int cmdline_bool(const char *cmdline, const char *name, int def);

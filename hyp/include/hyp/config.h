@@ -6,5 +6,7 @@
 #define CPU_STACK_SHIFT 14 /* 16 KiB hypervisor stack per physical CPU */
 #define CPU_STACK_SIZE (1UL << CPU_STACK_SHIFT)
 #define MAX_MEM_BANKS 16
-#define MAX_RESERVED 32
-#define MAX_BOOT_MODULES 32
+/* Reserved ranges kept apart: a kernel and a ramdisk for each of 64 domains, the DTB and
+ * firmware's.  More still work: the closest are merged, keeping a little free memory back
+ * (bootinfo.c). */
+#define MAX_RESERVED 136

@@ -47,19 +47,6 @@ void console_write(const struct console_writer *w, const char *s, size_t len);
 /* End the current console line if w left it open. */
 void console_end_line(const struct console_writer *w);
 
-/* Rate limit for messages a guest can trigger at will: at most RATELIMIT_BURST per
- * RATELIMIT_SECONDS; the first message after a window with suppressed ones says how many.
- * Zero-initialise.  Unlocked: a lost update only lets one message more or fewer through. */
-#define RATELIMIT_BURST 10
-#define RATELIMIT_SECONDS 5
-struct ratelimit {
-    uint64_t window_start; /* counter ticks */
-    unsigned count;
-    unsigned suppressed;
-};
-/* Whether a message may be printed now (counts it). */
-bool ratelimit_ok(struct ratelimit *rl);
-
 /* Copy ring contents starting at *pos (a running byte count; 0 = oldest kept) into buf;
  * advances *pos.  Returns bytes copied. */
 size_t console_ring_read(uint64_t *pos, char *buf, size_t len);

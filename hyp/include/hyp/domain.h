@@ -2,6 +2,11 @@
  * Domains and vCPUs: the arch-neutral objects.  Each embeds its architecture part
  * (struct arch_domain / struct arch_vcpu from <arch/domain.h>).
  *
+ * Lifetime: a domain is reached through a reference (domain_get/domain_get_next, given back
+ * with domain_put); the domain table holds one while the domain is listed.  domain_kill takes
+ * it off the table, stops everything that could run or fire in it and returns its memory; the
+ * structure and its vCPUs stay readable until the last reference is put.
+ *
  * Locking: domain_list_lock guards the domain table; d->lock guards a domain's state and its
  * vCPUs' scheduling state changes.  A vCPU's register state is touched only by the pCPU running
  * it (or with the vCPU paused).
@@ -10,23 +15,26 @@
 
 #include <arch/domain.h>
 #include <hyp/console.h>
+#include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
 #include <hyp/timer.h>
 #include <hyp/types.h>
 #include <hyp/vmmio.h>
+#include <xen/sched.h>
 
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
 #define MAX_VCPUS_PER_DOMAIN 64
 #define DOMAIN_WATCHDOGS 2 /* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
 
-/* Xen's SHUTDOWN_* codes (public/sched.h): the same numbers cross the ABI. */
+/* Why a domain shuts down: Xen's SHUTDOWN_* codes (<xen/sched.h>), the same numbers that cross
+ * the ABI.  SHUTDOWN_soft_reset is taken as a reboot. */
 enum shutdown_reason {
-    SHUTDOWN_POWEROFF = 0,
-    SHUTDOWN_REBOOT = 1,
-    SHUTDOWN_SUSPEND = 2,
-    SHUTDOWN_CRASH = 3,
-    SHUTDOWN_WATCHDOG = 4,
+    SHUTDOWN_POWEROFF = SHUTDOWN_poweroff,
+    SHUTDOWN_REBOOT = SHUTDOWN_reboot,
+    SHUTDOWN_SUSPEND = SHUTDOWN_suspend,
+    SHUTDOWN_CRASH = SHUTDOWN_crash,
+    SHUTDOWN_WATCHDOG = SHUTDOWN_watchdog,
 };
 
 /* What happens when a domain shuts down for a given reason (xl's on_poweroff & co.). */
@@ -63,7 +71,7 @@ enum domain_state {
     DOM_RUNNING,  /* vCPUs may run */
     DOM_PAUSED,   /* administratively paused */
     DOM_SHUTDOWN, /* shut down, vCPUs stopped, waiting for its action */
-    DOM_DYING,    /* being torn down */
+    DOM_DYING,    /* killed: off the table, stopped, memory returned; freed on the last put */
 };
 
 enum vcpu_state {
@@ -74,6 +82,8 @@ enum vcpu_state {
 };
 
 struct domain;
+struct shared_info;
+struct vcpu_info;
 
 struct vcpu {
     unsigned id;
@@ -82,28 +92,27 @@ struct vcpu {
     unsigned cpu; /* pCPU it runs on or is queued for */
     bool running; /* currently on a pCPU */
     uint64_t cpu_time_ns;
-    void *sched_priv; /* scheduler policy data */
+    void *sched_priv;            /* scheduler policy data */
+    struct vcpu_info *vcpu_info; /* registered area (core/shared_info.c), NULL until then */
+    paddr_t vcpu_info_frame;     /* its frame, which Keel holds a reference on */
     struct arch_vcpu arch;
-};
-
-struct mem_chunk {
-    paddr_t pa;
-    struct gpa gpa;
-    unsigned order;
 };
 
 struct domain {
     unsigned id;
+    uint32_t refs; /* atomic; see domain_get */
     char name[DOMAIN_NAME_LEN];
     struct domain_config cfg;
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
+    bool is_control; /* the control domain: toolstack calls (core/policy.c) */
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
-    /* Guest RAM, as allocated blocks. */
-    struct mem_chunk *chunks;
-    unsigned nr_chunks;
+    /* Guest memory: the map itself is the arch part's (core/mm/physmap.c changes it). */
+    struct spinlock p2m_lock;
+    uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
+    uint64_t max_pages; /* how many it may have */
     uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
@@ -114,13 +123,21 @@ struct domain {
     uint8_t watchdogs_used; /* bit i: watchdog id i + 1 is allocated */
     struct vmmio_table mmio;
     struct vpl011 *vuart;
+    struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
+    struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
 
-/* Create a domain from cfg: memory, vCPUs, arch state, kernel loaded, vCPU0 ready at the
- * kernel entry, not yet running.  Returns the domain or NULL with *err set (-ENOMEM,
- * -EINVAL with a message already printed). */
+/* Create an empty domain from cfg, as a toolstack's create call does: an id, its address space
+ * and interrupt controller, its vCPUs (offline), its place in the scheduler, its allowance of
+ * memory (cfg->mem_bytes) but no memory yet; the kernel fields of cfg are not used.  Returns
+ * the domain (listed, its reference owned by the domain table), or NULL with *err: -EINVAL (bad
+ * configuration), -ENOSPC (no free domain id), -ENOMEM.  Prints nothing. */
 struct domain *domain_create(const struct domain_config *cfg, int *err);
+/* Build a domain from cfg on top of domain_create, as a dom0less boot does: populate its
+ * memory, load its kernel, ramdisk and device tree, point vCPU 0 at the kernel; not started.
+ * NULL after printing "domain NAME: not created: WHY". */
+struct domain *domain_build(const struct domain_config *cfg);
 /* Let its vCPUs run. */
 void domain_start(struct domain *d);
 void domain_pause(struct domain *d);
@@ -132,27 +149,30 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason);
 /* When no domain is left, say "all domains have ended" (the launcher waits for it) and power
  * the machine off. */
 void domain_end_if_none_left(void);
-/* Tear down a domain that is not running anywhere; frees everything. */
-void domain_destroy(struct domain *d);
+/* Kill a domain none of whose vCPUs runs (after shutdown, or a failed build): take it off the
+ * table, kill its timers (waiting for handlers running elsewhere), stop its vCPUs for good,
+ * return its guest memory, and put the table's reference.  Idempotent. */
+void domain_kill(struct domain *d);
 
 /* Build the domains the boot device tree describes ("xen,domain" nodes under /chosen) and
  * start them.  Returns how many started. */
 unsigned domain_build_all(void);
-/* Copy d's kernel (and ramdisk, device tree) into its memory and point vCPU0 at it. */
-int domain_load_kernel(struct domain *d);
 
-struct domain *domain_by_id(unsigned id);
-/* Number of domains that exist (any state). */
+/* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
+struct domain *domain_get(unsigned id);
+/* Iterate: a reference to the next listed domain with id > after (start with -1), or NULL.
+ * The caller puts each one. */
+struct domain *domain_get_next(int after);
+/* Another reference to d, which the caller already holds one on. */
+void domain_ref(struct domain *d);
+/* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
+void domain_put(struct domain *d);
+/* Lock a->lock and b->lock (held references; a may be b) in domain-id order, so two pCPUs
+ * locking the same pair from either end cannot deadlock.  Interrupts masked. */
+unsigned long domain_lock_pair(struct domain *a, struct domain *b);
+void domain_unlock_pair(struct domain *a, struct domain *b, unsigned long flags);
+/* Number of listed domains (any state but killed). */
 unsigned domain_count(void);
-/* Iterate: returns the next existing domain with id > after (start with -1), or NULL. */
-struct domain *domain_next(int after);
-
-/* Translate a guest-physical range of d's RAM to a host pointer; NULL unless the whole
- * [gpa, gpa + len) is RAM of d and inside one allocated block. */
-void *domain_gpa_to_host(struct domain *d, struct gpa gpa, uint64_t len);
-/* Copy to/from guest RAM by guest-physical address, across blocks.  0 or -EFAULT. */
-int domain_copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len);
-int domain_copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len);
 
 /* --- vCPU state changes (core/vcpu.c) --- */
 /* Make a blocked vCPU runnable (an interrupt arrived for it).  Any pCPU. */
@@ -169,10 +189,25 @@ void vcpu_power_off(struct vcpu *v);
 /* vCPU by its MPIDR-style hardware id within d, or NULL. */
 struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
 
-/* A warning caused by something the guest did: rate-limited per domain, so a guest cannot
- * flood the console (and slow everyone down) by repeating it. */
+/* Report what a rate limit held back before the line just printed for domain name. */
+static inline void guest_warn_held(const char *name, const struct ratelimit_held *h)
+{
+    if (h->same)
+        pr_warn("domain %s: (the line above came %u more times since it was last printed)\n", name,
+                h->same);
+    if (h->other)
+        pr_warn("domain %s: (%u more guest-caused messages of other kinds were held back)\n", name,
+                h->other);
+}
+
+/* A warning caused by something the guest did: rate-limited per domain and per message
+ * (ratelimit.h), so a guest cannot flood the console (and slow everyone down) by repeating it.
+ * Lines held back are counted and the count follows the next line let through. */
 #define guest_warn(d, ...)                                                                         \
     do {                                                                                           \
-        if (ratelimit_ok(&(d)->warn_rl))                                                           \
+        struct ratelimit_held held_;                                                               \
+        if (ratelimit_ok(&(d)->warn_rl, RATELIMIT_KEY(__VA_ARGS__, ), &held_)) {                   \
             pr_warn(__VA_ARGS__);                                                                  \
+            guest_warn_held((d)->name, &held_);                                                    \
+        }                                                                                          \
     } while (0)

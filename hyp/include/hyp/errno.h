@@ -1,30 +1,57 @@
-/* Error codes.  These are Xen's errno values (public/errno.h) so the same numbers cross the
- * guest ABI unchanged; functions return them negated. */
+/* Error codes: Xen's errno values (<xen/errno.h>, xen-abi-facts Appendix 1) under their usual
+ * names, so the same numbers cross the guest ABI unchanged.  Keel's functions return them
+ * negated (return -EINVAL), as Xen's hypercalls do. */
 #pragma once
 
-#define EPERM 1
-#define ENOENT 2
-#define ESRCH 3
-#define EINTR 4
-#define EIO 5
-#define ENXIO 6
-#define E2BIG 7
-#define ENOEXEC 8
-#define EBADF 9
-#define EAGAIN 11
-#define ENOMEM 12
-#define EACCES 13
-#define EFAULT 14
-#define EBUSY 16
-#define EEXIST 17
-#define EXDEV 18
-#define ENODEV 19
-#define EINVAL 22
-#define ENOSPC 28
-#define ERANGE 34
-#define ENOSYS 38
-#define ENOTEMPTY 39
-#define ENODATA 61
-#define EOVERFLOW 75
-#define EOPNOTSUPP 95
-#define ETIMEDOUT 110
+#include <xen/errno.h>
+
+#define EPERM XEN_EPERM
+#define ENOENT XEN_ENOENT
+#define ESRCH XEN_ESRCH
+#define EINTR XEN_EINTR
+#define EIO XEN_EIO
+#define ENXIO XEN_ENXIO
+#define E2BIG XEN_E2BIG
+#define ENOEXEC XEN_ENOEXEC
+#define EBADF XEN_EBADF
+#define ECHILD XEN_ECHILD
+#define EAGAIN XEN_EAGAIN
+#define EWOULDBLOCK XEN_EWOULDBLOCK
+#define ENOMEM XEN_ENOMEM
+#define EACCES XEN_EACCES
+#define EFAULT XEN_EFAULT
+#define EBUSY XEN_EBUSY
+#define EEXIST XEN_EEXIST
+#define EXDEV XEN_EXDEV
+#define ENODEV XEN_ENODEV
+#define ENOTDIR XEN_ENOTDIR
+#define EISDIR XEN_EISDIR
+#define EINVAL XEN_EINVAL
+#define ENFILE XEN_ENFILE
+#define EMFILE XEN_EMFILE
+#define ENOSPC XEN_ENOSPC
+#define EROFS XEN_EROFS
+#define EMLINK XEN_EMLINK
+#define EDOM XEN_EDOM
+#define ERANGE XEN_ERANGE
+#define EDEADLK XEN_EDEADLK
+#define ENAMETOOLONG XEN_ENAMETOOLONG
+#define ENOLCK XEN_ENOLCK
+#define ENOSYS XEN_ENOSYS
+#define ENOTEMPTY XEN_ENOTEMPTY
+#define ENODATA XEN_ENODATA
+#define ETIME XEN_ETIME
+#define EBADMSG XEN_EBADMSG
+#define EOVERFLOW XEN_EOVERFLOW
+#define EILSEQ XEN_EILSEQ
+#define ERESTART XEN_ERESTART
+#define ENOTSOCK XEN_ENOTSOCK
+#define EMSGSIZE XEN_EMSGSIZE
+#define EOPNOTSUPP XEN_EOPNOTSUPP
+#define EADDRINUSE XEN_EADDRINUSE
+#define EADDRNOTAVAIL XEN_EADDRNOTAVAIL
+#define ENOBUFS XEN_ENOBUFS
+#define EISCONN XEN_EISCONN
+#define ENOTCONN XEN_ENOTCONN
+#define ETIMEDOUT XEN_ETIMEDOUT
+#define ECONNREFUSED XEN_ECONNREFUSED

@@ -1,17 +1,46 @@
 /*
- * Copying to and from guest virtual addresses, as hypercall arguments are passed on Arm
- * (xen-abi-facts A.2: pointers are guest virtual addresses, translated through the guest's
- * stage 1 and stage 2 with the current vCPU's context).  Only for the vCPU loaded on this pCPU.
+ * Guest memory access: the one module (with hypercall decoding) that reads or writes memory
+ * through a guest's addresses.
+ *
+ * Guest-virtual copies take a guest virtual address of the vCPU loaded on this pCPU, as
+ * hypercall arguments are passed on Arm (xen-abi-facts A.2): translated through its stage 1
+ * and stage 2 for the access asked (a write through a read-only mapping fails), page by page,
+ * each page a frame of the domain itself (never a device, another domain's page or Keel's
+ * memory) held by a reference for the copy.  Guest-physical copies reach any domain through
+ * its guest memory map.  A range that wraps, or any page of it that fails, gives -EFAULT.
  */
 #pragma once
 
 #include <hyp/domain.h>
 
-/* 0, or -EFAULT if any byte of the range is not mapped (readable / writable) for the guest. */
+/* --- guest virtual, the current vCPU --- */
+
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t va, size_t len);
 int copy_to_guest(struct vcpu *v, uint64_t va, const void *src, size_t len);
+/* Whether all of [va, va + len) could be written now: 0 or -EFAULT.  Checked before a
+ * handler changes anything, so its results can always be copied out. */
+int guest_check_writable(struct vcpu *v, uint64_t va, size_t len);
+/* Element idx of an array of elem-byte elements at va (idx * elem must not overflow). */
+int copy_from_guest_elem(struct vcpu *v, void *dst, uint64_t va, uint64_t idx, size_t elem);
+int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *src, size_t elem);
+/* A whole object, and one field of an object, at va; kptr points at the kernel copy. */
+#define copy_obj_from_guest(v, kptr, va) copy_from_guest((v), (kptr), (va), sizeof(*(kptr)))
+#define copy_obj_to_guest(v, va, kptr) copy_to_guest((v), (va), (kptr), sizeof(*(kptr)))
+#define copy_field_to_guest(v, va, kptr, field)                                                    \
+    copy_to_guest((v), (va) + offsetof(__typeof__(*(kptr)), field), &(kptr)->field,                \
+                  sizeof((kptr)->field))
+
+/* --- guest physical, any domain --- */
+
+/* Clean what was written to the point of coherency: for a guest that may run with its caches
+ * off (kernel loading, boot structures). */
+#define GPA_CLEAN 1u
+/* Copy into d's writable memory at gpa (its RAM, or a page it maps writable), or out of any
+ * memory it maps.  0 or -EFAULT. */
+int copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len, unsigned flags);
+int copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len);
 
 /* --- arch hook --- */
 /* Translate guest virtual address va of the loaded vCPU v for reading or writing; returns the
- * host address of the byte at va, or NULL. */
-void *arch_guest_va_to_host(struct vcpu *v, uint64_t va, bool write);
+ * host physical address of the byte at va, or ~0 if the walk fails. */
+paddr_t arch_guest_va_to_pa(struct vcpu *v, uint64_t va, bool write);

@@ -2,8 +2,9 @@
  * Time and one-shot software timers.  Time is nanoseconds since the architected counter
  * started (machine reset, i.e. about boot).  Each CPU has a queue of timers ordered by
  * deadline and programs its hardware timer for the earliest; handlers run on the timer's CPU
- * in interrupt context, interrupts masked.  A timer's owner serialises timer_set/timer_cancel
- * on that timer; the queues have per-CPU locks.
+ * in interrupt context, interrupts masked, and must not wait for another CPU (timer_kill may be
+ * waiting for them with interrupts masked).  timer_set, timer_cancel and timer_kill may race on
+ * one timer from any CPUs; the queues have per-CPU locks.
  */
 #pragma once
 
@@ -18,6 +19,7 @@ struct timer {
     void *ctx;
     unsigned cpu;
     bool active;        /* queued and not yet fired; changed under the queue lock */
+    bool killed;        /* timer_kill ran: timer_set does nothing until timer_init */
     struct timer *next; /* queue link */
 };
 
@@ -33,13 +35,19 @@ uint64_t time_ticks_to_ns(uint64_t ticks);
 uint64_t time_ns_to_ticks(uint64_t ns);
 uint64_t time_ns_to_ticks_ceil(uint64_t ns);
 
+/* t must not be queued (a fresh, cancelled or killed timer). */
 void timer_init(struct timer *t, timer_fn fn, void *ctx);
 /* (Re)arm t to fire at deadline (ns) on cpu (online).  A deadline in the past fires
- * promptly.  The handler may re-arm its own timer. */
+ * promptly.  The handler may re-arm its own timer.  Does nothing to a killed timer. */
 void timer_set(struct timer *t, uint64_t deadline, unsigned cpu);
 /* Dequeue t if it has not fired.  Does not wait for a handler already running on another
- * CPU. */
+ * CPU: use timer_kill before freeing what the handler reaches. */
 void timer_cancel(struct timer *t);
+/* Stop t for good: dequeue it, refuse later timer_set calls, and wait until a handler of t
+ * that is running on another CPU has returned.  Afterwards nothing of t runs or is queued, so
+ * t and its context may be freed.  Must not be called holding a lock t's handler takes; from
+ * t's own handler it does not wait for itself.  A timer never initialised is left alone. */
+void timer_kill(struct timer *t);
 
 /* IPI_TIMER on this CPU (core/irq.c): reprogram the hardware timer for the queue head. */
 void timer_handle_ipi(void);

@@ -16,6 +16,7 @@ struct domain;
 #define VPL011_RX_FIFO 32u       /* receive FIFO depth of r1p5 */
 #define VPL011_LINE_MAX 256u     /* output buffered per domain before a partial line goes out */
 #define VPL011_FLUSH_NS 50000000 /* a partial line (a prompt, echo) goes out after 50 ms idle */
+#define VPL011_FLUSH_MAX_NS 2000000000 /* ... or after 2 s if its vCPU is kept off every pCPU */
 
 /* Give d an emulated UART at guest-physical base (page-aligned) driving SPI irq (>= 32), and
  * register its MMIO region.  Only while d is being built.  0, -EINVAL (bad base or irq),

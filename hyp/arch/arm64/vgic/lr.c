@@ -19,13 +19,6 @@ struct cand {
     bool act, pend; /* active on / pending for the vCPU, as found */
 };
 
-/* Lock held.  End irq's link to its physical interrupt (deactivate it here). */
-static void unlink(struct vgic_irq *irq)
-{
-    vgic_hw_deactivate(irq->pintid);
-    irq->hw = irq->hw_active = false;
-}
-
 /* Lock held.  v's view of irq: whether it is active on v / pending for v. */
 static bool active_here(const struct vgic_irq *irq, const struct vcpu *v)
 {
@@ -51,7 +44,7 @@ static void fix_link(struct vgic_irq *irq, unsigned intid, const struct vcpu *v,
     if (intid >= VGIC_NR_PRIVATE && (irq->active ? irq->active_on : irq->target) != v->id)
         return;
     if (irq->hw_active ? (!act || pend) : !irq->latch)
-        unlink(irq);
+        vgic_irq_unlink(irq);
 }
 
 /* Lock held.  The list-register value for irq on v; updates the latch bookkeeping. */
@@ -220,11 +213,26 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
     c->hcr = ICH_HCR_EN | (total > c->nr_lr && max >= 2 ? ICH_HCR_UIE : 0);
 }
 
+/* The end of vgic_lr_fold when list registers gave back forwarded interrupts still pending
+ * (mask: their INTIDs): sample their lines, then unlock and kick.  Out of line, and reached by
+ * a tail call, so that the fold itself needs no stack frame. */
+static __attribute__((noinline)) void fold_end_resample(struct vcpu *v, uint32_t mask,
+                                                        unsigned long flags, uint64_t kick)
+{
+    for (; mask; mask &= mask - 1) {
+        unsigned i = (unsigned)__builtin_ctz(mask);
+        vgic_irq_resample(v, i, &v->arch.vgic.priv[i]);
+    }
+    vgic_unlock(vgic_of(v->dom), flags);
+    vgic_kick(v->dom, kick);
+}
+
 void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
 {
     struct vgic_dist *g = vgic_of(v->dom);
     struct vgic_cpu *c = &v->arch.vgic;
     uint64_t kick = 0;
+    uint32_t again = 0; /* private interrupts whose line to sample again */
     unsigned long flags = vgic_lock(g);
     for (unsigned i = 0; i < c->nr_lr; i++) {
         uint64_t was = c->lr[i], is = now[i];
@@ -246,6 +254,8 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
                 irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
             else if (act)
                 irq->hw_active = true;
+            else if ((was & ICH_LR_VINTID_MASK) < VGIC_NR_PRIVATE)
+                again |= BIT(was & ICH_LR_VINTID_MASK); /* not taken: has its line dropped? */
         } else if ((was & ICH_LR_EOI) && !(is & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
             /* The guest ended an active instance with a linked pending one behind it.  That
              * one stood for the physical line as it was when taken, and a level-sensitive line
@@ -262,6 +272,10 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
     }
     c->nr_lr = 0;
     c->took_latch = 0;
+    if (unlikely(again)) {
+        fold_end_resample(v, again, flags, kick);
+        return;
+    }
     vgic_unlock(g, flags);
     vgic_kick(v->dom, kick);
 }
@@ -278,7 +292,7 @@ void vgic_lr_unlink_private(struct vcpu *v)
          * the guest has not taken is dropped: the level-sensitive line raises it again. */
         if (!irq->hw_active)
             irq->latch = false;
-        unlink(irq);
+        vgic_irq_unlink(irq);
     }
     vgic_unlock(g, flags);
 }

@@ -81,14 +81,25 @@ static int rd_access(struct vgic_dist *g, struct vcpu *w, uint64_t off, unsigned
     return 0;
 }
 
-static int sgi_access(struct vgic_dist *g, struct vcpu *w, uint64_t off, unsigned size, bool write,
-                      uint64_t *val)
+/* Whether an access to field f asks the sources of level-sensitive lines first (see
+ * vgic_sample_fn): a read of the pending state, or an enable. */
+static bool samples_lines(enum vgic_field f, bool write)
+{
+    return write ? f == VGIC_F_ENABLE_SET : f == VGIC_F_PEND_SET || f == VGIC_F_PEND_CLR;
+}
+
+/* own: w is the vCPU making the access (only its own lines can be sampled, on its pCPU). */
+static int sgi_access(struct vgic_dist *g, struct vcpu *w, bool own, uint64_t off, unsigned size,
+                      bool write, uint64_t *val)
 {
     enum vgic_field f;
     unsigned first;
     if (vgic_field_decode(off, &f, &first) && first < VGIC_NR_PRIVATE) {
         if (!vgic_field_size_ok(f, size))
             return -EINVAL;
+        /* One 32-bit register covers every private interrupt: first is 0. */
+        if (own && samples_lines(f, write))
+            vgic_resample(g, w, write ? (uint32_t)*val : ~0u);
         if (write)
             vgic_field_write(g, w, f, first, 0, size, *val);
         else
@@ -103,8 +114,8 @@ static int sgi_access(struct vgic_dist *g, struct vcpu *w, uint64_t off, unsigne
     return 0;
 }
 
-static int redist_access(struct vgic_dist *g, uint64_t off, unsigned size, bool write,
-                         uint64_t *val)
+static int redist_access(struct vgic_dist *g, struct vcpu *v, uint64_t off, unsigned size,
+                         bool write, uint64_t *val)
 {
     if (!aligned(off, size))
         return -EINVAL;
@@ -117,17 +128,17 @@ static int redist_access(struct vgic_dist *g, uint64_t off, unsigned size, bool 
     }
     if (foff < GICR_FRAME_SIZE)
         return rd_access(g, w, foff, size, write, val);
-    return sgi_access(g, w, foff - GICR_FRAME_SIZE, size, write, val);
+    return sgi_access(g, w, w == v, foff - GICR_FRAME_SIZE, size, write, val);
 }
 
 static int redist_read(struct vcpu *v, void *ctx, uint64_t off, unsigned size, uint64_t *val)
 {
-    return redist_access(ctx, off, size, false, val);
+    return redist_access(ctx, v, off, size, false, val);
 }
 
 static int redist_write(struct vcpu *v, void *ctx, uint64_t off, unsigned size, uint64_t val)
 {
-    return redist_access(ctx, off, size, true, &val);
+    return redist_access(ctx, v, off, size, true, &val);
 }
 
 const struct vmmio_ops vgic_redist_ops = { .read = redist_read, .write = redist_write };

@@ -9,6 +9,11 @@
 
 #include "vgic_internal.h"
 
+/* The sources of private interrupts that can say their line level (vgic_set_sampler), the
+ * same for every vCPU of every domain; bit n of `sampled`: samplers[n] is set. */
+static vgic_sample_fn samplers[VGIC_NR_PRIVATE];
+static uint32_t sampled;
+
 void vgic_kick(struct domain *d, uint64_t mask)
 {
     for (unsigned i = 0; mask && i < d->nr_vcpus; i++, mask >>= 1)
@@ -178,6 +183,43 @@ bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
         return false;
     vgic_kick(v->dom, link_hw(g, v, vintid, irq, pintid));
     return true;
+}
+
+void vgic_set_sampler(unsigned intid, vgic_sample_fn fn)
+{
+    if (intid >= VGIC_NR_PRIVATE)
+        return;
+    samplers[intid] = fn;
+    sampled = fn ? sampled | BIT(intid) : sampled & ~BIT(intid);
+}
+
+void vgic_irq_resample(struct vcpu *v, unsigned intid, struct vgic_irq *irq)
+{
+    if (intid >= VGIC_NR_PRIVATE || !(sampled & BIT(intid)) || irq->edge ||
+        samplers[intid](v, intid))
+        return;
+    irq->level = false;
+    /* A forwarded instance the guest has not acknowledged stood for the line: it goes, and
+     * the physical interrupt is deactivated so that the line's next rise comes in.  One the
+     * guest acknowledged stays active until it deactivates it, as on hardware.  On an
+     * unlinked interrupt, a latch (an ISPENDR write) is not the line's and stays. */
+    if (irq->hw && !irq->hw_active) {
+        irq->latch = false;
+        vgic_irq_unlink(irq);
+    }
+}
+
+void vgic_resample(struct vgic_dist *g, struct vcpu *v, uint32_t mask)
+{
+    mask &= sampled;
+    if (!mask)
+        return;
+    unsigned long flags = vgic_lock(g);
+    for (; mask; mask &= mask - 1) {
+        unsigned i = (unsigned)__builtin_ctz(mask);
+        vgic_irq_resample(v, i, &v->arch.vgic.priv[i]);
+    }
+    vgic_unlock(g, flags);
 }
 
 /* vgic_for_each_live callback of vgic_pending: arg is a bool set when one is found. */

@@ -150,6 +150,14 @@ vgic_for_each_live(struct vgic_dist *g, struct vcpu *v, vgic_live_fn fn, void *a
     }
 }
 
+/* Lock held, v current on this pCPU (its list registers folded back).  If irq, private
+ * interrupt intid of v, has a sampler that finds its line low, withdraw the pending state the
+ * line produced (see vgic_sample_fn). */
+void vgic_irq_resample(struct vcpu *v, unsigned intid, struct vgic_irq *irq);
+/* The same for each private interrupt of v in mask; takes the lock.  Only v itself, in its
+ * exit path, may ask for its own. */
+void vgic_resample(struct vgic_dist *g, struct vcpu *v, uint32_t mask);
+
 /* Kick every vCPU of d in mask (lock not held). */
 void vgic_kick(struct domain *d, uint64_t mask);
 /* Domain lock with interrupts masked. */
@@ -220,5 +228,13 @@ void vgic_lr_unlink_private(struct vcpu *v);
 unsigned vgic_hw_nr_lrs(void);
 /* Deactivate physical interrupt pintid on this pCPU (its priority was dropped earlier). */
 void vgic_hw_deactivate(unsigned pintid);
+
+/* Lock held.  End irq's link to its physical interrupt: deactivate that here. */
+static inline void vgic_irq_unlink(struct vgic_irq *irq)
+{
+    vgic_hw_deactivate(irq->pintid);
+    irq->hw = irq->hw_active = false;
+}
+
 /* Once, before the first guest: maintenance interrupt handler, list-register count. */
 int vgic_hw_init(void);

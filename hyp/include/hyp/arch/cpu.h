@@ -26,6 +26,9 @@ void arch_set_this_cpu(struct percpu *pc);
  * masked again. */
 static inline void arch_cpu_irq_window(void);
 
+/* Whether an interrupt is pending for this CPU (while it has them masked). */
+static inline bool arch_irq_pending(void);
+
 /* Wait for an interrupt (interrupts may be masked: the CPU still wakes). */
 static inline void arch_cpu_idle(void);
 

@@ -17,14 +17,12 @@ struct guest_layout {
 void arch_guest_layout(struct guest_layout *out);
 
 /* Set up/tear down the arch part: guest address space, interrupt controller, devices.
- * arch_domain_destroy copes with a half-initialised domain. */
+ * arch_domain_relinquish (at kill, no vCPU running) takes the guest address space down so the
+ * memory can go back; arch_domain_destroy (at the free) releases the rest.  Both cope with a
+ * half-initialised domain. */
 int arch_domain_init(struct domain *d);
+void arch_domain_relinquish(struct domain *d);
 void arch_domain_destroy(struct domain *d);
-
-/* Map [gpa, gpa + size) of d to host RAM at pa (guest RAM: normal, read-write-execute).
- * 0, -ENOMEM, -EINVAL.  Unmap removes any mapping. */
-int arch_guest_map_ram(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size);
-int arch_guest_unmap(struct domain *d, struct gpa gpa, uint64_t size);
 
 /* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
  * negative errno.  ramdisk/initrd addresses are guest-physical. */
@@ -37,8 +35,10 @@ void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level);
 /* Print the domain's exit statistics (when it goes away). */
 void arch_domain_report(struct domain *d);
 
-/* Set up/tear down a vCPU's arch state. */
+/* Set up/tear down a vCPU's arch state.  arch_vcpu_kill (at kill) stops for good whatever
+ * could still fire for v (its timers), waiting for handlers running elsewhere. */
 int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_kill(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* Reset v to the architected boot state entering at entry with first argument arg (Linux:
  * x0 = DTB) and MMU off. */

@@ -8,7 +8,8 @@
 void arch_clear_memory(void *p, uint64_t size);
 /* Clean data cache lines of [p, p + size) to the point of coherency. */
 void arch_clean_dcache(const void *p, uint64_t size);
-/* Copy into memory a guest will read (possibly with caches off) and clean it to PoC. */
-void arch_copy_to_guest(void *dst, const void *src, uint64_t size);
+/* Host-to-host copy into memory a guest will read (possibly with its caches off), cleaned to
+ * the point of coherency. */
+void arch_copy_and_clean(void *dst, const void *src, uint64_t size);
 /* Invalidate all instruction caches (inner shareable) after writing guest code. */
 void arch_icache_invalidate(void);

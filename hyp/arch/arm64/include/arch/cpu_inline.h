@@ -51,3 +51,12 @@ static inline void arch_cpu_irq_window(void)
 {
     __asm__ volatile("isb" ::: "memory");
 }
+
+/* Whether a physical IRQ or FIQ is pending for this CPU (ISR_EL1 at EL2, Arm ARM D17.2.87):
+ * long hypercalls look, to stop and continue later. */
+static inline bool arch_irq_pending(void)
+{
+    uint64_t isr;
+    __asm__ volatile("mrs %0, isr_el1" : "=r"(isr));
+    return isr & (3UL << 6); /* I, F */
+}

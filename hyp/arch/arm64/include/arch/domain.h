@@ -22,9 +22,9 @@ struct arch_domain {
 
 /* EL1 system registers switched with the vCPU. */
 struct el1_sysregs {
-    uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far, mair, amair, vbar,
-        contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, par,
-        csselr, cntkctl, mdscr;
+    uint64_t sctlr, cpacr, ttbr0, ttbr1, tcr, esr, afsr0, afsr1, far, mair, amair, vbar, contextidr,
+        tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, par, csselr, cntkctl,
+        mdscr;
 };
 
 struct fpsimd_state {

@@ -70,5 +70,12 @@ int pgtable_unmap(struct pgtable *pt, uint64_t ia, uint64_t size);
 int pgtable_lookup(const struct pgtable *pt, uint64_t ia, uint64_t *pa, uint64_t *attrs,
                    unsigned *level);
 
+/* Call fn for every leaf mapping in [ia, ia + size), in address order: its input address,
+ * output address, size (a page or a block, clipped to the range) and attribute bits.  Empty
+ * parts of the table cost one entry each.  fn must not change the table. */
+typedef void (*pgtable_leaf_fn)(void *ctx, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs);
+void pgtable_walk(const struct pgtable *pt, uint64_t ia, uint64_t size, pgtable_leaf_fn fn,
+                  void *ctx);
+
 /* Number of table pages currently in use (for accounting and tests). */
 size_t pgtable_pages(const struct pgtable *pt);

@@ -37,6 +37,7 @@
  * (TTRF) accesses. */
 #define MDCR_TPMCR (1UL << 5)
 #define MDCR_TPM (1UL << 6)
+#define MDCR_TDRA (1UL << 11)
 #define MDCR_TPMS (1UL << 14)
 #define MDCR_TTRF (1UL << 19)
 
@@ -56,6 +57,7 @@
 #define HCR_TWI (1UL << 13)
 #define HCR_TWE (1UL << 14)
 #define HCR_TID3 (1UL << 18)
+#define HCR_TIDCP (1UL << 20)
 #define HCR_TSC (1UL << 19)
 #define HCR_TACR (1UL << 21)
 #define HCR_TSW (1UL << 22)
@@ -69,6 +71,20 @@
 #define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & 0x3f)
 #define ESR_IL (1UL << 25)
 #define ESR_ISS(esr) ((esr)&0x1ffffff)
+
+/* ESR ISS fields for data aborts (Arm ARM D17.2.37). */
+#define DABT_ISV (1UL << 24)
+#define DABT_SAS(iss) (((iss) >> 22) & 3)
+#define DABT_SSE (1UL << 21)
+#define DABT_SRT(iss) (((iss) >> 16) & 31)
+#define DABT_SF (1UL << 15)
+#define DABT_FNV (1UL << 10)
+#define DABT_CM (1UL << 8)
+#define DABT_S1PTW (1UL << 7)
+#define DABT_WNR (1UL << 6)
+/* DFSC (ISS[5:0], Arm ARM D17.2.40): 0b0011xx is a permission fault at level xx. */
+#define DABT_DFSC(iss) ((iss)&0x3f)
+#define DFSC_PERM_FAULT(dfsc) (((dfsc)&0x3c) == 0x0c)
 
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
@@ -96,6 +112,8 @@
 #define SYSREG(op0, op1, crn, crm, op2)                                                            \
     (((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 #define SYSREG_ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
+#define SYSREG_ACTLR_EL1 SYSREG(3, 0, 1, 0, 1)
+#define SYSREG_MDRAR_EL1 SYSREG(2, 0, 1, 0, 0)
 
 /* SPSR / PSTATE */
 #define PSR_MODE_EL1H 0x5

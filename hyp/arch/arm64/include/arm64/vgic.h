@@ -20,15 +20,16 @@
 #pragma once
 
 #include <hyp/types.h>
+#include <xen/arch-arm.h>
 
 struct domain;
 struct vcpu;
 
 /* Guest-physical layout (xen-abi-facts H.1). */
-#define VGIC_DIST_BASE 0x03001000UL
-#define VGIC_DIST_SIZE 0x10000UL
-#define VGIC_REDIST_BASE 0x03020000UL
-#define VGIC_REDIST_STRIDE 0x20000UL /* RD_base + SGI_base frames per vCPU */
+#define VGIC_DIST_BASE GUEST_GICV3_GICD_BASE
+#define VGIC_DIST_SIZE GUEST_GICV3_GICD_SIZE
+#define VGIC_REDIST_BASE GUEST_GICV3_GICR0_BASE
+#define VGIC_REDIST_STRIDE GUEST_GICV3_RDIST_STRIDE /* RD_base + SGI_base frames per vCPU */
 
 #define VGIC_NR_PRIVATE 32 /* SGIs 0-15 and PPIs 16-31, banked per vCPU */
 #define VGIC_MAX_LRS 16    /* architectural maximum of ICH_VTR_EL2.ListRegs + 1 */
@@ -98,6 +99,26 @@ void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level
  * must be level-sensitive: when v leaves the pCPU (vgic_save) Keel deactivates pintid and drops
  * a pending instance the guest had not taken, and the line raises it again later. */
 bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
+
+/*
+ * A level-sensitive source that can say whether it still asserts its line.  The vGIC learns of
+ * a rising line from an event (vgic_set_level, or a forwarded physical interrupt), but some
+ * lines drop with no event Keel sees: a guest that stops its virtual timer writes CNTV_CTL_EL0
+ * without trapping.  A level-sensitive interrupt that was pending, not yet acknowledged, is no
+ * longer pending once its line drops (IHI 0069 4.1, interrupt lifecycle), so the vGIC asks the
+ * source again before it shows the pending state (GICR_ISPENDR0/ICPENDR0 read by v itself),
+ * before it enables the interrupt (GICR_ISENABLER0 write by v), and at each exit of v that left
+ * the interrupt pending in a list register; a line found low withdraws the pending state it
+ * produced (the level, or a forwarded instance, whose physical interrupt is deactivated so the
+ * next rising edge arrives).  Raising stays the source's job.
+ *
+ * Called for v's own private interrupt intid, on the pCPU where v is current, with the vGIC
+ * lock held: it must not take locks.  Returns false if the line is low.
+ */
+typedef bool (*vgic_sample_fn)(struct vcpu *v, unsigned intid);
+/* Make fn the source of private interrupt intid of every vCPU (NULL: none).  Before any guest
+ * runs. */
+void vgic_set_sampler(unsigned intid, vgic_sample_fn fn);
 
 /* Around each guest entry on this pCPU: write pending interrupts to list registers; read back
  * what the guest did with them. */

@@ -5,7 +5,8 @@
  * - EL1 virtual timer (CNTV_*): the guest uses the hardware directly while it runs; its
  *   interrupt (PPI 27) reaches EL2 and is forwarded into the vCPU with the list register's HW
  *   bit.  While the vCPU is off its pCPU the registers are saved here and a core software timer
- *   stands in for the hardware.
+ *   stands in for the hardware.  The guest stops the timer without trapping, so the vGIC asks
+ *   the loaded timer's condition again (vgic_set_sampler) before it shows or enables PPI 27.
  * - EL1 physical timer (CNTP_*): accesses trap (CNTHCTL_EL2.EL1PCEN = 0) and are emulated with
  *   a software timer driving PPI 30.  CNTPCT_EL0 reads do not trap (EL1PCTEN = 1).
  *
@@ -54,10 +55,11 @@ struct vtimer {
  * first call also takes the virtual timer's PPI and enables it on every online pCPU. */
 void vtimer_domain_init(struct domain *d);
 int vtimer_vcpu_init(struct vcpu *v);
-/* Cancels the software timers; a handler already running on another pCPU is not waited for
- * (core timers have no synchronous cancel), so destroy only vCPUs of a domain being torn down
- * some time after its last run. */
-void vtimer_vcpu_destroy(struct vcpu *v);
+/* Back to reset: both timers off, their lines low (PSCI CPU_ON; v offline). */
+void vtimer_reset(struct vcpu *v);
+/* Kills the software timers for good, waiting for a handler running on another pCPU (domain
+ * kill; v not running).  Idempotent. */
+void vtimer_vcpu_kill(struct vcpu *v);
 /* v leaves this pCPU / is loaded on it.  Interrupts masked. */
 void vtimer_save(struct vcpu *v);
 void vtimer_restore(struct vcpu *v);

@@ -25,7 +25,7 @@ static inline void arch_irq_disable(void)
 {
 }
 
-extern struct percpu *host_this_cpu;
+extern _Thread_local struct percpu *host_this_cpu;
 
 static inline struct percpu *arch_this_cpu(void)
 {
@@ -46,4 +46,12 @@ static inline uint64_t arch_counter(void)
 
 static inline void arch_cpu_irq_window(void)
 {
+}
+
+/* Tests decide when a long operation should stop: host_irq_pending. */
+extern bool host_irq_pending;
+
+static inline bool arch_irq_pending(void)
+{
+    return host_irq_pending;
 }

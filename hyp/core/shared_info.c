@@ -1,0 +1,116 @@
+/*
+ * shared_info and vcpu_info (see shared_info.h).  The page is allocated and owned through the
+ * frame table, so mapping it into the guest takes a reference like any frame and it goes only
+ * when the last mapping and the domain let go.  Registration is serialised by d->lock; readers
+ * take the published pointer without a lock.
+ */
+#include <hyp/arch/mm.h>
+#include <hyp/console.h>
+#include <hyp/errno.h>
+#include <hyp/frame.h>
+#include <hyp/page_alloc.h>
+#include <hyp/physmap.h>
+#include <hyp/shared_info.h>
+#include <hyp/string.h>
+#include <hyp/timer.h>
+
+#define NS_PER_S 1000000000UL
+
+/* Wallclock at the domain's virtual count 0 (xen-abi-facts C.2): Keel has no wallclock of its
+ * own yet (Xen/Arm's is 0 until dom0 sets it), so it is the domain's creation time since boot,
+ * in whole seconds as Xen counts it. */
+static void set_wallclock(struct shared_info *s)
+{
+    uint64_t sec = time_now_ns() / NS_PER_S;
+    s->wc_version = 1;
+    s->wc_sec = (uint32_t)sec;
+    s->wc_sec_hi = (uint32_t)(sec >> 32);
+    s->wc_nsec = 0;
+    s->wc_version = 2;
+}
+
+int shared_info_domain_init(struct domain *d)
+{
+    struct shared_info *s = page_zalloc(0);
+    if (!s)
+        return -ENOMEM;
+    frame_assign((paddr_t)(uintptr_t)s, 1, (uint16_t)d->id, FRAME_SHARED);
+    set_wallclock(s);
+    arch_clean_dcache(s, PAGE_SIZE); /* a guest may map it before turning its caches on */
+    d->shared_info = s;
+    d->mem_pages++;
+    return 0;
+}
+
+void shared_info_domain_kill(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v && v->vcpu_info_frame) {
+            WRITE_ONCE(v->vcpu_info, NULL);
+            frame_put(v->vcpu_info_frame, 1);
+            v->vcpu_info_frame = 0;
+        }
+    }
+}
+
+void shared_info_domain_free(struct domain *d)
+{
+    if (d->shared_info) {
+        frame_put((paddr_t)(uintptr_t)d->shared_info, 1);
+        d->shared_info = NULL;
+        d->mem_pages--;
+    }
+}
+
+struct shared_info *shared_info_of(struct domain *d)
+{
+    return d->shared_info;
+}
+
+paddr_t shared_info_pa(struct domain *d)
+{
+    return (paddr_t)(uintptr_t)d->shared_info;
+}
+
+struct vcpu_info *vcpu_info_of(struct vcpu *v)
+{
+    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+    if (vi)
+        return vi;
+    return v->id < XEN_LEGACY_MAX_VCPUS ? &v->dom->shared_info->vcpu_info[v->id] : NULL;
+}
+
+int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset)
+{
+    struct domain *d = v->dom;
+    if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
+        return -ENXIO;
+    if (gfn > (~0UL >> PAGE_SHIFT))
+        return -EFAULT;
+    paddr_t pa;
+    int rc = physmap_get_frame(d, GPA(gfn << PAGE_SHIFT), P2M_BIT(P2M_RAM_RW), &pa);
+    if (rc)
+        return rc;
+    struct vcpu_info *vi = (struct vcpu_info *)(uintptr_t)(pa + offset);
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (v->vcpu_info || d->state == DOM_DYING) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        frame_put(pa, 1);
+        return -EINVAL;
+    }
+    /* The old contents move with it (vCPU 0's slot in shared_info, zeros otherwise), and
+     * every selector bit is set: whatever was pending is looked at again. */
+    struct vcpu_info *old = vcpu_info_of(v);
+    if (old)
+        memcpy(vi, old, sizeof(*vi));
+    else
+        memset(vi, 0, sizeof(*vi));
+    __atomic_store_n(&vi->evtchn_pending_sel, ~(xen_ulong_t)0, __ATOMIC_RELAXED);
+    __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_RELAXED);
+    v->vcpu_info_frame = pa;
+    __atomic_store_n(&v->vcpu_info, vi, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&d->lock, flags);
+    arch_evtchn_upcall(v); /* a spurious upcall follows, as on Xen */
+    return 0;
+}

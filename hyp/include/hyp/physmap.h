@@ -1,0 +1,41 @@
+/*
+ * A domain's guest memory map: which frame, of which type, each guest-physical page reaches.
+ * This module is the only one that changes it (through the arch's p2m); everything else asks
+ * it.  Every mapped frame holds one reference, put when the mapping goes.  d->p2m_lock guards
+ * the map and the domain's page counts; it is taken with interrupts masked and nests inside
+ * d->lock, outside the page allocator's lock.
+ */
+#pragma once
+
+#include <hyp/arch/p2m.h>
+#include <hyp/domain.h>
+
+/* A bit per p2m type, for the type masks below. */
+#define P2M_BIT(t) (1u << (t))
+#define P2M_ANY_RAM (P2M_BIT(P2M_RAM_RW) | P2M_BIT(P2M_RAM_RO))
+#define P2M_WRITABLE                                                                               \
+    (P2M_BIT(P2M_RAM_RW) | P2M_BIT(P2M_SHARED) | P2M_BIT(P2M_GRANT_RW) | P2M_BIT(P2M_FOREIGN_RW))
+
+/* Back [gpa, gpa + size) (page aligned, nothing mapped there) with new, zeroed RAM of d, in
+ * the largest blocks that alignment and free memory allow.  0; -ENOMEM when memory or d's
+ * allowance (max_pages) runs out, -EEXIST if part of the range is mapped (what was populated
+ * before that stays); -EINVAL. */
+int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size);
+/* Map the frame at pa as page gpa of d with type t, replacing what was there.  The mapping
+ * takes over one reference the caller holds on pa.  0, -EINVAL, -ENOMEM (nothing changed; the
+ * caller still holds its reference). */
+int physmap_map_frame(struct domain *d, struct gpa gpa, paddr_t pa, enum p2m_type t);
+/* Unmap page gpa and put its frame's reference.  *old_t (may be NULL) gets what it was.
+ * 0, -ENOENT (nothing mapped), -ENOMEM (a block had to be split; nothing changed). */
+int physmap_unmap(struct domain *d, struct gpa gpa, enum p2m_type *old_t);
+/* What page gpa of d is: 0 with *pa and *t, or -ENOENT. */
+int physmap_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t);
+/* A reference on the frame behind gpa if its type is in types (P2M_BIT mask): 0 with *pa
+ * (of gpa itself), -EFAULT otherwise.  frame_put(*pa & PAGE_MASK, 1) when done. */
+int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa);
+/* The domain touched gpa in a way its map does not allow (a write to a read-only page).  The
+ * hook where log-dirty tracking and access monitoring will act, ahead of MMIO emulation:
+ * true if the fault was dealt with and the access should run again, false to abort it. */
+bool physmap_fault(struct domain *d, struct gpa gpa, bool write);
+/* Empty d's map and put every reference it held (domain kill; no vCPU of d runs). */
+void physmap_release(struct domain *d);

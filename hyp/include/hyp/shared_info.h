@@ -1,0 +1,37 @@
+/*
+ * A domain's shared_info page and its vCPUs' vcpu_info areas (xen-abi-facts C.1, C.2): the
+ * memory Keel and the guest both write for event channels and wallclock.  The shared_info page
+ * is Keel's (a FRAME_SHARED page owned by the domain), zeroed at creation and mapped where
+ * the guest asks (XENMAPSPACE_shared_info).  A vcpu_info lives in shared_info for vCPU 0 until
+ * the guest registers an area in its own RAM (VCPUOP_register_vcpu_info), whose frame Keel
+ * then holds a reference on until the domain dies.  Readers on any pCPU use the host pointers;
+ * a registered pointer is published once and never changes.
+ */
+#pragma once
+
+#include <hyp/domain.h>
+#include <xen/arch-arm.h>
+
+/* At creation: the zeroed page with the wallclock filled in.  0 or -ENOMEM. */
+int shared_info_domain_init(struct domain *d);
+/* At kill: let go of the registered areas' frames (no vCPU runs; event delivery into d has
+ * stopped).  At free: the page itself.  Both cope with a half-built domain. */
+void shared_info_domain_kill(struct domain *d);
+void shared_info_domain_free(struct domain *d);
+
+/* The shared page, and its host physical address (for XENMAPSPACE_shared_info). */
+struct shared_info *shared_info_of(struct domain *d);
+paddr_t shared_info_pa(struct domain *d);
+
+/* v's vcpu_info, or NULL while it has none (vCPU > 0 before registering). */
+struct vcpu_info *vcpu_info_of(struct vcpu *v);
+
+/* VCPUOP_register_vcpu_info: v's vcpu_info moves to offset of gfn in its domain's RAM.
+ * -ENXIO if it would cross the page or is not 8-byte aligned, -EINVAL if v already has one
+ * registered (Xen 4.17), -EFAULT if gfn is not the domain's writable RAM.  The old contents
+ * move with it; every selector bit is set and the upcall raised, so no event is lost. */
+int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset);
+
+/* --- arch hook --- */
+/* v's event upcall went from 0 to 1: raise its event-channel PPI (and kick v). */
+void arch_evtchn_upcall(struct vcpu *v);

@@ -1,0 +1,378 @@
+/*
+ * Unit tests for building domains from the boot device tree (hyp/core/domain_build.c), with
+ * the real device-tree digest (bootinfo.c) over trees written here, real Image checks, and the
+ * rest of Keel faked: domain creation, starting, ending and memory are recorded, not done.
+ * Checks that every domain is built before any starts (issue 12, item 5), and that each one
+ * that cannot be built gets a line saying why (item 7).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hyp/arch/domain.h>
+#include <hyp/arch/mm.h>
+#include <hyp/bootinfo.h>
+#include <hyp/console.h>
+#include <hyp/domain.h>
+#include <hyp/errno.h>
+#include <hyp/fdt_write.h>
+#include <hyp/guest_access.h>
+#include <hyp/heap.h>
+#include <hyp/page_alloc.h>
+#include <hyp/physmap.h>
+#include <hyp/sched.h>
+
+#define TREE_MAX 16384
+#define KERNEL_FILE 0x20000
+#define KERNEL_SIZE 0x100000 /* image_size, bss included */
+
+/* --- fakes: the console --- */
+
+static char log_text[8192];
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+    size_t used = strlen(log_text);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(log_text + used, sizeof(log_text) - used, fmt, ap);
+    va_end(ap);
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+    if (size) {
+        size_t c = n < size - 1 ? n : size - 1;
+        memcpy(dst, src, c);
+        dst[c] = 0;
+    }
+    return n;
+}
+
+/* --- fakes: what happened, in order --- */
+
+static char events[1024];
+
+static void event(const char *what, const char *name)
+{
+    size_t used = strlen(events);
+    snprintf(events + used, sizeof(events) - used, "%s%s %s", used ? ", " : "", what, name);
+}
+
+static uint64_t free_pages;
+static const char *fail_name; /* domain_create fails for this one ... */
+static int fail_err;          /* ... with this error */
+static struct domain *made[8];
+static unsigned nr_made;
+static unsigned ends;
+
+struct domain *domain_create(const struct domain_config *cfg, int *err)
+{
+    event("create", cfg->name);
+    if (fail_name && !strcmp(cfg->name, fail_name) && fail_err != -ENOMEM) {
+        *err = fail_err;
+        return NULL;
+    }
+    struct domain *d = calloc(1, sizeof(*d));
+    d->cfg = *cfg;
+    strcpy(d->name, cfg->name);
+    d->id = nr_made + 1;
+    d->nr_vcpus = 1;
+    d->vcpus[0] = calloc(1, sizeof(struct vcpu));
+    made[nr_made++] = d;
+    return d;
+}
+
+/* Memory runs out while the domain is populated, not while it is created. */
+int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size)
+{
+    return fail_name && !strcmp(d->name, fail_name) && fail_err == -ENOMEM ? -ENOMEM : 0;
+}
+
+void domain_kill(struct domain *d)
+{
+    event("kill", d->name);
+}
+
+void domain_start(struct domain *d)
+{
+    event("start", d->name);
+}
+
+void domain_end_if_none_left(void)
+{
+    ends++;
+}
+
+bool sched_pool_exists(const char *name)
+{
+    return !name[0] || !strcmp(name, "rt");
+}
+
+int sched_parse_cpulist(const char *s, size_t len, uint64_t *mask)
+{
+    *mask = 1;
+    return 0;
+}
+
+void page_alloc_stats(struct page_stats *st)
+{
+    *st = (struct page_stats){ .total_pages = free_pages, .free_pages = free_pages };
+}
+
+void *heap_alloc(size_t size)
+{
+    return malloc(size);
+}
+
+void heap_free(void *p)
+{
+    free(p);
+}
+
+void arch_guest_layout(struct guest_layout *out)
+{
+    *out = (struct guest_layout){ { 0x40000000, 0x200000000 }, { 0xc0000000, 0xfe00000000 } };
+}
+
+int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
+                   uint64_t initrd_size)
+{
+    return 100;
+}
+
+static uint64_t kernel_gpa, ramdisk_gpa, entry, fdt_arg;
+
+int copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len, unsigned flags)
+{
+    if (src == (const void *)(uintptr_t)d->cfg.kernel)
+        kernel_gpa = gpa.a;
+    else if (src == (const void *)(uintptr_t)d->cfg.ramdisk)
+        ramdisk_gpa = gpa.a;
+    return 0;
+}
+
+void arch_icache_invalidate(void)
+{
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t e, uint64_t arg)
+{
+    entry = e;
+    fdt_arg = arg;
+}
+
+/* --- boot trees --- */
+
+/* The boot modules; the tree's one RAM bank covers exactly these buffers. */
+static struct {
+    uint8_t kernel[KERNEL_FILE], ramdisk[0x3000], junk[KERNEL_FILE], efi_cut[KERNEL_FILE];
+} ram __attribute__((aligned(4096)));
+static unsigned char *tree;
+
+struct dom {
+    const char *name;
+    uint64_t mem_kib;
+    const void *kernel; /* NULL: no kernel module */
+    uint64_t kernel_len;
+    const char *pool; /* NULL: none */
+};
+
+static void arm64_image(uint8_t *img, uint64_t image_size)
+{
+    memset(img, 0, KERNEL_FILE);
+    for (unsigned i = 0; i < 8; i++)
+        img[16 + i] = (uint8_t)(image_size >> (8 * i));
+    img[24] = 0xa;
+    memcpy(img + 56, "ARM\x64", 4);
+}
+
+static void write_module(struct fdt_writer *w, const char *compat, const void *p, uint64_t len)
+{
+    char name[40];
+    uint64_t reg[2] = { (uintptr_t)p, len };
+    snprintf(name, sizeof(name), "module@%lx", (unsigned long)reg[0]);
+    fdt_write_begin_node(w, name);
+    fdt_write_prop_string(w, "compatible", compat);
+    fdt_write_prop_reg(w, 2, 2, reg, 1);
+    fdt_write_end_node(w);
+}
+
+/* A boot tree with the domains given, each with a ramdisk; bootinfo parses it. */
+static void boot_tree(const struct dom *doms, unsigned n)
+{
+    const uint64_t mem[] = { (uintptr_t)&ram, sizeof(ram) }, cpu[] = { 0, 0 };
+    struct fdt_writer w;
+    free(tree);
+    tree = calloc(1, TREE_MAX);
+    fdt_write_init(&w, tree, TREE_MAX);
+    fdt_write_begin_node(&w, "");
+    fdt_write_prop_u32(&w, "#address-cells", 2);
+    fdt_write_prop_u32(&w, "#size-cells", 2);
+    fdt_write_begin_node(&w, "memory@40000000");
+    fdt_write_prop_string(&w, "device_type", "memory");
+    fdt_write_prop_reg(&w, 2, 2, mem, 1);
+    fdt_write_end_node(&w);
+    fdt_write_begin_node(&w, "cpus");
+    fdt_write_prop_u32(&w, "#address-cells", 1);
+    fdt_write_prop_u32(&w, "#size-cells", 0);
+    fdt_write_begin_node(&w, "cpu@0");
+    fdt_write_prop_string(&w, "device_type", "cpu");
+    fdt_write_prop_reg(&w, 1, 0, cpu, 1);
+    fdt_write_end_node(&w);
+    fdt_write_end_node(&w);
+    fdt_write_begin_node(&w, "chosen");
+    for (unsigned i = 0; i < n; i++) {
+        fdt_write_begin_node(&w, doms[i].name);
+        fdt_write_prop_string(&w, "compatible", "xen,domain");
+        fdt_write_prop_u32(&w, "#address-cells", 2);
+        fdt_write_prop_u32(&w, "#size-cells", 2);
+        fdt_write_prop_u64(&w, "memory", doms[i].mem_kib);
+        if (doms[i].pool)
+            fdt_write_prop_string(&w, "keel,pool", doms[i].pool);
+        if (doms[i].kernel)
+            write_module(&w, "multiboot,kernel", doms[i].kernel, doms[i].kernel_len);
+        write_module(&w, "multiboot,ramdisk", ram.ramdisk, sizeof(ram.ramdisk) - 100);
+        fdt_write_end_node(&w);
+    }
+    fdt_write_end_node(&w);
+    fdt_write_end_node(&w);
+    assert_int_equal(fdt_write_finish(&w, NULL), 0);
+    assert_int_equal(bootinfo_parse_early(tree, NULL), 0);
+    assert_int_equal(bootinfo_parse(), 0);
+}
+
+static int setup(void **state)
+{
+    log_text[0] = events[0] = 0;
+    free_pages = 1 << 18; /* 1 GiB */
+    fail_name = NULL;
+    ends = 0;
+    arm64_image(ram.kernel, KERNEL_SIZE);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    for (unsigned i = 0; i < nr_made; i++) {
+        free(made[i]->vcpus[0]);
+        free(made[i]);
+    }
+    nr_made = 0;
+    free(tree);
+    tree = NULL;
+    return 0;
+}
+
+/* --- tests --- */
+
+/* A domain that cannot be built after others that can: they start only once it has been
+ * refused, so none of them can end while it is still in the domain table. */
+static void builds_all_then_starts(void **state)
+{
+    const struct dom doms[] = {
+        { "a", 65536, ram.kernel, KERNEL_FILE },
+        { "b", 65536, ram.kernel, KERNEL_FILE },
+        { "c", 65536, ram.kernel, KERNEL_FILE },
+    };
+    boot_tree(doms, 3);
+    fail_name = "c";
+    fail_err = -ENOMEM;
+    assert_int_equal(domain_build_all(), 2);
+    assert_string_equal(events, "create a, create b, create c, kill c, start a, start b");
+    assert_non_null(strstr(log_text, "domain a: created (id 1, 64 MiB, 1 vCPU)\n"));
+    assert_non_null(strstr(log_text, "domain c: not created: out of memory while populating it "
+                                     "(64 MiB asked, 1024 MiB free before)\n"));
+    assert_int_equal(ends, 0);
+}
+
+/* Where the kernel, its device tree and the ramdisk go. */
+static void loads_at_the_layout(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    assert_int_equal(kernel_gpa, 0x40000000);
+    assert_int_equal(entry, 0x40000000);
+    assert_int_equal(fdt_arg, 0x40200000);     /* the 2 MiB boundary after image_size */
+    assert_int_equal(ramdisk_gpa, 0x40400000); /* 2 MiB further */
+}
+
+/* Each reason a domain is refused is said, on one line, and what can be built still runs. */
+static void says_why_not(void **state)
+{
+    uint8_t *junk = ram.junk, *efi_cut = ram.efi_cut;
+    static const uint8_t outside[KERNEL_FILE];
+    arm64_image(efi_cut, KERNEL_SIZE);
+    memcpy(efi_cut, "MZ", 2);
+    efi_cut[60] = 0x40;
+    memcpy(efi_cut + 0x40, "PE\0\0", 4);
+    efi_cut[0x40 + 6] = 1; /* one section, its raw data at 0x1000, 0x40000 bytes */
+    efi_cut[0x40 + 24 + 16 + 2] = 0x04;
+    efi_cut[0x40 + 24 + 20 + 1] = 0x10;
+    const struct dom doms[] = {
+        { "big", 102400000, ram.kernel, KERNEL_FILE },
+        { "nokernel", 65536, NULL, 0 },
+        { "junk", 65536, junk, KERNEL_FILE },
+        { "cut", 65536, efi_cut, KERNEL_FILE },
+        { "outside", 65536, outside, KERNEL_FILE },
+        { "tiny", 2048, ram.kernel, KERNEL_FILE },
+        { "odd", 3072, ram.kernel, KERNEL_FILE },
+        { "nopool", 65536, ram.kernel, KERNEL_FILE, "nope" },
+        { "ok", 65536, ram.kernel, KERNEL_FILE, "rt" },
+    };
+    boot_tree(doms, 9);
+    assert_int_equal(domain_build_all(), 1);
+    static const char *const lines[] = {
+        "domain big: not created: it asks for 100000 MiB of memory, 1024 MiB is free\n",
+        "domain nokernel: not created: no \"multiboot,kernel\" module\n",
+        "domain junk: not created: kernel is not a Linux arm64 Image (bad magic)\n",
+        "domain cut: not created: kernel truncated: the file has 131072 bytes, its headers say "
+        "266240\n",
+        "domain tiny: not created: 2 MiB of memory is too small for its kernel (1024 KiB) and "
+        "ramdisk (12 KiB)\n",
+        "domain odd: not created: memory must be a multiple of 2 MiB up to 1019 GiB, not 3072 "
+        "KiB\n",
+        "domain nopool: not created: unknown CPU pool \"nope\"\n",
+        "domain outside: not created: its kernel module is not in RAM\n",
+    };
+    for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        assert_non_null(strstr(log_text, lines[i]));
+    /* Refused before domain_create: it never tried to take the memory. */
+    assert_string_equal(events, "create ok, start ok");
+    assert_int_equal(ends, 0);
+}
+
+/* When nothing could be built, Keel says so and ends rather than idling. */
+static void nothing_built_ends(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
+    boot_tree(doms, 1);
+    fail_name = "a";
+    fail_err = -EINVAL;
+    assert_int_equal(domain_build_all(), 0);
+    assert_non_null(strstr(log_text, "domain a: not created: error -22 setting it up\n"));
+    log_text[0] = 0;
+    fail_err = -ENOSPC;
+    assert_int_equal(domain_build_all(), 0);
+    assert_non_null(
+        strstr(log_text, "domain a: not created: Keel runs at most 63 domains at once\n"));
+    assert_non_null(strstr(log_text, "none of the 1 domains described could be started\n"));
+    assert_int_equal(ends, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(builds_all_then_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(loads_at_the_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(says_why_not, setup, teardown),
+        cmocka_unit_test_setup_teardown(nothing_built_ends, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
