@@ -9,7 +9,7 @@
 #   FUZZ_OPS        operations over all seeds (default 10000000)
 #   FUZZ_SEEDS      the seeds (default "101 102 103 104 105 106 107 108")
 #   FUZZ_HOST_TIME  seconds per host fuzzer (default 60; 0 skips them)
-#   FUZZ_ARGS       more options for tests/fuzz/run.sh (--known-open, --vcpus 2, ...)
+#   FUZZ_ARGS       more options for tests/fuzz/run.sh (--vcpus 2, --icount, ...)
 # A failing seed reproduces with: tests/fuzz/run.sh --ops N SEED (N as printed below).
 set -u
 cd "$(dirname "$0")/../.." || exit 2

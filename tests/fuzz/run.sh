@@ -20,8 +20,6 @@
 #   --timeout S          seconds per seed before it counts as hung (default 600)
 #   --fuzz-args "..."    more fuzzer boot arguments (see guests/fuzz/main.c)
 #   --neighbour-args "..."  more neighbour boot arguments (see guests/neighbour/main.c)
-#   --known-open         also fuzz what issue 12 still lists as open (OS lock writes, and
-#                        the neighbour's OS lock checks); expect those seeds to fail
 #   --icount             deterministic machine time (QEMU -icount)
 #   --totals FILE        append each seed's FUZZ-KIND/FUZZ-TOTAL lines to FILE
 # Environment: BUILD (default build).  Builds nothing: run make first.
@@ -39,7 +37,7 @@ LOGDIR=$ABS_BUILD/test-logs
 WORK=$ABS_BUILD/fuzz-tests
 LAUNCHER=$top/scripts/keel-qemu
 
-ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" known_open=0 icount=0
+ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" icount=0
 totals=""
 seeds=()
 need() { [ $# -ge 2 ] || { echo "fuzz: $1 needs a value" >&2; exit 2; }; }
@@ -53,7 +51,6 @@ while [ $# -gt 0 ]; do
     --timeout) need "$@"; timeout=$2; shift 2 ;;
     --fuzz-args) need "$@"; fuzz_args=$2; shift 2 ;;
     --neighbour-args) need "$@"; nb_args=$2; shift 2 ;;
-    --known-open) known_open=1; shift ;;
     --icount) icount=1; shift ;;
     --totals) need "$@"; totals=$2; shift 2 ;;
     -h | --help)
@@ -65,14 +62,6 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ ${#seeds[@]} -gt 0 ] || seeds=(1 2 3)
-# Issue 12 item 2: OSLAR_EL1/OSDLR_EL1 are not switched per vCPU yet, so a domain that
-# writes them changes another's, and a vCPU that changes pCPU finds whatever lock state
-# the pCPU has.  Until that is fixed the fuzzer leaves them alone and the neighbour does not
-# check them; --known-open puts both back.
-if [ $known_open = 0 ]; then
-    fuzz_args="no=oslock $fuzz_args"
-    nb_args="skip=oslock $nb_args"
-fi
 for img in keel guests/fuzz guests/neighbour; do
     if [ ! -s "$ABS_BUILD/$img.Image" ]; then
         echo "fuzz: $ABS_BUILD/$img.Image missing: run make first" >&2
@@ -82,8 +71,8 @@ for img in keel guests/fuzz guests/neighbour; do
 done
 mkdir -p "$LOGDIR" "$WORK"
 
-# cfg FILE NAME MEMORY VCPUS IMAGE EXTRA: a domain that is destroyed however it ends
-# (no restart: issue 12 item 1 is being fixed on main).
+# cfg FILE NAME MEMORY VCPUS IMAGE EXTRA: a domain that is destroyed however it ends (the
+# runner counts on one run of the fuzzer; restarts are tests/multi's restart-race cases).
 cfg() {
     cat >"$1" <<CFG
 # Written by tests/fuzz/run.sh
