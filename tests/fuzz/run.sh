@@ -89,7 +89,12 @@ CFG
 
 # Keel's own lines (not "[domain] ..."), without carriage returns.
 keel_lines() { tr -d '\r' <"$1" | grep -a -v '^\['; }
-dom_lines() { tr -d '\r' <"$1" | sed -n "s/^\[$2\] //p"; }
+# A domain's lines.  The fuzzer writes random bytes to the UART's data register, so one of its
+# lines may start with a stray character or two: whatever comes before a marker goes.
+dom_lines() {
+    tr -d '\r' <"$1" | sed -n "s/^\[$2\] //p" |
+        sed -E 's/^.*((FUZZ|NEIGHBOUR)-[A-Z]+ |GUEST-TEST )/\1/'
+}
 keel_fault() { keel_lines "$1" | grep -a -E '(^|[^A-Za-z])(FATAL|PANIC)([^A-Za-z]|$)|BUG at ' | head -1; }
 
 # watch LOG PID: stop the launcher PID once the fuzzer has ended and the neighbour has
