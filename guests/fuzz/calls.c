@@ -3,9 +3,11 @@
  * ids over the DT's conduit, HVC and SMC with other immediates (generated code), CPU_ON of the
  * domain's own vCPUs at good and bad entry points, and secondary vCPUs switching themselves
  * off.  Arguments are random, but those that would end the domain or this vCPU are kept out:
- * see the deny lists below.  Hypercall families that change the caller's memory map or memory
- * (memory_op, vcpu_op register_*, grant maps) must get a sanitizer here when Keel implements
- * them (issue 12: every new family joins the fuzzer in the same change).
+ * see the deny lists below.  A multicall gets a list of random calls, each sanitized as a call
+ * inside a multicall must be (sanitize_nested()).  Hypercall families that change the caller's
+ * memory map or memory (memory_op, vcpu_op register_*, grant maps) or that block must get a
+ * sanitizer here, for the top level and inside a multicall, when Keel implements them (issue
+ * 12: every new family joins the fuzzer in the same change).
  */
 #include <stddef.h>
 #include "arm.h"
@@ -75,16 +77,22 @@ static uint64_t hcall_arg(struct fz_cpu *c, bool *valid)
  * an unmapped page, so a copy that runs on fails cleanly). */
 static void fill(struct fz_cpu *c, uint64_t va, unsigned n)
 {
-    uint64_t end = c->hbuf_va + 4 * 4096UL;
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
     for (unsigned i = 0; i < n && va + i < end; i++)
         *(volatile uint8_t *)(uintptr_t)(va + i) = (uint8_t)rnd(c);
 }
 
 static void put32(struct fz_cpu *c, uint64_t va, unsigned off, uint32_t v)
 {
-    uint64_t end = c->hbuf_va + 4 * 4096UL;
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
     for (unsigned i = 0; i < 4 && va + off + i < end; i++)
         *(volatile uint8_t *)(uintptr_t)(va + off + i) = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(struct fz_cpu *c, uint64_t va, unsigned off, uint64_t v)
+{
+    put32(c, va, off, (uint32_t)v);
+    put32(c, va, off + 4, (uint32_t)(v >> 32));
 }
 
 /* A shutdown reason no Xen knows (past SHUTDOWN_soft_reset, the last). */
@@ -125,6 +133,63 @@ static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
     return false;
 }
 
+/* A hypercall inside a multicall: its pointers are read only when its turn comes, after
+ * earlier entries may have written anywhere in the buffer, so what sanitize_sched_op() would
+ * write cannot be trusted there.  The sched_op commands that read a pointer get one into the
+ * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
+static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
+{
+    if ((uint32_t)nr != HYPERVISOR_sched_op)
+        return;
+    switch ((uint32_t)a[0]) {
+    case SCHEDOP_shutdown:
+    case SCHEDOP_shutdown_code:
+    case SCHEDOP_remote_shutdown:
+    case SCHEDOP_watchdog:
+    case SCHEDOP_block:
+    case SCHEDOP_poll:
+        a[1] = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+        break;
+    default:
+        break;
+    }
+}
+
+#define MC_MAX 8
+
+/* multicall with its list in the buffer: up to MC_MAX entries of any hypercall (multicall
+ * itself too, which each entry must refuse) with arguments as the top-level calls get them;
+ * the count is mostly the entries written, sometimes more (the list runs into the guard page)
+ * or any value. */
+static void build_multicall(struct fz_cpu *c, uint64_t *a)
+{
+    uint64_t op[MC_MAX], args[MC_MAX][6];
+    unsigned n = 1 + (unsigned)rnd_below(c, MC_MAX);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned r = (unsigned)rnd_below(c, 10);
+        op[i] = r < 8 ? rnd_below(c, 64) : r == 8 ? HYPERVISOR_multicall : rnd(c);
+        for (unsigned k = 0; k < 6; k++) {
+            bool valid;
+            args[i][k] = hcall_arg(c, &valid);
+            if (valid)
+                fill(c, args[i][k], 64);
+        }
+        if (rnd_below(c, 2))
+            args[i][0] = rnd_below(c, 4) ? rnd_below(c, 32) : rnd(c);
+        sanitize_nested(c, op[i], args[i]);
+    }
+    /* The list last: the fills above may have landed on it. */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t e = a[0] + i * sizeof(struct multicall_entry);
+        put64(c, e, offsetof(struct multicall_entry, op), op[i]);
+        put64(c, e, offsetof(struct multicall_entry, result), rnd(c));
+        for (unsigned k = 0; k < 6; k++)
+            put64(c, e, offsetof(struct multicall_entry, args) + 8 * k, args[i][k]);
+    }
+    unsigned r = (unsigned)rnd_below(c, 8);
+    a[1] = r < 6 ? n : r == 6 ? n + 1 + rnd_below(c, 1024) : fz_value(c);
+}
+
 static void hypercall(struct fz_cpu *c)
 {
     uint64_t nr, a[5];
@@ -136,10 +201,13 @@ static void hypercall(struct fz_cpu *c)
         if (valid[i])
             fill(c, a[i], 64);
     }
-    if (rnd_below(c, 2)) /* a sub-operation number in the first argument */
+    if (rnd_below(c, 2)) { /* a sub-operation number in the first argument */
         a[0] = rnd_below(c, 4) ? rnd_below(c, 32) : rnd(c);
-    bool may_block = (nr == HYPERVISOR_sched_op || (uint32_t)nr == HYPERVISOR_sched_op) &&
-                     sanitize_sched_op(c, a, valid[1]);
+        valid[0] = false;
+    }
+    if ((uint32_t)nr == HYPERVISOR_multicall && valid[0])
+        build_multicall(c, a);
+    bool may_block = (uint32_t)nr == HYPERVISOR_sched_op && sanitize_sched_op(c, a, valid[1]);
     if (may_block)
         fz_wake_arm(c);
     exc_expect();

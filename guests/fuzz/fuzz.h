@@ -14,6 +14,7 @@
 
 #define FZ_MAX_CPUS 8
 #define FZ_SGI_WAKE 15 /* the SGI the fuzzer keeps enabled to wake a vCPU */
+#define HBUF_PAGES 4   /* each vCPU's hypercall buffer; an unmapped guard page follows it */
 
 /* Kinds of operation, the unit of the summary.  An operation is one hostile instruction. */
 enum fz_kind {

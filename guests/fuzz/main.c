@@ -52,7 +52,6 @@ static const uint8_t weights[K_KINDS] = { 12, 5, 3, 1, 3, 3, 10, 10, 5, 6, 6, 14
 
 #define CHUNK 64
 #define BASELINE_EVERY 256
-#define HBUF_PAGES 4
 #define HBUF_SLOTS 8 /* scratch-window slots per vCPU: HBUF_PAGES mapped, the rest a guard */
 
 /* Hypercall buffers and generated code, each vCPU's on pages of their own. */
