@@ -107,10 +107,36 @@ static bool test_bit(const uint64_t *map, uint64_t i)
 }
 
 /* Set (value true) or clear the bits [i, i + n) of map; returns how many changed. */
+/* Whole groups of four words, uniform before and after: a large block coming or going, as a
+ * domain's memory does, costs a few instructions per 256 pages.  Returns how many bits
+ * changed, or ~0 if some group is mixed (the caller then goes word by word from i). */
+static uint64_t set_groups(uint64_t *map, uint64_t *i, uint64_t *n, uint64_t fill)
+{
+    uint64_t changed = 0;
+    while (*n >= 256) {
+        uint64_t *w = &map[*i / 64];
+        uint64_t all = w[0] & w[1] & w[2] & w[3], any = w[0] | w[1] | w[2] | w[3];
+        if (all == ~0UL)
+            changed += fill ? 0 : 256;
+        else if (!any)
+            changed += fill ? 256 : 0;
+        else
+            break;
+        w[0] = w[1] = w[2] = w[3] = fill;
+        *i += 256;
+        *n -= 256;
+    }
+    return changed;
+}
+
 static uint64_t set_bits(uint64_t *map, uint64_t i, uint64_t n, bool value)
 {
     uint64_t changed = 0;
     while (n) {
+        if (!(i % 256))
+            changed += set_groups(map, &i, &n, value ? ~0UL : 0);
+        if (!n)
+            break;
         unsigned bit = i % 64;
         uint64_t take = MIN(n, 64 - bit);
         uint64_t mask = (take == 64 ? ~0UL : (1UL << take) - 1) << bit;
@@ -146,8 +172,8 @@ static bool needs_zero(const struct region *r, uint64_t i)
 }
 
 /* Lock held.  Pages [addr, + n) are handed out: note the runs that may hold data (when the
- * caller wants zeros) and drop their state bits. */
-static void mark_taken(const struct region *r, uint64_t addr, uint64_t n, struct zero_runs *z)
+ * caller wants zeros) and drop their state bits.  Returns whether any of them may hold data. */
+static bool mark_taken(const struct region *r, uint64_t addr, uint64_t n, struct zero_runs *z)
 {
     uint64_t first = index_of(r, addr);
     for (uint64_t i = 0; z && i < n; i++) {
@@ -164,8 +190,13 @@ static void mark_taken(const struct region *r, uint64_t addr, uint64_t n, struct
         z->pages[z->n++] = j - i;
         i = j - 1;
     }
-    pool.dirty_pages -= set_bits(r->dirty, first, n, false);
-    pool.virgin_pages -= set_bits(r->virgin, first, n, false);
+    /* A map with no bit set anywhere (nothing freed yet; boot memory all scrubbed) needs no
+     * look: that keeps handing out a large block cheap. */
+    uint64_t dirty = pool.dirty_pages ? set_bits(r->dirty, first, n, false) : 0;
+    uint64_t virgin = pool.virgin_pages ? set_bits(r->virgin, first, n, false) : 0;
+    pool.dirty_pages -= dirty;
+    pool.virgin_pages -= virgin;
+    return dirty || virgin;
 }
 
 static void zero_runs(const struct zero_runs *z, enum page_zero zero)
@@ -175,7 +206,7 @@ static void zero_runs(const struct zero_runs *z, enum page_zero zero)
         if (zero == PAGE_ZERO_GUEST)
             arch_clear_memory(p, z->pages[i] * PAGE_SIZE);
         else
-            memset(p, 0, z->pages[i] * PAGE_SIZE);
+            arch_zero_memory(p, z->pages[i] * PAGE_SIZE);
     }
 }
 
@@ -198,7 +229,10 @@ static void take_free(const struct region *r, uint64_t addr, unsigned order)
     BUG_ON(*meta_of(r, addr) != order);
     b->prev->next = b->next;
     b->next->prev = b->prev;
-    b->next = b->prev = NULL; /* a clean page must read as zeros once off the list */
+    /* A clean page must read as zeros once off the list, to a guest with its caches off as
+     * well. */
+    b->next = b->prev = NULL;
+    arch_clean_dcache(b, sizeof(*b));
     *meta_of(r, addr) = META_NONE;
     pool.nr_free[order]--;
 }
@@ -220,7 +254,7 @@ static void free_and_merge(const struct region *r, uint64_t addr, unsigned order
     add_free(r, addr, order);
 }
 
-static void *alloc_block(unsigned order, enum page_zero zero)
+static void *alloc_block(unsigned order, enum page_zero zero, bool *had_data)
 {
     if (order > PAGE_MAX_ORDER)
         return NULL;
@@ -244,25 +278,35 @@ static void *alloc_block(unsigned order, enum page_zero zero)
     *meta_of(r, addr) = (uint8_t)(META_ALLOC | order);
     pool.free_pages -= 1UL << order;
     struct zero_runs z = { 0 };
-    mark_taken(r, addr, 1UL << order, zero == PAGE_AS_IS ? NULL : &z);
+    bool data = mark_taken(r, addr, 1UL << order, zero == PAGE_AS_IS ? NULL : &z);
     spin_unlock_irqrestore(&pool.lock, flags);
+    if (had_data)
+        *had_data = data;
     zero_runs(&z, zero); /* the block is ours now: no lock needed */
     return (void *)(uintptr_t)addr;
 }
 
 void *page_alloc(unsigned order)
 {
-    return alloc_block(order, PAGE_AS_IS);
+    return alloc_block(order, PAGE_AS_IS, NULL);
 }
 
 void *page_zalloc(unsigned order)
 {
-    return alloc_block(order, PAGE_ZERO);
+    return alloc_block(order, PAGE_ZERO, NULL);
 }
 
 void *page_alloc_guest(unsigned order)
 {
-    return alloc_block(order, PAGE_ZERO_GUEST);
+    return alloc_block(order, PAGE_ZERO_GUEST, NULL);
+}
+
+void *page_alloc_unzeroed(unsigned order, bool *zeroed)
+{
+    bool data = true;
+    void *p = alloc_block(order, PAGE_AS_IS, &data);
+    *zeroed = !data;
+    return p;
 }
 
 void page_free(void *p, unsigned order)
