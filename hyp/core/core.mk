@@ -13,7 +13,8 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
             hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
             hyp/core/grant/gnttab_copy.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
-            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c
+            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
+            hyp/core/hypercall/grant_table_op.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk
