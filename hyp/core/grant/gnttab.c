@@ -26,15 +26,14 @@
 static int grow(struct gnttab *gt, uint32_t nr, uint16_t owner)
 {
     while (gt->nr_frames < nr) {
-        struct grant_entry_v1 *shared = page_zalloc(0);
+        /* Cleaned too: the guest may map it before turning its caches on. */
+        struct grant_entry_v1 *shared = page_alloc_guest(0);
         struct gnt_active *act = page_zalloc(GNT_ACTIVE_ORDER);
         if (!shared || !act) {
             page_free(shared, 0);
             page_free(act, GNT_ACTIVE_ORDER);
             return -ENOMEM;
         }
-        /* The guest may map it before turning its caches on. */
-        arch_clean_dcache(shared, PAGE_SIZE);
         frame_assign((paddr_t)(uintptr_t)shared, 1, owner, FRAME_SHARED);
         gt->shared[gt->nr_frames] = shared;
         gt->active[gt->nr_frames] = act;
