@@ -213,20 +213,24 @@ int16_t gnt_pin(struct domain *rd, grant_ref_t ref, domid_t ld_id, bool write, b
         st = GNTST_general_error; /* in use by another domain, or the count would overflow */
         goto out;
     }
-    if (first) {
-        st = capture_frame(rd, e, a);
-        if (st != GNTST_okay)
-            goto out;
-    }
-    if (write && a->ro_frame)
+    /* The flags first, as Xen: a revoked or foreign entry is refused whatever its frame says,
+     * and the frame, written before the flags, is read after they were seen. */
+    if (!first && write && a->ro_frame)
         st = GNTST_general_error;
     else if (first || (write && !a->wpins))
         st = mark_in_use(e, first, ld_id, write, map);
-    if (st != GNTST_okay) {
-        if (first)
+    if (st == GNTST_okay && first) {
+        st = capture_frame(rd, e, a);
+        if (st == GNTST_okay && write && a->ro_frame) {
             frame_put(a->pa, 1);
-        goto out;
+            st = GNTST_general_error;
+        }
+        if (st != GNTST_okay) /* no other pin: the marks are this one's alone */
+            __atomic_fetch_and(&e->flags, (uint16_t) ~(GTF_reading | GTF_writing),
+                               __ATOMIC_RELEASE);
     }
+    if (st != GNTST_okay)
+        goto out;
     a->domid = ld_id;
     a->pins++;
     a->wpins += write;
