@@ -43,6 +43,7 @@ struct maptrack {
     uint32_t nr_pages;       /* pages of handles so far */
     uint32_t free_head;      /* first free handle, MT_NONE if none */
     uint32_t in_use;         /* handles taken */
+    bool dead;               /* the domain is being killed: no mapping may complete */
     struct mt_entry **pages; /* [max_pages] */
 };
 

@@ -112,6 +112,17 @@ static void mt_unclaim(struct maptrack *mt, uint32_t h)
     spin_unlock_irqrestore(&mt->lock, flags);
 }
 
+/* Handle h becomes the mapping m, unless ld is being killed (false: h is still only taken). */
+static bool mt_publish(struct maptrack *mt, uint32_t h, const struct mt_entry *m)
+{
+    unsigned long flags = spin_lock_irqsave(&mt->lock);
+    bool ok = !mt->dead;
+    if (ok)
+        *mt_at(mt, h) = *m;
+    spin_unlock_irqrestore(&mt->lock, flags);
+    return ok;
+}
+
 /* A claimed mapping's end: its pin, the granter's reference, the handle. */
 static void mt_release(struct maptrack *mt, uint32_t h, const struct mt_entry *m)
 {
@@ -123,8 +134,11 @@ static void mt_release(struct maptrack *mt, uint32_t h, const struct mt_entry *m
 void gnt_maptrack_release(struct domain *d)
 {
     struct maptrack *mt = &d->gnttab->mt;
-    /* No vCPU of d runs, so nothing adds handles meanwhile; the mappings themselves go with
-     * physmap_release. */
+    /* A map still running on another vCPU of d finds mt->dead when it completes and undoes
+     * itself; its mapping, if it got into d's map, goes with physmap_release as the rest. */
+    unsigned long flags = spin_lock_irqsave(&mt->lock);
+    mt->dead = true;
+    spin_unlock_irqrestore(&mt->lock, flags);
     for (uint32_t h = 0; h < mt_handles(mt); h++) {
         struct mt_entry m;
         if (mt_claim(mt, h, &m))
@@ -204,15 +218,17 @@ void gnttab_map(struct domain *ld, struct gnttab_map_grant_ref *op)
         op->status = st;
         return;
     }
-    unsigned long flags = spin_lock_irqsave(&mt->lock);
-    struct mt_entry *e = mt_at(mt, h);
-    *e = (struct mt_entry){ .rd = rd, /* the reference from gnt_domain moves here */
-                            .gpa = op->host_addr & PAGE_MASK,
-                            .pa = pa,
-                            .ref = op->ref,
-                            .flags = (uint16_t)(MT_USED | MT_MAPPED |
-                                                (op->flags & GNTMAP_readonly ? MT_RO : 0)) };
-    spin_unlock_irqrestore(&mt->lock, flags);
+    struct mt_entry m = { .rd = rd, /* the reference from gnt_domain moves there */
+                          .gpa = op->host_addr & PAGE_MASK,
+                          .pa = pa,
+                          .ref = op->ref,
+                          .flags = (uint16_t)(MT_USED | MT_MAPPED |
+                                              (op->flags & GNTMAP_readonly ? MT_RO : 0)) };
+    if (!mt_publish(mt, h, &m)) {
+        mt_release(mt, h, &m);
+        op->status = GNTST_general_error;
+        return;
+    }
     op->handle = h;
     op->dev_bus_addr = pa; /* Xen/Arm always gives the machine address (swiotlb-xen uses it) */
     op->status = GNTST_okay;
