@@ -172,7 +172,7 @@ static void map_errors(void)
               GNTST_general_error, "a read-only grant mapped writable");
     expect_st("gnt_map_addr_too_high", grant_map(self, REF_RW, 1UL << 52, false, 0, 0),
               GNTST_general_error, "no guest-physical address there");
-    check(entry(REF_RW)->flags == GTF_permit_access, "gnt_map_errors_leave_entry", "flags %#x",
+    check(entry(REF_RW)->flags == flags, "gnt_map_errors_leave_entry", "flags %#x",
           entry(REF_RW)->flags);
     expect_rc("gnt_map_unmapped_arg", gnttab_op(GNTTABOP_map_grant_ref, (void *)va_unmapped, 1),
               -XEN_EFAULT, "argument not mapped");
