@@ -93,6 +93,9 @@ struct fake_page {
     enum p2m_type t;
 };
 static struct fake_page p2m[NDOMS][P2M_PAGES];
+/* Set by a test: this domain's grant side is killed from inside its next p2m change, as if
+ * another pCPU killed it while one of its vCPUs was mapping a grant. */
+static struct domain *kill_during_map;
 
 static struct fake_page *p2m_find(struct domain *d, uint64_t gpa)
 {
@@ -106,6 +109,10 @@ int arch_p2m_map(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size, en
 {
     if (gpa.a + size > GPA_LIMIT)
         return -EINVAL;
+    if (kill_during_map == d) {
+        kill_during_map = NULL;
+        gnttab_domain_kill(d);
+    }
     for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
         struct fake_page *p = p2m_find(d, gpa.a + off);
         for (unsigned i = 0; !p && i < P2M_PAGES; i++)
@@ -561,14 +568,18 @@ static void mapper_killed_releases_pins(void **state)
     assert_int_equal(map(m, 1, 8, HOLE, GNTMAP_host_map, NULL), GNTST_okay);
     assert_int_equal(map(m, 1, 9, HOLE + PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, NULL),
                      GNTST_okay);
-    /* What domain_kill does, with a map of m's other vCPU completing in between: it finds
-     * m dying and undoes its pin (its page goes with the rest of m's map). */
+    /* domain_kill of m while another vCPU of m is mapping a grant: the map finds m dying
+     * when it completes and undoes its pin (its page goes with the rest of m's map). */
     listed[2] = false;
-    gnttab_domain_kill(m);
-    assert_int_equal(entry_of(g, 8)->flags, GTF_permit_access);
+    kill_during_map = m;
     assert_int_equal(map(m, 1, 8, HOLE + 2 * PAGE_SIZE, GNTMAP_host_map, NULL),
                      GNTST_general_error);
+    assert_null(kill_during_map);
     assert_int_equal(entry_of(g, 8)->flags, GTF_permit_access);
+    /* Once the kill ran, no handle is left and none is handed out. */
+    assert_int_equal(map(m, 1, 8, HOLE + 3 * PAGE_SIZE, GNTMAP_host_map, NULL),
+                     GNTST_no_device_space);
+    assert_int_equal(gnttab_unmap(m, HOLE, 0, 0, 0), GNTST_bad_handle);
     physmap_release(m);
     domain_put(m);
     assert_true(freed[2]);

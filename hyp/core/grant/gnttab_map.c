@@ -65,9 +65,9 @@ static void mt_grow(struct maptrack *mt)
 static uint32_t mt_get(struct maptrack *mt)
 {
     unsigned long flags = spin_lock_irqsave(&mt->lock);
-    if (mt->free_head == MT_NONE)
+    if (mt->free_head == MT_NONE && !mt->dead)
         mt_grow(mt);
-    uint32_t h = mt->free_head;
+    uint32_t h = mt->dead ? MT_NONE : mt->free_head;
     if (h != MT_NONE) {
         struct mt_entry *e = mt_at(mt, h);
         mt->free_head = e->ref;
@@ -78,13 +78,16 @@ static uint32_t mt_get(struct maptrack *mt)
     return h;
 }
 
+/* Give handle h back (nothing to do once the killed domain's handles are gone). */
 static void mt_put(struct maptrack *mt, uint32_t h)
 {
     unsigned long flags = spin_lock_irqsave(&mt->lock);
-    struct mt_entry *e = mt_at(mt, h);
-    *e = (struct mt_entry){ .ref = mt->free_head };
-    mt->free_head = h;
-    mt->in_use--;
+    if (h < mt_handles(mt)) {
+        struct mt_entry *e = mt_at(mt, h);
+        *e = (struct mt_entry){ .ref = mt->free_head };
+        mt->free_head = h;
+        mt->in_use--;
+    }
     spin_unlock_irqrestore(&mt->lock, flags);
 }
 
@@ -105,11 +108,19 @@ static bool mt_claim(struct maptrack *mt, uint32_t h, struct mt_entry *m)
     return ok;
 }
 
-static void mt_unclaim(struct maptrack *mt, uint32_t h)
+static void mt_release(struct maptrack *mt, uint32_t h, const struct mt_entry *m);
+
+/* An unmap that left claimed mapping m (handle h) in place.  If the domain is being killed,
+ * the kill's scan passed it while it was busy: it ends here instead. */
+static void mt_unclaim(struct maptrack *mt, uint32_t h, const struct mt_entry *m)
 {
     unsigned long flags = spin_lock_irqsave(&mt->lock);
-    mt_at(mt, h)->flags &= (uint16_t)~MT_BUSY;
+    bool dead = mt->dead;
+    if (!dead)
+        mt_at(mt, h)->flags &= (uint16_t)~MT_BUSY;
     spin_unlock_irqrestore(&mt->lock, flags);
+    if (dead)
+        mt_release(mt, h, m);
 }
 
 /* Handle h becomes the mapping m, unless ld is being killed (false: h is still only taken). */
@@ -134,16 +145,24 @@ static void mt_release(struct maptrack *mt, uint32_t h, const struct mt_entry *m
 void gnt_maptrack_release(struct domain *d)
 {
     struct maptrack *mt = &d->gnttab->mt;
-    /* A map still running on another vCPU of d finds mt->dead when it completes and undoes
-     * itself; its mapping, if it got into d's map, goes with physmap_release as the rest. */
+    /* A map or unmap still running on another vCPU of d finds mt->dead when it ends and
+     * undoes itself; a mapping that got into d's memory map goes with physmap_release. */
     unsigned long flags = spin_lock_irqsave(&mt->lock);
     mt->dead = true;
     spin_unlock_irqrestore(&mt->lock, flags);
-    for (uint32_t h = 0; h < mt_handles(mt); h++) {
+    for (uint32_t h = 0; h < READ_ONCE(mt->nr_pages) * MT_PER_PAGE; h++) {
         struct mt_entry m;
         if (mt_claim(mt, h, &m))
             mt_release(mt, h, &m);
     }
+    /* The handles' pages go now, so a killed domain's memory is all back when the kill
+     * returns; no handle is reachable any more. */
+    flags = spin_lock_irqsave(&mt->lock);
+    for (uint32_t i = 0; i < mt->nr_pages; i++)
+        page_free(mt->pages[i], 0);
+    mt->nr_pages = 0;
+    mt->free_head = MT_NONE;
+    spin_unlock_irqrestore(&mt->lock, flags);
 }
 
 bool gnt_mapped_by(struct domain *ld, paddr_t pa)
@@ -261,7 +280,7 @@ int16_t gnttab_unmap(struct domain *ld, uint64_t host_addr, uint64_t dev_bus_add
         st = unmap_host(ld, host_addr & PAGE_MASK, &m);
     /* Without host_addr Xen removes nothing and keeps the handle, yet says okay. */
     if (st != GNTST_okay || !host_addr)
-        mt_unclaim(mt, handle);
+        mt_unclaim(mt, handle, &m);
     else
         mt_release(mt, handle, &m);
     return st;

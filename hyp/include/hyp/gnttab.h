@@ -36,9 +36,10 @@
 /* d's table (one frame, grown on demand up to its limit) and maptrack, limits from d->cfg.
  * 0, -EINVAL (a limit out of range), -ENOMEM. */
 int gnttab_domain_init(struct domain *d);
-/* d is being killed (none of its vCPUs runs): refuse new pins of its entries, and release
- * every mapping d holds of others' grants (their entries' GTF_reading/GTF_writing are cleared
- * as the pins go; the frames' references in d's memory map go with physmap_release). */
+/* d is being killed: refuse new pins of its entries and new mappings by d, release every
+ * mapping d holds of others' grants (their entries' GTF_reading/GTF_writing are cleared as the
+ * pins go; the frames' references in d's memory map go with physmap_release) and free d's
+ * maptrack pages.  A map or unmap still running on another vCPU of d undoes itself. */
 void gnttab_domain_kill(struct domain *d);
 /* The last reference: free the table's frames and the maptrack.  Copes with a partial init. */
 void gnttab_domain_free(struct domain *d);
