@@ -22,6 +22,7 @@
 #define REF_KEEP 9 /* a -> b: still mapped when a ends */
 #define REF_C 12   /* a -> c: c's own page */
 #define PATTERN 0x5a
+#define KEEP_SEEN 4088 /* in ref 9's page: b saw the revoked grant refused (the rest: PATTERN) */
 
 struct pass_page {
     uint32_t seq; /* 1 a's message is there, 2 b's reply is, 3 b may unmap */
@@ -84,7 +85,7 @@ void role_granter(void)
         return;
     struct pass_page *p = (struct pass_page *)gpages[0];
     struct c_page *cp = (struct c_page *)gpages[1];
-    for (unsigned i = 0; i < 4096; i++)
+    for (unsigned i = 0; i < KEEP_SEEN; i++)
         gpages[2][i] = PATTERN;
     copy_text(p->msg, "through a granted page");
     grant_access(REF_PASS, dom_b, GFN_OF(gpages[0]), false);
@@ -102,6 +103,9 @@ void role_granter(void)
     check(ok, "gnt_pass_revoke_after_unmap", "flags %#x", entry(REF_PASS)->flags);
     ok = WAIT_EVENT(seq_of(&cp->done) == 1);
     check(ok, "gnt_pass_intruder_done", "the intruder made its checks");
+    /* b must see the ended grant refused while a still exists (after, it is bad_domain). */
+    ok = WAIT_EVENT(seq_of((uint32_t *)(gpages[2] + KEEP_SEEN)) == 1);
+    check(ok, "gnt_pass_mapper_saw_revoke", "b says so in ref %u's page", REF_KEEP);
     check(entry(REF_KEEP)->flags & GTF_reading, "gnt_pass_ends_while_mapped",
           "flags %#x: b still maps ref %u as a ends", entry(REF_KEEP)->flags, REF_KEEP);
 }
@@ -143,11 +147,12 @@ void role_mapper(void)
     check(ok && st == GNTST_okay, "gnt_pass_unmap", "status %d", st);
     ok = WAIT_EVENT(revoked());
     check(ok, "gnt_pass_revoked_refused", "a copy from the ended grant is refused");
+    volatile uint8_t *k = (volatile uint8_t *)mmu_scratch_map(SLOT_MAP(1), MAP_AT(1), true);
+    seq_set((uint32_t *)(k + KEEP_SEEN), 1);
     ok = WAIT_EVENT(granter_gone());
     check(ok, "gnt_pass_granter_gone", "query_size of domain %u: bad_domain", dom_a);
-    volatile uint8_t *k = (volatile uint8_t *)mmu_scratch_map(SLOT_MAP(1), MAP_AT(1), true);
     unsigned bad = 0;
-    for (unsigned i = 0; i < 4096; i++)
+    for (unsigned i = 0; i < KEEP_SEEN; i++)
         bad += k[i] != PATTERN;
     k[0] = 1; /* still writable RAM, whoever owned it */
     mmu_scratch_unmap(SLOT_MAP(1));
