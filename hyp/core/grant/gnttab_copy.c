@@ -47,6 +47,29 @@ static int16_t end_frame(struct domain *ld, const struct gnttab_copy_ptr *p, str
     return st;
 }
 
+typedef uint64_t __attribute__((may_alias)) copy_word_t;
+
+/* The bytes of one copy.  Grant copies are mostly whole pages (back ends' 4 KiB segments and
+ * packets): 64 bytes a turn when both ends are 8-byte aligned, which the compiler turns into
+ * load/store pairs; the rest byte by byte.  The ends are different frames or the same frame
+ * (both ends may be one grant), so an overlap is handled by memmove. */
+static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if ((d < s + n && s < d + n) || (((uintptr_t)d | (uintptr_t)s) & 7)) {
+        memmove(d, s, n);
+        return;
+    }
+    for (; n >= 64; n -= 64, d += 64, s += 64) {
+        copy_word_t *dw = (copy_word_t *)(void *)d;
+        const copy_word_t *sw = (const copy_word_t *)(const void *)s;
+        copy_word_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3], w4 = sw[4], w5 = sw[5],
+                    w6 = sw[6], w7 = sw[7];
+        dw[0] = w0, dw[1] = w1, dw[2] = w2, dw[3] = w3, dw[4] = w4, dw[5] = w5, dw[6] = w6,
+        dw[7] = w7;
+    }
+    memcpy(d, s, n);
+}
+
 static void end_release(struct copy_end *e)
 {
     if (e->held && e->d)
@@ -71,8 +94,8 @@ int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op)
         (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE))
         st = GNTST_bad_copy_arg;
     if (st == GNTST_okay)
-        memmove((void *)(uintptr_t)(dst.pa + op->dest.offset),
-                (const void *)(uintptr_t)(src.pa + op->source.offset), op->len);
+        copy_bytes((uint8_t *)(uintptr_t)(dst.pa + op->dest.offset),
+                   (const uint8_t *)(uintptr_t)(src.pa + op->source.offset), op->len);
     end_release(&dst);
     end_release(&src);
     return st;
