@@ -204,8 +204,6 @@ static void map_unmap(void)
     map_errors();
     expect_st("gnt_unmap_bad_handle", grant_unmap(MAP_AT(0), 0, 0xffff), GNTST_bad_handle,
               "no such handle");
-    expect_st("gnt_unmap_wrong_bus", grant_unmap(MAP_AT(0), bus + 4096, h), GNTST_general_error,
-              "another machine address");
     expect_st("gnt_unmap_wrong_addr", grant_unmap(MAP_AT(5), 0, h), GNTST_general_error,
               "not where it is mapped");
     static struct gnttab_unmap_and_replace ur;
@@ -220,7 +218,8 @@ static void map_unmap(void)
     check(entry(REF_RW)->flags == GTF_permit_access, "gnt_unmap_clears_in_use", "flags %#x",
           entry(REF_RW)->flags);
     expect_st("gnt_unmap_twice", grant_unmap(MAP_AT(0), 0, h), GNTST_bad_handle, "gone");
-    expect_st("gnt_unmap_ro", grant_unmap(MAP_AT(1), 0, h2), GNTST_okay, "read-only mapping");
+    expect_st("gnt_unmap_ro_other_bus", grant_unmap(MAP_AT(1), bus + 4096, h2), GNTST_okay,
+              "read-only; the device address is not checked for a host mapping, as Xen 4.17");
     mmu_scratch_unmap(SLOT_MAP(0));
     /* Two in one call: one element fails, the call does not. */
     static struct gnttab_map_grant_ref two[2];

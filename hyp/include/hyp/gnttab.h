@@ -59,7 +59,8 @@ void gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn);
 
 /* map_grant_ref: fills op->status and, on GNTST_okay, op->handle and op->dev_bus_addr. */
 void gnttab_map(struct domain *ld, struct gnttab_map_grant_ref *op);
-/* unmap_grant_ref (new_addr 0) and unmap_and_replace: the GNTST_* status. */
+/* unmap_grant_ref (new_addr 0) and unmap_and_replace: the GNTST_* status.  dev_bus_addr is
+ * not checked: it concerns device mappings, which Keel does not make. */
 int16_t gnttab_unmap(struct domain *ld, uint64_t host_addr, uint64_t dev_bus_addr,
                      uint64_t new_addr, grant_handle_t handle);
 /* copy: the GNTST_* status (the data is copied when it is GNTST_okay). */
