@@ -23,6 +23,9 @@ typedef uint32_t grant_handle_t; /* the mapper's handle for one mapping */
 #define GNTTABOP_get_version 10
 #define GNTTABOP_swap_grant_ref 11
 #define GNTTABOP_cache_flush 12
+/* The sub-op is cmd's low 12 bits; Xen keeps a continuation's state above them, so a guest's
+ * cmd with any of those bits set is refused (-EINVAL). */
+#define GNTTABOP_CMD_MASK 0xfffU
 
 /* A version-1 entry, written by the granting guest: domid and frame first, a write barrier,
  * then flags. */
@@ -183,6 +186,28 @@ XEN_ABI_OFFSET(struct gnttab_get_status_frames, nr_frames, 0);
 XEN_ABI_OFFSET(struct gnttab_get_status_frames, dom, 4);
 XEN_ABI_OFFSET(struct gnttab_get_status_frames, status, 6);
 XEN_ABI_OFFSET(struct gnttab_get_status_frames, frame_list, 8);
+
+/* Print dom's table on the hypervisor's console. */
+struct gnttab_dump_table {
+    domid_t dom;
+    int16_t status; /* OUT */
+};
+XEN_ABI_SIZE(struct gnttab_dump_table, 4);
+XEN_ABI_OFFSET(struct gnttab_dump_table, status, 2);
+
+/* setup_table's frame_list entry for a frame not mapped in its domain's memory map. */
+#define GNTTAB_INVALID_GFN (~UINT64_C(0))
+
+/* Exchange two entries of the caller's own table; neither may be in use (GNTST_eagain). */
+struct gnttab_swap_grant_ref {
+    grant_ref_t ref_a;
+    grant_ref_t ref_b;
+    int16_t status; /* OUT */
+    uint16_t pad;
+};
+XEN_ABI_SIZE(struct gnttab_swap_grant_ref, 12);
+XEN_ABI_OFFSET(struct gnttab_swap_grant_ref, ref_b, 4);
+XEN_ABI_OFFSET(struct gnttab_swap_grant_ref, status, 8);
 
 /* gnttab_copy.flags: which end is a grant reference rather than the caller's own GFN. */
 #define GNTCOPY_source_gref (1U << 0)

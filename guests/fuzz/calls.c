@@ -5,7 +5,7 @@
  * off.  Arguments are random, but those that would end the domain or this vCPU are kept out:
  * see the deny lists below.  A multicall gets a list of random calls, each sanitized as a call
  * inside a multicall must be (sanitize_nested()).  Hypercall families that change the caller's
- * memory map or memory (memory_op, vcpu_op register_*, grant maps) or that block must get a
+ * memory map or memory (memory_op, vcpu_op register_*, grant_table_op) or that block must get a
  * sanitizer here, for the top level and inside a multicall, when Keel implements them (issue
  * 12: every new family joins the fuzzer in the same change).
  */
@@ -17,6 +17,8 @@
 #include "smccc.h"
 #include "timer.h"
 #include "xen.h"
+
+#include <xen/grant_table.h>
 
 #define WATCHDOG_IDS 4             /* Keel has 2 per domain, Xen too; try a few past them */
 #define WATCHDOG_MIN_S (7 * 86400) /* armed for a week at least: never fires in a run */
@@ -133,12 +135,65 @@ static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
     return false;
 }
 
+static uint64_t get64(uint64_t va)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 8; i++)
+        v |= (uint64_t) * (volatile uint8_t *)(uintptr_t)(va + i) << (8 * i);
+    return v;
+}
+
+/* An address for a grant map: the grant window, or any value; never this guest's memory. */
+static uint64_t grant_map_addr(struct fz_cpu *c)
+{
+    return rnd_below(c, 2) ? GUEST_GNTTAB_BASE + (rnd_below(c, GUEST_GNTTAB_SIZE) & ~0xfffUL)
+                           : fz_value(c);
+}
+
+/* grant_table_op: nothing lands on this guest's own memory (code, stacks, buffers): a map's
+ * host_addr would replace the page there, a copy's own destination frame or setup_table's
+ * frame list would be written.  Elements are rewritten up to the buffer's end (past it they
+ * are in the guard page and fail to read).  Unmaps only remove grant mappings. */
+static void sanitize_grant_table_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
+{
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL, e = a[1];
+    if (!ptr_valid)
+        return;
+    switch ((uint32_t)a[0]) {
+    case GNTTABOP_map_grant_ref:
+        for (; e < end; e += sizeof(struct gnttab_map_grant_ref))
+            put64(c, e, offsetof(struct gnttab_map_grant_ref, host_addr), grant_map_addr(c));
+        break;
+    case GNTTABOP_copy:
+        for (; e + sizeof(struct gnttab_copy) <= end; e += sizeof(struct gnttab_copy)) {
+            uint64_t gmfn = get64(e + offsetof(struct gnttab_copy, dest));
+            if (fz_is_ours(gmfn << 12, 4096) && gmfn < (1UL << 52))
+                put64(c, e, offsetof(struct gnttab_copy, dest), gmfn | (1UL << 63));
+        }
+        break;
+    case GNTTABOP_setup_table:
+        if (e + sizeof(struct gnttab_setup_table) <= end &&
+            fz_is_ours(get64(e + offsetof(struct gnttab_setup_table, frame_list)) & ~0xfffUL, 8192))
+            put64(c, e, offsetof(struct gnttab_setup_table, frame_list), fz_value(c));
+        break;
+    default:
+        break;
+    }
+}
+
 /* A hypercall inside a multicall: its pointers are read only when its turn comes, after
  * earlier entries may have written anywhere in the buffer, so what sanitize_sched_op() would
  * write cannot be trusted there.  The sched_op commands that read a pointer get one into the
  * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
 static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
 {
+    if ((uint32_t)nr == HYPERVISOR_grant_table_op) {
+        /* What a map, copy or setup_table reads may be rewritten before its turn. */
+        uint32_t cmd = (uint32_t)a[0];
+        if (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy || cmd == GNTTABOP_setup_table)
+            a[1] = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+        return;
+    }
     if ((uint32_t)nr != HYPERVISOR_sched_op)
         return;
     switch ((uint32_t)a[0]) {
@@ -207,6 +262,8 @@ static void hypercall(struct fz_cpu *c)
     }
     if ((uint32_t)nr == HYPERVISOR_multicall && valid[0])
         build_multicall(c, a);
+    if ((uint32_t)nr == HYPERVISOR_grant_table_op)
+        sanitize_grant_table_op(c, a, valid[1]);
     bool may_block = (uint32_t)nr == HYPERVISOR_sched_op && sanitize_sched_op(c, a, valid[1]);
     if (may_block)
         fz_wake_arm(c);

@@ -10,9 +10,11 @@ HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest
 HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c \
             hyp/core/kernel_image.c \
             hyp/core/vcpu.c hyp/core/watchdog.c hyp/core/guest_access.c hyp/core/sched/sched.c \
-            hyp/core/shared_info.c hyp/core/grant/gnttab.c
+            hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
+            hyp/core/grant/gnttab_copy.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
-            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c
+            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
+            hyp/core/hypercall/grant_table_op.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk

@@ -14,6 +14,7 @@
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/gnttab.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
@@ -109,6 +110,7 @@ static void domain_free(struct domain *d)
     if (d->vuart)
         vpl011_destroy(d);
     shared_info_domain_free(d);
+    gnttab_domain_free(d);
     arch_domain_destroy(d);
     heap_free(d);
 }
@@ -226,6 +228,9 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = shared_info_domain_init(d);
     if (rc)
         goto fail;
+    rc = gnttab_domain_init(d);
+    if (rc)
+        goto fail;
     rc = create_vcpus(d);
     if (rc)
         goto fail;
@@ -262,6 +267,9 @@ void domain_kill(struct domain *d)
         if (d->vcpus[i]->sched_priv)
             sched_vcpu_set_state(d->vcpus[i], VCPU_OFFLINE);
     }
+    /* Others' pages d maps through grants are unpinned (their granters may take them back);
+     * the mappings go with the rest of the map below. */
+    gnttab_domain_kill(d);
     shared_info_domain_kill(d);
     /* Every frame the map held goes back (or waits for its last other holder), then the
      * address space itself. */

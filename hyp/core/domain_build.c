@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/gnttab.h>
 #include <hyp/guest_access.h>
 #include <hyp/heap.h>
 #include <hyp/kernel_image.h>
@@ -101,6 +102,30 @@ static int parse_sched(const struct fdt *f, int n, const char *name, struct sche
     return 0;
 }
 
+/* Grant-table limits, Xen's dom0less properties; absent = Xen's defaults, which are also the
+ * most Keel allows.  0 or -EINVAL after saying what is wrong. */
+static int parse_grant_limits(const struct fdt *f, int n, struct domain_config *cfg)
+{
+    uint32_t v;
+    if (fdt_prop_u32(f, n, "max_grant_frames", &v)) {
+        if (v < 1 || v > GNTTAB_MAX_FRAMES_LIMIT)
+            return not_created(cfg->name, -EINVAL, "\"max_grant_frames\" %u (1 to %u)", v,
+                               GNTTAB_MAX_FRAMES_LIMIT);
+        cfg->max_grant_frames = v;
+    }
+    if (fdt_prop_u32(f, n, "max_maptrack_frames", &v)) {
+        if (v > GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT)
+            return not_created(cfg->name, -EINVAL, "\"max_maptrack_frames\" %u (0 to %u)", v,
+                               GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT);
+        /* 0 in the configuration means none; in cfg it means the default. */
+        cfg->max_maptrack_frames = v ? v : GNTTAB_NO_MAPTRACK;
+    }
+    if (fdt_prop_u32(f, n, "max_grant_version", &v) && v != 1)
+        pr_warn("domain %s: \"max_grant_version\" %u: Keel offers grant tables version 1 only\n",
+                cfg->name, v);
+    return 0;
+}
+
 static void copy_name(char *dst, const char *node_name)
 {
     size_t i = 0;
@@ -127,6 +152,8 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->on_reboot = parse_action(f, n, "keel,on-reboot", ACTION_RESTART);
     cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);
     if (parse_sched(f, n, cfg->name, &cfg->sched))
+        return -EINVAL;
+    if (parse_grant_limits(f, n, cfg))
         return -EINVAL;
     struct boot_module m;
     for (int mn = bootinfo_next_module(n, -1, &m); mn >= 0; mn = bootinfo_next_module(n, mn, &m)) {

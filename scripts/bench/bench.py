@@ -70,7 +70,7 @@ CREATE_HOST_EXTRA_MIB = 1024
 CREATE_ARGS = "earlycon"  # the kernel prints its command line, and so the probe's figures, early
 CREATE_REPEAT = 3  # creation rotations per wall-clock round (one in the warm-up round)
 
-MICRO = ["hvc_psci_version", "hvc_xen_version", "mmio_gicd_typer", "vtimer_irq",
+MICRO = ["hvc_psci_version", "hvc_xen_version", "gnttab_copy_4k", "mmio_gicd_typer", "vtimer_irq",
          "vtimer_irq_wfi", "gic_ack_eoi", "sgi_roundtrip", "sgi_wake_wfi"]
 TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
 SYSTEMS = ["bare", "keel", "xen"]
@@ -521,6 +521,10 @@ def smoke(args):
     verdict("run", r["status"] == "ok", f"{r['status']} (log {os.path.relpath(r['log'], TOP)})")
     for b in MICRO:
         v = res.get(b)
+        if v and v.get("skipped") == "no-grant-table":
+            # Only until memory_op can map a grant table (XENMAPSPACE_grant_table).
+            verdict(b, True, "skipped: no grant table to copy into")
+            continue
         if not v or "skipped" in v:
             verdict(b, False, f"no figure ({v.get('skipped') if v else 'line missing'})")
             continue

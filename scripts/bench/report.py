@@ -9,6 +9,7 @@ import time
 NAMES = {
     "hvc_psci_version": "Hypercall round trip: `hvc #0` PSCI_VERSION",
     "hvc_xen_version": "Hypercall round trip: `hvc #0xEA1` xen_version(0)",
+    "gnttab_copy_4k": "Grant copy of 4 KiB from an own frame into an own grant (one GNTTABOP_copy)",
     "mmio_gicd_typer": "MMIO read of GICD_TYPER (trapped under a hypervisor)",
     "vtimer_irq": "Virtual timer interrupt latency, vCPU running",
     "vtimer_irq_wfi": "Virtual timer interrupt latency, vCPU in WFI",
@@ -17,13 +18,15 @@ NAMES = {
     "sgi_wake_wfi": "Wake-up of a vCPU blocked in WFI by an SGI",
 }
 SHORT = {
-    "hvc_psci_version": "hvc PSCI", "hvc_xen_version": "xen_version", "mmio_gicd_typer": "MMIO",
+    "hvc_psci_version": "hvc PSCI", "hvc_xen_version": "xen_version", "gnttab_copy_4k": "grant copy",
+    "mmio_gicd_typer": "MMIO",
     "vtimer_irq": "timer IRQ", "vtimer_irq_wfi": "timer IRQ (WFI)", "gic_ack_eoi": "ack+EOI",
     "sgi_roundtrip": "SGI round trip", "sgi_wake_wfi": "SGI wake",
 }
 ORDER = list(NAMES)
 TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
-TARGET_HALF = ["hvc_psci_version", "hvc_xen_version", "mmio_gicd_typer", "vtimer_irq"]
+TARGET_HALF = ["hvc_psci_version", "hvc_xen_version", "gnttab_copy_4k", "mmio_gicd_typer",
+               "vtimer_irq"]
 BOOT_LABEL = {"bare": "Linux bare at EL1", "keel": "Linux as a Keel domain",
               "xen-dom0": "Linux as Xen's dom0", "xen-domU": "Linux as a Xen dom0less domU"}
 BOOT_ORDER = ["bare", "keel", "xen-dom0", "xen-domU"]
@@ -76,7 +79,7 @@ def why_missing(entry, bench):
         return f"no figure (run {entry['status']})"
     if "skipped" in v:
         return {"no-xen-abi": "n/a (no hypervisor)", "one-vcpu": "n/a (1 vCPU)",
-                "no-psci-over-hvc": "n/a"}.get(v["skipped"], f"skipped: {v['skipped']}")
+                "no-psci-over-hvc": "n/a", "no-grant-table": "n/a (no grant table)"}.get(v["skipped"], f"skipped: {v['skipped']}")
     return None
 
 
@@ -556,7 +559,7 @@ def write(d, docs, work):
         bv, bn = wall_fig(mw, "bare", b)
         kv, kn = wall_fig(mw, "keel", b)
         xv, xn = wall_fig(mw, "xen-domU", b)
-        na = "n/a" if b == "hvc_xen_version" else "–"
+        na = "n/a" if b in ("hvc_xen_version", "gnttab_copy_4k") else "–"
         w(f"| {NAMES[b]} | {fmt_ns(bv) if bv is not None else na} | {fmt_ns(kv)} | "
           f"{fmt_ns(xv)} | {fmt_ratio(wall_ratio(mw, 'keel', 'xen-domU', b))} | "
           f"{fmt_ratio(wall_ratio(mw, 'keel', 'bare', b))} |")

@@ -51,6 +51,7 @@ CASES=(
     "context|context|2"
     "uart|uart|2"
     "hcall|hcall|2"
+    "grant|grant|2"
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"

@@ -109,6 +109,23 @@ arch_clean_dcache_end:
 3:  dsb     ish
 2:  ret
 
+/* void arch_clean_inval_dcache(const void *p, uint64_t size): clean and invalidate to PoC
+ * (DC CIVAC), so a later read misses and sees what a non-coherent agent wrote, and nothing
+ * dirty is discarded. */
+    .globl arch_clean_inval_dcache
+arch_clean_inval_dcache:
+    cbz     x1, 2f
+    add     x1, x0, x1
+    dcache_line_size
+    sub     x3, x2, #1
+    bic     x0, x0, x3
+1:  dc      civac, x0
+    add     x0, x0, x2
+    cmp     x0, x1
+    b.lo    1b
+    dsb     ish
+2:  ret
+
 /* void arch_icache_invalidate(void) */
     .globl arch_icache_invalidate
 arch_icache_invalidate:

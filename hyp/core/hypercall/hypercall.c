@@ -17,6 +17,7 @@
 #define HYPERCALLS(X)                                                                              \
     X(multicall, do_multicall, 2, CALLER_ANY)                                                      \
     X(xen_version, do_xen_version, 2, CALLER_ANY)                                                  \
+    X(grant_table_op, do_grant_table_op, 3, CALLER_ANY)                                            \
     X(sched_op, do_sched_op, 2, CALLER_ANY)
 
 struct hypercall_info {

@@ -64,6 +64,10 @@ struct domain_config {
     char bootargs[512];
     enum domain_action on_poweroff, on_reboot, on_crash;
     struct sched_params sched;
+    /* Grant-table limits (dom0less max_grant_frames, max_maptrack_frames); 0 = default,
+     * GNTTAB_NO_MAPTRACK = no maptrack (<hyp/gnttab.h>). */
+    uint32_t max_grant_frames;
+    uint32_t max_maptrack_frames;
 };
 
 enum domain_state {
@@ -82,6 +86,7 @@ enum vcpu_state {
 };
 
 struct domain;
+struct gnttab;
 struct shared_info;
 struct vcpu_info;
 
@@ -124,6 +129,7 @@ struct domain {
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
+    struct gnttab *gnttab;           /* grant table and maptrack (core/grant/) */
     struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };

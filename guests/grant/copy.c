@@ -1,0 +1,156 @@
+/*
+ * grant.role=self, continued: copy (one element, batches long enough to be preempted, every
+ * error), swap_grant_ref and cache_flush on this domain's own grants.
+ */
+#include "arm.h"
+#include "console.h"
+#include "grant.h"
+#include "platform.h"
+#include "test.h"
+
+#define REF_RW 8 /* as self.c set them up */
+#define REF_RO 9
+#define REF_OTHER 11
+#define NO_DOMAIN 0x7000
+#define BATCH 64
+
+static void expect_st(const char *name, int16_t got, int16_t want, const char *why)
+{
+    check(got == want, name, "status %d, want %d: %s", got, want, why);
+}
+
+static void fill(uint8_t *p, uint8_t seed)
+{
+    for (unsigned i = 0; i < 4096; i++)
+        p[i] = (uint8_t)(seed + i * 7);
+}
+
+static bool same(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+static void copy_ok(domid_t self)
+{
+    fill(gpages[3], 1);
+    int16_t st = grant_copy(gpages[3], 0, DOMID_SELF, NULL, REF_RW, self, 4096);
+    check(st == GNTST_okay && same(gpages[0], gpages[3], 4096), "gnt_copy_to_gref",
+          "status %d, 4 KiB from an own frame into a grant", st);
+    check(entry(REF_RW)->flags == GTF_permit_access, "gnt_copy_unpins", "flags %#x",
+          entry(REF_RW)->flags);
+    fill(gpages[1], 9);
+    st = grant_copy(NULL, REF_RO, DOMID_SELF, gpages[4] + 100, 0, DOMID_SELF, 50);
+    check(st == GNTST_okay && same(gpages[4] + 100, gpages[1], 50), "gnt_copy_from_ro_gref",
+          "status %d, 50 bytes from a read-only grant, DOMID_SELF", st);
+    st = grant_copy(NULL, REF_RO, self, NULL, REF_RW, self, 4096);
+    check(st == GNTST_okay && same(gpages[0], gpages[1], 4096), "gnt_copy_gref_to_gref",
+          "status %d", st);
+    /* A batch long enough for Keel to stop and continue it (preemption), all done. */
+    static struct gnttab_copy ops[BATCH];
+    for (unsigned i = 0; i < BATCH; i++) {
+        ops[i] = (struct gnttab_copy){ .len = 4096, .status = 1 };
+        ops[i].source.u.gmfn = GFN_OF(gpages[i % 2 ? 3 : 1]);
+        ops[i].source.domid = DOMID_SELF;
+        ops[i].dest.u.ref = REF_RW;
+        ops[i].dest.domid = DOMID_SELF;
+        ops[i].flags = GNTCOPY_dest_gref;
+    }
+    fill(gpages[3], 42);
+    long rc = gnttab_op(GNTTABOP_copy, ops, BATCH);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < BATCH; i++)
+        ok += ops[i].status == GNTST_okay;
+    check(rc == 0 && ok == BATCH && same(gpages[0], gpages[3], 4096), "gnt_copy_batch",
+          "rc %ld, %u of %u copies done, the last one's data there", rc, ok, BATCH);
+}
+
+static void copy_errors(domid_t self)
+{
+    expect_st("gnt_copy_ro_dest", grant_copy(gpages[3], 0, DOMID_SELF, NULL, REF_RO, self, 8),
+              GNTST_general_error, "writing a read-only grant");
+    expect_st("gnt_copy_too_long",
+              grant_copy(gpages[3] + 4000, 0, DOMID_SELF, NULL, REF_RW, self, 100),
+              GNTST_bad_copy_arg, "source offset + length past the page");
+    expect_st("gnt_copy_dest_too_long",
+              grant_copy(gpages[3], 0, DOMID_SELF, gpages[4] + 4090, 0, DOMID_SELF, 100),
+              GNTST_bad_copy_arg, "destination offset + length past the page");
+    expect_st("gnt_copy_foreign_gmfn", grant_copy(gpages[3], 0, self, gpages[4], 0, DOMID_SELF, 8),
+              GNTST_permission_denied, "a frame number must be the caller's own (DOMID_SELF)");
+    expect_st("gnt_copy_nodomain", grant_copy(NULL, REF_RW, NO_DOMAIN, gpages[4], 0, DOMID_SELF, 8),
+              GNTST_bad_domain, "no such domain");
+    expect_st("gnt_copy_bad_ref", grant_copy(NULL, 5000, self, gpages[4], 0, DOMID_SELF, 8),
+              GNTST_bad_gntref, "beyond the table");
+    expect_st("gnt_copy_not_granted_to_me",
+              grant_copy(NULL, REF_OTHER, self, gpages[4], 0, DOMID_SELF, 8), GNTST_general_error,
+              "granted to another domain");
+    /* Own frames that are not RAM: a hole and the distributor. */
+    expect_st("gnt_copy_hole",
+              grant_copy((void *)(MAP_BASE + 0x100000), 0, DOMID_SELF, gpages[4], 0, DOMID_SELF, 8),
+              GNTST_bad_page, "nothing there");
+    expect_st("gnt_copy_device",
+              grant_copy(gpages[3], 0, DOMID_SELF, (void *)plat.gicd, 0, DOMID_SELF, 8),
+              GNTST_bad_page, "device memory");
+    long rc = gnttab_op(GNTTABOP_copy, (void *)~15UL, 1);
+    check(rc == -XEN_EFAULT, "gnt_copy_wrapping_arg", "%ld: the struct wraps around", rc);
+}
+
+static void swap(domid_t self)
+{
+    static struct gnttab_swap_grant_ref sw;
+    sw = (struct gnttab_swap_grant_ref){ .ref_a = REF_RW, .ref_b = REF_OTHER, .status = 1 };
+    gnttab_op(GNTTABOP_swap_grant_ref, &sw, 1);
+    check(sw.status == GNTST_okay && entry(REF_RW)->domid == self + 1 &&
+              entry(REF_OTHER)->domid == self,
+          "gnt_swap", "status %d", sw.status);
+    gnttab_op(GNTTABOP_swap_grant_ref, &sw, 1); /* and back */
+    sw.ref_b = 5000;
+    gnttab_op(GNTTABOP_swap_grant_ref, &sw, 1);
+    expect_st("gnt_swap_bad_ref", sw.status, GNTST_bad_gntref, "beyond the table");
+    grant_handle_t h;
+    grant_map(self, REF_RW, MAP_AT(3), false, &h, 0);
+    sw.ref_b = REF_OTHER;
+    gnttab_op(GNTTABOP_swap_grant_ref, &sw, 1);
+    expect_st("gnt_swap_in_use", sw.status, GNTST_eagain, "one of them is mapped");
+    grant_unmap(MAP_AT(3), 0, h);
+}
+
+static void cache_flush(domid_t self)
+{
+    static struct gnttab_cache_flush cf;
+    cf = (struct gnttab_cache_flush){ 0 };
+    long rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == 0, "gnt_cache_flush_probe", "%ld: Linux's all-zero probe", rc);
+    grant_handle_t h;
+    uint64_t bus = 0;
+    grant_map(self, REF_RW, MAP_AT(4), false, &h, &bus);
+    cf = (struct gnttab_cache_flush){ .offset = 64, .length = 128, .op = GNTTAB_CACHE_CLEAN };
+    cf.a.dev_bus_addr = bus;
+    rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == 0, "gnt_cache_flush_clean", "%ld", rc);
+    cf.op = GNTTAB_CACHE_INVAL;
+    rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == 0, "gnt_cache_flush_inval", "%ld", rc);
+    cf.op = 4;
+    rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == -XEN_EINVAL, "gnt_cache_flush_bad_op", "%ld", rc);
+    cf.op = GNTTAB_CACHE_CLEAN;
+    cf.offset = 4000;
+    rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == -XEN_EINVAL, "gnt_cache_flush_past_page", "%ld", rc);
+    cf.offset = 0;
+    cf.a.dev_bus_addr = 0x1000;
+    rc = gnttab_op(GNTTABOP_cache_flush, &cf, 1);
+    check(rc == -XEN_EINVAL, "gnt_cache_flush_not_ram", "%ld", rc);
+    grant_unmap(MAP_AT(4), 0, h);
+}
+
+void self_copy(domid_t self)
+{
+    copy_ok(self);
+    copy_errors(self);
+    swap(self);
+    cache_flush(self);
+}
