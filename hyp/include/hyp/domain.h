@@ -57,6 +57,10 @@ struct domain_config {
     uint64_t mem_bytes;
     unsigned nr_vcpus;
     bool vpl011;
+    /* Xen PV interfaces (dom0less "xen,enhanced"): the /hypervisor node in its device tree,
+     * the event upcall PPI in HVM_PARAM_CALLBACK_IRQ.  On unless the configuration says
+     * "disabled" (a plain Arm VM). */
+    bool xen_enhanced;
     paddr_t kernel;
     uint64_t kernel_size;
     paddr_t ramdisk; /* 0 = none */
