@@ -18,6 +18,7 @@
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/physmap.h>
+#include <hyp/rng.h>
 #include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/string.h>
@@ -206,6 +207,10 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->refs = 1; /* the domain table's */
     d->p2m_lock = SPINLOCK_INIT;
     d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
+    /* A random (version 4) UUID until a toolstack names the domain. */
+    rng_bytes(d->handle, sizeof(d->handle));
+    d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);
+    d->handle[8] = (uint8_t)((d->handle[8] & 0x3f) | 0x80);
     watchdog_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)

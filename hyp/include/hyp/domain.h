@@ -110,6 +110,8 @@ struct domain {
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
     bool is_control; /* the control domain: toolstack calls (core/policy.c) */
+    uint8_t handle[16]; /* the toolstack's UUID of the domain (XENVER_guest_handle) */
+    unsigned long vm_assist; /* bit VMASST_TYPE_x: the guest enabled that assist (vm_assist) */
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
