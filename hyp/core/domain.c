@@ -63,6 +63,15 @@ struct domain *domain_get(unsigned id)
     return d;
 }
 
+struct domain *domain_get_any(struct domain *self, unsigned id)
+{
+    if (id == DOMID_SELF) {
+        domain_ref(self);
+        return self;
+    }
+    return id < DOMID_FIRST_RESERVED ? domain_get(id) : NULL;
+}
+
 struct domain *domain_get_next(int after)
 {
     struct domain *d = NULL;

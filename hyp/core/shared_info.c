@@ -38,6 +38,7 @@ int shared_info_domain_init(struct domain *d)
     set_wallclock(s);
     arch_clean_dcache(s, PAGE_SIZE); /* a guest may map it before turning its caches on */
     d->shared_info = s;
+    d->shared_info_gfn = ~0UL; /* mapped nowhere until the guest asks (GFN_INVALID) */
     d->mem_pages++;
     return 0;
 }

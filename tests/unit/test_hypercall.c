@@ -81,6 +81,12 @@ long do_sched_op(struct vcpu *v, uint64_t args[5])
     return -ERESTART;
 }
 
+/* memory_op: not exercised here (core/mm/memory.c has its own tests). */
+long do_memory_op(struct vcpu *v, uint64_t args[5])
+{
+    return -ENOSYS;
+}
+
 static struct domain dom;
 static struct vcpu vc = { .dom = &dom };
 

@@ -15,6 +15,7 @@
 
 /* Every hypercall: number, handler, argument count, who may call it. */
 #define HYPERCALLS(X)                                                                              \
+    X(memory_op, do_memory_op, 2, CALLER_ANY)                                                      \
     X(multicall, do_multicall, 2, CALLER_ANY)                                                      \
     X(xen_version, do_xen_version, 2, CALLER_ANY)                                                  \
     X(sched_op, do_sched_op, 2, CALLER_ANY)

@@ -8,6 +8,7 @@
 /* args: the argument registers; a handler may rewrite them to continue later (-ERESTART). */
 typedef long (*hypercall_fn)(struct vcpu *v, uint64_t args[5]);
 
+long do_memory_op(struct vcpu *v, uint64_t args[5]);
 long do_multicall(struct vcpu *v, uint64_t args[5]);
 long do_xen_version(struct vcpu *v, uint64_t args[5]);
 long do_sched_op(struct vcpu *v, uint64_t args[5]);

@@ -130,6 +130,7 @@ struct domain {
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
+    uint64_t shared_info_gfn;        /* where it is mapped, GFN_INVALID: nowhere (d->lock) */
     struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
@@ -166,6 +167,10 @@ unsigned domain_build_all(void);
 
 /* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
 struct domain *domain_get(unsigned id);
+/* A reference to the domain a hypercall names: id DOMID_SELF is self, other ids from
+ * DOMID_FIRST_RESERVED up name none (NULL), any other id the listed domain (which may be self).
+ * Who may act on the domain is policy_may_target's to say. */
+struct domain *domain_get_any(struct domain *self, unsigned id);
 /* Iterate: a reference to the next listed domain with id > after (start with -1), or NULL.
  * The caller puts each one. */
 struct domain *domain_get_next(int after);
