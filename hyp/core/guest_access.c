@@ -64,6 +64,17 @@ int guest_check_writable(struct vcpu *v, uint64_t va, size_t len)
     return access_guest(v, NULL, va, len, PROBE);
 }
 
+int guest_va_pin(struct vcpu *v, uint64_t va, size_t len, paddr_t *pa)
+{
+    if (!len || len > PAGE_SIZE - (va & (PAGE_SIZE - 1)))
+        return -EFAULT;
+    paddr_t p = arch_guest_va_to_pa(v, va, true);
+    if (p == BAD_PA || !frame_get(p & PAGE_MASK, (uint16_t)v->dom->id))
+        return -EFAULT;
+    *pa = p;
+    return 0;
+}
+
 /* The address of element idx, or -EFAULT if it overflows. */
 static int elem_va(uint64_t va, uint64_t idx, size_t elem, uint64_t *out)
 {

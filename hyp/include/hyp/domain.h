@@ -21,6 +21,7 @@
 #include <hyp/types.h>
 #include <hyp/vmmio.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
@@ -99,6 +100,12 @@ struct vcpu {
     void *sched_priv;            /* scheduler policy data */
     struct vcpu_info *vcpu_info; /* registered area (core/shared_info.c), NULL until then */
     paddr_t vcpu_info_frame;     /* its frame, which Keel holds a reference on */
+    /* Xen's runstate (state since when, time in each): kept by the scheduler under its pool
+     * lock and copied into the guest's registered area, if any, whenever v is switched in or
+     * out.  The area is a host pointer into a frame Keel holds a reference on. */
+    struct vcpu_runstate_info runstate;
+    struct vcpu_runstate_info *runstate_area;
+    paddr_t runstate_frame;
     struct arch_vcpu arch;
 };
 
