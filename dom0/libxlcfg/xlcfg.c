@@ -14,10 +14,9 @@
 #define MAX_FILE_SIZE (1u << 20)
 
 static const char *const known_keys[] = {
-    "name",       "memory", "vcpus",       "kernel",    "ramdisk",  "extra",
-    "cmdline",    "root",   "on_poweroff", "on_reboot", "on_crash", "type",
-    "cpu_weight", "cap",    "pool",        "budget",    "period",   "cpus",
-    "xen_enhanced",
+    "name", "memory",      "vcpus",     "kernel",   "ramdisk",      "extra",      "cmdline",
+    "root", "on_poweroff", "on_reboot", "on_crash", "type",         "cpu_weight", "cap",
+    "pool", "budget",      "period",    "cpus",     "xen_enhanced",
 };
 
 static const char *const action_names[] = {
@@ -387,9 +386,9 @@ void xlcfg_free(struct xlcfg *cfg)
         xlcfg_value_free(&cfg->settings[i].value);
     }
     free(cfg->settings);
-    char *owned[] = { cfg->file, cfg->name,     cfg->kernel, cfg->ramdisk, cfg->extra,
-                      cfg->root, cfg->bootargs, cfg->type,   cfg->pool,    cfg->cpus,
-                      cfg->xen_enhanced };
+    char *owned[] = { cfg->file,  cfg->name, cfg->kernel,      cfg->ramdisk,
+                      cfg->extra, cfg->root, cfg->bootargs,    cfg->type,
+                      cfg->pool,  cfg->cpus, cfg->xen_enhanced };
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
         free(owned[i]);
     memset(cfg, 0, sizeof(*cfg));

@@ -211,11 +211,11 @@ static void feature_submaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(errno_matches_linux),   cmocka_unit_test(evtchn_2l_bit_numbering),
-        cmocka_unit_test(grant_entry_bytes),     cmocka_unit_test(memflags_roundtrip),
-        cmocka_unit_test(memop_cmd_encoding),
-        cmocka_unit_test(callback_irq_encoding), cmocka_unit_test(smccc_uid_words),
-        cmocka_unit_test(guest_layout_disjoint), cmocka_unit_test(feature_submaps),
+        cmocka_unit_test(errno_matches_linux), cmocka_unit_test(evtchn_2l_bit_numbering),
+        cmocka_unit_test(grant_entry_bytes),   cmocka_unit_test(memflags_roundtrip),
+        cmocka_unit_test(memop_cmd_encoding),  cmocka_unit_test(callback_irq_encoding),
+        cmocka_unit_test(smccc_uid_words),     cmocka_unit_test(guest_layout_disjoint),
+        cmocka_unit_test(feature_submaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

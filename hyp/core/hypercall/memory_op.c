@@ -63,8 +63,7 @@ static bool one_extent(struct vcpu *v, struct domain *d, unsigned op,
 static long reservation(struct vcpu *v, uint64_t args[5], unsigned op, uint64_t start)
 {
     struct xen_memory_reservation r;
-    if (copy_obj_from_guest(v, &r, args[1]) || r.nr_extents > MAX_EXTENTS ||
-        start >= r.nr_extents)
+    if (copy_obj_from_guest(v, &r, args[1]) || r.nr_extents > MAX_EXTENTS || start >= r.nr_extents)
         return (long)start;
     struct domain *d = domain_get_any(v->dom, r.domid);
     if (!d)

@@ -19,8 +19,7 @@
 
 /* Types add_to_physmap may replace: not a grant mapping, whose grant still refers to it, nor a
  * device. */
-#define REPLACEABLE                                                                                \
-    (P2M_ANY_RAM | P2M_BIT(P2M_SHARED) | P2M_BIT(P2M_FOREIGN_RW))
+#define REPLACEABLE (P2M_ANY_RAM | P2M_BIT(P2M_SHARED) | P2M_BIT(P2M_FOREIGN_RW))
 
 unsigned memory_max_order(const struct domain *caller)
 {
@@ -89,8 +88,7 @@ static int map_shared_info(struct domain *d, uint64_t idx, uint64_t gpfn)
     frame_ref(pa);
     int rc = map_held(d, gpfn, pa, P2M_SHARED);
     if (!rc && old != GFN_INVALID && old != gpfn &&
-        !physmap_lookup(d, GPA(old << PAGE_SHIFT), &old_pa, &t) && t == P2M_SHARED &&
-        old_pa == pa)
+        !physmap_lookup(d, GPA(old << PAGE_SHIFT), &old_pa, &t) && t == P2M_SHARED && old_pa == pa)
         physmap_remove(d, GPA(old << PAGE_SHIFT), P2M_BIT(P2M_SHARED), NULL);
     if (!rc)
         d->shared_info_gfn = gpfn;

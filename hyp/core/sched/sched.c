@@ -171,8 +171,7 @@ static void runstate_publish(struct vcpu *v)
     WRITE_ONCE(g->state_entry_time, r->state_entry_time);
 }
 
-struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v,
-                                                   struct vcpu_runstate_info *area)
+struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_runstate_info *area)
 {
     struct sched_vcpu *sv = v->sched_priv;
     struct sched_pool *p = sv->sd->pool;
@@ -261,8 +260,8 @@ int sched_vcpu_init(struct vcpu *v)
     *sv = (struct sched_vcpu){ .v = v, .sd = sd, .affinity = sd->affinity, .priv = priv };
     unsigned long flags = spin_lock_irqsave(&p->lock);
     v->state = VCPU_OFFLINE;
-    v->runstate = (struct vcpu_runstate_info){ .state = RUNSTATE_offline,
-                                               .state_entry_time = time_now_ns() };
+    v->runstate =
+        (struct vcpu_runstate_info){ .state = RUNSTATE_offline, .state_entry_time = time_now_ns() };
     v->cpu = (unsigned)__builtin_ctzll(sv->affinity);
     v->sched_priv = sv;
     slist_insert_before(&sd->vcpus, &sv->dom_link);
