@@ -15,6 +15,7 @@
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
+#include <hyp/hvm_param.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/physmap.h>
@@ -221,6 +222,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);
     d->handle[8] = (uint8_t)((d->handle[8] & 0x3f) | 0x80);
     watchdog_domain_init(d);
+    hvm_param_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)
         goto fail;

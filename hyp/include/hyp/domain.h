@@ -20,6 +20,7 @@
 #include <hyp/timer.h>
 #include <hyp/types.h>
 #include <hyp/vmmio.h>
+#include <xen/hvm.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 
@@ -105,7 +106,6 @@ struct vcpu {
      * out.  The area is a host pointer into a frame Keel holds a reference on. */
     struct vcpu_runstate_info runstate;
     struct vcpu_runstate_info *runstate_area;
-    paddr_t runstate_frame;
     struct arch_vcpu arch;
 };
 
@@ -116,9 +116,10 @@ struct domain {
     struct domain_config cfg;
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
-    bool is_control; /* the control domain: toolstack calls (core/policy.c) */
-    uint8_t handle[16]; /* the toolstack's UUID of the domain (XENVER_guest_handle) */
+    bool is_control;         /* the control domain: toolstack calls (core/policy.c) */
+    uint8_t handle[16];      /* the toolstack's UUID of the domain (XENVER_guest_handle) */
     unsigned long vm_assist; /* bit VMASST_TYPE_x: the guest enabled that assist (vm_assist) */
+    uint64_t hvm_param[HVM_NR_PARAMS]; /* core/hvm_param.c */
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
