@@ -12,7 +12,8 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
             hyp/core/vcpu.c hyp/core/watchdog.c hyp/core/guest_access.c hyp/core/sched/sched.c \
             hyp/core/shared_info.c hyp/core/grant/gnttab.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
-            hyp/core/hypercall/memory_op.c \
+            hyp/core/hypercall/memory_op.c hyp/core/hypercall/vcpu_op.c hyp/core/hypercall/hvm_op.c \
+            hyp/core/hypercall/console_io.c hyp/core/hvm_param.c \
             hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
