@@ -64,9 +64,10 @@ static long get_features(struct vcpu *v, uint64_t arg)
 long do_xen_version(struct vcpu *v, uint64_t args[5])
 {
     uint64_t arg = args[1];
-    switch ((uint32_t)args[0]) {
-    case XENVER_version:
+    uint32_t cmd = (uint32_t)args[0];
+    if (likely(cmd == XENVER_version)) /* the hot one (make bench's hvc_xen_version) */
         return KEEL_XEN_COMPAT;
+    switch (cmd) {
     case XENVER_extraversion:
         return put_string(v, arg, KEEL_EXTRAVERSION, XEN_EXTRAVERSION_LEN);
     case XENVER_compile_info:
