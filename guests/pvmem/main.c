@@ -179,6 +179,8 @@ static void physmap_calls(void)
     expect("rfp_domid", rfp(b, DOMID_FIRST_RESERVED + 1), -XEN_ESRCH, "no such domain");
     expect("rfp_unmapped", memop(XENMEM_remove_from_physmap, (void *)hole_va), -XEN_EFAULT,
            "unmapped");
+    expect("rfp_cmd_extent", HC(memory_op, XENMEM_remove_from_physmap | (1UL << 6), 0, 0),
+           -XEN_EINVAL, "no progress to continue from");
 
     /* The batch: one result per entry. */
     struct xen_add_to_physmap_batch *bt = (void *)(argpage + 2048);
@@ -234,6 +236,12 @@ static void reservation_calls(void)
            "no such domain");
     expect("count_unmapped", memop(XENMEM_current_reservation, (void *)hole_va), -XEN_EFAULT,
            "unmapped");
+    uint16_t *self = (void *)(argpage + 1024);
+    *self = SELF;
+    expect(
+        "count_cmd_extent",
+        HC(memory_op, XENMEM_current_reservation | (1UL << MEMOP_EXTENT_SHIFT), (uintptr_t)self, 0),
+        -XEN_EINVAL, "no progress to continue from");
 
     list[0] = c, list[1] = d;
     expect("decrease", resv(XENMEM_decrease_reservation, list, 2, 0, 0, SELF), 2, "two pages");

@@ -98,11 +98,21 @@ static int target(struct vcpu *v, unsigned domid, struct domain **out)
     return 0;
 }
 
-/* Mapping device memory is for the control domain into itself only (Xen: -EACCES). */
-static bool mmio_refused(struct vcpu *v, unsigned space, unsigned domid)
+/* The target of add_to_physmap(_batch), in Xen's order: -ESRCH, then -EACCES for device
+ * memory into anything but the control domain, then -EPERM. */
+static int xatp_target(struct vcpu *v, unsigned domid, unsigned space, struct domain **out)
 {
-    return space == XENMAPSPACE_dev_mmio &&
-           !(v->dom->is_control && (domid == DOMID_SELF || domid == v->dom->id));
+    struct domain *d = domain_get_any(v->dom, domid);
+    if (!d)
+        return -ESRCH;
+    int rc = space == XENMAPSPACE_dev_mmio && !d->is_control ? -EACCES
+             : !policy_may_target(v->dom, d)                 ? -EPERM
+                                                             : 0;
+    if (rc)
+        domain_put(d);
+    else
+        *out = d;
+    return rc;
 }
 
 /* current_reservation, maximum_reservation, maximum_gpfn: arg points at a domid_t. */
@@ -141,9 +151,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg, uint64_t start)
         return -EFAULT;
     if (x.space == XENMAPSPACE_gmfn_foreign) /* only through the batch */
         return -ENOSYS;
-    if (mmio_refused(v, x.space, x.domid))
-        return -EACCES;
-    int rc = target(v, x.domid, &d);
+    int rc = xatp_target(v, x.domid, x.space, &d);
     if (rc)
         return rc;
     if (x.space == XENMAPSPACE_gmfn_range) /* size counts only here; none of it exists on Arm */
@@ -184,13 +192,13 @@ static long add_to_physmap_batch(struct vcpu *v, uint64_t args[5], uint64_t star
         return -EFAULT;
     if (b.space == XENMAPSPACE_gmfn_range)
         return -EOPNOTSUPP;
-    if (mmio_refused(v, b.space, b.domid))
-        return -EACCES;
-    if (b.size < start || (b.size == start && start))
-        return -EILSEQ;
-    int rc = target(v, b.domid, &d);
+    int rc = xatp_target(v, b.domid, b.space, &d);
     if (rc)
         return rc;
+    if (b.size < start || (b.size == start && start)) {
+        domain_put(d);
+        return -EILSEQ;
+    }
     long r = batch_entries(v, args, d, &b, start);
     domain_put(d);
     return r;
@@ -201,7 +209,7 @@ static long remove_from_physmap(struct vcpu *v, uint64_t arg, uint64_t start)
     struct xen_remove_from_physmap x;
     struct domain *d;
     if (start)
-        return -EDOM;
+        return -EINVAL;
     if (copy_obj_from_guest(v, &x, arg))
         return -EFAULT;
     int rc = target(v, x.domid, &d);
@@ -224,9 +232,9 @@ long do_memory_op(struct vcpu *v, uint64_t args[5])
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
     case XENMEM_maximum_gpfn:
-        return start ? -EDOM : counts(v, op, args[1]);
+        return start ? -EINVAL : counts(v, op, args[1]);
     case XENMEM_maximum_ram_page:
-        return start ? -EDOM : max_ram_page();
+        return start ? -EINVAL : max_ram_page();
     case XENMEM_add_to_physmap:
         return add_to_physmap(v, args[1], start);
     case XENMEM_add_to_physmap_batch:
