@@ -24,6 +24,7 @@ XEN_ABI_OFFSET(struct xen_hvm_param, value, 8);
 
 /* Parameters that matter on Arm.  A guest may read 0, 1, 2, 17 and 18 of itself and set none;
  * the toolstack sets all six; unset ones read as 0; any other index is -EINVAL. */
+#define HVM_NR_PARAMS 39              /* indexes from here up do not exist */
 #define HVM_PARAM_CALLBACK_IRQ 0      /* how events are delivered, encoded below */
 #define HVM_PARAM_STORE_PFN 1         /* xenstore ring GFN; 0 none; HVM_PARAM_STORE_PFN_LATE */
 #define HVM_PARAM_STORE_EVTCHN 2      /* the guest's port of the xenstore channel */

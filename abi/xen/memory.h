@@ -6,6 +6,11 @@
 
 #include <xen/xen.h>
 
+/* memory_op's cmd (an unsigned long): the sub-op in its low bits and, above them, the extent
+ * to start from; a call that stops to continue later rewrites cmd with its progress. */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1U << MEMOP_EXTENT_SHIFT) - 1)
+
 #define XENMEM_increase_reservation 0 /* struct xen_memory_reservation; returns extents done */
 #define XENMEM_decrease_reservation 1 /* same */
 #define XENMEM_maximum_ram_page 2

@@ -14,9 +14,9 @@
 #define MAX_FILE_SIZE (1u << 20)
 
 static const char *const known_keys[] = {
-    "name",       "memory", "vcpus",       "kernel",    "ramdisk",  "extra",
-    "cmdline",    "root",   "on_poweroff", "on_reboot", "on_crash", "type",
-    "cpu_weight", "cap",    "pool",        "budget",    "period",   "cpus",
+    "name", "memory",      "vcpus",     "kernel",   "ramdisk",      "extra",      "cmdline",
+    "root", "on_poweroff", "on_reboot", "on_crash", "type",         "cpu_weight", "cap",
+    "pool", "budget",      "period",    "cpus",     "xen_enhanced",
 };
 
 static const char *const action_names[] = {
@@ -146,6 +146,24 @@ static int get_action(struct parser *p, const char *key, enum xlcfg_action dflt,
         s->value.text);
 }
 
+/* Keel's xen_enhanced (the dom0less "xen,enhanced" property): whether the domain gets Xen's
+ * PV interfaces.  NULL when not given (Keel's default: enabled). */
+static int get_enhanced(struct parser *p)
+{
+    static const char *const values[] = { "enabled", "no-xenstore", "disabled" };
+    struct xlcfg *cfg = p->cfg;
+    if (get_string(p, "xen_enhanced", false, &cfg->xen_enhanced))
+        return -1;
+    if (!cfg->xen_enhanced)
+        return 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(values); i++)
+        if (!strcmp(cfg->xen_enhanced, values[i]))
+            return 0;
+    return xlcfg_fail_at(p, xlcfg_find(cfg, "xen_enhanced")->line, "xen_enhanced",
+                         "'%s' is not \"enabled\", \"no-xenstore\" or \"disabled\"",
+                         cfg->xen_enhanced);
+}
+
 /* Relative paths are relative to the directory holding the configuration file. */
 static int resolve_path(struct parser *p, const char *cfg_path, char **path)
 {
@@ -264,7 +282,7 @@ static int interpret_basics(struct parser *p, const char *path)
     if (strcmp(cfg->type, "pvh"))
         return xlcfg_fail_at(p, xlcfg_find(cfg, "type")->line, "type",
                              "'%s' is not available on Arm (only \"pvh\")", cfg->type);
-    return 0;
+    return get_enhanced(p);
 }
 
 static int interpret_sched(struct parser *p)
@@ -368,8 +386,9 @@ void xlcfg_free(struct xlcfg *cfg)
         xlcfg_value_free(&cfg->settings[i].value);
     }
     free(cfg->settings);
-    char *owned[] = { cfg->file, cfg->name,     cfg->kernel, cfg->ramdisk, cfg->extra,
-                      cfg->root, cfg->bootargs, cfg->type,   cfg->pool,    cfg->cpus };
+    char *owned[] = { cfg->file,  cfg->name, cfg->kernel,      cfg->ramdisk,
+                      cfg->extra, cfg->root, cfg->bootargs,    cfg->type,
+                      cfg->pool,  cfg->cpus, cfg->xen_enhanced };
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
         free(owned[i]);
     memset(cfg, 0, sizeof(*cfg));

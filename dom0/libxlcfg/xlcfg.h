@@ -59,6 +59,9 @@ struct xlcfg {
     char *bootargs;      /* what the guest kernel gets: cmdline, or "root=ROOT EXTRA" */
     enum xlcfg_action on_poweroff, on_reboot, on_crash;
     char *type; /* "pvh" */
+    /* Keel's key for Xen's PV interfaces (the /hypervisor node): "enabled", "no-xenstore" or
+     * "disabled" (a plain Arm VM); NULL if not given, which means enabled. */
+    char *xen_enhanced;
 
     /* Scheduling.  The has_* flags say whether the file set the value. */
     bool has_cpu_weight, has_cap, has_budget, has_period;

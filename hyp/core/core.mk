@@ -2,7 +2,7 @@ HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/self
             hyp/core/ratelimit.c
 # memory management (page allocator, heap)
 HYP_OBJS += hyp/core/mm/page_alloc.c hyp/core/mm/page_alloc_boot.c hyp/core/mm/page_alloc_selftest.c \
-            hyp/core/mm/frame.c hyp/core/mm/physmap.c \
+            hyp/core/mm/frame.c hyp/core/mm/physmap.c hyp/core/mm/memory.c \
             hyp/core/mm/heap.c hyp/core/mm/heap_selftest.c
 # interrupts, time, SMP
 HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest.c
@@ -13,6 +13,8 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
             hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
             hyp/core/grant/gnttab_copy.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
+            hyp/core/hypercall/memory_op.c hyp/core/hypercall/vcpu_op.c hyp/core/hypercall/hvm_op.c \
+            hyp/core/hypercall/console_io.c hyp/core/hvm_param.c \
             hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
             hyp/core/hypercall/grant_table_op.c
 # console input switch and Keel's command console

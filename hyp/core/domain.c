@@ -16,9 +16,11 @@
 #include <hyp/errno.h>
 #include <hyp/gnttab.h>
 #include <hyp/heap.h>
+#include <hyp/hvm_param.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/physmap.h>
+#include <hyp/rng.h>
 #include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/string.h>
@@ -61,6 +63,15 @@ struct domain *domain_get(unsigned id)
     struct domain *d = get_locked(id);
     spin_unlock_irqrestore(&domain_list_lock, flags);
     return d;
+}
+
+struct domain *domain_get_any(struct domain *self, unsigned id)
+{
+    if (id == DOMID_SELF) {
+        domain_ref(self);
+        return self;
+    }
+    return id < DOMID_FIRST_RESERVED ? domain_get(id) : NULL;
 }
 
 struct domain *domain_get_next(int after)
@@ -208,7 +219,12 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->refs = 1; /* the domain table's */
     d->p2m_lock = SPINLOCK_INIT;
     d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
+    /* A random (version 4) UUID until a toolstack names the domain. */
+    rng_bytes(d->handle, sizeof(d->handle));
+    d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);
+    d->handle[8] = (uint8_t)((d->handle[8] & 0x3f) | 0x80);
     watchdog_domain_init(d);
+    hvm_param_domain_init(d);
     rc = alloc_domain_id(d);
     if (rc)
         goto fail;

@@ -126,6 +126,27 @@ static int parse_grant_limits(const struct fdt *f, int n, struct domain_config *
     return 0;
 }
 
+/* Xen's "xen,enhanced" (xen-abi-facts H.5): "enabled" (also an empty property),
+ * "no-xenstore" or "disabled".  Keel's default differs from Xen's: a domain without the
+ * property gets the PV interfaces too, since Linux domains want them; "disabled" makes a plain
+ * Arm VM.  0 or -EINVAL after saying what is wrong. */
+static int parse_enhanced(const struct fdt *f, int n, const char *name, bool *out)
+{
+    uint32_t len;
+    const char *s = fdt_prop(f, n, "xen,enhanced", &len);
+    *out = true;
+    if (!s || !len)
+        return 0;
+    if (strnlen(s, len) < len && !strcmp(s, "disabled")) {
+        *out = false;
+        return 0;
+    }
+    if (strnlen(s, len) < len && (!strcmp(s, "enabled") || !strcmp(s, "no-xenstore")))
+        return 0;
+    return not_created(name, -EINVAL,
+                       "bad \"xen,enhanced\" (\"enabled\", \"no-xenstore\" or \"disabled\")");
+}
+
 static void copy_name(char *dst, const char *node_name)
 {
     size_t i = 0;
@@ -148,6 +169,8 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->mem_bytes = kib * 1024;
     cfg->nr_vcpus = cpus;
     cfg->vpl011 = fdt_has_prop(f, n, "vpl011");
+    if (parse_enhanced(f, n, cfg->name, &cfg->xen_enhanced))
+        return -EINVAL;
     cfg->on_poweroff = parse_action(f, n, "keel,on-poweroff", ACTION_DESTROY);
     cfg->on_reboot = parse_action(f, n, "keel,on-reboot", ACTION_RESTART);
     cfg->on_crash = parse_action(f, n, "keel,on-crash", ACTION_DESTROY);

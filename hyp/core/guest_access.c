@@ -80,6 +80,13 @@ int guest_check_writable(struct vcpu *v, uint64_t va, size_t len)
     return access_guest(v, NULL, va, len, PROBE);
 }
 
+int guest_va_pin(struct vcpu *v, uint64_t va, size_t len, paddr_t *pa)
+{
+    if (!len || len > PAGE_SIZE - (va & (PAGE_SIZE - 1)))
+        return -EFAULT;
+    return pin_page(v, va, true, pa); /* touches untouched RAM, as any access does */
+}
+
 /* The address of element idx, or -EFAULT if it overflows. */
 static int elem_va(uint64_t va, uint64_t idx, size_t elem, uint64_t *out)
 {

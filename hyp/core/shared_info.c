@@ -10,6 +10,7 @@
 #include <hyp/frame.h>
 #include <hyp/page_alloc.h>
 #include <hyp/physmap.h>
+#include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
@@ -38,14 +39,25 @@ int shared_info_domain_init(struct domain *d)
     set_wallclock(s);
     arch_clean_dcache(s, PAGE_SIZE); /* a guest may map it before turning its caches on */
     d->shared_info = s;
+    d->shared_info_gfn = ~0UL; /* mapped nowhere until the guest asks (GFN_INVALID) */
     d->mem_pages++;
     return 0;
+}
+
+/* Stop writing v's runstate area and let go of its frame. */
+static void runstate_area_drop(struct vcpu *v)
+{
+    struct vcpu_runstate_info *old = v->sched_priv ? sched_runstate_set_area(v, NULL) : NULL;
+    if (old)
+        frame_put((paddr_t)(uintptr_t)old & PAGE_MASK, 1);
 }
 
 void shared_info_domain_kill(struct domain *d)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
+        if (v)
+            runstate_area_drop(v);
         if (v && v->vcpu_info_frame) {
             WRITE_ONCE(v->vcpu_info, NULL);
             frame_put(v->vcpu_info_frame, 1);
@@ -113,4 +125,21 @@ int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset)
     spin_unlock_irqrestore(&d->lock, flags);
     arch_evtchn_upcall(v); /* a spurious upcall follows, as on Xen */
     return 0;
+}
+
+void runstate_area_register(struct vcpu *v, paddr_t pa)
+{
+    struct domain *d = v->dom;
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (d->state == DOM_DYING) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        if (pa)
+            frame_put(pa & PAGE_MASK, 1);
+        return;
+    }
+    struct vcpu_runstate_info *old =
+        sched_runstate_set_area(v, (struct vcpu_runstate_info *)(uintptr_t)pa);
+    spin_unlock_irqrestore(&d->lock, flags);
+    if (old)
+        frame_put((paddr_t)(uintptr_t)old & PAGE_MASK, 1);
 }

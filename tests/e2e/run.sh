@@ -2,13 +2,13 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                truncated-kernel not-created demo (default all)
+#                                truncated-kernel not-created demo balloon (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -197,7 +197,8 @@ case_demo() {
     if ! wait_for_line "$log" "busybox shell on the console" "$pid" 500; then
         why="the demo domain's shell never started"
     else
-        printf 'echo typed-$((6 * 7))' >&7
+        printf 'echo typed-$((6 * 7))
+' >&7
         wait_for_line "$log" "typed-42" "$pid" 120 || why="what was typed did not reach the shell"
     fi
     printf 'x' >&7
@@ -211,6 +212,85 @@ case_demo() {
         why="the launcher did not see a quit from the console"
     fi
     result e2e demo "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# Keel's figures from its console command "mem": "FREE_MIB CHARGED_KIB" of domain $2, read
+# from the last reply in the log once there are more than $3 replies.
+keel_mem() { # log domain replies-before
+    local end=$((SECONDS + 120))
+    until [ "$(grep -c 'KiB charged' "$1")" -gt "$3" ]; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.2
+    done
+    printf '%s %s\n' "$(grep -o '[0-9]* MiB free' "$1" | tail -1 | cut -d' ' -f1)" \
+        "$(grep -o "$2: [0-9]* KiB charged" "$1" | tail -1 | cut -d' ' -f2)"
+}
+
+# Ask Keel for "mem" on its console and come back to the domain (the only one): Ctrl-A
+# three times each way.  Prints keel_mem's figures.
+ask_mem() { # log domain
+    local n
+    n=$(grep -c 'KiB charged' "$1")
+    printf '\001\001\001' >&7
+    sleep 1
+    printf 'mem\r' >&7
+    keel_mem "$1" "$2" "$n" || return 1
+    printf '\001\001\001' >&7
+    sleep 1
+}
+
+# Linux as a Xen domU (issue 9): Xen found, /sys/hypervisor answers, and its balloon gives
+# 64 MiB back when the target goes down (Keel's free memory grows by that and the domain's
+# charge shrinks by it, less the few stage-2 table pages that splitting its blocks took) and
+# takes it again when the target goes back up.
+case_balloon() {
+    local start=$SECONDS in=$work/balloon.in pid m0 m1 m2 v
+    log=$logs/e2e-balloon.log
+    why=""
+    domain_cfg balloon 1 512 balloon restart
+    rm -f "$in"
+    mkfifo "$in"
+    "$top/scripts/keel-qemu" --input --timeout 600 "$work/balloon.cfg" < "$in" > "$log" 2>&1 &
+    pid=$!
+    exec 7> "$in"
+    if ! wait_for_line "$log" "CHECK balloon_ready" "$pid" 500; then why="the guest never got ready"
+    elif ! m0=$(ask_mem "$log" balloon); then why="no answer to Keel's mem before"
+    elif ! { printf 'go\r' >&7; wait_for_line "$log" "CHECK balloon_down" "$pid" 200; }; then
+        why="the balloon never came down"
+    elif ! m1=$(ask_mem "$log" balloon); then why="no answer to Keel's mem after ballooning down"
+    elif ! { printf 'up\r' >&7; wait_for_line "$log" "CHECK done" "$pid" 200; }; then
+        why="the balloon never went back up"
+    elif ! m2=$(ask_mem "$log" balloon); then why="no answer to Keel's mem after ballooning up"
+    fi
+    printf 'end\r' >&7
+    exec 7>&-
+    wait "$pid"
+    rm -f "$in"
+    [ -n "$why" ] || why=$(judge_balloon "$log" "$m0" "$m1" "$m2")
+    result e2e balloon "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# What is wrong with a balloon run, given Keel's "FREE_MIB CHARGED_KIB" before, after the
+# balloon went down and after it went up (nothing if all is well).
+judge_balloon() { # log before down up
+    local t d u
+    read -r f0 c0 <<< "$2"
+    read -r f1 c1 <<< "$3"
+    read -r f2 c2 <<< "$4"
+    t=$(con_check_value "$1" target_kb) d=$(con_check_value "$1" down_kb)
+    u=$(con_check_value "$1" up_kb)
+    if [ "$(con_check_value "$1" xen_found)" != yes ]; then echo "no 'Xen ... support found'"
+    elif [ "$(con_check_value "$1" hyp_type)" != xen ]; then echo "/sys/hypervisor/type is not xen"
+    elif [ "$(con_check_value "$1" hyp_version)" != 4.17 ]; then echo "/sys/hypervisor/version is not 4.17"
+    elif [ "$d" != $((t - 65536)) ]; then echo "ballooned to $d KiB, target $((t - 65536))"
+    elif [ "$u" != "$t" ]; then echo "back to $u KiB, target $t"
+    elif [ $((c0 - c1)) -gt 65536 ] || [ $((c0 - c1)) -lt 65280 ]; then
+        echo "the domain's charge went $c0 -> $c1 KiB"
+    elif [ $((f1 - f0)) -lt 63 ]; then echo "Keel's free memory went $f0 -> $f1 MiB"
+    elif [ $((c2 - c0)) -gt 256 ] || [ "$c2" -lt "$c0" ]; then
+        echo "the domain's charge came back to $c2, not $c0 KiB"
+    elif [ $((f0 - f2)) -gt 2 ] || [ $((f2 - f0)) -gt 2 ]; then echo "Keel's free memory came back to $f2, not $f0 MiB"
+    fi
 }
 
 for c in $cases; do

@@ -52,6 +52,7 @@ CASES=(
     "uart|uart|2"
     "hcall|hcall|2"
     "grant|grant|2"
+    "pvmem|pvmem|2"
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"
@@ -70,7 +71,7 @@ CASES=(
 vcpus_of() {
     case $1 in
     smp) echo 17 ;;
-    psci | vgic | sgi | context) echo 2 ;;
+    psci | vgic | sgi | context | pvmem) echo 2 ;;
     *) echo 1 ;;
     esac
 }

@@ -126,6 +126,16 @@ static void memflags_roundtrip(void **state)
     assert_int_equal(XENMEMF_get_node(0u), 0xff);
 }
 
+/* memory_op's cmd carries the extent a continued call starts from above the sub-op. */
+static void memop_cmd_encoding(void **state)
+{
+    uint64_t cmd = XENMEM_populate_physmap | (UINT64_C(1000) << MEMOP_EXTENT_SHIFT);
+    assert_int_equal(cmd & MEMOP_CMD_MASK, XENMEM_populate_physmap);
+    assert_int_equal(cmd >> MEMOP_EXTENT_SHIFT, 1000);
+    assert_int_equal(MEMOP_CMD_MASK, 0x3f);
+    assert_true(XENMEM_acquire_resource <= MEMOP_CMD_MASK);
+}
+
 static void callback_irq_encoding(void **state)
 {
     uint64_t v =
@@ -201,10 +211,11 @@ static void feature_submaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(errno_matches_linux),   cmocka_unit_test(evtchn_2l_bit_numbering),
-        cmocka_unit_test(grant_entry_bytes),     cmocka_unit_test(memflags_roundtrip),
-        cmocka_unit_test(callback_irq_encoding), cmocka_unit_test(smccc_uid_words),
-        cmocka_unit_test(guest_layout_disjoint), cmocka_unit_test(feature_submaps),
+        cmocka_unit_test(errno_matches_linux), cmocka_unit_test(evtchn_2l_bit_numbering),
+        cmocka_unit_test(grant_entry_bytes),   cmocka_unit_test(memflags_roundtrip),
+        cmocka_unit_test(memop_cmd_encoding),  cmocka_unit_test(callback_irq_encoding),
+        cmocka_unit_test(smccc_uid_words),     cmocka_unit_test(guest_layout_disjoint),
+        cmocka_unit_test(feature_submaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,7 +180,8 @@ struct dom {
     uint64_t mem_kib;
     const void *kernel; /* NULL: no kernel module */
     uint64_t kernel_len;
-    const char *pool; /* NULL: none */
+    const char *pool;     /* NULL: none */
+    const char *enhanced; /* "xen,enhanced": NULL none, "" empty */
 };
 
 static void arm64_image(uint8_t *img, uint64_t image_size)
@@ -235,6 +236,10 @@ static void boot_tree(const struct dom *doms, unsigned n)
         fdt_write_prop_u64(&w, "memory", doms[i].mem_kib);
         if (doms[i].pool)
             fdt_write_prop_string(&w, "keel,pool", doms[i].pool);
+        if (doms[i].enhanced && !doms[i].enhanced[0])
+            fdt_write_property(&w, "xen,enhanced", NULL, 0);
+        else if (doms[i].enhanced)
+            fdt_write_prop_string(&w, "xen,enhanced", doms[i].enhanced);
         if (doms[i].kernel)
             write_module(&w, "multiboot,kernel", doms[i].kernel, doms[i].kernel_len);
         write_module(&w, "multiboot,ramdisk", ram.ramdisk, sizeof(ram.ramdisk) - 100);
@@ -348,6 +353,28 @@ static void says_why_not(void **state)
     assert_int_equal(ends, 0);
 }
 
+/* Xen's PV interfaces are on unless "xen,enhanced" says "disabled" (Keel's default differs
+ * from Xen's, where a domain without the property has none); a value Xen does not know is
+ * refused. */
+static void xen_enhanced(void **state)
+{
+    const struct dom doms[] = {
+        { "none", 65536, ram.kernel, KERNEL_FILE },
+        { "empty", 65536, ram.kernel, KERNEL_FILE, NULL, "" },
+        { "on", 65536, ram.kernel, KERNEL_FILE, NULL, "enabled" },
+        { "nostore", 65536, ram.kernel, KERNEL_FILE, NULL, "no-xenstore" },
+        { "off", 65536, ram.kernel, KERNEL_FILE, NULL, "disabled" },
+        { "bad", 65536, ram.kernel, KERNEL_FILE, NULL, "maybe" },
+    };
+    boot_tree(doms, 6);
+    assert_int_equal(domain_build_all(), 5);
+    assert_int_equal(nr_made, 5);
+    for (unsigned i = 0; i < nr_made; i++)
+        assert_int_equal(made[i]->cfg.xen_enhanced, strcmp(made[i]->name, "off") != 0);
+    assert_non_null(strstr(log_text, "domain bad: not created: bad \"xen,enhanced\" "
+                                     "(\"enabled\", \"no-xenstore\" or \"disabled\")\n"));
+}
+
 /* When nothing could be built, Keel says so and ends rather than idling. */
 static void nothing_built_ends(void **state)
 {
@@ -373,6 +400,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(loads_at_the_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(says_why_not, setup, teardown),
         cmocka_unit_test_setup_teardown(nothing_built_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(xen_enhanced, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,7 @@ static struct domain *make_domain(unsigned id, uint32_t maptrack_frames)
 static void kill_domain(struct domain *d)
 {
     listed[d->id] = false;
+    d->state = DOM_DYING;
     gnttab_domain_kill(d);
     physmap_release(d);
     domain_put(d);
@@ -321,6 +322,7 @@ static void table_grows_to_its_limit(void **state)
     assert_int_equal(q.status, GNTST_bad_domain);
     /* A dying domain's table does not grow. */
     listed[1] = false;
+    d->state = DOM_DYING;
     gnttab_domain_kill(d);
     assert_int_equal(gnttab_frame_for_map(d, 3, &pa), -EINVAL);
     physmap_release(d);
@@ -575,6 +577,7 @@ static void mapper_killed_releases_pins(void **state)
     assert_int_equal(map(m, 1, 8, HOLE + 3 * PAGE_SIZE, GNTMAP_host_map, NULL),
                      GNTST_no_device_space);
     assert_int_equal(gnttab_unmap(m, HOLE, 0, 0, 0), GNTST_bad_handle);
+    m->state = DOM_DYING;
     physmap_release(m);
     domain_put(m);
     assert_true(freed[2]);

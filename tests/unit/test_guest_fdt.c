@@ -42,6 +42,7 @@ static struct domain *make_domain(unsigned vcpus, uint64_t mem, bool uart)
     d->cfg.mem_bytes = mem;
     d->cfg.nr_vcpus = vcpus;
     d->cfg.vpl011 = uart;
+    d->cfg.xen_enhanced = true;
     strcpy(d->cfg.bootargs, "console=ttyAMA0 root=/dev/ram");
     return d;
 }
@@ -133,6 +134,8 @@ static void timer_uart_chosen(void **state)
     uint32_t seed_len;
     assert_non_null(fdt_prop(&f, chosen, "rng-seed", &seed_len));
     assert_int_equal(seed_len, 64);
+    assert_non_null(fdt_prop(&f, chosen, "kaslr-seed", &seed_len));
+    assert_int_equal(seed_len, 8);
     uint64_t start, end;
     assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-start", &start));
     assert_true(fdt_prop_u64(&f, chosen, "linux,initrd-end", &end));
@@ -162,6 +165,65 @@ static void no_uart_no_initrd_two_banks(void **state)
     free_domain(d);
 }
 
+/* Xen's node for Linux (xen-abi-facts A.1): name "hypervisor" at depth 1, both compatible
+ * strings in order, reg[0] = the grant-table window, the upcall PPI 31 level-low. */
+static void hypervisor_node(void **state)
+{
+    static uint8_t buf[65536];
+    static const char compat[] = "xen,xen-4.17\0xen,xen";
+    struct fdt f;
+    struct domain *d = make_domain(2, 256UL << 20, true);
+    assert_true(build(d, buf, sizeof(buf), 0, &f) > 0);
+    int h = fdt_path(&f, "/hypervisor");
+    assert_true(h >= 0);
+    uint32_t len;
+    const char *c = fdt_prop(&f, h, "compatible", &len);
+    assert_int_equal(len, sizeof(compat));
+    assert_memory_equal(c, compat, sizeof(compat));
+    uint64_t base, size;
+    assert_int_equal(fdt_reg(&f, h, 0, &base, &size), 0);
+    assert_int_equal(base, 0x38000000UL);
+    assert_int_equal(size, 0x01000000UL);
+    assert_int_equal(fdt_reg(&f, h, 1, &base, &size), -ENOENT);
+    const uint8_t *irq = fdt_prop(&f, h, "interrupts", &len);
+    assert_int_equal(len, 12);
+    assert_int_equal(fdt32(irq), 1);      /* PPI */
+    assert_int_equal(fdt32(irq + 4), 15); /* INTID 31 */
+    assert_int_equal(fdt32(irq + 8), 0xf08);
+    free_domain(d);
+}
+
+/* xen,enhanced = "disabled": a plain Arm VM without the node; the seeds stay. */
+static void plain_vm_has_no_hypervisor_node(void **state)
+{
+    static uint8_t buf[65536];
+    struct fdt f;
+    struct domain *d = make_domain(1, 256UL << 20, true);
+    d->cfg.xen_enhanced = false;
+    assert_true(build(d, buf, sizeof(buf), 0, &f) > 0);
+    assert_true(fdt_path(&f, "/hypervisor") < 0);
+    assert_true(fdt_has_prop(&f, fdt_path(&f, "/chosen"), "kaslr-seed"));
+    free_domain(d);
+}
+
+/* Every device tree gets seeds of its own. */
+static void seeds_differ(void **state)
+{
+    static uint8_t a[65536], b[65536];
+    struct fdt fa, fb;
+    struct domain *d = make_domain(1, 256UL << 20, false);
+    assert_true(build(d, a, sizeof(a), 0, &fa) > 0);
+    assert_true(build(d, b, sizeof(b), 0, &fb) > 0);
+    uint64_t ka, kb;
+    assert_true(fdt_prop_u64(&fa, fdt_path(&fa, "/chosen"), "kaslr-seed", &ka));
+    assert_true(fdt_prop_u64(&fb, fdt_path(&fb, "/chosen"), "kaslr-seed", &kb));
+    assert_true(ka != kb);
+    const void *ra = fdt_prop(&fa, fdt_path(&fa, "/chosen"), "rng-seed", NULL);
+    const void *rb = fdt_prop(&fb, fdt_path(&fb, "/chosen"), "rng-seed", NULL);
+    assert_memory_not_equal(ra, rb, 64);
+    free_domain(d);
+}
+
 static void small_buffer_fails_cleanly(void **state)
 {
     static uint8_t buf[256];
@@ -176,6 +238,9 @@ int main(void)
         cmocka_unit_test(linux_essentials),
         cmocka_unit_test(timer_uart_chosen),
         cmocka_unit_test(no_uart_no_initrd_two_banks),
+        cmocka_unit_test(hypervisor_node),
+        cmocka_unit_test(plain_vm_has_no_hypervisor_node),
+        cmocka_unit_test(seeds_differ),
         cmocka_unit_test(small_buffer_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -461,6 +461,23 @@ static void pool_key(void **state)
     expect_base_error("pool = ''\n", "guest.cfg:4: pool: must not be empty");
 }
 
+/* Keel's switch for Xen's PV interfaces, spelled as the dom0less property's values. */
+static void xen_enhanced_key(void **state)
+{
+    assert_int_equal(parse_base(""), 0);
+    assert_null(cfg.xen_enhanced);
+    assert_int_equal(parse_base("xen_enhanced = 'disabled'\n"), 0);
+    assert_string_equal(cfg.xen_enhanced, "disabled");
+    assert_int_equal(parse_base("xen_enhanced = \"enabled\"\n"), 0);
+    assert_string_equal(cfg.xen_enhanced, "enabled");
+    assert_int_equal(parse_base("xen_enhanced = \"no-xenstore\"\n"), 0);
+    expect_base_error("xen_enhanced = 'off'\n",
+                      "guest.cfg:4: xen_enhanced: 'off' is not \"enabled\", \"no-xenstore\" or "
+                      "\"disabled\"");
+    expect_base_error("xen_enhanced = 0\n", "guest.cfg:4: xen_enhanced: '0' is not \"enabled\", "
+                                            "\"no-xenstore\" or \"disabled\"");
+}
+
 static void rtds_budget_and_period(void **state)
 {
     assert_int_equal(parse_base("budget = 10000\nperiod = 10000\n"), 0);
@@ -612,6 +629,7 @@ int main(void)
         cmocka_unit_test_teardown(type_key, teardown),
         cmocka_unit_test_teardown(weight_and_cap, teardown),
         cmocka_unit_test_teardown(pool_key, teardown),
+        cmocka_unit_test_teardown(xen_enhanced_key, teardown),
         cmocka_unit_test_teardown(rtds_budget_and_period, teardown),
         cmocka_unit_test_teardown(cpu_pinning, teardown),
         cmocka_unit_test_teardown(unknown_keys_warn, teardown),

@@ -15,6 +15,7 @@
  *   bootargs TEXT                   TEXT may be empty
  *   on_poweroff|on_reboot|on_crash ACTION
  *   cpu_weight N, cap N, pool NAME, budget_us N, period_us N, cpus LIST   optional
+ *   xen_enhanced VALUE              optional: enabled, no-xenstore or disabled
  *   end                             closes the block
  */
 #include <errno.h>
@@ -173,6 +174,8 @@ static void describe(const struct xlcfg *cfg, long long ksize, long long rsize)
         printf("period_us %u\n", (unsigned)cfg->period_us);
     if (cfg->cpus)
         printf("cpus %s\n", cfg->cpus);
+    if (cfg->xen_enhanced)
+        printf("xen_enhanced %s\n", cfg->xen_enhanced);
     printf("end\n");
 }
 

@@ -1,8 +1,9 @@
 /*
  * The device tree a guest boots with: memory, CPUs with PSCI, the vGICv3, the architected
- * timer, the emulated SBSA UART and /chosen (command line, initramfs).  Node and property
- * choices follow what Xen gives an Arm domU (xen-abi-facts H.3) so guests see familiar
- * hardware.  Pure function of the domain's configuration.
+ * timer, the emulated SBSA UART, the Xen /hypervisor node and /chosen (command line,
+ * initramfs, random seeds).  Node and property choices follow what Xen gives an Arm domU
+ * (xen-abi-facts A.1, H.3) so guests see familiar hardware.  A function of the domain's
+ * configuration and of Keel's random number generator (the seeds).
  */
 #include <arm64/vgic.h>
 #include <hyp/arch/domain.h>
@@ -11,6 +12,7 @@
 #include <hyp/rng.h>
 #include <hyp/string.h>
 #include <xen/arch-arm.h>
+#include <xen/version.h>
 
 #define GIC_PHANDLE GUEST_PHANDLE_GIC
 #define IRQ_TYPE_PPI 1
@@ -130,6 +132,24 @@ static void write_psci(struct fdt_writer *w)
     fdt_write_end_node(w);
 }
 
+/* What tells a guest that it runs on Xen (xen-abi-facts A.1): a node named "hypervisor" right
+ * under the root, Xen's version in its first compatible string, the grant-table window as
+ * reg[0] and the event-channel upcall PPI (level-sensitive, active-low). */
+static void write_hypervisor(struct fdt_writer *w)
+{
+    char version[24];
+    snprintf(version, sizeof(version), "xen,xen-%d.%d", XEN_ABI_MAJOR, XEN_ABI_MINOR);
+    const char *const compat[2] = { version, "xen,xen" };
+    uint32_t reg[4], irq[3] = { IRQ_TYPE_PPI, GUEST_EVTCHN_PPI - 16, 0xf00 | IRQ_LEVEL_LOW };
+    u64_cells(&reg[0], GUEST_GNTTAB_BASE);
+    u64_cells(&reg[2], GUEST_GNTTAB_SIZE);
+    fdt_write_begin_node(w, "hypervisor");
+    fdt_write_prop_stringlist(w, "compatible", compat, 2);
+    fdt_write_prop_cells(w, "reg", reg, 4);
+    fdt_write_prop_cells(w, "interrupts", irq, 3);
+    fdt_write_end_node(w);
+}
+
 static void write_chosen(struct fdt_writer *w, struct domain *d, const char *stdout_path,
                          struct gpa initrd, uint64_t initrd_size)
 {
@@ -140,6 +160,10 @@ static void write_chosen(struct fdt_writer *w, struct domain *d, const char *std
     uint8_t seed[64];
     rng_bytes(seed, sizeof(seed));
     fdt_write_property(w, "rng-seed", seed, sizeof(seed));
+    /* And for its kernel's address randomisation (KASLR), which wants 8 bytes of its own. */
+    uint64_t kaslr;
+    rng_bytes(&kaslr, sizeof(kaslr));
+    fdt_write_prop_u64(w, "kaslr-seed", kaslr);
     if (stdout_path[0])
         fdt_write_prop_string(w, "stdout-path", stdout_path);
     if (initrd.a) {
@@ -169,6 +193,8 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
     write_timer(&w);
     if (d->cfg.vpl011)
         write_uart(&w, d, uart_path, sizeof(uart_path));
+    if (d->cfg.xen_enhanced)
+        write_hypervisor(&w);
     write_chosen(&w, d, uart_path, initrd, initrd_size);
     fdt_write_end_node(&w);
     size_t total;

@@ -15,10 +15,15 @@
 
 /* Every hypercall: number, handler, argument count, who may call it. */
 #define HYPERCALLS(X)                                                                              \
+    X(memory_op, do_memory_op, 2, CALLER_ANY)                                                      \
     X(multicall, do_multicall, 2, CALLER_ANY)                                                      \
     X(xen_version, do_xen_version, 2, CALLER_ANY)                                                  \
     X(grant_table_op, do_grant_table_op, 3, CALLER_ANY)                                            \
-    X(sched_op, do_sched_op, 2, CALLER_ANY)
+    X(sched_op, do_sched_op, 2, CALLER_ANY)                                                        \
+    X(vcpu_op, do_vcpu_op, 3, CALLER_ANY)                                                          \
+    X(vm_assist, do_vm_assist, 2, CALLER_ANY)                                                      \
+    X(hvm_op, do_hvm_op, 2, CALLER_ANY)                                                            \
+    X(console_io, do_console_io, 3, CALLER_CONTROL)
 
 struct hypercall_info {
     const char *name;

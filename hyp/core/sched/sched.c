@@ -4,7 +4,9 @@
  * and its policy's queues are guarded by its pool's lock, taken with interrupts masked.  A
  * vCPU is never live on two pCPUs: `running` is set when it is picked and cleared only after
  * arch_vcpu_put() saved it, and only then does it go back to the policy's queues, the one
- * place another pCPU could pick it from.
+ * place another pCPU could pick it from.  Each vCPU's Xen runstate (running, runnable,
+ * blocked, offline) changes under the same lock, at the same points, and is copied into the
+ * guest's registered area only when the vCPU is switched in or out.
  */
 #include <hyp/arch/cpu.h>
 #include <hyp/arch/domain.h>
@@ -117,6 +119,79 @@ void sched_kick_cpu(unsigned cpu)
         ipi_send(cpu, IPI_RESCHEDULE);
 }
 
+/* --- Xen runstates --- */
+
+/* Pool lock held: the runstate v is in now. */
+static int runstate_of(const struct vcpu *v)
+{
+    if (v->running)
+        return RUNSTATE_running;
+    switch (v->state) {
+    case VCPU_RUNNABLE:
+        return RUNSTATE_runnable;
+    case VCPU_BLOCKED:
+        return RUNSTATE_blocked;
+    default:
+        return RUNSTATE_offline; /* offline, or paused with its domain (as Xen counts it) */
+    }
+}
+
+/* Pool lock held: close the time spent in the old runstate if v's has changed. */
+static void runstate_update(struct vcpu *v, uint64_t now)
+{
+    struct vcpu_runstate_info *r = &v->runstate;
+    int st = runstate_of(v);
+    if (st == r->state)
+        return;
+    if (now > r->state_entry_time) {
+        r->time[r->state] += now - r->state_entry_time;
+        r->state_entry_time = now;
+    }
+    r->state = st;
+}
+
+/* Pool lock held: copy v's runstate into the guest's area (xen-abi-facts B.3).  With the
+ * domain's runstate_update_flag assist, state_entry_time carries XEN_RUNSTATE_UPDATE while
+ * the rest changes; without it, state_entry_time is written last and a reader retries when it
+ * changed under it.  The area is a frame Keel holds, so this is safe from any pCPU. */
+static void runstate_publish(struct vcpu *v)
+{
+    struct vcpu_runstate_info *g = v->runstate_area, *r = &v->runstate;
+    if (likely(!g))
+        return;
+    bool flag = READ_ONCE(v->dom->vm_assist) & BIT(VMASST_TYPE_runstate_update_flag);
+    if (flag) {
+        WRITE_ONCE(g->state_entry_time, r->state_entry_time | XEN_RUNSTATE_UPDATE);
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+    }
+    WRITE_ONCE(g->state, r->state);
+    for (unsigned i = 0; i < ARRAY_SIZE(r->time); i++)
+        WRITE_ONCE(g->time[i], r->time[i]);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    WRITE_ONCE(g->state_entry_time, r->state_entry_time);
+}
+
+struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_runstate_info *area)
+{
+    struct sched_vcpu *sv = v->sched_priv;
+    struct sched_pool *p = sv->sd->pool;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    struct vcpu_runstate_info *old = v->runstate_area;
+    v->runstate_area = area;
+    runstate_publish(v);
+    spin_unlock_irqrestore(&p->lock, flags);
+    return old;
+}
+
+void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    struct sched_vcpu *sv = v->sched_priv;
+    struct sched_pool *p = sv->sd->pool;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    *out = v->runstate;
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
 /* --- domains and vCPUs --- */
 
 int sched_domain_init(struct domain *d)
@@ -185,6 +260,8 @@ int sched_vcpu_init(struct vcpu *v)
     *sv = (struct sched_vcpu){ .v = v, .sd = sd, .affinity = sd->affinity, .priv = priv };
     unsigned long flags = spin_lock_irqsave(&p->lock);
     v->state = VCPU_OFFLINE;
+    v->runstate =
+        (struct vcpu_runstate_info){ .state = RUNSTATE_offline, .state_entry_time = time_now_ns() };
     v->cpu = (unsigned)__builtin_ctzll(sv->affinity);
     v->sched_priv = sv;
     slist_insert_before(&sd->vcpus, &sv->dom_link);
@@ -206,6 +283,8 @@ static void set_state_locked(struct sched_pool *p, struct vcpu *v, enum vcpu_sta
         sv->sd->nr_runnable++;
     else if (old == VCPU_RUNNABLE)
         sv->sd->nr_runnable--;
+    if (!v->running)
+        runstate_update(v, time_now_ns()); /* a running vCPU's changes when it is put */
     if (v->running) {
         /* Not queued: the policy hears of it when its pCPU next decides.  Make that happen
          * now if it must stop. */
@@ -317,6 +396,8 @@ static struct sched_vcpu *decide(struct sched_pool *p, unsigned cpu, struct vcpu
             BUG_ON(next->v->running);
             WRITE_ONCE(next->v->running, true);
             next->v->cpu = cpu;
+            runstate_update(next->v, now);
+            runstate_publish(next->v);
         }
     }
     sc->curr = next;
@@ -331,8 +412,11 @@ static void release(struct sched_pool *p, struct vcpu *prev)
     unsigned long flags = spin_lock_irqsave(&p->lock);
     /* Release order: whoever sees it clear (a domain's reaper) also sees the saved state. */
     __atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
+    uint64_t now = time_now_ns();
+    runstate_update(prev, now);
+    runstate_publish(prev);
     if (prev->state == VCPU_RUNNABLE)
-        p->policy->wake(p, sv, time_now_ns(), WAKE_REQUEUE);
+        p->policy->wake(p, sv, now, WAKE_REQUEUE);
     spin_unlock_irqrestore(&p->lock, flags);
 }
 

@@ -20,7 +20,9 @@
 #include <hyp/timer.h>
 #include <hyp/types.h>
 #include <hyp/vmmio.h>
+#include <xen/hvm.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
@@ -57,6 +59,10 @@ struct domain_config {
     uint64_t mem_bytes;
     unsigned nr_vcpus;
     bool vpl011;
+    /* Xen PV interfaces (dom0less "xen,enhanced"): the /hypervisor node in its device tree,
+     * the event upcall PPI in HVM_PARAM_CALLBACK_IRQ.  On unless the configuration says
+     * "disabled" (a plain Arm VM). */
+    bool xen_enhanced;
     paddr_t kernel;
     uint64_t kernel_size;
     paddr_t ramdisk; /* 0 = none */
@@ -100,6 +106,11 @@ struct vcpu {
     void *sched_priv;            /* scheduler policy data */
     struct vcpu_info *vcpu_info; /* registered area (core/shared_info.c), NULL until then */
     paddr_t vcpu_info_frame;     /* its frame, which Keel holds a reference on */
+    /* Xen's runstate (state since when, time in each): kept by the scheduler under its pool
+     * lock and copied into the guest's registered area, if any, whenever v is switched in or
+     * out.  The area is a host pointer into a frame Keel holds a reference on. */
+    struct vcpu_runstate_info runstate;
+    struct vcpu_runstate_info *runstate_area;
     struct arch_vcpu arch;
 };
 
@@ -110,7 +121,10 @@ struct domain {
     struct domain_config cfg;
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
-    bool is_control; /* the control domain: toolstack calls (core/policy.c) */
+    bool is_control;         /* the control domain: toolstack calls (core/policy.c) */
+    uint8_t handle[16];      /* the toolstack's UUID of the domain (XENVER_guest_handle) */
+    unsigned long vm_assist; /* bit VMASST_TYPE_x: the guest enabled that assist (vm_assist) */
+    uint64_t hvm_param[HVM_NR_PARAMS]; /* core/hvm_param.c */
     struct spinlock lock;
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
@@ -130,6 +144,7 @@ struct domain {
     struct vpl011 *vuart;
     struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
     struct gnttab *gnttab;           /* grant table and maptrack (core/grant/) */
+    uint64_t shared_info_gfn;        /* where it is mapped, GFN_INVALID: nowhere (d->lock) */
     struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
@@ -166,6 +181,10 @@ unsigned domain_build_all(void);
 
 /* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
 struct domain *domain_get(unsigned id);
+/* A reference to the domain a hypercall names: id DOMID_SELF is self, other ids from
+ * DOMID_FIRST_RESERVED up name none (NULL), any other id the listed domain (which may be self).
+ * Who may act on the domain is policy_may_target's to say. */
+struct domain *domain_get_any(struct domain *self, unsigned id);
 /* Iterate: a reference to the next listed domain with id > after (start with -1), or NULL.
  * The caller puts each one. */
 struct domain *domain_get_next(int after);

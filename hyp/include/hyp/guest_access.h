@@ -30,6 +30,12 @@ int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *sr
     copy_to_guest((v), (va) + offsetof(__typeof__(*(kptr)), field), &(kptr)->field,                \
                   sizeof((kptr)->field))
 
+/* Pin the domain's own page behind guest virtual address va for a lasting area Keel writes
+ * into from anywhere (the runstate): [va, va + len) must lie in one page and be writable now.
+ * 0 with *pa = the host address of va and a reference on its frame (frame_put(*pa &
+ * PAGE_MASK, 1) to let go), or -EFAULT. */
+int guest_va_pin(struct vcpu *v, uint64_t va, size_t len, paddr_t *pa);
+
 /* --- guest physical, any domain --- */
 
 /* Clean what was written to the point of coherency: for a guest that may run with its caches

@@ -3,7 +3,8 @@
  * This module is the only one that changes it (through the arch's p2m); everything else asks
  * it.  Every mapped frame holds one reference, put when the mapping goes.  d->p2m_lock guards
  * the map and the domain's page counts; it is taken with interrupts masked and nests inside
- * d->lock, outside the page allocator's lock.
+ * d->lock, outside the page allocator's lock.  Once d is dying (domain_kill) every call
+ * refuses (-ESRCH for changes, -ENOENT/-EFAULT for lookups) without touching the map.
  */
 #pragma once
 
@@ -21,20 +22,40 @@
  * touched (by d, or by a lookup here), not now, so this costs time per block, not per byte.
  * 0; -ENOMEM when memory or d's
  * allowance (max_pages) runs out, -EEXIST if part of the range is mapped (what was populated
- * before that stays); -EINVAL. */
+ * before that stays); -EINVAL; -ESRCH (dying). */
 int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size);
+/* Give back the RAM of the pages [gpa, gpa + pages): every one must be d's RAM (else -EINVAL
+ * and nothing changes); each is unmapped and its reference put, so the page returns to the
+ * allocator unless someone else still holds it.  -ENOMEM if a block had to be split and could
+ * not be (the pages before it are already given back). */
+int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages);
+/* Whether nothing at all is mapped in [gpa, gpa + size) (false once d is dying). */
+bool physmap_range_empty(struct domain *d, struct gpa gpa, uint64_t size);
+/* Undo a populate that failed part way: give back every RAM page mapped in [gpa, gpa + size)
+ * (page aligned), a run of contiguous pages at a time, so the blocks populate made go whole.
+ * 0; -EINVAL; -ENOMEM if a run ended inside a larger block that could not be split (what
+ * came before stays given back). */
+int physmap_unpopulate(struct domain *d, struct gpa gpa, uint64_t size);
 /* Map the frame at pa as page gpa of d with type t, replacing what was there.  The mapping
  * takes over one reference the caller holds on pa.  0, -EINVAL, -ENOMEM (nothing changed; the
  * caller still holds its reference). */
 int physmap_map_frame(struct domain *d, struct gpa gpa, paddr_t pa, enum p2m_type t);
+/* The same, only if page gpa is unmapped or of a type in types (P2M_BIT mask): -EBUSY
+ * otherwise (nothing changed, the caller keeps its reference). */
+int physmap_replace_frame(struct domain *d, struct gpa gpa, paddr_t pa, enum p2m_type t,
+                          unsigned types);
 /* Unmap page gpa and put its frame's reference.  *old_t (may be NULL) gets what it was.
  * 0, -ENOENT (nothing mapped), -ENOMEM (a block had to be split; nothing changed). */
 int physmap_unmap(struct domain *d, struct gpa gpa, enum p2m_type *old_t);
+/* The same, only if page gpa is of a type in types (P2M_BIT mask): -ENOENT otherwise. */
+int physmap_remove(struct domain *d, struct gpa gpa, unsigned types, enum p2m_type *old_t);
 /* What page gpa of d is: 0 with *pa and *t, or -ENOENT. */
 int physmap_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t);
 /* A reference on the frame behind gpa if its type is in types (P2M_BIT mask): 0 with *pa
  * (of gpa itself), -EFAULT otherwise.  frame_put(*pa & PAGE_MASK, 1) when done. */
 int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa);
+/* The highest guest frame number mapped in d (0 if none). */
+uint64_t physmap_max_gfn(struct domain *d);
 /* The domain touched gpa in a way its map does not allow (a write to a read-only page), or for
  * the first time (an access-flag fault on untouched RAM, which this makes RAM_RW).  The hook
  * where log-dirty tracking and access monitoring will act too, ahead of MMIO emulation: true

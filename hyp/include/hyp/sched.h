@@ -57,6 +57,13 @@ struct vcpu *sched_switch(struct vcpu *prev);
  * (null policy, a lone vCPU), so statistics should read this. */
 uint64_t sched_vcpu_time_ns(struct vcpu *v);
 
+/* Point v's runstate copy at area (a host pointer into a frame the caller holds, or NULL to
+ * stop) and write the current runstate there at once.  Returns the previous area: once this
+ * returns nothing writes to it any more, so its frame may be put. */
+struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_runstate_info *area);
+/* A consistent copy of v's runstate.  Its current state's time runs since state_entry_time. */
+void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out);
+
 /* A printf-like sink for sched_dump(). */
 typedef void (*sched_print_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -4,7 +4,8 @@
  * is Keel's (a FRAME_SHARED page owned by the domain), zeroed at creation and mapped where
  * the guest asks (XENMAPSPACE_shared_info).  A vcpu_info lives in shared_info for vCPU 0 until
  * the guest registers an area in its own RAM (VCPUOP_register_vcpu_info), whose frame Keel
- * then holds a reference on until the domain dies.  Readers on any pCPU use the host pointers;
+ * then holds a reference on until the domain dies.  The same for each vCPU's runstate area,
+ * which the scheduler writes (sched_runstate_set_area).  Readers on any pCPU use the host pointers;
  * a registered pointer is published once and never changes.
  */
 #pragma once
@@ -31,6 +32,12 @@ struct vcpu_info *vcpu_info_of(struct vcpu *v);
  * registered (Xen 4.17), -EFAULT if gfn is not the domain's writable RAM.  The old contents
  * move with it; every selector bit is set and the upcall raised, so no event is lost. */
 int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset);
+
+/* VCPUOP_register_runstate_memory_area: from now on v's runstate is written at pa (a host
+ * address in a frame of d's RAM whose reference this takes over; 0 to stop), at once and
+ * whenever v is switched in or out.  The previous area's frame is let go.  Nothing is
+ * registered once d is dying (the reference is put). */
+void runstate_area_register(struct vcpu *v, paddr_t pa);
 
 /* --- arch hook --- */
 /* v's event upcall went from 0 to 1: raise its event-channel PPI (and kick v). */
