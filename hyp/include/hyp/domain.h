@@ -82,6 +82,7 @@ enum vcpu_state {
 };
 
 struct domain;
+struct evtchn_domain;
 struct shared_info;
 struct vcpu_info;
 
@@ -124,6 +125,7 @@ struct domain {
     struct vmmio_table mmio;
     struct vpl011 *vuart;
     struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
+    struct evtchn_domain *evtchn;    /* event-channel ports (core/event/) */
     struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
