@@ -14,7 +14,8 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
 # event channels (hyp/include/hyp/evtchn.h)
 HYP_OBJS += hyp/core/event/evtchn.c hyp/core/event/evtchn_2l.c hyp/core/event/virq.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
-            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c
+            hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
+            hyp/core/hypercall/event_channel_op.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk

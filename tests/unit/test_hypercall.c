@@ -81,6 +81,12 @@ long do_sched_op(struct vcpu *v, uint64_t args[5])
     return -ERESTART;
 }
 
+/* event_channel_op: tested in test_evtchn.c. */
+long do_event_channel_op(struct vcpu *v, uint64_t args[5])
+{
+    return -ENOSYS;
+}
+
 static struct domain dom;
 static struct vcpu vc = { .dom = &dom };
 

@@ -17,7 +17,8 @@
 #define HYPERCALLS(X)                                                                              \
     X(multicall, do_multicall, 2, CALLER_ANY)                                                      \
     X(xen_version, do_xen_version, 2, CALLER_ANY)                                                  \
-    X(sched_op, do_sched_op, 2, CALLER_ANY)
+    X(sched_op, do_sched_op, 2, CALLER_ANY)                                                        \
+    X(event_channel_op, do_event_channel_op, 2, CALLER_ANY)
 
 struct hypercall_info {
     const char *name;

@@ -11,3 +11,4 @@ typedef long (*hypercall_fn)(struct vcpu *v, uint64_t args[5]);
 long do_multicall(struct vcpu *v, uint64_t args[5]);
 long do_xen_version(struct vcpu *v, uint64_t args[5]);
 long do_sched_op(struct vcpu *v, uint64_t args[5]);
+long do_event_channel_op(struct vcpu *v, uint64_t args[5]);
