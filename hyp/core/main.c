@@ -77,6 +77,9 @@ void boot_main(const void *dtb)
     print_memory();
 
     page_alloc_init();
+    /* bootscrub=idle: idle pCPUs zero boot memory ahead of need, as Xen's bootscrub=idle
+     * does; by default it is zeroed only when first handed out (docs/architecture.md). */
+    page_alloc_scrub_boot_memory(cmdline_is(bootinfo.cmdline, "bootscrub", "idle"));
     frame_init();
     arch_mmu_use_page_alloc();
     heap_init();

@@ -110,9 +110,12 @@ static void greedy_blocks(uint64_t s, uint64_t e, uint64_t *blocks)
     }
 }
 
+/* Pages the allocator keeps for itself in a one-bank arena of `pages`: a byte per page, then
+ * two bitmaps (dirty, virgin) of whole 64-bit words. */
 static uint64_t meta_pages(uint64_t pages)
 {
-    return (pages + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t bytes = (pages + 7) / 8 * 8 + 2 * ((pages + 63) / 64 * 8);
+    return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -578,6 +581,112 @@ static void free_range_inside_blocks(void **state)
     expect_assert_failure(page_free_range(b + PAGE_SIZE, 1));
 }
 
+/* --- clean and dirty pages --- */
+
+extern uint64_t host_cleared_bytes; /* hyp/arch/host/host.c counts arch_clear_memory */
+
+static bool all_zero(const uint8_t *p, uint64_t len)
+{
+    for (uint64_t i = 0; i < len; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* What boot left in RAM (here a pattern) and what a user leaves behind are never handed out
+ * zeroed-by-request without being zeroed; what was zeroed is not zeroed again. */
+static void zeroed_allocations(void **state)
+{
+    memset(arena, 0xa5, ARENA_SIZE); /* RAM as boot left it */
+    init_one_bank(arena, ARENA_SIZE);
+    struct page_stats st = stats();
+    assert_int_equal(st.virgin_pages, st.free_pages);
+    assert_int_equal(st.dirty_pages, 0);
+    /* Boot memory: zeroed when first handed out zeroed. */
+    host_cleared_bytes = 0;
+    uint8_t *g = page_alloc_guest(8);
+    assert_true(all_zero(g, PAGE_SIZE << 8));
+    assert_int_equal(host_cleared_bytes, PAGE_SIZE << 8);
+    uint8_t *z = page_zalloc(2);
+    assert_true(all_zero(z, PAGE_SIZE << 2));
+    /* A user's data goes back dirty... */
+    memset(g, 0x5a, PAGE_SIZE << 8);
+    page_free(g, 8);
+    assert_int_equal(stats().dirty_pages, 1UL << 8);
+    /* ...and comes back zeroed, whichever piece of it is taken. */
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t *q = page_alloc_guest(6);
+        assert_true(all_zero(q, PAGE_SIZE << 6));
+        page_free(q, 6);
+    }
+    /* Kept as it is when nobody asked for zeros (Keel's own use). */
+    uint8_t *raw = page_alloc(8);
+    assert_non_null(raw);
+    page_free(raw, 8);
+    page_free(z, 2);
+}
+
+static void idle_scrubbing(void **state)
+{
+    memset(arena, 0xa5, ARENA_SIZE);
+    init_one_bank(arena, ARENA_SIZE);
+    page_alloc_scrub_boot_memory(false);
+    uint8_t *g = page_alloc_guest(9);
+    memset(g, 0x77, PAGE_SIZE << 9);
+    page_free(g, 9);
+    /* The idle scrubber zeroes what was freed, in bounded steps, and not boot memory. */
+    unsigned steps = 0, done;
+    while ((done = page_scrub(16)) > 0) {
+        assert_true(done <= 16);
+        steps++;
+    }
+    assert_int_equal(steps, (1u << 9) / 16);
+    struct page_stats st = stats();
+    assert_int_equal(st.dirty_pages, 0);
+    assert_true(st.virgin_pages > 0);
+    check_counters();
+    /* Zeroed ahead of time: handing it out again costs nothing, and it reads as zeros,
+     * links of the free lists included. */
+    host_cleared_bytes = 0;
+    g = page_alloc_guest(9);
+    assert_int_equal(host_cleared_bytes, 0);
+    assert_true(all_zero(g, PAGE_SIZE << 9));
+    page_free(g, 9);
+    /* bootscrub=idle: boot memory too, until nothing is left. */
+    page_alloc_scrub_boot_memory(true);
+    while (page_scrub(1024))
+        ;
+    st = stats();
+    assert_int_equal(st.dirty_pages + st.virgin_pages, 0);
+    host_cleared_bytes = 0;
+    uint8_t *all = page_alloc_guest((unsigned)st.largest_free_order);
+    assert_int_equal(host_cleared_bytes, 0);
+    assert_true(all_zero(all, PAGE_SIZE << st.largest_free_order));
+    page_alloc_scrub_boot_memory(false);
+}
+
+/* Freeing into the middle of scrubbed memory and merging never leaves a stale list link in a
+ * page that is then handed out as zeroed without being zeroed. */
+static void merged_links_cleared(void **state)
+{
+    init_one_bank(arena, ARENA_SIZE);
+    page_alloc_scrub_boot_memory(true);
+    while (page_scrub(1024))
+        ;
+    void *p[64];
+    for (unsigned i = 0; i < 64; i++)
+        p[i] = page_alloc_guest(0);
+    for (unsigned i = 0; i < 64; i++)
+        page_free(p[i], 0); /* each a list head for a while, merging as it goes */
+    while (page_scrub(1024))
+        ;
+    host_cleared_bytes = 0;
+    uint8_t *q = page_alloc_guest(6);
+    assert_int_equal(host_cleared_bytes, 0);
+    assert_true(all_zero(q, PAGE_SIZE << 6));
+    page_alloc_scrub_boot_memory(false);
+}
+
 static void init_errors(void **state)
 {
     struct mem_range banks[MAX_MEM_BANKS + 1];
@@ -616,8 +725,8 @@ static void smallest_bank(void **state)
     assert_int_equal(stats().free_pages, 1);
 }
 
-/* A 64 GiB host: address space reserved with MAP_NORESERVE, only the metadata (16 MiB) and
- * the free-list links are ever touched. */
+/* A 64 GiB host: address space reserved with MAP_NORESERVE, only the metadata (16 MiB of
+ * bytes and 1 MiB of state bits) and the free-list links are ever touched. */
 static void large_host(void **state)
 {
     size_t span = GiB(65);
@@ -629,7 +738,8 @@ static void large_host(void **state)
     init_one_bank(base, GiB(64));
     struct page_stats st = stats();
     uint64_t pages = GiB(64) / PAGE_SIZE;
-    assert_int_equal(st.total_pages, pages - MiB(16) / PAGE_SIZE);
+    uint64_t meta = meta_pages(pages) * PAGE_SIZE;
+    assert_int_equal(st.total_pages, pages - meta / PAGE_SIZE);
     assert_int_equal(st.largest_free_order, PAGE_MAX_ORDER);
     assert_int_equal(st.free_blocks[PAGE_MAX_ORDER], 63); /* the first holds the metadata */
     void *gib[63];
@@ -638,7 +748,7 @@ static void large_host(void **state)
         assert_int_equal(addr(gib[i]) % GiB(1), 0);
         assert_true(addr(gib[i]) >= addr(base) + GiB(1) && addr(gib[i]) < addr(base) + GiB(64));
     }
-    assert_int_equal(stats().free_pages, (GiB(1) - MiB(16)) / PAGE_SIZE);
+    assert_int_equal(stats().free_pages, (GiB(1) - meta) / PAGE_SIZE);
     for (unsigned i = 0; i < 63; i++)
         page_free(gib[i], PAGE_MAX_ORDER);
     assert_stats_back(&st);
@@ -662,6 +772,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(init_errors, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(smallest_bank, arena_setup, arena_teardown),
         cmocka_unit_test(large_host),
+        cmocka_unit_test_setup_teardown(zeroed_allocations, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(idle_scrubbing, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(merged_links_cleared, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

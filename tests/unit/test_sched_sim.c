@@ -136,6 +136,12 @@ unsigned cpus_online(void)
     return n;
 }
 
+/* The idle loop's scrubbing: nothing to zero in the simulated machine. */
+unsigned page_scrub(unsigned max_pages)
+{
+    return 0;
+}
+
 void ipi_send(unsigned cpu, enum ipi_kind kind)
 {
     assert_true(cpu_online(cpu));

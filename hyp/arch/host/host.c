@@ -1,6 +1,7 @@
 /* Host stand-ins for arch hooks used by core code under unit test. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <hyp/arch/cpu.h>
 #include <hyp/percpu.h>
 
@@ -27,4 +28,14 @@ void arch_cpu_park(void)
 {
     fprintf(stderr, "arch_cpu_park() called\n");
     abort();
+}
+
+/* Cache maintenance does not exist on the host: zeroing is a memset, counted so tests can see
+ * what the allocator zeroed. */
+uint64_t host_cleared_bytes;
+
+void arch_clear_memory(void *p, uint64_t size)
+{
+    memset(p, 0, size);
+    host_cleared_bytes += size;
 }

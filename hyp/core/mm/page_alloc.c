@@ -1,10 +1,16 @@
 /*
  * Buddy page allocator.  Owns every free page of the RAM regions it is given, the intrusive free
- * lists threaded through those pages, and one metadata byte per page carved from the same RAM.
+ * lists threaded through those pages, and one metadata byte and two state bits per page carved
+ * from the same RAM: whether a free page may hold someone's data (dirty: freed since it was
+ * last zeroed) and whether it has not been handed out since boot (unknown contents).  Pages
+ * with neither bit read as zeros, except a free block's first 16 bytes (its list links), which
+ * are cleared when the block leaves its list; they are zeroed only when handed out zeroed
+ * (page_zalloc, page_alloc_guest) or by the idle scrubber (page_scrub).
  * All of it is guarded by pool.lock, taken with interrupts masked; it is an innermost lock (no
  * other lock is taken under it).  It knows nothing of bootinfo or Keel's image (see
  * page_alloc_boot.c) and never maps memory: RAM is mapped 1:1, so an address is the pointer.
  */
+#include <hyp/arch/mm.h>
 #include <hyp/config.h>
 #include <hyp/console.h>
 #include <hyp/errno.h>
@@ -25,6 +31,13 @@
 
 #define BLOCK_SIZE(order) (PAGE_SIZE << (order))
 
+/* What a block being handed out must hold. */
+enum page_zero {
+    PAGE_AS_IS,      /* whatever it holds (Keel's own use, overwritten at once) */
+    PAGE_ZERO,       /* zeros */
+    PAGE_ZERO_GUEST, /* zeros, cleaned to the point of coherency for a guest with caches off */
+};
+
 /* Kept in the first bytes of each free block. */
 struct free_block {
     struct free_block *next, *prev;
@@ -34,6 +47,8 @@ struct free_block {
 struct region {
     uint64_t base, end;
     uint8_t *meta;
+    uint64_t *dirty;  /* bit per page: free, and freed since last zeroed */
+    uint64_t *virgin; /* bit per page: not handed out since boot (contents unknown) */
 };
 
 static struct {
@@ -43,6 +58,11 @@ static struct {
     struct free_block free[PAGE_MAX_ORDER + 1]; /* circular lists, one per order */
     uint64_t nr_free[PAGE_MAX_ORDER + 1];
     uint64_t total_pages, free_pages;
+    uint64_t dirty_pages;  /* free pages with their dirty bit set */
+    uint64_t virgin_pages; /* free pages with their virgin bit set */
+    unsigned scrub_region; /* where the idle scrubber looks next */
+    uint64_t scrub_word;
+    bool scrub_virgin; /* bootscrub=idle: the idle scrubber zeroes boot memory too */
 } pool;
 
 /* Regions do not change after init, so this needs no lock. */
@@ -57,6 +77,106 @@ static struct region *region_of(uint64_t addr)
 static uint8_t *meta_of(const struct region *r, uint64_t addr)
 {
     return &r->meta[(addr - r->base) >> PAGE_SHIFT];
+}
+
+/* --- the per-page state bits (lock held) --- */
+
+/* Bytes of one state bitmap for a region of n pages (whole 64-bit words). */
+static uint64_t bitmap_bytes(uint64_t n)
+{
+    return ALIGN_UP(n, 64) / 8;
+}
+
+static uint64_t index_of(const struct region *r, uint64_t addr)
+{
+    return (addr - r->base) >> PAGE_SHIFT;
+}
+
+/* Set bits of x (the EL2 build has no libgcc for __builtin_popcountll). */
+static unsigned popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555UL);
+    x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fUL;
+    return (unsigned)((x * 0x0101010101010101UL) >> 56);
+}
+
+static bool test_bit(const uint64_t *map, uint64_t i)
+{
+    return map[i / 64] >> (i % 64) & 1;
+}
+
+/* Set (value true) or clear the bits [i, i + n) of map; returns how many changed. */
+static uint64_t set_bits(uint64_t *map, uint64_t i, uint64_t n, bool value)
+{
+    uint64_t changed = 0;
+    while (n) {
+        unsigned bit = i % 64;
+        uint64_t take = MIN(n, 64 - bit);
+        uint64_t mask = (take == 64 ? ~0UL : (1UL << take) - 1) << bit;
+        uint64_t old = map[i / 64];
+        uint64_t now = value ? old | mask : old & ~mask;
+        changed += popcount64(old ^ now);
+        map[i / 64] = now;
+        i += take;
+        n -= take;
+    }
+    return changed;
+}
+
+/* Pages [addr, + n) go back free: they may hold whatever their user left. */
+static void mark_freed(const struct region *r, uint64_t addr, uint64_t n)
+{
+    pool.dirty_pages += set_bits(r->dirty, index_of(r, addr), n, true);
+}
+
+/* Runs of pages a block being handed out must have zeroed, found under the lock and zeroed
+ * after it (a whole domain's memory can be one block).  Past MAX_RUNS, the rest of the block
+ * is zeroed whole: some pages twice is cheaper than a bigger record. */
+#define MAX_RUNS 8
+
+struct zero_runs {
+    unsigned n;
+    uint64_t start[MAX_RUNS], pages[MAX_RUNS];
+};
+
+static bool needs_zero(const struct region *r, uint64_t i)
+{
+    return test_bit(r->dirty, i) || test_bit(r->virgin, i);
+}
+
+/* Lock held.  Pages [addr, + n) are handed out: note the runs that may hold data (when the
+ * caller wants zeros) and drop their state bits. */
+static void mark_taken(const struct region *r, uint64_t addr, uint64_t n, struct zero_runs *z)
+{
+    uint64_t first = index_of(r, addr);
+    for (uint64_t i = 0; z && i < n; i++) {
+        if (!needs_zero(r, first + i))
+            continue;
+        uint64_t j = i + 1;
+        while (j < n && needs_zero(r, first + j))
+            j++;
+        if (z->n == MAX_RUNS) { /* record full: the last run takes the rest */
+            z->pages[MAX_RUNS - 1] = n - (z->start[MAX_RUNS - 1] - addr) / PAGE_SIZE;
+            break;
+        }
+        z->start[z->n] = addr + i * PAGE_SIZE;
+        z->pages[z->n++] = j - i;
+        i = j - 1;
+    }
+    pool.dirty_pages -= set_bits(r->dirty, first, n, false);
+    pool.virgin_pages -= set_bits(r->virgin, first, n, false);
+}
+
+static void zero_runs(const struct zero_runs *z, enum page_zero zero)
+{
+    for (unsigned i = 0; i < z->n; i++) {
+        void *p = (void *)(uintptr_t)z->start[i];
+        if (zero == PAGE_ZERO_GUEST)
+            arch_clear_memory(p, z->pages[i] * PAGE_SIZE);
+        else
+            memset(p, 0, z->pages[i] * PAGE_SIZE);
+    }
 }
 
 static void add_free(const struct region *r, uint64_t addr, unsigned order)
@@ -78,6 +198,7 @@ static void take_free(const struct region *r, uint64_t addr, unsigned order)
     BUG_ON(*meta_of(r, addr) != order);
     b->prev->next = b->next;
     b->next->prev = b->prev;
+    b->next = b->prev = NULL; /* a clean page must read as zeros once off the list */
     *meta_of(r, addr) = META_NONE;
     pool.nr_free[order]--;
 }
@@ -99,7 +220,7 @@ static void free_and_merge(const struct region *r, uint64_t addr, unsigned order
     add_free(r, addr, order);
 }
 
-void *page_alloc(unsigned order)
+static void *alloc_block(unsigned order, enum page_zero zero)
 {
     if (order > PAGE_MAX_ORDER)
         return NULL;
@@ -122,16 +243,26 @@ void *page_alloc(unsigned order)
     }
     *meta_of(r, addr) = (uint8_t)(META_ALLOC | order);
     pool.free_pages -= 1UL << order;
+    struct zero_runs z = { 0 };
+    mark_taken(r, addr, 1UL << order, zero == PAGE_AS_IS ? NULL : &z);
     spin_unlock_irqrestore(&pool.lock, flags);
+    zero_runs(&z, zero); /* the block is ours now: no lock needed */
     return (void *)(uintptr_t)addr;
+}
+
+void *page_alloc(unsigned order)
+{
+    return alloc_block(order, PAGE_AS_IS);
 }
 
 void *page_zalloc(unsigned order)
 {
-    void *p = page_alloc(order);
-    if (p)
-        memset(p, 0, BLOCK_SIZE(order));
-    return p;
+    return alloc_block(order, PAGE_ZERO);
+}
+
+void *page_alloc_guest(unsigned order)
+{
+    return alloc_block(order, PAGE_ZERO_GUEST);
 }
 
 void page_free(void *p, unsigned order)
@@ -148,6 +279,7 @@ void page_free(void *p, unsigned order)
     BUG_ON(*meta_of(r, addr) != (META_ALLOC | order));
     *meta_of(r, addr) = META_NONE;
     pool.free_pages += 1UL << order;
+    mark_freed(r, addr, 1UL << order);
     free_and_merge(r, addr, order);
     spin_unlock_irqrestore(&pool.lock, flags);
 }
@@ -182,6 +314,7 @@ static void free_part(const struct region *r, uint64_t b, unsigned k, uint64_t s
     if (s == b && e == b + BLOCK_SIZE(k)) {
         *meta_of(r, b) = META_NONE;
         pool.free_pages += 1UL << k;
+        mark_freed(r, b, 1UL << k);
         free_and_merge(r, b, k);
         return;
     }
@@ -214,11 +347,99 @@ void page_free_range(void *p, uint64_t npages)
     spin_unlock_irqrestore(&pool.lock, flags);
 }
 
+/* --- the idle scrubber --- */
+
+/* Lock held.  Whether the page at addr is free (inside a free block). */
+static bool page_is_free(const struct region *r, uint64_t addr)
+{
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+        uint64_t s = ALIGN_DOWN(addr, BLOCK_SIZE(k));
+        if (s < r->base)
+            return false;
+        unsigned m = *meta_of(r, s);
+        if (m != META_NONE)
+            return !(m & META_ALLOC) && s + BLOCK_SIZE(m) > addr;
+    }
+    return false;
+}
+
+/* Lock held.  Zero the free page at addr, keeping its list links if it heads a free block. */
+static void scrub_page(const struct region *r, uint64_t addr)
+{
+    struct free_block *b = (struct free_block *)(uintptr_t)addr, links = *b;
+    bool head = *meta_of(r, addr) != META_NONE;
+    arch_clear_memory(b, PAGE_SIZE);
+    if (head)
+        *b = links;
+}
+
+/* Lock held.  The next page the scrubber should zero, from its cursor on, looking at no more
+ * than `budget` bitmap words; 0 if none was found. */
+static uint64_t next_to_scrub(unsigned budget)
+{
+    for (; budget && pool.scrub_region < pool.nr_regions; budget--) {
+        const struct region *r = &pool.regions[pool.scrub_region];
+        uint64_t words = bitmap_bytes((r->end - r->base) >> PAGE_SHIFT) / 8;
+        if (pool.scrub_word >= words) {
+            pool.scrub_region++;
+            pool.scrub_word = 0;
+            continue;
+        }
+        uint64_t w = r->dirty[pool.scrub_word];
+        if (pool.scrub_virgin)
+            w |= r->virgin[pool.scrub_word];
+        if (!w) {
+            pool.scrub_word++;
+            continue;
+        }
+        uint64_t i = pool.scrub_word * 64 + (uint64_t)__builtin_ctzll(w);
+        return r->base + i * PAGE_SIZE;
+    }
+    return 0;
+}
+
+unsigned page_scrub(unsigned max_pages)
+{
+    unsigned done = 0;
+    while (done < max_pages) {
+        unsigned long flags = spin_lock_irqsave(&pool.lock);
+        if (!pool.dirty_pages && (!pool.scrub_virgin || !pool.virgin_pages)) {
+            spin_unlock_irqrestore(&pool.lock, flags);
+            break;
+        }
+        if (pool.scrub_region >= pool.nr_regions) {
+            pool.scrub_region = 0; /* round again: pages were freed behind the cursor */
+            pool.scrub_word = 0;
+        }
+        uint64_t addr = next_to_scrub(64);
+        if (addr) {
+            const struct region *r = region_of(addr);
+            BUG_ON(!r || !page_is_free(r, addr)); /* a state bit is only ever on free pages */
+            scrub_page(r, addr);
+            uint64_t i = index_of(r, addr);
+            pool.dirty_pages -= set_bits(r->dirty, i, 1, false);
+            pool.virgin_pages -= set_bits(r->virgin, i, 1, false);
+            done++;
+        }
+        spin_unlock_irqrestore(&pool.lock, flags);
+    }
+    return done;
+}
+
+void page_alloc_scrub_boot_memory(bool idle)
+{
+    unsigned long flags = spin_lock_irqsave(&pool.lock);
+    pool.scrub_virgin = idle;
+    spin_unlock_irqrestore(&pool.lock, flags);
+}
+
 void page_alloc_stats(struct page_stats *out)
 {
     unsigned long flags = spin_lock_irqsave(&pool.lock);
     out->total_pages = pool.total_pages;
     out->free_pages = pool.free_pages;
+    out->dirty_pages = pool.dirty_pages;
+    out->virgin_pages = pool.virgin_pages;
     out->largest_free_order = 0;
     for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
         out->free_blocks[k] = pool.nr_free[k];
@@ -334,19 +555,22 @@ static int set_regions(const struct mem_range *ram, unsigned nr_ram)
         for (unsigned j = 0; j < pool.nr_regions; j++)
             if (base < pool.regions[j].end && pool.regions[j].base < end)
                 return -EINVAL;
-        pool.regions[pool.nr_regions++] = (struct region){ base, end, NULL };
+        pool.regions[pool.nr_regions++] = (struct region){ base, end, NULL, NULL, NULL };
     }
     return 0;
 }
 
-/* One metadata array for all regions, in the lowest free range that holds it whole: small
- * banks then cost bytes, not a page each. */
+/* One metadata array for all regions, then each region's two state bitmaps, in the lowest free
+ * range that holds them whole: small banks then cost bytes, not a page each. */
 static int place_meta(struct carve *c)
 {
-    uint64_t bytes = 0;
-    for (unsigned i = 0; i < pool.nr_regions; i++)
-        bytes += (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
-    uint64_t size = ALIGN_UP(bytes, PAGE_SIZE);
+    uint64_t bytes = 0, bits = 0;
+    for (unsigned i = 0; i < pool.nr_regions; i++) {
+        uint64_t n = (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
+        bytes += n;
+        bits += 2 * bitmap_bytes(n);
+    }
+    uint64_t size = ALIGN_UP(ALIGN_UP(bytes, 8) + bits, PAGE_SIZE);
     for (unsigned i = 0; i < pool.nr_regions && !c->meta_end; i++) {
         const struct region *r = &pool.regions[i];
         uint64_t s, e;
@@ -361,10 +585,17 @@ static int place_meta(struct carve *c)
     if (!c->meta_end)
         return -ENOMEM;
     uint8_t *meta = (uint8_t *)(uintptr_t)c->meta_base;
-    memset(meta, META_NONE, size);
+    memset(meta, META_NONE, bytes);
+    uint64_t *map = (uint64_t *)(uintptr_t)(c->meta_base + ALIGN_UP(bytes, 8));
+    memset(map, 0, bits);
     for (unsigned i = 0; i < pool.nr_regions; i++) {
+        uint64_t n = (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
         pool.regions[i].meta = meta;
-        meta += (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
+        meta += n;
+        pool.regions[i].dirty = map;
+        map += bitmap_bytes(n) / 8;
+        pool.regions[i].virgin = map;
+        map += bitmap_bytes(n) / 8;
     }
     return 0;
 }
@@ -380,6 +611,8 @@ static void add_range(const struct region *r, uint64_t s, uint64_t e)
         free_and_merge(r, s, order);
         pool.total_pages += 1UL << order;
         pool.free_pages += 1UL << order;
+        /* What boot left in RAM is unknown: zeroed before anyone gets it, not before. */
+        pool.virgin_pages += set_bits(r->virgin, index_of(r, s), 1UL << order, true);
         s += BLOCK_SIZE(order);
     }
 }

@@ -4,7 +4,6 @@
  * counts of RAM pages.  Locking: d->p2m_lock (interrupts masked) around every change and every
  * lookup whose answer is used; the arch p2m takes no lock of its own.
  */
-#include <hyp/arch/mm.h>
 #include <hyp/errno.h>
 #include <hyp/frame.h>
 #include <hyp/page_alloc.h>
@@ -83,15 +82,15 @@ int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size)
         unsigned order = block_order(at, end - at);
         if (READ_ONCE(d->tot_pages) + (1UL << order) > d->max_pages)
             return -ENOMEM; /* before allocating; populate_block checks again under the lock */
+        /* Zeroed before the map (only what may hold someone's data): a running vCPU of d may
+         * touch the page the moment it appears. */
         void *p;
-        while (!(p = page_alloc(order)) && order)
+        while (!(p = page_alloc_guest(order)) && order)
             order--;
         if (!p)
             return -ENOMEM;
         uint64_t pages = 1UL << order;
         paddr_t pa = (paddr_t)(uintptr_t)p;
-        /* Before the map: a running vCPU of d may touch the page the moment it appears. */
-        arch_clear_memory(p, pages * PAGE_SIZE); /* no data may leak from a previous owner */
         frame_assign(pa, pages, (uint16_t)d->id, FRAME_GUEST);
         unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
         int rc = populate_block(d, at, pa, pages);

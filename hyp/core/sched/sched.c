@@ -12,6 +12,7 @@
 #include <hyp/errno.h>
 #include <hyp/heap.h>
 #include <hyp/irq.h>
+#include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/sched.h>
 #include <hyp/smp.h>
@@ -367,8 +368,18 @@ struct vcpu *sched_switch(struct vcpu *prev)
     return next;
 }
 
+/* Pages an idle pCPU zeroes between two looks at the scheduler: a few microseconds. */
+#define IDLE_SCRUB_PAGES 16
+
 static void idle_once(unsigned cpu)
 {
+    /* Idle time zeroes freed memory first (page_scrub), so later domains get it at once. */
+    if (!READ_ONCE(percpu_data[cpu].need_resched) && page_scrub(IDLE_SCRUB_PAGES)) {
+        arch_irq_enable();
+        arch_cpu_irq_window();
+        arch_irq_disable();
+        return;
+    }
     /* WFI with interrupts masked still wakes on a pending interrupt; the check and the wait
      * cannot race with a wake-up that set need_resched. */
     arch_irq_disable();

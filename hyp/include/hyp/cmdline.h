@@ -1,7 +1,8 @@
 /*
  * Keel's own command line (from /chosen/xen,xen-bootargs, else /chosen/bootargs): space-
  * separated words "name" or "name=value".  Known options: loglvl=err|warn|info|debug,
- * selftest (a boolean: cmdline_bool), sched=credit|rtds|null, sched_slice_us=N, cpupool=NAME:POLICY:CPULIST (repeatable;
+ * selftest (a boolean: cmdline_bool), bootscrub=idle, sched=credit|rtds|null, sched_slice_us=N,
+ * cpupool=NAME:POLICY:CPULIST (repeatable;
  * docs/scheduling.md).
  */
 #pragma once

@@ -12,9 +12,13 @@
 /* Hand all free RAM in bootinfo to the allocator.  Boot CPU, once. */
 void page_alloc_init(void);
 
-/* 2^order pages aligned to their size, or NULL.  page_zalloc() zeroes them. */
+/* 2^order pages aligned to their size, or NULL.  page_alloc's hold whatever they held (for
+ * Keel's own use); page_zalloc's are zeroed; page_alloc_guest's are zeroed and cleaned to the
+ * point of coherency, for a guest that may run with its caches off.  Only pages that may hold
+ * data are zeroed (see page_scrub). */
 void *page_alloc(unsigned order);
 void *page_zalloc(unsigned order);
+void *page_alloc_guest(unsigned order);
 /* Return a block; order must be the one it was allocated with.  p may be NULL.  A pointer the
  * allocator did not hand out, a wrong order or a double free is a Keel bug (BUG_ON). */
 void page_free(void *p, unsigned order);
@@ -23,9 +27,18 @@ void page_free(void *p, unsigned order);
  * that is not allocated is a Keel bug (BUG_ON). */
 void page_free_range(void *p, uint64_t npages);
 
+/* From the idle loop: zero up to max_pages free pages that may hold data, so that later
+ * allocations find them zeroed.  Returns how many it zeroed (0: nothing left to do).  Boot
+ * memory is left to be zeroed when it is first handed out, unless told otherwise. */
+unsigned page_scrub(unsigned max_pages);
+/* bootscrub=idle: the idle scrubber zeroes the memory boot left as well. */
+void page_alloc_scrub_boot_memory(bool idle);
+
 struct page_stats {
     uint64_t total_pages; /* managed by the allocator */
     uint64_t free_pages;
+    uint64_t dirty_pages;                     /* free pages freed since last zeroed */
+    uint64_t virgin_pages;                    /* free pages not handed out since boot */
     uint64_t largest_free_order;              /* highest order with a free block, or 0 */
     uint64_t free_blocks[PAGE_MAX_ORDER + 1]; /* free blocks of each order */
 };
