@@ -72,6 +72,12 @@ int evtchn_reset(struct domain *caller, domid_t dom);
  * -EEXIST (a port in use), -ENOMEM. */
 int evtchn_bind_static(struct domain *a, evtchn_port_t pa, struct domain *b, evtchn_port_t pb);
 
+struct fdt;
+/* Boot: connect the static channels (Xen's "xen,evtchn-v1" nodes) under the "xen,domain" nodes
+ * nodes[i] that became doms[i], before any of them runs.  A bad node is refused with a line. */
+void evtchn_static_bind_all(const struct fdt *f, const int nodes[], struct domain *const doms[],
+                            unsigned nr);
+
 /* Ports of d in use (port 0 not counted): tests check that nothing stays bound. */
 unsigned evtchn_ports_in_use(struct domain *d);
 
