@@ -49,6 +49,7 @@ CASES=(
     "context|context|2"
     "uart|uart|2"
     "hcall|hcall|2"
+    "evtchn|evtchn|2"
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"
@@ -67,7 +68,7 @@ CASES=(
 vcpus_of() {
     case $1 in
     smp) echo 17 ;;
-    psci | vgic | sgi | context) echo 2 ;;
+    psci | vgic | sgi | context | evtchn) echo 2 ;;
     *) echo 1 ;;
     esac
 }
