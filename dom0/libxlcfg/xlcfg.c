@@ -13,14 +13,12 @@
 
 #define MAX_FILE_SIZE (1u << 20)
 
-static const char
-    *const
-        known_keys[] = {
-            "name",     "memory",  "vcpus",      "kernel",        "ramdisk",
-            "extra",    "cmdline", "root",       "on_poweroff",   "on_reboot",
-            "on_crash", "type",    "cpu_weight", "cap",           "pool",
-            "budget",   "period",  "cpus",       "static_evtchn", /* Keel's launcher: dom0less static event channels (keel-cfg reads it) */
-        };
+/* static_evtchn is read by keel-cfg (dom0less static event channels for the launcher). */
+static const char *const known_keys[] = {
+    "name", "memory",      "vcpus",     "kernel",   "ramdisk",       "extra",      "cmdline",
+    "root", "on_poweroff", "on_reboot", "on_crash", "type",          "cpu_weight", "cap",
+    "pool", "budget",      "period",    "cpus",     "static_evtchn",
+};
 
 static const char *const action_names[] = {
     [XLCFG_DESTROY] = "destroy",

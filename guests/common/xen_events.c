@@ -64,6 +64,10 @@ long xev_init(void (*other_irq)(unsigned intid))
     irq_set_handler(on_irq);
     gic_set_priority(EVTCHN_UPCALL_PPI, GIC_PRIO_DEFAULT);
     gic_enable(EVTCHN_UPCALL_PPI);
+    /* An upcall raised before our GIC was set up (a static channel's bind at boot) may be
+     * gone with the PPI's pending state, while the flag stays up and no new edge comes: look
+     * once, as Linux does after registering its vcpu_info. */
+    xev_upcall();
     __asm__ volatile("msr daifclr, #2" : : : "memory");
     return 0;
 }
