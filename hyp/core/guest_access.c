@@ -16,12 +16,28 @@
 
 enum dir { READ, WRITE, PROBE };
 
+/* A reference on the frame behind va of the loaded vCPU v: 0 with *pa, or -EFAULT. */
+static int pin_page(struct vcpu *v, uint64_t va, bool write, paddr_t *pa)
+{
+    *pa = arch_guest_va_to_pa(v, va, write);
+    if (*pa != BAD_PA)
+        return frame_get(*pa & PAGE_MASK, (uint16_t)v->dom->id) ? 0 : -EFAULT;
+    /* The full walk stops at RAM the domain has not touched yet (physmap.c): its memory map
+     * touches it.  The stage-1 tables cannot be in untouched RAM, which reads as zeros: a
+     * table of zeros would have failed the walk for the guest as well. */
+    uint64_t ipa;
+    if (!arch_guest_va_to_ipa(v, va, write, &ipa))
+        return -EFAULT;
+    return physmap_get_frame(v->dom, GPA(ipa), write ? P2M_BIT(P2M_RAM_RW) : P2M_ANY_RAM, pa);
+}
+
 /* One page's part of a guest-virtual access: translate, pin, copy, unpin. */
 static int access_page(struct vcpu *v, uint8_t *buf, uint64_t va, size_t n, enum dir dir)
 {
-    paddr_t pa = arch_guest_va_to_pa(v, va, dir != READ);
-    if (pa == BAD_PA || !frame_get(pa & PAGE_MASK, (uint16_t)v->dom->id))
-        return -EFAULT;
+    paddr_t pa;
+    int rc = pin_page(v, va, dir != READ, &pa);
+    if (rc)
+        return rc;
     void *h = (void *)(uintptr_t)pa;
     if (dir == WRITE)
         memcpy(h, buf, n);

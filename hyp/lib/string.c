@@ -37,6 +37,13 @@ void *memset(void *dst, int c, size_t n)
     unsigned char *d = dst;
     if (!((uintptr_t)d & 7)) {
         uint64_t v = (unsigned char)c * 0x0101010101010101UL;
+        for (; n >= 32; n -= 32, d += 32) { /* pairs of stores: the page allocator's metadata */
+            word_t *w = (word_t *)(void *)d;
+            w[0] = v;
+            w[1] = v;
+            w[2] = v;
+            w[3] = v;
+        }
         for (; n >= 8; n -= 8, d += 8)
             *(word_t *)(void *)d = v;
     }

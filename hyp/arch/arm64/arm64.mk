@@ -10,7 +10,7 @@ HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64
 # virtual timers
 HYP_OBJS += hyp/arch/arm64/vtimer.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree
-HYP_OBJS += hyp/arch/arm64/cache.S hyp/arch/arm64/p2m.c hyp/arch/arm64/vcpu.c \
+HYP_OBJS += hyp/arch/arm64/cache.S hyp/arch/arm64/p2m.c hyp/arch/arm64/p2m_map.c hyp/arch/arm64/vcpu.c \
             hyp/arch/arm64/traps_guest.c hyp/arch/arm64/vpsci.c hyp/arch/arm64/guest_fdt.c hyp/arch/arm64/guest_va.c
 # loads and stores without an instruction syndrome, decoded for emulated MMIO
 HYP_OBJS += hyp/arch/arm64/mmio_insn.c

@@ -17,6 +17,14 @@
  * is a nanosecond of machine time. */
     .globl arch_clear_memory
 arch_clear_memory:
+    mov     x8, #1                      /* then clean */
+    b       zero_pages
+
+/* void arch_zero_memory(void *p, uint64_t size): the same without the clean (Keel's own use). */
+    .globl arch_zero_memory
+arch_zero_memory:
+    mov     x8, #0
+zero_pages:
     add     x1, x0, x1                  /* end */
     mov     x5, x0
     mrs     x3, dczid_el0
@@ -56,8 +64,10 @@ arch_clear_memory:
     stp     xzr, xzr, [x0], #16
     cmp     x0, x1
     b.lo    3b
-4:  mov     x0, x5
+4:  cbz     x8, 6f
+    mov     x0, x5
     b       arch_clean_dcache_end
+6:  ret
 
 /* void arch_clean_dcache(const void *p, uint64_t size) */
     .globl arch_clean_dcache

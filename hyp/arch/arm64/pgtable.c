@@ -144,7 +144,8 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
         uint64_t *e = &table[index_at(pt, ia, level)];
         uint64_t next = ALIGN_DOWN(ia, lsize) + lsize;
         uint64_t chunk = MIN(size, next - ia);
-        bool block_ok = level == 3 || ((level == 1 || level == 2) && !(flags & PGT_NO_BLOCKS));
+        bool block_ok = level == 3 || (level == 2 && !(flags & PGT_NO_BLOCKS)) ||
+                        (level == 1 && !(flags & (PGT_NO_BLOCKS | PGT_NO_1G_BLOCKS)));
         if (block_ok && chunk == lsize && IS_ALIGNED(pa, lsize)) {
             uint64_t old = *e;
             if (pte_is_table(old, level)) {
@@ -154,8 +155,8 @@ static int map_level(struct pgtable *pt, uint64_t *table, unsigned level, uint64
                 pt->ops->tlb_inval(pt->ops->ctx, ia, lsize);
                 destroy_level(pt, pte_table(old), level + 1);
                 free_table(pt, pte_table(old));
-            } else if (pte_valid(old) &&
-                       (old & ~PTE_AF) != (make_leaf(pa, attrs, level) & ~PTE_AF)) {
+            } else if (pte_valid(old) && (old & PTE_AF) &&
+                       (old ^ make_leaf(pa, attrs, level)) & ~(PTE_AF | PTE_SW_MASK)) {
                 __atomic_store_n(e, 0, __ATOMIC_RELEASE);
                 pt->ops->tlb_inval(pt->ops->ctx, ia, lsize);
             }

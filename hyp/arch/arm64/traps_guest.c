@@ -238,10 +238,11 @@ static __attribute__((noinline)) void dabt_no_syndrome(struct vcpu *v, uint64_t 
     guest_advance_pc(v);
 }
 
-/* A permission fault on a page the domain's map has (a write to a read-only page): the map's
- * business first (core/mm/physmap.c), never emulated MMIO, which only answers addresses
- * nothing is mapped at; an abort if nobody takes it. */
-static __attribute__((noinline)) void dabt_permission(struct vcpu *v, uint64_t iss, uint64_t ipa)
+/* A permission fault on a page the domain's map has (a write to a read-only page), or an
+ * access flag fault (the first touch of its untouched RAM): the map's business
+ * (core/mm/physmap.c), never emulated MMIO, which only answers addresses nothing is mapped at;
+ * an abort if nobody takes it. */
+static __attribute__((noinline)) void dabt_mapped(struct vcpu *v, uint64_t iss, uint64_t ipa)
 {
     bool write = iss & DABT_WNR;
     if (physmap_fault(v->dom, GPA(ipa), write))
@@ -255,8 +256,8 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t iss = ESR_ISS(esr);
     uint64_t ipa = fault_ipa(read_sysreg(far_el2));
-    if (unlikely(DFSC_PERM_FAULT(DABT_DFSC(iss)))) {
-        dabt_permission(v, iss, ipa);
+    if (unlikely(DFSC_PERM_FAULT(DABT_DFSC(iss)) || DFSC_AF_FAULT(DABT_DFSC(iss)))) {
+        dabt_mapped(v, iss, ipa);
         return;
     }
     if (unlikely(!(iss & DABT_ISV))) {
@@ -290,6 +291,9 @@ static __attribute__((noinline)) void stuck_at_vector(struct vcpu *v, uint64_t v
 static void on_iabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2), pstate = v->arch.regs.pstate;
+    /* The first touch of untouched RAM is an instruction fetch as often as not. */
+    if (DFSC_AF_FAULT(DABT_DFSC(ESR_ISS(esr))) && physmap_fault(v->dom, GPA(fault_ipa(far)), false))
+        return;
     guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
                v->dom->name, fault_ipa(far));
     guest_inject_abort(v, false, far, false);

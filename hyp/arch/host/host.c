@@ -39,3 +39,12 @@ void arch_clear_memory(void *p, uint64_t size)
     memset(p, 0, size);
     host_cleared_bytes += size;
 }
+
+void arch_zero_memory(void *p, uint64_t size)
+{
+    memset(p, 0, size);
+}
+
+void arch_clean_dcache(const void *p, uint64_t size)
+{
+}

@@ -3,28 +3,91 @@
  * frame mapped in a domain holds one reference, put when the mapping goes, and the domain's
  * counts of RAM pages.  Locking: d->p2m_lock (interrupts masked) around every change and every
  * lookup whose answer is used; the arch p2m takes no lock of its own.
+ *
+ * RAM is populated untouched (P2M_RAM_LAZY, P2M_RAM_LAZY_CLEAN): allocated and counted as the
+ * domain's, mapped so that the first access faults, but neither zeroed nor given frame
+ * references.  The first touch, by the domain (physmap_fault) or by Keel on its behalf (every
+ * lookup here), zeroes the leaf it falls in (at most LAZY_LEAF) unless it is known zero, gives
+ * its frames to the domain and makes it RAM_RW.  Creating a domain therefore costs time per
+ * block of its RAM, not per byte, and memory the domain never touches is never zeroed for it.
+ * Untouched pages never leave this file as such: nobody else can see their contents.
  */
+#include <hyp/arch/mm.h>
 #include <hyp/errno.h>
 #include <hyp/frame.h>
 #include <hyp/page_alloc.h>
 #include <hyp/physmap.h>
 
+/* The largest untouched leaf: what one first touch zeroes (a level-2 block). */
+#define LAZY_LEAF (2UL << 20)
+
 static bool is_ram(enum p2m_type t)
 {
-    return t == P2M_RAM_RW || t == P2M_RAM_RO;
+    return t == P2M_RAM_RW || t == P2M_RAM_RO || p2m_type_is_lazy(t);
 }
 
-/* p2m_lock held: account for and put the reference of the mapping [gpa, +size) of type t. */
+/* p2m_lock held: account for and put the reference of the mapping [gpa, +size) of type t.
+ * Untouched RAM holds no references: its pages go straight back to the allocator. */
 static void drop_mapping(struct domain *d, paddr_t pa, uint64_t size, enum p2m_type t)
 {
-    if (!p2m_type_is_frame(t))
-        return;
     uint64_t n = size >> PAGE_SHIFT;
     if (is_ram(t)) {
         d->tot_pages -= n;
         d->mem_pages -= n;
     }
-    frame_put(pa, n);
+    if (p2m_type_is_lazy(t))
+        page_free_range((void *)(uintptr_t)pa, n);
+    else if (p2m_type_is_frame(t))
+        frame_put(pa, n);
+}
+
+struct leaf {
+    uint64_t want; /* the address asked about */
+    uint64_t gpa, size;
+    paddr_t pa;
+    enum p2m_type t;
+    bool found;
+};
+
+/* arch_p2m_walk callback: the leaf holding l->want. */
+static void find_leaf(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t)
+{
+    struct leaf *l = ctx;
+    if (l->want >= gpa.a && l->want - gpa.a < size)
+        *l = (struct leaf){ l->want, gpa.a, size, pa, t, true };
+}
+
+/* p2m_lock held.  If page gpa of d is untouched RAM, make its leaf the domain's RAM_RW: zeroed
+ * (to the point of coherency: the domain may run with its caches off) unless known zero, the
+ * frames given to d.  The leaf is at most LAZY_LEAF and aligned to its size, so looking in the
+ * LAZY_LEAF around gpa finds all of it. */
+static void touch(struct domain *d, uint64_t gpa)
+{
+    struct leaf l = { .want = gpa };
+    arch_p2m_walk(d, GPA(ALIGN_DOWN(gpa, LAZY_LEAF)), LAZY_LEAF, find_leaf, &l);
+    if (!l.found || !p2m_type_is_lazy(l.t))
+        return;
+    if (l.t == P2M_RAM_LAZY)
+        arch_clear_memory((void *)(uintptr_t)l.pa, l.size);
+    frame_assign(l.pa, l.size >> PAGE_SHIFT, (uint16_t)d->id, FRAME_GUEST);
+    /* The same leaf in place, only its access flag and type change: no table page is needed
+     * and no TLB entry can exist, so this cannot fail. */
+    int rc = arch_p2m_map(d, GPA(l.gpa), l.pa, l.size, P2M_RAM_RW);
+    BUG_ON(rc);
+}
+
+/* p2m_lock held: arch_p2m_lookup after touching gpa, so the answer is never untouched RAM. */
+static int lookup_touched(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t)
+{
+    enum p2m_type type;
+    int rc = arch_p2m_lookup(d, gpa, pa, &type);
+    if (!rc && p2m_type_is_lazy(type)) {
+        touch(d, gpa.a);
+        rc = arch_p2m_lookup(d, gpa, pa, &type);
+    }
+    if (t)
+        *t = type;
+    return rc;
 }
 
 /* Largest block order that fits the remaining size and the alignment of gpa. */
@@ -56,16 +119,19 @@ static bool any_mapped(struct domain *d, uint64_t gpa, uint64_t size)
     return found;
 }
 
-/* p2m_lock held: map a just-allocated block at [at, at + 2^order pages) if d may have it. */
-static int populate_block(struct domain *d, uint64_t at, paddr_t pa, uint64_t pages)
+/* p2m_lock held: map a just-allocated block at [at, at + 2^order pages) untouched, as type t,
+ * if d may have it.  The arch maps untouched RAM in leaves of at most LAZY_LEAF. */
+static int populate_block(struct domain *d, uint64_t at, paddr_t pa, uint64_t pages,
+                          enum p2m_type t)
 {
+    uint64_t size = pages * PAGE_SIZE;
     if (d->tot_pages + pages > d->max_pages)
         return -ENOMEM;
-    if (any_mapped(d, at, pages * PAGE_SIZE))
+    if (any_mapped(d, at, size))
         return -EEXIST;
-    int rc = arch_p2m_map(d, GPA(at), pa, pages * PAGE_SIZE, P2M_RAM_RW);
+    int rc = arch_p2m_map(d, GPA(at), pa, size, t); /* in leaves of at most LAZY_LEAF */
     if (rc) {
-        arch_p2m_unmap(d, GPA(at), pages * PAGE_SIZE); /* a partial map: none of it stays */
+        arch_p2m_unmap(d, GPA(at), size); /* a partial map: none of it stays */
         return rc;
     }
     d->tot_pages += pages;
@@ -82,21 +148,20 @@ int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size)
         unsigned order = block_order(at, end - at);
         if (READ_ONCE(d->tot_pages) + (1UL << order) > d->max_pages)
             return -ENOMEM; /* before allocating; populate_block checks again under the lock */
-        /* Zeroed before the map (only what may hold someone's data): a running vCPU of d may
-         * touch the page the moment it appears. */
+        /* Not zeroed here: the first touch does it (touch()). */
         void *p;
-        while (!(p = page_alloc_guest(order)) && order)
+        bool zeroed;
+        while (!(p = page_alloc_unzeroed(order, &zeroed)) && order)
             order--;
         if (!p)
             return -ENOMEM;
         uint64_t pages = 1UL << order;
         paddr_t pa = (paddr_t)(uintptr_t)p;
-        frame_assign(pa, pages, (uint16_t)d->id, FRAME_GUEST);
         unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
-        int rc = populate_block(d, at, pa, pages);
+        int rc = populate_block(d, at, pa, pages, zeroed ? P2M_RAM_LAZY_CLEAN : P2M_RAM_LAZY);
         spin_unlock_irqrestore(&d->p2m_lock, flags);
         if (rc) {
-            frame_put(pa, pages);
+            page_free(p, order);
             return rc;
         }
         at += pages * PAGE_SIZE;
@@ -138,14 +203,14 @@ int physmap_unmap(struct domain *d, struct gpa gpa, enum p2m_type *old_t)
         drop_mapping(d, pa, PAGE_SIZE, t);
     spin_unlock_irqrestore(&d->p2m_lock, flags);
     if (!rc && old_t)
-        *old_t = t;
+        *old_t = p2m_type_is_lazy(t) ? P2M_RAM_RW : t; /* untouched RAM is RAM to everyone */
     return rc;
 }
 
 int physmap_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t)
 {
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
-    int rc = arch_p2m_lookup(d, gpa, pa, t);
+    int rc = lookup_touched(d, gpa, pa, t);
     spin_unlock_irqrestore(&d->p2m_lock, flags);
     return rc;
 }
@@ -154,7 +219,7 @@ int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t 
 {
     enum p2m_type t;
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
-    int rc = arch_p2m_lookup(d, gpa, pa, &t);
+    int rc = lookup_touched(d, gpa, pa, &t);
     if (!rc && (!p2m_type_is_frame(t) || !(types & P2M_BIT(t))))
         rc = -EFAULT;
     if (!rc)
@@ -165,9 +230,17 @@ int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t 
 
 bool physmap_fault(struct domain *d, struct gpa gpa, bool write)
 {
-    /* Nothing tracks accesses yet (log-dirty for migration, mem_access for introspection):
-     * every permission fault is the guest's own. */
-    return false;
+    /* The first touch of untouched RAM, or a fault on a page that another vCPU touched first
+     * meanwhile: the access runs again.  Nothing else tracks accesses yet (log-dirty for
+     * migration, mem_access for introspection): any other fault is the guest's own. */
+    enum p2m_type t;
+    paddr_t pa;
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    int rc = lookup_touched(d, gpa, &pa, &t);
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
+    if (rc)
+        return false;
+    return write ? (P2M_WRITABLE & P2M_BIT(t)) != 0 : t != P2M_NONE;
 }
 
 void physmap_release(struct domain *d)

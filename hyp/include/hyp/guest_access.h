@@ -44,3 +44,7 @@ int copy_from_gpa(struct domain *d, void *dst, struct gpa gpa, uint64_t len);
 /* Translate guest virtual address va of the loaded vCPU v for reading or writing; returns the
  * host physical address of the byte at va, or ~0 if the walk fails. */
 paddr_t arch_guest_va_to_pa(struct vcpu *v, uint64_t va, bool write);
+/* The same, through v's stage 1 only: *ipa gets the guest-physical address of the byte at va.
+ * For a full walk that stopped at the domain's memory map (untouched RAM).  False if the walk
+ * fails. */
+bool arch_guest_va_to_ipa(struct vcpu *v, uint64_t va, bool write, uint64_t *ipa);

@@ -19,6 +19,10 @@ void page_alloc_init(void);
 void *page_alloc(unsigned order);
 void *page_zalloc(unsigned order);
 void *page_alloc_guest(unsigned order);
+/* A block for a guest whose zeroing is left to the caller, to do when the guest first touches
+ * it: *zeroed says whether it reads as zeros already (scrubbed, to the point of coherency) or
+ * may hold someone's data. */
+void *page_alloc_unzeroed(unsigned order, bool *zeroed);
 /* Return a block; order must be the one it was allocated with.  p may be NULL.  A pointer the
  * allocator did not hand out, a wrong order or a double free is a Keel bug (BUG_ON). */
 void page_free(void *p, unsigned order);

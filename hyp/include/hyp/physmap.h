@@ -16,8 +16,10 @@
 #define P2M_WRITABLE                                                                               \
     (P2M_BIT(P2M_RAM_RW) | P2M_BIT(P2M_SHARED) | P2M_BIT(P2M_GRANT_RW) | P2M_BIT(P2M_FOREIGN_RW))
 
-/* Back [gpa, gpa + size) (page aligned, nothing mapped there) with new, zeroed RAM of d, in
- * the largest blocks that alignment and free memory allow.  0; -ENOMEM when memory or d's
+/* Back [gpa, gpa + size) (page aligned, nothing mapped there) with new RAM of d, in the largest
+ * blocks that alignment and free memory allow.  It reads as zeros: it is zeroed when first
+ * touched (by d, or by a lookup here), not now, so this costs time per block, not per byte.
+ * 0; -ENOMEM when memory or d's
  * allowance (max_pages) runs out, -EEXIST if part of the range is mapped (what was populated
  * before that stays); -EINVAL. */
 int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size);
@@ -33,9 +35,10 @@ int physmap_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type 
 /* A reference on the frame behind gpa if its type is in types (P2M_BIT mask): 0 with *pa
  * (of gpa itself), -EFAULT otherwise.  frame_put(*pa & PAGE_MASK, 1) when done. */
 int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa);
-/* The domain touched gpa in a way its map does not allow (a write to a read-only page).  The
- * hook where log-dirty tracking and access monitoring will act, ahead of MMIO emulation:
- * true if the fault was dealt with and the access should run again, false to abort it. */
+/* The domain touched gpa in a way its map does not allow (a write to a read-only page), or for
+ * the first time (an access-flag fault on untouched RAM, which this makes RAM_RW).  The hook
+ * where log-dirty tracking and access monitoring will act too, ahead of MMIO emulation: true
+ * if the fault was dealt with and the access should run again, false to abort it. */
 bool physmap_fault(struct domain *d, struct gpa gpa, bool write);
 /* Empty d's map and put every reference it held (domain kill; no vCPU of d runs). */
 void physmap_release(struct domain *d);

@@ -6,6 +6,8 @@
 /* Zero [p, p + size) (page aligned) and clean it to the point of coherency, so a guest running
  * with its MMU and caches off sees zeros, not stale memory. */
 void arch_clear_memory(void *p, uint64_t size);
+/* Zero [p, p + size) (page aligned), for Keel's own use: faster than memset, no cleaning. */
+void arch_zero_memory(void *p, uint64_t size);
 /* Clean data cache lines of [p, p + size) to the point of coherency. */
 void arch_clean_dcache(const void *p, uint64_t size);
 /* Host-to-host copy into memory a guest will read (possibly with its caches off), cleaned to

@@ -20,16 +20,31 @@ enum p2m_type {
     P2M_GRANT_RO = 5,   /* the same, read-only */
     P2M_FOREIGN_RW = 6, /* another domain's page mapped by a privileged domain */
     P2M_MMIO = 7,       /* a device, passed through */
+    /* The domain's RAM, allocated but not yet touched: the entry is there but its first
+     * access faults (stage-2 access flag clear), and core/mm/physmap.c zeroes the memory then
+     * (LAZY) or knows it zero already (LAZY_CLEAN), gives the frames to the domain and makes
+     * it RAM_RW.  So creating a domain costs no time per byte of its RAM.  These two never
+     * leave physmap.c: every answer it gives about such a page makes it RAM_RW first. */
+    P2M_RAM_LAZY = 8,
+    P2M_RAM_LAZY_CLEAN = 9,
+    P2M_NR_TYPES
 };
 
-/* Whether pages of this type are frames (RAM Keel hands out): the mapping holds a reference. */
+static inline bool p2m_type_is_lazy(enum p2m_type t)
+{
+    return t == P2M_RAM_LAZY || t == P2M_RAM_LAZY_CLEAN;
+}
+
+/* Whether pages of this type are frames (RAM Keel hands out): the mapping holds a reference.
+ * Untouched RAM has no frame reference yet: its pages are the domain's through the map. */
 static inline bool p2m_type_is_frame(enum p2m_type t)
 {
-    return t != P2M_NONE && t != P2M_MMIO;
+    return t != P2M_NONE && t != P2M_MMIO && !p2m_type_is_lazy(t);
 }
 
 /* Map [gpa, gpa + size) to [pa, pa + size) as type t, replacing what was there (made invalid
- * and its TLB entries gone first).  Page aligned.  0, -EINVAL, -ENOMEM (nothing in the range
+ * and its TLB entries gone first).  Untouched RAM (p2m_type_is_lazy) is mapped in leaves of
+ * at most 2 MiB.  Page aligned.  0, -EINVAL, -ENOMEM (nothing in the range
  * changed when size is one page; a larger range may be partly mapped). */
 int arch_p2m_map(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t);
 /* Remove [gpa, gpa + size), with TLB invalidation.  0, -EINVAL, -ENOMEM (a block had to be

@@ -18,6 +18,10 @@
 #define PTE_SH_INNER (3UL << 8)
 #define PTE_ADDR_MASK 0x0000fffffffff000UL
 #define PTE_ATTR_MASK (~PTE_ADDR_MASK & ~3UL)
+/* Bits 58:55 of a leaf are for software in both stages (Arm ARM D8.3.1): the walker ignores
+ * them. */
+#define PTE_SW_SHIFT 55
+#define PTE_SW_MASK (0xfUL << PTE_SW_SHIFT)
 
 struct pgtable_ops {
     /* Returns 2^order zeroed pages aligned to their size, or NULL.  Order is 0 except for a
@@ -40,6 +44,8 @@ struct pgtable {
 
 /* Map-flag: never use block descriptors (force 4 KiB pages). */
 #define PGT_NO_BLOCKS 1u
+/* Map-flag: blocks of at most 2 MiB (level 2), no 1 GiB ones. */
+#define PGT_NO_1G_BLOCKS 2u
 
 /*
  * Initialise an empty table for an input address space of ia_bits.  With concat, the root
@@ -54,7 +60,9 @@ void pgtable_destroy(struct pgtable *pt);
 /*
  * Map [ia, ia + size) to [pa, pa + size) with leaf attribute bits attrs (everything but the
  * address and the two type bits).  Uses 1 GiB and 2 MiB blocks where alignment allows, unless
- * PGT_NO_BLOCKS.  Existing mappings in the range are replaced (blocks split as needed).
+ * PGT_NO_BLOCKS.  Existing mappings in the range are replaced (blocks split as needed), made
+ * invalid and their TLB entries removed first (break-before-make), unless only the access flag
+ * and the software bits change: an entry whose access flag was clear was never in a TLB.
  * Returns 0, -EINVAL (misaligned or out of range), -ENOMEM (the range may then be partly
  * mapped; the caller unmaps it).
  */

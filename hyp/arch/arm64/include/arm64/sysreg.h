@@ -85,6 +85,8 @@
 /* DFSC (ISS[5:0], Arm ARM D17.2.40): 0b0011xx is a permission fault at level xx. */
 #define DABT_DFSC(iss) ((iss)&0x3f)
 #define DFSC_PERM_FAULT(dfsc) (((dfsc)&0x3c) == 0x0c)
+/* 0b0010xx: an access flag fault at level xx (the same encoding in IFSC). */
+#define DFSC_AF_FAULT(dfsc) (((dfsc)&0x3c) == 0x08)
 
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
