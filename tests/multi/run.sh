@@ -336,6 +336,11 @@ evtchn_pingpong() { # PLACE
     guest_passed "$log" ping
     guest_passed "$log" pong
     line=$(con_domain "$log" ping | grep -m1 '^EVTPING ')
+    if [[ $line == *skipped=no-memory-op* ]]; then
+        # Only before memory_op lands: nothing maps shared_info, so no event can be seen.
+        result "$name" "$secs" "skipped: this Keel has no memory_op to map shared_info" "$log"
+        return
+    fi
     [[ $line == *"rounds=$n "* ]] || why+=("ping: '${line:-no EVTPING line}', want rounds=$n")
     result "$name" "$secs" "$n round trips, ${line##*ns_per_rt=} ns each; pong: $(con_domain "$log" pong | grep -m1 '^EVTPONG ' | cut -d' ' -f2-)" "$log"
 }
