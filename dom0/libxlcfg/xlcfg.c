@@ -13,10 +13,11 @@
 
 #define MAX_FILE_SIZE (1u << 20)
 
+/* static_evtchn is read by keel-cfg (dom0less static event channels for the launcher). */
 static const char *const known_keys[] = {
-    "name", "memory",      "vcpus",     "kernel",   "ramdisk",      "extra",      "cmdline",
-    "root", "on_poweroff", "on_reboot", "on_crash", "type",         "cpu_weight", "cap",
-    "pool", "budget",      "period",    "cpus",     "xen_enhanced",
+    "name", "memory",      "vcpus",     "kernel",   "ramdisk",      "extra",         "cmdline",
+    "root", "on_poweroff", "on_reboot", "on_crash", "type",         "cpu_weight",    "cap",
+    "pool", "budget",      "period",    "cpus",     "xen_enhanced", "static_evtchn",
 };
 
 static const char *const action_names[] = {

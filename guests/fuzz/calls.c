@@ -10,6 +10,7 @@
  * 12: every new family joins the fuzzer in the same change).
  */
 #include <stddef.h>
+#include <xen/event_channel.h>
 #include "arm.h"
 #include "console.h"
 #include "fuzz.h"
@@ -245,10 +246,49 @@ static void build_multicall(struct fz_cpu *c, uint64_t *a)
     a[1] = r < 6 ? n : r == 6 ? n + 1 + rnd_below(c, 1024) : fz_value(c);
 }
 
+/* event_channel_op with arguments that are mostly plausible: a random sub-op (FIFO's and
+ * unknown ones too) on a struct whose 32-bit words are small ports, DOMID_SELF pairs, vCPU or
+ * VIRQ numbers or anything, so that ports get allocated, bound, sent on and closed in every
+ * order rather than refused at the first check. */
+static void event_channel_mix(struct fz_cpu *c)
+{
+    uint64_t va = c->hbuf_va + 8 * rnd_below(c, 16);
+    for (unsigned w = 0; w < 6; w++) {
+        uint32_t v;
+        switch (rnd_below(c, 6)) {
+        case 0:
+        case 1:
+            v = (uint32_t)rnd_below(c, 80); /* a port, mostly in the first buckets */
+            break;
+        case 2:
+            v = DOMID_SELF | (uint32_t)(rnd_below(c, 2) ? DOMID_SELF : rnd_below(c, 8)) << 16;
+            break;
+        case 3:
+            v = (uint32_t)rnd_below(c, 4); /* a vCPU */
+            break;
+        case 4:
+            v = (uint32_t)rnd_below(c, NR_VIRQS + 2);
+            break;
+        default:
+            v = (uint32_t)rnd(c);
+            break;
+        }
+        put32(c, va, 4 * w, v);
+    }
+    uint64_t cmd = rnd_below(c, 16) ? rnd_below(c, EVTCHNOP_set_priority + 2) : rnd(c);
+    exc_expect();
+    xen_hypercall(HYPERVISOR_event_channel_op, cmd, va, 0, 0, 0);
+    fz_done(c, K_HCALL);
+}
+
 static void hypercall(struct fz_cpu *c)
 {
     uint64_t nr, a[5];
     bool valid[5];
+    if (rnd_below(c, 8) == 0) {
+        event_channel_mix(c);
+        return;
+    }
     unsigned r = (unsigned)rnd_below(c, 10);
     nr = r < 8 ? rnd_below(c, 64) : r == 8 ? 64 + rnd_below(c, 64) : rnd(c);
     for (unsigned i = 0; i < 5; i++) {

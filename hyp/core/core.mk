@@ -12,11 +12,15 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
             hyp/core/vcpu.c hyp/core/watchdog.c hyp/core/guest_access.c hyp/core/sched/sched.c \
             hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
             hyp/core/grant/gnttab_copy.c
+# event channels (hyp/include/hyp/evtchn.h)
+HYP_OBJS += hyp/core/event/evtchn.c hyp/core/event/evtchn_2l.c hyp/core/event/virq.c \
+            hyp/core/event/evtchn_static.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
             hyp/core/hypercall/memory_op.c hyp/core/hypercall/vcpu_op.c hyp/core/hypercall/hvm_op.c \
             hyp/core/hypercall/console_io.c hyp/core/hvm_param.c \
             hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
-            hyp/core/hypercall/grant_table_op.c
+            hyp/core/hypercall/grant_table_op.c \
+            hyp/core/hypercall/event_channel_op.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk

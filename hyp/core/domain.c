@@ -14,6 +14,7 @@
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/evtchn.h>
 #include <hyp/gnttab.h>
 #include <hyp/heap.h>
 #include <hyp/hvm_param.h>
@@ -120,6 +121,7 @@ static void domain_free(struct domain *d)
     sched_domain_destroy(d);
     if (d->vuart)
         vpl011_destroy(d);
+    evtchn_domain_free(d);
     shared_info_domain_free(d);
     gnttab_domain_free(d);
     arch_domain_destroy(d);
@@ -250,6 +252,9 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     rc = create_vcpus(d);
     if (rc)
         goto fail;
+    rc = evtchn_domain_init(d);
+    if (rc)
+        goto fail;
     return d;
 fail:
     if (d->id)
@@ -273,6 +278,9 @@ void domain_kill(struct domain *d)
         domains[d->id] = NULL;
     spin_unlock_irqrestore(&domain_list_lock, flags);
     console_switch_domain_gone(d);
+    /* No event reaches d from now on: its channels close first (their peers' ends wait for it
+     * again), before its vCPUs and vcpu_info areas go. */
+    evtchn_domain_kill(d);
     /* Nothing may fire into d from now on.  A handler still running elsewhere may reach a
      * vCPU (vgic_set_level, vcpu_kick): vCPUs stay allocated, stopped, until the free. */
     watchdog_domain_kill(d);
@@ -291,6 +299,8 @@ void domain_kill(struct domain *d)
      * address space itself. */
     physmap_release(d);
     arch_domain_relinquish(d);
+    /* Whoever watches domains (xenstored) looks again. */
+    evtchn_send_global_virq(VIRQ_DOM_EXC);
     domain_put(d); /* the table's reference */
 }
 

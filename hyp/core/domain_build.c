@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
+#include <hyp/evtchn.h>
 #include <hyp/gnttab.h>
 #include <hyp/guest_access.h>
 #include <hyp/heap.h>
@@ -330,15 +331,19 @@ unsigned domain_build_all(void)
     const struct fdt *f = &bootinfo.fdt;
     int chosen = fdt_path(f, "/chosen");
     struct domain *built[MAX_DOMAINS];
+    int built_node[MAX_DOMAINS];
     unsigned nr = 0, described = 0;
     for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
         if (!fdt_compatible(f, n, "xen,domain"))
             continue;
         described++;
         struct domain *d = build_one(n);
-        if (d)
+        if (d) {
+            built_node[nr] = n;
             built[nr++] = d; /* domain ids are below MAX_DOMAINS: room for every one */
+        }
     }
+    evtchn_static_bind_all(f, built_node, built, nr);
     /* Only now, with every domain built or refused: a domain that ended while a later one was
      * still being built would find it in the domain table, the machine would stay on when that
      * one then failed, and nothing would ever end it. */

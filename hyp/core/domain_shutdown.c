@@ -9,6 +9,7 @@
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
+#include <hyp/evtchn.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
 #include <hyp/sched.h>
@@ -153,6 +154,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
         sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
     spin_unlock_irqrestore(&d->lock, flags);
     pr_info("domain %s: shutdown (%s)\n", d->name, reason_name(reason));
+    evtchn_send_global_virq(VIRQ_DOM_EXC);
     timer_init(&d->reap_timer, reap, d);
     timer_set(&d->reap_timer, time_now_ns(), cpu_id());
 }

@@ -53,6 +53,7 @@ CASES=(
     "hcall|hcall|2"
     "grant|grant|2"
     "pvmem|pvmem|2"
+    "evtchn|evtchn|2"
     "smp|smp|2"
     "cpufeat|cpufeat|2"
     "cpufeat-max|cpufeat|2|max"
@@ -71,7 +72,7 @@ CASES=(
 vcpus_of() {
     case $1 in
     smp) echo 17 ;;
-    psci | vgic | sgi | context | pvmem) echo 2 ;;
+    psci | vgic | sgi | context | pvmem | evtchn) echo 2 ;;
     *) echo 1 ;;
     esac
 }

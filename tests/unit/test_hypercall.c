@@ -93,6 +93,11 @@ NOT_HERE(do_vm_assist)
 NOT_HERE(do_hvm_op)
 NOT_HERE(do_console_io)
 NOT_HERE(do_grant_table_op)
+/* event_channel_op: tested in test_evtchn.c. */
+long do_event_channel_op(struct vcpu *v, uint64_t args[5])
+{
+    return -ENOSYS;
+}
 
 static struct domain dom;
 static struct vcpu vc = { .dom = &dom };

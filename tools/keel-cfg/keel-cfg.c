@@ -16,6 +16,9 @@
  *   on_poweroff|on_reboot|on_crash ACTION
  *   cpu_weight N, cap N, pool NAME, budget_us N, period_us N, cpus LIST   optional
  *   xen_enhanced VALUE              optional: enabled, no-xenstore or disabled
+ *   evtchn PORT PEER PEER_PORT      one per static event channel (dom0less), from the key
+ *                                   static_evtchn = [ "PORT:PEER:PEER_PORT", ... ]: this
+ *                                   domain's PORT is connected to PEER's PEER_PORT at boot
  *   end                             closes the block
  */
 #include <errno.h>
@@ -147,6 +150,50 @@ static int check_domain(struct xlcfg *cfg, long host_cpus, long long *ksize, lon
     return 0;
 }
 
+/* One static_evtchn item, "PORT:PEER:PEER_PORT": 0 with the fields, or -1.  Ports are those
+ * of the 2-level ABI, 1..4095 (port 0 is never a channel). */
+static int parse_evtchn(const char *item, unsigned *port, char *peer, size_t peer_size,
+                        unsigned *peer_port)
+{
+    char *end;
+    unsigned long p = strtoul(item, &end, 10);
+    const char *name = end + 1, *colon = *end == ':' ? strchr(name, ':') : NULL;
+    if (end == item || !colon || colon == name || (size_t)(colon - name) >= peer_size)
+        return -1;
+    unsigned long q = strtoul(colon + 1, &end, 10);
+    if (end == colon + 1 || *end || p < 1 || p > 4095 || q < 1 || q > 4095)
+        return -1;
+    memcpy(peer, name, (size_t)(colon - name));
+    peer[colon - name] = 0;
+    *port = (unsigned)p;
+    *peer_port = (unsigned)q;
+    return 0;
+}
+
+/* Every static_evtchn item well formed and naming a domain among the n given. */
+static int check_evtchn(const struct xlcfg *cfg, const struct xlcfg *all, int n)
+{
+    const struct xlcfg_setting *s = xlcfg_find(cfg, "static_evtchn");
+    if (!s)
+        return 0;
+    if (!s->value.is_list)
+        return fail(cfg, "static_evtchn", "%s", "wants a list [ \"PORT:PEER:PEER_PORT\", ... ]");
+    for (size_t i = 0; i < s->value.nr_items; i++) {
+        char peer[DT_NAME_MAX + 1];
+        unsigned port, peer_port;
+        const char *item = s->value.items[i];
+        if (parse_evtchn(item, &port, peer, sizeof(peer), &peer_port))
+            return fail(cfg, "static_evtchn", "'%s' is not PORT:PEER:PEER_PORT with ports 1..4095",
+                        item);
+        int found = 0;
+        for (int j = 0; j < n; j++)
+            found |= !strcmp(all[j].name, peer);
+        if (!found)
+            return fail(cfg, "static_evtchn", "'%s' names a domain that is not given", item);
+    }
+    return 0;
+}
+
 static void describe(const struct xlcfg *cfg, long long ksize, long long rsize)
 {
     char *abs = realpath(cfg->file, NULL);
@@ -176,6 +223,13 @@ static void describe(const struct xlcfg *cfg, long long ksize, long long rsize)
         printf("cpus %s\n", cfg->cpus);
     if (cfg->xen_enhanced)
         printf("xen_enhanced %s\n", cfg->xen_enhanced);
+    const struct xlcfg_setting *ec = xlcfg_find(cfg, "static_evtchn");
+    for (size_t i = 0; ec && i < ec->value.nr_items; i++) {
+        char peer[DT_NAME_MAX + 1];
+        unsigned port, peer_port;
+        if (!parse_evtchn(ec->value.items[i], &port, peer, sizeof(peer), &peer_port))
+            printf("evtchn %u %s %u\n", port, peer, peer_port);
+    }
     printf("end\n");
 }
 
@@ -230,6 +284,9 @@ int main(int argc, char **argv)
                 rc = -fail(&cfgs[i], "name", "%s", msg);
             }
     }
+    for (int i = 0; i < n && !rc; i++)
+        if (check_evtchn(&cfgs[i], cfgs, n))
+            rc = 1;
     if (!rc) {
         printf("keel-cfg 1\n");
         for (int i = 0; i < n; i++)

@@ -23,7 +23,8 @@
     X(vcpu_op, do_vcpu_op, 3, CALLER_ANY)                                                          \
     X(vm_assist, do_vm_assist, 2, CALLER_ANY)                                                      \
     X(hvm_op, do_hvm_op, 2, CALLER_ANY)                                                            \
-    X(console_io, do_console_io, 3, CALLER_CONTROL)
+    X(console_io, do_console_io, 3, CALLER_CONTROL)                                                \
+    X(event_channel_op, do_event_channel_op, 2, CALLER_ANY)
 
 struct hypercall_info {
     const char *name;

@@ -17,3 +17,4 @@ long do_vcpu_op(struct vcpu *v, uint64_t args[5]);
 long do_vm_assist(struct vcpu *v, uint64_t args[5]);
 long do_hvm_op(struct vcpu *v, uint64_t args[5]);
 long do_console_io(struct vcpu *v, uint64_t args[5]);
+long do_event_channel_op(struct vcpu *v, uint64_t args[5]);

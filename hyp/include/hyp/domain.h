@@ -93,6 +93,7 @@ enum vcpu_state {
 
 struct domain;
 struct gnttab;
+struct evtchn_domain;
 struct shared_info;
 struct vcpu_info;
 
@@ -145,6 +146,7 @@ struct domain {
     struct shared_info *shared_info; /* Keel's page (core/shared_info.c) */
     struct gnttab *gnttab;           /* grant table and maptrack (core/grant/) */
     uint64_t shared_info_gfn;        /* where it is mapped, GFN_INVALID: nowhere (d->lock) */
+    struct evtchn_domain *evtchn;    /* event-channel ports (core/event/) */
     struct domain *reclaim_next;     /* waiting to be freed after the last put */
     struct arch_domain arch;
 };
