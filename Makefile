@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Keel top-level build.  Everything lands under build/.
 #   make          the hypervisor: build/keel.Image (arm64 Image) and build/keel.elf
 #   make test     every test tier (installs missing Debian packages first)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # abi/: each header compiles on its own, with the EL2 flags for AArch64 (the hypervisor and
 # guests) and for the host (x86-64 programs and unit tests), so its layout assertions hold on
 # both.  `make hyp` runs it; stamps under build/abi/.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bare-metal test guests: guests/<name>/*.c with the runtime in guests/common/ become
 # build/guests/<name>.elf and build/guests/<name>.Image (a Linux arm64 Image any loader boots).
 GUEST_NAMES := $(sort $(filter-out common,$(patsubst guests/%/,%,$(dir $(wildcard guests/*/*.c)))))

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The hypervisor image.  Each folder lists its own objects in a *.mk file.
 HYP_OBJS :=
 include hyp/core/core.mk

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross toolchain and the strict flag set for code that runs at EL2 or in bare-metal guests.
 CC_A64 := $(CROSS)gcc
 LD_A64 := $(CROSS)ld

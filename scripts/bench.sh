@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark suite behind `make bench`: Keel, no hypervisor and Debian 12's Xen 4.17 on the
 # same emulated machine, in one invocation.  Regenerates docs/performance.md and its charts
 # (docs/perf-*.png), writes raw CSV and console logs under build/bench/, prints a summary.

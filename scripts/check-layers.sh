@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Enforce Keel's include rules (docs/architecture.md, "Include rules"):
 #   1. hyp/core/ and hyp/lib/ never include an arch-private header (<arm64/...>): core code
 #      reaches the architecture only through <hyp/arch/*.h> and the embeddable <arch/*.h> types.

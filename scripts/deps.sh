@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian 12 packages Keel's build, tests and demo need, if any is missing.
 # Runs as root, or through sudo; needs only the Debian archive.  Guest material (Debian's arm64
 # kernel, busybox) is not installed here: scripts/fetch-guest.sh downloads it into build/cache.

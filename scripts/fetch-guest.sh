@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Download Debian 12 arm64 guest material with apt (no root needed for the
 # download itself) and cache it under build/cache:
 #   build/cache/Image            newest linux-image-*-arm64-unsigned kernel

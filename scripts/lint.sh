@@ -1,10 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Static checks, run by `make lint` and by scripts/test-all.sh:
 #   format   clang-format 14 against .clang-format, every *.c/*.h under hyp/ abi/ guests/ dom0/
 #            tools/ tests/ (the folders that exist)
 #   cppcheck cppcheck 2.10 over the EL2 code (hyp/, with the build's include path), the host
 #            stand-in arch, and the host programs (tools/, dom0/) when they exist
 #   layers   the include rules (scripts/check-layers.sh)
+#   spdx     an SPDX licence line in every tracked source file (scripts/spdx.sh)
 # Prints each finding, then one summary line; exits 1 if anything was found.
 # Usage: scripts/lint.sh          check only
 #        scripts/lint.sh --fix    reformat the files in place first (`make format`), then check
@@ -137,7 +139,13 @@ lay_bad=$(echo "$layers_out" | sed -n 's/^check-layers: \([0-9]*\) violation.*/\
 [ -n "$lay_bad" ] || lay_bad=0
 [ $layers_rc -eq 0 ] || fail=1
 
+# ---- licence lines ---------------------------------------------------------------------------
+[ $fix = 1 ] && scripts/spdx.sh --fix
+spdx_out=$(scripts/spdx.sh)
+spdx_bad=$(echo "$spdx_out" | grep -c .)
+[ -z "$spdx_out" ] || { echo "$spdx_out" | sed 's/^/lint: /'; fail=1; }
+
 st() { [ "$1" -lt 0 ] && echo "not run" || echo "$1"; }
 say "summary: format $(st $fmt_bad) file(s), cppcheck $(st $cpp_bad) finding(s)," \
-    "layers $lay_bad violation(s): $([ $fail = 0 ] && echo PASS || echo FAIL)"
+    "layers $lay_bad violation(s), SPDX $spdx_bad missing: $([ $fail = 0 ] && echo PASS || echo FAIL)"
 exit $fail

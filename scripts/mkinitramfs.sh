@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Build a busybox-static initramfs for Linux guests:
 #   scripts/mkinitramfs.sh OUT.cpio.gz [--init SCRIPT] [--modules LIST]
 # Contents: /init (default tests/e2e/initramfs/init), /bin/busybox with a symlink per applet,

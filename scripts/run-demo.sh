@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The demonstration system behind `make run` (which builds Keel and installs packages first):
 # Keel in QEMU with one Debian domain (configs/demo.cfg), whose busybox shell has the console.
 #   Ctrl-A three times   console input moves between the domain and Keel's own console

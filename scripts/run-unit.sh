@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run host unit-test binaries; print each binary's cmocka output and a final tally.
 pass=0; fail=0
 for t in "$@"; do

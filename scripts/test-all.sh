@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every test tier, in order; called by `make test` after scripts/deps.sh.
 #   build  make (the hypervisor image)
 #   unit   make unit + scripts/run-unit.sh (host unit tests, ASan/UBSan)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host tools (run on the build machine, not in Keel or a guest).  Strict warnings, no
 # sanitizers: these are shipped helpers, the libraries they use are unit-tested separately.
 TOOLS_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 -O2 -g -Wall -Wextra -Werror -Wshadow \

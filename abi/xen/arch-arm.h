@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What is Arm-specific in the Xen guest ABI (xen-abi-facts A.2, A.4, C.1, C.2, H.1, H.2):
  * the hypercall instruction's tag, struct vcpu_info and struct shared_info with the 2-level

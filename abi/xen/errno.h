@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Xen's error numbers (xen-abi-facts Appendix 1), the same values as Linux arm64.  They are
  * listed positive; a hypercall returns them negated (-XEN_EINVAL).  Prefixed so that host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_channel_op(cmd, arg) (xen-abi-facts C.3-C.5): sub-op numbers and arguments, port
  * states, virtual IRQs, the 2-level limits and the FIFO constants (Keel answers FIFO's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grant_table_op(cmd, args, count) (xen-abi-facts D): version-1 entries and their flags, the
  * sub-op numbers, each sub-op's argument element (arg points to count of them; each element's

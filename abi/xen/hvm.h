@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hvm_op(cmd, arg) (xen-abi-facts A.3, B.1 #11-12, B.5): the sub-ops Xen offers on Arm and the
  * HVM parameters an Arm guest or its toolstack uses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * memory_op(cmd, arg) (xen-abi-facts B.1, B.3, I.1, Appendix 2): sub-op numbers, physmap
  * spaces, the reservation, physmap and acquire_resource arguments and the mem_flags encoding.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * physdev_op(cmd, arg) (xen-abi-facts A.3, B.2, B.4): the PCI calls dom0 makes as devices
  * appear.  Xen/Arm without PCI support answers -ENOSYS to all of them.

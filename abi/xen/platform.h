@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * platform_op(op) (xen-abi-facts A.3, B.2, B.3): the control domain sets the wallclock with
  * XENPF_settime64; Xen/Arm implements nothing else.

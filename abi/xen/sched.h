@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sched_op(cmd, arg) (xen-abi-facts B.1 #20-21, B.3, B.4): sub-op numbers, shutdown reasons and
  * the argument structs.

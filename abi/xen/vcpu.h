@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vcpu_op(cmd, vcpuid, arg) (xen-abi-facts B.1 #9 and #17, B.3, B.4): sub-op numbers, the
  * vcpu_info and runstate registrations, and the runstate record the hypervisor keeps up to date.

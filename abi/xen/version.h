@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xen_version(cmd, arg) (xen-abi-facts B.1 #1, B.4): sub-ops, their argument layouts and the
  * feature bits of XENVER_get_features, with the submap values Xen 4.17 and later report on Arm.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The core of the Xen 4.17 guest ABI as Keel speaks it (xen-abi-facts A.2, A.3, B.4, Appendix 2):
  * hypercall numbers, the scalar types every other header uses, domain ids, multicall, vm_assist

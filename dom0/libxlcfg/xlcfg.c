@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xl configuration keys: after the syntax pass (xlcfg_syntax.c) has collected the settings,
  * check and convert the keys Keel knows (types, ranges, defaults, relations such as cap <=

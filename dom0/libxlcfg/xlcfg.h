@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xl-style domain configuration files: the syntax (key = value statements, quoted strings,
  * integers, [lists]) and the keys Keel understands, with xl's defaults and range checks.

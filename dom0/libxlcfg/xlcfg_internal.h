@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared between the syntax pass (xlcfg_syntax.c) and the keys pass (xlcfg.c); not part of
  * the library's interface.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xl configuration syntax: turns text into settings (key, line, value as written).  A key
  * assigned twice keeps the last value, as in xl; "+=" appends.  Statements end at a newline or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Micro-benchmarks of the virtual platform, the same binary bare at EL1, on Keel and on Xen:
  * hypercall round trips, a trapped MMIO read, virtual timer interrupt latency, interrupt

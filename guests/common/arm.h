@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AArch64 helpers for test guests running at EL1: system registers, barriers, interrupt masks. */
 #pragma once
 

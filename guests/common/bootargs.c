@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading the guest's command line from the device tree (/chosen/bootargs). */
 #include "bootargs.h"
 #include "arm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's command line (/chosen/bootargs): "key=value" words separated by spaces. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * call_with_regs(regs, kind): load x0-x28 from regs[0..28], issue one call instruction, store
  * x0-x28 back.  kind 0 = HVC #0xEA1 (Xen hypercall), 1 = HVC #0 (SMCCC), 2 = SMC #0.  Lets a

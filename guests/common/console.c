@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Console for test guests: a polled PL011/SBSA UART (only DR and FR, which both have), or the
  * console_io hypercall when the DT has no UART.  One spinlock keeps each printf whole.

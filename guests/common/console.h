@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Console output for test guests: the DT's PL011/SBSA UART, else Xen's console_io hypercall. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A hardware breakpoint probe for test guests (see debug.h). */
 #include "debug.h"
 #include "exception.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Self-hosted debug from a test guest (Arm ARM D2, "AArch64 Self-hosted Debug"): the OS lock
  * and OS double lock registers, and one hardware breakpoint to see whether debug exceptions

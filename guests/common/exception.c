@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exception recording for test guests (see exception.h).  State is per vCPU; no locking. */
 #include "exception.h"
 #include "arm.h"

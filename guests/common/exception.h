@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Exceptions in test guests.  A test announces an exception it provokes with exc_expect(); the
  * handler records it, steps over the faulting instruction (ELR_EL1 + 4) and returns.  Anything

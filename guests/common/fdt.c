@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Flattened device tree reading for test guests (Devicetree Specification v0.4, chapter 5):
  * nodes in document order with the #address-cells/#size-cells in force, properties by name.

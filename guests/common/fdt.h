@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small flattened-device-tree reader for test guests: walk nodes in order, read properties. */
 #pragma once
 

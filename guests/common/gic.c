@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GICv3 for test guests: distributor and redistributor set-up through MMIO, the CPU interface
  * through ICC_* system registers, SGIs through ICC_SGI1R_EL1, and the IRQ acknowledge/end path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GICv3 helpers for test guests (Arm IHI 0069): the distributor and redistributors named by the
  * DT, and the system-register CPU interface.  Interrupts are Group 1, routed as IRQ.

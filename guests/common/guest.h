@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What each test guest provides to the runtime (guests/<name>/main.c). */
 #pragma once
 

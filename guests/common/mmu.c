@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Stage-1 identity map for test guests, so that RAM is Normal write-back memory (exclusives,
  * caches, unaligned accesses) and everything else Device-nGnRnE.  4 KiB granule, 39-bit VA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device-tree discovery for test guests: UART, GICv3, PSCI conduit, CPUs, memory, timer. */
 #include "platform.h"
 #include "arm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a test guest learns about its machine from the device tree it was booted with. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small vsnprintf: enough of C's conversions for test output (see console.h). */
 #include "arm.h"
 #include "console.h"

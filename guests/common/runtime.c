@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Start-up of a test guest after start.S: read the DT, turn the MMU on, start the console and
  * say what we run on; the entry of secondary vCPUs (PSCI CPU_ON) and their end (CPU_OFF).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SMCCC and PSCI calls over HVC #0 or SMC #0, whichever the DT's /psci node names. */
 #include "smccc.h"
 #include "arm.h"

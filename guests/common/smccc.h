@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SMCCC 1.1 calls (Arm DEN 0028) and PSCI (Arm DEN 0022) from a test guest. */
 #pragma once
 

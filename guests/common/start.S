@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Entry of a bare-metal test guest: a Linux arm64 Image header (so any loader that boots Linux
  * boots us), self-relocation (QEMU puts an Image with text_offset 0 at RAM base + 2 MiB, Keel and

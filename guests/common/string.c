@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The few C library string functions the compiler and the runtime need (freestanding). */
 #include "arm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Check reporting and the end of a test guest (see test.h).  Counters are atomic: any vCPU
  * may report. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Results of a test guest.  Each check prints one line
  *     GUEST-TEST <name>: PASS (<detail>)      or      GUEST-TEST <name>: FAIL (<detail>)

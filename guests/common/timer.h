@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Generic timer helpers for test guests: the virtual counter and timer (CNTV_*). */
 #pragma once
 

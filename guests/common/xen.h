@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Xen hypercalls from a test guest (xen-abi-facts A.2/A.3): HVC #0xEA1, number in x16,
  * arguments in x0-x4, result in x0.  The hypervisor may clobber x16 and the argument registers,

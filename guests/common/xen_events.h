@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event channels from a test guest (xen-abi-facts C.3, C.4): event_channel_op, the shared_info
  * page mapped into the guest's RAM (XENMEM_add_to_physmap), and an upcall handler for the

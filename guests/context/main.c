@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A vCPU's register state survives being switched out: each of two vCPUs fills EL0/EL1
  * system registers Linux rarely changes (SP_EL0, TPIDR*, CONTEXTIDR, PAR, AMAIR, AFSR*, FAR,

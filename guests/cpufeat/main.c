@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a guest learns about the CPU, and what it may use of it.  Keel answers the ID registers
  * itself (HCR_EL2.TID3) and hides the features whose state it does not switch between vCPUs

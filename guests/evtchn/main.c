@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_channel_op from a guest (xen-abi-facts C.3-C.5): every sub-op's success and each of
  * its errors that one domain can reach, argument pointers that are unmapped, read-only or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Two domains notify each other through a dom0less static event channel (xen-abi-facts C.3,
  * H.5), found by the port number in their boot configuration: `evt.port=P` (our end),

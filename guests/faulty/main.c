@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A misbehaving guest, for checking that Keel keeps a bad domain's damage to that domain.  The
  * behaviour comes from /chosen/bootargs:

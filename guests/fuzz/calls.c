@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Calls into the hypervisor: Xen hypercalls (HVC #0xEA1, number in x16), SMCCC/PSCI function
  * ids over the DT's conduit, HVC and SMC with other immediates (generated code), CPU_ON of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The hostile-guest fuzzer (guests/fuzz): what its files share.  main.c owns the vCPUs, the
  * boot arguments, the operation loop and the summary; calls.c the hypercalls, PSCI, SMCs and

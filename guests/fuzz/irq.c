@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Interrupts of the fuzzer: the handler (counts, then quiets whatever fired so no storm
  * follows), WFI/WFE storms and PSCI CPU_SUSPEND with a wake-up always on its way, and SGI

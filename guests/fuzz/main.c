@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A hostile guest: from a seed on its command line, every vCPU issues random operations at
  * Keel (hypercalls, PSCI, SMC/HVC, MMIO, system registers, WFI/WFE, SGIs), counts what Keel

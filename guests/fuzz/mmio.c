@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Memory accesses the hypervisor has to answer: the vGIC distributor and redistributors, the
  * vPL011, and guest-physical addresses with nothing behind them (holes of the guest layout,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * System registers and system instructions, through generated code (the register is part of
  * the opcode): a list of those a hypervisor traps or switches (GIC CPU interface, timers,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grant.role=self, continued: copy (one element, batches long enough to be preempted, every
  * error), swap_grant_ref and cache_flush on this domain's own grants.

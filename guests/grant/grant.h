@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The grant test guest's shared pieces: hypercall wrappers, its own grant table (frame 0 mapped
  * at the start of Xen's grant window and reached through scratch slot 0), granting and revoking

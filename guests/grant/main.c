@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant tables, version 1 (xen-abi-facts D), seen from a guest.  grant.role=self (the
  * tests/guest case) checks every grant_table_op sub-op's success and each of its errors on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The three roles of tests/multi grant-pass, domain ids given on the command line (grant.a,
  * grant.b, grant.c; the grants stand in for Xen 4.17's dom0less configuration):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grant.role=self: every grant_table_op sub-op on this domain's own table, its success and each
  * of its errors, with the statuses and errno values Xen 4.17 on Arm gives; argument pointers

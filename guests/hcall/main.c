@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * How the hypervisor takes hypercall arguments (xen-abi-facts A.2, B.4): pointers are guest
  * *virtual* addresses, translated through our stage-1 tables.  With the MMU's identity map a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The smallest test guest: it boots, prints and powers off.  Checks the runtime and the runner.
  * Given a ramdisk, it also checks that the ramdisk arrived intact: tests/guest/run.sh writes
  * each one as 64-bit little-endian words RAMDISK_WORD(i), i = 0, 1, ...  A damaged one crashes

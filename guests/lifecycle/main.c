@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A guest that races its own death, for the restart stress tests of tests/multi (issue 12
  * item 1).  Run with on_poweroff = "restart", it shuts itself down while its other vCPUs keep

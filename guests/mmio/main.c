@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a guest gets for accesses nothing answers, and for calls nothing implements: loads,
  * stores (with and without an instruction syndrome) and instruction fetches at guest-physical

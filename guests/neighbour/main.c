@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A well-behaved domain that runs beside a hostile one (guests/fuzz) and checks, every period
  * on every vCPU, what another domain must never change:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nb_wait(w): fill x2-x15 and x19-x28 with w->pattern[0..23], wait in WFI until every flag in
  * w->want is set in w->flags or the virtual count reaches w->deadline (checked at each wake-up),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OS lock and the OS double lock belong to one PE (Arm ARM D2, "AArch64 Self-hosted
  * Debug"; OSLAR_EL1, OSLSR_EL1, OSDLR_EL1): under a hypervisor, to one vCPU.  Alone, this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PSCI and SMCCC as a guest sees them (Arm DEN 0022 PSCI 1.1, DEN 0028 SMCCC 1.1): versions,
  * PSCI_FEATURES, CPU_ON (success, bad MPIDR, already on, restart after CPU_OFF, reset state of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PV calls an unmodified Linux makes besides event channels and grant tables, each for
  * success and for each error it can return (xen-abi-facts B): xen_version's sub-ops, memory_op

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Interrupts between two vCPUs (Arm IHI 0069): SGIs through ICC_SGI1R_EL1 as ping-pong in
  * both directions, the "all but self" routing mode, a target list naming both vCPUs, a vCPU

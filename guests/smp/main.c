@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Many vCPUs, past the first affinity cluster: Keel, like Xen, puts 16 vCPUs in each Aff1
  * cluster (xen-abi-facts A.4), so with 17 or more vCPUs the MPIDR, the redistributor frames,

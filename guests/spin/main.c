@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CPU-share probe: every vCPU spins for spin_ms of virtual-counter time, reading CNTVCT_EL0 in a
  * tight loop.  Two consecutive reads closer than gap_us mean the vCPU ran in between; a larger

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The timers' interrupts are level-sensitive (Arm ARM D11.2, "The Generic Timer in AArch64
  * state": the timer asserts its interrupt while ISTATUS = 1 and IMASK = 0; IHI 0069 4.1.1,

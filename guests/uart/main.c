@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The emulated UART (Arm DDI 0183 PL011 r1p5; SBSA generic UART) beyond what a console driver
  * needs: the flag register at rest, identification registers, the interrupt mask and status

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The virtual GICv3 and virtual timer as a guest sees them (Arm IHI 0069): distributor register
  * semantics (TYPER, PIDR2, CTLR, set/clear-enable, byte priorities, IROUTER, set/clear-pending,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * No domain sees another's data (issue 13): at every boot this guest checks that all of its RAM
  * but its own image and its device tree reads as zero, then fills it with a pattern and resets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Boot device-tree digest.  Written once by the boot CPU before the others start, read-only
  * afterwards, so no locking.  Interrupt controller, timer and PSCI nodes are parsed by their

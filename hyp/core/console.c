@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Console: formats log messages, keeps them in a ring buffer and echoes them to the registered
  * UART.  Owns which writer (Keel's log, a domain's UART, the command console) left the current

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Console input switch and Keel's command console.  Owns who receives typed bytes (Keel or one
  * domain's emulated UART), the Ctrl-A escape detector and Keel's line editor and commands.

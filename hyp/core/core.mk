@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 HYP_OBJS += hyp/core/main.c hyp/core/console.c hyp/core/bootinfo.c hyp/core/selftest.c hyp/core/vmmio.c hyp/core/rng.c \
             hyp/core/ratelimit.c
 # memory management (page allocator, heap)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domain lifecycle, references and guest memory.  domain_list_lock guards the domain table
  * and the taking of references through it; d->refs counts them (the table holds one while d is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building domains from the boot device tree (Xen's dom0less bindings: "xen,domain" nodes under
  * /chosen with multiboot modules) and loading a Linux arm64 Image, its initramfs and its device

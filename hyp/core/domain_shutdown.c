@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domain shutdown: stop every vCPU, report the reason, and once no pCPU runs any of the
  * domain's vCPUs apply the configured action (destroy, restart, preserve).  The action runs from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest memory access.  Guest-virtual copies go page by page through the arch translation of
  * the loaded vCPU, then take a reference on the frame found: it must be the domain's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * HVM parameters of a domain (hvm_param.h): Xen 4.17's Arm rules.  A domain may read its
  * callback, xenstore and console parameters and set none of its own; the toolstack sets them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Physical interrupt dispatch and IPIs.  Owns the handler table (changed under irq_lock,
  * read locklessly by irq_dispatch: fn is published last with release order) and the per-CPU

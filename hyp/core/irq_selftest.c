@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Self-checks for interrupts, time and SMP, run on the boot CPU (interrupts enabled) with
  * every other CPU idle: the boot device tree agrees with what Keel found, timers fire on every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Linux arm64 Image files (Linux Documentation/arch/arm64/booting.rst): the 64-byte header
  * that says where the kernel goes and how much room it needs, and, for kernels with an EFI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Boot sequence of the arch-neutral core: boot_early() (MMU off) finds RAM and the console and
  * has the arch build the EL2 map; boot_main() brings up memory management, interrupts, time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Privilege decisions (see policy.h).  No state of its own: it reads the domains' flags. */
 #include <hyp/policy.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Rate limit for guest-caused messages (see ratelimit.h).  Each limiter has its own lock, taken
  * with interrupts masked and with no other lock inside it; it prints nothing itself.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Random bytes: ChaCha20 (RFC 8439) in counter mode over a key set once at boot from the boot
  * device tree's rng-seed and the counter.  rng_lock serialises the stream position.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runs the SELFTEST() checks linked into the image (section .selftests). */
 #include <hyp/console.h>
 #include <hyp/selftest.h>

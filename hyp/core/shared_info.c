@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shared_info and vcpu_info (see shared_info.h).  The page is allocated and owned through the
  * frame table, so mapping it into the guest takes a reference like any frame and it goes only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secondary CPU bring-up, cross-CPU function calls and the idle loop.  percpu_data[cpu] is
  * filled by the boot CPU before cpu starts and belongs to cpu afterwards (online is also read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Nanosecond time from the architected counter, and per-CPU queues of one-shot timers kept
  * sorted by deadline.  Each queue has its own lock (taken with interrupts masked, as the timer

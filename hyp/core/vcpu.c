@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vCPU power state (PSCI CPU_ON/CPU_OFF) and lookup.  State changes go through the scheduler
  * (sched_vcpu_set_state), which owns the locking. */
 #include <hyp/arch/cpu.h>

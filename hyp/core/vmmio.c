@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated-MMIO dispatch: finds the region for a trapped guest access.  Regions are fixed once
  * the domain runs, so no locking here; devices lock their own state. */
 #include <hyp/domain.h>

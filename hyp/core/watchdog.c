@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domain watchdogs.  Owns d->watchdog[] and d->watchdogs_used under d->lock.  Arming is refused
  * once the domain is shutting down, so a vCPU still running after another one shut the domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Arm GICv3 physical interrupt controller (GIC architecture spec IHI 0069): distributor,
  * one redistributor per CPU, and the system-register CPU interface at EL2.  Implements the

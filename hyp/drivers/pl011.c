@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arm PL011 UART (PrimeCell UART TRM, DDI 0183): polled transmit and receive only.  The boot
  * loader or firmware has set the baud rate; Keel only enables the transmitter and receiver. */
 #include <hyp/compiler.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command-line word lookup.  Pure functions over a caller-owned string. */
 #include <hyp/cmdline.h>
 #include <hyp/errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Flattened device tree reader.  fdt_open() proves the blob well formed; the walkers below
  * rely on that and keep only cheap bounds checks.  Read-only: the guest DT writer is

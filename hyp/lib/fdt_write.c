@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sequential device-tree writer.  The header, reservation block and structure block grow
  * from the front of the caller's buffer while the strings block sits at its end, so neither

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* printf-style formatting into a bounded buffer, following C11 7.21.6.1 for what it supports
  * (including '#').  No floating point (EL2 code never touches FP/SIMD registers), no %n.
  * Widths and precisions saturate at FIELD_MAX. */

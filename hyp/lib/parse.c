@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Number parsing for command lines and device-tree strings.  Pure function. */
 #include <hyp/errno.h>
 #include <hyp/string.h>

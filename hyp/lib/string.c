@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Freestanding memory and string routines.  Byte loops where alignment is unknown: early boot
  * runs with the MMU off, where unaligned accesses fault. */
 #include <hyp/string.h>

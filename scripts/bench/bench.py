@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Keel's benchmark suite: Keel, no hypervisor and Debian 12's Xen 4.17 on one emulated machine.
 
     bench.py run [--rounds N] [--samples N] [--quick]   everything; writes docs/performance.md,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Device trees for booting a hypervisor (Keel or Xen) on QEMU virt with dom0less domains.
 
 The machine's own device tree is dumped by QEMU with the same options the run will use (and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Counter probe at a guest's very first instruction.  scripts/bench/probe.py appends this code
  * to a Linux arm64 Image (Debian's kernel or a bench guest), points the header's first

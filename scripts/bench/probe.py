@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Put the first-instruction counter probe (firstinsn.S) into a Linux arm64 Image.
 
 The probe is appended at the next 4 KiB boundary after the file (inside the image's own .bss

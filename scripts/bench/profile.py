@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Where the machine time of each micro-benchmark goes: instructions per sample, by function.
 
     scripts/bench/profile.py [--samples N] [--smp N] [--top N] [--bench NAME...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * /init of the boot-benchmark initramfs: the first user instruction of the guest Linux.  Prints
  * the userspace marker with the guest's virtual counter (readable at EL0 under Linux) and the

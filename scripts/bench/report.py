@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """docs/performance.md, its charts (gnuplot) and the printed summary, from bench.py's results."""
 
 import os

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Scheduling overhead per policy (issue "schedulers"), in machine time under -icount: the
 # benchmark guest (guests/bench) runs as a Keel domain once per policy (credit, rtds, null) on
 # one pCPU, and reports

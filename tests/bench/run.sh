@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark smoke test: builds Keel, the bench guest and the first-instruction probe, runs the
 # bench guest once as a two-vCPU Keel domain under -icount with 20 samples per figure, and
 # checks that every figure is there and plausible (non-zero median, min <= median <= p99, all

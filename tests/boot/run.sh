@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Boot integration tests: boot build/keel.Image under QEMU with Keel's "selftest" command line
 # for 1, 2 and 4 CPUs on two CPU models, and check each console log: every self-check passed,
 # every CPU came online, nothing fatal, and Keel powered the machine off before the timeout.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The e2e guest side on plain QEMU, no hypervisor: boots the same Debian kernel and test
 # initramfs directly at EL1 and checks the same CHECK lines as tests/e2e/run.sh, so a failure
 # there can be blamed on Keel, not on the guest material.

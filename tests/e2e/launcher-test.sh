@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Tests of scripts/keel-qemu itself, without booting anything: a stand-in QEMU (fake-qemu)
 # plays scripted consoles and the launcher's exit status and messages are checked against
 # the console contract.  Also checks the device tree the launcher builds (real QEMU dumps

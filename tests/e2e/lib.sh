@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the e2e scripts (sourced): paths, guest material, per-case results and the
 # checks of the guest's "CHECK key=value" lines (read with tests/lib/console.sh).
 # shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # make fuzz: the hostile guest for FUZZ_OPS operations in all (default 10 million), spread
 # over FUZZ_SEEDS (one QEMU instance after another, each beside the neighbour), then every
 # host fuzzer for FUZZ_HOST_TIME seconds.  Ends with one summary: operations by kind, what

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing (make fuzz; tests/fuzz/all.sh runs it all).  Host harnesses: tests/fuzz/host/fuzz_NAME.c
 # plus the sources it exercises (FUZZ_SRCS_NAME), built with clang's libFuzzer, AddressSanitizer
 # and UndefinedBehaviorSanitizer into $(BUILD)/fuzz-host/fuzz_NAME.  Only make fuzz builds them:

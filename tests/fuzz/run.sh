@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Hostile-guest fuzzing: for each seed, boot Keel (through scripts/keel-qemu) with guests/fuzz
 # issuing random operations from that seed and guests/neighbour checking its own timers,
 # interrupts, registers and debug state beside it.  The neighbour runs until stopped: once

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Guest tier: the bare-metal test guests (guests/, built as build/guests/NAME.Image) run as Keel
 # domains through the launcher scripts/keel-qemu, one or more domains per case; each guest
 # checks hypercall and virtual-device behaviour Linux does not reach and ends with

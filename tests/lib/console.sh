@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034 # con_why, con_passed, con_failed_n are for the caller
 # Reading a console log: the one parser of what Keel and the test guests print, sourced by every
 # test runner (tests/*/run.sh; scripts/bench/bench.py calls it for the bench smoke test).

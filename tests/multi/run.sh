@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Multi-domain tier: several Keel domains at once on a 2-CPU QEMU machine, started through
 # scripts/keel-qemu from xl configurations written under $BUILD/multi-tests/.  Cases:
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Building domains from boot input: the Linux arm64 Image checks and the domain builder (with
 # the real boot device-tree digest over trees the test writes, and the rest of Keel faked).
 UNIT_TESTS += kernel_image

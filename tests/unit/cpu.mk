@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The ID registers guests see: idregs.c is #included by the test, with the host's ID
 # registers faked.
 UNIT_TESTS += idregs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Event channels (core/event/) and event_channel_op's decoding, with stand-in domains, guest
 # memory and upcall; threads stand in for pCPUs.
 UNIT_TESTS += evtchn

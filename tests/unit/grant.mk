@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The grant-table state machine over the real physmap, frames and page allocator; the arch p2m
 # and the domain table are stand-ins in the test.
 UNIT_TESTS += gnttab

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hypercall dispatch, multicall and the sub-op helper, with stand-in families and guest memory.
 UNIT_TESTS += hypercall
 UNIT_SRCS_hypercall := hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Interrupts, time and SMP: the timer queues and time conversions (the hardware side is
 # covered by the boot self-checks, tests/boot/run.sh).
 UNIT_TESTS += timer

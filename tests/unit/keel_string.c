@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hyp/lib/string.c under keel_ names: its memcpy, strlen etc. would otherwise replace the host
  * C library's for the whole test binary, cmocka and the sanitizers included.  Listed in

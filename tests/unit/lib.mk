@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests for hyp/lib and the other pure-logic modules (bootinfo, translation tables).
 UNIT_DATA := $(BUILD)/unit/data
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # memory_op's rules (core/mm/memory.c) over the real physmap, frame table and page allocator,
 # with a page-granular stand-in for the arch p2m; and the HVM parameter rules.
 UNIT_TESTS += memory

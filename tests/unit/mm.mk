@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Memory management: the buddy page allocator and the heap on top of it.
 UNIT_TESTS += page_alloc heap
 UNIT_SRCS_page_alloc := hyp/core/mm/page_alloc.c

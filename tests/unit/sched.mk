@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Scheduler: the framework, CPU pools and each policy, driven by a simulated machine with a
 # simulated clock (test_sched_sim.c: timers, IPIs and the context switch are stand-ins that
 # check the framework's invariants at every decision).  A policy's test includes that

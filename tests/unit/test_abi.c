@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * abi/xen/ on the host (x86-64): every header together, beside the C library's <errno.h>.  The
  * layouts are checked by the headers' static assertions as this file compiles; the tests check

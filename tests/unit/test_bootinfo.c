@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the boot device-tree digest (core/bootinfo.c) over dtc-built trees: a
  * QEMU-virt-like machine, an alias-form console with one-cell addresses, and edge values near

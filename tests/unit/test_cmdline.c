@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the command-line word lookup (hyp/lib/cmdline.c): separators, whole-word
  * matching, bare words and empty values, and numeric options falling back to their default. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the console (hyp/core/console.c): how Keel's log messages and the other
  * writers (domains' UARTs, the command console) share the physical console's lines, seen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the console input switch and Keel's command console
  * (hyp/core/console_switch.c): the Ctrl-A escape detector and the line editor as pure

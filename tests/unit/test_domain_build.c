@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for building domains from the boot device tree (hyp/core/domain_build.c), with
  * the real device-tree digest (bootinfo.c) over trees written here, real Image checks, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for event channels (core/event/): every operation and each of its errors, the
  * 2-level bits and upcalls, close/reset/kill with peers, static channels, VIRQ handlers,

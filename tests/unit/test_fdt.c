@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the device-tree reader on well-formed trees: navigation, path lookup, property
  * access, compatible lists, reg decoding, the reservation block and phandles.  The tree is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the device-tree reader on malformed input: every defect fdt_open() must
  * reject with -EINVAL, checked on heap copies of exact size so AddressSanitizer reports any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the device-tree writer (hyp/lib/fdt_write.c): a guest-like tree read back
  * with our reader and, when installed, decompiled by dtc; the strings table; -ENOSPC at every

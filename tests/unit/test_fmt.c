@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the hypervisor's vsnprintf (hyp/lib/fmt.c, linked as keel_snprintf): a table
  * of conversions, flags, widths, precisions and length modifiers checked against the host C

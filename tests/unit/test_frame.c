@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the frame descriptors (hyp/core/mm/frame.c) over the real page allocator on a
  * host arena: ownership, references, and pages going back to the allocator on the last put,

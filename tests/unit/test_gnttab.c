@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the grant-table state machine (hyp/core/grant/): table growth, query and
  * setup, versions, map and unmap with the maptrack, copy, swap, cache_flush, and the lifetime

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for grant_table_op's decoding (core/hypercall/grant_table_op.c): commands and
  * counts, element arrays copied in and results copied back, a batch stopped by preemption and

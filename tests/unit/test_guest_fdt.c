@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The device tree Keel writes for a guest (hyp/arch/arm64/guest_fdt.c), read back with Keel's
  * own FDT reader and checked against what a Linux arm64 guest needs: memory banks, one cpu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the heap, on top of the real page allocator run on a 64 MiB host arena (see
  * test_page_alloc.c).  Every test ends by checking that both allocators' counters are back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for hypercall dispatch (core/hypercall/hypercall.c), multicall and the sub-op
  * helper: numbers, privilege, continuations, batches, argument copying.  Guest memory is host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the ID registers guests see (hyp/arch/arm64/idregs.c), included here with the
  * host's ID registers replaced by a fake table: what is hidden, what is kept, and which trapped

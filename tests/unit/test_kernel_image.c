@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for Linux arm64 Image checks (hyp/core/kernel_image.c): headers written here byte
  * by byte, with and without an EFI stub's PE/COFF header, whole and truncated at every point

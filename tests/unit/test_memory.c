@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * memory_op's effects (core/mm/memory.c) through the real physmap, frame table and page
  * allocator; the arch p2m is a page-granular array that can be made to fail.  Every error of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the decoder of loads and stores without an instruction syndrome
  * (hyp/arch/arm64/mmio_insn.c).  The instruction words come from the GNU assembler

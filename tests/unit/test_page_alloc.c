@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the buddy page allocator, run on host memory: the "RAM banks" are ranges of an
  * aligned_alloc()ed or mmap()ed arena, with addresses as pointer values, exactly as Keel sees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for parse_u64 (hyp/lib/parse.c): decimal and 0x-hex, the K/M/G suffixes, range
  * limits at exactly 2^64, and the rule that only the first len bytes are read.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the AArch64 translation tables (arch/arm64/pgtable.c) on the host.  The
  * allocator double checks two invariants on every call: a range is unmapped in the table when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the rate limit of guest-caused messages (hyp/core/ratelimit.c), on the host
  * arch's counter (1 tick = 1 ns): one line per cause per period, the count of what was held

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ChaCha20 block function against RFC 8439 section 2.3.2's test vector, and the generator's
  * stream does not repeat. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The credit policy (hyp/core/sched/credit.c, included to reach its private state) on the
  * simulated machine: weight ratios, weights shared among a domain's vCPUs, caps per period,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The null policy (hyp/core/sched/null.c, included to reach its private state) on the
  * simulated machine: one vCPU per pCPU with no time slicing, vCPUs beyond the pCPUs waiting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CPU pools (hyp/core/sched/cpupool.c and the framework): CPU lists, pools from the command
  * line and from "xen,cpupool" device-tree nodes, Pool-0 and the default pool, refused

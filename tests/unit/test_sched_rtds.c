@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The RTDS policy (hyp/core/sched/rtds.c, included to reach its private state) on the
  * simulated machine: EDF order, budgets never exceeded in any period, replenishment at period

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The scheduler tests' simulated machine (see test_sched_sim.h): stand-ins for the timer
  * queues, IPIs, the context switch, the heap and the log, and the event loop that drives

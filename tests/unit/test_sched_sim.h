@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host harness for the scheduler tests: a discrete-event simulation of N pCPUs running the real
  * framework (sched_switch) and policies against a simulated clock.  vCPUs carry synthetic loads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the freestanding memory and string routines (hyp/lib/string.c, linked under
  * keel_ names): every source/destination alignment and length around the 8-byte fast paths,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the timer queues and time conversions (hyp/core/timer.c), included here so
  * the tests reach its interrupt handler.  Time is driven through host_counter, the hardware

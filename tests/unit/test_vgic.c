@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the virtual GICv3 state logic (hyp/arch/arm64/vgic/ minus hw.c): register
  * semantics through the real emulated-MMIO dispatch (core/vmmio.c), list-register selection and

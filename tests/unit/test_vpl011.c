@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the emulated PL011 (hyp/core/vdev/vpl011.c) at register level: two fake
  * domains reach it through the real MMIO dispatch (hyp/core/vmmio.c) and print through the

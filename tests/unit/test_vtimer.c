@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the virtual timers (hyp/arch/arm64/vtimer.c), included here with its system
  * registers redirected to a fake register file.  Time is host_counter; core timers, the vGIC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the xl configuration parser (dom0/libxlcfg): the syntax (comments, quoting,
  * escapes, multi-line lists, duplicates and "+="), every known key with its default, range and
  * error message, relative paths, warnings for unknown keys, and reading from a file. */

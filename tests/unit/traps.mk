@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Guest exits: the loads and stores without an instruction syndrome that Keel decodes for
 # emulated MMIO (mmio_insn.c, a pure decoder).
 UNIT_TESTS += mmio_insn

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host unit tests (cmocka), built with AddressSanitizer and UndefinedBehaviorSanitizer.
 # Each test is tests/unit/test_NAME.c plus the hypervisor sources it exercises, listed as
 #   UNIT_SRCS_NAME := hyp/...c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Embeds a file generated at build time (a .dtb that dtc made from tests/unit/data/NAME.dts) into
  * a test binary, so a test never looks for files at run time.  The test's UNIT_CFLAGS must pass

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The console, emulated devices and the console input switch.  The vpl011 test goes through the
 # real MMIO dispatch and console; the switch test reads the console UART's interrupt from the
 # QEMU-like device tree that lib.mk compiles for the bootinfo tests.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Virtual GICv3: register semantics, list-register selection and read-back, hardware links,
 # SGI generation.  hw.c (the ICH_* system registers) is replaced by doubles in the test.
 VGIC_DIR := hyp/arch/arm64/vgic

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * keel-cfg: read xl domain configuration files and print, for scripts/keel-qemu, one block of
  * "key value" lines per domain.  Checks what only the host can check (files exist, names are

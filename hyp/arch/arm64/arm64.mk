@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
             hyp/arch/arm64/pgtable.c hyp/arch/arm64/traps_hyp.c hyp/arch/arm64/cpu.c \
             hyp/arch/arm64/psci.c hyp/arch/arm64/setup.c

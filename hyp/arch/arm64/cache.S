@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Cache maintenance and FP/SIMD register save/restore.  In assembly because Keel's C code is
  * built with -mgeneral-regs-only and must never touch FP/SIMD registers itself.

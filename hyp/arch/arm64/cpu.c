@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AArch64 CPU identity, counter and parking. */
 #include <arm64/sysreg.h>
 #include <hyp/arch/cpu.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 exception vectors (Arm ARM D1.10.2: VBAR_EL2 table of 16 entries of 0x80 bytes).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The device tree a guest boots with: memory, CPUs with PSCI, the vGICv3, the architected
  * timer, the emulated SBSA UART, the Xen /hypervisor node and /chosen (command line,

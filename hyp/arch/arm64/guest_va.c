@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest virtual → host address translation with the hardware walker: AT S12E1R/W walks the
  * loaded vCPU's stage 1 and stage 2 (Arm ARM C5.5, D8.13) and leaves the result in PAR_EL1.

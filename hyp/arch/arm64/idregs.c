@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CPU identification registers guests see (Arm ARM D17.2, "ID group 3": op0 = 3, op1 = 0,
  * CRn = 0, CRm = 1..7).  HCR_EL2.TID3 traps every guest read of them here, so a guest is told

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Decoding of the loads and stores Keel emulates without an instruction syndrome (see
  * <arm64/mmio_insn.h>).  A pure function of the instruction word: no state, no locking.  The

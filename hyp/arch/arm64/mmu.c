@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The EL2 stage-1 map: RAM 1:1 (write-back, execute-never except Keel's own text, which is
  * read-only), and device registers 1:1 as drivers ask for them.  Built with the MMU off by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest physical address spaces: stage-2 translation tables (40-bit IPA, start level 1 with two
  * concatenated root tables, Arm ARM D8.2.7), VMIDs and their TLB maintenance, and the guest

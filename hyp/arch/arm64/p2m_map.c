@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The encoding of a domain's typed guest memory map in its stage-2 tables: what each p2m type
  * is as stage-2 attributes, and map, unmap, lookup and walk on top of the generic table code.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * AArch64 4 KiB-granule translation tables (Arm ARM D8.2-D8.3), shared by the EL2 stage-1 map
  * and guest stage-2 maps.  Owns the table pages it allocates; the caller serialises changes to

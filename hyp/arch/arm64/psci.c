@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host PSCI client (Arm DEN 0022, PSCI 1.1): start secondary CPUs and power the machine off
  * or reset it.  At EL2 only the SMC conduit reaches the firmware; a device tree asking for HVC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AArch64 machine bring-up after the MMU is on: firmware interface, interrupt controller,
  * timer; per-CPU EL2 configuration. */
 #include <arm64/idregs.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The EL2 physical timer (Arm ARM D11, "The Generic Timer in AArch64 state"): CNTHP_CVAL_EL2
  * compared against the physical count, interrupting through a PPI the device tree names.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest exits: a table from exception class to handler (Arm ARM D17.2.37, ESR_EL2), emulated
  * MMIO decoding, and injection of exceptions a guest must see (undefined instruction, external

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Exceptions taken at EL2 itself.  Interrupts go to the core dispatcher; anything else means a
  * bug in Keel: report it (exception class, syndrome, fault address, registers) and park this

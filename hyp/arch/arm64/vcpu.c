@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arm64 vCPU state: boot-time reset, context switch of EL1 system registers, FP/SIMD, timers and
  * the virtual CPU interface, and the run loop that enters the guest and dispatches its exits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hardware breakpoints and watchpoints of vCPUs (Arm ARM D2, self-hosted debug): each vCPU has
  * its own DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1, so that no domain sees or is hit by another's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Virtual PSCI 1.1 and the SMCCC 1.1 discovery calls (Arm DEN 0022, DEN 0028), reached by the
  * guest with HVC #0 (or SMC #0).  Function id in w0, arguments in x1-x3, result in x0.  Every

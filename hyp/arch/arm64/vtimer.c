@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Virtual timers of a vCPU (Arm ARM D11).  Owns CNTV_* while the vCPU is loaded, the saved
  * copies and both software timers while it is not, and the emulated EL1 physical timer.

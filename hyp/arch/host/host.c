@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host stand-ins for arch hooks used by core code under unit test. */
 #include <stdio.h>
 #include <stdlib.h>

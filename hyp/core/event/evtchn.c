@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event-channel ports (see evtchn.h): the per-domain table and the operations on it, for the
  * hypercall and for dom0less static channels.  Each operation validates everything under the

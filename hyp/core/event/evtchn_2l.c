@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The 2-level event ABI (xen-abi-facts C.3): one pending and one mask bit per port in the
  * domain's shared_info page, a selector word in each vCPU's vcpu_info saying which words of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inside core/event/: the port table shared by evtchn.c (states and operations), virq.c
  * (virtual IRQs) and the port-ops of the event ABI (evtchn_2l.c: the 2-level bitmaps; FIFO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dom0less static event channels (Xen 4.17's binding): under a "xen,domain" node, a child with
  * compatible "xen,evtchn-v1" and "xen,evtchn" = <local-port phandle>, where phandle names the

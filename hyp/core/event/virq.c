@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Virtual IRQs (xen-abi-facts C.4): events Keel itself raises, bound to a port with
  * EVTCHNOP_bind_virq.  A per-vCPU VIRQ (timer, debug, xenoprof, xenpmu) is bound on each vCPU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant tables: each domain's table (frames from the page allocator, owned by the domain as
  * FRAME_SHARED, grown on demand up to its limit), the pin state of its entries, and the

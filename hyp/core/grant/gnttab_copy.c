@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant copy: one gnttab_copy element, each end a grant reference of another (or the same)
  * domain or a frame of the caller's own RAM.  A grant end is pinned for the copy (GTF_reading

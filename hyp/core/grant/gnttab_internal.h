@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the grant-table files (gnttab.c, gnttab_map.c, gnttab_copy.c) and their unit test share:
  * the table, its entries' pin state, the maptrack, and pinning.  Locks: see <hyp/gnttab.h>.

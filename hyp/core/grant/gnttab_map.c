@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant maps: map_grant_ref and unmap_grant_ref (and unmap_and_replace) into the mapper's
  * memory map, and the mapper's maptrack, the handles of its mappings.  A mapping holds a pin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * console_io (18), the control domain's console (xen-abi-facts B.2, F): CONSOLEIO_write prints
  * the guest's bytes on Keel's console as that domain's lines ("[name] ..."), a chunk at a time

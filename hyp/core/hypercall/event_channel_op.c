@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_channel_op (32), event_channel_op(cmd, arg) (xen-abi-facts C.4): decoding only.  Each
  * sub-op's struct is copied in (and checked writable when it has results) by subop_call; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grant_table_op (20): cmd, a pointer to an array of count argument structs (xen-abi-facts D.3).
  * Decoding only: each element is copied in, handed to core/grant/ as a kernel struct, and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hvm_op (34), decode only (xen-abi-facts B.1 #11-12, B.5): get_param and set_param, the two
  * sub-ops Xen offers on Arm besides vm_event requests (-ENOSYS here).  Names the target domain

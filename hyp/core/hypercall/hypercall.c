@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hypercall dispatch: number → {handler, name, argument count, who may call}, one file per
  * family in this folder.  The privilege check is here, once (core/policy.c decides).  Handlers

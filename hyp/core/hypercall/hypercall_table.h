@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypercall families' handlers (one file each in core/hypercall/), for the table in
  * hypercall.c.  Hypercall numbers come from abi/xen. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * memory_op (12), decode only (xen-abi-facts B.1, B.3, I.1, Appendix 2): the reservation calls
  * (the balloon: populate_physmap, decrease_reservation, increase_reservation), the counts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * multicall (13): a batch of hypercalls in one exit, each entry's result written back
  * (xen-abi-facts B.3: struct multicall_entry, 64 bytes).  A call that stops to continue later

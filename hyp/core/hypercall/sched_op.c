@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sched_op (29): yield, shutdown, the domain watchdog, poll and remote_shutdown (xen-abi-facts
  * B.4).  SCHEDOP_block is not offered on Arm (guests use WFI).  remote_shutdown is the control

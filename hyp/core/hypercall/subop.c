@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sub-op helper (subop.h).  The argument buffer is on the pCPU's stack: every struct the
  * tables name is at most SUBOP_MAX_ARG bytes (checked at each table's definition). */
 #include "subop.h"

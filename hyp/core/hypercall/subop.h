@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Decoding a family's sub-operations (cmd, pointer to one argument struct), in the style of
  * seL4's decode-then-invoke: a table says each sub-op's argument size, direction and caller

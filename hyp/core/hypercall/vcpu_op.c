@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vcpu_op (24) and vm_assist (21), decode only (xen-abi-facts B.1 #9, #16, #17, B.3, B.4).
  * Xen 4.17 on Arm offers vcpu_op's register_vcpu_info and register_runstate_memory_area, and

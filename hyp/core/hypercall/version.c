@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xen_version (17): which Xen ABI Keel speaks and what it offers, sub-op by sub-op as Xen 4.17
  * on Arm answers them (xen-abi-facts B.4): every domain may read the version strings, the

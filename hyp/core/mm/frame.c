@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Frame descriptors: an array of 64-bit words per RAM bank, allocated at boot.  A word packs
  * the reference count (bits 31:0), the owner's domain id (47:32) and the type (55:48); every

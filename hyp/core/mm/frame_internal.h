@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What frame.c shows only to its boot glue and host unit tests. */
 #pragma once
 

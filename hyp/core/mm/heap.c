@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Small-object heap: power-of-two size classes (16 B to 2 KiB) carved from 16 KiB slabs, and
  * larger requests passed to the page allocator as whole blocks.  heap.lock guards the slab

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 self-checks for the heap on top of the real page allocator: every size class and some
  * large sizes, alignment, zeroing, and exact return of both allocators' counters.  Runs on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * memory_op's effects on a domain's memory (memory.h): extents of RAM in and out, frames of
  * the physmap spaces put in place and taken away.  Every change goes through physmap, which

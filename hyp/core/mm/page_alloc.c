@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Buddy page allocator.  Owns every free page of the RAM regions it is given, the intrusive free
  * lists threaded through those pages, and one metadata byte and a state bit per page carved

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Boot glue for the page allocator: hands it the RAM banks from bootinfo with the reserved
  * ranges and Keel's own image [_head, _end) cut out.  Runs once on the boot CPU before any other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the page allocator shows only to the rest of core/mm, to its boot glue and to host unit
  * tests: setting it up from explicit ranges, and asking which allocated block starts at an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 self-checks for the page allocator on the machine's real RAM: alignment and zeroing of
  * every order, exhaustion, and exact return of the counters.  Runs on the boot CPU while the

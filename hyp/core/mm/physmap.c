@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest memory maps: populate, map and unmap frames, look up, release.  Owns the rule that every
  * frame mapped in a domain holds one reference, put when the mapping goes, and the domain's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CPU pools: built once at boot from the device tree ("xen,cpupool" nodes under /chosen, Xen's
  * dom0less binding) and Keel's command line (cpupool=NAME:POLICY:CPULIST, sched=,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Credit: the proportional-share policy ("credit", also answers to "credit2").  Each vCPU has a
  * virtual time that advances while it runs, slower the larger its share (its domain's weight

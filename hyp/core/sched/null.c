@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Null: static partitioning.  Each vCPU of the pool gets a pCPU of its own when it is created
  * (the lowest free online one it may use) and keeps it for life; a pCPU runs its vCPU whenever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * RTDS: real-time deferrable servers under global EDF.  Each vCPU has a budget per period (its
  * domain's keel,budget-us / keel,period-us; 4 ms / 10 ms by default); its current deadline is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Scheduler framework: the per-pCPU run loop, vCPU state transitions, time slices and CPU-time
  * accounting; which vCPU runs is the choice of the policy of the pCPU's pool.  A vCPU's state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inside the scheduler: CPU pools, the framework's per-domain and per-vCPU records, and the
  * interface a policy (credit, rtds, null) implements.  Only hyp/core/sched/ and its host tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Self-check of the scheduler at EL2 (the policies themselves are tested on the host, see
  * tests/unit/test_sched_*.c): every online pCPU is in exactly one pool, the default pool

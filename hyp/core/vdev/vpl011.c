@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Emulated PL011 UART (PrimeCell UART TRM, Arm DDI 0183, r1p5), which is also the SBSA generic
  * UART's superset.  Owns each domain's register state, receive FIFO and output line buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the boot device tree says about the machine, gathered once at boot: RAM banks, reserved
  * ranges, CPUs, the console UART, /chosen arguments and boot modules.  Read-only after

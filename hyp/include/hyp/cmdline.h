@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Keel's own command line (from /chosen/xen,xen-bootargs, else /chosen/bootargs): space-
  * separated words "name" or "name=value".  Known options: loglvl=err|warn|info|debug,

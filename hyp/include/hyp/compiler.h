@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compiler attributes and barriers that do not depend on the architecture. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Build-time limits.  Sized for the servers and SoCs Keel targets; raising one costs only
  * memory. */
 #pragma once

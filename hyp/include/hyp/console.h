@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The hypervisor console: leveled, formatted logging into a ring buffer that a dmesg-like
  * reader can replay, echoed to the physical UART; raw byte input from the UART.

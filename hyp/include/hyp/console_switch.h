@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Console input switch: bytes typed on the physical UART go to one owner at a time, Keel's own
  * command console or one domain's emulated UART.  Ctrl-A three times in a row passes input to

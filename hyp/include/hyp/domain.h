@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domains and vCPUs: the arch-neutral objects.  Each embeds its architecture part
  * (struct arch_domain / struct arch_vcpu from <arch/domain.h>).

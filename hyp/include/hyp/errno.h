@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error codes: Xen's errno values (<xen/errno.h>, xen-abi-facts Appendix 1) under their usual
  * names, so the same numbers cross the guest ABI unchanged.  Keel's functions return them
  * negated (return -EINVAL), as Xen's hypercalls do. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event channels, 2-level ABI (xen-abi-facts C.3, C.4): each domain's table of 4096 ports and
  * what they connect to (nothing yet, another domain's port, a virtual IRQ of Keel's, an IPI

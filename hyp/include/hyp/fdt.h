@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Flattened device tree reader (Devicetree Specification v0.4, chapter 5).
  *

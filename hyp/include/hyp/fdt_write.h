@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sequential flattened device-tree writer (Devicetree Specification v0.4, chapter 5), used to
  * build the device tree Keel gives each guest.  It writes a version-17 blob into a buffer the

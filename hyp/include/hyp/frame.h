@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Frames: one descriptor per 4 KiB page of RAM saying who owns it, what it holds and how many
  * references keep it.  A domain's RAM page has one reference from the domain's guest memory map

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant tables, version 1 (xen-abi-facts D): each domain's table of grants and the frames that
  * hold it, the maps and copies other domains make through it, and the domain's own maptrack

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guest memory access: the one module (with hypercall decoding) that reads or writes memory
  * through a guest's addresses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Small-object allocator on top of the page allocator: power-of-two size classes from 16 B to
  * 2 KiB carved from pages, larger requests rounded up to a page-allocator block (a power of two

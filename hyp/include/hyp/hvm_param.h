@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A domain's HVM parameters (xen-abi-facts B.5): the few an Arm guest reads to find its event
  * upcall, xenstore and PV console, and Xen 4.17's rules on who may read or set which.  Kernel

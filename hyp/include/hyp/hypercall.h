@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Xen-ABI hypercalls (HVC #0xEA1, number in x16, up to five arguments in x0-x4, result in x0 as
  * a negative Xen errno on failure).  One file per family in core/hypercall/ behind one table;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Physical interrupts as the core sees them: numbered lines with handlers, plus
  * inter-processor interrupts.  The interrupt controller driver (drivers/gicv3.c on Arm)

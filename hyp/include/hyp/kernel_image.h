@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Linux arm64 Image files as boot modules: where a kernel goes in its domain's memory, how much
  * room it needs, and whether the file is whole.  Pure logic over the bytes of the file.

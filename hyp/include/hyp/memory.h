@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What memory_op does to a domain's memory, in kernel types (xen-abi-facts B.1 #2, #6, #18,
  * B.3, I.1): one extent of RAM populated or given back (the balloon), one frame of a physmap

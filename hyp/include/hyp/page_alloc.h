@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Physical page allocator: a binary buddy allocator over all RAM the device tree describes,
  * minus Keel's image and the boot-time reserved ranges.  Blocks of 2^order pages, naturally

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-physical-CPU state.  Each CPU touches only its own block, except for the online flag
  * and the IPI mailbox, which other CPUs read or set atomically. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A domain's guest memory map: which frame, of which type, each guest-physical page reaches.
  * This module is the only one that changes it (through the arch's p2m); everything else asks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Who may do what: the one place privilege is decided.  Hypercall families and sub-ops name the
  * class of caller they need; nothing checks privilege on its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Rate limit for messages a guest can cause at will, so that repeating one cannot flood the
  * console and slow every domain down: one line per cause per period, and with the next line

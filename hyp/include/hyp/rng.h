@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Random bytes for guests (their device tree's /chosen/rng-seed) and for Keel: a ChaCha20
  * stream (RFC 8439) keyed once from the boot device tree's /chosen/rng-seed (QEMU and most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Scheduler: CPU pools, each with its own policy (credit, rtds or null), lock and queues; the
  * per-pCPU run loop; vCPU state transitions; CPU-time accounting.  docs/scheduling.md

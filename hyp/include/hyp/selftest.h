@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 self-checks, run when Keel's command line has "selftest": each registered check runs on
  * the boot CPU after all CPUs are up, prints its result, and a final "N passed, N failed" line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A domain's shared_info page and its vCPUs' vcpu_info areas (xen-abi-facts C.1, C.2): the
  * memory Keel and the guest both write for event channels and wallclock.  The shared_info page

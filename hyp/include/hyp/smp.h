@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secondary CPU bring-up, cross-CPU function calls and the idle loop. */
 #pragma once
 

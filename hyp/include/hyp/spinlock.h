@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ticket spinlocks (fair, FIFO).  Only usable once the MMU is on: exclusive accesses need
  * Normal cacheable memory on real hardware.  irqsave variants mask the CPU's interrupts. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Freestanding string and memory helpers (the C library subset Keel needs). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time and one-shot software timers.  Time is nanoseconds since the architected counter
  * started (machine reset, i.e. about boot).  Each CPU has a queue of timers ordered by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Basic freestanding types shared by every part of the hypervisor. */
 #pragma once
 

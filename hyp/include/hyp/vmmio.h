@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Emulated memory-mapped devices of a domain: a guest access to an address with no RAM behind
  * it is routed to the device whose region contains it.  Regions are registered while the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Emulated PL011 / SBSA generic UART, one per domain that asks for one (cfg.vpl011): enough of
  * the PrimeCell UART (Arm DDI 0183, r1p5) for Linux's amba-pl011 driver, its SBSA mode and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domain watchdogs (Xen's SCHEDOP_watchdog): up to DOMAIN_WATCHDOGS per domain; one that is
  * not re-armed in time shuts its domain down with SHUTDOWN_WATCHDOG.  d->lock guards which

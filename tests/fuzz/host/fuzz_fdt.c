@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the device-tree reader (hyp/lib/fdt.c), which takes the boot loader's
  * tree and Keel's own generated guest trees.  The input is the blob, in a heap buffer of

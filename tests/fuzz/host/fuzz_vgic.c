@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the virtual GICv3 (hyp/arch/arm64/vgic/ minus hw.c): the input is a
  * program of guest-visible operations on a 4-vCPU domain, run through the real MMIO dispatch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the emulated PL011 (hyp/core/vdev/vpl011.c): two domains' UARTs
  * reached through the real MMIO dispatch (hyp/core/vmmio.c) and printing through the real

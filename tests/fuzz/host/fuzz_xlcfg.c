@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the xl configuration parser (dom0/libxlcfg), which reads files users
  * and toolstacks write.  The input is the file's text (not NUL-terminated, in a buffer of

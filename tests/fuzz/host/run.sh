@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Host fuzzing of the parsers that take outside input: libFuzzer harnesses (tests/fuzz/host/,
 # built with clang, AddressSanitizer and UndefinedBehaviorSanitizer by `make fuzz-host`) for
 # the device-tree reader, the xl configuration parser, the vGIC register decode and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Distributor MMIO frame (IHI 0069 12.9) at VGIC_DIST_BASE: control and type registers, the
  * per-interrupt banks for SPIs (those of SGIs/PPIs live in the redistributors with affinity

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The virtual CPU interface's system registers (IHI 0069 12.5, ICH_*_EL2): list registers,
  * ICH_HCR_EL2, ICH_VMCR_EL2, the active-priority registers, and the maintenance interrupt.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * List-register contents (IHI 0069 12.5.6, and "Virtual interrupt handling" in the
  * virtualization chapter): before an entry, pick v's interrupts by priority and describe them;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Redistributor MMIO frames (IHI 0069 12.10, 12.11): one 128 KiB pair per vCPU from
  * VGIC_REDIST_BASE, RD_base (control, type, wake) then SGI_base (the SGI/PPI banks).  A vCPU may

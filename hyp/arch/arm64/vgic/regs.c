@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Registers with one field per interrupt, laid out alike in the distributor and in the
  * redistributor's SGI_base frame (IHI 0069 12.9 and 12.11): IGROUPR, IS/ICENABLER,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vGIC state: per-domain distributor and per-vCPU private interrupts, injection from any pCPU,
  * SGI generation, routing.  One lock per domain (struct vgic_dist.lock) guards every interrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared by the files of hyp/arch/arm64/vgic/ only.  vgic.c: state and injection; regs.c:
  * per-interrupt register fields common to distributor and redistributor; dist.c, redist.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arch interface: machine bring-up and power.  Implemented by hyp/arch/<arch>/. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Arch interface: the running CPU.  Each architecture implements these in
  * <arch/cpu_inline.h> (static inline, hot) or in its own .c files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Arch interface for domains and vCPUs (implemented in hyp/arch/<arch>/).  The core calls these;
  * the arch never changes a domain's or vCPU's core state directly except through the core

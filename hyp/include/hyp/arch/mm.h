@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arch interface: cache-aware memory helpers for memory shared with guests. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Arch interface for a domain's guest-physical memory map (stage 2 on arm64).  Only
  * core/mm/physmap.c calls these, with the domain's p2m_lock held; the map is the one truth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AArch64 implementation of the inline part of <hyp/arch/cpu.h>. */
 #pragma once
 

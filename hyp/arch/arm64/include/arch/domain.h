@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arm parts of struct domain and struct vcpu. */
 #pragma once
 

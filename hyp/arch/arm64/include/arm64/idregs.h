@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CPU identification registers as guests see them (idregs.c): read through HCR_EL2.TID3,
  * with the features Keel does not virtualize hidden.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loads and stores that reach emulated MMIO without an instruction syndrome (ESR_EL2.ISV = 0,
  * Arm ARM D17.2.37): the ones Keel decodes from the instruction itself (mmio_insn.c), as Xen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Generic AArch64-format translation tables with a 4 KiB granule, used for both the EL2 stage-1
  * map and guest stage-2 maps.  The descriptor *format* is the architecture's (Arm ARM D8.3), but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Register frames shared between entry.S and C.  Offsets are fixed: entry.S uses them. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* System register access and the bit definitions Keel uses (Arm ARM D17, "AArch64 System
  * Register Descriptions").  Arch-private: core code never includes this. */
 #pragma once

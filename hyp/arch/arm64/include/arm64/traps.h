@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Guest exits (synchronous exceptions from EL1/EL0) and exception injection into a guest. */
 #pragma once
 

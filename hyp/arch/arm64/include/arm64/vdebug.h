@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A vCPU's hardware breakpoints and watchpoints (vdebug.c): switched between vCPUs lazily.
  * A vCPU runs with debug register accesses trapped (MDCR_EL2.TDA) until it touches one; its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Virtual GICv3 (GIC architecture spec IHI 0069): distributor, one redistributor per vCPU and
  * the list registers of the virtual CPU interface.  The contract between the vCPU run loop and

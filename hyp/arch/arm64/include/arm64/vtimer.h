@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Virtual and emulated-physical EL1 timers of a vCPU (Arm ARM D11, "The Generic Timer in
  * AArch64 state"); implemented in hyp/arch/arm64/vtimer.c.

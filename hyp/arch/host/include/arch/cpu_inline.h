@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host stand-in for <arch/cpu_inline.h>: lets core code build and run as host unit tests. */
 #pragma once
 

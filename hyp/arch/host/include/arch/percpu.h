@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host stand-in for the arch part of struct percpu. */
 #pragma once
 
