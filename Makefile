@@ -3,6 +3,7 @@
 #   make test     every test tier (installs missing Debian packages first)
 #   make run      boots the demonstration system in QEMU
 #   make bench    the benchmark suite
+#   make fuzz     hostile-guest fuzzing (10 million operations) and the host fuzzers
 #   make stress   thousands of racing domain restarts (tests/multi restart-race-*)
 Q ?= @
 BUILD := build
@@ -21,6 +22,7 @@ include hyp/hyp.mk
 include tests/unit/unit.mk
 -include guests/guests.mk
 -include tools/tools.mk
+-include tests/fuzz/fuzz.mk
 
 hyp: $(BUILD)/keel.Image
 
@@ -48,4 +50,4 @@ stress: deps all
 	$(Q)MULTI_RESTARTS=$${MULTI_RESTARTS:-3000} tests/multi/run.sh restart-race-smp2 restart-race-smp4
 
 clean:
-	rm -rf $(BUILD)/hyp $(BUILD)/unit $(BUILD)/guests $(BUILD)/keel.*
+	rm -rf $(BUILD)/hyp $(BUILD)/unit $(BUILD)/guests $(BUILD)/fuzz-host $(BUILD)/keel.*

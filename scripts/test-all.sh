@@ -6,7 +6,8 @@
 #   fetch  scripts/fetch-guest.sh (guest kernel and busybox into build/cache; only for e2e)
 #   boot   tests/boot/run.sh   (Keel under QEMU)            } each only if present;
 #   guest  tests/guest/run.sh  (bare-metal test guests)      } a missing runner is
-#   e2e    tests/e2e/run.sh    (Linux domains)               } skipped, not failed
+#   fuzz   tests/fuzz/run.sh   (hostile guest, a few seeds)  } skipped, not failed
+#   e2e    tests/e2e/run.sh    (Linux domains)               }
 # A failing stage does not stop the others.  Each stage's output goes to
 # build/test-logs/stage-NAME.log (its end is shown when the stage fails; -v shows everything as
 # it runs); its result and duration are printed, and the last line is "N passed, N failed" over
@@ -92,12 +93,21 @@ run_stage lint 600 scripts/lint.sh
 if [ -f tests/e2e/run.sh ]; then
     run_stage fetch 900 scripts/fetch-guest.sh
 fi
-for tier in boot guest e2e multi bench; do
+for tier in boot guest fuzz e2e multi bench; do
     r=tests/$tier/run.sh
-    case $tier in e2e | multi) cap=1800 ;; *) cap=900 ;; esac
+    args=""
+    case $tier in
+    e2e | multi) cap=1800 ;;
+    # Three fixed seeds, briefly (make fuzz runs millions of operations), about a minute.
+    # Machine time counts instructions (--icount), so the run is the same on any host: the
+    # same interleaving of the vCPUs, and none of the guests' time limits can trip because
+    # the host is slow; the timeouts only catch a hang.
+    fuzz) cap=900 args="--icount --ops 5000 --timeout 240 1 2 3" ;;
+    *) cap=900 ;;
+    esac
     if [ -f "$r" ]; then
-        # shellcheck disable=SC2046  # "bash FILE" must split
-        run_stage "$tier" $cap $(runner "$r")
+        # shellcheck disable=SC2046,SC2086  # "bash FILE" and the arguments must split
+        run_stage "$tier" $cap $(runner "$r") $args
     else
         skip_stage "$tier" "$r"
     fi

@@ -43,3 +43,16 @@ uint64_t bootarg_u64(const char *key, uint64_t def)
         x = x * 10 + (uint64_t)(v[j] - '0');
     return x;
 }
+
+bool bootarg_has(const char *key, const char *word)
+{
+    uint32_t len;
+    const char *v = bootarg(key, &len);
+    size_t wlen = strlen(word);
+    for (uint32_t i = 0; v && i + wlen <= len; i++) {
+        if ((i == 0 || v[i - 1] == ',') && !strncmp(v + i, word, wlen) &&
+            (i + wlen == len || v[i + wlen] == ','))
+            return true;
+    }
+    return false;
+}

@@ -89,6 +89,11 @@ bool gic_cpu_init(bool eoi_split)
     return true;
 }
 
+void gic_set_eoi_split(bool eoi_split)
+{
+    eoi_split_on[this_cpu() % MAX_VCPUS] = eoi_split;
+}
+
 /* The register block that holds intid's bit: GICD for SPIs, this vCPU's SGI_base otherwise. */
 static uint64_t bank(unsigned intid)
 {

@@ -38,6 +38,7 @@
 #define GICR_ISPENDR0 0x0200
 #define GICR_ICPENDR0 0x0280
 #define GICR_ISACTIVER0 0x0300
+#define GICR_ICACTIVER0 0x0380
 #define GICR_IPRIORITYR 0x0400
 #define GICR_TYPER_LAST (1u << 4)
 #define GICR_TYPER_VLPIS (1u << 1)
@@ -52,6 +53,9 @@ bool gic_init(void);
 /* This vCPU's redistributor and CPU interface; eoi_split sets ICC_CTLR_EL1.EOImode (then the
  * IRQ path writes ICC_DIR_EL1 after ICC_EOIR1_EL1). */
 bool gic_cpu_init(bool eoi_split);
+/* What the IRQ path takes ICC_CTLR_EL1.EOImode of this vCPU to be, for a guest that writes
+ * ICC_CTLR_EL1 itself (with interrupts masked, so none is taken in between). */
+void gic_set_eoi_split(bool eoi_split);
 /* RD_base of the redistributor whose GICR_TYPER affinity is mpidr, 0 if none. */
 uint64_t gic_rdist_of(uint64_t mpidr);
 uint64_t gic_rdist(void);

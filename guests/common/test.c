@@ -7,6 +7,7 @@
 
 static unsigned passed, failed;
 static int stopping;
+static void (*at_finish)(void);
 
 static void report(bool ok, const char *name, const char *detail, va_list ap)
 {
@@ -46,6 +47,11 @@ void guest_summary(void)
            __atomic_load_n(&failed, __ATOMIC_RELAXED));
 }
 
+void guest_at_finish(void (*fn)(void))
+{
+    WRITE_ONCE(at_finish, fn);
+}
+
 void guest_finish(void)
 {
     /* Only one vCPU prints the summary; another that gets here waits to be powered off. */
@@ -54,6 +60,9 @@ void guest_finish(void)
         for (;;)
             wfi();
     }
+    void (*fn)(void) = READ_ONCE(at_finish);
+    if (fn)
+        fn();
     guest_summary();
     psci_system_off();
 }

@@ -20,5 +20,8 @@ __attribute__((noreturn)) void test_fail_stop(const char *name, const char *deta
 void guest_summary(void);
 /* Prints the summary and powers off. */
 __attribute__((noreturn)) void guest_finish(void);
+/* fn runs once, on the vCPU that ends the guest through guest_finish(), before the summary:
+ * for what must not outlive the domain even when a check stops it early. */
+void guest_at_finish(void (*fn)(void));
 
 unsigned test_failed_count(void);

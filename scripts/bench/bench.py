@@ -19,6 +19,13 @@ guest material).  Two kinds of figures:
                 (A B C A B C ...) after a warm-up round; each round gives ratios, and the report
                 quotes medians of figures and of ratios.
 
+Domain creation: Keel with one domain of each size in CREATE_MIB booting the boot workload's
+kernel and initramfs; the first-instruction probe gives the virtual counter there, which is the
+time since the domain's CNTVOFF was taken at creation.  Those runs boot with `earlycon` (not
+`quiet`) and stop as soon as the kernel prints its command line with the probe's figures: the
+rest of the boot is not what they measure, and stopping there lets each wall-clock round repeat
+the sizes CREATE_REPEAT times.
+
 Runs that do not finish in time are reported as such, never dropped.
 """
 
@@ -57,6 +64,11 @@ KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
 GUEST_MIB = {"micro": 256, "boot": 512}
 HOST_MIB = {"micro": 1024, "boot": 1536}
+# Domain sizes of the creation measurement; the machine has 1 GiB more than the domain.
+CREATE_MIB = [256, 1024, 3072]
+CREATE_HOST_EXTRA_MIB = 1024
+CREATE_ARGS = "earlycon"  # the kernel prints its command line, and so the probe's figures, early
+CREATE_REPEAT = 3  # creation rotations per wall-clock round (one in the warm-up round)
 
 MICRO = ["hvc_psci_version", "hvc_xen_version", "mmio_gicd_typer", "vtimer_irq",
          "vtimer_irq_wfi", "gic_ack_eoi", "sgi_roundtrip", "sgi_wake_wfi"]
@@ -66,16 +78,28 @@ BOOTS = ["bare", "keel", "xen-dom0", "xen-domU"]
 
 
 class Config:
-    """One QEMU run: system bare|keel|xen, workload micro|boot, role domU|dom0."""
+    """One QEMU run: system bare|keel|xen, workload micro|boot|create, role domU|dom0.  The
+    create workload is the boot workload with a domain of `mib` MiB (Keel only)."""
 
-    def __init__(self, system, workload, smp, icount, role="domU", samples=1000):
+    def __init__(self, system, workload, smp, icount, role="domU", samples=1000, mib=None):
         self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
-        self.role, self.samples = role, samples
+        self.role, self.samples, self.mib = role, samples, mib
 
     @property
     def name(self):
         sysname = self.system if self.system != "xen" else f"xen-{self.role}"
-        return f"{self.workload}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
+        load = self.workload + (str(self.mib) if self.workload == "create" else "")
+        return f"{load}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
+
+    @property
+    def guest_mib(self):
+        return self.mib if self.workload == "create" else GUEST_MIB[self.workload]
+
+    @property
+    def host_mib(self):
+        if self.workload == "create":
+            return self.mib + CREATE_HOST_EXTRA_MIB
+        return HOST_MIB[self.workload]
 
     @property
     def label(self):
@@ -84,7 +108,7 @@ class Config:
     def qemu_args(self):
         """The QEMU command line (building the device tree it needs)."""
         virt = self.system != "bare"
-        mem = HOST_MIB[self.workload] if virt else GUEST_MIB[self.workload]
+        mem = self.host_mib if virt else self.guest_mib
         machine = ["-M", "virt,gic-version=3" + (",virtualization=on" if virt else ""),
                    "-cpu", "cortex-a57", "-smp", str(self.smp), "-m", str(mem), "-seed", "1"]
         if self.icount:
@@ -95,7 +119,8 @@ class Config:
             args = f"bench.n={self.samples} {probe.PLACEHOLDER}"
         else:
             kernel, ramdisk = LINUX_IMG, INITRD
-            args = f"console={{con}} {LINUX_ARGS} {probe.PLACEHOLDER}"
+            extra = CREATE_ARGS if self.workload == "create" else LINUX_ARGS
+            args = f"console={{con}} {extra} {probe.PLACEHOLDER}"
         if not virt:
             cmd = [QEMU] + machine + common + ["-kernel", kernel, "-append",
                                                args.format(con="ttyAMA0")]
@@ -104,12 +129,12 @@ class Config:
         os.makedirs(os.path.dirname(dtb), exist_ok=True)
         vcpus = self.smp
         if self.system == "keel":
-            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
                                 args.format(con="ttyAMA0"))
             loaders = bootdt.build(dtb, machine, KEEL_ARGS, [dom], qemu=QEMU)
             image = KEEL
         elif self.role == "dom0":
-            hyp = f"{XEN_ARGS} dom0_mem={GUEST_MIB[self.workload]}M dom0_max_vcpus={vcpus}"
+            hyp = f"{XEN_ARGS} dom0_mem={self.guest_mib}M dom0_max_vcpus={vcpus}"
             mods = [bootdt.Module("kernel", kernel)]
             if ramdisk:
                 mods.append(bootdt.Module("ramdisk", ramdisk))
@@ -117,7 +142,7 @@ class Config:
                                    qemu=QEMU)
             image = XEN
         else:
-            dom = bootdt.Domain("domU1", GUEST_MIB[self.workload], vcpus, kernel, ramdisk,
+            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
                                 args.format(con="ttyAMA0"))
             loaders = bootdt.build(dtb, machine, XEN_ARGS, [dom], qemu=QEMU)
             image = XEN
@@ -126,8 +151,13 @@ class Config:
 
 # ---- running QEMU ---------------------------------------------------------------------------
 
-STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG")}
-MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY")}
+# A creation run stops at the kernel's command line: it carries the probe's figures, and the
+# rest of the boot is not what it measures.
+CMDLINE = re.compile(r"Kernel command line: .*keel\.t0=[0-9a-f]{16},[0-9a-f]{16}")
+STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
+        "create": CMDLINE}
+MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
+        "create": CMDLINE}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
@@ -192,6 +222,7 @@ SKIP_LINE = re.compile(r"BENCH (\w+) skipped=(\S+)")
 BOOT_LINE = re.compile(r"BENCH-BOOT first_insn_ns=([\d.]+) cntvoff_ns=(-?[\d.]+)")
 READY = re.compile(r"KEEL-GUEST-READY cntvct=(\d+) cntfrq=(\d+)(?: (keel\.t0=\S+))?")
 KMSG = re.compile(r"\[\s*([\d.]+)\] KEEL-GUEST-KMSG")
+KEEL_FREQ = re.compile(r"timer: counter at (\d+) Hz")  # Keel's start-up line (core/timer.c)
 
 
 def parse_micro(text):
@@ -207,6 +238,18 @@ def parse_micro(text):
     return res
 
 
+def parse_create(text):
+    """A creation run: the probe's figures from the kernel's command line, converted with the
+    counter frequency Keel reports at start-up (the guest's CNTFRQ_EL0 is the same register)."""
+    m, f = CMDLINE.search(text), KEEL_FREQ.search(text)
+    t0 = probe.parse(m.group(0)) if m else None
+    if not t0 or not f:
+        return {}
+    (pct, vct), freq = t0, int(f.group(1))
+    return {"freq": freq, "first_insn_ms": pct * 1e3 / freq, "cntvoff_ms": (pct - vct) * 1e3 / freq,
+            "create_ms": vct * 1e3 / freq}
+
+
 def parse_boot(text):
     m = READY.search(text)
     if not m:
@@ -218,6 +261,7 @@ def parse_boot(text):
         pct, vct = t0
         res["first_insn_ms"] = pct * 1e3 / freq
         res["cntvoff_ms"] = (pct - vct) * 1e3 / freq  # when the domain was created
+        res["create_ms"] = vct * 1e3 / freq  # domain creation to the first instruction
         res["userspace_ms"] = (cnt + pct - vct) * 1e3 / freq
         res["kernel_ms"] = res["userspace_ms"] - res["first_insn_ms"]
     k = KMSG.search(text)
@@ -252,6 +296,10 @@ def boot_config(name, icount):
     return Config(name, "boot", 1, icount)
 
 
+def create_config(mib, icount):
+    return Config("keel", "create", 1, icount, mib=mib)
+
+
 def do_run(cfg, tag, timeout, rows):
     r = run_qemu(cfg, timeout, log_path(cfg, tag))
     wall = f"{r['wall_s']:.2f}s" if r["wall_s"] is not None else "-"
@@ -265,7 +313,7 @@ def do_run(cfg, tag, timeout, rows):
 def suite(args):
     os.makedirs(B, exist_ok=True)
     prepare()
-    runs, micro_rows, boot_rows = [], [], []
+    runs, micro_rows, boot_rows, create_rows = [], [], [], []
     t_start = time.monotonic()
     load_before = os.getloadavg()
     n = args.samples
@@ -291,8 +339,18 @@ def suite(args):
         boot_ic[name] = {"status": got[0][0], "res": got[0][1],
                          "repeat": got[0][1].get("userspace_ms") == got[1][1].get("userspace_ms")}
 
+    say("== machine time (-icount), Keel domain creation to first instruction: "
+        + ", ".join(f"{m} MiB" for m in CREATE_MIB))
+    create_ic = {}
+    for mib in CREATE_MIB:
+        cfg = create_config(mib, True)
+        r = do_run(cfg, "icount", args.timeout_boot, runs)
+        res = parse_create(r["text"])
+        create_ic[str(mib)] = {"status": r["status"], "res": res}
+        add_create_row(create_rows, cfg, "icount", 0, r["status"], res, r["wall_s"])
+
     say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round")
-    micro_wall, boot_wall = {}, {}
+    micro_wall, boot_wall, create_wall = {}, {}, {}
     for rnd in range(args.rounds + 1):
         tag = "warmup" if rnd == 0 else f"round{rnd}"
         for s in SYSTEMS:
@@ -310,13 +368,25 @@ def suite(args):
                 res["wall_ms"] = r["wall_s"] * 1e3 if r["wall_s"] is not None else None
                 boot_wall.setdefault(name, []).append({"status": r["status"], "res": res})
                 add_boot_row(boot_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
+        for rep in range(CREATE_REPEAT if rnd else 1):
+            for mib in CREATE_MIB:
+                cfg = create_config(mib, False)
+                r = do_run(cfg, tag if not rnd else f"{tag}.{rep + 1}", args.timeout_boot, runs)
+                if rnd:
+                    res = parse_create(r["text"])
+                    entry = {"status": r["status"], "res": res}
+                    create_wall.setdefault(str(mib), []).append(entry)
+                    add_create_row(create_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
 
     elapsed = time.monotonic() - t_start
     write_csv(os.path.join(B, "runs.csv"), runs)
     write_csv(os.path.join(B, "micro.csv"), micro_rows)
     write_csv(os.path.join(B, "boot.csv"), boot_rows)
+    write_csv(os.path.join(B, "create.csv"), create_rows)
     data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
-            "boot_wall": boot_wall, "rounds": args.rounds, "samples": n, "elapsed_s": elapsed,
+            "boot_wall": boot_wall, "create_ic": create_ic, "create_wall": create_wall,
+            "create_mib": CREATE_MIB, "create_repeat": CREATE_REPEAT, "rounds": args.rounds,
+            "samples": n, "elapsed_s": elapsed,
             "runs": runs, "qemu": qemu_version(), "xen": xen_version(), "keel": keel_commit(),
             "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
             "kernel": read(os.path.join(TOP, "build", "cache", "kernel.name")).strip()}
@@ -354,6 +424,13 @@ def add_boot_row(rows, cfg, mode, rnd, status, res, wall_s):
                  "domain_created_ms": res.get("cntvoff_ms"),
                  "first_insn_ms": res.get("first_insn_ms"), "kernel_ms": res.get("kernel_ms"),
                  "userspace_ms": res.get("userspace_ms"), "printk_ms": res.get("printk_ms"),
+                 "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
+
+
+def add_create_row(rows, cfg, mode, rnd, status, res, wall_s):
+    rows.append({"mode": mode, "round": rnd, "system": cfg.label, "guest_mib": cfg.mib,
+                 "status": status, "domain_created_ms": res.get("cntvoff_ms"),
+                 "first_insn_ms": res.get("first_insn_ms"), "create_ms": res.get("create_ms"),
                  "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
 
 

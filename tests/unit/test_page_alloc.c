@@ -110,11 +110,13 @@ static void greedy_blocks(uint64_t s, uint64_t e, uint64_t *blocks)
     }
 }
 
-/* Pages the allocator keeps for itself in a one-bank arena of `pages`: a byte per page, then
- * two bitmaps (dirty, virgin) of whole 64-bit words. */
+/* Pages the allocator keeps for itself in a one-bank arena of `pages` (2 MiB aligned): a byte
+ * per page, then a dirty bitmap (a bit per page) and a virgin bitmap (a bit per 2 MiB), of
+ * whole 64-bit words. */
 static uint64_t meta_pages(uint64_t pages)
 {
-    uint64_t bytes = (pages + 7) / 8 * 8 + 2 * ((pages + 63) / 64 * 8);
+    uint64_t chunks = (pages + 511) / 512;
+    uint64_t bytes = (pages + 7) / 8 * 8 + (pages + 63) / 64 * 8 + (chunks + 63) / 64 * 8;
     return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
@@ -600,8 +602,10 @@ static void zeroed_allocations(void **state)
     memset(arena, 0xa5, ARENA_SIZE); /* RAM as boot left it */
     init_one_bank(arena, ARENA_SIZE);
     struct page_stats st = stats();
-    assert_int_equal(st.virgin_pages, st.free_pages);
-    assert_int_equal(st.dirty_pages, 0);
+    /* Boot memory is virgin in whole 2 MiB chunks; pieces smaller than a chunk start dirty. */
+    assert_int_equal(st.virgin_pages + st.dirty_pages, st.free_pages);
+    assert_int_equal(st.virgin_pages % 512, 0);
+    assert_true(st.virgin_pages >= st.free_pages / 2);
     /* Boot memory: zeroed when first handed out zeroed. */
     host_cleared_bytes = 0;
     uint8_t *g = page_alloc_guest(8);
@@ -611,8 +615,9 @@ static void zeroed_allocations(void **state)
     assert_true(all_zero(z, PAGE_SIZE << 2));
     /* A user's data goes back dirty... */
     memset(g, 0x5a, PAGE_SIZE << 8);
+    uint64_t dirty = stats().dirty_pages;
     page_free(g, 8);
-    assert_int_equal(stats().dirty_pages, 1UL << 8);
+    assert_int_equal(stats().dirty_pages, dirty + (1UL << 8));
     /* ...and comes back zeroed, whichever piece of it is taken. */
     for (unsigned i = 0; i < 4; i++) {
         uint8_t *q = page_alloc_guest(6);
@@ -631,6 +636,8 @@ static void idle_scrubbing(void **state)
     memset(arena, 0xa5, ARENA_SIZE);
     init_one_bank(arena, ARENA_SIZE);
     page_alloc_scrub_boot_memory(false);
+    while (page_scrub(1024)) /* the pieces of boot memory smaller than a chunk */
+        ;
     uint8_t *g = page_alloc_guest(9);
     memset(g, 0x77, PAGE_SIZE << 9);
     page_free(g, 9);
@@ -685,6 +692,44 @@ static void merged_links_cleared(void **state)
     assert_int_equal(host_cleared_bytes, 0);
     assert_true(all_zero(q, PAGE_SIZE << 6));
     page_alloc_scrub_boot_memory(false);
+}
+
+/* Virgin memory is kept per 2 MiB chunk: whole chunks go without a look at their pages, and
+ * the first smaller block taken from a chunk makes the rest of it dirty, never clean. */
+static void virgin_chunks(void **state)
+{
+    memset(arena, 0xa5, ARENA_SIZE);
+    init_one_bank(arena, ARENA_SIZE);
+    page_alloc_scrub_boot_memory(false);
+    struct page_stats st = stats();
+    bool zeroed = true;
+    uint8_t *big = page_alloc_unzeroed(10, &zeroed); /* two whole chunks */
+    assert_non_null(big);
+    assert_false(zeroed);
+    assert_int_equal(stats().virgin_pages, st.virgin_pages - 1024);
+    assert_int_equal(stats().dirty_pages, st.dirty_pages);
+    /* A page from a virgin chunk: the chunk's other 511 pages become dirty. */
+    st = stats();
+    host_cleared_bytes = 0;
+    uint8_t *one = page_alloc_guest(0);
+    assert_true(all_zero(one, PAGE_SIZE));
+    assert_int_equal(host_cleared_bytes, PAGE_SIZE);
+    if (stats().virgin_pages != st.virgin_pages) { /* it came from a chunk, not a dirty piece */
+        assert_int_equal(stats().virgin_pages, st.virgin_pages - 512);
+        assert_int_equal(stats().dirty_pages, st.dirty_pages + 511);
+    }
+    check_counters();
+    /* They go back as dirty as any user's pages, and the scrubber makes them clean. */
+    page_free(big, 10);
+    page_free(one, 0);
+    while (page_scrub(1024))
+        ;
+    st = stats();
+    assert_int_equal(st.dirty_pages, 0);
+    uint8_t *again = page_alloc_unzeroed(10, &zeroed);
+    assert_true(zeroed == (again == big));
+    page_free(again, 10);
+    check_counters();
 }
 
 static void init_errors(void **state)
@@ -773,6 +818,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(smallest_bank, arena_setup, arena_teardown),
         cmocka_unit_test(large_host),
         cmocka_unit_test_setup_teardown(zeroed_allocations, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(virgin_chunks, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(idle_scrubbing, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(merged_links_cleared, arena_setup, arena_teardown),
     };

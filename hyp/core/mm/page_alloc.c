@@ -1,9 +1,9 @@
 /*
  * Buddy page allocator.  Owns every free page of the RAM regions it is given, the intrusive free
- * lists threaded through those pages, and one metadata byte and two state bits per page carved
+ * lists threaded through those pages, and one metadata byte and a state bit per page carved
  * from the same RAM: whether a free page may hold someone's data (dirty: freed since it was
- * last zeroed) and whether it has not been handed out since boot (unknown contents).  Pages
- * with neither bit read as zeros, except a free block's first 16 bytes (its list links), which
+ * last zeroed); and a bit per 2 MiB chunk: whether it has not been handed out since boot
+ * (virgin: unknown contents).  Pages that are neither read as zeros, except a free block's first 16 bytes (its list links), which
  * are cleared when the block leaves its list; they are zeroed only when handed out zeroed
  * (page_zalloc, page_alloc_guest) or by the idle scrubber (page_scrub).
  * All of it is guarded by pool.lock, taken with interrupts masked; it is an innermost lock (no
@@ -48,7 +48,7 @@ struct region {
     uint64_t base, end;
     uint8_t *meta;
     uint64_t *dirty;  /* bit per page: free, and freed since last zeroed */
-    uint64_t *virgin; /* bit per page: not handed out since boot (contents unknown) */
+    uint64_t *virgin; /* bit per chunk: all of it free and untouched since boot */
 };
 
 static struct {
@@ -85,6 +85,32 @@ static uint8_t *meta_of(const struct region *r, uint64_t addr)
 static uint64_t bitmap_bytes(uint64_t n)
 {
     return ALIGN_UP(n, 64) / 8;
+}
+
+/*
+ * Virgin memory (boot left it, contents unknown) is kept per naturally aligned chunk, a bit
+ * each, not per page: a chunk is virgin while every page of it is free and none has been
+ * handed out since boot.  Handing out whole chunks (a domain's RAM) then costs a bit per
+ * chunk; the first smaller block taken from a virgin chunk makes the chunk's pages dirty, page
+ * by page from then on.  Pieces of boot memory smaller than a chunk start dirty.
+ */
+#define CHUNK_PAGES 512UL
+#define CHUNK_SIZE (CHUNK_PAGES * PAGE_SIZE)
+#define CHUNK_ORDER 9 /* the order of a chunk */
+
+static uint64_t chunk_base(const struct region *r)
+{
+    return ALIGN_DOWN(r->base, CHUNK_SIZE);
+}
+
+static uint64_t chunk_of(const struct region *r, uint64_t addr)
+{
+    return (addr - chunk_base(r)) / CHUNK_SIZE;
+}
+
+static uint64_t nr_chunks(const struct region *r)
+{
+    return (ALIGN_UP(r->end, CHUNK_SIZE) - chunk_base(r)) / CHUNK_SIZE;
 }
 
 static uint64_t index_of(const struct region *r, uint64_t addr)
@@ -168,7 +194,34 @@ struct zero_runs {
 
 static bool needs_zero(const struct region *r, uint64_t i)
 {
-    return test_bit(r->dirty, i) || test_bit(r->virgin, i);
+    return test_bit(r->dirty, i) || test_bit(r->virgin, chunk_of(r, r->base + i * PAGE_SIZE));
+}
+
+/* Lock held.  The virgin chunk holding addr goes page by page: all its pages dirty. */
+static void split_virgin(const struct region *r, uint64_t addr)
+{
+    uint64_t c = chunk_of(r, addr);
+    if (!test_bit(r->virgin, c))
+        return;
+    set_bits(r->virgin, c, 1, false);
+    pool.virgin_pages -= CHUNK_PAGES;
+    pool.dirty_pages +=
+        set_bits(r->dirty, index_of(r, ALIGN_DOWN(addr, CHUNK_SIZE)), CHUNK_PAGES, true);
+}
+
+/* Lock held.  The virgin chunks inside the whole chunks [addr, + n pages) are taken: how many
+ * pages they held. */
+static uint64_t take_virgin_chunks(const struct region *r, uint64_t addr, uint64_t n)
+{
+    uint64_t pages = 0;
+    for (uint64_t c = chunk_of(r, addr); n; c++, n -= CHUNK_PAGES) {
+        if (test_bit(r->virgin, c)) {
+            set_bits(r->virgin, c, 1, false);
+            pages += CHUNK_PAGES;
+        }
+    }
+    pool.virgin_pages -= pages;
+    return pages;
 }
 
 /* Lock held.  Pages [addr, + n) are handed out: note the runs that may hold data (when the
@@ -190,12 +243,16 @@ static bool mark_taken(const struct region *r, uint64_t addr, uint64_t n, struct
         z->pages[z->n++] = j - i;
         i = j - 1;
     }
+    /* Blocks are aligned to their size: a block is whole chunks or lies inside one. */
+    uint64_t virgin = 0;
+    if (n >= CHUNK_PAGES)
+        virgin = pool.virgin_pages ? take_virgin_chunks(r, addr, n) : 0;
+    else
+        split_virgin(r, addr);
     /* A map with no bit set anywhere (nothing freed yet; boot memory all scrubbed) needs no
      * look: that keeps handing out a large block cheap. */
     uint64_t dirty = pool.dirty_pages ? set_bits(r->dirty, first, n, false) : 0;
-    uint64_t virgin = pool.virgin_pages ? set_bits(r->virgin, first, n, false) : 0;
     pool.dirty_pages -= dirty;
-    pool.virgin_pages -= virgin;
     return dirty || virgin;
 }
 
@@ -417,6 +474,21 @@ static void scrub_page(const struct region *r, uint64_t addr)
         *b = links;
 }
 
+/* Lock held.  The first virgin chunk goes page by page, for the scrubber to zero. */
+static void split_next_virgin(void)
+{
+    for (unsigned i = 0; i < pool.nr_regions; i++) {
+        const struct region *r = &pool.regions[i];
+        for (uint64_t w = 0; w < bitmap_bytes(nr_chunks(r)) / 8; w++) {
+            if (r->virgin[w]) {
+                uint64_t c = w * 64 + (uint64_t)__builtin_ctzll(r->virgin[w]);
+                split_virgin(r, chunk_base(r) + c * CHUNK_SIZE);
+                return;
+            }
+        }
+    }
+}
+
 /* Lock held.  The next page the scrubber should zero, from its cursor on, looking at no more
  * than `budget` bitmap words; 0 if none was found. */
 static uint64_t next_to_scrub(unsigned budget)
@@ -430,8 +502,6 @@ static uint64_t next_to_scrub(unsigned budget)
             continue;
         }
         uint64_t w = r->dirty[pool.scrub_word];
-        if (pool.scrub_virgin)
-            w |= r->virgin[pool.scrub_word];
         if (!w) {
             pool.scrub_word++;
             continue;
@@ -455,6 +525,8 @@ unsigned page_scrub(unsigned max_pages)
             pool.scrub_region = 0; /* round again: pages were freed behind the cursor */
             pool.scrub_word = 0;
         }
+        if (!pool.dirty_pages)
+            split_next_virgin(); /* bootscrub=idle, and only boot memory is left */
         uint64_t addr = next_to_scrub(64);
         if (addr) {
             const struct region *r = region_of(addr);
@@ -462,7 +534,6 @@ unsigned page_scrub(unsigned max_pages)
             scrub_page(r, addr);
             uint64_t i = index_of(r, addr);
             pool.dirty_pages -= set_bits(r->dirty, i, 1, false);
-            pool.virgin_pages -= set_bits(r->virgin, i, 1, false);
             done++;
         }
         spin_unlock_irqrestore(&pool.lock, flags);
@@ -612,7 +683,7 @@ static int place_meta(struct carve *c)
     for (unsigned i = 0; i < pool.nr_regions; i++) {
         uint64_t n = (pool.regions[i].end - pool.regions[i].base) >> PAGE_SHIFT;
         bytes += n;
-        bits += 2 * bitmap_bytes(n);
+        bits += bitmap_bytes(n) + bitmap_bytes(nr_chunks(&pool.regions[i]));
     }
     uint64_t size = ALIGN_UP(ALIGN_UP(bytes, 8) + bits, PAGE_SIZE);
     for (unsigned i = 0; i < pool.nr_regions && !c->meta_end; i++) {
@@ -639,7 +710,7 @@ static int place_meta(struct carve *c)
         pool.regions[i].dirty = map;
         map += bitmap_bytes(n) / 8;
         pool.regions[i].virgin = map;
-        map += bitmap_bytes(n) / 8;
+        map += bitmap_bytes(nr_chunks(&pool.regions[i])) / 8;
     }
     return 0;
 }
@@ -656,7 +727,13 @@ static void add_range(const struct region *r, uint64_t s, uint64_t e)
         pool.total_pages += 1UL << order;
         pool.free_pages += 1UL << order;
         /* What boot left in RAM is unknown: zeroed before anyone gets it, not before. */
-        pool.virgin_pages += set_bits(r->virgin, index_of(r, s), 1UL << order, true);
+        if (order >= CHUNK_ORDER) {
+            for (uint64_t a = s; a < s + BLOCK_SIZE(order); a += CHUNK_SIZE)
+                set_bits(r->virgin, chunk_of(r, a), 1, true);
+            pool.virgin_pages += 1UL << order;
+        } else {
+            pool.dirty_pages += set_bits(r->dirty, index_of(r, s), 1UL << order, true);
+        }
         s += BLOCK_SIZE(order);
     }
 }

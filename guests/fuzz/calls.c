@@ -1,0 +1,419 @@
+/*
+ * Calls into the hypervisor: Xen hypercalls (HVC #0xEA1, number in x16), SMCCC/PSCI function
+ * ids over the DT's conduit, HVC and SMC with other immediates (generated code), CPU_ON of the
+ * domain's own vCPUs at good and bad entry points, and secondary vCPUs switching themselves
+ * off.  Arguments are random, but those that would end the domain or this vCPU are kept out:
+ * see the deny lists below.  A multicall gets a list of random calls, each sanitized as a call
+ * inside a multicall must be (sanitize_nested()).  Hypercall families that change the caller's
+ * memory map or memory (memory_op, vcpu_op register_*, grant maps) or that block must get a
+ * sanitizer here, for the top level and inside a multicall, when Keel implements them (issue
+ * 12: every new family joins the fuzzer in the same change).
+ */
+#include <stddef.h>
+#include "arm.h"
+#include "console.h"
+#include "fuzz.h"
+#include "platform.h"
+#include "smccc.h"
+#include "timer.h"
+#include "xen.h"
+
+#define WATCHDOG_IDS 4             /* Keel has 2 per domain, Xen too; try a few past them */
+#define WATCHDOG_MIN_S (7 * 86400) /* armed for a week at least: never fires in a run */
+
+/* PSCI function numbers (low 5 bits of ids 0x84000000/0xC4000000) that end or suspend the
+ * domain or stop a vCPU: only the structured operations issue them. */
+static bool psci_denied(uint64_t x0)
+{
+    uint32_t id = (uint32_t)x0;
+    if ((id & 0xbfffffe0u) != 0x84000000u)
+        return false;
+    switch (id & 0x1f) {
+    case 0x01: /* CPU_SUSPEND */
+    case 0x02: /* CPU_OFF */
+    case 0x03: /* CPU_ON */
+    case 0x05: /* MIGRATE */
+    case 0x08: /* SYSTEM_OFF */
+    case 0x09: /* SYSTEM_RESET */
+    case 0x0e: /* SYSTEM_SUSPEND */
+    case 0x12: /* SYSTEM_RESET2 */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A function id: mostly the PSCI and SMCCC ranges, 32 and 64 bit; never a denied one. */
+static uint64_t function_id(struct fz_cpu *c)
+{
+    static const uint32_t bases[] = { 0x84000000u, 0xc4000000u, 0x80000000u, 0x80008000u,
+                                      0x86000000u, 0xc6000000u, 0x8f000000u, 0x00000000u };
+    uint64_t id;
+    do {
+        switch (rnd_below(c, 4)) {
+        case 0:
+            id = rnd(c);
+            break;
+        case 1:
+            id = (uint32_t)rnd(c);
+            break;
+        default:
+            id = bases[rnd_below(c, ARRAY_SIZE(bases))] + rnd_below(c, 0x40);
+            break;
+        }
+    } while (psci_denied(id));
+    return id;
+}
+
+/* ---- Xen hypercalls ---- */
+
+static uint64_t hcall_arg(struct fz_cpu *c, bool *valid)
+{
+    *valid = false;
+    return rnd_below(c, 2) ? fz_pointer(c, valid) : fz_value(c);
+}
+
+/* Fill n bytes at a buffer address with random bytes (the rest of the buffer is guarded by
+ * an unmapped page, so a copy that runs on fails cleanly). */
+static void fill(struct fz_cpu *c, uint64_t va, unsigned n)
+{
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    for (unsigned i = 0; i < n && va + i < end; i++)
+        *(volatile uint8_t *)(uintptr_t)(va + i) = (uint8_t)rnd(c);
+}
+
+static void put32(struct fz_cpu *c, uint64_t va, unsigned off, uint32_t v)
+{
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    for (unsigned i = 0; i < 4 && va + off + i < end; i++)
+        *(volatile uint8_t *)(uintptr_t)(va + off + i) = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(struct fz_cpu *c, uint64_t va, unsigned off, uint64_t v)
+{
+    put32(c, va, off, (uint32_t)v);
+    put32(c, va, off + 4, (uint32_t)(v >> 32));
+}
+
+/* A shutdown reason no Xen knows (past SHUTDOWN_soft_reset, the last). */
+static uint32_t bad_reason(struct fz_cpu *c)
+{
+    return SHUTDOWN_soft_reset + 1 + (uint32_t)rnd_below(c, 1u << 31);
+}
+
+/* sched_op: nothing that shuts the domain down or arms a watchdog that could fire.  Returns
+ * whether the call may block (then a wake-up must be on its way). */
+static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
+{
+    uint32_t cmd = (uint32_t)a[0]; /* Xen takes cmd as an int */
+    if (!ptr_valid)
+        return cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
+    switch (cmd) {
+    case SCHEDOP_shutdown:
+    case SCHEDOP_shutdown_code: /* the reason a later shutdown would report */
+        put32(c, a[1], offsetof(struct sched_shutdown, reason), bad_reason(c));
+        break;
+    case SCHEDOP_remote_shutdown: /* any domain, the neighbour too */
+        put32(c, a[1], offsetof(struct sched_remote_shutdown, reason), bad_reason(c));
+        break;
+    case SCHEDOP_watchdog: {
+        bool arm = fz.opt.watchdog && rnd_below(c, 2);
+        put32(c, a[1], offsetof(struct sched_watchdog, id),
+              (uint32_t)rnd_below(c, WATCHDOG_IDS + 1));
+        put32(c, a[1], offsetof(struct sched_watchdog, timeout),
+              arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0);
+        break;
+    }
+    case SCHEDOP_block:
+    case SCHEDOP_poll:
+        return true;
+    default:
+        break;
+    }
+    return false;
+}
+
+/* A hypercall inside a multicall: its pointers are read only when its turn comes, after
+ * earlier entries may have written anywhere in the buffer, so what sanitize_sched_op() would
+ * write cannot be trusted there.  The sched_op commands that read a pointer get one into the
+ * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
+static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
+{
+    if ((uint32_t)nr != HYPERVISOR_sched_op)
+        return;
+    switch ((uint32_t)a[0]) {
+    case SCHEDOP_shutdown:
+    case SCHEDOP_shutdown_code:
+    case SCHEDOP_remote_shutdown:
+    case SCHEDOP_watchdog:
+    case SCHEDOP_block:
+    case SCHEDOP_poll:
+        a[1] = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+        break;
+    default:
+        break;
+    }
+}
+
+#define MC_MAX 8
+
+/* multicall with its list in the buffer: up to MC_MAX entries of any hypercall (multicall
+ * itself too, which each entry must refuse) with arguments as the top-level calls get them;
+ * the count is mostly the entries written, sometimes more (the list runs into the guard page)
+ * or any value. */
+static void build_multicall(struct fz_cpu *c, uint64_t *a)
+{
+    uint64_t op[MC_MAX], args[MC_MAX][6];
+    unsigned n = 1 + (unsigned)rnd_below(c, MC_MAX);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned r = (unsigned)rnd_below(c, 10);
+        op[i] = r < 8 ? rnd_below(c, 64) : r == 8 ? HYPERVISOR_multicall : rnd(c);
+        for (unsigned k = 0; k < 6; k++) {
+            bool valid;
+            args[i][k] = hcall_arg(c, &valid);
+            if (valid)
+                fill(c, args[i][k], 64);
+        }
+        if (rnd_below(c, 2))
+            args[i][0] = rnd_below(c, 4) ? rnd_below(c, 32) : rnd(c);
+        sanitize_nested(c, op[i], args[i]);
+    }
+    /* The list last: the fills above may have landed on it. */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t e = a[0] + i * sizeof(struct multicall_entry);
+        put64(c, e, offsetof(struct multicall_entry, op), op[i]);
+        put64(c, e, offsetof(struct multicall_entry, result), rnd(c));
+        for (unsigned k = 0; k < 6; k++)
+            put64(c, e, offsetof(struct multicall_entry, args) + 8 * k, args[i][k]);
+    }
+    unsigned r = (unsigned)rnd_below(c, 8);
+    a[1] = r < 6 ? n : r == 6 ? n + 1 + rnd_below(c, 1024) : fz_value(c);
+}
+
+static void hypercall(struct fz_cpu *c)
+{
+    uint64_t nr, a[5];
+    bool valid[5];
+    unsigned r = (unsigned)rnd_below(c, 10);
+    nr = r < 8 ? rnd_below(c, 64) : r == 8 ? 64 + rnd_below(c, 64) : rnd(c);
+    for (unsigned i = 0; i < 5; i++) {
+        a[i] = hcall_arg(c, &valid[i]);
+        if (valid[i])
+            fill(c, a[i], 64);
+    }
+    if (rnd_below(c, 2)) { /* a sub-operation number in the first argument */
+        a[0] = rnd_below(c, 4) ? rnd_below(c, 32) : rnd(c);
+        valid[0] = false;
+    }
+    if ((uint32_t)nr == HYPERVISOR_multicall && valid[0])
+        build_multicall(c, a);
+    bool may_block = (uint32_t)nr == HYPERVISOR_sched_op && sanitize_sched_op(c, a, valid[1]);
+    if (may_block)
+        fz_wake_arm(c);
+    exc_expect();
+    xen_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
+    fz_done(c, K_HCALL);
+    if (may_block)
+        irq_enable();
+}
+
+void fz_watchdogs_free(void)
+{
+    static struct sched_watchdog wd;
+    for (uint32_t id = 1; id <= WATCHDOG_IDS; id++) {
+        WRITE_ONCE(wd.id, id);
+        WRITE_ONCE(wd.timeout, 0);
+        xen_hypercall(HYPERVISOR_sched_op, SCHEDOP_watchdog, (uintptr_t)&wd, 0, 0, 0);
+    }
+}
+
+/* ---- PSCI and SMCCC ---- */
+
+static void psci_random(struct fz_cpu *c)
+{
+    uint64_t id = function_id(c), a1 = fz_value(c), a2 = fz_value(c), a3 = fz_value(c);
+    if (rnd_below(c, 3) == 0) /* PSCI_FEATURES / SMCCC_ARCH_FEATURES of any id, denied too */
+        a1 = rnd_below(c, 2) ? 0x84000000u + rnd_below(c, 0x20) : rnd(c);
+    exc_expect();
+    psci_call((uint32_t)id, a1, a2, a3);
+    fz_done(c, K_PSCI);
+}
+
+/* An entry point other than the fuzzer's own: misaligned, unbacked, device, wrapping. */
+static uint64_t bad_entry(struct fz_cpu *c)
+{
+    switch (rnd_below(c, 6)) {
+    case 0:
+        return (uintptr_t)guest_secondary_entry + 1 + rnd_below(c, 3);
+    case 1:
+        return plat.mem_base[0] + plat.mem_size[0] + (rnd_below(c, 0x10000) & ~3UL);
+    case 2:
+        return rnd_below(c, 0x08000000) & ~3UL;
+    case 3:
+        return plat.gicd + (rnd_below(c, 0x1000) & ~3UL);
+    case 4:
+        return ~3UL - (rnd_below(c, 64) & ~3UL);
+    default:
+        return rnd(c) & ~3UL;
+    }
+}
+
+static int64_t cpu_on(unsigned idx, uint64_t entry, uint64_t ctx)
+{
+    return psci_call(PSCI_64(PSCI_CPU_ON), plat.mpidr[idx], entry, ctx);
+}
+
+bool fz_cpu_on_valid(unsigned idx)
+{
+    uint32_t off = S_OFF;
+    if (!__atomic_compare_exchange_n(&fz.state[idx], &off, S_STARTING, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false;
+    bool ok = cpu_on(idx, (uintptr_t)guest_secondary_entry, idx) == PSCI_SUCCESS;
+    if (ok)
+        __atomic_fetch_add(&fz_cpus[idx].starts, 1, __ATOMIC_RELAXED);
+    /* Started: running (it never sets its state itself); not started (it was still on its
+     * way off): off again. */
+    uint32_t starting = S_STARTING;
+    __atomic_compare_exchange_n(&fz.state[idx], &starting, ok ? S_RUN : S_OFF, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    return ok;
+}
+
+/* CPU_ON of own vCPU idx at a bad entry: while it runs (pinned, so it cannot switch itself off
+ * meanwhile), or while it is off if a loss is still allowed. */
+static void cpu_on_bad(struct fz_cpu *c, unsigned idx, uint64_t entry, uint64_t ctx)
+{
+    uint32_t run = S_RUN, off = S_OFF;
+    if (idx == 0 || __atomic_load_n(&fz.state[idx], __ATOMIC_ACQUIRE) == S_LOST) {
+        exc_expect();
+        cpu_on(idx, entry, ctx);
+    } else if (__atomic_compare_exchange_n(&fz.state[idx], &run, S_PINNED, false, __ATOMIC_ACQ_REL,
+                                           __ATOMIC_ACQUIRE)) {
+        exc_expect();
+        cpu_on(idx, entry, ctx);
+        /* Nobody else moves a vCPU out of S_PINNED. */
+        __atomic_store_n(&fz.state[idx], S_RUN, __ATOMIC_RELEASE);
+    } else if (__atomic_load_n(&fz.lose_left, __ATOMIC_ACQUIRE) &&
+               __atomic_compare_exchange_n(&fz.state[idx], &off, S_STARTING, false,
+                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        __atomic_fetch_sub(&fz.lose_left, 1, __ATOMIC_ACQ_REL);
+        exc_expect();
+        int64_t rc = cpu_on(idx, entry, ctx);
+        if (rc == PSCI_SUCCESS) {
+            /* It was off, so its counts are still: what it had claimed goes back to the pool. */
+            struct fz_cpu *t = &fz_cpus[idx];
+            __atomic_fetch_add(&fz.pool, t->claimed - t->done, __ATOMIC_RELAXED);
+            t->claimed = t->done;
+            printf("FUZZ-NOTE vcpu %u started at bad entry %#lx: lost to the fuzz\n", idx, entry);
+            __atomic_store_n(&fz.state[idx], S_LOST, __ATOMIC_RELEASE);
+        } else {
+            __atomic_fetch_add(&fz.lose_left, 1, __ATOMIC_ACQ_REL);
+            __atomic_store_n(&fz.state[idx], S_OFF, __ATOMIC_RELEASE);
+        }
+    } else {
+        exc_expect();
+        psci_call(PSCI_64(PSCI_AFFINITY_INFO), plat.mpidr[idx], 0, 0);
+    }
+    fz_done(c, K_CPU_ON);
+}
+
+static void cpu_on_op(struct fz_cpu *c)
+{
+    unsigned idx = (unsigned)rnd_below(c, fz.nr_cpus);
+    switch (rnd_below(c, 5)) {
+    case 0: /* restart an own vCPU the right way */
+        exc_expect();
+        fz_cpu_on_valid(idx);
+        fz_done(c, K_CPU_ON);
+        break;
+    case 1: { /* an MPIDR that is no vCPU of ours, any entry */
+        uint64_t target = plat.mpidr[idx] ^ (1UL << rnd_below(c, 40));
+        if (cpu_index_of(target) >= 0 || cpu_index_of((uint32_t)target) >= 0)
+            target |= 1UL << 23; /* Aff2 (kept by SMC32 calls too): none of ours has it */
+        uint64_t entry = bad_entry(c), ctx = rnd(c);
+        exc_expect();
+        psci_call(rnd_below(c, 2) ? PSCI_64(PSCI_CPU_ON) : PSCI_CPU_ON, target, entry, ctx);
+        fz_done(c, K_CPU_ON);
+        break;
+    }
+    case 2: /* AFFINITY_INFO of anything, any level */
+        exc_expect();
+        psci_call(rnd_below(c, 2) ? PSCI_64(PSCI_AFFINITY_INFO) : PSCI_AFFINITY_INFO,
+                  rnd_below(c, 2) ? plat.mpidr[idx] : rnd(c), rnd_below(c, 4), 0);
+        fz_done(c, K_CPU_ON);
+        break;
+    default: /* an own vCPU at a bad entry */
+        cpu_on_bad(c, idx, bad_entry(c), rnd(c));
+        break;
+    }
+}
+
+void fz_op_cpu_off(struct fz_cpu *c)
+{
+    uint32_t run = S_RUN;
+    if (c->idx == 0 || !__atomic_compare_exchange_n(&fz.state[c->idx], &run, S_OFF, false,
+                                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        /* vCPU 0 stays on (it ends the domain); a pinned vCPU waits to be unpinned. */
+        exc_expect();
+        psci_call(PSCI_AFFINITY_INFO, this_mpidr(), 0, 0);
+        fz_done(c, K_CPU_OFF);
+        return;
+    }
+    /* Counted first: the call does not return.  Another vCPU's CPU_ON (or the boot vCPU at the
+     * end) brings us back into guest_secondary_main, which resumes the loop. */
+    c->ops[K_CPU_OFF]++;
+    c->out[K_CPU_OFF][O_NONE]++;
+    c->done++;
+    c->last_kind = K_CPU_OFF;
+    c->offs++;
+    fz_baseline(c, true);
+    dsb(ish);
+    psci_call(PSCI_CPU_OFF, 0, 0, 0);
+    printf("FUZZ-NOTE vcpu %u: PSCI CPU_OFF returned\n", c->idx);
+}
+
+/* ---- HVC and SMC with any immediate (generated code: the immediate is in the opcode) ---- */
+
+static void imm_call(struct fz_cpu *c, enum fz_kind k)
+{
+    uint32_t imm;
+    do {
+        imm = (uint32_t)rnd_below(c, 4) ? (uint32_t)rnd_below(c, 0x10000)
+                                        : (uint32_t)rnd_below(c, 16) + (XEN_HYPERCALL_TAG & ~15u);
+    } while (k == K_HVC_IMM && (imm == 0 || imm == XEN_HYPERCALL_TAG));
+    uint32_t op = k == K_HVC_IMM ? 0xd4000002u : 0xd4000003u; /* HVC / SMC #imm */
+    const uint32_t insn[] = {
+        0xaa0703f0u,   /* mov x16, x7 */
+        op | imm << 5, /* hvc/smc #imm */
+        0xd65f03c0u,   /* ret */
+    };
+    uint64_t x[8];
+    for (unsigned i = 0; i < 8; i++)
+        x[i] = fz_value(c);
+    x[0] = function_id(c); /* whatever handles it, never a denied PSCI call */
+    if (k == K_SMC_IMM && imm == XEN_HYPERCALL_TAG)
+        x[7] = HYPERVISOR_xen_version;
+    fz_code_fn fn = fz_code(c, insn, ARRAY_SIZE(insn));
+    exc_expect();
+    fn(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+    fz_done(c, k);
+}
+
+void fz_op_call(struct fz_cpu *c, enum fz_kind k)
+{
+    switch (k) {
+    case K_HCALL:
+        hypercall(c);
+        break;
+    case K_PSCI:
+        psci_random(c);
+        break;
+    case K_CPU_ON:
+        cpu_on_op(c);
+        break;
+    default:
+        imm_call(c, k);
+        break;
+    }
+}
