@@ -759,6 +759,11 @@ static void release_returns_every_page(void **state)
     physmap_release(dom);
     assert_int_equal(dom->tot_pages, 0);
     check_accounting(1);
+    /* The map is empty: nobody finds the frames it gave back. */
+    assert_int_equal(walk(0, ~0UL).n, 0);
+    assert_int_equal(pgtable_pages(&dom->arch.s2), 2);
+    assert_int_equal(physmap_lookup(dom, GPA(G + MiB(4)), NULL, NULL), -ENOENT);
+    assert_int_equal(physmap_get_frame(dom, GPA(G + LEAF), ~0u, &(paddr_t){ 0 }), -EFAULT);
     assert_frames(granted, 1, 1, OTHER); /* its owner's */
     frame_put(granted, 1);
     pgtable_destroy(&dom->arch.s2);
