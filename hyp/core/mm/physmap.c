@@ -115,10 +115,22 @@ static unsigned block_order(uint64_t gpa, uint64_t remaining)
     return order;
 }
 
-/* arch_p2m_walk callback: put what the leaf held. */
+struct release {
+    struct domain *d;
+    uint64_t lo, hi; /* the span of the leaves seen: lowest start to highest end */
+};
+
+/* arch_p2m_walk callback: put what the leaf held, noting the span of the leaves. */
 static void drop_leaf(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t)
 {
-    drop_mapping(ctx, pa, size, t);
+    struct release *r = ctx;
+    if (r->lo == r->hi) {
+        r->lo = gpa.a;
+        r->hi = gpa.a + size;
+    }
+    r->lo = MIN(r->lo, gpa.a);
+    r->hi = MAX(r->hi, gpa.a + size);
+    drop_mapping(r->d, pa, size, t);
 }
 
 /* arch_p2m_walk callback: note that something is mapped. */
@@ -365,8 +377,16 @@ bool physmap_fault(struct domain *d, struct gpa gpa, bool write)
 void physmap_release(struct domain *d)
 {
     BUG_ON(!dying(d)); /* so that nothing maps again once the map is emptied */
+    struct release r = { d, 0, 0 };
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
-    arch_p2m_walk(d, GPA(0), ~0UL, drop_leaf, d);
+    arch_p2m_walk(d, GPA(0), ~0UL, drop_leaf, &r);
+    /* The entries go too, or a lookup until the address space goes would reach frames given
+     * back (and touch untouched RAM the allocator has handed to someone else).  The span
+     * starts and ends at leaf edges, so no block is split: this needs no memory. */
+    if (r.hi != r.lo) {
+        int rc = arch_p2m_unmap(d, GPA(r.lo), r.hi - r.lo);
+        BUG_ON(rc);
+    }
     spin_unlock_irqrestore(&d->p2m_lock, flags);
-    /* The tables themselves go with the address space (arch_domain_relinquish). */
+    /* The root table goes with the address space (arch_domain_relinquish). */
 }
