@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for a domain's guest memory map (hyp/core/mm/physmap.c) on top of the real
  * stage-2 encoding (arch/arm64/p2m_map.c), translation tables (arch/arm64/pgtable.c), frame
