@@ -70,18 +70,20 @@ static void report_free(const char *name)
     pr_info("domain %s: memory returned, %lu pages free\n", name, ps.free_pages);
 }
 
-/* Restarts between the old domain's kill and the new one's listing: the table is empty then,
- * and another pCPU's reaper must not take that for the end. */
-static unsigned restarting;
+/* Domains being torn down (destroy, or restart between the old domain's kill and the new one's
+ * listing).  They are off the table already, but their memory is not back yet: another pCPU's
+ * reaper that finds the table empty must not take that for the end and power off under them.
+ * Whoever finishes last ends the system. */
+static unsigned ending;
 
 void domain_end_if_none_left(void)
 {
     static bool ended;
     if (domain_count())
         return;
-    /* Ordered after the table was read: a restart that emptied it counted itself first. */
+    /* Ordered after the table was read: a teardown that emptied it counted itself first. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&restarting, __ATOMIC_RELAXED) &&
+    if (!__atomic_load_n(&ending, __ATOMIC_RELAXED) &&
         !__atomic_exchange_n(&ended, true, __ATOMIC_ACQ_REL)) {
         pr_info("all domains have ended\n");
         arch_system_off();
@@ -94,8 +96,10 @@ static void destroy(struct domain *d)
     strlcpy(name, d->name, sizeof(name));
     arch_domain_report(d);
     pr_info("domain %s: destroyed\n", name);
+    __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
     domain_kill(d);
     report_free(name);
+    __atomic_fetch_sub(&ending, 1, __ATOMIC_SEQ_CST);
 }
 
 static void restart(struct domain *old)
@@ -104,7 +108,7 @@ static void restart(struct domain *old)
     unsigned restarts = old->restarts + 1;
     arch_domain_report(old);
     pr_info("domain %s: restarting\n", cfg.name);
-    __atomic_fetch_add(&restarting, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
     domain_kill(old);
     report_free(cfg.name);
     struct domain *d = domain_build(&cfg);
@@ -114,7 +118,7 @@ static void restart(struct domain *old)
     } else {
         pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
     }
-    __atomic_fetch_sub(&restarting, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_sub(&ending, 1, __ATOMIC_SEQ_CST);
     if (!d)
         domain_end_if_none_left();
 }

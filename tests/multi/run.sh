@@ -84,10 +84,7 @@ JOBS=${MULTI_JOBS:-2}
 GUESTS=$ABS_BUILD/guests
 LAUNCHER=$top/scripts/keel-qemu
 
-# grant-pass is left out of the default list until the leak it found is fixed: since memory_op,
-# grant tables and event channels were merged, a mapper domain is never freed after it ends
-# (run it by name: tests/multi/run.sh grant-pass).
-CASES=(many evtchn-pingpong-same evtchn-pingpong-apart restart-100 restart-race-smp2 restart-race-smp4 zero-smp1 zero-smp2 contain-wild contain-flood contain-crash contain-spin-masked
+CASES=(many grant-pass evtchn-pingpong-same evtchn-pingpong-apart restart-100 restart-race-smp2 restart-race-smp4 zero-smp1 zero-smp2 contain-wild contain-flood contain-crash contain-spin-masked
     contain-hang contain-wfi-storm contain-exc-loop sched-credit sched-credit-pinned sched-rtds
     sched-cap)
 
