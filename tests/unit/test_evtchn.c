@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <hyp/errno.h>
@@ -757,6 +758,9 @@ static void *rebinder(void *arg)
         assert_int_equal(bind(r->b, (domid_t)r->a->id, r->pa, &pb), 0);
         assert_int_equal(evtchn_close(r->b, pb), 0);
     }
+    /* On a loaded host the senders may not have run yet: the race needs them to. */
+    while (!__atomic_load_n(&r->sent, __ATOMIC_RELAXED))
+        sched_yield();
     r->stop = true;
     return NULL;
 }

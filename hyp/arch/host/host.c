@@ -32,13 +32,14 @@ void arch_cpu_park(void)
 }
 
 /* Cache maintenance does not exist on the host: zeroing is a memset, counted so tests can see
- * what the allocator zeroed. */
+ * what the allocator zeroed.  Atomically: tests zero from several threads at once (vCPUs
+ * touching RAM for the first time), and a lost update fails them on a loaded host. */
 uint64_t host_cleared_bytes;
 
 void arch_clear_memory(void *p, uint64_t size)
 {
     memset(p, 0, size);
-    host_cleared_bytes += size;
+    __atomic_fetch_add(&host_cleared_bytes, size, __ATOMIC_RELAXED);
 }
 
 void arch_zero_memory(void *p, uint64_t size)
