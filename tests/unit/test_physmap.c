@@ -375,6 +375,22 @@ static void populate_stops_at_max_pages(void **state)
     check_accounting(0);
 }
 
+/* A single RAM frame mapped past the allowance is refused too; replacing RAM with RAM, or
+ * mapping what is not RAM, counts nothing. */
+static void map_frame_stops_at_max_pages(void **state)
+{
+    dom->max_pages = 512;
+    assert_int_equal(physmap_populate(dom, GPA(G), MiB(2)), 0);
+    paddr_t f = new_frame(DOMID);
+    assert_int_equal(physmap_map_frame(dom, GPA(H), f, P2M_RAM_RW), -ENOMEM);
+    assert_int_equal(dom->tot_pages, 512);
+    assert_int_equal(physmap_map_frame(dom, GPA(H), f, P2M_SHARED), 0);
+    assert_int_equal(physmap_map_frame(dom, GPA(G + PG(3)), new_frame(DOMID), P2M_RAM_RW), 0);
+    assert_int_equal(dom->tot_pages, 512);
+    release(dom);
+    check_accounting(0);
+}
+
 /* The allocator runs dry (for blocks, then for table pages): -ENOMEM, nothing lost. */
 static void populate_runs_out_of_memory(void **state)
 {
@@ -794,6 +810,7 @@ int main(void)
         T(populate_refuses_bad_ranges),
         T(populate_refuses_mapped_ranges),
         T(populate_stops_at_max_pages),
+        T(map_frame_stops_at_max_pages),
         T(populate_runs_out_of_memory),
         T(populate_without_table_pages),
         T(lookup_zeroes_and_gives_frames),

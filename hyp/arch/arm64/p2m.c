@@ -128,7 +128,9 @@ void p2m_domain_destroy(struct domain *d);
 void p2m_domain_destroy(struct domain *d)
 {
     if (d->arch.s2.root) {
-        /* No vCPU of d runs any more: drop all its TLB entries, then the tables. */
+        /* No vCPU of d runs any more: drop all its TLB entries, then the tables.  Without
+         * p2m_lock: physmap_release emptied the map under it once d was DOM_DYING, and every
+         * physmap call checks that state under the lock before it reaches the tables. */
         s2_tlb_inval(d, 0, 1UL << IPA_BITS);
         pgtable_destroy(&d->arch.s2);
     }

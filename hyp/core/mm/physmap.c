@@ -214,6 +214,9 @@ int physmap_replace_frame(struct domain *d, struct gpa gpa, paddr_t pa, enum p2m
     enum p2m_type old_t;
     bool had = !dying(d) && !arch_p2m_lookup(d, gpa, &old_pa, &old_t);
     int rc = dying(d) ? -ESRCH : had && !(types & P2M_BIT(as_seen(old_t))) ? -EBUSY : 0;
+    /* RAM counts against the domain's allowance, whoever maps it. */
+    if (!rc && is_ram(t) && !(had && is_ram(old_t)) && d->tot_pages >= d->max_pages)
+        rc = -ENOMEM;
     if (!rc)
         rc = arch_p2m_map(d, gpa, pa, PAGE_SIZE, t);
     if (!rc) {
