@@ -6,9 +6,10 @@
  * off.  Arguments are random, but those that would end the domain or this vCPU are kept out:
  * see the deny lists below.  A multicall gets a list of random calls, each sanitized as a call
  * inside a multicall must be (sanitize_nested()).  Hypercall families that change the caller's
- * memory map or memory (memory_op, vcpu_op register_*, grant_table_op) or that block must get a
- * sanitizer here, for the top level and inside a multicall, when Keel implements them (issue
- * 12: every new family joins the fuzzer in the same change).
+ * memory map or memory (memory_op, vcpu_op register_*, grant_table_op) or that block have a
+ * sanitizer here, for the top level and inside a multicall (issue 12: every new family joins
+ * the fuzzer in the same change): what they would map, unmap or write lands on a spare page
+ * of RAM past our image instead of our own memory.
  */
 #include <stddef.h>
 #include <xen/event_channel.h>
@@ -21,6 +22,8 @@
 #include "xen.h"
 
 #include <xen/grant_table.h>
+#include <xen/memory.h>
+#include <xen/vcpu.h>
 
 #define WATCHDOG_IDS 4             /* Keel has 2 per domain, Xen too; try a few past them */
 #define WATCHDOG_MIN_S (7 * 86400) /* armed for a week at least: never fires in a run */
@@ -183,12 +186,159 @@ static void sanitize_grant_table_op(struct fz_cpu *c, uint64_t *a, bool ptr_vali
     }
 }
 
+/* ---- memory_op and vcpu_op: nothing maps, unmaps or writes over our own memory ---- */
+
+/* A page of RAM past our image: nothing of ours is there, so the hypervisor may map, unmap or
+ * write at it (identity-mapped, so the same number is its guest-virtual address). */
+static uint64_t spare_page(struct fz_cpu *c)
+{
+    return ((fz.ram_hi + 4095) & ~4095UL) + rnd_below(c, 16) * 4096UL;
+}
+
+static bool in_buffer(struct fz_cpu *c, uint64_t va, uint64_t n)
+{
+    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    return va >= c->hbuf_va && va < end && n <= end - va;
+}
+
+/* Frames [gfn, + pages) touch our memory (a frame number past 2^52 is no address). */
+static bool gfns_ours(uint64_t gfn, uint64_t pages)
+{
+    return gfn < (1UL << 52) && fz_is_ours(gfn << 12, pages << 12);
+}
+
+/* A guest-virtual address the hypervisor would write at: our memory, or the scratch window
+ * (L1 slot 511), whose pages are our memory again (the hypercall buffers). */
+static bool va_ours(uint64_t va)
+{
+    return fz_is_ours(va & ~4095UL, 4096) || va >> 30 == 511;
+}
+
+/* The frame number at va + off in the buffer: another if it covers our memory. */
+static void keep_off_gfn(struct fz_cpu *c, uint64_t va, unsigned off, uint64_t pages)
+{
+    if (in_buffer(c, va + off, 8) && gfns_ours(get64(va + off), pages))
+        put64(c, va, off, spare_page(c) >> 12);
+}
+
+/* Every element of a frame-number array that starts in the buffer, to the buffer's end (past
+ * it the guard page fails the read). */
+static void keep_off_gfns(struct fz_cpu *c, uint64_t handle, uint64_t pages)
+{
+    for (uint64_t e = handle; in_buffer(c, e, 8); e += 8)
+        keep_off_gfn(c, e, 0, pages);
+}
+
+/* The memory_op sub-ops that take frame numbers to map, unmap, exchange or fill. */
+static bool memory_op_maps(uint64_t cmd)
+{
+    switch ((unsigned)(cmd & MEMOP_CMD_MASK)) {
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+    case XENMEM_add_to_physmap:
+    case XENMEM_exchange:
+    case XENMEM_remove_from_physmap:
+    case XENMEM_add_to_physmap_batch:
+    case XENMEM_acquire_resource:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void sanitize_memory_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
+{
+    uint64_t v = a[1];
+    if (!ptr_valid || !memory_op_maps(a[0]))
+        return;
+    switch ((unsigned)(a[0] & MEMOP_CMD_MASK)) {
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+    case XENMEM_exchange: /* its "in" reservation comes first */
+        if (in_buffer(c, v, sizeof(struct xen_memory_reservation))) {
+            uint32_t order =
+                (uint32_t)get64(v + offsetof(struct xen_memory_reservation, extent_order));
+            order = order > 30 ? 30 : order;
+            keep_off_gfns(c, get64(v + offsetof(struct xen_memory_reservation, extent_start)),
+                          1UL << order);
+        }
+        break;
+    case XENMEM_add_to_physmap:
+        if (in_buffer(c, v, sizeof(struct xen_add_to_physmap))) {
+            /* gmfn and gmfn_range move idx's frames away; every space maps at gpfn. */
+            uint64_t w = get64(v); /* domid, size, space */
+            uint64_t pages =
+                (uint32_t)(w >> 32) == XENMAPSPACE_gmfn_range ? (uint16_t)(w >> 16) : 1;
+            keep_off_gfn(c, v, offsetof(struct xen_add_to_physmap, idx), pages ? pages : 1);
+            keep_off_gfn(c, v, offsetof(struct xen_add_to_physmap, gpfn), pages ? pages : 1);
+        }
+        break;
+    case XENMEM_remove_from_physmap:
+        keep_off_gfn(c, v, offsetof(struct xen_remove_from_physmap, gpfn), 1);
+        break;
+    case XENMEM_add_to_physmap_batch:
+        if (in_buffer(c, v, sizeof(struct xen_add_to_physmap_batch))) {
+            keep_off_gfns(c, get64(v + offsetof(struct xen_add_to_physmap_batch, idxs)), 1);
+            keep_off_gfns(c, get64(v + offsetof(struct xen_add_to_physmap_batch, gpfns)), 1);
+        }
+        break;
+    case XENMEM_acquire_resource:
+        if (in_buffer(c, v, sizeof(struct xen_mem_acquire_resource)))
+            keep_off_gfns(c, get64(v + offsetof(struct xen_mem_acquire_resource, frame_list)), 1);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The vcpu_op commands that register an area the hypervisor writes from then on. */
+static bool vcpu_op_registers(uint64_t cmd)
+{
+    switch ((uint32_t)cmd) {
+    case VCPUOP_register_runstate_memory_area:
+    case VCPUOP_register_vcpu_info:
+    case VCPUOP_register_vcpu_time_memory_area:
+    case VCPUOP_register_runstate_phys_area:
+    case VCPUOP_register_vcpu_time_phys_area:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* vcpu_op(cmd, vcpu, arg): an area is registered anywhere but our memory and the buffers. */
+static void sanitize_vcpu_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
+{
+    uint64_t v = a[2];
+    if (!ptr_valid || !vcpu_op_registers(a[0]))
+        return;
+    if ((uint32_t)a[0] == VCPUOP_register_vcpu_info) {
+        keep_off_gfn(c, v, offsetof(struct vcpu_register_vcpu_info, mfn), 1);
+        return;
+    }
+    /* One address: guest-virtual for the *_memory_area forms, guest-physical for *_phys_area
+     * (identity-mapped: the same test covers both). */
+    if (in_buffer(c, v, 8) && va_ours(get64(v)))
+        put64(c, v, 0, spare_page(c) + rnd_below(c, 4096 - 64));
+}
+
 /* A hypercall inside a multicall: its pointers are read only when its turn comes, after
  * earlier entries may have written anywhere in the buffer, so what sanitize_sched_op() would
  * write cannot be trusted there.  The sched_op commands that read a pointer get one into the
  * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
 static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
 {
+    uint64_t guard = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+    /* What a memory_op or vcpu_op that maps or registers reads may be rewritten before its
+     * turn: it reads from the guard page instead. */
+    if ((uint32_t)nr == HYPERVISOR_memory_op && memory_op_maps(a[0])) {
+        a[1] = guard;
+        return;
+    }
+    if ((uint32_t)nr == HYPERVISOR_vcpu_op && vcpu_op_registers(a[0])) {
+        a[2] = guard;
+        return;
+    }
     if ((uint32_t)nr == HYPERVISOR_grant_table_op) {
         /* What a map, copy or setup_table reads may be rewritten before its turn. */
         uint32_t cmd = (uint32_t)a[0];
@@ -305,6 +455,10 @@ static void hypercall(struct fz_cpu *c)
         build_multicall(c, a);
     if ((uint32_t)nr == HYPERVISOR_grant_table_op)
         sanitize_grant_table_op(c, a, valid[1]);
+    if ((uint32_t)nr == HYPERVISOR_memory_op)
+        sanitize_memory_op(c, a, valid[1]);
+    if ((uint32_t)nr == HYPERVISOR_vcpu_op)
+        sanitize_vcpu_op(c, a, valid[2]);
     bool may_block = (uint32_t)nr == HYPERVISOR_sched_op && sanitize_sched_op(c, a, valid[1]);
     if (may_block)
         fz_wake_arm(c);
