@@ -9,4 +9,4 @@ UNIT_DEPS_gnttab := hyp/core/grant/gnttab_internal.h hyp/core/mm/frame_internal.
                     hyp/core/mm/page_alloc_internal.h
 # grant_table_op's decoding, with stand-in grant-table operations and guest memory.
 UNIT_TESTS += grant_table_op
-UNIT_SRCS_grant_table_op := hyp/core/hypercall/grant_table_op.c
+UNIT_SRCS_grant_table_op := hyp/core/hypercall/grant_table_op.c tests/unit/guest_mem_stub.c

@@ -18,53 +18,12 @@
 #include <hyp/hypercall.h>
 
 #include "../../hyp/core/hypercall/hypercall_table.h"
+#include "guest_mem_stub.h"
 
-/* --- guest memory: readable unless in `hole`, writable unless also in `ro` --- */
+/* --- guest memory: tests/unit/guest_mem_stub.c --- */
 
-/* The hole follows readable memory, for an array that runs into it. */
-static struct {
-    uint8_t before[64];
-    uint8_t hole[256];
-} mem;
-#define hole mem.hole
-static uint8_t ro[256];
-
-static bool in(const uint8_t *r, size_t rsize, uint64_t va, size_t len)
-{
-    uint64_t b = (uintptr_t)r;
-    return va < b + rsize && va + len > b;
-}
-
-int copy_from_guest(struct vcpu *v, void *dst, uint64_t va, size_t len)
-{
-    if (!va || in(hole, sizeof(hole), va, len))
-        return -EFAULT;
-    memcpy(dst, (void *)(uintptr_t)va, len);
-    return 0;
-}
-
-int guest_check_writable(struct vcpu *v, uint64_t va, size_t len)
-{
-    return !va || in(hole, sizeof(hole), va, len) || in(ro, sizeof(ro), va, len) ? -EFAULT : 0;
-}
-
-int copy_to_guest(struct vcpu *v, uint64_t va, const void *src, size_t len)
-{
-    if (guest_check_writable(v, va, len))
-        return -EFAULT;
-    memcpy((void *)(uintptr_t)va, src, len);
-    return 0;
-}
-
-int copy_from_guest_elem(struct vcpu *v, void *dst, uint64_t va, uint64_t idx, size_t elem)
-{
-    return copy_from_guest(v, dst, va + idx * elem, elem);
-}
-
-int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *src, size_t elem)
-{
-    return copy_to_guest(v, va + idx * elem, src, elem);
-}
+#define hole stub_mem.hole
+#define ro stub_mem.ro
 
 /* --- preemption: the check answers true once `preempt_after` more elements were done --- */
 
@@ -220,7 +179,7 @@ static void fault_part_way(void **state)
     /* An array running into unreadable memory: the element before is done, then -EFAULT. */
     copies = 0;
     uint64_t at = (uintptr_t)hole - sizeof(struct gnttab_copy);
-    memset(mem.before, 0, sizeof(mem.before));
+    memset(stub_mem.before, 0, sizeof(stub_mem.before));
     assert_int_equal(call(GNTTABOP_copy, (void *)(uintptr_t)at, 2), -EFAULT);
     assert_int_equal(copies, 1);
 }

@@ -18,49 +18,14 @@
 
 #include "../../hyp/core/hypercall/hypercall_table.h"
 #include "../../hyp/core/hypercall/subop.h"
+#include "guest_mem_stub.h"
 
 struct percpu percpu_data[MAX_CPUS];
 
-/* --- guest memory: readable unless in `hole`, writable unless also in `ro` --- */
+/* --- guest memory: tests/unit/guest_mem_stub.c --- */
 
-static uint8_t hole[64], ro[64];
-
-static bool in(const uint8_t *r, size_t rsize, uint64_t va, size_t len)
-{
-    uint64_t b = (uintptr_t)r;
-    return va < b + rsize && va + len > b;
-}
-
-int copy_from_guest(struct vcpu *v, void *dst, uint64_t va, size_t len)
-{
-    if (!va || in(hole, sizeof(hole), va, len))
-        return -EFAULT;
-    memcpy(dst, (void *)(uintptr_t)va, len);
-    return 0;
-}
-
-int guest_check_writable(struct vcpu *v, uint64_t va, size_t len)
-{
-    return !va || in(hole, sizeof(hole), va, len) || in(ro, sizeof(ro), va, len) ? -EFAULT : 0;
-}
-
-int copy_to_guest(struct vcpu *v, uint64_t va, const void *src, size_t len)
-{
-    if (guest_check_writable(v, va, len))
-        return -EFAULT;
-    memcpy((void *)(uintptr_t)va, src, len);
-    return 0;
-}
-
-int copy_from_guest_elem(struct vcpu *v, void *dst, uint64_t va, uint64_t idx, size_t elem)
-{
-    return copy_from_guest(v, dst, va + idx * elem, elem);
-}
-
-int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *src, size_t elem)
-{
-    return copy_to_guest(v, va + idx * elem, src, elem);
-}
+#define hole stub_mem.hole
+#define ro stub_mem.ro
 
 /* --- stand-in families --- */
 
