@@ -8,6 +8,11 @@
  * pong answers each batch of events it takes, binds VIRQ_DOM_EXC, and ends once ping's domain
  * has gone (its end of the channel is unbound again):
  *   EVTPONG replies=M dom_exc=K
+ * `evt.role=intruder evt.port=P evt.target=T`: a third domain, joined to pong (domain D, read
+ * from the channel's status) by a static channel of its own (our port P), tries to take port T of D (pong's end towards
+ * ping) and every other port of D, to make and read ports in D, and to bind to a domain that
+ * does not exist; each is refused.  pong, given `evt.watch=W` (its end towards us), ends only
+ * after we have: D is there for every check, whatever the order the domains run in.
  * Pending is a bit: the event the static bind leaves pending and a send can merge, so pong
  * counts batches, not sends; each ping send is still answered, so nothing waits for ever.
  */
@@ -134,11 +139,17 @@ static void pong(void)
         }
         if (xev_seen(v.port) != exc) {
             exc = xev_seen(v.port);
-            /* A domain shut down: ping is done once its end is gone (kill follows shutdown). */
-            if (WAIT_EVENT(status(port) != EVTCHNSTAT_interdomain))
+            /* A domain shut down or went: ping is done once its end is gone.  A look, not a
+             * wait: the domain may be another one, and ping's kill raises VIRQ_DOM_EXC again
+             * after it closed its end, so the look that sees it comes. */
+            if (status(port) != EVTCHNSTAT_interdomain)
                 break;
         }
     }
+    evtchn_port_t watch = (evtchn_port_t)bootarg_u64("evt.watch", 0);
+    if (watch)
+        check(WAIT_EVENT(status(watch) != EVTCHNSTAT_interdomain), "pong_watched_gone",
+              "our port %u towards the intruder: %u (1: unbound)", watch, status(watch));
     /* No wait for ping's memory to be back: Keel powers off only after every teardown in
      * progress has ended, so ping's "memory returned" comes whenever we end.  (A wait for the
      * second VIRQ_DOM_EXC, raised when ping's kill is done, could find it merged with the
@@ -150,11 +161,60 @@ static void pong(void)
     printf("EVTPONG replies=%u dom_exc=%u\n", replies, exc);
 }
 
+/* bind_interdomain to port rport of rdom: the hypercall's result (a port bound by mistake is
+ * closed again, so that a failing check leaves nothing behind). */
+static long try_bind(domid_t rdom, evtchn_port_t rport)
+{
+    struct evtchn_bind_interdomain b = { .remote_dom = rdom, .remote_port = rport };
+    long r = evtchn_op(EVTCHNOP_bind_interdomain, &b);
+    if (r == 0) {
+        struct evtchn_close c = { .port = b.local_port };
+        evtchn_op(EVTCHNOP_close, &c);
+    }
+    return r;
+}
+
+/* A domain with no channel of its own tries to reach D's ports (xen-abi-facts C: a port is
+ * bound only by the domain it was offered to; only a privileged domain makes or reads ports
+ * in another). */
+static void intruder(domid_t d, evtchn_port_t p)
+{
+    long r = try_bind(d, p);
+    check(r == -XEN_EINVAL, "intruder_bind_taken", "bind to port %u of domain %u = %ld (want %d)",
+          p, d, r, -XEN_EINVAL);
+    unsigned bound = 0;
+    for (evtchn_port_t q = 0; q < 64; q++)
+        bound += try_bind(d, q) != -XEN_EINVAL;
+    check(bound == 0, "intruder_bind_any", "%u of domain %u's ports 0-63 not refused with %d",
+          bound, d, -XEN_EINVAL);
+    struct evtchn_alloc_unbound a = { .dom = d, .remote_dom = DOMID_SELF };
+    r = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+    check(r == -XEN_EPERM, "intruder_alloc_in_other", "alloc_unbound in domain %u = %ld", d, r);
+    struct evtchn_status st = { .dom = d, .port = p };
+    r = evtchn_op(EVTCHNOP_status, &st);
+    check(r == -XEN_EPERM, "intruder_status_of_other", "status of port %u of domain %u = %ld", p, d,
+          r);
+    r = try_bind(DOMID_FIRST_RESERVED - 1, 1);
+    check(r == -XEN_ESRCH, "intruder_bind_no_domain", "bind to domain %u = %ld",
+          DOMID_FIRST_RESERVED - 1, r);
+    r = send(port + 1);
+    check(r == -XEN_EINVAL, "intruder_send_unbound", "send on our free port %u = %ld", port + 1, r);
+}
+
 void guest_main(void *dtb)
 {
     port = (evtchn_port_t)bootarg_u64("evt.port", 0);
     unsigned rounds = (unsigned)bootarg_u64("evt.rounds", 100);
     bool is_ping = bootarg_is("evt.role", "ping");
+    if (bootarg_is("evt.role", "intruder")) {
+        /* The other end of our channel names pong's domain. */
+        struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+        long r = plat.hypervisor && port ? evtchn_op(EVTCHNOP_status, &st) : -1;
+        if (check(r == 0 && st.status == EVTCHNSTAT_interdomain, "config",
+                  "hypervisor %d, evt.port=%u: status %ld/%u", plat.hypervisor, port, r, st.status))
+            intruder(st.u.interdomain.dom, (evtchn_port_t)bootarg_u64("evt.target", 0));
+        return;
+    }
     if (!check(plat.hypervisor && port, "config", "hypervisor %d, evt.port=%u", plat.hypervisor,
                port))
         return;

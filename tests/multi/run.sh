@@ -45,7 +45,11 @@
 #                  guests/evtping as two domains joined by a dom0less static event channel
 #                  (static_evtchn in the configuration): 1000 round trips, each waited for as
 #                  an event, with both domains on one pCPU or on two; the peer ends when
-#                  VIRQ_DOM_EXC says the other has gone and its end is unbound again.
+#                  VIRQ_DOM_EXC says the other has gone and its end is unbound again.  A third
+#                  domain (with a static channel of its own to pong, which pong outlives) tries
+#                  to bind pong's port towards ping and every other, to make and read ports in
+#                  pong, and to bind to a domain that does not exist: each refused (EINVAL,
+#                  EPERM, ESRCH).
 #   many           three Debian Linux domains (256 MiB, 1 vCPU, keeltest=basic) and two test
 #                  guests (sgi, context) at once: everything passes and powers off.
 #   sched-*        under -icount shift=0,sleep=off (deterministic machine time) guests/spin
@@ -378,13 +382,19 @@ evtchn_pingpong() { # PLACE
     why=()
     need_images "$GUESTS/evtping.Image" || { result "$name" 0 "" "$log"; return; }
     mkdir -p "$dir"
-    cfg "$dir/pong.cfg" pong 32 1 "$GUESTS/evtping.Image" "evt.role=pong evt.port=20" "$pin_pong"
+    cfg "$dir/pong.cfg" pong 32 1 "$GUESTS/evtping.Image" "evt.role=pong evt.port=20 evt.watch=30" \
+        "$pin_pong"
     cfg "$dir/ping.cfg" ping 32 1 "$GUESTS/evtping.Image" "evt.role=ping evt.port=10 evt.rounds=$n" \
         "$pin_ping" 'static_evtchn=[ "10:pong:20" ]'
-    launch "$log" 600 --smp 2 "$dir/pong.cfg" "$dir/ping.cfg"
+    # The intruder finds pong's domain id from its own channel; pong ends after it.
+    cfg "$dir/intruder.cfg" intruder 32 1 "$GUESTS/evtping.Image" \
+        "evt.role=intruder evt.port=5 evt.target=20" "$pin_pong" \
+        'static_evtchn=[ "5:pong:30" ]'
+    launch "$log" 600 --smp 2 "$dir/pong.cfg" "$dir/ping.cfg" "$dir/intruder.cfg"
     run_problems "$log"
     guest_passed "$log" ping
     guest_passed "$log" pong
+    guest_passed "$log" intruder
     line=$(con_domain "$log" ping | grep -m1 '^EVTPING ')
     if [[ $line == *skipped=no-memory-op* ]]; then
         # Only before memory_op lands: nothing maps shared_info, so no event can be seen.
