@@ -453,8 +453,10 @@ struct vcpu *sched_switch(struct vcpu *prev)
     return next;
 }
 
-/* Pages an idle pCPU zeroes between two looks at the scheduler: a few microseconds. */
-#define IDLE_SCRUB_PAGES 16
+/* Pages an idle pCPU zeroes between two looks at the scheduler, with interrupts masked: one,
+ * so that a wake-up waits for at most one page (under a microsecond).  16 made the 99th
+ * percentile of a timer wake-up 10.7 us instead of 2.1 us while boot memory was zeroed. */
+#define IDLE_SCRUB_PAGES 1
 
 static void idle_once(unsigned cpu)
 {
