@@ -80,18 +80,30 @@ static uint64_t hcall_arg(struct fz_cpu *c, bool *valid)
     return rnd_below(c, 2) ? fz_pointer(c, valid) : fz_value(c);
 }
 
+/* The end of this vCPU's hypercall buffer: its unmapped guard page starts there. */
+static uint64_t hbuf_end(const struct fz_cpu *c)
+{
+    return c->hbuf_va + HBUF_PAGES * 4096UL;
+}
+
+/* An address in the guard page: whatever reads there fails with -EFAULT. */
+static uint64_t guard_addr(struct fz_cpu *c)
+{
+    return hbuf_end(c) + rnd_below(c, 4096);
+}
+
 /* Fill n bytes at a buffer address with random bytes (the rest of the buffer is guarded by
  * an unmapped page, so a copy that runs on fails cleanly). */
 static void fill(struct fz_cpu *c, uint64_t va, unsigned n)
 {
-    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    uint64_t end = hbuf_end(c);
     for (unsigned i = 0; i < n && va + i < end; i++)
         *(volatile uint8_t *)(uintptr_t)(va + i) = (uint8_t)rnd(c);
 }
 
 static void put32(struct fz_cpu *c, uint64_t va, unsigned off, uint32_t v)
 {
-    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    uint64_t end = hbuf_end(c);
     for (unsigned i = 0; i < 4 && va + off + i < end; i++)
         *(volatile uint8_t *)(uintptr_t)(va + off + i) = (uint8_t)(v >> (8 * i));
 }
@@ -161,7 +173,7 @@ static uint64_t grant_map_addr(struct fz_cpu *c)
  * are in the guard page and fail to read).  Unmaps only remove grant mappings. */
 static void sanitize_grant_table_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
 {
-    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL, e = a[1];
+    uint64_t end = hbuf_end(c), e = a[1];
     if (!ptr_valid)
         return;
     switch ((uint32_t)a[0]) {
@@ -197,7 +209,7 @@ static uint64_t spare_page(struct fz_cpu *c)
 
 static bool in_buffer(struct fz_cpu *c, uint64_t va, uint64_t n)
 {
-    uint64_t end = c->hbuf_va + HBUF_PAGES * 4096UL;
+    uint64_t end = hbuf_end(c);
     return va >= c->hbuf_va && va < end && n <= end - va;
 }
 
@@ -328,22 +340,21 @@ static void sanitize_vcpu_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
  * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
 static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
 {
-    uint64_t guard = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
     /* What a memory_op or vcpu_op that maps or registers reads may be rewritten before its
      * turn: it reads from the guard page instead. */
     if ((uint32_t)nr == HYPERVISOR_memory_op && memory_op_maps(a[0])) {
-        a[1] = guard;
+        a[1] = guard_addr(c);
         return;
     }
     if ((uint32_t)nr == HYPERVISOR_vcpu_op && vcpu_op_registers(a[0])) {
-        a[2] = guard;
+        a[2] = guard_addr(c);
         return;
     }
     if ((uint32_t)nr == HYPERVISOR_grant_table_op) {
         /* What a map, copy or setup_table reads may be rewritten before its turn. */
         uint32_t cmd = (uint32_t)a[0];
         if (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy || cmd == GNTTABOP_setup_table)
-            a[1] = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+            a[1] = guard_addr(c);
         return;
     }
     if ((uint32_t)nr != HYPERVISOR_sched_op)
@@ -355,7 +366,7 @@ static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
     case SCHEDOP_watchdog:
     case SCHEDOP_block:
     case SCHEDOP_poll:
-        a[1] = c->hbuf_va + HBUF_PAGES * 4096UL + rnd_below(c, 4096);
+        a[1] = guard_addr(c);
         break;
     default:
         break;
