@@ -11,6 +11,7 @@
 #include <hyp/errno.h>
 #include <hyp/frame.h>
 #include <hyp/page_alloc.h>
+#include <hyp/string.h>
 
 #include "frame_internal.h"
 
@@ -31,10 +32,15 @@ static uint64_t make_word(uint32_t refs, uint16_t owner, enum frame_type type)
     return refs | (uint64_t)owner << OWNER_SHIFT | (uint64_t)type << TYPE_SHIFT;
 }
 
-static uint64_t *word_of(paddr_t pa)
+/* The descriptor of pa, or NULL outside RAM.  On every frame operation, so inlined, with one
+ * unsigned compare per bank (pa below base wraps above the bank's size) and the first bank,
+ * the only one on most machines, tried before the loop. */
+static inline uint64_t *word_of(paddr_t pa)
 {
-    for (unsigned i = 0; i < nr_banks; i++)
-        if (pa >= banks[i].base && pa < banks[i].end)
+    if (pa - banks[0].base < banks[0].end - banks[0].base)
+        return &banks[0].words[(pa - banks[0].base) >> PAGE_SHIFT];
+    for (unsigned i = 1; i < nr_banks; i++)
+        if (pa - banks[i].base < banks[i].end - banks[i].base)
             return &banks[i].words[(pa - banks[i].base) >> PAGE_SHIFT];
     return NULL;
 }
@@ -42,6 +48,7 @@ static uint64_t *word_of(paddr_t pa)
 int frame_init_ranges(const struct mem_range *ram, unsigned nr)
 {
     nr_banks = 0;
+    memset(banks, 0, sizeof(banks)); /* word_of tries banks[0] whatever nr_banks says */
     for (unsigned i = 0; i < nr && i < MAX_MEM_BANKS; i++) {
         paddr_t base = ALIGN_UP(ram[i].base, PAGE_SIZE);
         paddr_t end = ALIGN_DOWN(ram[i].base + ram[i].size, PAGE_SIZE);
@@ -99,7 +106,7 @@ void frame_ref(paddr_t pa)
 }
 
 /* Drop one reference; true if it was the last (the word is then cleared). */
-static bool put_one(uint64_t *w)
+static inline bool put_one(uint64_t *w)
 {
     uint64_t old = __atomic_load_n(w, __ATOMIC_RELAXED), next;
     do {
@@ -110,10 +117,10 @@ static bool put_one(uint64_t *w)
     return next == 0;
 }
 
-void frame_put(paddr_t pa, uint64_t n)
+/* frame_put of more than one page: runs of pages whose last reference went are freed a run at
+ * a time, as a domain's memory mostly goes back in whole blocks. */
+static __attribute__((noinline)) void put_pages(paddr_t pa, uint64_t n)
 {
-    /* Free runs of pages whose last reference went, a run at a time: a domain's memory going
-     * back is mostly whole blocks. */
     paddr_t run = 0;
     uint64_t run_pages = 0;
     for (uint64_t i = 0; i < n; i++) {
@@ -125,12 +132,28 @@ void frame_put(paddr_t pa, uint64_t n)
                 run_pages++;
                 continue;
             }
-            page_free_range((void *)(uintptr_t)run, run_pages);
+            if (run_pages)
+                page_free_range((void *)(uintptr_t)run, run_pages);
             run = p;
             run_pages = 1;
         }
     }
-    page_free_range((void *)(uintptr_t)run, run_pages);
+    if (run_pages)
+        page_free_range((void *)(uintptr_t)run, run_pages);
+}
+
+void frame_put(paddr_t pa, uint64_t n)
+{
+    if (n != 1) {
+        put_pages(pa, n);
+        return;
+    }
+    /* The common case, a reference held across one access: no stack frame, and no pool lock
+     * unless the page goes. */
+    uint64_t *w = word_of(pa);
+    BUG_ON(!w);
+    if (put_one(w))
+        page_free_range((void *)(uintptr_t)pa, 1);
 }
 
 bool frame_query(paddr_t pa, struct frame_info *out)
