@@ -197,7 +197,7 @@ static bool grant_own_page(void)
  * the entry (GTF_writing set and cleared) and the copy. */
 static NOINLINE void bench_grant_copy(void)
 {
-    if (!plat.hypervisor || !grant_own_page()) {
+    if (!grant_own_page()) {
         skip("gnttab_copy_4k", "no-grant-table");
         return;
     }

@@ -120,6 +120,55 @@ static inline uint8_t mmio_read8(uint64_t addr)
     return v;
 }
 
+/* Load q0-q31 from v[64] (two words each, low first) / store them there: for checks that a
+ * hypervisor keeps a vCPU's FP/SIMD registers.  Guest C is -mgeneral-regs-only, so nothing
+ * the compiler emits between the two touches them. */
+static inline void fp_write_all(const uint64_t *v)
+{
+    __asm__ volatile("ldp q0, q1, [%0, #0]\n\t"
+                     "ldp q2, q3, [%0, #32]\n\t"
+                     "ldp q4, q5, [%0, #64]\n\t"
+                     "ldp q6, q7, [%0, #96]\n\t"
+                     "ldp q8, q9, [%0, #128]\n\t"
+                     "ldp q10, q11, [%0, #160]\n\t"
+                     "ldp q12, q13, [%0, #192]\n\t"
+                     "ldp q14, q15, [%0, #224]\n\t"
+                     "ldp q16, q17, [%0, #256]\n\t"
+                     "ldp q18, q19, [%0, #288]\n\t"
+                     "ldp q20, q21, [%0, #320]\n\t"
+                     "ldp q22, q23, [%0, #352]\n\t"
+                     "ldp q24, q25, [%0, #384]\n\t"
+                     "ldp q26, q27, [%0, #416]\n\t"
+                     "ldp q28, q29, [%0, #448]\n\t"
+                     "ldp q30, q31, [%0, #480]"
+                     :
+                     : "r"(v)
+                     : "memory");
+}
+
+static inline void fp_read_all(uint64_t *v)
+{
+    __asm__ volatile("stp q0, q1, [%0, #0]\n\t"
+                     "stp q2, q3, [%0, #32]\n\t"
+                     "stp q4, q5, [%0, #64]\n\t"
+                     "stp q6, q7, [%0, #96]\n\t"
+                     "stp q8, q9, [%0, #128]\n\t"
+                     "stp q10, q11, [%0, #160]\n\t"
+                     "stp q12, q13, [%0, #192]\n\t"
+                     "stp q14, q15, [%0, #224]\n\t"
+                     "stp q16, q17, [%0, #256]\n\t"
+                     "stp q18, q19, [%0, #288]\n\t"
+                     "stp q20, q21, [%0, #320]\n\t"
+                     "stp q22, q23, [%0, #352]\n\t"
+                     "stp q24, q25, [%0, #384]\n\t"
+                     "stp q26, q27, [%0, #416]\n\t"
+                     "stp q28, q29, [%0, #448]\n\t"
+                     "stp q30, q31, [%0, #480]"
+                     :
+                     : "r"(v)
+                     : "memory");
+}
+
 /* Turn on the stage-1 MMU with the map built by the boot vCPU (identity: RAM Normal write-back,
  * everything else Device-nGnRnE).  mmu_init() builds it; the others only call mmu_enable(). */
 void mmu_init(void);

@@ -78,52 +78,6 @@ static void read_sysregs(uint64_t *out)
 #undef READ
 }
 
-static void write_fp(const uint64_t *v)
-{
-    __asm__ volatile("ldp q0, q1, [%0, #0]\n\t"
-                     "ldp q2, q3, [%0, #32]\n\t"
-                     "ldp q4, q5, [%0, #64]\n\t"
-                     "ldp q6, q7, [%0, #96]\n\t"
-                     "ldp q8, q9, [%0, #128]\n\t"
-                     "ldp q10, q11, [%0, #160]\n\t"
-                     "ldp q12, q13, [%0, #192]\n\t"
-                     "ldp q14, q15, [%0, #224]\n\t"
-                     "ldp q16, q17, [%0, #256]\n\t"
-                     "ldp q18, q19, [%0, #288]\n\t"
-                     "ldp q20, q21, [%0, #320]\n\t"
-                     "ldp q22, q23, [%0, #352]\n\t"
-                     "ldp q24, q25, [%0, #384]\n\t"
-                     "ldp q26, q27, [%0, #416]\n\t"
-                     "ldp q28, q29, [%0, #448]\n\t"
-                     "ldp q30, q31, [%0, #480]"
-                     :
-                     : "r"(v)
-                     : "memory");
-}
-
-static void read_fp(uint64_t *v)
-{
-    __asm__ volatile("stp q0, q1, [%0, #0]\n\t"
-                     "stp q2, q3, [%0, #32]\n\t"
-                     "stp q4, q5, [%0, #64]\n\t"
-                     "stp q6, q7, [%0, #96]\n\t"
-                     "stp q8, q9, [%0, #128]\n\t"
-                     "stp q10, q11, [%0, #160]\n\t"
-                     "stp q12, q13, [%0, #192]\n\t"
-                     "stp q14, q15, [%0, #224]\n\t"
-                     "stp q16, q17, [%0, #256]\n\t"
-                     "stp q18, q19, [%0, #288]\n\t"
-                     "stp q20, q21, [%0, #320]\n\t"
-                     "stp q22, q23, [%0, #352]\n\t"
-                     "stp q24, q25, [%0, #384]\n\t"
-                     "stp q26, q27, [%0, #416]\n\t"
-                     "stp q28, q29, [%0, #448]\n\t"
-                     "stp q30, q31, [%0, #480]"
-                     :
-                     : "r"(v)
-                     : "memory");
-}
-
 /* Wait: spinning (IRQs masked), or in WFI until the virtual timer is due (IRQs masked too,
  * so no exception changes ELR/SPSR/ESR/FAR: WFI wakes for a pending interrupt anyway). */
 static void wait(bool in_wfi)
@@ -158,10 +112,10 @@ static void run_rounds(unsigned me, bool in_wfi, struct result *res)
         for (unsigned i = 0; i < 64; i++)
             fp[i] = pattern(seed ^ 0x5a5a, i);
         write_sysregs(seed, in_wfi);
-        write_fp(fp);
+        fp_write_all(fp);
         read_sysregs(ref); /* what the registers hold, unimplemented bits and all */
         wait(in_wfi);
-        read_fp(fp_now);
+        fp_read_all(fp_now);
         read_sysregs(now);
         for (unsigned i = 0; i < NREGS; i++) {
             if ((in_wfi && i == REG_CNTV_CVAL) || now[i] == ref[i])

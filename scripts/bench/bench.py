@@ -522,10 +522,6 @@ def smoke(args):
     verdict("run", r["status"] == "ok", f"{r['status']} (log {os.path.relpath(r['log'], TOP)})")
     for b in MICRO:
         v = res.get(b)
-        if v and v.get("skipped") == "no-grant-table":
-            # Only until memory_op can map a grant table (XENMAPSPACE_grant_table).
-            verdict(b, True, "skipped: no grant table to copy into")
-            continue
         if not v or "skipped" in v:
             verdict(b, False, f"no figure ({v.get('skipped') if v else 'line missing'})")
             continue

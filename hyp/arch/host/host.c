@@ -47,6 +47,11 @@ void arch_zero_memory(void *p, uint64_t size)
     memset(p, 0, size);
 }
 
+void arch_copy_memory(void *dst, const void *src, uint64_t size)
+{
+    memcpy(dst, src, size);
+}
+
 void arch_clean_dcache(const void *p, uint64_t size)
 {
 }

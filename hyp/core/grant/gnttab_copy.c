@@ -6,6 +6,7 @@
  * held by a reference.  No lock is held while the bytes move.  Checks follow Xen's order:
  * both domains, then the source, the destination, and last the ranges.
  */
+#include <hyp/arch/mm.h>
 #include <hyp/frame.h>
 #include <hyp/physmap.h>
 #include <hyp/string.h>
@@ -48,27 +49,15 @@ static int16_t end_frame(struct domain *ld, const struct gnttab_copy_ptr *p, str
     return st;
 }
 
-typedef uint64_t __attribute__((may_alias)) copy_word_t;
-
-/* The bytes of one copy.  Grant copies are mostly whole pages (back ends' 4 KiB segments and
- * packets): 64 bytes a turn when both ends are 8-byte aligned, which the compiler turns into
- * load/store pairs; the rest byte by byte.  The ends are different frames or the same frame
- * (both ends may be one grant), so an overlap is handled by memmove. */
+/* The bytes of one copy.  The ends are different frames or the same frame (both ends may be
+ * one grant), so an overlap is handled by memmove; anything else, mostly whole pages (back
+ * ends' 4 KiB segments and packets), takes the arch's bulk copy. */
 static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 {
-    if ((d < s + n && s < d + n) || (((uintptr_t)d | (uintptr_t)s) & 7)) {
+    if (d < s + n && s < d + n)
         memmove(d, s, n);
-        return;
-    }
-    for (; n >= 64; n -= 64, d += 64, s += 64) {
-        copy_word_t *dw = (copy_word_t *)(void *)d;
-        const copy_word_t *sw = (const copy_word_t *)(const void *)s;
-        copy_word_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3], w4 = sw[4], w5 = sw[5],
-                    w6 = sw[6], w7 = sw[7];
-        dw[0] = w0, dw[1] = w1, dw[2] = w2, dw[3] = w3, dw[4] = w4, dw[5] = w5, dw[6] = w6,
-        dw[7] = w7;
-    }
-    memcpy(d, s, n);
+    else
+        arch_copy_memory(d, s, n);
 }
 
 static void end_release(struct copy_end *e)

@@ -13,6 +13,9 @@ void arch_zero_memory(void *p, uint64_t size);
 void arch_clean_dcache(const void *p, uint64_t size);
 /* Clean and invalidate data cache lines of [p, p + size) to the point of coherency. */
 void arch_clean_inval_dcache(const void *p, uint64_t size);
+/* Copy [src, src + size) to dst, ranges not overlapping, both in Normal memory that Keel maps
+ * (any alignment): bulk data such as grant copies.  Keeps a guest's FP/SIMD registers. */
+void arch_copy_memory(void *dst, const void *src, uint64_t size);
 /* Host-to-host copy into memory a guest will read (possibly with its caches off), cleaned to
  * the point of coherency. */
 void arch_copy_and_clean(void *dst, const void *src, uint64_t size);
