@@ -36,6 +36,15 @@ bool cpu_online(unsigned cpu)
     return cpu < nr_cpus && __atomic_load_n(&percpu_data[cpu].online, __ATOMIC_ACQUIRE);
 }
 
+uint64_t cpus_online_mask(void)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < nr_cpus; i++)
+        if (__atomic_load_n(&percpu_data[i].online, __ATOMIC_ACQUIRE))
+            m |= BIT(i);
+    return m;
+}
+
 unsigned cpus_online(void)
 {
     unsigned n = 0;

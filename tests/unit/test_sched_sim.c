@@ -137,6 +137,15 @@ unsigned cpus_online(void)
     return n;
 }
 
+uint64_t cpus_online_mask(void)
+{
+    uint64_t m = 0;
+    for (unsigned c = 0; c < nr_cpus; c++)
+        if (cpu_online(c))
+            m |= 1ULL << c;
+    return m;
+}
+
 /* The idle loop's scrubbing: nothing to zero in the simulated machine. */
 unsigned page_scrub(unsigned max_pages)
 {

@@ -228,8 +228,9 @@ static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
     uint64_t mask = sched_online_mask(c->sv->affinity);
     int victim = -1;
     uint64_t worst = 0;
-    for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
-        struct sched_vcpu *cur = (mask & BIT(cpu)) ? sched_cpu_curr(cpu) : NULL;
+    for (; mask; mask &= mask - 1) {
+        unsigned cpu = (unsigned)__builtin_ctzll(mask);
+        struct sched_vcpu *cur = sched_cpu_curr(cpu);
         if (!cur || sched_cpu_kicked(cpu) || cvcpu(cur)->boosted)
             continue;
         /* Its virtual time as it will be charged: it has run since it was last charged. */
@@ -302,8 +303,8 @@ static void update_min_vtime(struct sched_pool *p, unsigned cpu, struct credit_v
     uint64_t m = runq_min_vtime(cp);
     if (prev && sched_runnable(prev->sv))
         m = MIN(m, prev->vtime);
-    for (unsigned c = 0; c < MAX_CPUS; c++) {
-        struct sched_vcpu *cur = (p->cpus & BIT(c)) && c != cpu ? sched_cpu_curr(c) : NULL;
+    for (uint64_t others = p->cpus & ~BIT(cpu); others; others &= others - 1) {
+        struct sched_vcpu *cur = sched_cpu_curr((unsigned)__builtin_ctzll(others));
         if (cur)
             m = MIN(m, cvcpu(cur)->vtime);
     }

@@ -133,8 +133,9 @@ static void tickle(struct rt_vcpu *r)
         return;
     uint64_t mask = sched_online_mask(r->sv->affinity), latest = r->deadline;
     int victim = -1;
-    for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
-        struct sched_vcpu *cur = (mask & BIT(cpu)) ? sched_cpu_curr(cpu) : NULL;
+    for (; mask; mask &= mask - 1) {
+        unsigned cpu = (unsigned)__builtin_ctzll(mask);
+        struct sched_vcpu *cur = sched_cpu_curr(cpu);
         if (!cur || sched_cpu_kicked(cpu))
             continue;
         struct rt_vcpu *rc = rvcpu(cur);

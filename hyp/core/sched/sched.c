@@ -65,11 +65,7 @@ bool sched_cpu_kicked(unsigned cpu)
 
 uint64_t sched_online_mask(uint64_t mask)
 {
-    uint64_t out = 0;
-    for (unsigned c = 0; c < MAX_CPUS; c++)
-        if ((mask & BIT(c)) && cpu_online(c))
-            out |= BIT(c);
-    return out;
+    return mask & cpus_online_mask();
 }
 
 static bool idle_and_free(unsigned cpu)
@@ -82,9 +78,11 @@ int sched_find_idle_cpu(uint64_t mask, unsigned prefer)
     mask = sched_online_mask(mask);
     if (prefer < MAX_CPUS && (mask & BIT(prefer)) && idle_and_free(prefer))
         return (int)prefer;
-    for (unsigned c = 0; c < MAX_CPUS; c++)
-        if ((mask & BIT(c)) && idle_and_free(c))
+    for (; mask; mask &= mask - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(mask);
+        if (idle_and_free(c))
             return (int)c;
+    }
     return -1;
 }
 

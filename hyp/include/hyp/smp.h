@@ -11,6 +11,8 @@
 unsigned smp_boot_cpus(void);
 bool cpu_online(unsigned cpu);
 unsigned cpus_online(void);
+/* Bit c set for each online CPU c: a look at the CPUs there are, not at all MAX_CPUS. */
+uint64_t cpus_online_mask(void);
 
 /*
  * Run fn(arg) on cpu, from its IPI handler with interrupts masked (on the calling CPU: at once,

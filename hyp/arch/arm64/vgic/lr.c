@@ -283,9 +283,15 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
 
 void vgic_lr_unlink_private(struct vcpu *v)
 {
+    /* A linked interrupt is never idle (vgic_irq_idle), so it is among v's live ones; and only
+     * v's own pCPU, this one, links v's private interrupts, so a look without the lock cannot
+     * miss one.  Most switches find none and take no lock. */
+    if (!READ_ONCE(v->arch.vgic.live))
+        return;
     struct vgic_dist *g = vgic_of(v->dom);
     unsigned long flags = vgic_lock(g);
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++) {
+    for (uint32_t m = v->arch.vgic.live; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
         struct vgic_irq *irq = &v->arch.vgic.priv[i];
         if (!irq->hw)
             continue;
