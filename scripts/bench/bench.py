@@ -53,6 +53,7 @@ KEEL = os.path.join(TOP, "build", "keel.Image")
 XEN = os.path.join(TOP, "build", "cache", "xen", "xen")
 LINUX = os.path.join(TOP, "build", "cache", "Image")
 GUEST = os.path.join(TOP, "build", "guests", "bench.Image")
+EVTPING = os.path.join(TOP, "build", "guests", "evtping.Image")
 PROBE_BIN = os.path.join(B, "firstinsn.bin")
 INITRD = os.path.join(B, "ready.cpio.gz")
 BENCH_IMG = os.path.join(B, "bench-probe.Image")
@@ -63,8 +64,12 @@ ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,cloc
 XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 console_timestamps=boot"
 KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
-GUEST_MIB = {"micro": 256, "boot": 512}
-HOST_MIB = {"micro": 1024, "boot": 1536}
+GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64}
+HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024}
+# The event-channel round trip: two domains of guests/evtping joined by a static channel
+# (ping's port 10, pong's 20); ping sends, blocks until pong's answer comes, `samples` times.
+# On a 1-CPU machine both run on the one pCPU; on a 2-CPU machine each has one to itself.
+EVT_PORTS = (10, 20)
 # Domain sizes of the creation measurement; the machine has 1 GiB more than the domain.
 CREATE_MIB = [256, 1024, 3072]
 CREATE_HOST_EXTRA_MIB = 1024
@@ -74,6 +79,8 @@ CREATE_REPEAT = 3  # creation rotations per wall-clock round (one in the warm-up
 MICRO = ["hvc_psci_version", "hvc_xen_version", "gnttab_copy_4k", "mmio_gicd_typer", "vtimer_irq",
          "vtimer_irq_wfi", "gic_ack_eoi", "sgi_roundtrip", "sgi_wake_wfi"]
 TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
+# The evtping runs' figure, by machine size: one pCPU shared, or one each.
+EVT_FIG = {1: "evtchn_rt_same", 2: "evtchn_rt_apart"}
 SYSTEMS = ["bare", "keel", "xen"]
 BOOTS = ["bare", "keel", "xen-dom0", "xen-domU"]
 
@@ -115,6 +122,8 @@ class Config:
         if self.icount:
             machine += ICOUNT
         common = ["-nographic", "-no-reboot", "-monitor", "none"]
+        if self.workload == "evtchn":
+            return self.evtchn_args(machine, common)
         if self.workload == "micro":
             kernel, ramdisk = BENCH_IMG, None
             args = f"bench.n={self.samples} {probe.PLACEHOLDER}"
@@ -149,16 +158,32 @@ class Config:
             image = XEN
         return [QEMU] + machine + common + ["-kernel", image, "-dtb", dtb] + loaders
 
+    def evtchn_args(self, machine, common):
+        """Keel or Xen with the ping and pong domains (dom0less, the same device tree)."""
+        p, q = EVT_PORTS
+        ping = bootdt.Domain("ping", self.guest_mib, 1, EVTPING, None,
+                             f"evt.role=ping evt.port={p} evt.rounds={self.samples}",
+                             evtchns=[(p, "pong", q)])
+        peer = "" if self.system == "keel" else " evt.peer=xen"
+        pong = bootdt.Domain("pong", self.guest_mib, 1, EVTPING, None,
+                             f"evt.role=pong evt.port={q}{peer}", evtchns=[(q, "ping", p)])
+        dtb = os.path.join(B, "dt", self.name + ".dtb")
+        os.makedirs(os.path.dirname(dtb), exist_ok=True)
+        hyp_args, image = (KEEL_ARGS, KEEL) if self.system == "keel" else (XEN_ARGS, XEN)
+        loaders = bootdt.build(dtb, machine, hyp_args, [ping, pong], qemu=QEMU)
+        return [QEMU] + machine + common + ["-kernel", image, "-dtb", dtb] + loaders
+
 
 # ---- running QEMU ---------------------------------------------------------------------------
 
 # A creation run stops at the kernel's command line: it carries the probe's figures, and the
 # rest of the boot is not what it measures.
 CMDLINE = re.compile(r"Kernel command line: .*keel\.t0=[0-9a-f]{16},[0-9a-f]{16}")
+EVTPING_DONE = re.compile(r"EVTPING rounds=")
 STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
-        "create": CMDLINE}
+        "create": CMDLINE, "evtchn": EVTPING_DONE}
 MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
-        "create": CMDLINE}
+        "create": CMDLINE, "evtchn": EVTPING_DONE}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
@@ -327,6 +352,16 @@ def suite(args):
         micro_ic[(cfg.label, cfg.smp)] = {"status": r["status"], "res": res}
         add_micro_rows(micro_rows, cfg, "icount", 0, r["status"], res)
 
+    say(f"== machine time (-icount), event-channel round trips, {n} per run")
+    for smp in (1, 2):
+        for s in SYSTEMS:
+            e = micro_ic[(Config(s, "micro", smp, True).label, smp)]
+            if e["status"] == "timeout" and not e["res"]:
+                # Xen 4.17 with two CPUs under -icount hangs at boot whatever its guests.
+                say(f"  evtchn-{s}-smp{smp}-icount: not run, this machine hung at boot above")
+                continue
+            evtchn_into(e["res"], s, smp, True, n, "icount", args.timeout_micro, runs, micro_rows)
+
     say("== machine time (-icount), Linux boot to userspace (two runs each: they must agree)")
     boot_ic = {}
     for name in BOOTS:
@@ -361,6 +396,12 @@ def suite(args):
                 res = parse_micro(r["text"])
                 micro_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
                 add_micro_rows(micro_rows, cfg, "wall", rnd, r["status"], res)
+            for smp in (1, 2):
+                got = {}
+                evtchn_into(got, s, smp, False, n, tag, args.timeout_micro, runs,
+                            micro_rows if rnd else [], rnd)
+                if rnd:
+                    micro_wall[cfg.label][-1]["res"].update(got)
         for name in BOOTS:
             cfg = boot_config(name, False)
             r = do_run(cfg, tag, args.timeout_boot, runs)
@@ -404,6 +445,25 @@ def rereport():
     data["micro_ic"] = {(k.rsplit("/", 1)[0], int(k.rsplit("/", 1)[1])): v
                         for k, v in data["micro_ic"].items()}
     say(report.write(data, os.path.join(TOP, "docs"), B))
+
+
+def evtchn_into(res, system, smp, icount, samples, tag, timeout, runs, rows, rnd=0):
+    """The event-channel round trip of system on an smp-CPU machine into res, under its
+    EVT_FIG name (skipped when bare: no event channels without a hypervisor)."""
+    name = EVT_FIG[smp]
+    if system == "bare":
+        res[name] = {"skipped": "no-xen-abi"}
+        return
+    cfg = Config(system, "evtchn", smp, icount, samples=samples)
+    r = do_run(cfg, tag, timeout, runs)
+    v = parse_micro(r["text"]).get("evtchn_roundtrip")
+    if v:
+        res[name] = v
+    v = v or {}
+    rows.append({"mode": "icount" if icount else "wall", "round": rnd, "system": cfg.label,
+                 "smp": smp, "bench": name, "status": r["status"] if v else "missing",
+                 "skipped": "", "min_ns": v.get("min"), "median_ns": v.get("median"),
+                 "p99_ns": v.get("p99"), "n": v.get("n")})
 
 
 def add_micro_rows(rows, cfg, mode, rnd, status, res):

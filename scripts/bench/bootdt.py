@@ -32,10 +32,14 @@ class Module:
 
 
 class Domain:
-    """A dom0less domain: memory in MiB, vCPUs, kernel, optional ramdisk and bootargs."""
+    """A dom0less domain: memory in MiB, vCPUs, kernel, optional ramdisk and bootargs.
+    evtchns: static event channels as (our port, peer domain's name, its port), written as Xen
+    4.17's dom0less binding (a "xen,evtchn-v1" node per end, each pointing at the other's)."""
 
-    def __init__(self, name, mem_mib, vcpus, kernel, ramdisk=None, bootargs="", vpl011=True):
+    def __init__(self, name, mem_mib, vcpus, kernel, ramdisk=None, bootargs="", vpl011=True,
+                 evtchns=()):
         self.name = name
+        self.evtchns = list(evtchns)
         self.mem_mib = mem_mib
         self.vcpus = vcpus
         self.modules = [Module("kernel", kernel, bootargs)]
@@ -99,6 +103,11 @@ def build(out_dtb, machine_args, hyp_bootargs, domains=(), dom0=(), dom0_bootarg
             chosen.append("            vpl011;\n")
         for m in d.modules:
             chosen.append(_module_node(m, 12))
+        for port, peer, peer_port in d.evtchns:
+            chosen += [f"            ec_{d.name}_{port}: evtchn-{port} {{\n",
+                       '                compatible = "xen,evtchn-v1";\n',
+                       f"                xen,evtchn = <{port} &ec_{peer}_{peer_port}>;\n",
+                       "            };\n"]
         chosen.append("        };\n")
     chosen += ["    };\n", "};\n"]
     src = out_dtb + ".dts"

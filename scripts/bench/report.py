@@ -17,17 +17,23 @@ NAMES = {
     "gic_ack_eoi": "Interrupt acknowledge + EOI + deactivate (per interrupt)",
     "sgi_roundtrip": "SGI round trip between two vCPUs",
     "sgi_wake_wfi": "Wake-up of a vCPU blocked in WFI by an SGI",
+    "evtchn_rt_same": "Event-channel round trip between two domains on one pCPU (1-CPU machine)",
+    "evtchn_rt_apart": "Event-channel round trip between two domains on two pCPUs (2-CPU machine)",
 }
 SHORT = {
     "hvc_psci_version": "hvc PSCI", "hvc_xen_version": "xen_version", "gnttab_copy_4k": "grant copy",
     "mmio_gicd_typer": "MMIO",
     "vtimer_irq": "timer IRQ", "vtimer_irq_wfi": "timer IRQ (WFI)", "gic_ack_eoi": "ack+EOI",
     "sgi_roundtrip": "SGI round trip", "sgi_wake_wfi": "SGI wake",
+    "evtchn_rt_same": "evtchn RT, 1 pCPU", "evtchn_rt_apart": "evtchn RT, 2 pCPUs",
 }
 ORDER = list(NAMES)
-TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
+# Figures from the 2-CPU machine (the rest come from the 1-CPU one).
+TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi", "evtchn_rt_apart"}
 TARGET_HALF = ["hvc_psci_version", "hvc_xen_version", "gnttab_copy_4k", "mmio_gicd_typer",
-               "vtimer_irq"]
+               "vtimer_irq", "evtchn_rt_same", "evtchn_rt_apart"]
+# Figures that need a Xen-ABI hypervisor: none when bare.
+XEN_ONLY = {"hvc_xen_version", "gnttab_copy_4k", "evtchn_rt_same", "evtchn_rt_apart"}
 BOOT_LABEL = {"bare": "Linux bare at EL1", "keel": "Linux as a Keel domain",
               "xen-dom0": "Linux as Xen's dom0", "xen-domU": "Linux as a Xen dom0less domU"}
 BOOT_ORDER = ["bare", "keel", "xen-dom0", "xen-domU"]
@@ -499,7 +505,11 @@ def write(d, docs, work):
       " the guest's counter advances one nanosecond per instruction executed (by the guest and "
       "by the hypervisor on its behalf), so these figures measure path length and repeat "
       "exactly.  Medians; single-vCPU figures come from a 1-CPU machine with a 1-vCPU guest, "
-      "the two SGI figures from a 2-CPU machine with a 2-vCPU guest.")
+      "the two SGI figures from a 2-CPU machine with a 2-vCPU guest.  The event-channel round "
+      "trips: two 1-vCPU domains of `guests/evtping` joined by a static event channel (Xen "
+      "4.17's dom0less `xen,evtchn-v1` binding, the same device tree for both hypervisors); "
+      "one sends and blocks in WFI until the other's answer arrives, on a 1-CPU machine (both "
+      "domains share the pCPU) and on a 2-CPU one.")
     w("")
     w("| benchmark | bare | Keel | Xen 4.17 | Keel / Xen | Keel / bare |")
     w("|---|---:|---:|---:|---:|---:|")
@@ -550,7 +560,8 @@ def write(d, docs, work):
     w("")
     w(f"No `-icount`: the counter follows the host clock, so these include the cost of "
       f"emulating each instruction, and whatever else the host was doing (load average "
-      f"{load_text(d)}).  2-CPU machine, 2-vCPU guest; the systems ran in "
+      f"{load_text(d)}).  2-CPU machine, 2-vCPU guest (the event-channel round trips: two "
+      f"domains on a 1-CPU and on a 2-CPU machine, as above); the systems ran in "
       f"alternation, {d['rounds']} rounds after a warm-up round.  Medians over the rounds of "
       f"each run's median, and the median over the rounds of the per-round ratio.")
     w("")
@@ -560,7 +571,7 @@ def write(d, docs, work):
         bv, bn = wall_fig(mw, "bare", b)
         kv, kn = wall_fig(mw, "keel", b)
         xv, xn = wall_fig(mw, "xen-domU", b)
-        na = "n/a" if b in ("hvc_xen_version", "gnttab_copy_4k") else "–"
+        na = "n/a" if b in XEN_ONLY else "–"
         w(f"| {NAMES[b]} | {fmt_ns(bv) if bv is not None else na} | {fmt_ns(kv)} | "
           f"{fmt_ns(xv)} | {fmt_ratio(wall_ratio(mw, 'keel', 'xen-domU', b))} | "
           f"{fmt_ratio(wall_ratio(mw, 'keel', 'bare', b))} |")
