@@ -72,7 +72,7 @@ con_notes() { # LOG [NAME]
 
 # The Linux test initramfs's "CHECK KEY=VALUE" lines, as KEY=VALUE.
 con_checks() { # LOG [NAME]
-    con_domain "$1" "${2:-}" | sed -n 's/.*CHECK \([a-z_]*\)=\(.*\)$/\1=\2/p'
+    con_domain "$1" "${2:-}" | sed -n 's/.*CHECK \([a-z0-9_]*\)=\(.*\)$/\1=\2/p'
 }
 
 # The value of the last CHECK KEY=VALUE (empty if none).
