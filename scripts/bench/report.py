@@ -191,6 +191,9 @@ def targets(d):
     for b in TARGET_HALF:
         k, kw = micro_fig(mic, "keel", b)
         x, xw = micro_fig(mic, "xen-domU", b)
+        if x is None and b in TWO_VCPU and d.get("micro_wall"):
+            out.append(target_half_wall(d, b, xw))
+            continue
         r = ratio(k, x)
         out.append({"what": f"{NAMES[b]}: Keel ≤ ½ × Xen (median, machine time)",
                     "keel": cell(k, kw), "ref": cell(x, xw), "ratio": fmt_ratio(r),
@@ -211,6 +214,19 @@ def targets(d):
     out.append(target_creation(d))
     out.append(target_boot_wall(d))
     return out
+
+
+def target_half_wall(d, b, xen_why):
+    """A ≤ ½ × Xen target where Xen has no machine-time figure (it does not boot with two CPUs
+    under -icount): the wall-clock rounds instead, said so in the row."""
+    mw = d["micro_wall"]
+    k, _ = wall_fig(mw, "keel", b)
+    x, _ = wall_fig(mw, "xen-domU", b)
+    r = wall_ratio(mw, "keel", "xen-domU", b)
+    return {"what": f"{NAMES[b]}: Keel ≤ ½ × Xen (wall clock, median of per-round ratios: Xen's "
+                    f"machine-time run {xen_why})",
+            "keel": fmt_ns(k), "ref": fmt_ns(x), "ratio": fmt_ratio(r),
+            "met": None if r is None else r <= 0.5}
 
 
 def target_creation(d):
