@@ -110,7 +110,6 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     X(cpacr, cpacr_el1);                                                                           \
     X(ttbr0, ttbr0_el1);                                                                           \
     X(ttbr1, ttbr1_el1);                                                                           \
-    X(tcr, tcr_el1);                                                                               \
     X(esr, esr_el1);                                                                               \
     X(afsr0, afsr0_el1);                                                                           \
     X(afsr1, afsr1_el1);                                                                           \
@@ -134,11 +133,17 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
 static void sysregs_save(struct el1_sysregs *s)
 {
     EL1_SYSREGS(SAVE);
+    s->tcr = read_sysreg(tcr_el1);
 }
 
+/* TCR_EL1 is written only when it differs: an emulator may take any write as a possible ASID
+ * change (TCR_EL1.A1) and drop its whole TLB (QEMU 7.2 does), and a vCPU that blocks and wakes
+ * on the same pCPU finds its own value still there (issue 13). */
 static void sysregs_load(const struct el1_sysregs *s)
 {
     EL1_SYSREGS(LOAD);
+    if (read_sysreg(tcr_el1) != s->tcr)
+        write_sysreg(s->tcr, tcr_el1);
 }
 
 void arch_vcpu_load(struct vcpu *v)
@@ -164,9 +169,9 @@ void arch_vcpu_put(struct vcpu *v)
     vdebug_put(v);
     sysregs_save(&v->arch.sys);
     fpsimd_save(&v->arch.fp);
-    /* Back to the idle configuration: interrupts still to EL2, no stage 2. */
-    write_sysreg(HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO, hcr_el2);
-    isb();
+    /* HCR_EL2 keeps the vCPU's value (stage 2 on, interrupts to EL2): it governs EL1 and EL0
+     * only, and nothing runs there until the next load writes its own.  Turning stage 2 off
+     * and on again at each block and wake-up made emulators drop their whole TLB twice. */
 }
 
 bool arch_vcpu_has_pending_irq(struct vcpu *v)
