@@ -367,11 +367,15 @@ static int load_kernel(struct domain *d)
     struct guest_layout l;
     arch_guest_layout(&l);
     uint64_t base = l.ram_base[0];
+    /* The images fill whole leaves of untouched RAM: no zeroing of what they overwrite. */
+    physmap_claim_overwritten(d, GPA(base + ll.entry), d->cfg.kernel_size);
     rc = copy_to_gpa(d, GPA(base + ll.entry), (const void *)(uintptr_t)d->cfg.kernel,
                      d->cfg.kernel_size, GPA_CLEAN);
-    if (!rc && d->cfg.ramdisk)
+    if (!rc && d->cfg.ramdisk) {
+        physmap_claim_overwritten(d, GPA(base + ll.initrd), d->cfg.ramdisk_size);
         rc = copy_to_gpa(d, GPA(base + ll.initrd), (const void *)(uintptr_t)d->cfg.ramdisk,
                          d->cfg.ramdisk_size, GPA_CLEAN);
+    }
     if (rc)
         return rc;
     void *fdt = heap_alloc(GUEST_FDT_MAX);

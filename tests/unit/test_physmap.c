@@ -452,6 +452,31 @@ static void lookup_zeroes_and_gives_frames(void **state)
     check_accounting(0);
 }
 
+/* Domain building: the leaves an image covers whole become the domain's RAM without being
+ * zeroed (the copy replaces every byte); the leaves at its edges keep the usual first touch. */
+static void claim_overwritten_skips_whole_leaves(void **state)
+{
+    dirty_block(11);
+    assert_int_equal(physmap_populate(dom, GPA(G), 3 * LEAF), 0);
+    assert_int_equal(dom->state, DOM_BUILDING);
+    uint64_t cleared = host_cleared_bytes;
+    physmap_claim_overwritten(dom, GPA(G + LEAF / 2), 2 * LEAF); /* half, one, half */
+    assert_int_equal(host_cleared_bytes, cleared);
+    assert_untouched(G, P2M_RAM_LAZY, 2);
+    assert_touched(G + LEAF, 2);
+    struct s2e e;
+    assert_int_equal(s2_entry(G + LEAF, &e), 0);
+    assert_frames(e.pa, LEAF / PAGE_SIZE, 1, DOMID);
+    assert_untouched(G + 2 * LEAF, P2M_RAM_LAZY, 2);
+    /* The edges are zeroed when first touched, as any untouched leaf. */
+    paddr_t got;
+    assert_int_equal(physmap_lookup(dom, GPA(G), &got, NULL), 0);
+    assert_true(all_zero(got, LEAF));
+    assert_int_equal(host_cleared_bytes, cleared + LEAF);
+    release(dom);
+    check_accounting(0);
+}
+
 static void clean_memory_is_not_zeroed_again(void **state)
 {
     void *blk = clean_block(9);
@@ -814,6 +839,7 @@ int main(void)
         T(populate_runs_out_of_memory),
         T(populate_without_table_pages),
         T(lookup_zeroes_and_gives_frames),
+        T(claim_overwritten_skips_whole_leaves),
         T(clean_memory_is_not_zeroed_again),
         T(fault_answers),
         T(concurrent_first_touches),

@@ -249,35 +249,16 @@ arch_copy_memory:
 4:  ret
 
 /* void arch_copy_and_clean(void *dst, const void *src, uint64_t size): copy into guest memory
- * and clean the destination to PoC.  64 bytes per iteration through general registers only
- * (guest FP/SIMD state stays live in the FP registers while Keel runs); any tail byte by
- * byte.  Needs 8-byte aligned dst and src for the fast path. */
+ * and clean the destination to PoC (kernel and boot-structure loading, with the MMU on).  The
+ * copy is arch_copy_memory's, then one cleaning pass.  x9-x11 are free for us: that copy uses
+ * only x0-x4 (and q0-q15, which it saves). */
     .globl arch_copy_and_clean
 arch_copy_and_clean:
-    mov     x9, x0                      /* remember dst for the clean */
+    mov     x9, x0                      /* remember dst and size for the clean */
     mov     x10, x2
-    orr     x3, x0, x1
-    tst     x3, #7
-    b.ne    3f
-1:  cmp     x2, #64
-    b.lo    3f
-    ldp     x3, x4, [x1]
-    ldp     x5, x6, [x1, #16]
-    ldp     x7, x8, [x1, #32]
-    ldp     x11, x12, [x1, #48]
-    stp     x3, x4, [x0]
-    stp     x5, x6, [x0, #16]
-    stp     x7, x8, [x0, #32]
-    stp     x11, x12, [x0, #48]
-    add     x1, x1, #64
-    add     x0, x0, #64
-    sub     x2, x2, #64
-    b       1b
-3:  cbz     x2, 4f
-    ldrb    w3, [x1], #1
-    strb    w3, [x0], #1
-    sub     x2, x2, #1
-    b       3b
-4:  mov     x0, x9
+    mov     x11, x30
+    bl      arch_copy_memory
+    mov     x30, x11
+    mov     x0, x9
     mov     x1, x10
     b       arch_clean_dcache

@@ -71,19 +71,45 @@ static void find_leaf(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum
  * (to the point of coherency: the domain may run with its caches off) unless known zero, the
  * frames given to d.  The leaf is at most LAZY_LEAF and aligned to its size, so looking in the
  * LAZY_LEAF around gpa finds all of it. */
+static void claim_leaf(struct domain *d, const struct leaf *l, bool zero)
+{
+    if (zero && l->t == P2M_RAM_LAZY)
+        arch_clear_memory((void *)(uintptr_t)l->pa, l->size);
+    frame_assign(l->pa, l->size >> PAGE_SHIFT, (uint16_t)d->id, FRAME_GUEST);
+    /* The same leaf in place, only its access flag and type change: no table page is needed
+     * and no TLB entry can exist, so this cannot fail. */
+    int rc = arch_p2m_map(d, GPA(l->gpa), l->pa, l->size, P2M_RAM_RW);
+    BUG_ON(rc);
+}
+
 static void touch(struct domain *d, uint64_t gpa)
 {
     struct leaf l = { .want = gpa };
     arch_p2m_walk(d, GPA(ALIGN_DOWN(gpa, LAZY_LEAF)), LAZY_LEAF, find_leaf, &l);
-    if (!l.found || !p2m_type_is_lazy(l.t))
-        return;
-    if (l.t == P2M_RAM_LAZY)
-        arch_clear_memory((void *)(uintptr_t)l.pa, l.size);
-    frame_assign(l.pa, l.size >> PAGE_SHIFT, (uint16_t)d->id, FRAME_GUEST);
-    /* The same leaf in place, only its access flag and type change: no table page is needed
-     * and no TLB entry can exist, so this cannot fail. */
-    int rc = arch_p2m_map(d, GPA(l.gpa), l.pa, l.size, P2M_RAM_RW);
-    BUG_ON(rc);
+    if (l.found && p2m_type_is_lazy(l.t))
+        claim_leaf(d, &l, true);
+}
+
+void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len)
+{
+    /* Only while d cannot run: between this and the write, the leaves hold what their last
+     * owner left there. */
+    BUG_ON(READ_ONCE(d->state) != DOM_BUILDING);
+    uint64_t end = gpa.a + len;
+    BUG_ON(end < gpa.a);
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    for (uint64_t a = ALIGN_UP(gpa.a, PAGE_SIZE); a < end;) {
+        struct leaf l = { .want = a };
+        arch_p2m_walk(d, GPA(ALIGN_DOWN(a, LAZY_LEAF)), LAZY_LEAF, find_leaf, &l);
+        if (!l.found) { /* a hole: the rest of this window takes the usual first touch */
+            a = ALIGN_DOWN(a, LAZY_LEAF) + LAZY_LEAF;
+            continue;
+        }
+        if (p2m_type_is_lazy(l.t) && l.gpa >= gpa.a && l.size <= end - l.gpa)
+            claim_leaf(d, &l, false);
+        a = l.gpa + l.size;
+    }
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
 }
 
 /* p2m_lock held: arch_p2m_lookup after touching gpa, so the answer is never untouched RAM. */
