@@ -67,10 +67,9 @@ static void find_leaf(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum
         *l = (struct leaf){ l->want, gpa.a, size, pa, t, true };
 }
 
-/* p2m_lock held.  If page gpa of d is untouched RAM, make its leaf the domain's RAM_RW: zeroed
- * (to the point of coherency: the domain may run with its caches off) unless known zero, the
- * frames given to d.  The leaf is at most LAZY_LEAF and aligned to its size, so looking in the
- * LAZY_LEAF around gpa finds all of it. */
+/* p2m_lock held.  Make the untouched leaf l the domain's RAM_RW: with zero, zeroed first (to
+ * the point of coherency: the domain may run with its caches off) unless known zero; its frames
+ * given to d. */
 static void claim_leaf(struct domain *d, const struct leaf *l, bool zero)
 {
     if (zero && l->t == P2M_RAM_LAZY)
@@ -82,6 +81,9 @@ static void claim_leaf(struct domain *d, const struct leaf *l, bool zero)
     BUG_ON(rc);
 }
 
+/* p2m_lock held.  If page gpa of d is untouched RAM, claim its leaf, zeroed.  The leaf is at
+ * most LAZY_LEAF and aligned to its size, so looking in the LAZY_LEAF around gpa finds all of
+ * it. */
 static void touch(struct domain *d, uint64_t gpa)
 {
     struct leaf l = { .want = gpa };
