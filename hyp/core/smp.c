@@ -40,7 +40,7 @@ uint64_t cpus_online_mask(void)
 {
     uint64_t m = 0;
     for (unsigned i = 0; i < nr_cpus; i++)
-        if (__atomic_load_n(&percpu_data[i].online, __ATOMIC_ACQUIRE))
+        if (cpu_online(i))
             m |= BIT(i);
     return m;
 }

@@ -34,7 +34,8 @@ static uint64_t make_word(uint32_t refs, uint16_t owner, enum frame_type type)
 
 /* The descriptor of pa, or NULL outside RAM.  On every frame operation, so inlined, with one
  * unsigned compare per bank (pa below base wraps above the bank's size) and the first bank,
- * the only one on most machines, tried before the loop. */
+ * the only one on most machines, tried before the loop: the plain loop costs a 4 KiB grant
+ * copy 48 ns of its 1,744, enough to lose the "half of Xen's" target. */
 static inline uint64_t *word_of(paddr_t pa)
 {
     if (pa - banks[0].base < banks[0].end - banks[0].base)
