@@ -459,20 +459,21 @@ def evtchn_into(res, system, smp, icount, samples, tag, timeout, runs, rows, rnd
     v = parse_micro(r["text"]).get("evtchn_roundtrip")
     if v:
         res[name] = v
-    v = v or {}
-    rows.append({"mode": "icount" if icount else "wall", "round": rnd, "system": cfg.label,
-                 "smp": smp, "bench": name, "status": r["status"] if v else "missing",
-                 "skipped": "", "min_ns": v.get("min"), "median_ns": v.get("median"),
-                 "p99_ns": v.get("p99"), "n": v.get("n")})
+    rows.append(micro_row("icount" if icount else "wall", rnd, cfg, name,
+                          r["status"] if v else "missing", v or {}))
+
+
+def micro_row(mode, rnd, cfg, bench, status, v):
+    """One micro.csv row: figure v (min/median/p99/n, or skipped) of bench in run cfg."""
+    return {"mode": mode, "round": rnd, "system": cfg.label, "smp": cfg.smp, "bench": bench,
+            "status": status, "skipped": v.get("skipped", ""), "min_ns": v.get("min"),
+            "median_ns": v.get("median"), "p99_ns": v.get("p99"), "n": v.get("n")}
 
 
 def add_micro_rows(rows, cfg, mode, rnd, status, res):
     for b in MICRO:
-        v = res.get(b, {})
-        rows.append({"mode": mode, "round": rnd, "system": cfg.label, "smp": cfg.smp,
-                     "bench": b, "status": status if b in res else "missing",
-                     "skipped": v.get("skipped", ""), "min_ns": v.get("min"),
-                     "median_ns": v.get("median"), "p99_ns": v.get("p99"), "n": v.get("n")})
+        rows.append(micro_row(mode, rnd, cfg, b, status if b in res else "missing",
+                              res.get(b, {})))
     fi = res.get("first_insn", {})
     rows.append({"mode": mode, "round": rnd, "system": cfg.label, "smp": cfg.smp,
                  "bench": "first_insn", "status": status if fi else "missing", "skipped": "",
