@@ -24,6 +24,7 @@ const char guest_name[] = "psci";
 #define ENTRY_DAIF_ALL 0x3c0
 #define UNMAPPED_ENTRY 0x0b000000UL /* nothing there on QEMU virt nor in the Xen guest layout */
 #define YIELDS 20
+#define STUCK_SGI 14 /* made pending for the vCPU stuck at its unmapped entry */
 #define YIELD_RUNS 9
 #define SCTLR_C (1UL << 2)
 
@@ -448,6 +449,19 @@ static void cpu_on_unmapped(void)
           "a yield costs %lu.%lu PSCI calls with vCPU 1 off, %lu.%lu with it stuck at an "
           "unmapped entry (want under 8)",
           before / 10, before % 10, after / 10, after % 10);
+    /* Now with an interrupt pending for it, enabled, which it cannot take either (its IRQ
+     * vector is on the same unmapped page): that must not make it spin instead. */
+    uint64_t sgi = gic_rdist_of(plat.mpidr[1]) + GICR_SGI_BASE;
+    mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | 1u << STUCK_SGI);
+    mmio_write32(sgi + GICR_ISENABLER0, 1u << STUCK_SGI);
+    gic_send_sgi(STUCK_SGI, plat.mpidr[1]);
+    for (unsigned i = 0; i < 3; i++)
+        xen_yield();
+    uint64_t pending = yield_cost_tenths();
+    check(pending < 80, "cpu_on_unmapped_pending_irq",
+          "a yield costs %lu.%lu PSCI calls with vCPU 1 stuck and SGI %u pending for it "
+          "(want under 8, as with none pending: %lu.%lu)",
+          pending / 10, pending % 10, STUCK_SGI, after / 10, after % 10);
 }
 
 void guest_main(void *dtb)

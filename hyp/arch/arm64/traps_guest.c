@@ -276,17 +276,16 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
  * VBAR_EL1 is 0 after the reset).  The vCPU would take the same abort for ever, each time an
  * exit, and on a shared pCPU it took time from every other vCPU.  A PE loops the same way, at
  * the cost of its own core only; nothing can get it out but a reset of the domain or memory
- * appearing there.  So it waits as in WFI: an interrupt or a kick, which it cannot take but
- * which may come with a changed world, brings it back for one more try.  If one is pending
- * already, it yields at least.
+ * appearing there.  So it waits, also with an interrupt pending (it could not take that one
+ * either: its vector is the same unmapped page): a new interrupt or a kick, which may come
+ * with a changed world (another vCPU mapped memory there and sent it an SGI), brings it back
+ * for one more try.
  */
 static __attribute__((noinline)) void stuck_at_vector(struct vcpu *v, uint64_t va)
 {
     guest_warn(v->dom, "domain %s: vCPU %u cannot fetch its abort vector at %#lx; it waits\n",
                v->dom->name, v->id, va);
-    vcpu_block(v);
-    if (READ_ONCE(v->state) == VCPU_RUNNABLE)
-        sched_yield(v);
+    vcpu_block_until_kicked(v);
 }
 
 static void on_iabt(struct vcpu *v, uint64_t esr)

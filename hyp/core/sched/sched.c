@@ -364,6 +364,17 @@ void vcpu_block(struct vcpu *v)
     spin_unlock_irqrestore(&p->lock, flags);
 }
 
+void vcpu_block_until_kicked(struct vcpu *v)
+{
+    /* As vcpu_block, without the pending check: only a new interrupt (vcpu_kick) or a wake
+     * makes it runnable again. */
+    struct sched_pool *p = pool_of(v);
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    if (v->state == VCPU_RUNNABLE)
+        set_state_locked(p, v, VCPU_BLOCKED);
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
 void sched_yield(struct vcpu *v)
 {
     struct sched_pool *p = pool_of(v);

@@ -210,6 +210,9 @@ void vcpu_wake(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 /* The current vCPU waits for an interrupt (WFI). */
 void vcpu_block(struct vcpu *v);
+/* The current vCPU waits even with an interrupt pending, which it cannot take: until a new
+ * interrupt arrives for it or it is woken (a vCPU stuck at its abort vector). */
+void vcpu_block_until_kicked(struct vcpu *v);
 /* Bring an offline vCPU up at entry with x0 = context (PSCI CPU_ON). 0, -EBUSY if on. */
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 /* The current vCPU turns itself off (PSCI CPU_OFF). */
