@@ -216,6 +216,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
         return NULL;
     }
     d->cfg = *cfg;
+    d->is_control = cfg->is_control;
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->lock = SPINLOCK_INIT;
     d->state = DOM_BUILDING;

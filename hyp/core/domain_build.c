@@ -171,6 +171,9 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     cfg->mem_bytes = kib * 1024;
     cfg->nr_vcpus = cpus;
     cfg->vpl011 = fdt_has_prop(f, n, "vpl011");
+    uint32_t caps = 0;
+    fdt_prop_u32(f, n, "capabilities", &caps); /* Xen's binding: bit 0, the control domain */
+    cfg->is_control = caps & 1;
     if (parse_enhanced(f, n, cfg->name, &cfg->xen_enhanced))
         return -EINVAL;
     cfg->on_poweroff = parse_action(f, n, "keel,on-poweroff", ACTION_DESTROY);

@@ -64,6 +64,9 @@ struct domain_config {
      * the event upcall PPI in HVM_PARAM_CALLBACK_IRQ.  On unless the configuration says
      * "disabled" (a plain Arm VM). */
     bool xen_enhanced;
+    /* The control domain (dom0, or a dom0less domain with Xen's "capabilities" bit 0): may
+     * make the toolstack's calls (core/policy.c). */
+    bool is_control;
     paddr_t kernel;
     uint64_t kernel_size;
     paddr_t ramdisk; /* 0 = none */
