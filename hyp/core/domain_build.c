@@ -213,17 +213,16 @@ struct load_layout {
 };
 
 /* Check cfg's kernel and place it, its device tree (at the next 2 MiB boundary) and its
- * ramdisk (2 MiB further) in the first bank of its memory.  0, or an error after saying why. */
-static int load_layout(const struct domain_config *cfg, struct load_layout *ll)
+ * ramdisk (2 MiB further) in the first bank of its memory, of bank0 bytes.  0, or an error
+ * after saying why. */
+static int load_layout(const struct domain_config *cfg, uint64_t bank0, struct load_layout *ll)
 {
     struct kernel_image ki;
     char why[160];
     if (kernel_image_check((const uint8_t *)(uintptr_t)cfg->kernel, cfg->kernel_size, &ki, why,
                            sizeof(why)))
         return not_created(cfg->name, -ENOEXEC, "%s", why);
-    struct guest_layout l;
-    arch_guest_layout(&l);
-    uint64_t ram = MIN(cfg->mem_bytes, l.ram_size[0]);
+    uint64_t ram = bank0;
     uint64_t ramdisk = ALIGN_UP(cfg->ramdisk_size, PAGE_SIZE);
     /* In this order, so that no sum can wrap: each term is checked against ram first. */
     bool fits = ki.text_offset < ram && ki.size <= ram - ki.text_offset;
@@ -258,7 +257,9 @@ static int check_buildable(const struct domain_config *cfg, uint64_t free_bytes)
     if (cfg->mem_bytes > free_bytes)
         return not_created(cfg->name, -ENOMEM, "it asks for %lu MiB of memory, %lu MiB is free",
                            cfg->mem_bytes >> 20, free_bytes >> 20);
-    return load_layout(cfg, &ll);
+    /* A direct-mapped domain's first bank is the largest block free at build: checked then. */
+    return load_layout(cfg, cfg->direct_map ? cfg->mem_bytes : MIN(cfg->mem_bytes, l.ram_size[0]),
+                       &ll);
 }
 
 static uint64_t free_bytes(void)
@@ -268,7 +269,7 @@ static uint64_t free_bytes(void)
     return ps.free_pages << PAGE_SHIFT;
 }
 
-/* RAM in the guest layout's banks, filled in order. */
+/* RAM in the guest layout's banks, filled in order; d->ram says where it went. */
 static int populate_ram(struct domain *d)
 {
     struct guest_layout l;
@@ -279,6 +280,7 @@ static int populate_ram(struct domain *d)
         int rc = physmap_populate(d, GPA(l.ram_base[b]), n);
         if (rc)
             return rc;
+        d->ram[d->nr_ram++] = (struct mem_range){ l.ram_base[b], n };
         left -= n;
     }
     return left ? -EINVAL : 0;
@@ -364,12 +366,10 @@ unsigned domain_build_all(void)
 static int load_kernel(struct domain *d)
 {
     struct load_layout ll;
-    int rc = load_layout(&d->cfg, &ll);
+    int rc = load_layout(&d->cfg, d->ram[0].size, &ll);
     if (rc)
         return rc;
-    struct guest_layout l;
-    arch_guest_layout(&l);
-    uint64_t base = l.ram_base[0];
+    uint64_t base = d->ram[0].base;
     /* The images fill whole leaves of untouched RAM: no zeroing of what they overwrite. */
     physmap_claim_overwritten(d, GPA(base + ll.entry), d->cfg.kernel_size);
     rc = copy_to_gpa(d, GPA(base + ll.entry), (const void *)(uintptr_t)d->cfg.kernel,

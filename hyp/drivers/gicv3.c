@@ -428,6 +428,12 @@ int irqchip_set_trigger(unsigned irq, bool edge)
     return 0;
 }
 
+void irqchip_host_frames(uint64_t *dist, uint64_t *redist)
+{
+    *dist = gicd;
+    *redist = rdist_regions[0].base;
+}
+
 void irqchip_send_sgi(unsigned cpu, unsigned sgi)
 {
     BUG_ON(cpu >= MAX_CPUS || sgi > 15);

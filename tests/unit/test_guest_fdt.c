@@ -15,7 +15,7 @@
 #include <hyp/errno.h>
 #include <hyp/fdt.h>
 
-/* Test doubles for the two arch functions guest_fdt.c uses. */
+/* Test doubles for the arch functions guest_fdt.c uses. */
 uint64_t arch_vcpu_hwid(const struct vcpu *v)
 {
     return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf);
@@ -31,6 +31,13 @@ void arch_guest_layout(struct guest_layout *out)
     out->uart_irq = 32;
 }
 
+void vgic_frames(const struct domain *d, uint64_t *dist, uint64_t *redist)
+{
+    (void)d;
+    *dist = 0x03001000UL;
+    *redist = 0x03020000UL;
+}
+
 static struct domain *make_domain(unsigned vcpus, uint64_t mem, bool uart)
 {
     struct domain *d = calloc(1, sizeof(*d));
@@ -41,6 +48,14 @@ static struct domain *make_domain(unsigned vcpus, uint64_t mem, bool uart)
         d->vcpus[i]->dom = d;
     }
     d->cfg.mem_bytes = mem;
+    /* Where domain_build's populate puts it: the layout's banks in order. */
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    for (unsigned b = 0; b < 2 && mem; b++) {
+        uint64_t n = mem < l.ram_size[b] ? mem : l.ram_size[b];
+        d->ram[d->nr_ram++] = (struct mem_range){ l.ram_base[b], n };
+        mem -= n;
+    }
     d->cfg.nr_vcpus = vcpus;
     d->cfg.vpl011 = uart;
     d->cfg.xen_enhanced = true;

@@ -48,20 +48,15 @@ static void write_cpus(struct fdt_writer *w, struct domain *d)
 
 static void write_memory(struct fdt_writer *w, struct domain *d)
 {
-    struct guest_layout l;
-    arch_guest_layout(&l);
-    uint32_t reg[8];
+    uint32_t reg[4 * MAX_GUEST_RAM_BANKS];
     unsigned n = 0;
-    uint64_t left = d->cfg.mem_bytes;
-    for (unsigned b = 0; b < 2 && left; b++) {
-        uint64_t sz = MIN(left, l.ram_size[b]);
-        u64_cells(&reg[n], l.ram_base[b]);
-        u64_cells(&reg[n + 2], sz);
+    for (unsigned b = 0; b < d->nr_ram; b++) {
+        u64_cells(&reg[n], d->ram[b].base);
+        u64_cells(&reg[n + 2], d->ram[b].size);
         n += 4;
-        left -= sz;
     }
     char name[32];
-    snprintf(name, sizeof(name), "memory@%lx", l.ram_base[0]);
+    snprintf(name, sizeof(name), "memory@%lx", d->nr_ram ? d->ram[0].base : 0);
     fdt_write_begin_node(w, name);
     fdt_write_prop_string(w, "device_type", "memory");
     fdt_write_prop_cells(w, "reg", reg, n);
@@ -72,11 +67,13 @@ static void write_gic(struct fdt_writer *w, struct domain *d)
 {
     uint32_t reg[8];
     char name[48];
-    u64_cells(&reg[0], VGIC_DIST_BASE);
+    uint64_t dist, redist;
+    vgic_frames(d, &dist, &redist);
+    u64_cells(&reg[0], dist);
     u64_cells(&reg[2], VGIC_DIST_SIZE);
-    u64_cells(&reg[4], VGIC_REDIST_BASE);
+    u64_cells(&reg[4], redist);
     u64_cells(&reg[6], VGIC_REDIST_STRIDE * d->nr_vcpus);
-    snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_BASE);
+    snprintf(name, sizeof(name), "interrupt-controller@%lx", dist);
     fdt_write_begin_node(w, name);
     fdt_write_prop_string(w, "compatible", "arm,gic-v3");
     fdt_write_prop_u32(w, "#interrupt-cells", 3);

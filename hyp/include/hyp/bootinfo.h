@@ -10,11 +10,6 @@
 #include <hyp/fdt.h>
 #include <hyp/types.h>
 
-struct mem_range {
-    paddr_t base;
-    uint64_t size;
-};
-
 enum module_kind { MOD_KERNEL, MOD_RAMDISK, MOD_DEVICE_TREE, MOD_OTHER };
 
 struct boot_module {

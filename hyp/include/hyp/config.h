@@ -11,3 +11,6 @@
  * firmware's.  More still work: the closest are merged, keeping a little free memory back
  * (bootinfo.c). */
 #define MAX_RESERVED 136
+/* RAM banks of one domain: two in the domU layout; dom0's RAM, mapped where the host has it,
+ * comes in as few blocks as the allocator can give (the largest first). */
+#define MAX_GUEST_RAM_BANKS 8

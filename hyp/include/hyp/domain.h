@@ -15,6 +15,7 @@
 #pragma once
 
 #include <arch/domain.h>
+#include <hyp/config.h>
 #include <hyp/console.h>
 #include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
@@ -67,6 +68,10 @@ struct domain_config {
     /* The control domain (dom0, or a dom0less domain with Xen's "capabilities" bit 0): may
      * make the toolstack's calls (core/policy.c). */
     bool is_control;
+    /* Xen's dom0 on Arm: RAM at the host-physical addresses that back it (guest address ==
+     * host address, so devices can DMA to it without an IOMMU) and the interrupt controller at
+     * the host's addresses; host devices are passed through where they are. */
+    bool direct_map;
     paddr_t kernel;
     uint64_t kernel_size;
     paddr_t ramdisk; /* 0 = none */
@@ -138,6 +143,10 @@ struct domain {
     uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
     uint64_t max_pages; /* how many it may have */
     uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
+    /* Where its RAM was populated at build (guest-physical banks, lowest first), as its device
+     * tree describes it. */
+    struct mem_range ram[MAX_GUEST_RAM_BANKS];
+    unsigned nr_ram;
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
     unsigned restarts;

@@ -80,5 +80,8 @@ void irqchip_enable(unsigned irq, unsigned cpu);
 void irqchip_disable(unsigned irq, unsigned cpu);
 /* Edge (true) or level (false) triggered.  Returns 0 or -EINVAL; SGIs are always edge. */
 int irqchip_set_trigger(unsigned irq, bool edge);
+/* Where the controller's frames are (host-physical): its distributor and its first
+ * redistributor, for a domain that sees them where they are (dom0). */
+void irqchip_host_frames(uint64_t *dist, uint64_t *redist);
 /* Raise software-generated interrupt sgi (0-15) on logical CPU cpu. */
 void irqchip_send_sgi(unsigned cpu, unsigned sgi);

@@ -18,6 +18,12 @@ struct gpa {
 
 #define GPA(x) ((struct gpa){ .a = (x) })
 
+/* A range of addresses: host-physical or guest-physical, as the user says. */
+struct mem_range {
+    uint64_t base;
+    uint64_t size;
+};
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))

@@ -7,6 +7,7 @@
 #include <hyp/console.h>
 #include <hyp/errno.h>
 #include <hyp/heap.h>
+#include <hyp/irq.h>
 
 #include "vgic_internal.h"
 
@@ -68,11 +69,21 @@ int vgic_domain_init(struct domain *d, unsigned nr_spis)
     /* SPIs start routed to vCPU 0 (IROUTER reset value is UNKNOWN; 0 names Aff 0.0.0.0). */
     for (unsigned i = 0; i < nr_spis; i++)
         irq_reset(&g->spis[i], 0, false);
-    rc = vmmio_register(d, VGIC_DIST_BASE, VGIC_DIST_SIZE, &vgic_dist_ops, g);
+    /* A direct-mapped domain (dom0) finds its interrupt controller where the host's is. */
+    g->dist_base = VGIC_DIST_BASE;
+    g->redist_base = VGIC_REDIST_BASE;
+    if (d->cfg.direct_map)
+        irqchip_host_frames(&g->dist_base, &g->redist_base);
+    rc = vmmio_register(d, g->dist_base, VGIC_DIST_SIZE, &vgic_dist_ops, g);
     if (rc)
         return rc;
-    return vmmio_register(d, VGIC_REDIST_BASE, VGIC_REDIST_STRIDE * g->nr_vcpus, &vgic_redist_ops,
-                          g);
+    return vmmio_register(d, g->redist_base, VGIC_REDIST_STRIDE * g->nr_vcpus, &vgic_redist_ops, g);
+}
+
+void vgic_frames(const struct domain *d, uint64_t *dist, uint64_t *redist)
+{
+    *dist = d->arch.vgic->dist_base;
+    *redist = d->arch.vgic->redist_base;
 }
 
 void vgic_domain_destroy(struct domain *d)

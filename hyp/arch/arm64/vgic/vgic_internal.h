@@ -53,9 +53,10 @@ struct vgic_dist {
     struct spinlock lock;
     struct domain *d;
     unsigned nr_spis;
-    unsigned nr_vcpus; /* redistributor frames, from the configuration */
-    uint32_t ctlr;     /* GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1 */
-    uint32_t typer;    /* GICD_TYPER, fixed at creation */
+    unsigned nr_vcpus;               /* redistributor frames, from the configuration */
+    uint64_t dist_base, redist_base; /* guest-physical frames (vgic_domain_init) */
+    uint32_t ctlr;                   /* GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1 */
+    uint32_t typer;                  /* GICD_TYPER, fixed at creation */
     struct vgic_irq *spis;
     uint64_t *irouter; /* GICD_IROUTER<32 + i> as written */
     /* Bit i: spis[i] may be pending, active or in a list register.  With the per-vCPU

@@ -131,5 +131,8 @@ void vgic_restore(struct vcpu *v);
 /* Whether v has a pending interrupt that is enabled (ends WFI).  May be called with the
  * scheduler lock held. */
 bool vgic_pending(struct vcpu *v);
+/* Where d's distributor and first redistributor frame are (guest-physical); the redistributors
+ * follow each other every VGIC_REDIST_STRIDE, one per vCPU. */
+void vgic_frames(const struct domain *d, uint64_t *dist, uint64_t *redist);
 /* Trapped write of ICC_SGI1R_EL1. */
 void vgic_sgi1r_write(struct vcpu *v, uint64_t val);
