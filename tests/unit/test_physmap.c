@@ -780,6 +780,82 @@ static void no_untouched_type_leaves(void **state)
     check_accounting(0);
 }
 
+/* --- direct map (dom0) and devices --- */
+
+/* Host pointers are above a 40-bit guest space: give dom a 48-bit one for 1:1 maps. */
+static void wide_guest_space(void)
+{
+    pgtable_destroy(&dom->arch.s2);
+    assert_int_equal(pgtable_init(&dom->arch.s2, 48, true, &dom->arch.s2_ops), 0);
+}
+
+static void populate_direct_maps_where_it_is(void **state)
+{
+    wide_guest_space();
+    uint64_t cleared = host_cleared_bytes;
+    struct mem_range banks[4];
+    unsigned nr;
+    /* A 1 GiB block first, then the rest from smaller ones: two banks, the largest first. */
+    assert_int_equal(physmap_populate_direct(dom, GiB(1) + MiB(4), banks, 4, &nr), 0);
+    assert_int_equal(nr, 2);
+    assert_int_equal(banks[0].size, GiB(1));
+    assert_int_equal(banks[1].size, MiB(4));
+    assert_int_equal(dom->tot_pages, (GiB(1) + MiB(4)) / PAGE_SIZE);
+    for (unsigned b = 0; b < nr; b++) {
+        assert_untouched_range(banks[b].base, banks[b].size);
+        paddr_t pa;
+        enum p2m_type t;
+        uint64_t last = banks[b].base + banks[b].size - PAGE_SIZE;
+        assert_int_equal(physmap_lookup(dom, GPA(last), &pa, &t), 0);
+        assert_int_equal(pa, last); /* guest address == host address */
+        assert_int_equal(t, P2M_RAM_RW);
+    }
+    assert_int_equal(host_cleared_bytes - cleared, 2 * LEAF); /* the two leaves looked up */
+    check_accounting(0);
+    release(dom);
+    check_accounting(0);
+}
+
+static void populate_direct_refuses(void **state)
+{
+    wide_guest_space();
+    struct mem_range banks[1];
+    unsigned nr;
+    assert_int_equal(physmap_populate_direct(dom, MiB(3), banks, 1, &nr), -EINVAL);
+    assert_int_equal(physmap_populate_direct(dom, MiB(2), banks, 0, &nr), -EINVAL);
+    /* Room for one bank, two blocks that do not touch: the first stays populated. */
+    assert_int_equal(physmap_populate_direct(dom, GiB(1) + MiB(4), banks, 1, &nr), -ENOMEM);
+    assert_int_equal(nr, 1);
+    assert_int_equal(dom->tot_pages, GiB(1) / PAGE_SIZE);
+    /* Beyond the allowance: what fits stays. */
+    dom->max_pages = GiB(1) / PAGE_SIZE + 1;
+    assert_int_equal(physmap_populate_direct(dom, MiB(4), banks, 1, &nr), -ENOMEM);
+    assert_int_equal(dom->tot_pages, GiB(1) / PAGE_SIZE);
+    check_accounting(0);
+    release(dom);
+    check_accounting(0);
+}
+
+static void map_mmio_passes_a_device_through(void **state)
+{
+    assert_int_equal(physmap_map_mmio(dom, GPA(MMIO_PA), MMIO_PA, MiB(2) + PG(1)), 0);
+    paddr_t pa;
+    enum p2m_type t;
+    assert_int_equal(physmap_lookup(dom, GPA(MMIO_PA + MiB(2)), &pa, &t), 0);
+    assert_int_equal(pa, MMIO_PA + MiB(2));
+    assert_int_equal(t, P2M_MMIO);
+    assert_int_equal(dom->tot_pages, 0); /* not RAM */
+    assert_int_equal(physmap_map_mmio(dom, GPA(MMIO_PA + PG(1)), MMIO_PA, PAGE_SIZE), -EEXIST);
+    assert_int_equal(physmap_map_mmio(dom, GPA(H + 1), MMIO_PA, PAGE_SIZE), -EINVAL);
+    assert_int_equal(physmap_map_mmio(dom, GPA(H), MMIO_PA, 0), -EINVAL);
+    assert_int_equal(physmap_map_mmio(dom, GPA(~0UL & PAGE_MASK), MMIO_PA, PG(2)), -EINVAL);
+    /* No RAM allowance or frame reference is involved: the device is not the domain's. */
+    assert_int_equal(physmap_get_frame(dom, GPA(MMIO_PA), ~0u, &pa), -EFAULT);
+    release(dom);
+    assert_int_equal(walk(0, ~0UL).n, 0);
+    check_accounting(0);
+}
+
 /* --- release --- */
 
 /* A mix of touched, untouched, split and replaced RAM, Keel's pages, another domain's and a
@@ -849,6 +925,9 @@ int main(void)
         T(map_frame_refuses),
         T(get_frame_types),
         T(no_untouched_type_leaves),
+        T(populate_direct_maps_where_it_is),
+        T(populate_direct_refuses),
+        T(map_mmio_passes_a_device_through),
         T(release_returns_every_page),
 #undef T
     };

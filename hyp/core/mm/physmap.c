@@ -227,6 +227,79 @@ int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size)
     return 0;
 }
 
+/* Add [base, base + size) to the banks: onto one it touches, else as a new one.  false if
+ * there is no room for a new one. */
+static bool add_bank(struct mem_range *banks, unsigned max, unsigned *nr, uint64_t base,
+                     uint64_t size)
+{
+    for (unsigned i = 0; i < *nr; i++) {
+        if (banks[i].base + banks[i].size == base) {
+            banks[i].size += size;
+            return true;
+        }
+        if (base + size == banks[i].base) {
+            banks[i].base = base;
+            banks[i].size += size;
+            return true;
+        }
+    }
+    if (*nr == max)
+        return false;
+    banks[(*nr)++] = (struct mem_range){ base, size };
+    return true;
+}
+
+int physmap_populate_direct(struct domain *d, uint64_t size, struct mem_range *banks, unsigned max,
+                            unsigned *nr)
+{
+    *nr = 0;
+    if (!IS_ALIGNED(size, LAZY_LEAF) || !max)
+        return -EINVAL;
+    uint64_t left = size >> PAGE_SHIFT;
+    unsigned order = PAGE_MAX_ORDER;
+    while (left) {
+        while ((1UL << order) > left)
+            order--;
+        void *p = NULL;
+        bool zeroed;
+        /* The largest blocks first, none below a LAZY_LEAF: few banks, mapped in large leaves. */
+        while (!(p = page_alloc_unzeroed(order, &zeroed)) && (PAGE_SIZE << order) > LAZY_LEAF)
+            order--;
+        if (!p)
+            return -ENOMEM;
+        uint64_t pages = 1UL << order;
+        paddr_t pa = (paddr_t)(uintptr_t)p;
+        int rc = add_bank(banks, max, nr, pa, pages * PAGE_SIZE) ? 0 : -ENOMEM;
+        if (!rc) {
+            unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+            rc = populate_block(d, pa, pa, pages, zeroed ? P2M_RAM_LAZY_CLEAN : P2M_RAM_LAZY);
+            spin_unlock_irqrestore(&d->p2m_lock, flags);
+        }
+        if (rc) {
+            page_free(p, order);
+            return rc;
+        }
+        left -= pages;
+    }
+    return 0;
+}
+
+int physmap_map_mmio(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size)
+{
+    if (!IS_ALIGNED(gpa.a | pa | size, PAGE_SIZE) || !size || gpa.a + size < gpa.a ||
+        pa + size < pa)
+        return -EINVAL;
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    int rc = dying(d) ? -ESRCH : any_mapped(d, gpa.a, size) ? -EEXIST : 0;
+    if (!rc) {
+        rc = arch_p2m_map(d, gpa, pa, size, P2M_MMIO);
+        if (rc)
+            arch_p2m_unmap(d, gpa, size); /* a partial map: none of it stays */
+    }
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
+    return rc;
+}
+
 int physmap_map_frame(struct domain *d, struct gpa gpa, paddr_t pa, enum p2m_type t)
 {
     return physmap_replace_frame(d, gpa, pa, t, ~0u);

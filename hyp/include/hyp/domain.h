@@ -143,8 +143,8 @@ struct domain {
     uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
     uint64_t max_pages; /* how many it may have */
     uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
-    /* Where its RAM was populated at build (guest-physical banks, lowest first), as its device
-     * tree describes it. */
+    /* Where its RAM was populated at build (guest-physical banks; bank 0 holds the kernel), as
+     * its device tree describes it. */
     struct mem_range ram[MAX_GUEST_RAM_BANKS];
     unsigned nr_ram;
     void *sched_priv;

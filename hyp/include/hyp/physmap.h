@@ -25,6 +25,19 @@
  * allowance (max_pages) runs out, -EEXIST if part of the range is mapped (what was populated
  * before that stays); -EINVAL; -ESRCH (dying). */
 int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size);
+/* Back size bytes (a multiple of 2 MiB) of d with new RAM mapped where it is: guest-physical
+ * address == host-physical address (a direct-mapped dom0).  The largest free blocks first,
+ * none smaller than 2 MiB; reads as zeros as with physmap_populate.  banks[0..*nr) (at most
+ * max) get the ranges, adjacent blocks joined, bank 0 the first and largest.  0; -ENOMEM when
+ * memory, d's allowance or the banks run out (what was populated stays, in banks); -EINVAL;
+ * -ESRCH (dying). */
+int physmap_populate_direct(struct domain *d, uint64_t size, struct mem_range *banks, unsigned max,
+                            unsigned *nr);
+/* Pass host device memory [pa, pa + size) through to d at gpa (page aligned, nothing mapped
+ * there): Device-nGnRE, read/write, never executable; no frame references (it is not RAM).
+ * Unmapped with the rest at kill.  0, -EINVAL, -EEXIST (something is mapped there), -ENOMEM,
+ * -ESRCH (dying). */
+int physmap_map_mmio(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size);
 /* Domain building, before a copy that writes every byte of [gpa, gpa + len) (a kernel, a
  * ramdisk): the untouched RAM leaves lying wholly inside become d's without being zeroed first,
  * as the copy replaces all they hold (a 30 MiB kernel: 1.4 million instructions of zeroing, and
