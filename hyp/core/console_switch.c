@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
+#include <hyp/evtchn.h>
 #include <hyp/fdt.h>
 #include <hyp/heap.h>
 #include <hyp/irq.h>
@@ -33,6 +34,9 @@ static struct console_line line;
 static struct timer poll_timer;
 static bool prompt_shown; /* Keel's prompt is on the console for the line being typed */
 static bool rx_irq_seen;
+/* dom0's input, waiting for CONSOLEIO_read: a ring, guarded by switch_lock. */
+static char rx_ring[CONSOLE_RX_SIZE];
+static size_t rx_head, rx_len;
 
 /* --- output helpers --- */
 
@@ -327,13 +331,39 @@ void console_switch_command(const char *cmd)
 
 /* --- routing --- */
 
-/* The owner after cur: the next domain (by id) with an emulated UART, then Keel.  The owner is
+/* Whether typed input can reach d: through its emulated UART, or, for dom0, console_io. */
+static bool takes_input(const struct domain *d)
+{
+    return d->vuart || d->cfg.direct_map;
+}
+
+/* switch_lock held: bytes typed for dom0, which it reads with CONSOLEIO_read. */
+static void console_io_input(const uint8_t *bytes, unsigned n)
+{
+    for (unsigned i = 0; i < n && rx_len < sizeof(rx_ring); i++, rx_len++)
+        rx_ring[(rx_head + rx_len) % sizeof(rx_ring)] = (char)bytes[i];
+    evtchn_send_global_virq(VIRQ_CONSOLE);
+}
+
+size_t console_switch_read(char *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&switch_lock);
+    size_t n = MIN(len, rx_len);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = rx_ring[(rx_head + i) % sizeof(rx_ring)];
+    rx_head = (rx_head + n) % sizeof(rx_ring);
+    rx_len -= n;
+    spin_unlock_irqrestore(&switch_lock, flags);
+    return n;
+}
+
+/* The owner after cur: the next domain (by id) that takes input, then Keel.  The owner is
  * not a reference: domain_kill clears it (console_switch_domain_gone) before the domain can be
  * freed, under switch_lock, which the caller holds. */
 static struct domain *next_owner(struct domain *cur)
 {
     struct domain *d = domain_get_next(cur ? (int)cur->id : -1);
-    while (d && !d->vuart)
+    while (d && !takes_input(d))
         d = next_domain(d);
     if (d)
         domain_put(d);
@@ -362,8 +392,10 @@ static void route(int c, uint64_t now)
     uint8_t bytes[CONSOLE_ESCAPE_COUNT];
     bool do_switch;
     unsigned n = console_switch_escape(&escape, c, now, bytes, &do_switch);
-    if (n && owner)
+    if (n && owner && owner->vuart)
         vpl011_input(owner, (const char *)bytes, n);
+    else if (n && owner)
+        console_io_input(bytes, n);
     else
         for (unsigned i = 0; i < n; i++)
             keel_input(bytes[i]);

@@ -9,7 +9,7 @@ HYP_OBJS += hyp/core/mm/page_alloc.c hyp/core/mm/page_alloc_boot.c hyp/core/mm/p
 HYP_OBJS += hyp/core/irq.c hyp/core/timer.c hyp/core/smp.c hyp/core/irq_selftest.c
 # domains, vCPUs, scheduling, hypercalls
 HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c \
-            hyp/core/kernel_image.c \
+            hyp/core/kernel_image.c hyp/core/dom0.c \
             hyp/core/vcpu.c hyp/core/watchdog.c hyp/core/guest_access.c hyp/core/sched/sched.c \
             hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
             hyp/core/grant/gnttab_copy.c

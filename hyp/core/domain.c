@@ -35,8 +35,9 @@ static struct spinlock domain_list_lock = SPINLOCK_INIT;
 static int alloc_domain_id(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
-    /* Domain 0 is reserved for a control domain; dom0less domains start at 1 as in Xen. */
-    for (unsigned id = 1; id < MAX_DOMAINS; id++) {
+    /* Domain 0 is dom0's, the hardware domain's (direct-mapped); dom0less domains start at 1
+     * as in Xen. */
+    for (unsigned id = d->cfg.direct_map ? 0 : 1; id < MAX_DOMAINS; id++) {
         if (!domains[id]) {
             domains[id] = d;
             d->id = id;

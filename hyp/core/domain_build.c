@@ -9,8 +9,10 @@
 #include <stdarg.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
+#include <hyp/bitops.h>
 #include <hyp/bootinfo.h>
 #include <hyp/console.h>
+#include <hyp/dom0.h>
 #include <hyp/domain.h>
 #include <hyp/errno.h>
 #include <hyp/evtchn.h>
@@ -21,6 +23,7 @@
 #include <hyp/page_alloc.h>
 #include <hyp/physmap.h>
 #include <hyp/sched.h>
+#include <hyp/smp.h>
 #include <hyp/string.h>
 
 #define GUEST_FDT_MAX (64 * 1024)
@@ -269,9 +272,13 @@ static uint64_t free_bytes(void)
     return ps.free_pages << PAGE_SHIFT;
 }
 
-/* RAM in the guest layout's banks, filled in order; d->ram says where it went. */
+/* RAM in the guest layout's banks, filled in order, or for a direct-mapped domain where the
+ * allocator has it; d->ram says where it went. */
 static int populate_ram(struct domain *d)
 {
+    if (d->cfg.direct_map)
+        return physmap_populate_direct(d, d->cfg.mem_bytes, d->ram, MAX_GUEST_RAM_BANKS,
+                                       &d->nr_ram);
     struct guest_layout l;
     arch_guest_layout(&l);
     uint64_t left = d->cfg.mem_bytes;
@@ -332,6 +339,24 @@ static struct domain *build_one(int n)
     return domain_build(&cfg);
 }
 
+/* dom0, if the boot modules describe one: built first, so that it is domain 0.  NULL if there
+ * is none or it cannot be built (said why); *described counts it. */
+static struct domain *build_dom0(unsigned *described)
+{
+    struct domain_config cfg;
+    const char *why = "";
+    int rc = dom0_config(&bootinfo.fdt, bootinfo.cmdline,
+                         popcount64(cpus_online_mask()), &cfg, &why);
+    if (rc == -ENOENT)
+        return NULL;
+    (*described)++;
+    if (rc) {
+        not_created(DOM0_NAME, rc, "%s", why);
+        return NULL;
+    }
+    return domain_build(&cfg);
+}
+
 unsigned domain_build_all(void)
 {
     const struct fdt *f = &bootinfo.fdt;
@@ -339,6 +364,7 @@ unsigned domain_build_all(void)
     struct domain *built[MAX_DOMAINS];
     int built_node[MAX_DOMAINS];
     unsigned nr = 0, described = 0;
+    struct domain *dom0 = build_dom0(&described);
     for (int n = fdt_first_child(f, chosen); chosen >= 0 && n >= 0; n = fdt_next_sibling(f, n)) {
         if (!fdt_compatible(f, n, "xen,domain"))
             continue;
@@ -353,8 +379,11 @@ unsigned domain_build_all(void)
     /* Only now, with every domain built or refused: a domain that ended while a later one was
      * still being built would find it in the domain table, the machine would stay on when that
      * one then failed, and nothing would ever end it. */
+    if (dom0)
+        domain_start(dom0);
     for (unsigned i = 0; i < nr; i++)
         domain_start(built[i]);
+    nr += dom0 != NULL;
     if (described && !nr) {
         /* Nothing will ever run: say so and end, rather than idle until someone notices. */
         pr_err("none of the %u domains described could be started\n", described);

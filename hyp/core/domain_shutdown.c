@@ -123,6 +123,20 @@ static void restart(struct domain *old)
         domain_end_if_none_left();
 }
 
+/* dom0 is the machine's: when it shuts down, the machine goes with it, as on Xen: reboot
+ * resets it, poweroff stops it, and so does a crash (Xen would reboot; stopping keeps a crash
+ * from looping and leaves its messages on the console). */
+static __noreturn void machine_follows(struct domain *d)
+{
+    enum shutdown_reason r = d->shutdown_reason;
+    destroy(d);
+    pr_info("dom0 has shut down (%s): the machine %s\n", reason_name(r),
+            r == SHUTDOWN_REBOOT ? "restarts" : "powers off");
+    if (r == SHUTDOWN_REBOOT)
+        arch_system_reset();
+    arch_system_off();
+}
+
 static void reap(struct timer *t, void *ctx)
 {
     struct domain *d = ctx;
@@ -130,6 +144,8 @@ static void reap(struct timer *t, void *ctx)
         timer_set(t, time_now_ns() + REAP_POLL_NS, cpu_id());
         return;
     }
+    if (d->cfg.direct_map)
+        machine_follows(d);
     switch (action_for(d)) {
     case ACTION_RESTART:
         restart(d);

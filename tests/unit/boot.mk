@@ -6,4 +6,5 @@ UNIT_SRCS_kernel_image := hyp/core/kernel_image.c
 
 UNIT_TESTS += domain_build
 UNIT_SRCS_domain_build := hyp/core/domain_build.c hyp/core/kernel_image.c hyp/core/bootinfo.c \
-                          hyp/lib/fdt.c hyp/lib/fdt_write.c hyp/core/event/evtchn_static.c
+                          hyp/lib/fdt.c hyp/lib/fdt_write.c hyp/core/event/evtchn_static.c \
+                          hyp/core/dom0.c hyp/lib/cmdline.c hyp/lib/parse.c

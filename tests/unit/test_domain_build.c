@@ -95,6 +95,21 @@ int physmap_populate(struct domain *d, struct gpa gpa, uint64_t size)
     return fail_name && !strcmp(d->name, fail_name) && fail_err == -ENOMEM ? -ENOMEM : 0;
 }
 
+/* dom0's RAM: one bank where the host has it (the double's choice). */
+#define DOM0_RAM_PA 0x50000000UL
+int physmap_populate_direct(struct domain *d, uint64_t size, struct mem_range *banks, unsigned max,
+                            unsigned *nr)
+{
+    banks[0] = (struct mem_range){ DOM0_RAM_PA, size };
+    *nr = 1;
+    return 0;
+}
+
+uint64_t cpus_online_mask(void)
+{
+    return 0x3; /* two pCPUs */
+}
+
 /* The builder's images overwrite whole leaves; this double has no lazy RAM to claim. */
 void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len)
 {
@@ -215,7 +230,8 @@ static void arm64_image(uint8_t *img, uint64_t image_size)
     memcpy(img + 56, "ARM\x64", 4);
 }
 
-static void write_module(struct fdt_writer *w, const char *compat, const void *p, uint64_t len)
+static void write_module_args(struct fdt_writer *w, const char *compat, const void *p, uint64_t len,
+                              const char *args)
 {
     char name[40];
     uint64_t reg[2] = { (uintptr_t)p, len };
@@ -223,7 +239,36 @@ static void write_module(struct fdt_writer *w, const char *compat, const void *p
     fdt_write_begin_node(w, name);
     fdt_write_prop_string(w, "compatible", compat);
     fdt_write_prop_reg(w, 2, 2, reg, 1);
+    if (args)
+        fdt_write_prop_string(w, "bootargs", args);
     fdt_write_end_node(w);
+}
+
+static void write_module(struct fdt_writer *w, const char *compat, const void *p, uint64_t len)
+{
+    write_module_args(w, compat, p, len, NULL);
+}
+
+/* dom0 in the next boot tree, if set: its modules directly under /chosen. */
+static struct {
+    bool on;
+    const char *cmdline;     /* xen,xen-bootargs */
+    const char *kernel_args; /* the kernel module's bootargs */
+    const char *dom0_args;   /* /chosen/xen,dom0-bootargs */
+    bool untyped;            /* "multiboot,module" only: the kernel first, then the ramdisk */
+} dom0;
+
+static void write_dom0(struct fdt_writer *w)
+{
+    fdt_write_prop_u32(w, "#address-cells", 2); /* as QEMU's guest-loader writes them */
+    fdt_write_prop_u32(w, "#size-cells", 2);
+    if (dom0.cmdline)
+        fdt_write_prop_string(w, "xen,xen-bootargs", dom0.cmdline);
+    if (dom0.dom0_args)
+        fdt_write_prop_string(w, "xen,dom0-bootargs", dom0.dom0_args);
+    write_module_args(w, dom0.untyped ? "multiboot,module" : "multiboot,kernel", ram.kernel,
+                      KERNEL_FILE, dom0.kernel_args);
+    write_module(w, dom0.untyped ? "multiboot,module" : "multiboot,ramdisk", ram.ramdisk, 0x1000);
 }
 
 /* A boot tree with the domains given, each with a ramdisk; bootinfo parses it. */
@@ -250,6 +295,8 @@ static void boot_tree(const struct dom *doms, unsigned n)
     fdt_write_end_node(&w);
     fdt_write_end_node(&w);
     fdt_write_begin_node(&w, "chosen");
+    if (dom0.on)
+        write_dom0(&w);
     for (unsigned i = 0; i < n; i++) {
         fdt_write_begin_node(&w, doms[i].name);
         fdt_write_prop_string(&w, "compatible", "xen,domain");
@@ -291,6 +338,7 @@ static void boot_tree(const struct dom *doms, unsigned n)
 
 static int setup(void **state)
 {
+    memset(&dom0, 0, sizeof(dom0));
     log_text[0] = events[0] = 0;
     free_pages = 1 << 18; /* 1 GiB */
     fail_name = NULL;
@@ -430,6 +478,80 @@ static void nothing_built_ends(void **state)
     assert_int_equal(ends, 2);
 }
 
+/* dom0: built first, from the modules under /chosen; then the dom0less domains. */
+static void dom0_built_first(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
+    dom0.on = true;
+    dom0.kernel_args = "console=hvc0 root=/dev/ram0";
+    dom0.dom0_args = "not this one";
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 2);
+    assert_string_equal(events, "create Domain-0, create a, start Domain-0, start a");
+    const struct domain_config *c = &made[0]->cfg;
+    assert_true(c->direct_map && c->is_control && c->xen_enhanced && !c->vpl011);
+    assert_int_equal(c->mem_bytes, MiB(512)); /* Xen's default */
+    assert_int_equal(c->nr_vcpus, 2);         /* one per pCPU */
+    assert_string_equal(c->bootargs, "console=hvc0 root=/dev/ram0");
+    assert_int_equal(c->ramdisk, (uintptr_t)ram.ramdisk);
+    /* Loaded into its own (host-addressed) bank, not the domU layout's. */
+    assert_int_equal(made[0]->ram[0].base, DOM0_RAM_PA);
+    assert_int_equal(made[0]->nr_ram, 1);
+    assert_false(made[1]->cfg.direct_map || made[1]->cfg.is_control);
+    assert_int_equal(kernel_gpa, 0x40000000); /* the last built: a */
+}
+
+/* Keel's command line sizes dom0 as Xen's does; its own command line falls back to
+ * xen,dom0-bootargs; untyped modules are the kernel, then the ramdisk. */
+static void dom0_options(void **state)
+{
+    static const struct {
+        const char *cmdline;
+        uint64_t mem;
+        unsigned vcpus;
+    } cases[] = {
+        { "dom0_mem=262144", MiB(256), 2 }, /* no suffix: KiB */
+        { "dom0_mem=1G dom0_max_vcpus=1", GiB(1), 1 },
+        { "dom0_max_vcpus=5", MiB(512), 5 },   /* more than the pCPUs, as asked */
+        { "dom0_max_vcpus=1-4", MiB(512), 2 }, /* a range: the pCPUs, within it */
+        { "dom0_max_vcpus=3-4", MiB(512), 3 }, /* at least its lower end */
+        { "dom0_max_vcpus=1-1 dom0_mem=8M", MiB(8), 1 },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+        teardown(state);
+        setup(state);
+        dom0.on = true;
+        dom0.untyped = true;
+        dom0.cmdline = cases[i].cmdline;
+        dom0.dom0_args = "console=hvc0";
+        boot_tree(NULL, 0);
+        assert_int_equal(domain_build_all(), 1);
+        assert_int_equal(made[0]->cfg.mem_bytes, cases[i].mem);
+        assert_int_equal(made[0]->cfg.nr_vcpus, cases[i].vcpus);
+        assert_string_equal(made[0]->cfg.bootargs, "console=hvc0");
+        assert_int_equal(made[0]->cfg.kernel, (uintptr_t)ram.kernel);
+        assert_int_equal(made[0]->cfg.ramdisk, (uintptr_t)ram.ramdisk);
+    }
+}
+
+static void dom0_bad_options(void **state)
+{
+    static const char *const bad[] = {
+        "dom0_mem=3M",      "dom0_mem=lots",      "dom0_mem=0",
+        "dom0_max_vcpus=0", "dom0_max_vcpus=4-2", "dom0_max_vcpus=x"
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+        teardown(state);
+        setup(state);
+        dom0.on = true;
+        dom0.cmdline = bad[i];
+        boot_tree(NULL, 0);
+        assert_int_equal(domain_build_all(), 0);
+        assert_non_null(strstr(log_text, "domain Domain-0: not created: dom0_"));
+        assert_non_null(strstr(log_text, "none of the 1 domains described could be started\n"));
+    }
+}
+
 /* dom0less static event channels: each pair connected once, before any domain starts; nodes
  * that do not fit are refused with a line and the domains still start. */
 static void static_event_channels(void **state)
@@ -483,6 +605,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_built_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(xen_enhanced, setup, teardown),
         cmocka_unit_test_setup_teardown(static_event_channels, setup, teardown),
+        cmocka_unit_test_setup_teardown(dom0_built_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(dom0_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(dom0_bad_options, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

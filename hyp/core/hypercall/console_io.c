@@ -2,15 +2,16 @@
 /*
  * console_io (18), the control domain's console (xen-abi-facts B.2, F): CONSOLEIO_write prints
  * the guest's bytes on Keel's console as that domain's lines ("[name] ..."), a chunk at a time
- * and preemptible; CONSOLEIO_read returns the input bytes waiting for the domain: none, since
- * Keel routes typed input to domains' emulated UARTs (as Xen returns 0 while input goes
- * elsewhere).  The dispatch lets only the control domain in (others -EPERM, Xen's default
+ * and preemptible; CONSOLEIO_read returns the input bytes waiting for dom0, typed while it
+ * owned Keel's console input (core/console_switch.c; none while input goes elsewhere, as on
+ * Xen), and VIRQ_CONSOLE says when there are some.  The dispatch lets only the control domain in (others -EPERM, Xen's default
  * policy in a release build).
  *
  * Locking: writer_lock guards the per-domain-id writers (their prefix), taken outside the
  * console's own lock.
  */
 #include <hyp/console.h>
+#include <hyp/console_switch.h>
 #include <hyp/errno.h>
 #include <hyp/guest_access.h>
 #include <hyp/hypercall.h>
@@ -70,6 +71,24 @@ static long write_text(struct vcpu *v, uint64_t args[5])
     return 0;
 }
 
+/* Up to count typed bytes into the guest's buf: how many.  Bytes taken are gone even if the
+ * copy faults, as a UART's are once read. */
+static long read_text(struct vcpu *v, uint32_t count, uint64_t buf)
+{
+    char chunk[CHUNK];
+    long done = 0;
+    while (count) {
+        size_t n = console_switch_read(chunk, MIN((size_t)count, sizeof(chunk)));
+        if (!n)
+            break;
+        if (copy_to_guest(v, buf + (uint64_t)done, chunk, n))
+            return -EFAULT;
+        done += (long)n;
+        count -= (uint32_t)n;
+    }
+    return done;
+}
+
 long do_console_io(struct vcpu *v, uint64_t args[5])
 {
     switch ((uint32_t)args[0]) {
@@ -78,7 +97,7 @@ long do_console_io(struct vcpu *v, uint64_t args[5])
         return write_text(v, args);
     case CONSOLEIO_read:
         /* The count is an int in the result, so it must be one. */
-        return (int32_t)args[1] < 0 ? -E2BIG : 0;
+        return (int32_t)args[1] < 0 ? -E2BIG : read_text(v, (uint32_t)args[1], args[2]);
     default:
         return -ENOSYS;
     }

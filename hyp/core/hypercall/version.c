@@ -41,14 +41,12 @@ static long compile_info(struct vcpu *v, uint64_t arg)
     return copy_obj_to_guest(v, arg, &ci) ? -EFAULT : 0;
 }
 
-/* Feature bits of submap 0 (xen-abi-facts B.4): a 4.17 domU's; the control domain is also the
- * hardware domain Linux wants told it is dom0.  Keel maps no domain 1:1 yet. */
+/* Feature bits of submap 0 (xen-abi-facts B.4): a 4.17 domU's, or dom0's: the hardware
+ * domain, mapped 1:1 (Linux then sends DMA to its own RAM by guest address, and uses
+ * swiotlb-xen for foreign pages).  Exactly Xen 4.17's two values. */
 static uint32_t features(const struct domain *d)
 {
-    uint32_t f = XENFEAT_ARM_4_17_DOMU;
-    if (d->is_control)
-        f |= XENFEAT_BIT(XENFEAT_dom0);
-    return f;
+    return d->cfg.direct_map ? XENFEAT_ARM_4_17_DOM0_DIRECT : XENFEAT_ARM_4_17_DOMU;
 }
 
 static long get_features(struct vcpu *v, uint64_t arg)

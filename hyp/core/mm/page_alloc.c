@@ -13,6 +13,7 @@
  * other lock is taken under it).  It knows nothing of bootinfo or Keel's image (see
  * page_alloc_boot.c) and never maps memory: RAM is mapped 1:1, so an address is the pointer.
  */
+#include <hyp/bitops.h>
 #include <hyp/arch/mm.h>
 #include <hyp/config.h>
 #include <hyp/console.h>
@@ -120,15 +121,6 @@ static uint64_t nr_chunks(const struct region *r)
 static uint64_t index_of(const struct region *r, uint64_t addr)
 {
     return (addr - r->base) >> PAGE_SHIFT;
-}
-
-/* Set bits of x (the EL2 build has no libgcc for __builtin_popcountll). */
-static unsigned popcount64(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555UL);
-    x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fUL;
-    return (unsigned)((x * 0x0101010101010101UL) >> 56);
 }
 
 static bool test_bit(const uint64_t *map, uint64_t i)

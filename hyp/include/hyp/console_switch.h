@@ -35,6 +35,12 @@ void console_switch_poll(void);
 /* The domain that owns input, or NULL for Keel. */
 struct domain *console_switch_owner(void);
 
+/* dom0's typed input (CONSOLEIO_read): dom0 has no emulated UART; what is typed while it owns
+ * input waits here (CONSOLE_RX_SIZE bytes; more is dropped, as a full UART FIFO would) and
+ * VIRQ_CONSOLE tells it.  Copies up to len bytes into buf; returns how many. */
+#define CONSOLE_RX_SIZE 1024
+size_t console_switch_read(char *buf, size_t len);
+
 /* --- the pure parts, exposed for unit tests --- */
 
 /* Escape detector state.  Zero-initialise. */
