@@ -345,8 +345,8 @@ static struct domain *build_dom0(unsigned *described)
 {
     struct domain_config cfg;
     const char *why = "";
-    int rc = dom0_config(&bootinfo.fdt, bootinfo.cmdline,
-                         popcount64(cpus_online_mask()), &cfg, &why);
+    int rc =
+        dom0_config(&bootinfo.fdt, bootinfo.cmdline, popcount64(cpus_online_mask()), &cfg, &why);
     if (rc == -ENOENT)
         return NULL;
     (*described)++;

@@ -3,13 +3,13 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                truncated-kernel not-created demo balloon (default all)
+#                                truncated-kernel not-created demo balloon dom0 (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -303,6 +303,57 @@ judge_balloon() { # log before down up
         echo "the domain's charge came back to $c2, not $c0 KiB"
     elif [ $((f0 - f2)) -gt 2 ] || [ $((f2 - f0)) -gt 2 ]; then echo "Keel's free memory came back to $f2, not $f0 MiB"
     fi
+}
+
+# Linux as Xen's dom0 (issue 10): booted from modules under /chosen with dom0_mem= and
+# dom0_max_vcpus=, it finds Xen, is the control domain (control_d), opens its local xenstore
+# channel, gets privcmd, reads what is typed on hvc0 (console_io), passes the basic checks,
+# and its poweroff ends the machine.
+case_dom0() {
+    local start=$SECONDS in=$work/dom0.in pid
+    log=$logs/e2e-dom0.log
+    why=""
+    prepare_dom0_initrd || { result e2e dom0 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    cat > "$work/dom0.cfg" <<CFG
+# Written by tests/e2e/run.sh: dom0 (scripts/keel-qemu --dom0)
+name = "dom0"
+vcpus = 2
+memory = 512
+kernel = "../cache/Image"
+ramdisk = "dom0-initramfs.cpio.gz"
+extra = "console=hvc0 earlycon=xenboot keeltest=dom0"
+CFG
+    rm -f "$in"
+    mkfifo "$in"
+    "$top/scripts/keel-qemu" --input --timeout 600 --dom0 "$work/dom0.cfg" < "$in" > "$log" 2>&1 &
+    pid=$!
+    exec 7> "$in"
+    if wait_for_line "$log" "CHECK dom0_input_ready" "$pid" 500; then
+        printf 'typed-on-hvc0\r' >&7
+    else
+        why="dom0 never asked for input"
+    fi
+    wait_for_line "$log" "CHECK done" "$pid" 300 || why=${why:-"dom0's checks did not finish"}
+    exec 7>&-
+    wait "$pid"
+    rc=$?
+    rm -f "$in"
+    if [ -n "$why" ]; then :
+    elif [ "$(con_check_value "$log" xen_found)" != yes ]; then why="no 'Xen 4.17 support found'"
+    elif [ "$(con_check_value "$log" hyp_type)" != xen ]; then why="/sys/hypervisor/type is not xen"
+    elif [ "$(con_check_value "$log" caps)" != control_d ]; then
+        why="/proc/xen/capabilities is '$(con_check_value "$log" caps)', not control_d"
+    elif ! [ "$(con_check_value "$log" xsd_port)" -gt 0 ] 2>/dev/null; then
+        why="no xenstore port in /proc/xen/xsd_port ('$(con_check_value "$log" xsd_port)')"
+    elif [ "$(con_check_value "$log" privcmd)" != yes ]; then why="no /dev/xen/privcmd"
+    elif [ "$(con_check_value "$log" typed)" != typed-on-hvc0 ]; then
+        why="typed '$(con_check_value "$log" typed)' on hvc0, not typed-on-hvc0"
+    elif ! check_basic "$log" 2 512; then :
+    elif ! grep -qF "dom0 has shut down (poweroff): the machine powers off" "$log"; then
+        why="dom0's poweroff did not end the machine"
+    elif [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    fi
+    result e2e dom0 "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 for c in $cases; do

@@ -13,8 +13,8 @@
  * other lock is taken under it).  It knows nothing of bootinfo or Keel's image (see
  * page_alloc_boot.c) and never maps memory: RAM is mapped 1:1, so an address is the pointer.
  */
-#include <hyp/bitops.h>
 #include <hyp/arch/mm.h>
+#include <hyp/bitops.h>
 #include <hyp/config.h>
 #include <hyp/console.h>
 #include <hyp/errno.h>
