@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Build a busybox-static initramfs for Linux guests:
-#   scripts/mkinitramfs.sh OUT.cpio.gz [--init SCRIPT] [--modules LIST]
+#   scripts/mkinitramfs.sh OUT.cpio.gz [--init SCRIPT] [--modules LIST] [--overlay DIR]
 # Contents: /init (default tests/e2e/initramfs/init), /bin/busybox with a symlink per applet,
 # /proc /sys /dev /tmp, /dev/console, the guest checks from tests/e2e/initramfs/tests/ under
 # /tests/, and with --modules the named kernel modules (comma or space separated, e.g.
 # "xen-blkfront,vfat") plus everything they depend on, from build/cache/modules, with
-# modules.dep and modules.alias written here so busybox modprobe works.
+# modules.dep and modules.alias written here so busybox modprobe works; with --overlay, the
+# tree DIR copied over all that (Debian's Xen toolstack for dom0, scripts/fetch-dom0.sh).
 # Needs only bash, coreutils, cpio and gzip: no root, no depmod (kmod is not installed).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,11 +18,12 @@ usage() {
     sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-out="" init="$src/init" modules=""
+out="" init="$src/init" modules="" overlay=""
 while [ $# -gt 0 ]; do
     case $1 in
     --init) init=${2:?--init needs a file}; shift 2 ;;
     --modules) modules=${2?--modules needs a list}; shift 2 ;;
+    --overlay) overlay=${2:?--overlay needs a directory}; shift 2 ;;
     -h|--help) usage ;;
     -*) echo "mkinitramfs: unknown option $1" >&2; usage ;;
     *) [ -z "$out" ] || usage; out=$1; shift ;;
@@ -152,6 +154,24 @@ add_modules() {
     echo "mkinitramfs: modules: ${order[*]}"
 }
 [ -n "$modules" ] && add_modules
+if [ -n "$overlay" ]; then
+    [ -d "$overlay" ] || { echo "mkinitramfs: no directory $overlay" >&2; exit 1; }
+    (cd "$overlay" && tar cf - --exclude=./usr/bin --exclude=./usr/sbin .) | (cd "$root" && tar xf -)
+    # Its /usr/bin and /usr/sbin land in /bin, which they are symlinks to here; a relative
+    # symlink there (../lib/...) is made absolute, as it was meant from /usr/bin or /usr/sbin.
+    for d in usr/bin usr/sbin; do
+        [ -d "$overlay/$d" ] || continue
+        for f in "$overlay/$d"/*; do
+            name=$(basename "$f")
+            rm -f "$root/bin/$name"
+            if [ -L "$f" ] && [[ $(readlink "$f") != /* ]]; then
+                ln -s "$(realpath -m -s "/$d/$(readlink "$f")")" "$root/bin/$name"
+            else
+                cp -a "$f" "$root/bin/$name"
+            fi
+        done
+    done
+fi
 
 # /dev/console must exist before /init runs (the kernel opens it for init's stdio), and
 # making a device node needs root, so it goes into a second, hand-written cpio archive;

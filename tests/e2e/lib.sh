@@ -24,14 +24,18 @@ prepare_guest() {
     fi
 }
 
-# dom0's initramfs: the test one with the Xen modules a control domain loads.
+# dom0's initramfs: the test one with the Xen modules a control domain loads and Debian's own
+# Xen 4.17 toolstack (scripts/fetch-dom0.sh).
 dom0_initrd=$work/dom0-initramfs.cpio.gz
 prepare_dom0_initrd() {
     local newest
-    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
+    "$top/scripts/fetch-dom0.sh" > "$logs/fetch-dom0.log" 2>&1 || return 1
+    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/scripts/fetch-dom0.sh" "$top/tests/e2e/initramfs" \
+        -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
     if [ ! -s "$dom0_initrd" ] || [ -n "$newest" ]; then
-        "$top/scripts/mkinitramfs.sh" "$dom0_initrd" --modules "xenfs xen-privcmd xen-evtchn xen-gntdev" \
-            > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
+        "$top/scripts/mkinitramfs.sh" "$dom0_initrd" \
+            --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc" \
+            --overlay "$top/build/cache/dom0root" > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
     fi
 }
 

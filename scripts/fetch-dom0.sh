@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Download Debian 12's own Xen 4.17 toolstack for arm64, unmodified, and unpack what dom0
+# runs into build/cache/dom0root (used by scripts/mkinitramfs.sh --overlay):
+#   xen-utils-4.17     xl, xenstored, xenconsoled, xen-init-dom0 (/usr/lib/xen-4.17/bin)
+#   xen-utils-common   the xl wrapper (/usr/sbin/xl) and the hotplug scripts
+#   xenstore-utils     xenstore-read, -write, -ls, ...
+# and the shared libraries they load (the closure of their Depends on lib* packages and
+# libc6).  Python (pygrub, xen-utils-4.17's other dependency), udev and the init-system glue
+# are left out: dom0's /init starts the daemons itself.  Re-running is cheap: nothing is
+# fetched when the cache is complete.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=$top/build/cache
+out=$cache/dom0root
+[ -x "$out/usr/lib/xen-4.17/bin/xl" ] && exit 0
+"$top/scripts/fetch-guest.sh" # the package lists (and the kernel dom0 boots)
+T=$cache/apt
+o=(-oAPT::Architecture=arm64 -oAPT::Architectures=arm64 "-oDir::State::Lists=$T/lists"
+    "-oDir::Cache=$T/cache" -oDir::State::status=/dev/null -oDebug::NoLocking=1 -q)
+want="xen-utils-4.17 xen-utils-common xenstore-utils"
+# The closure over Depends, keeping what a dynamically linked program needs.
+pkgs=$(apt-cache "${o[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances --no-pre-depends $want |
+    grep -v '^ ' | grep -v '^<' | sort -u |
+    grep -E '^(xen-utils-4\.17|xen-utils-common|xenstore-utils|zlib1g|lib[a-z0-9.+-]+)$' |
+    grep -vE '^(libpython|libperl|libudev|libsystemd|libdebconf|libsemanage|libselinux|libaudit|libcap-ng|libpam|libapparmor|libkmod|libblkid|libmount|libcrypt|libgcrypt|libgpg-error|liblz4|libssl)')
+echo "fetch-dom0: downloading $(echo "$pkgs" | wc -l) packages: $(echo $pkgs)"
+debs=$T/dom0-debs
+rm -rf "$debs"
+mkdir -p "$debs"
+(cd "$debs" && apt-get "${o[@]}" download $pkgs >/dev/null)
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+for d in "$debs"/*.deb; do dpkg-deb -x "$d" "$out.tmp"; done
+rm -rf "$out.tmp"/usr/share/{doc,man,info,locale,lintian,bug} "$out.tmp"/etc/init.d
+[ -x "$out.tmp/usr/lib/xen-4.17/bin/xl" ] || { echo "fetch-dom0: no xl in the packages" >&2; exit 1; }
+rm -rf "$out"
+mv "$out.tmp" "$out"
+echo "fetch-dom0: Debian's Xen 4.17 toolstack unpacked in $out"
