@@ -113,6 +113,34 @@ XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, max_domains, 4);
 XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, buffer, 8);
 XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, num_domains, 16);
 
+/* XEN_SYSCTL_cpupool_op.  INFO: the first pool whose id is at least cpupool_id, with its
+ * scheduler, domain count and pCPUs (-ENOENT past the last); FREEINFO: the online pCPUs in no
+ * pool.  The others change pools. */
+#define XEN_SYSCTL_CPUPOOL_OP_CREATE 1
+#define XEN_SYSCTL_CPUPOOL_OP_DESTROY 2
+#define XEN_SYSCTL_CPUPOOL_OP_INFO 3
+#define XEN_SYSCTL_CPUPOOL_OP_ADDCPU 4
+#define XEN_SYSCTL_CPUPOOL_OP_RMCPU 5
+#define XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN 6
+#define XEN_SYSCTL_CPUPOOL_OP_FREEINFO 7
+#define XEN_SYSCTL_CPUPOOL_PAR_ANY 0xFFFFFFFFU
+struct xen_sysctl_cpupool_op {
+    uint32_t op;
+    uint32_t cpupool_id; /* IN: the pool (INFO: the first id to look at); OUT: INFO's pool */
+    uint32_t sched_id;   /* OUT (INFO): XEN_SCHEDULER_* */
+    uint32_t domid;      /* IN (MOVEDOMAIN) */
+    uint32_t cpu;        /* IN (ADDCPU, RMCPU) */
+    uint32_t n_dom;      /* OUT (INFO): domains in the pool */
+    struct xenctl_bitmap cpumap; /* OUT (INFO, FREEINFO) */
+};
+XEN_ABI_SIZE(struct xen_sysctl_cpupool_op, 40);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpupool_id, 4);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, sched_id, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, domid, 12);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpu, 16);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, n_dom, 20);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpumap, 24);
+
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */
     uint32_t interface_version; /* XEN_SYSCTL_INTERFACE_VERSION */
@@ -121,6 +149,7 @@ struct xen_sysctl {
         struct xen_sysctl_physinfo physinfo;
         struct xen_sysctl_sched_id sched_id;
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
+        struct xen_sysctl_cpupool_op cpupool_op;
         uint8_t pad[128];
     } u;
 };

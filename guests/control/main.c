@@ -4,7 +4,7 @@
  * control_domain = 1, the dom0less "capabilities = <1>") beside an ordinary domain, ctlpeer,
  * which checks that they are refused to it and then waits in WFI.  Here: physinfo, sched_id,
  * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
- * from this id"), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
+ * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
  * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
  * every error (wrong interface version, unknown domain, unknown command, bad and read-only
  * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
@@ -121,6 +121,34 @@ static void sched_id(void)
     long r = sysctl(&op);
     check(r == 0 && op.u.sched_id.sched_id == XEN_SCHEDULER_CREDIT, "sched_id",
           "sysctl(sched_id) = %ld, id %u (Keel's default, credit: 5)", r, op.u.sched_id.sched_id);
+}
+
+/* Keel's pools as xl cpupool-list sees them: Pool-0 (id 0, credit) with every pCPU and both
+ * domains, nothing after it, no pCPU outside a pool, and pools that cannot be changed. */
+static void cpupools(void)
+{
+    uint8_t map[4];
+    struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+    struct xen_sysctl_cpupool_op *c = &op.u.cpupool_op;
+    c->op = XEN_SYSCTL_CPUPOOL_OP_INFO;
+    c->cpumap.bitmap = (uintptr_t)map;
+    c->cpumap.nr_bits = 32;
+    memset(map, 0xaa, sizeof(map));
+    long r = sysctl(&op);
+    check(r == 0 && c->cpupool_id == 0 && c->sched_id == XEN_SCHEDULER_CREDIT && c->n_dom == 2 &&
+              map[0] == (uint8_t)((1u << pcpus) - 1) && map[3] == 0,
+          "cpupool_info", "%ld: pool %u, scheduler %u, %u domains, pCPUs %02x", r, c->cpupool_id,
+          c->sched_id, c->n_dom, map[0]);
+    c->cpupool_id = 1;
+    r = sysctl(&op);
+    check(r == -XEN_ENOENT, "cpupool_info_enoent", "no pool from id 1 up: %ld", r);
+    c->op = XEN_SYSCTL_CPUPOOL_OP_FREEINFO;
+    map[0] = 0xff;
+    r = sysctl(&op);
+    check(r == 0 && map[0] == 0, "cpupool_freeinfo", "%ld, free pCPUs %02x", r, map[0]);
+    c->op = XEN_SYSCTL_CPUPOOL_OP_CREATE;
+    r = sysctl(&op);
+    check(r == -XEN_EOPNOTSUPP, "cpupool_create", "pools come from the boot configuration: %ld", r);
 }
 
 static struct xen_domctl_getdomaininfo list[8];
@@ -504,6 +532,7 @@ void guest_main(void *dtb)
     bool done = WAIT_EVENT(flags_of(peer_id) & XEN_DOMINF_blocked);
     check(done, "domaininfo_blocked", "the peer waits for an event: flags %#x", flags_of(peer_id));
     getdomaininfo();
+    cpupools();
     pause_unpause();
     max_mem();
     vcpus();

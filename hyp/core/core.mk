@@ -23,7 +23,7 @@ HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/co
             hyp/core/hypercall/grant_table_op.c \
             hyp/core/hypercall/event_channel_op.c
 # the toolstack's domctl and sysctl: decoding, then the work in core/control/
-HYP_OBJS += hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c \
+HYP_OBJS += hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/core/hypercall/xenctl_bitmap.c \
             hyp/core/control/dominfo.c hyp/core/control/lifecycle.c hyp/core/control/vcpus.c \
             hyp/core/control/scheduler.c hyp/core/control/physinfo.c \
             hyp/core/control/readconsole.c

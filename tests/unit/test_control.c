@@ -130,6 +130,18 @@ int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
     return 0;
 }
 
+bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
+                     unsigned *nr_domains)
+{
+    if (from > 1)
+        return false;
+    *id = 1;
+    *k = SCHED_KIND_NULL;
+    *cpus = 0x6;
+    *nr_domains = 4;
+    return true;
+}
+
 uint64_t sched_vcpu_time_ns(struct vcpu *v)
 {
     return 1000 * (v->id + 1);
@@ -386,6 +398,18 @@ static void scheduler_rtds_and_null(void **state)
 
 /* --- sysctl --- */
 
+static void cpupool_info(void **state)
+{
+    struct xen_sysctl_cpupool_op op = { .cpupool_id = 0 };
+    uint64_t cpus = 0;
+    assert_int_equal(ctl_cpupool_info(0, &op, &cpus), 0);
+    assert_int_equal(op.cpupool_id, 1);
+    assert_int_equal(op.sched_id, XEN_SCHEDULER_NULL);
+    assert_int_equal(op.n_dom, 4);
+    assert_int_equal(cpus, 0x6);
+    assert_int_equal(ctl_cpupool_info(2, &op, &cpus), -ENOENT);
+}
+
 static void physinfo(void **state)
 {
     bootinfo.nr_mem = 2;
@@ -512,6 +536,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(vcpu_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduler_credit, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduler_rtds_and_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_info, setup, teardown),
         cmocka_unit_test_setup_teardown(physinfo, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),

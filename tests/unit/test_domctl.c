@@ -165,6 +165,18 @@ void ctl_physinfo(struct xen_sysctl_physinfo *pi)
     pi->capabilities = XEN_SYSCTL_PHYSCAP_hvm;
 }
 
+/* Pools 0 (pCPUs 0-1) and 3 (pCPUs 2-3). */
+long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus)
+{
+    if (from > 3)
+        return -ENOENT;
+    op->cpupool_id = from ? 3 : 0;
+    op->sched_id = from ? XEN_SCHEDULER_RTDS : XEN_SCHEDULER_CREDIT;
+    op->n_dom = 2;
+    *cpus = from ? 0xc : 0x3;
+    return 0;
+}
+
 uint32_t ctl_sched_id(void)
 {
     return XEN_SCHEDULER_CREDIT2;
@@ -447,6 +459,39 @@ static void readconsole_buffer(void **state)
     assert_int_equal(sysctl(&op), -EFAULT);
 }
 
+static long pool_op(uint32_t cmd, uint32_t id, uint8_t *map, uint32_t bits,
+                    struct xen_sysctl_cpupool_op *out)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+    op.u.cpupool_op = (struct xen_sysctl_cpupool_op){
+        .op = cmd, .cpupool_id = id, .cpumap = { .bitmap = (uintptr_t)map, .nr_bits = bits }
+    };
+    long rc = sysctl(&op);
+    *out = op.u.cpupool_op;
+    return rc;
+}
+
+static void cpupools(void **state)
+{
+    uint8_t map[2] = { 0xff, 0xff };
+    struct xen_sysctl_cpupool_op o;
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 1, map, 16, &o), 0);
+    assert_int_equal(o.cpupool_id, 3);
+    assert_int_equal(o.sched_id, XEN_SCHEDULER_RTDS);
+    assert_int_equal(o.n_dom, 2);
+    assert_int_equal(map[0], 0x0c);
+    assert_int_equal(map[1], 0);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 4, map, 16, &o), -ENOENT);
+    map[0] = 0xff;
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_FREEINFO, 0, map, 8, &o), 0);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 0, map, 8, &o), -EOPNOTSUPP);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, map, 8, &o), -EOPNOTSUPP);
+    assert_int_equal(pool_op(99, 0, map, 8, &o), -ENOSYS);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 0, (uint8_t *)stub_mem.hole, 8, &o),
+                     -EFAULT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +503,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sysctl_basics, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_list, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_buffer, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupools, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,6 +229,20 @@ static void pool_kinds(void **state)
     assert_int_equal(kind, SCHED_KIND_RTDS);
     assert_int_equal(id, 1);
     assert_int_equal(sched_default_kind(), SCHED_KIND_CREDIT2);
+    /* The pools in id order, with their online pCPUs and domains. */
+    unsigned pid, n;
+    uint64_t cpus;
+    assert_true(sched_pool_info(0, &pid, &kind, &cpus, &n));
+    assert_int_equal(pid, 0);
+    assert_int_equal(kind, SCHED_KIND_CREDIT2);
+    assert_int_equal(cpus, BIT(0));
+    assert_int_equal(n, 0);
+    assert_true(sched_pool_info(1, &pid, &kind, &cpus, &n));
+    assert_int_equal(pid, 1);
+    assert_int_equal(kind, SCHED_KIND_RTDS);
+    assert_int_equal(cpus, BIT(1));
+    assert_int_equal(n, 1);
+    assert_false(sched_pool_info(2, &pid, &kind, &cpus, &n));
     finish();
 }
 

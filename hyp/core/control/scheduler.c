@@ -74,6 +74,18 @@ static long rtds_op(struct domain *d, struct xen_domctl_scheduler_op *op)
     }
 }
 
+long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus)
+{
+    unsigned id, n;
+    enum sched_kind kind;
+    if (!sched_pool_info(from, &id, &kind, cpus, &n))
+        return -ENOENT;
+    op->cpupool_id = id;
+    op->sched_id = id_of(kind);
+    op->n_dom = n;
+    return 0;
+}
+
 uint32_t ctl_sched_id(void)
 {
     return id_of(sched_default_kind());

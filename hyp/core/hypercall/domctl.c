@@ -12,10 +12,10 @@
 #include <hyp/control.h>
 #include <hyp/errno.h>
 #include <hyp/guest_access.h>
-#include <hyp/percpu.h>
 #include <hyp/smp.h>
 #include <hyp/string.h>
 #include "hypercall_table.h"
+#include "xenctl_bitmap.h"
 
 /* When the struct goes back to the guest (Xen's copyback). */
 enum copy_back { BACK_NEVER, BACK_ON_SUCCESS, BACK_ALWAYS };
@@ -25,52 +25,6 @@ struct domctl_cmd {
     enum copy_back back;
     long (*fn)(struct vcpu *v, struct domain *d, struct xen_domctl *op);
 };
-
-/* --- xenctl_bitmap: pCPU masks passed by reference --- */
-
-/* The pCPUs the machine may have (Xen's nr_cpu_ids): bits of a bitmap past them are ignored
- * coming in and zero going out. */
-static uint64_t cpu_bits(void)
-{
-    return nr_cpus >= 64 ? ~0UL : BIT(nr_cpus) - 1;
-}
-
-static uint32_t bitmap_bytes(uint32_t bits)
-{
-    return (uint32_t)(((uint64_t)bits + 7) / 8);
-}
-
-static int bitmap_in(struct vcpu *v, const struct xenctl_bitmap *b, uint64_t *mask)
-{
-    uint8_t bytes[8] = { 0 };
-    uint32_t guest = bitmap_bytes(b->nr_bits), n = MIN(guest, bitmap_bytes(nr_cpus));
-    if (n && copy_from_guest(v, bytes, b->bitmap, n))
-        return -EFAULT;
-    if ((b->nr_bits & 7) && n == guest)
-        bytes[n - 1] &= (uint8_t)((1u << (b->nr_bits & 7)) - 1);
-    *mask = 0;
-    for (uint32_t i = 0; i < n; i++)
-        *mask |= (uint64_t)bytes[i] << (8 * i);
-    *mask &= cpu_bits();
-    return 0;
-}
-
-/* As many bytes as the guest's bitmap holds: the mask, then zeros. */
-static int bitmap_out(struct vcpu *v, const struct xenctl_bitmap *b, uint64_t mask)
-{
-    static const uint8_t zeros[64];
-    uint8_t bytes[8];
-    mask &= cpu_bits();
-    for (unsigned i = 0; i < sizeof(bytes); i++)
-        bytes[i] = (uint8_t)(mask >> (8 * i));
-    uint32_t guest = bitmap_bytes(b->nr_bits), n = MIN(guest, bitmap_bytes(nr_cpus));
-    if (n && copy_to_guest(v, b->bitmap, bytes, n))
-        return -EFAULT;
-    for (uint32_t at = n; at < guest; at += MIN(guest - at, (uint32_t)sizeof(zeros)))
-        if (copy_to_guest(v, b->bitmap + at, zeros, MIN(guest - at, (uint32_t)sizeof(zeros))))
-            return -EFAULT;
-    return 0;
-}
 
 /* --- the commands --- */
 
@@ -126,9 +80,9 @@ static long getvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl 
     if (!rc && !(a->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
         rc = -EINVAL;
     if (!rc && (a->flags & XEN_VCPUAFFINITY_HARD))
-        rc = bitmap_out(v, &a->cpumap_hard, hard);
+        rc = xenctl_bitmap_out(v, &a->cpumap_hard, hard);
     if (!rc && (a->flags & XEN_VCPUAFFINITY_SOFT))
-        rc = bitmap_out(v, &a->cpumap_soft, ~0UL);
+        rc = xenctl_bitmap_out(v, &a->cpumap_soft, ~0UL);
     return rc;
 }
 
@@ -143,15 +97,15 @@ static long setvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl 
         return -EINVAL;
     hard &= cpus_online_mask();
     if (a->flags & XEN_VCPUAFFINITY_HARD) {
-        if ((rc = bitmap_in(v, &a->cpumap_hard, &mask)) ||
+        if ((rc = xenctl_bitmap_in(v, &a->cpumap_hard, &mask)) ||
             (rc = ctl_set_vcpu_affinity(d, a->vcpu, mask, &hard)) ||
-            (rc = bitmap_out(v, &a->cpumap_hard, hard)))
+            (rc = xenctl_bitmap_out(v, &a->cpumap_hard, hard)))
             return rc;
     }
     if (a->flags & XEN_VCPUAFFINITY_SOFT) {
-        if ((rc = bitmap_in(v, &a->cpumap_soft, &mask)))
+        if ((rc = xenctl_bitmap_in(v, &a->cpumap_soft, &mask)))
             return rc;
-        rc = bitmap_out(v, &a->cpumap_soft, mask & hard);
+        rc = xenctl_bitmap_out(v, &a->cpumap_soft, mask & hard);
     }
     return rc;
 }

@@ -5,12 +5,14 @@
  * unknown command -ENOSYS; a known one runs in core/control/ on Keel's copy and the struct
  * goes back, even when the command failed part way (Xen's rule: the caller sees what it
  * asked).  The struct is checked writable before a command runs, so readconsole's clear is
- * never lost to a result that cannot be written.  Only the control domain gets here.
+ * never lost to a result that cannot be written.  cpupool_op shows Keel's pools (made at boot)
+ * but cannot change them.  Only the control domain gets here.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
 #include <hyp/guest_access.h>
 #include "hypercall_table.h"
+#include "xenctl_bitmap.h"
 
 struct console_sink {
     struct vcpu *v;
@@ -49,6 +51,29 @@ static long getdomaininfolist(struct vcpu *v, struct xen_sysctl *op)
     return 0;
 }
 
+/* Pools are Keel's boot configuration: they can be looked at, not changed. */
+static long cpupool_op(struct vcpu *v, struct xen_sysctl *op)
+{
+    struct xen_sysctl_cpupool_op *c = &op->u.cpupool_op;
+    uint64_t cpus = 0;
+    long rc;
+    switch (c->op) {
+    case XEN_SYSCTL_CPUPOOL_OP_INFO:
+        rc = ctl_cpupool_info(c->cpupool_id, c, &cpus);
+        return rc ? rc : xenctl_bitmap_out(v, &c->cpumap, cpus);
+    case XEN_SYSCTL_CPUPOOL_OP_FREEINFO:
+        return xenctl_bitmap_out(v, &c->cpumap, 0); /* every pCPU is in a pool */
+    case XEN_SYSCTL_CPUPOOL_OP_CREATE:
+    case XEN_SYSCTL_CPUPOOL_OP_DESTROY:
+    case XEN_SYSCTL_CPUPOOL_OP_ADDCPU:
+    case XEN_SYSCTL_CPUPOOL_OP_RMCPU:
+    case XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN:
+        return -EOPNOTSUPP;
+    default:
+        return -ENOSYS;
+    }
+}
+
 long do_sysctl(struct vcpu *v, uint64_t args[5])
 {
     uint64_t uop = args[0];
@@ -62,6 +87,7 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
     case XEN_SYSCTL_physinfo:
     case XEN_SYSCTL_sched_id:
     case XEN_SYSCTL_getdomaininfolist:
+    case XEN_SYSCTL_cpupool_op:
         break;
     default:
         return -ENOSYS;
@@ -78,6 +104,9 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
         break;
     case XEN_SYSCTL_sched_id:
         op.u.sched_id.sched_id = ctl_sched_id();
+        break;
+    case XEN_SYSCTL_cpupool_op:
+        rc = cpupool_op(v, &op);
         break;
     default:
         rc = getdomaininfolist(v, &op);

@@ -16,6 +16,26 @@ unsigned sched_domain_pool(struct domain *d, enum sched_kind *kind)
     return sd->pool->id;
 }
 
+bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *kind, uint64_t *cpus,
+                     unsigned *nr_domains)
+{
+    struct sched_pool *p = NULL;
+    for (unsigned i = 0; (p = sched_pool_at(i)) && p->id < from; i++)
+        ;
+    if (!p)
+        return false;
+    *id = p->id;
+    *kind = p->kind;
+    *cpus = sched_online_mask(p->cpus);
+    unsigned n = 0;
+    struct sched_link *l;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    slist_for_each(l, &p->doms) n++;
+    spin_unlock_irqrestore(&p->lock, flags);
+    *nr_domains = n;
+    return true;
+}
+
 void sched_domain_get_params(struct domain *d, struct sched_params *out)
 {
     struct sched_dom *sd = d->sched_priv;

@@ -29,6 +29,11 @@ void ctl_physinfo(struct xen_sysctl_physinfo *pi);
 /* The default pool's scheduler as Xen numbers it (XEN_SCHEDULER_*). */
 uint32_t ctl_sched_id(void);
 
+/* cpupool_op INFO: the pool with the lowest id >= from: its id, scheduler and domain count
+ * into op, its online pCPUs into *cpus.  -ENOENT past the last pool.  (Keel's pools are made
+ * at boot; the toolstack cannot change them.) */
+long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus);
+
 /* Where copied-out bytes go: len bytes for offset off of the caller's buffer.  Non-zero stops
  * the copy with -EFAULT. */
 typedef int (*ctl_sink_fn)(void *ctx, uint32_t off, const void *buf, size_t len);

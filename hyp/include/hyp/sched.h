@@ -76,6 +76,11 @@ enum sched_kind sched_default_kind(void);
 /* The id of d's pool (pools are numbered in creation order, Pool-0 first); its kind in *kind. */
 unsigned sched_domain_pool(struct domain *d, enum sched_kind *kind);
 
+/* The pool with the lowest id >= from: true with its id, kind, online pCPUs and how many
+ * domains it holds; false past the last pool. */
+bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *kind, uint64_t *cpus,
+                     unsigned *nr_domains);
+
 /* d's parameters for its pool's policy: weight and cap (credit), budget_us, period_us and
  * extratime (rtds); every other field 0. */
 void sched_domain_get_params(struct domain *d, struct sched_params *out);
