@@ -9,6 +9,8 @@
 #   4. Only hyp/arch/<A>/ includes <A/...> (the headers under hyp/arch/<A>/include/<A>/).
 #      tests/ is exempt: host unit tests exercise arch code that builds on the host (the
 #      translation-table module, for one) and so may include what that code includes.
+#   5. hyp/core/control/ never includes <hyp/guest_access.h>: what domctl and sysctl do works
+#      on kernel structs; reading the guest's arguments is core/hypercall/'s.
 # Checks #include lines in *.c, *.h and *.S.  Prints file:line: rule: what, then a summary;
 # exits 1 on any violation.
 # Usage: scripts/check-layers.sh [-q]    (-q: only the summary and violations)
@@ -77,6 +79,14 @@ for f in $files; do
                 case "$rel" in "${o}include/$p/"*) priv_owner=$o ;; esac
             done
 
+            case "$f" in
+            hyp/core/control/*)
+                if [ "$kind$t" = "<hyp/guest_access.h" ]; then
+                    report "$f" "$line" "rule 5" "core/control/ reads no guest memory ($t)"
+                    continue
+                fi
+                ;;
+            esac
             case "$f" in
             hyp/core/* | hyp/lib/*)
                 if [ -n "$priv_owner" ]; then

@@ -16,9 +16,10 @@
 
 /* static_evtchn is read by keel-cfg (dom0less static event channels for the launcher). */
 static const char *const known_keys[] = {
-    "name", "memory",      "vcpus",     "kernel",   "ramdisk",      "extra",         "cmdline",
-    "root", "on_poweroff", "on_reboot", "on_crash", "type",         "cpu_weight",    "cap",
-    "pool", "budget",      "period",    "cpus",     "xen_enhanced", "static_evtchn",
+    "name",         "memory",        "vcpus",          "kernel",    "ramdisk",  "extra",
+    "cmdline",      "root",          "on_poweroff",    "on_reboot", "on_crash", "type",
+    "cpu_weight",   "cap",           "pool",           "budget",    "period",   "cpus",
+    "xen_enhanced", "static_evtchn", "control_domain",
 };
 
 static const char *const action_names[] = {
@@ -284,7 +285,15 @@ static int interpret_basics(struct parser *p, const char *path)
     if (strcmp(cfg->type, "pvh"))
         return xlcfg_fail_at(p, xlcfg_find(cfg, "type")->line, "type",
                              "'%s' is not available on Arm (only \"pvh\")", cfg->type);
-    return get_enhanced(p);
+    if (get_enhanced(p))
+        return -1;
+    /* Keel's control_domain: the domain may make the toolstack's calls (the dom0less
+     * "capabilities" property, bit 0). */
+    v = 0;
+    if (get_int(p, "control_domain", 0, 1, &v, NULL))
+        return -1;
+    cfg->control_domain = v != 0;
+    return 0;
 }
 
 static int interpret_sched(struct parser *p)

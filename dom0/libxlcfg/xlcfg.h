@@ -63,6 +63,9 @@ struct xlcfg {
     /* Keel's key for Xen's PV interfaces (the /hypervisor node): "enabled", "no-xenstore" or
      * "disabled" (a plain Arm VM); NULL if not given, which means enabled. */
     char *xen_enhanced;
+    /* Keel's key for a control domain (0 or 1, default 0): one that may make the toolstack's
+     * domctl and sysctl calls, as dom0 does; the dom0less "capabilities" property, bit 0. */
+    bool control_domain;
 
     /* Scheduling.  The has_* flags say whether the file set the value. */
     bool has_cpu_weight, has_cap, has_budget, has_period;

@@ -18,7 +18,8 @@ static struct spinlock console_lock = SPINLOCK_INIT;
 static bool locking;
 static enum log_level max_level = LOG_INFO;
 static char ring[RING_SIZE];
-static uint64_t ring_head; /* bytes ever written */
+static uint64_t ring_head;    /* bytes ever written */
+static uint64_t ring_cleared; /* readconsole's clear: history before this is not returned */
 static bool at_line_start = true;
 /* Who printed the unterminated current line; NULL at a line start.  Only compared, never
  * followed: a writer ends its line before it goes away (console_end_line). */
@@ -142,6 +143,22 @@ size_t console_ring_read(uint64_t *pos, char *buf, size_t len)
         buf[n++] = ring[(*pos)++ % RING_SIZE];
     unlock(flags);
     return n;
+}
+
+void console_ring_span(uint64_t *first, uint64_t *end)
+{
+    unsigned long flags = lock();
+    uint64_t oldest = ring_head > RING_SIZE ? ring_head - RING_SIZE : 0;
+    *first = MAX(oldest, ring_cleared);
+    *end = ring_head;
+    unlock(flags);
+}
+
+void console_ring_clear(uint64_t pos)
+{
+    unsigned long flags = lock();
+    ring_cleared = MAX(ring_cleared, MIN(pos, ring_head));
+    unlock(flags);
 }
 
 int console_getc(void)

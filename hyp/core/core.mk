@@ -22,9 +22,14 @@ HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/co
             hyp/core/hypercall/sched_op.c hyp/core/hypercall/subop.c hyp/core/policy.c \
             hyp/core/hypercall/grant_table_op.c \
             hyp/core/hypercall/event_channel_op.c
+# the toolstack's domctl and sysctl: decoding, then the work in core/control/
+HYP_OBJS += hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/core/hypercall/xenctl_bitmap.c \
+            hyp/core/control/dominfo.c hyp/core/control/lifecycle.c hyp/core/control/vcpus.c \
+            hyp/core/control/scheduler.c hyp/core/control/physinfo.c \
+            hyp/core/control/readconsole.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk
 # scheduler: framework, CPU pools, policies (docs/scheduling.md)
 HYP_OBJS += hyp/core/sched/cpupool.c hyp/core/sched/credit.c hyp/core/sched/rtds.c \
-            hyp/core/sched/null.c hyp/core/sched/sched_selftest.c
+            hyp/core/sched/null.c hyp/core/sched/sched_ctl.c hyp/core/sched/sched_selftest.c

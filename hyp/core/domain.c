@@ -309,7 +309,9 @@ void domain_kill(struct domain *d)
 
 void domain_start(struct domain *d)
 {
-    d->state = DOM_RUNNING;
+    /* Release: whoever reads a listed domain's state without its lock (the toolstack's
+     * calls) and sees it built also sees everything that was set up. */
+    __atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
     struct vcpu *v0 = d->vcpus[0];
     sched_vcpu_set_state(v0, VCPU_RUNNABLE);
 }

@@ -10,6 +10,7 @@
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
+#include <hyp/errno.h>
 #include <hyp/evtchn.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
@@ -140,6 +141,8 @@ static __noreturn void machine_follows(struct domain *d)
 static void reap(struct timer *t, void *ctx)
 {
     struct domain *d = ctx;
+    if (READ_ONCE(d->destroying))
+        return; /* the toolstack destroys it (domain_destroy) */
     if (any_vcpu_running(d)) {
         timer_set(t, time_now_ns() + REAP_POLL_NS, cpu_id());
         return;
@@ -164,7 +167,7 @@ static void reap(struct timer *t, void *ctx)
 void domain_shutdown(struct domain *d, enum shutdown_reason reason)
 {
     unsigned long flags = spin_lock_irqsave(&d->lock);
-    if (d->state == DOM_SHUTDOWN || d->state == DOM_DYING) {
+    if (d->state == DOM_SHUTDOWN || d->state == DOM_DYING || d->destroying) {
         spin_unlock_irqrestore(&d->lock, flags);
         return;
     }
@@ -180,26 +183,61 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     timer_set(&d->reap_timer, time_now_ns(), cpu_id());
 }
 
-void domain_pause(struct domain *d)
+int domain_pause(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&d->lock);
-    if (d->state == DOM_RUNNING) {
+    if (d->pauses == DOMAIN_MAX_PAUSES) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return -EOVERFLOW;
+    }
+    if (!d->pauses++ && d->state == DOM_RUNNING) {
         d->state = DOM_PAUSED;
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (d->vcpus[i]->state != VCPU_OFFLINE)
                 sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
     }
     spin_unlock_irqrestore(&d->lock, flags);
+    return 0;
 }
 
-void domain_unpause(struct domain *d)
+int domain_unpause(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&d->lock);
-    if (d->state == DOM_PAUSED) {
+    if (!d->pauses) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return -EINVAL;
+    }
+    if (!--d->pauses && d->state == DOM_PAUSED && !d->destroying) {
         d->state = DOM_RUNNING;
+        /* A vCPU that waited in WFI when paused comes back runnable: a spurious wake-up,
+         * which WFI allows. */
         for (unsigned i = 0; i < d->nr_vcpus; i++)
             if (d->vcpus[i]->state == VCPU_PAUSED)
                 sched_vcpu_set_state(d->vcpus[i], VCPU_RUNNABLE);
     }
     spin_unlock_irqrestore(&d->lock, flags);
+    return 0;
+}
+
+int domain_destroy(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    if (d->state == DOM_DYING || d->destroying == 2) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return 0;
+    }
+    d->destroying = 1;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
+    bool running = any_vcpu_running(d);
+    if (!running)
+        d->destroying = 2; /* this caller kills it; any other one is done */
+    spin_unlock_irqrestore(&d->lock, flags);
+    if (running)
+        return -ERESTART;
+    /* A shutdown's reaper may still be armed: it sees `destroying` and stops; wait for it. */
+    timer_kill(&d->reap_timer);
+    destroy(d);
+    domain_end_if_none_left();
+    return 0;
 }

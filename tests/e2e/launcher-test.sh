@@ -148,7 +148,7 @@ result small-mem $((! $?)) "exit status $got"
 # The device tree the launcher builds (dry run, real QEMU for the dump).
 cfg c 'vcpus = 2' 'memory = 512' 'extra = "console=ttyAMA0 x=1"' 'cpu_weight = 512' 'cap = 150' \
     'pool = "rt"' 'budget = 2000' 'period = 5000' 'cpus = "0-1"' 'on_crash = "restart"' \
-    'xen_enhanced = "disabled"'
+    'xen_enhanced = "disabled"' 'control_domain = 1'
 "$top/scripts/keel-qemu" --keel "$w/keel.Image" --keel-args "loglvl=debug" --mem 2048 --dry-run \
     "$w/c.cfg" "$A" > "$logs/dts.log" 2>&1
 got=$?
@@ -159,6 +159,7 @@ for want in 'xen,xen-bootargs = "loglvl=debug";' 'c {' 'a {' 'compatible = "xen,
     'keel,on-reboot = "restart";' 'keel,on-crash = "restart";' 'keel,cpu-weight = <0x200>;' \
     'keel,cap = <0x96>;' 'keel,pool = "rt";' 'keel,budget-us = <0x7d0>;' \
     'keel,period-us = <0x1388>;' 'keel,cpus = "0-1";' 'xen,enhanced = "disabled";' \
+    'capabilities = <0x01>;' \
     'module@bfc00000 {' 'reg = <0x00 0xbfc00000 0x00 0x2dc6c0>;' \
     'compatible = "multiboot,kernel\0multiboot,module";' 'bootargs = "console=ttyAMA0 x=1";' \
     'module@bfa00000 {' 'reg = <0x00 0xbfa00000 0x00 0x186a0>;' \
@@ -168,7 +169,7 @@ for want in 'xen,xen-bootargs = "loglvl=debug";' 'c {' 'a {' 'compatible = "xen,
 done
 [ "$got" = 0 ] && [ -z "$missing" ]
 result device-tree $((! $?)) "exit status $got, missing:$missing"
-grep -qE 'keel,cap|xen,enhanced' <(sed -n '/\ta {/,/};/p' "$logs/dts.log")
+grep -qE 'keel,cap|xen,enhanced|capabilities' <(sed -n '/\ta {/,/};/p' "$logs/dts.log")
 result device-tree-optional-absent $? "a domain without scheduler settings got keel,cap"
 
 # Paths with commas: QEMU option values double them (issue 12, item 7).

@@ -53,6 +53,7 @@ CASES=(
     "uart|uart|2"
     "hcall|hcall|2"
     "grant|grant|2"
+    "control|control,ctlpeer|2"
     "pvmem|pvmem|2"
     "evtchn|evtchn|2"
     "smp|smp|2"
@@ -75,6 +76,16 @@ vcpus_of() {
     smp) echo 17 ;;
     psci | vgic | sgi | context | pvmem | evtchn) echo 2 ;;
     *) echo 1 ;;
+    esac
+}
+
+# Configuration lines a guest needs beyond the common ones: the control guest is a control
+# domain (the toolstack's calls), its peer is kept after it powers off so that the control
+# domain can see it shut down and then destroy it.
+extra_cfg_of() {
+    case $1 in
+    control) echo 'control_domain = 1' ;;
+    ctlpeer) echo 'on_poweroff = "preserve"' ;;
     esac
 }
 
@@ -192,6 +203,7 @@ ${ramdisk:+ramdisk = \"$ramdisk\"}
 on_reboot = "destroy"
 on_crash = "destroy"
 extra = "guest.pcpus=$smp"
+$(extra_cfg_of "$g")
 CFG
             cfgs+=("$dir/$d.cfg")
             doms+=("$d")

@@ -4,6 +4,7 @@
 # check the framework's invariants at every decision).  A policy's test includes that
 # policy's .c to read its private state, so the policy is left out of its own source list.
 SCHED_FW := tests/unit/test_sched_sim.c hyp/core/sched/sched.c hyp/core/sched/cpupool.c \
+            hyp/core/sched/sched_ctl.c \
             hyp/lib/cmdline.c hyp/lib/parse.c hyp/lib/fdt.c
 SCHED_DEPS := tests/unit/test_sched_sim.h hyp/core/sched/sched_internal.h
 # Keel's sched_yield(struct vcpu *) would otherwise replace libc's sched_yield(), which
@@ -24,3 +25,9 @@ UNIT_SRCS_sched_pools := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds
                          hyp/core/sched/null.c hyp/lib/fdt_write.c
 UNIT_DEPS_sched_pools := $(SCHED_DEPS)
 UNIT_CFLAGS_sched_pools := $(SCHED_CFLAGS)
+# The toolstack's run-time changes (sched_ctl.c and the policies' hooks) over every policy.
+UNIT_TESTS += sched_ctl
+UNIT_SRCS_sched_ctl := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds.c \
+                       hyp/core/sched/null.c
+UNIT_DEPS_sched_ctl := $(SCHED_DEPS)
+UNIT_CFLAGS_sched_ctl := $(SCHED_CFLAGS)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <xen/arch-arm.h>
+#include <xen/domctl.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
@@ -22,6 +23,7 @@
 #include <xen/physdev.h>
 #include <xen/platform.h>
 #include <xen/sched.h>
+#include <xen/sysctl.h>
 #include <xen/vcpu.h>
 #include <xen/version.h>
 #include <xen/xen.h>
@@ -209,6 +211,34 @@ static void feature_submaps(void **state)
     assert_int_equal(XEN_VERSION_CODE(XEN_ABI_MAJOR, XEN_ABI_MINOR), 0x40011);
 }
 
+/* The toolstack's structs as libxenctrl lays them out: the command's argument starts right
+ * after the header, and a domain's shutdown code reads back from the flags' top half. */
+static void domctl_sysctl_bytes(void **state)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_getdomaininfo,
+                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                            .domain = 0x1234 };
+    d.u.getdomaininfo.flags = XEN_DOMINF_shutdown | (SHUTDOWN_crash << XEN_DOMINF_shutdownshift);
+    const uint8_t *raw = (const uint8_t *)&d;
+    assert_int_equal(raw[0], XEN_DOMCTL_getdomaininfo);
+    assert_int_equal(raw[4], 0x15);
+    assert_int_equal(raw[8] | raw[9] << 8, 0x1234);
+    assert_int_equal(raw[16 + 4], XEN_DOMINF_shutdown);
+    assert_int_equal(raw[16 + 6], SHUTDOWN_crash);
+    assert_int_equal((d.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift) &
+                         XEN_DOMINF_shutdownmask,
+                     SHUTDOWN_crash);
+    struct xen_sysctl s = { .cmd = XEN_SYSCTL_physinfo,
+                            .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    s.u.physinfo.nr_cpus = 4;
+    raw = (const uint8_t *)&s;
+    assert_int_equal(raw[8 + 8], 4);
+    assert_int_equal(XEN_SYSCTL_INTERFACE_VERSION, 0x15);
+    /* Every argument struct fits the 128-byte unions. */
+    assert_true(sizeof(struct xen_domctl_getdomaininfo) <= 128);
+    assert_true(sizeof(struct xen_sysctl_physinfo) <= 128);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,7 +246,7 @@ int main(void)
         cmocka_unit_test(grant_entry_bytes),   cmocka_unit_test(memflags_roundtrip),
         cmocka_unit_test(memop_cmd_encoding),  cmocka_unit_test(callback_irq_encoding),
         cmocka_unit_test(smccc_uid_words),     cmocka_unit_test(guest_layout_disjoint),
-        cmocka_unit_test(feature_submaps),
+        cmocka_unit_test(feature_submaps),     cmocka_unit_test(domctl_sysctl_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

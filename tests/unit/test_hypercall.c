@@ -59,6 +59,15 @@ NOT_HERE(do_vm_assist)
 NOT_HERE(do_hvm_op)
 NOT_HERE(do_console_io)
 NOT_HERE(do_grant_table_op)
+/* The toolstack's calls answer with their number, to show they were reached. */
+long do_sysctl(struct vcpu *v, uint64_t args[5])
+{
+    return HYPERVISOR_sysctl;
+}
+long do_domctl(struct vcpu *v, uint64_t args[5])
+{
+    return HYPERVISOR_domctl;
+}
 /* event_channel_op: tested in test_evtchn.c. */
 long do_event_channel_op(struct vcpu *v, uint64_t args[5])
 {
@@ -86,6 +95,19 @@ static void numbers(void **state)
     assert_int_equal(hypercall(&vc, HYPERVISOR_mmu_update, a), -ENOSYS); /* x86 only */
     assert_int_equal(hypercall(&vc, 64, a), -ENOSYS);
     assert_int_equal(hypercall(&vc, ~0UL, a), -ENOSYS);
+}
+
+/* domctl and sysctl are the control domain's: any other gets -EPERM before its handler. */
+static void toolstack_calls_are_control_only(void **state)
+{
+    uint64_t a[5] = { 0 };
+    assert_int_equal(hypercall(&vc, HYPERVISOR_domctl, a), -EPERM);
+    assert_int_equal(hypercall(&vc, HYPERVISOR_sysctl, a), -EPERM);
+    dom.is_control = true;
+    assert_int_equal(hypercall(&vc, HYPERVISOR_domctl, a), HYPERVISOR_domctl);
+    assert_int_equal(hypercall(&vc, HYPERVISOR_sysctl, a), HYPERVISOR_sysctl);
+    assert_string_equal(hypercall_name(HYPERVISOR_domctl), "domctl");
+    assert_string_equal(hypercall_name(HYPERVISOR_sysctl), "sysctl");
 }
 
 static void continuation(void **state)
@@ -219,6 +241,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(numbers, setup),
+        cmocka_unit_test_setup(toolstack_calls_are_control_only, setup),
         cmocka_unit_test_setup(continuation, setup),
         cmocka_unit_test_setup(multicall_results, setup),
         cmocka_unit_test_setup(multicall_continues, setup),

@@ -479,6 +479,22 @@ static void xen_enhanced_key(void **state)
                                             "\"no-xenstore\" or \"disabled\"");
 }
 
+/* Keel's control_domain: 0 or 1, off unless set. */
+static void control_domain_key(void **state)
+{
+    assert_int_equal(parse_base(""), 0);
+    assert_false(cfg.control_domain);
+    assert_int_equal(parse_base("control_domain = 1\n"), 0);
+    assert_true(cfg.control_domain);
+    assert_int_equal(parse_base("control_domain = 0\n"), 0);
+    assert_false(cfg.control_domain);
+    assert_string_equal(warnings, "");
+    expect_base_error("control_domain = 2\n",
+                      "guest.cfg:4: control_domain: must be between 0 and 1");
+    expect_base_error("control_domain = 'yes'\n",
+                      "guest.cfg:4: control_domain: expected an integer");
+}
+
 static void rtds_budget_and_period(void **state)
 {
     assert_int_equal(parse_base("budget = 10000\nperiod = 10000\n"), 0);
@@ -631,6 +647,7 @@ int main(void)
         cmocka_unit_test_teardown(weight_and_cap, teardown),
         cmocka_unit_test_teardown(pool_key, teardown),
         cmocka_unit_test_teardown(xen_enhanced_key, teardown),
+        cmocka_unit_test_teardown(control_domain_key, teardown),
         cmocka_unit_test_teardown(rtds_budget_and_period, teardown),
         cmocka_unit_test_teardown(cpu_pinning, teardown),
         cmocka_unit_test_teardown(unknown_keys_warn, teardown),

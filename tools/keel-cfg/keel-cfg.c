@@ -17,6 +17,7 @@
  *   on_poweroff|on_reboot|on_crash ACTION
  *   cpu_weight N, cap N, pool NAME, budget_us N, period_us N, cpus LIST   optional
  *   xen_enhanced VALUE              optional: enabled, no-xenstore or disabled
+ *   control_domain 1                optional: a control domain (key control_domain = 1)
  *   evtchn PORT PEER PEER_PORT      one per static event channel (dom0less), from the key
  *                                   static_evtchn = [ "PORT:PEER:PEER_PORT", ... ]: this
  *                                   domain's PORT is connected to PEER's PEER_PORT at boot
@@ -224,6 +225,8 @@ static void describe(const struct xlcfg *cfg, long long ksize, long long rsize)
         printf("cpus %s\n", cfg->cpus);
     if (cfg->xen_enhanced)
         printf("xen_enhanced %s\n", cfg->xen_enhanced);
+    if (cfg->control_domain)
+        printf("control_domain 1\n");
     const struct xlcfg_setting *ec = xlcfg_find(cfg, "static_evtchn");
     for (size_t i = 0; ec && i < ec->value.nr_items; i++) {
         char peer[DT_NAME_MAX + 1];

@@ -32,6 +32,7 @@ void arch_guest_layout(struct guest_layout *out)
     out->ram_size[1] = GUEST_RAM1_SIZE; /* up to the 1 TiB boundary */
     out->uart_base = GUEST_PL011_BASE;
     out->uart_irq = GUEST_VPL011_SPI;
+    out->addr_bits = IPA_BITS;
 }
 
 void p2m_init_cpu(void);

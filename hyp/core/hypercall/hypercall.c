@@ -25,7 +25,9 @@
     X(vm_assist, do_vm_assist, 2, CALLER_ANY)                                                      \
     X(hvm_op, do_hvm_op, 2, CALLER_ANY)                                                            \
     X(console_io, do_console_io, 3, CALLER_CONTROL)                                                \
-    X(event_channel_op, do_event_channel_op, 2, CALLER_ANY)
+    X(event_channel_op, do_event_channel_op, 2, CALLER_ANY)                                        \
+    X(sysctl, do_sysctl, 1, CALLER_CONTROL)                                                        \
+    X(domctl, do_domctl, 1, CALLER_CONTROL)
 
 struct hypercall_info {
     const char *name;

@@ -19,3 +19,5 @@ long do_vm_assist(struct vcpu *v, uint64_t args[5]);
 long do_hvm_op(struct vcpu *v, uint64_t args[5]);
 long do_console_io(struct vcpu *v, uint64_t args[5]);
 long do_event_channel_op(struct vcpu *v, uint64_t args[5]);
+long do_sysctl(struct vcpu *v, uint64_t args[5]);
+long do_domctl(struct vcpu *v, uint64_t args[5]);

@@ -25,21 +25,20 @@ static struct sched_pool *cpu_pool[MAX_CPUS];
 static struct sched_pool *default_pool;
 uint64_t sched_slice_ns = 10 * NS_PER_MS;
 
-static const struct {
-    const char *name;
-    const struct sched_policy *policy;
-} policy_names[] = {
-    { "credit", &sched_credit_policy },
-    { "credit2", &sched_credit_policy }, /* one proportional-share policy answers to both */
-    { "rtds", &sched_rtds_policy },
-    { "null", &sched_null_policy },
+/* Names a configuration may give a policy.  credit and credit2 are one proportional-share
+ * policy; the pool keeps the name's kind, which the toolstack sees (sched_pool_kind). */
+static const struct sched_choice choices[] = {
+    { "credit", &sched_credit_policy, SCHED_KIND_CREDIT },
+    { "credit2", &sched_credit_policy, SCHED_KIND_CREDIT2 },
+    { "rtds", &sched_rtds_policy, SCHED_KIND_RTDS },
+    { "null", &sched_null_policy, SCHED_KIND_NULL },
 };
 
-const struct sched_policy *sched_policy_by_name(const char *name, size_t len)
+const struct sched_choice *sched_policy_by_name(const char *name, size_t len)
 {
-    for (unsigned i = 0; i < ARRAY_SIZE(policy_names); i++)
-        if (strlen(policy_names[i].name) == len && !strncmp(policy_names[i].name, name, len))
-            return policy_names[i].policy;
+    for (unsigned i = 0; i < ARRAY_SIZE(choices); i++)
+        if (strlen(choices[i].name) == len && !strncmp(choices[i].name, name, len))
+            return &choices[i];
     return NULL;
 }
 
@@ -136,7 +135,7 @@ bool sched_pool_exists(const char *name)
 /* A pool as the configuration describes it, before it is created. */
 struct pool_spec {
     char name[SCHED_POOL_NAME_LEN];
-    const struct sched_policy *policy; /* NULL: the default */
+    const struct sched_choice *policy; /* NULL: the default */
     uint64_t cpus;
 };
 
@@ -145,7 +144,7 @@ static unsigned nr_specs;
 static uint64_t cpus_claimed;
 
 /* Record a pool; drops CPUs an earlier pool has and says why anything is refused. */
-static void spec_add(const char *name, size_t len, const struct sched_policy *policy, uint64_t cpus,
+static void spec_add(const char *name, size_t len, const struct sched_choice *policy, uint64_t cpus,
                      const char *from)
 {
     if (!len || len >= SCHED_POOL_NAME_LEN) {
@@ -220,7 +219,7 @@ static void spec_from_node(const struct fdt *f, int node)
         }
         cpus |= BIT(cpu);
     }
-    const struct sched_policy *policy = NULL;
+    const struct sched_choice *policy = NULL;
     const char *sched = fdt_prop(f, node, "cpupool-sched", &len);
     if (sched) {
         size_t n = strnlen(sched, len);
@@ -257,7 +256,7 @@ static void spec_from_word(const char *w, size_t len)
                (int)len, w);
         return;
     }
-    const struct sched_policy *policy = NULL;
+    const struct sched_choice *policy = NULL;
     if (c2 > c1 + 1) {
         policy = sched_policy_by_name(w + c1 + 1, c2 - c1 - 1);
         if (!policy) {
@@ -277,16 +276,16 @@ static void specs_from_cmdline(void)
         spec_from_word(v, len);
 }
 
-static const struct sched_policy *default_policy(void)
+static const struct sched_choice *default_policy(void)
 {
     const char *v;
     size_t len;
     if (!cmdline_get(bootinfo.cmdline, "sched", &v, &len))
-        return &sched_credit_policy;
-    const struct sched_policy *p = sched_policy_by_name(v, len);
+        return &choices[0];
+    const struct sched_choice *p = sched_policy_by_name(v, len);
     if (!p)
         pr_warn("sched: unknown policy \"%.*s\", using credit\n", (int)len, v);
-    return p ? p : &sched_credit_policy;
+    return p ? p : &choices[0];
 }
 
 static void read_slice(void)
@@ -300,10 +299,12 @@ static void read_slice(void)
     sched_slice_ns = us * NS_PER_US;
 }
 
-static void pool_create(const char *name, const struct sched_policy *policy, uint64_t cpus)
+static void pool_create(const char *name, const struct sched_choice *choice, uint64_t cpus)
 {
+    const struct sched_policy *policy = choice->policy;
     struct sched_pool *p = &pools[nr_pools];
-    *p = (struct sched_pool){ .id = nr_pools, .policy = policy, .cpus = cpus };
+    *p =
+        (struct sched_pool){ .id = nr_pools, .policy = policy, .kind = choice->kind, .cpus = cpus };
     strlcpy(p->name, name, sizeof(p->name));
     p->lock = SPINLOCK_INIT;
     slist_init(&p->doms);
@@ -337,7 +338,7 @@ void sched_pools_init(void)
     default_pool = NULL;
     memset(cpu_pool, 0, sizeof(cpu_pool));
 
-    const struct sched_policy *def = default_policy();
+    const struct sched_choice *def = default_policy();
     read_slice();
     specs_from_dt();
     specs_from_cmdline();
@@ -352,4 +353,9 @@ void sched_pools_init(void)
     if (default_pool && strcmp(default_pool->name, POOL0_NAME))
         pr_info("sched: every pCPU is in a named pool; %s (it has the boot CPU) is Pool-0\n",
                 default_pool->name);
+}
+
+enum sched_kind sched_default_kind(void)
+{
+    return default_pool ? default_pool->kind : SCHED_KIND_CREDIT;
 }

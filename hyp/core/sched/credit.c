@@ -82,6 +82,11 @@ static int credit_pool_init(struct sched_pool *p)
     return 0;
 }
 
+static bool credit_params_ok(const struct sched_params *sp)
+{
+    return sp->weight <= CREDIT_MAX_WEIGHT && sp->cap <= 100 * MAX_VCPUS_PER_DOMAIN;
+}
+
 static int credit_dom_init(struct sched_pool *p, struct sched_dom *sd,
                            const struct sched_params *sp)
 {
@@ -91,13 +96,37 @@ static int credit_dom_init(struct sched_pool *p, struct sched_dom *sd,
                CREDIT_MAX_WEIGHT);
         return -EINVAL;
     }
-    if (sp->cap > 100 * MAX_VCPUS_PER_DOMAIN) {
+    if (!credit_params_ok(sp)) {
         pr_err("domain %s: cap %u%% is above %u%%\n", sd->d->name, sp->cap,
                100 * MAX_VCPUS_PER_DOMAIN);
         return -EINVAL;
     }
     cd->weight = sp->weight ? sp->weight : CREDIT_DEFAULT_WEIGHT;
     cd->cap = sp->cap;
+    return 0;
+}
+
+static void credit_dom_get(struct sched_pool *p, struct sched_dom *sd, struct sched_params *out)
+{
+    struct credit_dom *cd = sd->priv;
+    out->weight = cd->weight;
+    out->cap = cd->cap;
+}
+
+/* A new weight counts from the next charge.  A new cap starts a fresh period at the next
+ * look (grants already taken are dropped); vCPUs parked under a cap now gone are let go at the
+ * period's end, by the pool timer that parked them. */
+static int credit_dom_set(struct sched_pool *p, struct sched_dom *sd, const struct sched_params *sp)
+{
+    struct credit_dom *cd = sd->priv;
+    if (!sp->weight || !credit_params_ok(sp))
+        return -EINVAL;
+    cd->weight = sp->weight;
+    if (cd->cap != sp->cap) {
+        cd->cap = sp->cap;
+        cd->budget = 0;
+        cd->period_end = 0;
+    }
     return 0;
 }
 
@@ -415,6 +444,8 @@ const struct sched_policy sched_credit_policy = {
     .vcpu_size = sizeof(struct credit_vcpu),
     .pool_init = credit_pool_init,
     .dom_init = credit_dom_init,
+    .dom_get = credit_dom_get,
+    .dom_set = credit_dom_set,
     .vcpu_insert = credit_vcpu_insert,
     .wake = credit_wake,
     .sleep = credit_sleep,

@@ -7,6 +7,7 @@
  * order, when one is freed.  Hooks run under the pool lock.
  */
 #include <hyp/console.h>
+#include <hyp/errno.h>
 #include <hyp/smp.h>
 #include "sched_internal.h"
 
@@ -107,6 +108,13 @@ static void null_sleep(struct sched_pool *p, struct sched_vcpu *sv)
     nvcpu(sv)->queued = false;
 }
 
+/* A vCPU keeps its pCPU for life: it cannot be sent away from it. */
+static int null_vcpu_affinity(struct sched_pool *p, struct sched_vcpu *sv, uint64_t mask)
+{
+    int cpu = nvcpu(sv)->cpu;
+    return cpu >= 0 && !(mask & BIT(cpu)) ? -EBUSY : 0;
+}
+
 static struct sched_vcpu *null_do_schedule(struct sched_pool *p, unsigned cpu,
                                            struct sched_vcpu *prev, uint64_t ran_ns, uint64_t now,
                                            uint64_t *slice_ns)
@@ -146,6 +154,7 @@ const struct sched_policy sched_null_policy = {
     .vcpu_remove = null_vcpu_remove,
     .wake = null_wake,
     .sleep = null_sleep,
+    .vcpu_affinity = null_vcpu_affinity,
     .do_schedule = null_do_schedule,
     .dump_domain = null_dump_domain,
     .dump_vcpu = null_dump_vcpu,

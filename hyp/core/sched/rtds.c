@@ -61,12 +61,17 @@ static int rt_pool_init(struct sched_pool *p)
     return 0;
 }
 
+static bool rt_params_ok(uint64_t budget_us, uint64_t period_us)
+{
+    return budget_us >= RT_MIN_US && budget_us <= period_us && period_us <= RT_MAX_PERIOD_US;
+}
+
 static int rt_dom_init(struct sched_pool *p, struct sched_dom *sd, const struct sched_params *sp)
 {
     struct rt_dom *rd = sd->priv;
     uint64_t budget = sp->budget_us ? sp->budget_us : RT_DEFAULT_BUDGET_US;
     uint64_t period = sp->period_us ? sp->period_us : RT_DEFAULT_PERIOD_US;
-    if (budget < RT_MIN_US || budget > period || period > RT_MAX_PERIOD_US) {
+    if (!rt_params_ok(budget, period)) {
         pr_err("domain %s: RTDS needs %lu us <= budget (%lu us) <= period (%lu us) <= %lu us\n",
                sd->d->name, RT_MIN_US, budget, period, RT_MAX_PERIOD_US);
         return -EINVAL;
@@ -74,6 +79,33 @@ static int rt_dom_init(struct sched_pool *p, struct sched_dom *sd, const struct 
     rd->budget = budget * NS_PER_US;
     rd->period = period * NS_PER_US;
     rd->extratime = sp->extratime;
+    return 0;
+}
+
+static void rt_dom_get(struct sched_pool *p, struct sched_dom *sd, struct sched_params *out)
+{
+    struct rt_dom *rd = sd->priv;
+    out->budget_us = rd->budget / NS_PER_US;
+    out->period_us = rd->period / NS_PER_US;
+    out->extratime = rd->extratime;
+}
+
+/* The new budget and period count from each vCPU's next replenishment; a vCPU never keeps more
+ * budget than the new one. */
+static int rt_dom_set(struct sched_pool *p, struct sched_dom *sd, const struct sched_params *sp)
+{
+    struct rt_dom *rd = sd->priv;
+    if (!rt_params_ok(sp->budget_us, sp->period_us))
+        return -EINVAL;
+    rd->budget = sp->budget_us * NS_PER_US;
+    rd->period = sp->period_us * NS_PER_US;
+    rd->extratime = sp->extratime;
+    struct sched_link *l;
+    slist_for_each(l, &sd->vcpus)
+    {
+        struct rt_vcpu *r = rvcpu(container_of(l, struct sched_vcpu, dom_link));
+        r->left = MIN(r->left, rd->budget);
+    }
     return 0;
 }
 
@@ -293,6 +325,8 @@ const struct sched_policy sched_rtds_policy = {
     .vcpu_size = sizeof(struct rt_vcpu),
     .pool_init = rt_pool_init,
     .dom_init = rt_dom_init,
+    .dom_get = rt_dom_get,
+    .dom_set = rt_dom_set,
     .vcpu_insert = rt_vcpu_insert,
     .wake = rt_wake,
     .sleep = rt_sleep,

@@ -256,7 +256,10 @@ int sched_vcpu_init(struct vcpu *v)
         heap_free(priv);
         return -ENOMEM;
     }
-    *sv = (struct sched_vcpu){ .v = v, .sd = sd, .affinity = sd->affinity, .priv = priv };
+    uint64_t asked = v->dom->cfg.sched.affinity ? v->dom->cfg.sched.affinity : ~0UL;
+    *sv = (struct sched_vcpu){
+        .v = v, .sd = sd, .affinity = sd->affinity, .asked = asked, .priv = priv
+    };
     unsigned long flags = spin_lock_irqsave(&p->lock);
     v->state = VCPU_OFFLINE;
     v->runstate =

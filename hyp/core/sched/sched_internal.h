@@ -77,6 +77,7 @@ struct sched_pool {
     char name[SCHED_POOL_NAME_LEN];
     unsigned id;
     const struct sched_policy *policy;
+    enum sched_kind kind; /* the name the configuration gave the policy */
     struct spinlock lock;
     uint64_t cpus;           /* pCPUs of the pool */
     unsigned timer_cpu;      /* where the pool's timer fires: its first online CPU */
@@ -102,6 +103,7 @@ struct sched_vcpu {
     struct vcpu *v;
     struct sched_dom *sd;
     uint64_t affinity; /* allowed pCPUs, a subset of the pool's */
+    uint64_t asked;    /* the hard affinity as set, before it met the pool's pCPUs */
     struct sched_link dom_link;
     void *priv; /* policy data (policy->vcpu_size bytes) */
 };
@@ -116,6 +118,14 @@ struct sched_policy {
     int (*pool_init)(struct sched_pool *p);
     /* Check and take the domain's parameters.  0, or -EINVAL after printing why. */
     int (*dom_init)(struct sched_pool *p, struct sched_dom *sd, const struct sched_params *sp);
+    /* The domain's parameters, into the fields of *out the policy uses (optional). */
+    void (*dom_get)(struct sched_pool *p, struct sched_dom *sd, struct sched_params *out);
+    /* Change them at run time: 0, or -EINVAL with nothing changed; prints nothing (optional:
+     * a policy without parameters accepts anything). */
+    int (*dom_set)(struct sched_pool *p, struct sched_dom *sd, const struct sched_params *sp);
+    /* sv's allowed pCPUs are about to become mask: 0, or -EBUSY if the policy cannot move it
+     * (optional: the framework requeues sv and kicks its pCPU as needed). */
+    int (*vcpu_affinity)(struct sched_pool *p, struct sched_vcpu *sv, uint64_t mask);
     /* A new vCPU joins the pool (not runnable yet).  Pool lock held. */
     void (*vcpu_insert)(struct sched_pool *p, struct sched_vcpu *sv);
     /* A vCPU leaves the pool (not runnable, not running, not queued). */
@@ -180,8 +190,14 @@ static inline struct sched_vcpu *sched_vcpu_of(const struct vcpu *v)
 
 /* --- pools (cpupool.c) --- */
 
-/* The policy called name ("credit2" is our credit), or NULL. */
-const struct sched_policy *sched_policy_by_name(const char *name, size_t len);
+/* A name a configuration may give a policy, with the policy it stands for. */
+struct sched_choice {
+    const char *name;
+    const struct sched_policy *policy;
+    enum sched_kind kind;
+};
+/* The choice called name ("credit2" is our credit), or NULL. */
+const struct sched_choice *sched_policy_by_name(const char *name, size_t len);
 /* Build the pools from the device tree and the command line (at boot, after the CPUs came
  * up).  Every CPU ends in exactly one pool. */
 void sched_pools_init(void);

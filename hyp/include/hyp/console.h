@@ -51,6 +51,11 @@ void console_end_line(const struct console_writer *w);
 /* Copy ring contents starting at *pos (a running byte count; 0 = oldest kept) into buf;
  * advances *pos.  Returns bytes copied. */
 size_t console_ring_read(uint64_t *pos, char *buf, size_t len);
+/* The history the toolstack may still read (sysctl readconsole): from *first (the oldest byte
+ * kept and not cleared) to *end (the running count of bytes written). */
+void console_ring_span(uint64_t *first, uint64_t *end);
+/* Do not offer what came before pos to the toolstack again (readconsole's clear). */
+void console_ring_clear(uint64_t pos);
 
 /* Next input byte from the UART, or -1. */
 int console_getc(void);

@@ -131,6 +131,8 @@ struct domain {
     struct domain_config cfg;
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
+    uint8_t pauses;          /* the toolstack's outstanding pausedomain calls (d->lock) */
+    uint8_t destroying;      /* the toolstack's destroy: 1 stopping, 2 being killed (d->lock) */
     bool is_control;         /* the control domain: toolstack calls (core/policy.c) */
     uint8_t handle[16];      /* the toolstack's UUID of the domain (XENVER_guest_handle) */
     unsigned long vm_assist; /* bit VMASST_TYPE_x: the guest enabled that assist (vm_assist) */
@@ -176,8 +178,19 @@ struct domain *domain_create(const struct domain_config *cfg, int *err);
 struct domain *domain_build(const struct domain_config *cfg);
 /* Let its vCPUs run. */
 void domain_start(struct domain *d);
-void domain_pause(struct domain *d);
-void domain_unpause(struct domain *d);
+/* The toolstack's pause (domctl pausedomain), counted as in Xen: the first pause stops d's
+ * vCPUs (each leaves its pCPU at its next exit, which the stop forces), the unpause that
+ * brings the count back to 0 lets them run again.  0, -EOVERFLOW past DOMAIN_MAX_PAUSES, or
+ * for an unpause with no pause outstanding -EINVAL.  A shut-down or destroyed domain counts
+ * but stays stopped. */
+#define DOMAIN_MAX_PAUSES 255
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+/* The toolstack's destroy (domctl destroydomain), for a domain the caller holds a reference
+ * on: stop it for good (its shutdown action does not run: it is not restarted), and kill it
+ * once none of its vCPUs is on a pCPU.  -ERESTART while one still is (call again: each call
+ * makes progress); 0 once it is killed, or was already. */
+int domain_destroy(struct domain *d);
 /* Guest-requested or fault-triggered shutdown: stops every vCPU, then applies the configured
  * action (destroy / restart / preserve).  Safe from any pCPU, including one running a vCPU of
  * d. */

@@ -65,6 +65,38 @@ struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_r
 /* A consistent copy of v's runstate.  Its current state's time runs since state_entry_time. */
 void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out);
 
+/* --- the toolstack's view (domctl scheduler_op, vCPU affinity; sysctl sched_id) --- */
+
+/* What the configuration called a pool's policy: credit and credit2 are one policy in Keel,
+ * but the toolstack sees the name it was given. */
+enum sched_kind { SCHED_KIND_CREDIT, SCHED_KIND_CREDIT2, SCHED_KIND_RTDS, SCHED_KIND_NULL };
+
+/* The default pool's kind (Pool-0, or the pool that stands in for it). */
+enum sched_kind sched_default_kind(void);
+/* The id of d's pool (pools are numbered in creation order, Pool-0 first); its kind in *kind. */
+unsigned sched_domain_pool(struct domain *d, enum sched_kind *kind);
+
+/* The pool with the lowest id >= from: true with its id, kind, online pCPUs and how many
+ * domains it holds; false past the last pool. */
+bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *kind, uint64_t *cpus,
+                     unsigned *nr_domains);
+
+/* d's parameters for its pool's policy: weight and cap (credit), budget_us, period_us and
+ * extratime (rtds); every other field 0. */
+void sched_domain_get_params(struct domain *d, struct sched_params *out);
+/* Set, at once, the fields of sp that d's pool's policy uses (as above; null has none).  0, or
+ * -EINVAL with nothing changed when one is out of range: weight 1..65535, cap up to 100 per
+ * vCPU the domain may have, 10 us <= budget <= period <= 10 s.  Prints nothing. */
+int sched_domain_set_params(struct domain *d, const struct sched_params *sp);
+
+/* v's hard affinity as last set (bit c: pCPU c; the configured one at first, all ones for
+ * "any"); only the pCPUs of its pool are ever used. */
+uint64_t sched_vcpu_affinity(struct vcpu *v);
+/* From v's next scheduling decision on, run it only on pCPUs of mask within its pool.  0 with
+ * *effective = those that are online; -EINVAL if there is none (nothing changed); -EBUSY if
+ * the pool's policy cannot move v (null: v owns a pCPU outside mask). */
+int sched_vcpu_set_affinity(struct vcpu *v, uint64_t mask, uint64_t *effective);
+
 /* A printf-like sink for sched_dump(). */
 typedef void (*sched_print_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -14,6 +14,7 @@ struct guest_layout {
     uint64_t ram_size[2];
     uint64_t uart_base; /* emulated SBSA UART */
     unsigned uart_irq;
+    unsigned addr_bits; /* size of the guest-physical address space (stage-2 input) */
 };
 void arch_guest_layout(struct guest_layout *out);
 

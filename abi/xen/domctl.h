@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * domctl (36): the toolstack's per-domain operations (xen-abi-facts I.4), Xen 4.17's interface
+ * version 0x15, which libxenctrl sends and Xen refuses any other of.  One struct xen_domctl
+ * (144 bytes) per call: command, version, target domain, and a 128-byte union that holds the
+ * command's argument.  Only the argument structs Keel decodes are here; the layouts are those
+ * of Xen 4.17 on AArch64 (and any 64-bit host).
+ */
+#pragma once
+
+#include <xen/xen.h>
+
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000015
+
+/* Commands (struct xen_domctl.cmd). */
+#define XEN_DOMCTL_createdomain 1
+#define XEN_DOMCTL_destroydomain 2
+#define XEN_DOMCTL_pausedomain 3
+#define XEN_DOMCTL_unpausedomain 4
+#define XEN_DOMCTL_getdomaininfo 5
+#define XEN_DOMCTL_setvcpuaffinity 9
+#define XEN_DOMCTL_shadow_op 10
+#define XEN_DOMCTL_max_mem 11
+#define XEN_DOMCTL_setvcpucontext 12
+#define XEN_DOMCTL_getvcpucontext 13
+#define XEN_DOMCTL_getvcpuinfo 14
+#define XEN_DOMCTL_max_vcpus 15
+#define XEN_DOMCTL_scheduler_op 16
+#define XEN_DOMCTL_setdomainhandle 17
+#define XEN_DOMCTL_setdebugging 18
+#define XEN_DOMCTL_irq_permission 19
+#define XEN_DOMCTL_iomem_permission 20
+#define XEN_DOMCTL_settimeoffset 24
+#define XEN_DOMCTL_getvcpuaffinity 25
+#define XEN_DOMCTL_resumedomain 27
+#define XEN_DOMCTL_set_address_size 35
+#define XEN_DOMCTL_get_address_size 36
+#define XEN_DOMCTL_assign_device 37
+#define XEN_DOMCTL_bind_pt_irq 38
+#define XEN_DOMCTL_memory_mapping 39
+#define XEN_DOMCTL_set_target 46
+#define XEN_DOMCTL_deassign_device 47
+#define XEN_DOMCTL_unbind_pt_irq 48
+#define XEN_DOMCTL_cacheflush 71
+#define XEN_DOMCTL_soft_reset 79
+#define XEN_DOMCTL_vuart_op 81
+#define XEN_DOMCTL_get_paging_mempool_size 85
+#define XEN_DOMCTL_set_paging_mempool_size 86
+
+/* A bitmap the toolstack passes by reference: bit i of byte j is item 8j + i (a pCPU). */
+struct xenctl_bitmap {
+    xen_guest_handle_t bitmap; /* uint8_t[(nr_bits + 7) / 8] */
+    uint32_t nr_bits;
+    uint32_t pad; /* the 4.17 header leaves it implicit */
+};
+XEN_ABI_SIZE(struct xenctl_bitmap, 16);
+XEN_ABI_OFFSET(struct xenctl_bitmap, bitmap, 0);
+XEN_ABI_OFFSET(struct xenctl_bitmap, nr_bits, 8);
+
+/* Arm's part of a domain's configuration (createdomain's IN, getdomaininfo's OUT: Xen 4.17 on
+ * Arm leaves it zero there). */
+#define XEN_DOMCTL_CONFIG_GIC_NATIVE 0
+#define XEN_DOMCTL_CONFIG_GIC_V2 1
+#define XEN_DOMCTL_CONFIG_GIC_V3 2
+struct xen_arch_domainconfig {
+    uint8_t gic_version;
+    uint8_t pad; /* implicit in 4.17 (a later Xen puts sve_vl here) */
+    uint16_t tee_type;
+    uint32_t nr_spis;
+    uint32_t clock_frequency;
+};
+XEN_ABI_SIZE(struct xen_arch_domainconfig, 12);
+XEN_ABI_OFFSET(struct xen_arch_domainconfig, gic_version, 0);
+XEN_ABI_OFFSET(struct xen_arch_domainconfig, tee_type, 2);
+XEN_ABI_OFFSET(struct xen_arch_domainconfig, nr_spis, 4);
+XEN_ABI_OFFSET(struct xen_arch_domainconfig, clock_frequency, 8);
+
+/* XEN_DOMCTL_getdomaininfo, and the elements of sysctl getdomaininfolist. */
+#define XEN_DOMINF_dying (1U << 0) /* fully dead, waiting for its last reference */
+#define XEN_DOMINF_hvm_guest (1U << 1)
+#define XEN_DOMINF_shutdown (1U << 2) /* shut down: the reason is in the code field */
+#define XEN_DOMINF_paused (1U << 3)   /* by the toolstack (pausedomain) */
+#define XEN_DOMINF_blocked (1U << 4)  /* every online vCPU waits for an event */
+#define XEN_DOMINF_running (1U << 5)  /* a vCPU is on a pCPU */
+#define XEN_DOMINF_debugged (1U << 6)
+#define XEN_DOMINF_xs_domain (1U << 7)
+#define XEN_DOMINF_hap (1U << 8)
+/* The shutdown code (SHUTDOWN_*) in bits 16 up; all ones while the domain has none. */
+#define XEN_DOMINF_shutdownshift 16
+#define XEN_DOMINF_shutdownmask 255
+#define XEN_INVALID_MAX_VCPU_ID (~0U) /* max_vcpu_id of a domain without vCPUs */
+
+struct xen_domctl_getdomaininfo {
+    domid_t domain; /* also echoed in xen_domctl.domain */
+    uint16_t pad1;
+    uint32_t flags; /* XEN_DOMINF_* */
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
+    uint64_t shared_info_frame;
+    uint64_t cpu_time; /* ns, summed over the vCPUs */
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t ssidref;
+    xen_domain_handle_t handle;
+    uint32_t cpupool;
+    uint8_t gpaddr_bits; /* size of the guest-physical address space */
+    uint8_t pad2[7];
+    struct xen_arch_domainconfig arch_config;
+};
+XEN_ABI_SIZE(struct xen_domctl_getdomaininfo, 120);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, domain, 0);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, flags, 4);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, tot_pages, 8);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, max_pages, 16);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, outstanding_pages, 24);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, shr_pages, 32);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, paged_pages, 40);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, shared_info_frame, 48);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, cpu_time, 56);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, nr_online_vcpus, 64);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, max_vcpu_id, 68);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, ssidref, 72);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, handle, 76);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, cpupool, 92);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, gpaddr_bits, 96);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, arch_config, 104);
+
+/* XEN_DOMCTL_max_mem */
+struct xen_domctl_max_mem {
+    uint64_t max_memkb;
+};
+XEN_ABI_SIZE(struct xen_domctl_max_mem, 8);
+
+/* XEN_DOMCTL_getvcpuinfo */
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;     /* IN */
+    uint8_t online;    /* brought up (not down) */
+    uint8_t blocked;   /* waits for an event */
+    uint8_t running;   /* on a pCPU now */
+    uint8_t pad;       /* implicit in 4.17 */
+    uint64_t cpu_time; /* ns it has run */
+    uint32_t cpu;      /* the pCPU it runs or last ran on */
+    uint32_t pad2;     /* implicit in 4.17 */
+};
+XEN_ABI_SIZE(struct xen_domctl_getvcpuinfo, 24);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, vcpu, 0);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, online, 4);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, blocked, 5);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, running, 6);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, cpu_time, 8);
+XEN_ABI_OFFSET(struct xen_domctl_getvcpuinfo, cpu, 16);
+
+/* XEN_DOMCTL_setvcpuaffinity, XEN_DOMCTL_getvcpuaffinity.  Set: the maps are IN, and OUT the
+ * affinity in effect (the hard one within the pool's online pCPUs).  Get: OUT only, as set. */
+#define XEN_VCPUAFFINITY_HARD (1U << 0)
+#define XEN_VCPUAFFINITY_SOFT (1U << 1)
+#define XEN_VCPUAFFINITY_FORCE (1U << 2) /* undo SCHEDOP_pin_override */
+struct xen_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags; /* XEN_VCPUAFFINITY_* */
+    struct xenctl_bitmap cpumap_hard;
+    struct xenctl_bitmap cpumap_soft;
+};
+XEN_ABI_SIZE(struct xen_domctl_vcpuaffinity, 40);
+XEN_ABI_OFFSET(struct xen_domctl_vcpuaffinity, vcpu, 0);
+XEN_ABI_OFFSET(struct xen_domctl_vcpuaffinity, flags, 4);
+XEN_ABI_OFFSET(struct xen_domctl_vcpuaffinity, cpumap_hard, 8);
+XEN_ABI_OFFSET(struct xen_domctl_vcpuaffinity, cpumap_soft, 24);
+
+/* XEN_DOMCTL_max_vcpus: must equal the count the domain was created with. */
+struct xen_domctl_max_vcpus {
+    uint32_t max;
+};
+XEN_ABI_SIZE(struct xen_domctl_max_vcpus, 4);
+
+/* XEN_DOMCTL_scheduler_op and sysctl sched_id: Xen's scheduler ids. */
+#define XEN_SCHEDULER_CREDIT 5
+#define XEN_SCHEDULER_CREDIT2 6
+#define XEN_SCHEDULER_ARINC653 7
+#define XEN_SCHEDULER_RTDS 8
+#define XEN_SCHEDULER_NULL 9
+
+#define XEN_DOMCTL_SCHEDOP_putinfo 0
+#define XEN_DOMCTL_SCHEDOP_getinfo 1
+#define XEN_DOMCTL_SCHEDOP_putvcpuinfo 2
+#define XEN_DOMCTL_SCHEDOP_getvcpuinfo 3
+
+/* credit and credit2: weight 0 leaves the weight as it is.  credit's cap 0xFFFF leaves the
+ * cap as it is; credit2's cap 0 removes it. */
+struct xen_domctl_sched_credit {
+    uint16_t weight;
+    uint16_t cap; /* percent of one pCPU, summed over the vCPUs; 0 = none */
+};
+XEN_ABI_SIZE(struct xen_domctl_sched_credit, 4);
+
+#define XEN_DOMCTL_SCHEDRT_extra (1U << 0) /* may run beyond its budget */
+struct xen_domctl_sched_rtds {
+    uint32_t period; /* us */
+    uint32_t budget; /* us */
+    uint32_t flags;  /* XEN_DOMCTL_SCHEDRT_* */
+};
+XEN_ABI_SIZE(struct xen_domctl_sched_rtds, 12);
+XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, period, 0);
+XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, budget, 4);
+XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, flags, 8);
+
+struct xen_domctl_scheduler_op {
+    uint32_t sched_id; /* XEN_SCHEDULER_*: must be the domain's */
+    uint32_t cmd;      /* XEN_DOMCTL_SCHEDOP_* */
+    union {
+        struct xen_domctl_sched_credit credit;
+        struct xen_domctl_sched_credit credit2;
+        struct xen_domctl_sched_rtds rtds;
+        struct {
+            xen_guest_handle_t vcpus; /* per-vCPU parameters, for the vcpuinfo commands */
+            uint32_t nr_vcpus;
+            uint32_t padding;
+        } v;
+    } u;
+};
+XEN_ABI_SIZE(struct xen_domctl_scheduler_op, 24);
+XEN_ABI_OFFSET(struct xen_domctl_scheduler_op, sched_id, 0);
+XEN_ABI_OFFSET(struct xen_domctl_scheduler_op, cmd, 4);
+XEN_ABI_OFFSET(struct xen_domctl_scheduler_op, u, 8);
+XEN_ABI_OFFSET(struct xen_domctl_scheduler_op, u.v.nr_vcpus, 16);
+
+/* XEN_DOMCTL_setdomainhandle */
+struct xen_domctl_setdomainhandle {
+    xen_domain_handle_t handle;
+};
+XEN_ABI_SIZE(struct xen_domctl_setdomainhandle, 16);
+
+struct xen_domctl {
+    uint32_t cmd;               /* XEN_DOMCTL_* */
+    uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
+    domid_t domain;             /* the target; getdomaininfo writes the one it describes */
+    uint16_t pad[3];
+    union {
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_getvcpuinfo getvcpuinfo;
+        struct xen_domctl_vcpuaffinity vcpuaffinity;
+        struct xen_domctl_max_vcpus max_vcpus;
+        struct xen_domctl_scheduler_op scheduler_op;
+        struct xen_domctl_setdomainhandle setdomainhandle;
+        uint8_t pad[128];
+    } u;
+};
+XEN_ABI_SIZE(struct xen_domctl, 144);
+XEN_ABI_OFFSET(struct xen_domctl, cmd, 0);
+XEN_ABI_OFFSET(struct xen_domctl, interface_version, 4);
+XEN_ABI_OFFSET(struct xen_domctl, domain, 8);
+XEN_ABI_OFFSET(struct xen_domctl, u, 16);

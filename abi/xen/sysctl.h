@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sysctl (35): the toolstack's whole-machine operations (xen-abi-facts I.4), Xen 4.17's
+ * interface version 0x15 (which added physinfo's arch_capabilities).  One struct xen_sysctl
+ * (136 bytes) per call: command, version and a 128-byte union that holds the command's
+ * argument.  Only the argument structs Keel decodes are here, with Xen 4.17's layouts.
+ */
+#pragma once
+
+#include <xen/domctl.h>
+#include <xen/xen.h>
+
+#define XEN_SYSCTL_INTERFACE_VERSION 0x00000015
+
+/* Commands (struct xen_sysctl.cmd). */
+#define XEN_SYSCTL_readconsole 1
+#define XEN_SYSCTL_tbuf_op 2
+#define XEN_SYSCTL_physinfo 3
+#define XEN_SYSCTL_sched_id 4
+#define XEN_SYSCTL_getdomaininfolist 6
+#define XEN_SYSCTL_debug_keys 7
+#define XEN_SYSCTL_getcpuinfo 8
+#define XEN_SYSCTL_availheap 9
+#define XEN_SYSCTL_cputopoinfo 16
+#define XEN_SYSCTL_numainfo 17
+#define XEN_SYSCTL_cpupool_op 18
+#define XEN_SYSCTL_scheduler_op 19
+#define XEN_SYSCTL_pcitopoinfo 22
+#define XEN_SYSCTL_livepatch_op 27
+
+/* XEN_SYSCTL_readconsole: the hypervisor's console history.  index counts bytes ever written,
+ * modulo 2^32; with incremental, reading starts at index if that is still held, else at the
+ * oldest byte kept (or the oldest not cleared).  OUT: count = bytes written to buffer, index =
+ * where the next incremental read starts.  clear forgets what was read. */
+struct xen_sysctl_readconsole {
+    uint8_t clear;
+    uint8_t incremental;
+    uint8_t pad0, pad1;
+    uint32_t index;
+    xen_guest_handle_t buffer; /* char[count] */
+    uint32_t count;
+    uint32_t pad2; /* implicit in 4.17 */
+};
+XEN_ABI_SIZE(struct xen_sysctl_readconsole, 24);
+XEN_ABI_OFFSET(struct xen_sysctl_readconsole, clear, 0);
+XEN_ABI_OFFSET(struct xen_sysctl_readconsole, incremental, 1);
+XEN_ABI_OFFSET(struct xen_sysctl_readconsole, index, 4);
+XEN_ABI_OFFSET(struct xen_sysctl_readconsole, buffer, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_readconsole, count, 16);
+
+/* XEN_SYSCTL_physinfo: capabilities. */
+#define XEN_SYSCTL_PHYSCAP_hvm (1U << 0)
+#define XEN_SYSCTL_PHYSCAP_pv (1U << 1)
+#define XEN_SYSCTL_PHYSCAP_directio (1U << 2) /* devices can be passed through (an IOMMU) */
+#define XEN_SYSCTL_PHYSCAP_hap (1U << 3)
+#define XEN_SYSCTL_PHYSCAP_shadow (1U << 4)
+#define XEN_SYSCTL_PHYSCAP_iommu_hap_pt_share (1U << 5)
+#define XEN_SYSCTL_PHYSCAP_vmtrace (1U << 6)
+#define XEN_SYSCTL_PHYSCAP_vpmu (1U << 7)
+#define XEN_SYSCTL_PHYSCAP_gnttab_v1 (1U << 8)
+#define XEN_SYSCTL_PHYSCAP_gnttab_v2 (1U << 9)
+
+struct xen_sysctl_physinfo {
+    uint32_t threads_per_core;
+    uint32_t cores_per_socket;
+    uint32_t nr_cpus;     /* online */
+    uint32_t max_cpu_id;  /* largest possible */
+    uint32_t nr_nodes;    /* NUMA nodes online */
+    uint32_t max_node_id; /* largest possible */
+    uint32_t cpu_khz;
+    uint32_t capabilities;      /* XEN_SYSCTL_PHYSCAP_* */
+    uint32_t arch_capabilities; /* none defined for Arm in 4.17 */
+    uint32_t pad;
+    uint64_t total_pages;
+    uint64_t free_pages;
+    uint64_t scrub_pages;
+    uint64_t outstanding_pages;
+    uint64_t max_mfn; /* largest possible machine frame */
+    uint32_t hw_cap[8];
+};
+XEN_ABI_SIZE(struct xen_sysctl_physinfo, 112);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, nr_cpus, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, max_cpu_id, 12);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, cpu_khz, 24);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, capabilities, 28);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, arch_capabilities, 32);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, total_pages, 40);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, free_pages, 48);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, scrub_pages, 56);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, outstanding_pages, 64);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, max_mfn, 72);
+XEN_ABI_OFFSET(struct xen_sysctl_physinfo, hw_cap, 80);
+
+/* XEN_SYSCTL_sched_id: the default pool's scheduler (XEN_SCHEDULER_*). */
+struct xen_sysctl_sched_id {
+    uint32_t sched_id;
+};
+XEN_ABI_SIZE(struct xen_sysctl_sched_id, 4);
+
+/* XEN_SYSCTL_getdomaininfolist: up to max_domains domains with ids from first_domain up, in id
+ * order, into buffer; num_domains says how many. */
+struct xen_sysctl_getdomaininfolist {
+    domid_t first_domain;
+    uint16_t pad0; /* implicit in 4.17 */
+    uint32_t max_domains;
+    xen_guest_handle_t buffer; /* struct xen_domctl_getdomaininfo[max_domains] */
+    uint32_t num_domains;      /* OUT */
+    uint32_t pad1;             /* implicit in 4.17 */
+};
+XEN_ABI_SIZE(struct xen_sysctl_getdomaininfolist, 24);
+XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, first_domain, 0);
+XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, max_domains, 4);
+XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, buffer, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_getdomaininfolist, num_domains, 16);
+
+/* XEN_SYSCTL_cpupool_op.  INFO: the first pool whose id is at least cpupool_id, with its
+ * scheduler, domain count and pCPUs (-ENOENT past the last); FREEINFO: the online pCPUs in no
+ * pool.  The others change pools. */
+#define XEN_SYSCTL_CPUPOOL_OP_CREATE 1
+#define XEN_SYSCTL_CPUPOOL_OP_DESTROY 2
+#define XEN_SYSCTL_CPUPOOL_OP_INFO 3
+#define XEN_SYSCTL_CPUPOOL_OP_ADDCPU 4
+#define XEN_SYSCTL_CPUPOOL_OP_RMCPU 5
+#define XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN 6
+#define XEN_SYSCTL_CPUPOOL_OP_FREEINFO 7
+#define XEN_SYSCTL_CPUPOOL_PAR_ANY 0xFFFFFFFFU
+struct xen_sysctl_cpupool_op {
+    uint32_t op;
+    uint32_t cpupool_id; /* IN: the pool (INFO: the first id to look at); OUT: INFO's pool */
+    uint32_t sched_id;   /* OUT (INFO): XEN_SCHEDULER_* */
+    uint32_t domid;      /* IN (MOVEDOMAIN) */
+    uint32_t cpu;        /* IN (ADDCPU, RMCPU) */
+    uint32_t n_dom;      /* OUT (INFO): domains in the pool */
+    struct xenctl_bitmap cpumap; /* OUT (INFO, FREEINFO) */
+};
+XEN_ABI_SIZE(struct xen_sysctl_cpupool_op, 40);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpupool_id, 4);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, sched_id, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, domid, 12);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpu, 16);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, n_dom, 20);
+XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpumap, 24);
+
+struct xen_sysctl {
+    uint32_t cmd;               /* XEN_SYSCTL_* */
+    uint32_t interface_version; /* XEN_SYSCTL_INTERFACE_VERSION */
+    union {
+        struct xen_sysctl_readconsole readconsole;
+        struct xen_sysctl_physinfo physinfo;
+        struct xen_sysctl_sched_id sched_id;
+        struct xen_sysctl_getdomaininfolist getdomaininfolist;
+        struct xen_sysctl_cpupool_op cpupool_op;
+        uint8_t pad[128];
+    } u;
+};
+XEN_ABI_SIZE(struct xen_sysctl, 136);
+XEN_ABI_OFFSET(struct xen_sysctl, cmd, 0);
+XEN_ABI_OFFSET(struct xen_sysctl, interface_version, 4);
+XEN_ABI_OFFSET(struct xen_sysctl, u, 8);

@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The toolstack's calls, domctl and sysctl, from a control domain (configuration key
+ * control_domain = 1, the dom0less "capabilities = <1>") beside an ordinary domain, ctlpeer,
+ * which checks that they are refused to it and then waits in WFI.  Here: physinfo, sched_id,
+ * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
+ * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
+ * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
+ * every error (wrong interface version, unknown domain, unknown command, bad and read-only
+ * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
+ * destruction (the peer's configuration preserves it after a poweroff).
+ */
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+#include "arm.h"
+#include "bootargs.h"
+#include "console.h"
+#include "guest.h"
+#include "platform.h"
+#include "test.h"
+#include "timer.h"
+#include "xen.h"
+
+const char guest_name[] = "control";
+
+static domid_t self_id, peer_id;
+
+static bool same(const void *a, const void *b, size_t n)
+{
+    const uint8_t *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+static unsigned pcpus;
+static uint64_t va_unmapped, va_ro;
+static uint8_t ro_page[4096] __attribute__((aligned(4096)));
+
+static long domctl(struct xen_domctl *op)
+{
+    return xen_hypercall(HYPERVISOR_domctl, (uintptr_t)op, 0, 0, 0, 0);
+}
+
+static long sysctl(struct xen_sysctl *op)
+{
+    return xen_hypercall(HYPERVISOR_sysctl, (uintptr_t)op, 0, 0, 0, 0);
+}
+
+static struct xen_domctl dc(uint32_t cmd, domid_t dom)
+{
+    return (struct xen_domctl){ .cmd = cmd,
+                                .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                                .domain = dom };
+}
+
+static struct xen_sysctl sc(uint32_t cmd)
+{
+    return (struct xen_sysctl){ .cmd = cmd, .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+}
+
+/* getdomaininfo for dom: the result, *info filled on success. */
+static long info_of(domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getdomaininfo, dom);
+    long r = domctl(&op);
+    if (!r)
+        *info = op.u.getdomaininfo;
+    return r;
+}
+
+static uint32_t flags_of(domid_t dom)
+{
+    struct xen_domctl_getdomaininfo info;
+    return info_of(dom, &info) ? 0 : info.flags;
+}
+
+static long simple(uint32_t cmd, domid_t dom)
+{
+    struct xen_domctl op = dc(cmd, dom);
+    return domctl(&op);
+}
+
+static long vcpuinfo(domid_t dom, uint32_t vcpu, struct xen_domctl_getvcpuinfo *out)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getvcpuinfo, dom);
+    op.u.getvcpuinfo.vcpu = vcpu;
+    long r = domctl(&op);
+    *out = op.u.getvcpuinfo;
+    return r;
+}
+
+/* --- sysctl --- */
+
+static void physinfo(void)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_physinfo);
+    long r = sysctl(&op);
+    struct xen_sysctl_physinfo *p = &op.u.physinfo;
+    check(r == 0, "physinfo", "sysctl(physinfo) = %ld", r);
+    check(p->nr_cpus == pcpus && p->max_cpu_id == pcpus - 1, "physinfo_cpus",
+          "nr_cpus %u, max_cpu_id %u on a %u-CPU machine", p->nr_cpus, p->max_cpu_id, pcpus);
+    check(p->threads_per_core == 1 && p->cores_per_socket == 1 && p->nr_nodes == 1 &&
+              p->max_node_id == 0,
+          "physinfo_topology", "%u thread(s) per core, %u core(s) per socket, %u node(s)",
+          p->threads_per_core, p->cores_per_socket, p->nr_nodes);
+    check(p->cpu_khz == timer_freq() / 1000, "physinfo_khz", "cpu_khz %u, counter %lu Hz",
+          p->cpu_khz, timer_freq());
+    uint32_t caps = XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap | XEN_SYSCTL_PHYSCAP_gnttab_v1;
+    check(p->capabilities == caps && p->arch_capabilities == 0, "physinfo_caps",
+          "capabilities %#x (want %#x), arch %#x", p->capabilities, caps, p->arch_capabilities);
+    check(p->total_pages > p->free_pages && p->free_pages > 2 * 16384 &&
+              p->max_mfn > (0x40000000 >> 12) && p->outstanding_pages == 0,
+          "physinfo_pages", "total %lu, free %lu, scrub %lu, max_mfn %#lx", p->total_pages,
+          p->free_pages, p->scrub_pages, p->max_mfn);
+}
+
+static void sched_id(void)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_sched_id);
+    long r = sysctl(&op);
+    check(r == 0 && op.u.sched_id.sched_id == XEN_SCHEDULER_CREDIT, "sched_id",
+          "sysctl(sched_id) = %ld, id %u (Keel's default, credit: 5)", r, op.u.sched_id.sched_id);
+}
+
+/* Keel's pools as xl cpupool-list sees them: Pool-0 (id 0, credit) with every pCPU and both
+ * domains, nothing after it, no pCPU outside a pool, and pools that cannot be changed. */
+static void cpupools(void)
+{
+    uint8_t map[4];
+    struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+    struct xen_sysctl_cpupool_op *c = &op.u.cpupool_op;
+    c->op = XEN_SYSCTL_CPUPOOL_OP_INFO;
+    c->cpumap.bitmap = (uintptr_t)map;
+    c->cpumap.nr_bits = 32;
+    memset(map, 0xaa, sizeof(map));
+    long r = sysctl(&op);
+    check(r == 0 && c->cpupool_id == 0 && c->sched_id == XEN_SCHEDULER_CREDIT && c->n_dom == 2 &&
+              map[0] == (uint8_t)((1u << pcpus) - 1) && map[3] == 0,
+          "cpupool_info", "%ld: pool %u, scheduler %u, %u domains, pCPUs %02x", r, c->cpupool_id,
+          c->sched_id, c->n_dom, map[0]);
+    c->cpupool_id = 1;
+    r = sysctl(&op);
+    check(r == -XEN_ENOENT, "cpupool_info_enoent", "no pool from id 1 up: %ld", r);
+    c->op = XEN_SYSCTL_CPUPOOL_OP_FREEINFO;
+    map[0] = 0xff;
+    r = sysctl(&op);
+    check(r == 0 && map[0] == 0, "cpupool_freeinfo", "%ld, free pCPUs %02x", r, map[0]);
+    c->op = XEN_SYSCTL_CPUPOOL_OP_CREATE;
+    r = sysctl(&op);
+    check(r == -XEN_EOPNOTSUPP, "cpupool_create", "pools come from the boot configuration: %ld", r);
+}
+
+static struct xen_domctl_getdomaininfo list[8];
+
+static long list_domains(domid_t first, uint32_t max, uint64_t buffer, uint32_t *num)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_getdomaininfolist);
+    op.u.getdomaininfolist.first_domain = first;
+    op.u.getdomaininfolist.max_domains = max;
+    op.u.getdomaininfolist.buffer = buffer;
+    long r = sysctl(&op);
+    *num = op.u.getdomaininfolist.num_domains;
+    return r;
+}
+
+/* Both domains, in id order; this one is the entry with our own handle. */
+static bool find_domains(void)
+{
+    uint8_t handle[16];
+    long r = xen_hypercall(HYPERVISOR_xen_version, XENVER_guest_handle, (uintptr_t)handle, 0, 0, 0);
+    uint32_t n = 0;
+    if (r || list_domains(0, 8, (uintptr_t)list, &n) || n != 2 || list[0].domain >= list[1].domain)
+        return check(false, "domaininfolist", "guest_handle %ld; %u domains listed", r, n);
+    unsigned me = same(list[0].handle, handle, 16) ? 0 : 1;
+    self_id = list[me].domain;
+    peer_id = list[1 - me].domain;
+    check(same(list[me].handle, handle, 16), "domaininfolist",
+          "2 domains, %u (this one, found by its handle) and %u", self_id, peer_id);
+    const uint32_t always = XEN_DOMINF_hvm_guest | XEN_DOMINF_hap;
+    for (unsigned i = 0; i < 2; i++) {
+        struct xen_domctl_getdomaininfo *d = &list[i];
+        check((d->flags & always) == always && d->flags >> XEN_DOMINF_shutdownshift == 0xffff &&
+                  !(d->flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying | XEN_DOMINF_paused)),
+              "domaininfo_flags", "domain %u: flags %#x", d->domain, d->flags);
+        check(d->max_pages == 16384 && d->tot_pages > 0 && d->tot_pages <= d->max_pages &&
+                  d->max_vcpu_id == 0 && d->nr_online_vcpus == 1 && d->cpupool == 0 &&
+                  d->gpaddr_bits == 40 && d->cpu_time > 0 && d->shared_info_frame,
+              "domaininfo_fields",
+              "domain %u: %lu of %lu pages, max vCPU %u, %u online, pool %u, %u address bits, "
+              "%lu ns",
+              d->domain, d->tot_pages, d->max_pages, d->max_vcpu_id, d->nr_online_vcpus, d->cpupool,
+              d->gpaddr_bits, d->cpu_time);
+    }
+    check(list[me].flags & XEN_DOMINF_running, "domaininfo_self_running",
+          "this domain is on a pCPU as it asks: flags %#x", list[me].flags);
+    r = list_domains(0, 1, (uintptr_t)list, &n);
+    check(r == 0 && n == 1 && list[0].domain == (self_id < peer_id ? self_id : peer_id),
+          "domaininfolist_max", "max_domains 1: %ld, %u domain(s), first %u", r, n, list[0].domain);
+    domid_t high = self_id > peer_id ? self_id : peer_id;
+    r = list_domains(high + 1, 8, (uintptr_t)list, &n);
+    check(r == 0 && n == 0, "domaininfolist_past_end", "from %u: %ld, %u domains", high + 1, r, n);
+    r = list_domains(0, 8, va_unmapped, &n);
+    check(r == -XEN_EFAULT, "domaininfolist_efault", "buffer not mapped: %ld", r);
+    return true;
+}
+
+/* --- domctl --- */
+
+static void getdomaininfo(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    long r = info_of(peer_id, &info);
+    check(r == 0 && info.domain == peer_id, "getdomaininfo", "domain %u: %ld, domain %u", peer_id,
+          r, info.domain);
+    struct xen_domctl op = dc(XEN_DOMCTL_getdomaininfo, 0);
+    r = domctl(&op);
+    domid_t low = self_id < peer_id ? self_id : peer_id, high = self_id ^ peer_id ^ low;
+    check(r == 0 && op.domain == low && op.u.getdomaininfo.domain == low, "getdomaininfo_next",
+          "Xen 4.17: id 0 gives the first domain from 0 up, %u: %ld, domain %u", low, r, op.domain);
+    r = info_of(high + 1, &info);
+    check(r == -XEN_ESRCH, "getdomaininfo_esrch", "no domain from %u up: %ld", high + 1, r);
+    r = info_of(DOMID_SELF, &info);
+    check(r == -XEN_EINVAL, "getdomaininfo_self_einval", "DOMID_SELF: %ld", r);
+    op = dc(XEN_DOMCTL_getdomaininfo, peer_id);
+    memcpy(ro_page, &op, sizeof(op)); /* the same page, written through its writable alias */
+    r = domctl((struct xen_domctl *)va_ro);
+    check(r == -XEN_EFAULT, "getdomaininfo_readonly", "the struct cannot be written back: %ld", r);
+}
+
+static void pause_unpause(void)
+{
+    long r = simple(XEN_DOMCTL_pausedomain, peer_id);
+    check(r == 0 && (flags_of(peer_id) & XEN_DOMINF_paused), "pausedomain", "pause: %ld, flags %#x",
+          r, flags_of(peer_id));
+    struct xen_domctl_getvcpuinfo vi;
+    bool off = WAIT_EVENT(!vcpuinfo(peer_id, 0, &vi) && !vi.running);
+    check(off && vi.online && !vi.blocked, "pausedomain_vcpu",
+          "the paused vCPU leaves its pCPU: online %u, blocked %u, running %u", vi.online,
+          vi.blocked, vi.running);
+    r = simple(XEN_DOMCTL_pausedomain, peer_id);
+    long r2 = simple(XEN_DOMCTL_unpausedomain, peer_id);
+    check(r == 0 && r2 == 0 && (flags_of(peer_id) & XEN_DOMINF_paused), "pausedomain_counted",
+          "pause twice, unpause once: %ld, %ld, still paused (flags %#x)", r, r2,
+          flags_of(peer_id));
+    r = simple(XEN_DOMCTL_unpausedomain, peer_id);
+    check(r == 0 && !(flags_of(peer_id) & XEN_DOMINF_paused), "unpausedomain",
+          "the last unpause: %ld, flags %#x", r, flags_of(peer_id));
+    r = simple(XEN_DOMCTL_unpausedomain, peer_id);
+    check(r == -XEN_EINVAL, "unpausedomain_einval", "no pause outstanding: %ld", r);
+    r = simple(XEN_DOMCTL_pausedomain, self_id);
+    check(r == -XEN_EINVAL, "pausedomain_self_einval", "pausing oneself: %ld", r);
+    /* Unpaused, the peer goes back to its WFI. */
+    bool back = WAIT_EVENT(flags_of(peer_id) & XEN_DOMINF_blocked);
+    check(back, "unpausedomain_resumes", "the peer runs and waits again: flags %#x",
+          flags_of(peer_id));
+}
+
+static void max_mem(void)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_max_mem, peer_id);
+    op.u.max_mem.max_memkb = 32768;
+    long r = domctl(&op);
+    struct xen_domctl_getdomaininfo info = { 0 };
+    info_of(peer_id, &info);
+    check(r == 0 && info.max_pages == 8192, "max_mem", "32 MiB: %ld, max_pages %lu", r,
+          info.max_pages);
+    op.u.max_mem.max_memkb = 65536;
+    r = domctl(&op);
+    info_of(peer_id, &info);
+    check(r == 0 && info.max_pages == 16384, "max_mem_restore", "64 MiB: %ld, max_pages %lu", r,
+          info.max_pages);
+}
+
+static void vcpus(void)
+{
+    struct xen_domctl_getvcpuinfo vi;
+    long r = vcpuinfo(peer_id, 0, &vi);
+    check(r == 0 && vi.online && vi.cpu < pcpus && vi.cpu_time > 0, "getvcpuinfo",
+          "peer vCPU 0: %ld, online %u, blocked %u, running %u, pCPU %u, %lu ns", r, vi.online,
+          vi.blocked, vi.running, vi.cpu, vi.cpu_time);
+    r = vcpuinfo(self_id, 0, &vi);
+    check(r == 0 && vi.running && !vi.blocked, "getvcpuinfo_self",
+          "this vCPU runs as it asks: %ld, running %u, blocked %u", r, vi.running, vi.blocked);
+    r = vcpuinfo(peer_id, 1, &vi);
+    check(r == -XEN_EINVAL, "getvcpuinfo_einval", "no vCPU 1: %ld", r);
+    struct xen_domctl op = dc(XEN_DOMCTL_max_vcpus, peer_id);
+    op.u.max_vcpus.max = 1;
+    r = domctl(&op);
+    op.u.max_vcpus.max = 2;
+    long r2 = domctl(&op);
+    check(r == 0 && r2 == -XEN_EINVAL, "max_vcpus",
+          "the count it was created with: %ld; another: %ld", r, r2);
+}
+
+static long affinity(uint32_t cmd, uint32_t vcpu, uint32_t flags, uint8_t *hard, uint32_t bits)
+{
+    struct xen_domctl op = dc(cmd, peer_id);
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags = flags;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uintptr_t)hard;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = bits;
+    return domctl(&op);
+}
+
+static void vcpu_affinity(void)
+{
+    uint8_t map[8];
+    uint8_t all = (uint8_t)((1u << pcpus) - 1), last = (uint8_t)(1u << (pcpus - 1));
+    memset(map, 0xaa, sizeof(map));
+    long r = affinity(XEN_DOMCTL_getvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 64);
+    check(r == 0 && map[0] == all && map[1] == 0 && map[7] == 0, "getvcpuaffinity",
+          "%ld, bitmap %02x %02x .. %02x (every pCPU)", r, map[0], map[1], map[7]);
+    memset(map, 0, sizeof(map));
+    map[0] = last | 0x80; /* pCPU 7 is not there */
+    r = affinity(XEN_DOMCTL_setvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 64);
+    check(r == 0 && map[0] == last, "setvcpuaffinity", "pin to pCPU %u: %ld, in effect %02x",
+          pcpus - 1, r, map[0]);
+    memset(map, 0, sizeof(map));
+    r = affinity(XEN_DOMCTL_getvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 8);
+    check(r == 0 && map[0] == (pcpus < 8 ? last : 0), "getvcpuaffinity_as_set", "%ld, bitmap %02x",
+          r, map[0]);
+    map[0] = 0x80;
+    r = affinity(XEN_DOMCTL_setvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 8);
+    check(r == -XEN_EINVAL, "setvcpuaffinity_no_pcpu", "only a missing pCPU: %ld", r);
+    r = affinity(XEN_DOMCTL_setvcpuaffinity, 0, 0, map, 8);
+    check(r == -XEN_EINVAL, "setvcpuaffinity_no_flags", "neither hard nor soft: %ld", r);
+    r = affinity(XEN_DOMCTL_getvcpuaffinity, 1, XEN_VCPUAFFINITY_HARD, map, 8);
+    check(r == -XEN_EINVAL, "getvcpuaffinity_einval", "no vCPU 1: %ld", r);
+    r = affinity(XEN_DOMCTL_getvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, (uint8_t *)va_unmapped, 8);
+    check(r == -XEN_EFAULT, "getvcpuaffinity_efault", "bitmap not mapped: %ld", r);
+    memset(map, 0xff, sizeof(map));
+    r = affinity(XEN_DOMCTL_setvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 64);
+    check(r == 0 && map[0] == all, "setvcpuaffinity_all", "back to every pCPU: %ld, %02x", r,
+          map[0]);
+}
+
+static long sched(uint32_t id, uint32_t cmd, uint16_t weight, uint16_t cap,
+                  struct xen_domctl_scheduler_op *out)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_scheduler_op, peer_id);
+    op.u.scheduler_op.sched_id = id;
+    op.u.scheduler_op.cmd = cmd;
+    op.u.scheduler_op.u.credit.weight = weight;
+    op.u.scheduler_op.u.credit.cap = cap;
+    long r = domctl(&op);
+    *out = op.u.scheduler_op;
+    return r;
+}
+
+static void scheduler_op(void)
+{
+    struct xen_domctl_scheduler_op s;
+    const uint32_t C = XEN_SCHEDULER_CREDIT;
+    long r = sched(C, XEN_DOMCTL_SCHEDOP_getinfo, 0, 0, &s);
+    check(r == 0 && s.u.credit.weight == 256 && s.u.credit.cap == 0, "sched_getinfo",
+          "%ld: weight %u, cap %u", r, s.u.credit.weight, s.u.credit.cap);
+    r = sched(C, XEN_DOMCTL_SCHEDOP_putinfo, 512, 0xffff, &s);
+    long g = sched(C, XEN_DOMCTL_SCHEDOP_getinfo, 0, 0, &s);
+    check(r == 0 && g == 0 && s.u.credit.weight == 512 && s.u.credit.cap == 0, "sched_putinfo",
+          "weight 512, cap kept: %ld, then weight %u, cap %u", r, s.u.credit.weight,
+          s.u.credit.cap);
+    r = sched(C, XEN_DOMCTL_SCHEDOP_putinfo, 0, 50, &s);
+    g = sched(C, XEN_DOMCTL_SCHEDOP_getinfo, 0, 0, &s);
+    check(r == 0 && g == 0 && s.u.credit.weight == 512 && s.u.credit.cap == 50, "sched_putinfo_cap",
+          "weight kept, cap 50: %ld, then weight %u, cap %u", r, s.u.credit.weight, s.u.credit.cap);
+    r = sched(C, XEN_DOMCTL_SCHEDOP_putinfo, 256, 0, &s);
+    g = sched(C, XEN_DOMCTL_SCHEDOP_getinfo, 0, 0, &s);
+    check(r == 0 && s.u.credit.weight == 256 && s.u.credit.cap == 0, "sched_putinfo_restore",
+          "weight 256, no cap: %ld, then weight %u, cap %u", r, s.u.credit.weight, s.u.credit.cap);
+    r = sched(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getinfo, 0, 0, &s);
+    check(r == -XEN_EINVAL, "sched_wrong_scheduler", "RTDS asked of a credit domain: %ld", r);
+    r = sched(C, XEN_DOMCTL_SCHEDOP_getvcpuinfo, 0, 0, &s);
+    g = sched(C, 9, 0, 0, &s);
+    check(r == -XEN_EINVAL && g == -XEN_EINVAL, "sched_bad_cmd",
+          "per-vCPU parameters of credit: %ld; command 9: %ld", r, g);
+}
+
+static void domain_handle(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    info_of(peer_id, &info);
+    uint8_t old[16];
+    memcpy(old, info.handle, 16);
+    struct xen_domctl op = dc(XEN_DOMCTL_setdomainhandle, peer_id);
+    for (unsigned i = 0; i < 16; i++)
+        op.u.setdomainhandle.handle[i] = (uint8_t)(0xc0 + i);
+    long r = domctl(&op);
+    info_of(peer_id, &info);
+    check(r == 0 && info.handle[0] == 0xc0 && info.handle[15] == 0xcf, "setdomainhandle",
+          "%ld, handle now %02x..%02x", r, info.handle[0], info.handle[15]);
+    memcpy(op.u.setdomainhandle.handle, old, 16);
+    domctl(&op);
+}
+
+static char con[4096];
+
+static long readconsole(bool clear, bool incremental, uint32_t *index, uint64_t buffer,
+                        uint32_t count)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_readconsole);
+    op.u.readconsole.clear = clear;
+    op.u.readconsole.incremental = incremental;
+    op.u.readconsole.index = *index;
+    op.u.readconsole.buffer = buffer;
+    op.u.readconsole.count = count;
+    long r = sysctl(&op);
+    *index = op.u.readconsole.index;
+    return r ? r : op.u.readconsole.count;
+}
+
+static bool con_has(long n, const char *s)
+{
+    size_t l = strlen(s);
+    for (long i = 0; n > 0 && i + (long)l <= n; i++)
+        if (same(con + i, s, l))
+            return true;
+    return false;
+}
+
+/* Read until the history runs out (a read that does not fill the buffer): the index is then
+ * the end.  With clear, everything read is forgotten. */
+static long drain(bool clear, uint32_t *idx)
+{
+    long n, total = 0;
+    do {
+        n = readconsole(clear, !clear, idx, (uintptr_t)con, sizeof(con));
+        total += n > 0 ? n : 0;
+    } while (n == (long)sizeof(con));
+    return n < 0 ? n : total;
+}
+
+static void read_console(void)
+{
+    uint32_t idx = 0;
+    long n = readconsole(false, false, &idx, (uintptr_t)con, sizeof(con));
+    check(n > 0 && con_has(n, "(keel) "), "readconsole", "%ld bytes of Keel's console", n);
+    long total = drain(false, &idx);
+    note("readconsole marker one");
+    n = readconsole(false, true, &idx, (uintptr_t)con, sizeof(con));
+    check(total >= 0 && n > 0 && n < 200 && con_has(n, "readconsole marker one"),
+          "readconsole_incremental",
+          "from the end (%ld more bytes read first): %ld bytes, only "
+          "what came since",
+          total, n);
+    uint32_t c = 0;
+    n = drain(true, &c);
+    note("readconsole marker two");
+    c = 0;
+    long m = readconsole(false, false, &c, (uintptr_t)con, sizeof(con));
+    check(n > 0 && m > 0 && m < 200 && con_has(m, "marker two") && !con_has(m, "marker one"),
+          "readconsole_clear", "cleared after %ld bytes; then %ld bytes, only what came since", n,
+          m);
+    c = 0;
+    n = readconsole(false, false, &c, va_unmapped, sizeof(con));
+    check(n == -XEN_EFAULT, "readconsole_efault", "buffer not mapped: %ld", n);
+}
+
+static void errors(void)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_pausedomain, peer_id);
+    op.interface_version = 0x14;
+    long r = domctl(&op);
+    struct xen_sysctl s = sc(XEN_SYSCTL_physinfo);
+    s.interface_version = 0x16;
+    long r2 = sysctl(&s);
+    check(r == -XEN_EACCES && r2 == -XEN_EACCES, "interface_version_eacces",
+          "domctl 0x14: %ld, sysctl 0x16: %ld", r, r2);
+    r = simple(XEN_DOMCTL_pausedomain, 42);
+    r2 = simple(XEN_DOMCTL_pausedomain, DOMID_SELF);
+    check(r == -XEN_ESRCH && r2 == -XEN_ESRCH, "unknown_domain_esrch",
+          "domain 42: %ld, DOMID_SELF: %ld", r, r2);
+    r = simple(999, peer_id);
+    r2 = simple(999, 42);
+    check(r == -XEN_ENOSYS && r2 == -XEN_ESRCH, "unknown_domctl",
+          "command 999 on domain %u: %ld; on no domain: %ld (the domain is looked up first)",
+          peer_id, r, r2);
+    s = sc(999);
+    r = sysctl(&s);
+    check(r == -XEN_ENOSYS, "unknown_sysctl", "command 999: %ld", r);
+    r = xen_hypercall(HYPERVISOR_domctl, va_unmapped, 0, 0, 0, 0);
+    r2 = xen_hypercall(HYPERVISOR_sysctl, va_unmapped, 0, 0, 0, 0);
+    check(r == -XEN_EFAULT && r2 == -XEN_EFAULT, "bad_pointer_efault",
+          "struct not mapped: domctl %ld, sysctl %ld", r, r2);
+    r = xen_hypercall(HYPERVISOR_domctl, 0, 0, 0, 0, 0);
+    check(r == -XEN_EFAULT, "null_pointer_efault", "domctl(NULL): %ld", r);
+    s = sc(XEN_SYSCTL_physinfo);
+    memcpy(ro_page, &s, sizeof(s));
+    r = sysctl((struct xen_sysctl *)va_ro);
+    check(r == -XEN_EFAULT, "sysctl_readonly_efault", "physinfo into a read-only page: %ld", r);
+}
+
+/* The peer powers off (its configuration preserves it), shows it in its flags, and is then
+ * destroyed: gone from getdomaininfo and the list. */
+static void shutdown_and_destroy(void)
+{
+    struct sched_remote_shutdown rs = { .domain_id = peer_id, .reason = SHUTDOWN_poweroff };
+    long r = xen_hypercall(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (uintptr_t)&rs, 0, 0, 0);
+    bool down = WAIT_EVENT(flags_of(peer_id) & XEN_DOMINF_shutdown);
+    uint32_t f = flags_of(peer_id);
+    check(r == 0 && down && f >> XEN_DOMINF_shutdownshift == SHUTDOWN_poweroff, "shutdown_flags",
+          "remote shutdown %ld; flags %#x: shut down, code poweroff", r, f);
+    r = simple(XEN_DOMCTL_destroydomain, self_id);
+    check(r == -XEN_EINVAL, "destroydomain_self_einval", "destroying oneself: %ld", r);
+    r = simple(XEN_DOMCTL_destroydomain, peer_id);
+    struct xen_domctl_getdomaininfo info;
+    long g = info_of(peer_id, &info);
+    bool gone = g == -XEN_ESRCH || (g == 0 && info.domain != peer_id);
+    uint32_t n = 0;
+    long l = list_domains(0, 8, (uintptr_t)list, &n);
+    check(r == 0 && gone && l == 0 && n == 1 && list[0].domain == self_id, "destroydomain",
+          "%ld; then getdomaininfo %ld, %u domain(s) listed", r, g, n);
+    r = simple(XEN_DOMCTL_destroydomain, peer_id);
+    check(r == -XEN_ESRCH, "destroydomain_again", "the domain is gone: %ld", r);
+}
+
+void guest_main(void *dtb)
+{
+    if (!plat.hypervisor) {
+        note("control: no hypervisor, no toolstack calls to test");
+        return;
+    }
+    pcpus = (unsigned)bootarg_u64("guest.pcpus", 0);
+    va_unmapped = mmu_scratch_va(3);
+    mmu_scratch_unmap(3);
+    va_ro = mmu_scratch_map(2, (uintptr_t)ro_page, false);
+    physinfo();
+    sched_id();
+    if (!find_domains())
+        return;
+    /* The peer reports first and then waits in WFI: blocked from then on. */
+    bool done = WAIT_EVENT(flags_of(peer_id) & XEN_DOMINF_blocked);
+    check(done, "domaininfo_blocked", "the peer waits for an event: flags %#x", flags_of(peer_id));
+    getdomaininfo();
+    cpupools();
+    pause_unpause();
+    max_mem();
+    vcpus();
+    vcpu_affinity();
+    scheduler_op();
+    domain_handle();
+    read_console();
+    errors();
+    shutdown_and_destroy();
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * domctl (36), the toolstack's per-domain calls (xen-abi-facts I.4), decoded as Xen 4.17 does:
+ * the whole struct xen_domctl is copied in, a wrong interface version is -EACCES, the target
+ * domain is looked up before the command (so a missing domain is -ESRCH even for a command
+ * Keel lacks, which is -ENOSYS), then the command runs in core/control/ on Keel's copy and the
+ * struct goes back when the command has results.  Reserved ids (DOMID_SELF and up) name no
+ * domain here.  getdomaininfo is Xen 4.17's: the first domain whose id is at least the one
+ * asked (libxenctrl's loops rely on it), -EINVAL for a reserved id.  Only the control domain
+ * gets here (the dispatch table's caller class).
+ */
+#include <hyp/control.h>
+#include <hyp/errno.h>
+#include <hyp/guest_access.h>
+#include <hyp/smp.h>
+#include <hyp/string.h>
+#include "hypercall_table.h"
+#include "xenctl_bitmap.h"
+
+/* When the struct goes back to the guest (Xen's copyback). */
+enum copy_back { BACK_NEVER, BACK_ON_SUCCESS, BACK_ALWAYS };
+
+struct domctl_cmd {
+    uint32_t cmd;
+    enum copy_back back;
+    long (*fn)(struct vcpu *v, struct domain *d, struct xen_domctl *op);
+};
+
+/* --- the commands --- */
+
+static long pausedomain(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_pause(v->dom, d);
+}
+
+static long unpausedomain(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_unpause(d);
+}
+
+static long destroydomain(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    /* -ERESTART: the HVC runs again with the same arguments until the domain is gone. */
+    return ctl_destroy(v->dom, d);
+}
+
+static long max_mem(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_max_mem(d, op->u.max_mem.max_memkb);
+}
+
+static long setdomainhandle(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    ctl_set_handle(d, op->u.setdomainhandle.handle);
+    return 0;
+}
+
+static long max_vcpus(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_max_vcpus(v->dom, d, op->u.max_vcpus.max);
+}
+
+static long getvcpuinfo(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_getvcpuinfo(d, &op->u.getvcpuinfo);
+}
+
+static long scheduler_op(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_scheduler_op(d, &op->u.scheduler_op);
+}
+
+/* Keel has no soft affinity: it reads as every pCPU, and setting one only reports what Xen
+ * would use (soft within hard within the online pCPUs). */
+static long getvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct xen_domctl_vcpuaffinity *a = &op->u.vcpuaffinity;
+    uint64_t hard;
+    long rc = ctl_vcpu_affinity(d, a->vcpu, &hard);
+    if (!rc && !(a->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
+        rc = -EINVAL;
+    if (!rc && (a->flags & XEN_VCPUAFFINITY_HARD))
+        rc = xenctl_bitmap_out(v, &a->cpumap_hard, hard);
+    if (!rc && (a->flags & XEN_VCPUAFFINITY_SOFT))
+        rc = xenctl_bitmap_out(v, &a->cpumap_soft, ~0UL);
+    return rc;
+}
+
+static long setvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct xen_domctl_vcpuaffinity *a = &op->u.vcpuaffinity;
+    uint64_t hard, mask;
+    long rc = ctl_vcpu_affinity(d, a->vcpu, &hard);
+    if (rc)
+        return rc;
+    if (!(a->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)))
+        return -EINVAL;
+    hard &= cpus_online_mask();
+    if (a->flags & XEN_VCPUAFFINITY_HARD) {
+        if ((rc = xenctl_bitmap_in(v, &a->cpumap_hard, &mask)) ||
+            (rc = ctl_set_vcpu_affinity(d, a->vcpu, mask, &hard)) ||
+            (rc = xenctl_bitmap_out(v, &a->cpumap_hard, hard)))
+            return rc;
+    }
+    if (a->flags & XEN_VCPUAFFINITY_SOFT) {
+        if ((rc = xenctl_bitmap_in(v, &a->cpumap_soft, &mask)))
+            return rc;
+        rc = xenctl_bitmap_out(v, &a->cpumap_soft, mask & hard);
+    }
+    return rc;
+}
+
+static const struct domctl_cmd cmds[] = {
+    { XEN_DOMCTL_destroydomain, BACK_NEVER, destroydomain },
+    { XEN_DOMCTL_pausedomain, BACK_NEVER, pausedomain },
+    { XEN_DOMCTL_unpausedomain, BACK_NEVER, unpausedomain },
+    { XEN_DOMCTL_setvcpuaffinity, BACK_NEVER, setvcpuaffinity },
+    { XEN_DOMCTL_max_mem, BACK_NEVER, max_mem },
+    { XEN_DOMCTL_getvcpuinfo, BACK_ON_SUCCESS, getvcpuinfo },
+    { XEN_DOMCTL_max_vcpus, BACK_NEVER, max_vcpus },
+    { XEN_DOMCTL_scheduler_op, BACK_ALWAYS, scheduler_op },
+    { XEN_DOMCTL_setdomainhandle, BACK_NEVER, setdomainhandle },
+    { XEN_DOMCTL_getvcpuaffinity, BACK_NEVER, getvcpuaffinity },
+};
+
+/* The first domain from op->domain up; the struct goes back on success. */
+static long getdomaininfo(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
+{
+    if (op->domain >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (guest_check_writable(v, uop, sizeof(*op)))
+        return -EFAULT;
+    struct domain *d = ctl_domain_get_from(op->domain);
+    if (!d)
+        return -ESRCH;
+    ctl_getdomaininfo(d, &op->u.getdomaininfo);
+    domain_put(d);
+    op->domain = op->u.getdomaininfo.domain;
+    return copy_obj_to_guest(v, uop, op) ? -EFAULT : 0;
+}
+
+long do_domctl(struct vcpu *v, uint64_t args[5])
+{
+    uint64_t uop = args[0];
+    struct xen_domctl op;
+    if (copy_obj_from_guest(v, &op, uop))
+        return -EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (op.cmd == XEN_DOMCTL_getdomaininfo)
+        return getdomaininfo(v, &op, uop);
+    struct domain *d = op.domain < DOMID_FIRST_RESERVED ? ctl_domain_get(op.domain) : NULL;
+    if (!d)
+        return -ESRCH;
+    const struct domctl_cmd *c = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(cmds) && !c; i++)
+        if (cmds[i].cmd == op.cmd)
+            c = &cmds[i];
+    long rc = -ENOSYS;
+    if (c && c->back != BACK_NEVER && guest_check_writable(v, uop, sizeof(op)))
+        rc = -EFAULT; /* refused before anything changes */
+    else if (c)
+        rc = c->fn(v, d, &op);
+    domain_put(d);
+    bool back = c && (c->back == BACK_ALWAYS || (c->back == BACK_ON_SUCCESS && !rc));
+    if (back && rc != -EFAULT && copy_obj_to_guest(v, uop, &op))
+        rc = -EFAULT;
+    return rc;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the toolstack's domctl and sysctl do (core/control/), on kernel structs and domain
+ * references: core/hypercall/domctl.c and sysctl.c decode the guest's struct and call these.
+ * Nothing here touches guest memory except through a sink the caller passes.  The semantics
+ * are Xen 4.17's; each function names the errors it returns.  Who may call them is the
+ * dispatcher's to check (the control domain only).
+ *
+ * Domains are named by reference: the caller holds one on every struct domain passed in.
+ * A domain still being built is not there for the toolstack (ctl_domain_get).
+ */
+#pragma once
+
+#include <hyp/domain.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+
+/* --- finding domains --- */
+
+/* A reference to domain id if it is listed and built, else NULL (put it with domain_put). */
+struct domain *ctl_domain_get(unsigned id);
+/* The built domain with the lowest id >= first, or NULL. */
+struct domain *ctl_domain_get_from(unsigned first);
+
+/* --- sysctl --- */
+
+/* The machine: CPUs, counter frequency, memory, what Keel offers (XEN_SYSCTL_PHYSCAP_*). */
+void ctl_physinfo(struct xen_sysctl_physinfo *pi);
+/* The default pool's scheduler as Xen numbers it (XEN_SCHEDULER_*). */
+uint32_t ctl_sched_id(void);
+
+/* cpupool_op INFO: the pool with the lowest id >= from: its id, scheduler and domain count
+ * into op, its online pCPUs into *cpus.  -ENOENT past the last pool.  (Keel's pools are made
+ * at boot; the toolstack cannot change them.) */
+long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus);
+
+/* Where copied-out bytes go: len bytes for offset off of the caller's buffer.  Non-zero stops
+ * the copy with -EFAULT. */
+typedef int (*ctl_sink_fn)(void *ctx, uint32_t off, const void *buf, size_t len);
+/* XEN_SYSCTL_readconsole: up to op->count bytes of Keel's console history, oldest first
+ * (from op->index with incremental, when still held), through sink.  On success op->count
+ * says how many and op->index where the next incremental read starts; with clear, the bytes
+ * read are not returned again.  0 or -EFAULT (op unchanged). */
+long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *ctx);
+
+/* --- domctl --- */
+
+/* XEN_DOMCTL_getdomaininfo, and each element of sysctl getdomaininfolist. */
+void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
+
+/* pausedomain: -EINVAL if d is the caller (it cannot wait for itself), -EOVERFLOW past 255
+ * outstanding pauses. */
+long ctl_pause(struct domain *caller, struct domain *d);
+/* unpausedomain: -EINVAL when no pause is outstanding. */
+long ctl_unpause(struct domain *d);
+/* destroydomain: -EINVAL if d is the caller; -ERESTART while d's vCPUs are still leaving
+ * their pCPUs (call again: the hypercall continues); 0 once d is gone. */
+long ctl_destroy(struct domain *caller, struct domain *d);
+/* max_mem: d may have max_kib KiB of RAM from now on (it may hold more until it gives some
+ * back).  Always 0. */
+long ctl_max_mem(struct domain *d, uint64_t max_kib);
+/* setdomainhandle: the toolstack's UUID of d. */
+void ctl_set_handle(struct domain *d, const uint8_t handle[16]);
+/* max_vcpus: Keel creates a domain's vCPUs with it, so this only confirms the count:
+ * -EINVAL unless max is d's vCPU count and d is not the caller. */
+long ctl_max_vcpus(struct domain *caller, struct domain *d, uint32_t max);
+/* getvcpuinfo for op->vcpu: -EINVAL if d has no such vCPU. */
+long ctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *op);
+/* A vCPU's hard affinity as set (bit c: pCPU c): -EINVAL if d has no vCPU vcpu. */
+long ctl_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t *mask);
+/* Set it: 0 with *effective = the pCPUs of d's pool in mask that are online; -EINVAL if d has
+ * no vCPU vcpu or there is no such pCPU; -EBUSY if its pool's policy cannot move it. */
+long ctl_set_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t mask, uint64_t *effective);
+/* scheduler_op: get or put d's parameters for its pool's policy, which op->sched_id must
+ * name.  -EINVAL for another scheduler, an unknown command, per-vCPU commands of credit, or
+ * values out of Keel's ranges (nothing changed); -EOPNOTSUPP for RTDS per-vCPU parameters. */
+long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op);

@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * core/control/ on kernel structs: getdomaininfo's flags (Xen's blocked/running rule, the
+ * shutdown code field, the pause count), the domains a toolstack may see, the targets Xen
+ * refuses, max_mem and max_vcpus, scheduler_op mapped onto Keel's policies (credit and
+ * credit2 put rules, RTDS, null, a wrong scheduler), vCPU info and affinity, physinfo, and
+ * readconsole over the real console ring (incremental reads, clear, a small buffer, a ring
+ * that has wrapped).  The domain table, scheduler and page allocator are stand-ins.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <hyp/arch/domain.h>
+#include <hyp/bootinfo.h>
+#include <hyp/console.h>
+#include <hyp/control.h>
+#include <hyp/errno.h>
+#include <hyp/page_alloc.h>
+#include <hyp/percpu.h>
+#include <hyp/sched.h>
+#include <hyp/shared_info.h>
+#include <hyp/smp.h>
+
+/* --- stand-ins --- */
+
+unsigned nr_cpus = 4;
+struct bootinfo bootinfo;
+
+unsigned cpus_online(void)
+{
+    return 3;
+}
+
+void page_alloc_stats(struct page_stats *out)
+{
+    *out = (struct page_stats){ .total_pages = 1000, .free_pages = 600, .dirty_pages = 50 };
+}
+
+void arch_guest_layout(struct guest_layout *out)
+{
+    *out = (struct guest_layout){ .addr_bits = 40 };
+}
+
+paddr_t shared_info_pa(struct domain *d)
+{
+    return 0x48000000 + d->id * 0x1000;
+}
+
+/* Domains 1 (built), 2 (being built) and 3 (built); references counted. */
+static struct domain doms[4];
+static struct vcpu vcpus[4][2];
+static int refs;
+
+static struct domain *ref(unsigned id)
+{
+    if (id < 1 || id > 3)
+        return NULL;
+    refs++;
+    return &doms[id];
+}
+
+struct domain *domain_get(unsigned id)
+{
+    return ref(id);
+}
+
+struct domain *domain_get_next(int after)
+{
+    for (int id = after + 1; id <= 3; id++)
+        if (id >= 1)
+            return ref((unsigned)id);
+    return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+    refs--;
+}
+
+static unsigned pauses, unpauses, destroys;
+
+int domain_pause(struct domain *d)
+{
+    pauses++;
+    return 0;
+}
+
+int domain_unpause(struct domain *d)
+{
+    unpauses++;
+    return -EINVAL;
+}
+
+int domain_destroy(struct domain *d)
+{
+    return ++destroys < 3 ? -ERESTART : 0;
+}
+
+/* The scheduler: one kind for every domain, parameters recorded. */
+static enum sched_kind kind;
+static struct sched_params params;
+static int set_calls;
+
+enum sched_kind sched_default_kind(void)
+{
+    return kind;
+}
+
+unsigned sched_domain_pool(struct domain *d, enum sched_kind *k)
+{
+    *k = kind;
+    return 7;
+}
+
+void sched_domain_get_params(struct domain *d, struct sched_params *out)
+{
+    *out = params;
+}
+
+int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
+{
+    set_calls++;
+    if (sp->weight > 65535 || sp->cap > 6400 || sp->budget_us > sp->period_us)
+        return -EINVAL;
+    params = *sp;
+    return 0;
+}
+
+bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
+                     unsigned *nr_domains)
+{
+    if (from > 1)
+        return false;
+    *id = 1;
+    *k = SCHED_KIND_NULL;
+    *cpus = 0x6;
+    *nr_domains = 4;
+    return true;
+}
+
+uint64_t sched_vcpu_time_ns(struct vcpu *v)
+{
+    return 1000 * (v->id + 1);
+}
+
+uint64_t sched_vcpu_affinity(struct vcpu *v)
+{
+    return 0x5;
+}
+
+int sched_vcpu_set_affinity(struct vcpu *v, uint64_t mask, uint64_t *effective)
+{
+    *effective = mask & 0x7;
+    return *effective ? 0 : -EINVAL;
+}
+
+static int setup(void **state)
+{
+    memset(doms, 0, sizeof(doms));
+    memset(vcpus, 0, sizeof(vcpus));
+    for (unsigned id = 1; id <= 3; id++) {
+        struct domain *d = &doms[id];
+        d->id = id;
+        d->state = id == 2 ? DOM_BUILDING : DOM_RUNNING;
+        d->nr_vcpus = 2;
+        d->tot_pages = 100;
+        d->max_pages = 200;
+        for (unsigned i = 0; i < 2; i++) {
+            vcpus[id][i] = (struct vcpu){ .id = i, .dom = d, .state = VCPU_RUNNABLE, .cpu = i };
+            d->vcpus[i] = &vcpus[id][i];
+        }
+        memset(d->handle, (int)id, sizeof(d->handle));
+    }
+    refs = 0;
+    pauses = unpauses = destroys = 0;
+    kind = SCHED_KIND_CREDIT;
+    params = (struct sched_params){ .weight = 256 };
+    set_calls = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    assert_int_equal(refs, 0);
+    return 0;
+}
+
+/* --- domains --- */
+
+static void only_built_domains(void **state)
+{
+    struct domain *d = ctl_domain_get(2);
+    assert_null(d); /* being built: not there, its reference put */
+    d = ctl_domain_get(1);
+    assert_ptr_equal(d, &doms[1]);
+    domain_put(d);
+    d = ctl_domain_get_from(2);
+    assert_ptr_equal(d, &doms[3]);
+    domain_put(d);
+    assert_null(ctl_domain_get_from(4));
+    assert_null(ctl_domain_get(9));
+}
+
+static uint32_t info_flags(struct domain *d)
+{
+    struct xen_domctl_getdomaininfo info;
+    ctl_getdomaininfo(d, &info);
+    return info.flags;
+}
+
+static void domaininfo_flags(void **state)
+{
+    struct domain *d = &doms[1];
+    const uint32_t always = XEN_DOMINF_hvm_guest | XEN_DOMINF_hap;
+    const uint32_t no_code = 0xffffu << XEN_DOMINF_shutdownshift;
+    /* Runnable, neither on a pCPU: not blocked, not running. */
+    assert_int_equal(info_flags(d), always | no_code);
+    vcpus[1][1].running = true;
+    assert_int_equal(info_flags(d), always | no_code | XEN_DOMINF_running);
+    vcpus[1][1].running = false;
+    /* Blocked only when every online vCPU is; offline ones do not count. */
+    vcpus[1][0].state = VCPU_BLOCKED;
+    assert_int_equal(info_flags(d), always | no_code);
+    vcpus[1][1].state = VCPU_OFFLINE;
+    assert_int_equal(info_flags(d), always | no_code | XEN_DOMINF_blocked);
+    vcpus[1][0].state = VCPU_OFFLINE;
+    assert_int_equal(info_flags(d), always | no_code); /* no online vCPU: neither */
+    d->pauses = 2;
+    assert_int_equal(info_flags(d), always | no_code | XEN_DOMINF_paused);
+    d->pauses = 0;
+    d->state = DOM_SHUTDOWN;
+    d->shutdown_reason = SHUTDOWN_CRASH;
+    uint32_t f = info_flags(d);
+    assert_int_equal(f, always | XEN_DOMINF_shutdown | SHUTDOWN_crash << XEN_DOMINF_shutdownshift);
+    d->state = DOM_DYING;
+    assert_true(info_flags(d) & XEN_DOMINF_dying);
+}
+
+static void domaininfo_fields(void **state)
+{
+    struct xen_domctl_getdomaininfo info;
+    memset(&info, 0xee, sizeof(info));
+    vcpus[3][1].state = VCPU_OFFLINE;
+    ctl_getdomaininfo(&doms[3], &info);
+    assert_int_equal(info.domain, 3);
+    assert_int_equal(info.pad1, 0);
+    assert_int_equal(info.tot_pages, 100);
+    assert_int_equal(info.max_pages, 200);
+    assert_int_equal(info.outstanding_pages, 0);
+    assert_int_equal(info.shr_pages, 0);
+    assert_int_equal(info.paged_pages, 0);
+    assert_int_equal(info.shared_info_frame, 0x48003);
+    assert_int_equal(info.cpu_time, 1000 + 2000);
+    assert_int_equal(info.nr_online_vcpus, 1);
+    assert_int_equal(info.max_vcpu_id, 1);
+    assert_int_equal(info.ssidref, 0);
+    assert_int_equal(info.handle[0], 3);
+    assert_int_equal(info.cpupool, 7);
+    assert_int_equal(info.gpaddr_bits, 40);
+    static const uint8_t zero[sizeof(info.arch_config)];
+    assert_memory_equal(&info.arch_config, zero, sizeof(zero));
+    assert_int_equal(info.pad2[6], 0);
+}
+
+static void lifecycle_targets(void **state)
+{
+    struct domain *self = &doms[1], *other = &doms[3];
+    assert_int_equal(ctl_pause(self, self), -EINVAL);
+    assert_int_equal(pauses, 0);
+    assert_int_equal(ctl_pause(self, other), 0);
+    assert_int_equal(pauses, 1);
+    assert_int_equal(ctl_unpause(other), -EINVAL); /* what domain_unpause says */
+    assert_int_equal(ctl_destroy(self, self), -EINVAL);
+    assert_int_equal(destroys, 0);
+    long rc;
+    unsigned rounds = 0;
+    while ((rc = ctl_destroy(self, other)) == -ERESTART)
+        rounds++;
+    assert_int_equal(rc, 0);
+    assert_int_equal(rounds, 2);
+    assert_int_equal(ctl_max_mem(other, 131072), 0);
+    assert_int_equal(other->max_pages, 32768);
+    assert_int_equal(ctl_max_mem(other, 3), 0); /* below one page: none */
+    assert_int_equal(other->max_pages, 0);
+    assert_int_equal(ctl_max_vcpus(self, other, 2), 0);
+    assert_int_equal(ctl_max_vcpus(self, other, 3), -EINVAL);
+    assert_int_equal(ctl_max_vcpus(self, self, 2), -EINVAL);
+    const uint8_t h[16] = { 0xde, 0xad };
+    ctl_set_handle(other, h);
+    assert_memory_equal(other->handle, h, 16);
+}
+
+static void vcpu_queries(void **state)
+{
+    struct domain *d = &doms[1];
+    vcpus[1][1] = (struct vcpu){ .id = 1, .dom = d, .state = VCPU_BLOCKED, .cpu = 2 };
+    struct xen_domctl_getvcpuinfo vi = { .vcpu = 1 };
+    assert_int_equal(ctl_getvcpuinfo(d, &vi), 0);
+    assert_int_equal(vi.online, 1);
+    assert_int_equal(vi.blocked, 1);
+    assert_int_equal(vi.running, 0);
+    assert_int_equal(vi.cpu, 2);
+    assert_int_equal(vi.cpu_time, 2000);
+    vi.vcpu = 2;
+    assert_int_equal(ctl_getvcpuinfo(d, &vi), -EINVAL);
+    uint64_t m, eff;
+    assert_int_equal(ctl_vcpu_affinity(d, 0, &m), 0);
+    assert_int_equal(m, 0x5);
+    assert_int_equal(ctl_vcpu_affinity(d, 2, &m), -EINVAL);
+    assert_int_equal(ctl_set_vcpu_affinity(d, 0, 0xc, &eff), 0);
+    assert_int_equal(eff, 0x4);
+    assert_int_equal(ctl_set_vcpu_affinity(d, 0, 0x8, &eff), -EINVAL);
+    assert_int_equal(ctl_set_vcpu_affinity(d, 5, 0x1, &eff), -EINVAL);
+}
+
+/* --- scheduler_op --- */
+
+static long sched_op(uint32_t id, uint32_t cmd, struct xen_domctl_scheduler_op *op)
+{
+    op->sched_id = id;
+    op->cmd = cmd;
+    return ctl_scheduler_op(&doms[1], op);
+}
+
+static void scheduler_credit(void **state)
+{
+    struct xen_domctl_scheduler_op op = { 0 };
+    kind = SCHED_KIND_CREDIT;
+    params = (struct sched_params){ .weight = 300, .cap = 40 };
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_getinfo, &op), -EINVAL);
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getinfo, &op), 0);
+    assert_int_equal(op.u.credit.weight, 300);
+    assert_int_equal(op.u.credit.cap, 40);
+    /* credit: weight 0 and cap 0xFFFF keep what is there. */
+    op.u.credit.weight = 0;
+    op.u.credit.cap = 0xffff;
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(params.weight, 300);
+    assert_int_equal(params.cap, 40);
+    op.u.credit.weight = 512;
+    op.u.credit.cap = 0;
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(params.weight, 512);
+    assert_int_equal(params.cap, 0);
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &op), -EINVAL);
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, 4, &op), -EINVAL);
+    /* credit2: cap 0 removes it, and at most 100% per vCPU (the domain has 2). */
+    kind = SCHED_KIND_CREDIT2;
+    params.cap = 50;
+    op.u.credit2.weight = 0;
+    op.u.credit2.cap = 0;
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(params.cap, 0);
+    assert_int_equal(params.weight, 512);
+    op.u.credit2.cap = 201;
+    int before = set_calls;
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_putinfo, &op), -EINVAL);
+    assert_int_equal(set_calls, before);
+    op.u.credit2.cap = 200;
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT2, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(params.cap, 200);
+    assert_int_equal(ctl_sched_id(), XEN_SCHEDULER_CREDIT2);
+}
+
+static void scheduler_rtds_and_null(void **state)
+{
+    struct xen_domctl_scheduler_op op = { 0 };
+    kind = SCHED_KIND_RTDS;
+    params = (struct sched_params){ .budget_us = 3000, .period_us = 10000, .extratime = true };
+    assert_int_equal(sched_op(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getinfo, &op), 0);
+    assert_int_equal(op.u.rtds.period, 10000);
+    assert_int_equal(op.u.rtds.budget, 3000);
+    assert_int_equal(op.u.rtds.flags, XEN_DOMCTL_SCHEDRT_extra);
+    op.u.rtds = (struct xen_domctl_sched_rtds){ .period = 20000, .budget = 0 };
+    assert_int_equal(sched_op(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_putinfo, &op), -EINVAL);
+    op.u.rtds = (struct xen_domctl_sched_rtds){ .period = 20000, .budget = 5000, .flags = 0 };
+    assert_int_equal(sched_op(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(params.period_us, 20000);
+    assert_int_equal(params.budget_us, 5000);
+    assert_true(params.extratime); /* putinfo leaves extra time alone, as Xen's */
+    op.u.rtds = (struct xen_domctl_sched_rtds){ .period = 1000, .budget = 5000 };
+    assert_int_equal(sched_op(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_putinfo, &op), -EINVAL);
+    assert_int_equal(sched_op(XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &op),
+                     -EOPNOTSUPP);
+    assert_int_equal(ctl_sched_id(), XEN_SCHEDULER_RTDS);
+    kind = SCHED_KIND_NULL;
+    int before = set_calls;
+    assert_int_equal(sched_op(XEN_SCHEDULER_NULL, XEN_DOMCTL_SCHEDOP_putinfo, &op), 0);
+    assert_int_equal(sched_op(XEN_SCHEDULER_NULL, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &op), 0);
+    assert_int_equal(set_calls, before);
+    assert_int_equal(sched_op(XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getinfo, &op), -EINVAL);
+    assert_int_equal(ctl_sched_id(), XEN_SCHEDULER_NULL);
+}
+
+/* --- sysctl --- */
+
+static void cpupool_info(void **state)
+{
+    struct xen_sysctl_cpupool_op op = { .cpupool_id = 0 };
+    uint64_t cpus = 0;
+    assert_int_equal(ctl_cpupool_info(0, &op, &cpus), 0);
+    assert_int_equal(op.cpupool_id, 1);
+    assert_int_equal(op.sched_id, XEN_SCHEDULER_NULL);
+    assert_int_equal(op.n_dom, 4);
+    assert_int_equal(cpus, 0x6);
+    assert_int_equal(ctl_cpupool_info(2, &op, &cpus), -ENOENT);
+}
+
+static void physinfo(void **state)
+{
+    bootinfo.nr_mem = 2;
+    bootinfo.mem[0] = (struct mem_range){ 0x40000000, 0x40000000 };
+    bootinfo.mem[1] = (struct mem_range){ 0x100000000, 0x10000000 };
+    struct xen_sysctl_physinfo pi;
+    memset(&pi, 0xee, sizeof(pi));
+    ctl_physinfo(&pi);
+    assert_int_equal(pi.threads_per_core, 1);
+    assert_int_equal(pi.cores_per_socket, 1);
+    assert_int_equal(pi.nr_cpus, 3);
+    assert_int_equal(pi.max_cpu_id, 3);
+    assert_int_equal(pi.nr_nodes, 1);
+    assert_int_equal(pi.max_node_id, 0);
+    assert_int_equal(pi.cpu_khz, 1000000); /* the host's 1 GHz counter */
+    assert_int_equal(pi.capabilities, XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap |
+                                          XEN_SYSCTL_PHYSCAP_gnttab_v1);
+    assert_int_equal(pi.arch_capabilities, 0);
+    assert_int_equal(pi.total_pages, 1000);
+    assert_int_equal(pi.free_pages, 600);
+    assert_int_equal(pi.scrub_pages, 50);
+    assert_int_equal(pi.outstanding_pages, 0);
+    assert_int_equal(pi.max_mfn, 0x10ffff);
+    assert_int_equal(pi.hw_cap[7], 0);
+}
+
+/* --- readconsole over the real ring --- */
+
+static char got[70000];
+
+static int to_got(void *ctx, uint32_t off, const void *buf, size_t len)
+{
+    assert_true(off + len <= sizeof(got));
+    memcpy(got + off, buf, len);
+    return 0;
+}
+
+static int fail_sink(void *ctx, uint32_t off, const void *buf, size_t len)
+{
+    return -1;
+}
+
+static const struct console_writer raw = { NULL };
+
+static long readcon(bool clear, bool incremental, uint32_t *index, uint32_t count, uint32_t *n)
+{
+    struct xen_sysctl_readconsole op = {
+        .clear = clear, .incremental = incremental, .index = *index, .count = count
+    };
+    memset(got, 0, sizeof(got));
+    long rc = ctl_readconsole(&op, to_got, NULL);
+    *index = op.index;
+    *n = op.count;
+    return rc;
+}
+
+static void readconsole_semantics(void **state)
+{
+    uint32_t idx = 0, n;
+    /* Start from nothing offered: read everything with clear. */
+    assert_int_equal(readcon(true, false, &idx, sizeof(got), &n), 0);
+    console_write(&raw, "hello\n", 6);
+    uint32_t start = idx;
+    assert_int_equal(readcon(false, false, &idx, 100, &n), 0);
+    assert_int_equal(n, 6);
+    assert_string_equal(got, "hello\n");
+    assert_int_equal(idx, start + 6);
+    /* Incremental from where the last read ended: only what is new. */
+    console_write(&raw, "world\n", 6);
+    assert_int_equal(readcon(false, true, &idx, 100, &n), 0);
+    assert_string_equal(got, "world\n");
+    /* A small buffer: the first bytes, and the index says where to go on. */
+    uint32_t from = start;
+    assert_int_equal(readcon(false, true, &from, 4, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(got, "hell");
+    assert_int_equal(from, start + 4);
+    assert_int_equal(readcon(false, true, &from, 100, &n), 0);
+    assert_string_equal(got, "o\nworld\n");
+    /* An index outside what is offered: from the oldest. */
+    uint32_t bogus = start - 5;
+    assert_int_equal(readcon(false, true, &bogus, 100, &n), 0);
+    assert_string_equal(got, "hello\nworld\n");
+    /* Clear: what was read is not offered again. */
+    uint32_t c = 0;
+    assert_int_equal(readcon(true, false, &c, 8, &n), 0);
+    assert_string_equal(got, "hello\nwo");
+    assert_int_equal(readcon(false, false, &c, 100, &n), 0);
+    assert_string_equal(got, "rld\n");
+    /* A sink that fails: -EFAULT, nothing cleared. */
+    struct xen_sysctl_readconsole op = { .clear = 1, .count = 100 };
+    assert_int_equal(ctl_readconsole(&op, fail_sink, NULL), -EFAULT);
+    assert_int_equal(op.count, 100);
+    assert_int_equal(readcon(false, false, &c, 100, &n), 0);
+    assert_string_equal(got, "rld\n");
+}
+
+/* After more than the ring holds, an old index starts at the oldest byte kept. */
+static void readconsole_wrapped(void **state)
+{
+    uint32_t idx = 0, n;
+    assert_int_equal(readcon(false, false, &idx, 1, &n), 0);
+    uint32_t old = idx;
+    char line[101];
+    memset(line, 'x', 99);
+    line[99] = '\n';
+    for (unsigned i = 0; i < 700; i++) {
+        line[0] = (char)('a' + i % 26);
+        console_write(&raw, line, 100);
+    }
+    assert_int_equal(readcon(false, true, &old, sizeof(got), &n), 0);
+    assert_int_equal(n, 64 * 1024); /* the ring's size */
+    assert_int_equal(got[n - 1], '\n');
+    assert_int_equal(got[n - 100], 'a' + 699 % 26);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(only_built_domains, setup, teardown),
+        cmocka_unit_test_setup_teardown(domaininfo_flags, setup, teardown),
+        cmocka_unit_test_setup_teardown(domaininfo_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(lifecycle_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(scheduler_credit, setup, teardown),
+        cmocka_unit_test_setup_teardown(scheduler_rtds_and_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(physinfo, setup, teardown),
+        cmocka_unit_test_setup_teardown(readconsole_semantics, setup, teardown),
+        cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

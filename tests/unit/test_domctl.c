@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Decoding of the toolstack's calls (core/hypercall/domctl.c and sysctl.c): the interface
+ * version, the order of Xen's checks (struct, version, domain, command), reserved ids,
+ * getdomaininfo's "first domain from this id", which commands copy the struct back and when,
+ * results that cannot be written refused before anything changes, the xenctl_bitmap format,
+ * getdomaininfolist's walk and readconsole's buffer.  Guest memory is host memory
+ * (guest_mem_stub.c); core/control/ is replaced by stand-ins that record what they were asked.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include <hyp/control.h>
+#include <hyp/errno.h>
+#include <hyp/percpu.h>
+
+#include "../../hyp/core/hypercall/hypercall_table.h"
+#include "guest_mem_stub.h"
+
+unsigned nr_cpus = 4;
+
+uint64_t cpus_online_mask(void)
+{
+    return 0xf;
+}
+
+/* --- stand-in domains: ids 0 (the caller), 1, 2 and 5 exist; references are counted --- */
+
+static struct domain doms[8];
+static int refs;
+static struct domain self = { .id = 0 };
+static struct vcpu vc = { .dom = &self };
+
+static bool exists(unsigned id)
+{
+    return id == 0 || id == 1 || id == 2 || id == 5;
+}
+
+struct domain *ctl_domain_get(unsigned id)
+{
+    if (id == 0) {
+        refs++;
+        return &self;
+    }
+    if (id >= 8 || !exists(id))
+        return NULL;
+    refs++;
+    doms[id].id = id;
+    return &doms[id];
+}
+
+struct domain *ctl_domain_get_from(unsigned first)
+{
+    for (unsigned id = first; id < 8; id++)
+        if (exists(id))
+            return ctl_domain_get(id);
+    return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+    refs--;
+}
+
+/* --- stand-in control operations --- */
+
+static struct domain *last_target, *last_caller;
+static unsigned last_cmd;
+static long next_rc;
+static uint64_t last_mask;
+
+void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->domain = (domid_t)d->id;
+    info->tot_pages = 100 * d->id;
+}
+
+long ctl_pause(struct domain *caller, struct domain *d)
+{
+    last_cmd = XEN_DOMCTL_pausedomain;
+    last_caller = caller;
+    last_target = d;
+    return next_rc;
+}
+
+long ctl_unpause(struct domain *d)
+{
+    last_cmd = XEN_DOMCTL_unpausedomain;
+    last_target = d;
+    return next_rc;
+}
+
+long ctl_destroy(struct domain *caller, struct domain *d)
+{
+    last_cmd = XEN_DOMCTL_destroydomain;
+    last_target = d;
+    return next_rc;
+}
+
+long ctl_max_mem(struct domain *d, uint64_t max_kib)
+{
+    last_cmd = XEN_DOMCTL_max_mem;
+    last_mask = max_kib;
+    return 0;
+}
+
+void ctl_set_handle(struct domain *d, const uint8_t handle[16])
+{
+    last_cmd = XEN_DOMCTL_setdomainhandle;
+    memcpy(d->handle, handle, 16);
+}
+
+long ctl_max_vcpus(struct domain *caller, struct domain *d, uint32_t max)
+{
+    last_cmd = XEN_DOMCTL_max_vcpus;
+    return max == 2 ? 0 : -EINVAL;
+}
+
+long ctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *op)
+{
+    if (op->vcpu >= 2)
+        return -EINVAL;
+    op->online = 1;
+    op->cpu = 3;
+    op->cpu_time = 12345;
+    return 0;
+}
+
+static uint64_t affinity = ~0UL;
+
+long ctl_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t *mask)
+{
+    if (vcpu >= 2)
+        return -EINVAL;
+    *mask = affinity;
+    return 0;
+}
+
+long ctl_set_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t mask, uint64_t *effective)
+{
+    if (vcpu >= 2)
+        return -EINVAL;
+    last_mask = mask;
+    if (!(mask & 0xf))
+        return -EINVAL;
+    affinity = mask;
+    *effective = mask & 0xf;
+    return 0;
+}
+
+long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op)
+{
+    op->u.credit.weight = 512; /* visible in the copy back even on failure */
+    return op->sched_id == XEN_SCHEDULER_CREDIT ? 0 : -EINVAL;
+}
+
+void ctl_physinfo(struct xen_sysctl_physinfo *pi)
+{
+    memset(pi, 0, sizeof(*pi));
+    pi->nr_cpus = 4;
+    pi->capabilities = XEN_SYSCTL_PHYSCAP_hvm;
+}
+
+/* Pools 0 (pCPUs 0-1) and 3 (pCPUs 2-3). */
+long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus)
+{
+    if (from > 3)
+        return -ENOENT;
+    op->cpupool_id = from ? 3 : 0;
+    op->sched_id = from ? XEN_SCHEDULER_RTDS : XEN_SCHEDULER_CREDIT;
+    op->n_dom = 2;
+    *cpus = from ? 0xc : 0x3;
+    return 0;
+}
+
+uint32_t ctl_sched_id(void)
+{
+    return XEN_SCHEDULER_CREDIT2;
+}
+
+/* Hands out "0123456789..." in pieces of 3 bytes, so offsets matter. */
+long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *ctx)
+{
+    static const char text[] = "0123456789";
+    uint32_t done = 0;
+    while (done < op->count && done < 10) {
+        size_t n = op->count - done < 3 ? op->count - done : 3;
+        if (n > 10 - done)
+            n = 10 - done;
+        if (sink(ctx, done, text + done, n))
+            return -EFAULT;
+        done += (uint32_t)n;
+    }
+    op->count = done;
+    op->index = 77;
+    return 0;
+}
+
+/* --- helpers --- */
+
+static struct xen_domctl dc(uint32_t cmd, domid_t dom)
+{
+    return (struct xen_domctl){ .cmd = cmd,
+                                .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                                .domain = dom };
+}
+
+static long domctl(struct xen_domctl *op)
+{
+    uint64_t a[5] = { (uintptr_t)op };
+    return do_domctl(&vc, a);
+}
+
+static long sysctl(struct xen_sysctl *op)
+{
+    uint64_t a[5] = { (uintptr_t)op };
+    return do_sysctl(&vc, a);
+}
+
+static int setup(void **state)
+{
+    refs = 0;
+    next_rc = 0;
+    last_cmd = 0;
+    last_target = last_caller = NULL;
+    affinity = ~0UL;
+    memset(&stub_mem, 0, sizeof(stub_mem));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    assert_int_equal(refs, 0); /* every reference taken was put */
+    return 0;
+}
+
+/* --- domctl --- */
+
+static void checks_in_xen_order(void **state)
+{
+    uint64_t a[5] = { (uintptr_t)stub_mem.hole };
+    assert_int_equal(do_domctl(&vc, a), -EFAULT);
+    struct xen_domctl op = dc(XEN_DOMCTL_pausedomain, 1);
+    op.interface_version = 0x14; /* Xen 4.16's toolstack */
+    assert_int_equal(domctl(&op), -EACCES);
+    op = dc(XEN_DOMCTL_pausedomain, 3);
+    assert_int_equal(domctl(&op), -ESRCH);
+    op = dc(XEN_DOMCTL_pausedomain, DOMID_SELF); /* no reserved id names a target */
+    assert_int_equal(domctl(&op), -ESRCH);
+    op = dc(0xdead, 4);
+    assert_int_equal(domctl(&op), -ESRCH); /* the domain is looked up first */
+    op = dc(0xdead, 1);
+    assert_int_equal(domctl(&op), -ENOSYS);
+    op = dc(XEN_DOMCTL_createdomain, 1);
+    assert_int_equal(domctl(&op), -ENOSYS); /* not yet */
+    assert_int_equal(last_cmd, 0);
+}
+
+static void getdomaininfo_next_domain(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getdomaininfo, 3);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.domain, 5); /* the first from 3 up */
+    assert_int_equal(op.u.getdomaininfo.domain, 5);
+    assert_int_equal(op.u.getdomaininfo.tot_pages, 500);
+    op = dc(XEN_DOMCTL_getdomaininfo, 1);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.domain, 1);
+    op = dc(XEN_DOMCTL_getdomaininfo, 6);
+    assert_int_equal(domctl(&op), -ESRCH);
+    op = dc(XEN_DOMCTL_getdomaininfo, DOMID_SELF);
+    assert_int_equal(domctl(&op), -EINVAL);
+    /* A result that cannot be written back: refused. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_getdomaininfo, 1);
+    assert_int_equal(domctl(ro), -EFAULT);
+}
+
+static void lifecycle_commands(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_pausedomain, 2);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_pausedomain);
+    assert_ptr_equal(last_target, &doms[2]);
+    assert_ptr_equal(last_caller, &self);
+    next_rc = -EOVERFLOW;
+    assert_int_equal(domctl(&op), -EOVERFLOW);
+    next_rc = -ERESTART; /* a destroy still waiting: the HVC runs again */
+    op = dc(XEN_DOMCTL_destroydomain, 2);
+    assert_int_equal(domctl(&op), -ERESTART);
+    next_rc = 0;
+    op = dc(XEN_DOMCTL_unpausedomain, 5);
+    assert_int_equal(domctl(&op), 0);
+    assert_ptr_equal(last_target, &doms[5]);
+    op = dc(XEN_DOMCTL_max_mem, 1);
+    op.u.max_mem.max_memkb = 65536;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_mask, 65536);
+    op = dc(XEN_DOMCTL_setdomainhandle, 1);
+    memset(op.u.setdomainhandle.handle, 0xab, 16);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(doms[1].handle[15], 0xab);
+    op = dc(XEN_DOMCTL_max_vcpus, 1);
+    op.u.max_vcpus.max = 3;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.max_vcpus.max = 2;
+    assert_int_equal(domctl(&op), 0);
+    /* Commands without results work on a read-only struct. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_pausedomain, 1);
+    assert_int_equal(domctl(ro), 0);
+}
+
+static void copy_back_rules(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getvcpuinfo, 1);
+    op.u.getvcpuinfo.vcpu = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.u.getvcpuinfo.cpu, 3);
+    assert_int_equal(op.u.getvcpuinfo.cpu_time, 12345);
+    op = dc(XEN_DOMCTL_getvcpuinfo, 1);
+    op.u.getvcpuinfo.vcpu = 9;
+    op.u.getvcpuinfo.cpu = 77;
+    assert_int_equal(domctl(&op), -EINVAL);
+    assert_int_equal(op.u.getvcpuinfo.cpu, 77); /* not copied back on failure */
+    /* scheduler_op goes back whatever happened (Xen's copyback). */
+    op = dc(XEN_DOMCTL_scheduler_op, 1);
+    op.u.scheduler_op.sched_id = XEN_SCHEDULER_RTDS;
+    assert_int_equal(domctl(&op), -EINVAL);
+    assert_int_equal(op.u.scheduler_op.u.credit.weight, 512);
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_scheduler_op, 1);
+    ro->u.scheduler_op.sched_id = XEN_SCHEDULER_CREDIT;
+    assert_int_equal(domctl(ro), -EFAULT);
+    assert_int_equal(ro->u.scheduler_op.u.credit.weight, 0); /* refused before it ran */
+}
+
+static void affinity_bitmaps(void **state)
+{
+    uint8_t hard[4] = { 0xff, 0xff, 0xff, 0xff }, soft[2] = { 0xff, 0xff };
+    struct xen_domctl op = dc(XEN_DOMCTL_getvcpuaffinity, 1);
+    op.u.vcpuaffinity = (struct xen_domctl_vcpuaffinity){
+        .vcpu = 0,
+        .flags = XEN_VCPUAFFINITY_HARD,
+        .cpumap_hard = { .bitmap = (uintptr_t)hard, .nr_bits = 32 },
+    };
+    affinity = BIT(1) | BIT(3) | BIT(9); /* pCPU 9 is past the machine's 4 */
+    assert_int_equal(domctl(&op), 0);
+    uint8_t want[4] = { 0x0a, 0, 0, 0 }; /* the rest of the guest's bitmap zeroed */
+    assert_memory_equal(hard, want, 4);
+    op.u.vcpuaffinity.flags = 0;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.vcpuaffinity.vcpu = 2;
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    assert_int_equal(domctl(&op), -EINVAL);
+
+    /* Set: 3 bits given, so bit 3 of the byte is not the guest's; soft is within hard. */
+    hard[0] = 0x0c;
+    soft[0] = 0x06;
+    op = dc(XEN_DOMCTL_setvcpuaffinity, 1);
+    op.u.vcpuaffinity = (struct xen_domctl_vcpuaffinity){
+        .vcpu = 1,
+        .flags = XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT,
+        .cpumap_hard = { .bitmap = (uintptr_t)hard, .nr_bits = 3 },
+        .cpumap_soft = { .bitmap = (uintptr_t)soft, .nr_bits = 16 },
+    };
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_mask, 0x04);
+    assert_int_equal(hard[0], 0x04); /* the hard affinity in effect */
+    assert_int_equal(soft[0], 0x04);
+    assert_int_equal(soft[1], 0);
+    /* No pCPU left: refused with the bitmap untouched. */
+    hard[0] = 0x00;
+    assert_int_equal(domctl(&op), -EINVAL);
+    /* A bitmap that cannot be read. */
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uintptr_t)stub_mem.hole;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+    assert_int_equal(domctl(&op), -EFAULT);
+}
+
+/* --- sysctl --- */
+
+static struct xen_sysctl sc(uint32_t cmd)
+{
+    return (struct xen_sysctl){ .cmd = cmd, .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+}
+
+static void sysctl_basics(void **state)
+{
+    uint64_t a[5] = { (uintptr_t)stub_mem.hole };
+    assert_int_equal(do_sysctl(&vc, a), -EFAULT);
+    struct xen_sysctl op = sc(XEN_SYSCTL_physinfo);
+    op.interface_version = 0x14;
+    assert_int_equal(sysctl(&op), -EACCES);
+    op = sc(XEN_SYSCTL_physinfo);
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.physinfo.nr_cpus, 4);
+    op = sc(XEN_SYSCTL_sched_id);
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.sched_id.sched_id, XEN_SCHEDULER_CREDIT2);
+    op = sc(XEN_SYSCTL_cpupool_op);
+    assert_int_equal(sysctl(&op), -ENOSYS);
+    struct xen_sysctl *ro = (struct xen_sysctl *)stub_mem.ro;
+    *ro = sc(XEN_SYSCTL_physinfo);
+    assert_int_equal(sysctl(ro), -EFAULT);
+}
+
+static void domaininfo_list(void **state)
+{
+    struct xen_domctl_getdomaininfo info[4];
+    memset(info, 0xff, sizeof(info));
+    struct xen_sysctl op = sc(XEN_SYSCTL_getdomaininfolist);
+    op.u.getdomaininfolist = (struct xen_sysctl_getdomaininfolist){ .first_domain = 0,
+                                                                    .max_domains = 4,
+                                                                    .buffer = (uintptr_t)info };
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.getdomaininfolist.num_domains, 4);
+    assert_int_equal(info[0].domain, 0);
+    assert_int_equal(info[1].domain, 1);
+    assert_int_equal(info[2].domain, 2);
+    assert_int_equal(info[3].domain, 5);
+    op.u.getdomaininfolist.first_domain = 2;
+    op.u.getdomaininfolist.max_domains = 1;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.getdomaininfolist.num_domains, 1);
+    assert_int_equal(info[0].domain, 2);
+    op.u.getdomaininfolist.first_domain = 6;
+    op.u.getdomaininfolist.max_domains = 4;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.getdomaininfolist.num_domains, 0);
+    op.u.getdomaininfolist.max_domains = 0;
+    op.u.getdomaininfolist.first_domain = 0;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.getdomaininfolist.num_domains, 0);
+    /* An array in unmapped memory. */
+    op.u.getdomaininfolist.buffer = (uintptr_t)stub_mem.hole;
+    op.u.getdomaininfolist.max_domains = 2;
+    op.u.getdomaininfolist.num_domains = 99;
+    assert_int_equal(sysctl(&op), -EFAULT);
+    assert_int_equal(op.u.getdomaininfolist.num_domains, 99); /* copied back, not updated */
+}
+
+static void readconsole_buffer(void **state)
+{
+    char buf[16];
+    memset(buf, '.', sizeof(buf));
+    struct xen_sysctl op = sc(XEN_SYSCTL_readconsole);
+    op.u.readconsole = (struct xen_sysctl_readconsole){ .buffer = (uintptr_t)buf, .count = 8 };
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.readconsole.count, 8);
+    assert_int_equal(op.u.readconsole.index, 77);
+    assert_memory_equal(buf, "01234567..", 10);
+    op.u.readconsole =
+        (struct xen_sysctl_readconsole){ .buffer = (uintptr_t)stub_mem.hole, .count = 8 };
+    assert_int_equal(sysctl(&op), -EFAULT);
+}
+
+static long pool_op(uint32_t cmd, uint32_t id, uint8_t *map, uint32_t bits,
+                    struct xen_sysctl_cpupool_op *out)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+    op.u.cpupool_op = (struct xen_sysctl_cpupool_op){
+        .op = cmd, .cpupool_id = id, .cpumap = { .bitmap = (uintptr_t)map, .nr_bits = bits }
+    };
+    long rc = sysctl(&op);
+    *out = op.u.cpupool_op;
+    return rc;
+}
+
+static void cpupools(void **state)
+{
+    uint8_t map[2] = { 0xff, 0xff };
+    struct xen_sysctl_cpupool_op o;
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 1, map, 16, &o), 0);
+    assert_int_equal(o.cpupool_id, 3);
+    assert_int_equal(o.sched_id, XEN_SCHEDULER_RTDS);
+    assert_int_equal(o.n_dom, 2);
+    assert_int_equal(map[0], 0x0c);
+    assert_int_equal(map[1], 0);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 4, map, 16, &o), -ENOENT);
+    map[0] = 0xff;
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_FREEINFO, 0, map, 8, &o), 0);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 0, map, 8, &o), -EOPNOTSUPP);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, map, 8, &o), -EOPNOTSUPP);
+    assert_int_equal(pool_op(99, 0, map, 8, &o), -ENOSYS);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 0, (uint8_t *)stub_mem.hole, 8, &o),
+                     -EFAULT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(checks_in_xen_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(getdomaininfo_next_domain, setup, teardown),
+        cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(sysctl_basics, setup, teardown),
+        cmocka_unit_test_setup_teardown(domaininfo_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(readconsole_buffer, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupools, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
