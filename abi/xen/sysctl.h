@@ -141,6 +141,40 @@ XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpu, 16);
 XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, n_dom, 20);
 XEN_ABI_OFFSET(struct xen_sysctl_cpupool_op, cpumap, 24);
 
+/* XEN_SYSCTL_scheduler_op: a pool's policy-wide settings (credit: time slice and rate
+ * limit; credit2: rate limit). */
+#define XEN_SYSCTL_SCHEDOP_putinfo 0
+#define XEN_SYSCTL_SCHEDOP_getinfo 1
+#define XEN_SYSCTL_CSCHED_TSLICE_MIN 1 /* ms */
+#define XEN_SYSCTL_CSCHED_TSLICE_MAX 1000
+#define XEN_SYSCTL_SCHED_RATELIMIT_MIN 100 /* us; 0 is "none" */
+#define XEN_SYSCTL_SCHED_RATELIMIT_MAX 500000
+#define XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US 100000
+struct xen_sysctl_credit_schedule {
+    uint32_t tslice_ms;
+    uint32_t ratelimit_us;
+    uint32_t vcpu_migr_delay_us;
+};
+struct xen_sysctl_credit2_schedule {
+    uint32_t ratelimit_us;
+};
+struct xen_sysctl_scheduler_op {
+    uint32_t cpupool_id;
+    uint32_t sched_id; /* XEN_SCHEDULER_* */
+    uint32_t cmd;      /* XEN_SYSCTL_SCHEDOP_* */
+    uint32_t pad;
+    union {
+        uint64_t arinc653_schedule; /* a guest handle (arinc653: not offered) */
+        struct xen_sysctl_credit_schedule sched_credit;
+        struct xen_sysctl_credit2_schedule sched_credit2;
+    } u;
+};
+XEN_ABI_SIZE(struct xen_sysctl_scheduler_op, 32);
+XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, cmd, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u, 16);
+XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u.sched_credit.ratelimit_us, 20);
+XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u.sched_credit.vcpu_migr_delay_us, 24);
+
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */
     uint32_t interface_version; /* XEN_SYSCTL_INTERFACE_VERSION */
@@ -150,6 +184,7 @@ struct xen_sysctl {
         struct xen_sysctl_sched_id sched_id;
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
         struct xen_sysctl_cpupool_op cpupool_op;
+        struct xen_sysctl_scheduler_op scheduler_op;
         uint8_t pad[128];
     } u;
 };

@@ -130,13 +130,27 @@ int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
     return 0;
 }
 
+static enum sched_kind pool_kind = SCHED_KIND_NULL; /* pool 1's */
+static uint64_t slice_ns = 10000000;
+
+uint64_t sched_credit_slice_ns(void)
+{
+    return slice_ns;
+}
+
+int sched_credit_set_slice_ns(uint64_t ns)
+{
+    slice_ns = ns;
+    return 0;
+}
+
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
                      unsigned *nr_domains)
 {
     if (from > 1)
         return false;
     *id = 1;
-    *k = SCHED_KIND_NULL;
+    *k = pool_kind;
     *cpus = 0x6;
     *nr_domains = 4;
     return true;
@@ -526,6 +540,41 @@ static void readconsole_wrapped(void **state)
     assert_int_equal(got[n - 100], 'a' + 699 % 26);
 }
 
+/* sysctl scheduler_op: credit's slice read and set in Xen's ranges; what Keel lacks (a rate
+ * limit, a migration delay) reads 0 and is refused otherwise; other policies have nothing. */
+static void sched_adjust_global(void **state)
+{
+    struct xen_sysctl_scheduler_op op = { .cpupool_id = 1,
+                                          .sched_id = XEN_SCHEDULER_CREDIT,
+                                          .cmd = XEN_SYSCTL_SCHEDOP_getinfo };
+    pool_kind = SCHED_KIND_CREDIT;
+    assert_int_equal(ctl_sched_adjust_global(&op), 0);
+    assert_int_equal(op.u.sched_credit.tslice_ms, 10);
+    assert_int_equal(op.u.sched_credit.ratelimit_us, 0);
+    op.cmd = XEN_SYSCTL_SCHEDOP_putinfo;
+    op.u.sched_credit.tslice_ms = 30;
+    assert_int_equal(ctl_sched_adjust_global(&op), 0);
+    assert_int_equal(slice_ns, 30000000);
+    op.u.sched_credit.tslice_ms = 1001;
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    op.u.sched_credit.tslice_ms = 5;
+    op.u.sched_credit.ratelimit_us = 6000; /* above the slice */
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    op.u.sched_credit.ratelimit_us = 1000;
+    assert_int_equal(ctl_sched_adjust_global(&op), -EOPNOTSUPP);
+    assert_int_equal(slice_ns, 30000000); /* nothing changed by a refusal */
+    op.sched_id = XEN_SCHEDULER_RTDS;
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    op.cpupool_id = 0;
+    assert_int_equal(ctl_sched_adjust_global(&op), -ESRCH);
+    pool_kind = SCHED_KIND_RTDS;
+    op = (struct xen_sysctl_scheduler_op){ .cpupool_id = 1,
+                                           .sched_id = XEN_SCHEDULER_RTDS,
+                                           .cmd = XEN_SYSCTL_SCHEDOP_getinfo };
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    pool_kind = SCHED_KIND_NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +586,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(scheduler_credit, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduler_rtds_and_null, setup, teardown),
         cmocka_unit_test_setup_teardown(cpupool_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(sched_adjust_global, setup, teardown),
         cmocka_unit_test_setup_teardown(physinfo, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),

@@ -177,6 +177,12 @@ long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t 
     return 0;
 }
 
+long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op)
+{
+    op->u.sched_credit.tslice_ms = 30;
+    return op->cpupool_id ? -ESRCH : 0;
+}
+
 uint32_t ctl_sched_id(void)
 {
     return XEN_SCHEDULER_CREDIT2;

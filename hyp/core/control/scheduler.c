@@ -107,3 +107,48 @@ long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op)
         return 0;
     }
 }
+
+/* Credit's settings: Xen's ranges (a rate limit of 0 is "none"); Keel has only the slice. */
+static long credit_global(struct xen_sysctl_credit_schedule *c, uint32_t cmd)
+{
+    if (cmd == XEN_SYSCTL_SCHEDOP_getinfo) {
+        uint64_t ms = sched_credit_slice_ns() / 1000000;
+        c->tslice_ms = (uint32_t)(ms ? ms : 1);
+        c->ratelimit_us = 0;
+        c->vcpu_migr_delay_us = 0;
+        return 0;
+    }
+    if (c->tslice_ms < XEN_SYSCTL_CSCHED_TSLICE_MIN ||
+        c->tslice_ms > XEN_SYSCTL_CSCHED_TSLICE_MAX ||
+        (c->ratelimit_us && (c->ratelimit_us < XEN_SYSCTL_SCHED_RATELIMIT_MIN ||
+                             c->ratelimit_us > XEN_SYSCTL_SCHED_RATELIMIT_MAX ||
+                             c->ratelimit_us > c->tslice_ms * 1000)) ||
+        c->vcpu_migr_delay_us > XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US)
+        return -EINVAL;
+    if (c->ratelimit_us || c->vcpu_migr_delay_us)
+        return -EOPNOTSUPP;
+    return sched_credit_set_slice_ns((uint64_t)c->tslice_ms * 1000000);
+}
+
+long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op)
+{
+    unsigned id, n;
+    enum sched_kind kind;
+    uint64_t cpus;
+    if (!sched_pool_info(op->cpupool_id, &id, &kind, &cpus, &n) || id != op->cpupool_id)
+        return -ESRCH;
+    if (op->sched_id != id_of(kind) || op->cmd > XEN_SYSCTL_SCHEDOP_getinfo)
+        return -EINVAL;
+    switch (kind) {
+    case SCHED_KIND_CREDIT:
+        return credit_global(&op->u.sched_credit, op->cmd);
+    case SCHED_KIND_CREDIT2:
+        if (op->cmd == XEN_SYSCTL_SCHEDOP_getinfo)
+            op->u.sched_credit2.ratelimit_us = 0;
+        return op->cmd == XEN_SYSCTL_SCHEDOP_getinfo || !op->u.sched_credit2.ratelimit_us
+                   ? 0
+                   : -EOPNOTSUPP;
+    default:
+        return -EINVAL; /* rtds and null have no pool-wide settings, as in Xen */
+    }
+}

@@ -6,7 +6,7 @@
  * goes back, even when the command failed part way (Xen's rule: the caller sees what it
  * asked).  The struct is checked writable before a command runs, so readconsole's clear is
  * never lost to a result that cannot be written.  cpupool_op shows Keel's pools (made at boot)
- * but cannot change them.  Only the control domain gets here.
+ * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings.  Only the control domain gets here.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -88,6 +88,7 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
     case XEN_SYSCTL_sched_id:
     case XEN_SYSCTL_getdomaininfolist:
     case XEN_SYSCTL_cpupool_op:
+    case XEN_SYSCTL_scheduler_op:
         break;
     default:
         return -ENOSYS;
@@ -107,6 +108,9 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
         break;
     case XEN_SYSCTL_cpupool_op:
         rc = cpupool_op(v, &op);
+        break;
+    case XEN_SYSCTL_scheduler_op:
+        rc = ctl_sched_adjust_global(&op.u.scheduler_op);
         break;
     default:
         rc = getdomaininfolist(v, &op);

@@ -288,6 +288,19 @@ static const struct sched_choice *default_policy(void)
     return p ? p : &choices[0];
 }
 
+uint64_t sched_credit_slice_ns(void)
+{
+    return READ_ONCE(sched_slice_ns);
+}
+
+int sched_credit_set_slice_ns(uint64_t ns)
+{
+    if (ns < SLICE_MIN_US * NS_PER_US || ns > SLICE_MAX_US * NS_PER_US)
+        return -EINVAL;
+    WRITE_ONCE(sched_slice_ns, ns);
+    return 0;
+}
+
 static void read_slice(void)
 {
     uint64_t us = cmdline_u64(bootinfo.cmdline, "sched_slice_us", 10000);

@@ -75,3 +75,9 @@ long ctl_set_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t mask, uint6
  * name.  -EINVAL for another scheduler, an unknown command, per-vCPU commands of credit, or
  * values out of Keel's ranges (nothing changed); -EOPNOTSUPP for RTDS per-vCPU parameters. */
 long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op);
+/* sysctl scheduler_op: pool op->cpupool_id's policy-wide settings.  credit: the time slice
+ * (tslice_ms, shared by Keel's credit pools); Keel has no rate limit or migration delay, so
+ * those read 0 and only 0 is accepted (-EOPNOTSUPP otherwise).  credit2 reads a rate limit of
+ * 0 likewise.  -ESRCH (no such pool), -EINVAL (sched_id not the pool's, a policy without such
+ * settings, an unknown cmd, a value outside Xen's range). */
+long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op);
