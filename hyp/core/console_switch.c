@@ -458,13 +458,34 @@ static int uart_irq_from_dt(bool *edge)
     return -1;
 }
 
-void console_switch_init(void)
+/* The console UART's interrupt, registered (disabled) by claim_irq; -1 if none. */
+static int claimed_irq = -1;
+
+/* Register the console UART's interrupt, or find it registered already.  Returns the line, or
+ * -1 if the device tree names none or it cannot be had. */
+static int claim_irq(void)
 {
     bool edge = false;
     int irq = uart_irq_from_dt(&edge);
-    if (irq >= 0 && !irq_register((unsigned)irq, uart_rx_irq, NULL)) {
-        if (irqchip_set_trigger((unsigned)irq, edge))
-            pr_warn("console: cannot set the trigger type of interrupt %d\n", irq);
+    if (irq < 0 || irq == claimed_irq)
+        return irq;
+    if (irq_register((unsigned)irq, uart_rx_irq, NULL))
+        return -1;
+    if (irqchip_set_trigger((unsigned)irq, edge))
+        pr_warn("console: cannot set the trigger type of interrupt %d\n", irq);
+    claimed_irq = irq;
+    return irq;
+}
+
+void console_switch_claim_irq(void)
+{
+    (void)claim_irq();
+}
+
+void console_switch_init(void)
+{
+    int irq = claim_irq();
+    if (irq >= 0) {
         irqchip_enable((unsigned)irq, POLL_CPU);
         pr_info("console: input polled every %llu ms and on interrupt %d\n",
                 CONSOLE_POLL_NS / 1000000, irq);
