@@ -9,6 +9,9 @@
  * it is raised, which needs the guest's deactivation to re-arm the host line; the SPI reads
  * pending while the guest has interrupts masked and active in its handler; masked in the
  * device, or disabled in the GIC, it does not come, and comes once unmasked or enabled.
+ * With passthru.restart=1 (and on_reboot = "restart"), an owner whose checks passed leaves a
+ * mark in the device (its match register) and reboots: the next incarnation finds the mark
+ * and runs the checks again, so the line was given back at the kill and given again.
  * passthru.role=outsider: a domain not given the device gets a synchronous external abort
  * for a load from its page.
  *
@@ -23,6 +26,7 @@
 #include "gic.h"
 #include "guest.h"
 #include "platform.h"
+#include "smccc.h"
 #include "test.h"
 #include "timer.h"
 
@@ -30,13 +34,14 @@ const char guest_name[] = "passthru";
 
 #define RTC_BASE 0x09010000UL
 #define RTC_IRQ 34
-#define RTCDR 0x00   /* data: seconds */
-#define RTCMR 0x04   /* match */
-#define RTCCR 0x0c   /* control: 1, always enabled */
-#define RTCIMSC 0x10 /* interrupt mask: 1 lets RTCRIS through */
-#define RTCRIS 0x14  /* raw interrupt status */
-#define RTCMIS 0x18  /* masked interrupt status */
-#define RTCICR 0x1c  /* interrupt clear */
+#define RTCDR 0x00       /* data: seconds */
+#define RTCMR 0x04       /* match */
+#define RTCCR 0x0c       /* control: 1, always enabled */
+#define RTCIMSC 0x10     /* interrupt mask: 1 lets RTCRIS through */
+#define RTCRIS 0x14      /* raw interrupt status */
+#define RTCMIS 0x18      /* masked interrupt status */
+#define RTCICR 0x1c      /* interrupt clear */
+#define MARK 0x4b45454cu /* in RTCMR: "restarted"; as an alarm, decades away */
 #define FIRES 5
 #define QUIET_US 20000 /* how long "does not come" is watched: a fault can only be missed */
 
@@ -178,6 +183,10 @@ static void owner(void)
 {
     if (!gic_init() || !gic_cpu_init(false))
         test_fail_stop("gic", "no GIC in the DT");
+    bool restart = bootarg_is("passthru.restart", "1");
+    bool again = restart && rtc(RTCMR) == MARK;
+    if (again)
+        check(true, "device_given_again", "restarted: the mark is in RTCMR");
     registers();
     rtc_write(RTCIMSC, 0);
     rtc_write(RTCICR, 1);
@@ -196,6 +205,12 @@ static void owner(void)
     rtc_write(RTCICR, 1);
     gic_disable(RTC_IRQ);
     note("%u RTC interrupts taken", count());
+    if (restart && !again && !test_failed_count()) {
+        rtc_write(RTCMR, MARK);
+        note("rebooting, to be given the device again");
+        psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+        test_fail_stop("reboot", "PSCI SYSTEM_RESET returned");
+    }
 }
 
 /* Not given the device: its page is nothing, and a load from it aborts. */

@@ -85,11 +85,15 @@ vcpus_of() {
     esac
 }
 
-# Configuration keys a domain gets beyond the common ones.  passthru: QEMU virt's PL031 RTC
-# (page 0x9010000, SPI 2 = INTID 34); the others ask for lines Keel must refuse.
-cfg_extra() {
+# Configuration keys domain NAME gets beyond the common ones (later keys win), in a case run
+# on SMP host CPUs.  passthru: QEMU virt's PL031 RTC (page 0x9010000, SPI 2 = INTID 34), and
+# one restart to show the device is given back and given again; the others ask for lines Keel
+# must refuse.
+cfg_extra() { # NAME SMP
     case $1 in
-    passthru) printf 'iomem = [ "9010,1" ]\nirqs = [ 34 ]\n' ;;
+    passthru)
+        printf 'iomem = [ "9010,1" ]\nirqs = [ 34 ]\non_reboot = "restart"\n'
+        printf 'extra = "guest.pcpus=%s passthru.restart=1"\n' "$2" ;;
     passthru-uart) printf 'irqs = [ 33 ]\n' ;; # Keel's own console UART's line
     passthru-dup) printf 'irqs = [ 34 ]\n' ;;  # given to passthru already
     esac
@@ -245,7 +249,7 @@ ${ramdisk:+ramdisk = \"$ramdisk\"}
 on_reboot = "destroy"
 on_crash = "destroy"
 extra = "guest.pcpus=$smp${role:+ $g.role=$role}"
-$(cfg_extra "$d")
+$(cfg_extra "$d" "$smp")
 CFG
             cfgs+=("$dir/$d.cfg")
             if [ "$refuse" = 1 ]; then
