@@ -11,6 +11,7 @@ UNIT_DEPS_vgic := $(VGIC_DIR)/vgic_internal.h hyp/arch/arm64/include/arm64/vgic.
 UNIT_TESTS += vgic_passthru
 UNIT_SRCS_vgic_passthru := $(UNIT_SRCS_vgic) $(VGIC_DIR)/passthru.c
 UNIT_DEPS_vgic_passthru := $(UNIT_DEPS_vgic)
+UNIT_CFLAGS_vgic_passthru := -pthread
 
 # Virtual timers: vtimer.c is #included by the test, with its system registers faked.
 UNIT_TESTS += vtimer
