@@ -19,7 +19,7 @@ static const char *const known_keys[] = {
     "name",         "memory",        "vcpus",          "kernel",    "ramdisk",  "extra",
     "cmdline",      "root",          "on_poweroff",    "on_reboot", "on_crash", "type",
     "cpu_weight",   "cap",           "pool",           "budget",    "period",   "cpus",
-    "xen_enhanced", "static_evtchn", "control_domain",
+    "xen_enhanced", "static_evtchn", "control_domain", "irqs",      "iomem",
 };
 
 static const char *const action_names[] = {
@@ -332,6 +332,88 @@ static int interpret_sched(struct parser *p)
     return cfg->cpus ? check_cpus(p, s->line, cfg->cpus) : 0;
 }
 
+/* A hexadecimal number at *s (an optional "0x" first, as xl's sscanf takes it), *s moved past
+ * it.  False if there are no digits or it does not fit 64 bits. */
+static bool parse_hex(const char **s, uint64_t *out)
+{
+    const char *c = *s;
+    if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X'))
+        c += 2;
+    uint64_t v = 0;
+    const char *first = c;
+    for (;; c++) {
+        unsigned d;
+        if (*c >= '0' && *c <= '9')
+            d = (unsigned)(*c - '0');
+        else if (*c >= 'a' && *c <= 'f')
+            d = (unsigned)(*c - 'a' + 10);
+        else if (*c >= 'A' && *c <= 'F')
+            d = (unsigned)(*c - 'A' + 10);
+        else
+            break;
+        if (v >> 60)
+            return false;
+        v = v << 4 | d;
+    }
+    *out = v;
+    *s = c;
+    return c != first;
+}
+
+/* One iomem item, "START,PAGES[@GFN]" (xl.cfg(5)): page numbers in hexadecimal, PAGES at
+ * least 1, the byte addresses of both ranges within 64 bits. */
+static bool parse_iomem(const char *item, struct xlcfg_iomem *r)
+{
+    const char *c = item;
+    if (!parse_hex(&c, &r->start) || *c++ != ',' || !parse_hex(&c, &r->pages))
+        return false;
+    r->gfn = r->start;
+    if (*c == '@' && (c++, !parse_hex(&c, &r->gfn)))
+        return false;
+    const uint64_t max_pages = UINT64_MAX >> 12;
+    return !*c && r->pages && r->start <= max_pages - r->pages && r->gfn <= max_pages - r->pages;
+}
+
+static int interpret_devices(struct parser *p)
+{
+    struct xlcfg *cfg = p->cfg;
+    const struct xlcfg_setting *s = xlcfg_find(cfg, "irqs");
+    if (s && !s->value.is_list)
+        return xlcfg_fail_at(p, s->line, "irqs", "wants a list [ NUMBER, ... ]");
+    if (s && s->value.nr_items > XLCFG_MAX_IRQS)
+        return xlcfg_fail_at(p, s->line, "irqs", "at most %u interrupts", XLCFG_MAX_IRQS);
+    if (s && s->value.nr_items) {
+        cfg->irqs = calloc(s->value.nr_items, sizeof(*cfg->irqs));
+        if (!cfg->irqs)
+            return fail_nomem(p);
+        for (size_t i = 0; i < s->value.nr_items; i++) {
+            long long v;
+            if (parse_integer(s->value.items[i], &v) != INT_OK || v < 0 || v > UINT32_MAX)
+                return xlcfg_fail_at(p, s->line, "irqs", "'%s' is not an interrupt number",
+                                     s->value.items[i]);
+            cfg->irqs[cfg->nr_irqs++] = (uint32_t)v;
+        }
+    }
+    s = xlcfg_find(cfg, "iomem");
+    if (s && !s->value.is_list)
+        return xlcfg_fail_at(p, s->line, "iomem", "wants a list [ \"START,PAGES[@GFN]\", ... ]");
+    if (s && s->value.nr_items > XLCFG_MAX_IOMEM)
+        return xlcfg_fail_at(p, s->line, "iomem", "at most %u ranges", XLCFG_MAX_IOMEM);
+    if (s && s->value.nr_items) {
+        cfg->iomem = calloc(s->value.nr_items, sizeof(*cfg->iomem));
+        if (!cfg->iomem)
+            return fail_nomem(p);
+        for (size_t i = 0; i < s->value.nr_items; i++) {
+            if (!parse_iomem(s->value.items[i], &cfg->iomem[cfg->nr_iomem++]))
+                return xlcfg_fail_at(p, s->line, "iomem",
+                                     "'%s' is not \"START,PAGES[@GFN]\" (page numbers in "
+                                     "hexadecimal, at least one page)",
+                                     s->value.items[i]);
+        }
+    }
+    return 0;
+}
+
 static void warn_unknown(struct parser *p)
 {
     for (size_t i = 0; i < p->cfg->nr_settings; i++) {
@@ -356,7 +438,7 @@ int xlcfg_parse_text(struct xlcfg *cfg, const char *text, size_t len, const char
     if (xlcfg_parse_syntax(&p))
         goto fail;
     warn_unknown(&p);
-    if (interpret_basics(&p, path) || interpret_sched(&p))
+    if (interpret_basics(&p, path) || interpret_sched(&p) || interpret_devices(&p))
         goto fail;
     return 0;
 fail:
@@ -402,6 +484,8 @@ void xlcfg_free(struct xlcfg *cfg)
                       cfg->pool,  cfg->cpus, cfg->xen_enhanced };
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
         free(owned[i]);
+    free(cfg->irqs);
+    free(cfg->iomem);
     memset(cfg, 0, sizeof(*cfg));
 }
 

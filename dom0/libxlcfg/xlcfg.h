@@ -44,6 +44,13 @@ struct xlcfg_setting {
 #define XLCFG_DEFAULT_WEIGHT 256u
 #define XLCFG_MAX_VCPUS 128u
 #define XLCFG_MAX_MEMORY_MIB (16ull << 20) /* 16 TiB */
+#define XLCFG_MAX_IRQS 32                  /* irqs = [...] items (Keel's DOMAIN_MAX_IRQS) */
+#define XLCFG_MAX_IOMEM 16                 /* iomem = [...] items (Keel's DOMAIN_MAX_IOMEM) */
+
+/* One iomem item: host pages [start, start + pages) seen by the guest from frame gfn. */
+struct xlcfg_iomem {
+    uint64_t start, pages, gfn;
+};
 
 struct xlcfg {
     char *file; /* the path given to the parser (for messages) */
@@ -75,6 +82,14 @@ struct xlcfg {
     uint32_t period_us;
     char *pool; /* NULL if not given */
     char *cpus; /* hard-affinity string such as "0-3,5" or "all"; NULL if none */
+
+    /* Host devices passed through (Arm): irqs = [ NUMBER, ... ], host interrupts (INTIDs),
+     * and iomem = [ "START,PAGES[@GFN]", ... ], host page ranges in hexadecimal, the guest
+     * seeing them from GFN (from START when no @GFN is given, a 1:1 mapping). */
+    uint32_t *irqs;
+    size_t nr_irqs;
+    struct xlcfg_iomem *iomem;
+    size_t nr_iomem;
 };
 
 #define XLCFG_ERROR_MAX 512

@@ -450,23 +450,8 @@ static enum irq_end uart_rx_irq(unsigned irq, void *ctx)
     return IRQ_EOI;
 }
 
-/* #interrupt-cells of the controller node's interrupts go to (its own or an ancestor's
- * "interrupt-parent"), or 0. */
-static uint32_t interrupt_cells(const struct fdt *f, int node)
-{
-    uint32_t ph, cells;
-    for (int n = node; n >= 0; n = fdt_parent(f, n)) {
-        if (!fdt_prop_u32(f, n, "interrupt-parent", &ph))
-            continue;
-        int ic = fdt_find_phandle(f, ph);
-        return ic >= 0 && fdt_prop_u32(f, ic, "#interrupt-cells", &cells) ? cells : 0;
-    }
-    return 0;
-}
-
-/* The console UART's interrupt: the node whose first "reg" entry is bootinfo.uart_base, with a
- * three-cell GIC specifier (type 0 = SPI from 32, 1 = PPI from 16; flags 1/2 = edge).
- * Returns the line or -1. */
+/* The console UART's interrupt: that of the node whose first "reg" entry is
+ * bootinfo.uart_base.  Returns the line or -1. */
 static int uart_irq_from_dt(bool *edge)
 {
     const struct fdt *f = &bootinfo.fdt;
@@ -474,29 +459,42 @@ static int uart_irq_from_dt(bool *edge)
         return -1;
     for (int n = fdt_next_node(f, -1, NULL); n >= 0; n = fdt_next_node(f, n, NULL)) {
         uint64_t addr, size;
+        unsigned irq;
         if (fdt_reg(f, n, 0, &addr, &size) || addr != bootinfo.uart_base)
             continue;
-        uint32_t len;
-        const uint8_t *p = fdt_prop(f, n, "interrupts", &len);
-        if (!p || len < 12 || interrupt_cells(f, n) != 3)
-            return -1;
-        uint32_t type = fdt32(p), num = fdt32(p + 4), flags = fdt32(p + 8);
-        uint32_t first = type == 0 ? 32 : type == 1 ? 16 : 0;
-        if (!first || num >= IRQ_MAX - first)
-            return -1;
-        *edge = (flags & 0xf) == 1 || (flags & 0xf) == 2;
-        return (int)(first + num);
+        return fdt_gic_irq(f, n, 0, &irq, edge) || irq >= IRQ_MAX ? -1 : (int)irq;
     }
     return -1;
 }
 
-void console_switch_init(void)
+/* The console UART's interrupt, registered (disabled) by claim_irq; -1 if none. */
+static int claimed_irq = -1;
+
+/* Register the console UART's interrupt, or find it registered already.  Returns the line, or
+ * -1 if the device tree names none or it cannot be had. */
+static int claim_irq(void)
 {
     bool edge = false;
     int irq = uart_irq_from_dt(&edge);
-    if (irq >= 0 && !irq_register((unsigned)irq, uart_rx_irq, NULL)) {
-        if (irqchip_set_trigger((unsigned)irq, edge))
-            pr_warn("console: cannot set the trigger type of interrupt %d\n", irq);
+    if (irq < 0 || irq == claimed_irq)
+        return irq;
+    if (irq_register((unsigned)irq, uart_rx_irq, NULL))
+        return -1;
+    if (irqchip_set_trigger((unsigned)irq, edge))
+        pr_warn("console: cannot set the trigger type of interrupt %d\n", irq);
+    claimed_irq = irq;
+    return irq;
+}
+
+void console_switch_claim_irq(void)
+{
+    (void)claim_irq();
+}
+
+void console_switch_init(void)
+{
+    int irq = claim_irq();
+    if (irq >= 0) {
         irqchip_enable((unsigned)irq, POLL_CPU);
         pr_info("console: input polled every %llu ms and on interrupt %d\n",
                 CONSOLE_POLL_NS / 1000000, irq);

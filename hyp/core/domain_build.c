@@ -7,6 +7,7 @@
  * built gets one line saying why: "domain NAME: not created: WHY".
  */
 #include <stdarg.h>
+#include <hyp/arch/boot.h>
 #include <hyp/arch/domain.h>
 #include <hyp/arch/mm.h>
 #include <hyp/bitops.h>
@@ -25,6 +26,7 @@
 #include <hyp/sched.h>
 #include <hyp/smp.h>
 #include <hyp/string.h>
+#include <hyp/vmmio.h>
 
 #define GUEST_FDT_MAX (64 * 1024)
 
@@ -152,6 +154,46 @@ static int parse_enhanced(const struct fdt *f, int n, const char *name, bool *ou
                        "bad \"xen,enhanced\" (\"enabled\", \"no-xenstore\" or \"disabled\")");
 }
 
+/* Host devices passed through, Keel's dom0less properties for xl's irqs= and iomem=
+ * (docs/passthrough.md): "keel,irqs", host SPIs by INTID, a cell each; "keel,iomem", triples
+ * <host size guest> of two cells each, as Xen's "xen,reg", page aligned.  Only their form is
+ * checked here; domain_build checks them against the machine.  0 or -EINVAL after saying what
+ * is wrong. */
+static int parse_passthrough(const struct fdt *f, int n, struct domain_config *cfg)
+{
+    uint32_t len;
+    const uint8_t *p = fdt_prop(f, n, "keel,irqs", &len);
+    if (p && (len % 4 || len / 4 > DOMAIN_MAX_IRQS))
+        return not_created(cfg->name, -EINVAL, "\"keel,irqs\" is not up to %u one-cell INTIDs",
+                           DOMAIN_MAX_IRQS);
+    for (uint32_t i = 0; p && i < len / 4; i++) {
+        uint32_t irq = fdt32(p + 4 * i);
+        if (irq < 32 || irq > 1019)
+            return not_created(cfg->name, -EINVAL,
+                               "irqs: %u is not a shared peripheral interrupt (32 to 1019)", irq);
+        for (unsigned j = 0; j < cfg->nr_irqs; j++)
+            if (cfg->irqs[j] == irq)
+                return not_created(cfg->name, -EINVAL, "irqs: %u is given twice", irq);
+        cfg->irqs[cfg->nr_irqs++] = (uint16_t)irq;
+    }
+    p = fdt_prop(f, n, "keel,iomem", &len);
+    if (p && (len % 24 || len / 24 > DOMAIN_MAX_IOMEM))
+        return not_created(cfg->name, -EINVAL,
+                           "\"keel,iomem\" is not up to %u triples <host size guest> of two "
+                           "cells each",
+                           DOMAIN_MAX_IOMEM);
+    for (uint32_t i = 0; p && i < len / 24; i++) {
+        struct iomem_range r = { fdt64(p + 24 * i), fdt64(p + 24 * i + 16), fdt64(p + 24 * i + 8) };
+        if (!r.size || !IS_ALIGNED(r.host | r.guest | r.size, PAGE_SIZE) ||
+            r.host + r.size < r.host || r.guest + r.size < r.guest)
+            return not_created(cfg->name, -EINVAL,
+                               "iomem: %#lx bytes from %#lx at %#lx is not a range of whole pages",
+                               r.size, r.host, r.guest);
+        cfg->iomem[cfg->nr_iomem++] = r;
+    }
+    return 0;
+}
+
 static void copy_name(char *dst, const char *node_name)
 {
     size_t i = 0;
@@ -185,6 +227,8 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     if (parse_sched(f, n, cfg->name, &cfg->sched))
         return -EINVAL;
     if (parse_grant_limits(f, n, cfg))
+        return -EINVAL;
+    if (parse_passthrough(f, n, cfg))
         return -EINVAL;
     struct boot_module m;
     for (int mn = bootinfo_next_module(n, -1, &m); mn >= 0; mn = bootinfo_next_module(n, mn, &m)) {
@@ -293,6 +337,90 @@ static int populate_ram(struct domain *d)
     return left ? -EINVAL : 0;
 }
 
+/* The trigger of host interrupt irq, from the first node of the host device tree whose
+ * "interrupts" name it; level (false), what most device lines are, if none does. */
+static bool host_irq_edge(unsigned irq)
+{
+    const struct fdt *f = &bootinfo.fdt;
+    for (int n = fdt_next_node(f, -1, NULL); n >= 0; n = fdt_next_node(f, n, NULL)) {
+        unsigned intid;
+        bool edge;
+        for (unsigned i = 0; fdt_gic_irq(f, n, i, &intid, &edge) != -ENOENT; i++)
+            if (intid == irq)
+                return edge;
+    }
+    return false;
+}
+
+/* Who holds host interrupt irq that d could not have, for the message: a domain built before
+ * it (whose configuration gave it), else Keel itself. */
+static void irq_holder(const struct domain *d, unsigned irq, char *out, size_t size)
+{
+    snprintf(out, size, "Keel's own");
+    for (struct domain *o = domain_get_next(-1); o; o = domain_get_next((int)o->id)) {
+        for (unsigned i = 0; o != d && i < o->cfg.nr_irqs; i++)
+            if (o->cfg.irqs[i] == irq)
+                snprintf(out, size, "given to domain %s", o->name);
+        domain_put(o);
+    }
+}
+
+/* xl's spelling of an iomem range, for messages: "START,PAGES@GFN" in hexadecimal. */
+static void iomem_name(const struct iomem_range *r, char *out, size_t size)
+{
+    snprintf(out, size, "\"%lx,%lx@%lx\"", r->host >> PAGE_SHIFT, r->size >> PAGE_SHIFT,
+             r->guest >> PAGE_SHIFT);
+}
+
+/* Give d the host devices its configuration names: device memory mapped where it says, host
+ * SPIs linked to its own.  Refuses memory Keel uses itself, a guest range over RAM, another
+ * range or an emulated device, Keel's interrupts and those given to another domain.  0, or an
+ * error after saying why (what was given so far goes back with d). */
+static int give_devices(struct domain *d)
+{
+    const struct domain_config *cfg = &d->cfg;
+    char what[48];
+    for (unsigned i = 0; i < cfg->nr_iomem; i++) {
+        const struct iomem_range *r = &cfg->iomem[i];
+        iomem_name(r, what, sizeof(what));
+        if (arch_hyp_maps_any(r->host, r->size))
+            return not_created(d->name, -EPERM,
+                               "iomem %s: host memory Keel uses itself (RAM, its UART or the "
+                               "interrupt controller)",
+                               what);
+        if (vmmio_overlaps(d, r->guest, r->size))
+            return not_created(d->name, -EEXIST,
+                               "iomem %s: the guest range overlaps one of its emulated devices",
+                               what);
+        int rc = physmap_map_mmio(d, GPA(r->guest), r->host, r->size);
+        if (rc == -EEXIST)
+            return not_created(d->name, rc,
+                               "iomem %s: the guest range overlaps its RAM or another iomem range",
+                               what);
+        if (rc)
+            return not_created(d->name, rc, "iomem %s: cannot be mapped (error %d)", what, rc);
+    }
+    struct guest_layout l;
+    arch_guest_layout(&l);
+    for (unsigned i = 0; i < cfg->nr_irqs; i++) {
+        unsigned irq = cfg->irqs[i];
+        if (d->vuart && irq == l.uart_irq)
+            return not_created(d->name, -EBUSY, "irqs: %u is its emulated UART's interrupt", irq);
+        int rc = arch_domain_assign_irq(d, irq, host_irq_edge(irq));
+        if (rc == -EBUSY) {
+            irq_holder(d, irq, what, sizeof(what));
+            return not_created(d->name, rc, "irqs: host interrupt %u is %s", irq, what);
+        }
+        if (rc == -EINVAL)
+            return not_created(d->name, rc,
+                               "irqs: host interrupt %u is beyond the interrupt controller's lines",
+                               irq);
+        if (rc)
+            return not_created(d->name, rc, "irqs: host interrupt %u: error %d", irq, rc);
+    }
+    return 0;
+}
+
 static int load_kernel(struct domain *d);
 
 struct domain *domain_build(const struct domain_config *cfg)
@@ -320,9 +448,11 @@ struct domain *domain_build(const struct domain_config *cfg)
         domain_kill(d);
         return NULL;
     }
-    err = load_kernel(d);
+    err = give_devices(d);
+    if (!err)
+        err = load_kernel(d);
     if (err) {
-        domain_kill(d); /* load_kernel said why */
+        domain_kill(d); /* give_devices or load_kernel said why */
         return NULL;
     }
     pr_info("domain %s: created (id %u, %lu MiB, %u vCPU%s)\n", d->name, d->id,

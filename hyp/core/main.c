@@ -103,6 +103,8 @@ void boot_main(const void *dtb)
         arch_system_off();
     }
     smp_enter_loop(sched_run_loop);
+    /* Keel's own lines are claimed before any domain can be given host interrupts. */
+    console_switch_claim_irq();
     if (!domain_build_all())
         pr_info("boot: no domains to run; idle\n");
     console_switch_init();

@@ -20,6 +20,15 @@ int vmmio_register(struct domain *d, uint64_t base, uint64_t size, const struct 
     return 0;
 }
 
+bool vmmio_overlaps(const struct domain *d, uint64_t base, uint64_t size)
+{
+    const struct vmmio_table *t = &d->mmio;
+    for (unsigned i = 0; i < t->nr; i++)
+        if (base < t->r[i].base + t->r[i].size && t->r[i].base < base + size)
+            return true;
+    return false;
+}
+
 int vmmio_access(struct vcpu *v, uint64_t gpa, bool write, unsigned size, uint64_t *val)
 {
     const struct vmmio_table *t = &v->dom->mmio;

@@ -362,6 +362,21 @@ void irqchip_deactivate(unsigned irq)
     icc_isb();
 }
 
+void irqchip_clear_active(unsigned irq)
+{
+    /* A write of GICD_ICACTIVER<n> (IHI 0069, the distributor registers) clears the active
+     * state the distributor holds for an SPI: it needs no particular PE, where ICC_DIR_EL1 is
+     * a deactivation by this PE's CPU interface. */
+    if (irq < IRQ_PER_CPU_LINES || irq >= nr_lines)
+        return;
+    wr32(gicd + GICD_ICACTIVER + (irq / 32) * 4, 1u << (irq % 32));
+}
+
+unsigned irqchip_nr_lines(void)
+{
+    return nr_lines;
+}
+
 void irqchip_eoi(unsigned irq)
 {
     irqchip_priority_drop(irq);

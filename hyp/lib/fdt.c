@@ -419,6 +419,35 @@ int fdt_reg(const struct fdt *f, int node, unsigned idx, uint64_t *addr, uint64_
     return 0;
 }
 
+/* #interrupt-cells of the controller node's interrupts go to, or 0. */
+static uint32_t interrupt_cells(const struct fdt *f, int node)
+{
+    uint32_t ph, cells;
+    for (int n = node; n >= 0; n = fdt_parent(f, n)) {
+        if (!fdt_prop_u32(f, n, "interrupt-parent", &ph))
+            continue;
+        int ic = fdt_find_phandle(f, ph);
+        return ic >= 0 && fdt_prop_u32(f, ic, "#interrupt-cells", &cells) ? cells : 0;
+    }
+    return 0;
+}
+
+int fdt_gic_irq(const struct fdt *f, int node, unsigned idx, unsigned *intid, bool *edge)
+{
+    uint32_t len;
+    const uint8_t *p = fdt_prop(f, node, "interrupts", &len);
+    if (!p || ((uint64_t)idx + 1) * 12 > len || interrupt_cells(f, node) != 3)
+        return -ENOENT;
+    p += idx * 12;
+    uint32_t type = fdt32(p), num = fdt32(p + 4), flags = fdt32(p + 8);
+    uint32_t first = type == 0 ? 32 : type == 1 ? 16 : 0;
+    if (!first || num >= 1020 - first || (type == 1 && num >= 16))
+        return -EINVAL;
+    *intid = first + num;
+    *edge = (flags & 0xf) == 1 || (flags & 0xf) == 2;
+    return 0;
+}
+
 int fdt_mem_rsv(const struct fdt *f, unsigned idx, uint64_t *addr, uint64_t *size)
 {
     if (!f->st)

@@ -137,6 +137,10 @@ bad bad-name "$w/bad-name.cfg:1: name: 'a b' may only use" \
     "$(printf 'name = "a b"\nmemory = 64\nkernel = "Image"')"
 bad bad-pin "$w/bad-pin.cfg:4: cpus: CPU 7 does not exist (the machine has 2)" \
     "$(printf 'name = "x"\nmemory = 64\nkernel = "Image"\ncpus = "0,7"')"
+bad bad-iomem "$w/bad-iomem.cfg:4: iomem: '9010' is not \"START,PAGES[@GFN]\"" \
+    "$(printf 'name = "x"\nmemory = 64\nkernel = "Image"\niomem = [ "9010" ]')"
+bad bad-irqs "$w/bad-irqs.cfg:4: irqs: wants a list [ NUMBER, ... ]" \
+    "$(printf 'name = "x"\nmemory = 64\nkernel = "Image"\nirqs = 34')"
 
 # Too little RAM for the modules above the low 256 MiB.
 KEEL_QEMU=$here/fake-qemu "$top/scripts/keel-qemu" --keel "$w/keel.Image" --mem 256 --dry-run "$A" \
@@ -148,7 +152,7 @@ result small-mem $((! $?)) "exit status $got"
 # The device tree the launcher builds (dry run, real QEMU for the dump).
 cfg c 'vcpus = 2' 'memory = 512' 'extra = "console=ttyAMA0 x=1"' 'cpu_weight = 512' 'cap = 150' \
     'pool = "rt"' 'budget = 2000' 'period = 5000' 'cpus = "0-1"' 'on_crash = "restart"' \
-    'xen_enhanced = "disabled"' 'control_domain = 1'
+    'xen_enhanced = "disabled"' 'control_domain = 1' 'irqs = [ 34, 48 ]' 'iomem = [ "9010,1", "9020,2@3f000" ]'
 "$top/scripts/keel-qemu" --keel "$w/keel.Image" --keel-args "loglvl=debug" --mem 2048 --dry-run \
     "$w/c.cfg" "$A" > "$logs/dts.log" 2>&1
 got=$?
@@ -160,6 +164,8 @@ for want in 'xen,xen-bootargs = "loglvl=debug";' 'c {' 'a {' 'compatible = "xen,
     'keel,cap = <0x96>;' 'keel,pool = "rt";' 'keel,budget-us = <0x7d0>;' \
     'keel,period-us = <0x1388>;' 'keel,cpus = "0-1";' 'xen,enhanced = "disabled";' \
     'capabilities = <0x01>;' \
+    'keel,irqs = <0x22 0x30>;' \
+    'keel,iomem = <0x00 0x9010000 0x00 0x1000 0x00 0x9010000 0x00 0x9020000 0x00 0x2000 0x00 0x3f000000>;' \
     'module@bfc00000 {' 'reg = <0x00 0xbfc00000 0x00 0x2dc6c0>;' \
     'compatible = "multiboot,kernel\0multiboot,module";' 'bootargs = "console=ttyAMA0 x=1";' \
     'module@bfa00000 {' 'reg = <0x00 0xbfa00000 0x00 0x186a0>;' \
@@ -169,7 +175,7 @@ for want in 'xen,xen-bootargs = "loglvl=debug";' 'c {' 'a {' 'compatible = "xen,
 done
 [ "$got" = 0 ] && [ -z "$missing" ]
 result device-tree $((! $?)) "exit status $got, missing:$missing"
-grep -qE 'keel,cap|xen,enhanced|capabilities' <(sed -n '/\ta {/,/};/p' "$logs/dts.log")
+grep -qE 'keel,cap|xen,enhanced|capabilities|keel,irqs|keel,iomem' <(sed -n '/\ta {/,/};/p' "$logs/dts.log")
 result device-tree-optional-absent $? "a domain without scheduler settings got keel,cap"
 
 # Paths with commas: QEMU option values double them (issue 12, item 7).

@@ -36,8 +36,11 @@ LOGDIR=$BUILD/test-logs
 MEM_MIB=64 # per domain; must stay below 1 GiB (the mmio guest probes past the end of RAM)
 
 # name | guests in it (comma-separated, one domain each; GUEST*N: N domains GUEST1..GUESTN, each
-# with a ramdisk the guest checks, judged by the launcher's status) | host CPUs given to QEMU
+# with a ramdisk the guest checks, judged by the launcher's status; GUEST/ROLE: domain
+# GUEST-ROLE, the guest told GUEST.role=ROLE; a leading !: a domain Keel must refuse to build,
+# for the reason refusal_of gives) | host CPUs given to QEMU
 # [| QEMU CPU model, default cortex-a57 [| Keel's command line [| launcher options]]].
+# Domains get more configuration keys from cfg_extra.
 # --icount for a case whose checks compare durations: time is then instructions, so a loaded
 # host cannot change the verdict.
 # The -smp1 cases put two vCPUs on one physical CPU, so vCPUs must be scheduled to make
@@ -68,6 +71,10 @@ CASES=(
     "together|hello,psci,mmio,vgic,sgi,context,uart,hcall|2"
     "modules|hello*16|2"
     "selftest-off|hello|2|cortex-a57|selftest=0"
+    # The launcher puts each domain's node before the earlier ones', so Keel builds the last
+    # one listed first: passthru has INTID 34 before passthru-dup asks for it.
+    "passthru|!passthru/dup,!passthru/uart,passthru/outsider,passthru|2"
+    "passthru-smp1|passthru/outsider,passthru|1"
 )
 
 # vCPUs each guest wants: smp needs more than 16 so that Aff1 is used (16 vCPUs a cluster).
@@ -79,13 +86,28 @@ vcpus_of() {
     esac
 }
 
-# Configuration lines a guest needs beyond the common ones: the control guest is a control
-# domain (the toolstack's calls), its peer is kept after it powers off so that the control
-# domain can see it shut down and then destroy it.
-extra_cfg_of() {
+# Configuration keys domain NAME gets beyond the common ones (later keys win), in a case run
+# on SMP host CPUs.  passthru: QEMU virt's PL031 RTC (page 0x9010000, SPI 2 = INTID 34), and
+# one restart to show the device is given back and given again; the others ask for lines Keel
+# must refuse.  control is a control domain (the toolstack's calls); its peer is kept after it
+# powers off so that the control domain can see it shut down and then destroy it.
+cfg_extra() { # NAME SMP
     case $1 in
     control) echo 'control_domain = 1' ;;
     ctlpeer) echo 'on_poweroff = "preserve"' ;;
+    passthru)
+        printf 'iomem = [ "9010,1" ]\nirqs = [ 34 ]\non_reboot = "restart"\n'
+        printf 'extra = "guest.pcpus=%s passthru.restart=1"\n' "$2" ;;
+    passthru-uart) printf 'irqs = [ 33 ]\n' ;; # Keel's own console UART's line
+    passthru-dup) printf 'irqs = [ 34 ]\n' ;;  # given to passthru already
+    esac
+}
+
+# What Keel must say when it refuses domain NAME: "domain NAME: not created: TEXT...".
+refusal_of() {
+    case $1 in
+    passthru-uart) echo "irqs: host interrupt 33 is Keel's own" ;;
+    passthru-dup) echo "irqs: host interrupt 34 is given to domain passthru" ;;
     esac
 }
 
@@ -117,11 +139,31 @@ selected() {
     return 1
 }
 
+# Domains of the run being judged that Keel must refuse (run_keel sets it).
+refused=()
+
+# Whether the launcher's exit status 1 is only its report of the domains Keel had to refuse.
+only_refusals() { # LOG
+    local l d ok
+    while IFS= read -r l; do
+        ok=0
+        for d in "${refused[@]}"; do
+            [[ $l == "keel-qemu: domain $d was not created: "* ]] && ok=1
+        done
+        [ $ok = 1 ] || return 1
+    done < <(grep '^keel-qemu: ' "$1" | grep -v '^keel-qemu: qemu')
+}
+
 # verdict CASE SMP MS RC LOG GUEST...: judge one run from its log; print its line.
 verdict() {
     local name=$1 smp=$2 ms=$3 rc=$4 log=$5
     shift 5
     local why=() g src total=0
+    for g in "${refused[@]}"; do
+        con_keel_said "$log" "$g" "not created: $(refusal_of "$g")" ||
+            why+=("$g: no \"not created: $(refusal_of "$g")\"")
+    done
+    [ "$rc" = 1 ] && [ ${#refused[@]} -gt 0 ] && only_refusals "$log" && rc=0
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
         why+=("timed out after ${TIMEOUT}s")
     elif [ "$rc" != 0 ]; then
@@ -171,7 +213,7 @@ verdict_status() {
 # run_keel CASE GUESTS SMP [CPU [KEEL-ARGS]]: one launcher run with a domain per guest.
 run_keel() {
     local name=$1 smp=$3 cpu=${4:-cortex-a57} g d n i cfgs=() doms=() log=$LOGDIR/guest-$1.log
-    local dir=$CFGDIR/$1 start rc ramdisk args=() copies=0 lopts=()
+    local dir=$CFGDIR/$1 start rc ramdisk args=() copies=0 lopts=() role refuse
     [ -z "${5:-}" ] || args=(--keel-args "$5")
     if [ -n "${6:-}" ]; then
         read -r -a lopts <<<"$6"
@@ -180,8 +222,15 @@ run_keel() {
     IFS=, read -r -a guests <<<"$2"
     rm -rf "$dir"
     mkdir -p "$dir"
+    refused=()
     for g in "${guests[@]}"; do
-        n=1 ramdisk=""
+        n=1 ramdisk="" role="" refuse=0
+        if [[ $g == "!"* ]]; then
+            refuse=1 g=${g#!}
+        fi
+        if [[ $g == */* ]]; then
+            role=${g#*/} g=${g%%/*}
+        fi
         if [[ $g == *"*"* ]]; then
             n=${g#*\*} g=${g%%\**} ramdisk=$ABS_BUILD/guest-tests/$name/ramdisk copies=1
             write_ramdisk "$ramdisk"
@@ -193,6 +242,7 @@ run_keel() {
         for ((i = 1; i <= n; i++)); do
             d=$g
             [ -z "$ramdisk" ] || d=$g$i
+            [ -z "$role" ] || d=$g-$role
             cat >"$dir/$d.cfg" <<CFG
 # Generated by tests/guest/run.sh: the $g test guest as a domain.
 name = "$d"
@@ -202,11 +252,15 @@ kernel = "$ABS_BUILD/guests/$g.Image"
 ${ramdisk:+ramdisk = \"$ramdisk\"}
 on_reboot = "destroy"
 on_crash = "destroy"
-extra = "guest.pcpus=$smp"
-$(extra_cfg_of "$g")
+extra = "guest.pcpus=$smp${role:+ $g.role=$role}"
+$(cfg_extra "$d" "$smp")
 CFG
             cfgs+=("$dir/$d.cfg")
-            doms+=("$d")
+            if [ "$refuse" = 1 ]; then
+                refused+=("$d")
+            else
+                doms+=("$d")
+            fi
         done
     done
     start=$(date +%s%N)
@@ -238,8 +292,9 @@ run_bare() {
 }
 
 if [ $bare = 1 ]; then
-    # Every test guest the cases use, once (guests/bench is for make bench, not a test).
-    for g in $(for c in "${CASES[@]}"; do echo "$c" | cut -d'|' -f2 | tr , '\n' | sed 's/\*.*//'; done | sort -u); do
+    # Every test guest the cases use, once, in its default role (guests/bench is for make
+    # bench, not a test).
+    for g in $(for c in "${CASES[@]}"; do echo "$c" | cut -d'|' -f2 | tr , '\n' | sed 's/^!//; s/[*/].*//'; done | sort -u); do
         selected "$g" || continue
         if run_bare "$g"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     done

@@ -65,10 +65,11 @@ static void event(const char *what, const char *name)
     snprintf(events + used, sizeof(events) - used, "%s%s %s", used ? ", " : "", what, name);
 }
 
+static char uart_token[8]; /* stands in for a domain's struct vpl011 */
 static uint64_t free_pages;
 static const char *fail_name; /* domain_create fails for this one ... */
 static int fail_err;          /* ... with this error */
-static struct domain *made[8];
+static struct domain *made[32];
 static unsigned nr_made;
 static unsigned ends;
 
@@ -82,6 +83,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     struct domain *d = calloc(1, sizeof(*d));
     d->cfg = *cfg;
     strcpy(d->name, cfg->name);
+    d->vuart = cfg->vpl011 ? (struct vpl011 *)uart_token : NULL;
     d->id = nr_made + 1;
     d->nr_vcpus = 1;
     d->vcpus[0] = calloc(1, sizeof(struct vcpu));
@@ -115,9 +117,81 @@ void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len)
 {
 }
 
+/* --- fakes: host devices given to domains --- */
+
+#define HOST_LINES 288
+#define KEEL_UART 0x9000000UL
+static struct domain *irq_owner[HOST_LINES]; /* 33 is Keel's own (its UART's) */
+static struct domain keel_itself;
+
 void domain_kill(struct domain *d)
 {
     event("kill", d->name);
+    d->state = DOM_DYING;
+    for (unsigned i = 0; i < HOST_LINES; i++)
+        if (irq_owner[i] == d)
+            irq_owner[i] = NULL;
+}
+
+/* The domains listed: created and not killed. */
+struct domain *domain_get_next(int after)
+{
+    for (unsigned i = 0; i < nr_made; i++)
+        if ((int)made[i]->id > after && made[i]->state != DOM_DYING)
+            return made[i];
+    return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+}
+
+int arch_domain_assign_irq(struct domain *d, unsigned intid, bool edge)
+{
+    char what[48];
+    if (intid < 32 || intid >= HOST_LINES)
+        return -EINVAL;
+    if (irq_owner[intid])
+        return -EBUSY;
+    irq_owner[intid] = d;
+    snprintf(what, sizeof(what), "%s:%u%s", d->name, intid, edge ? "e" : "l");
+    event("irq", what);
+    return 0;
+}
+
+/* Keel maps its UART and the GIC below it (and its RAM, none of it below 4 GiB here). */
+bool arch_hyp_maps_any(paddr_t base, uint64_t size)
+{
+    return base < KEEL_UART + 0x1000 && base + size > 0x8000000;
+}
+
+/* The vGIC distributor is each domain's emulated device. */
+bool vmmio_overlaps(const struct domain *d, uint64_t base, uint64_t size)
+{
+    return base < 0x3001000 + 0x10000 && base + size > 0x3001000;
+}
+
+/* RAM from 0x40000000; an earlier range of the same domain. */
+static struct {
+    const struct domain *d;
+    uint64_t gpa, size;
+} mapped[8];
+static unsigned nr_mapped;
+
+int physmap_map_mmio(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size)
+{
+    char what[64];
+    if (gpa.a < 0x40000000 + d->cfg.mem_bytes && gpa.a + size > 0x40000000)
+        return -EEXIST;
+    for (unsigned i = 0; i < nr_mapped; i++)
+        if (mapped[i].d == d && gpa.a < mapped[i].gpa + mapped[i].size &&
+            mapped[i].gpa < gpa.a + size)
+            return -EEXIST;
+    assert_true(nr_mapped < 8);
+    mapped[nr_mapped++] = (typeof(mapped[0])){ d, gpa.a, size };
+    snprintf(what, sizeof(what), "%s:%lx+%lx@%lx", d->name, pa, size, gpa.a);
+    event("mmio", what);
+    return 0;
 }
 
 /* Static event channels: what the builder connects, as "bind a:10-b:20". */
@@ -169,7 +243,9 @@ void heap_free(void *p)
 
 void arch_guest_layout(struct guest_layout *out)
 {
-    *out = (struct guest_layout){ { 0x40000000, 0x200000000 }, { 0xc0000000, 0xfe00000000 } };
+    *out = (struct guest_layout){
+        { 0x40000000, 0x200000000 }, { 0xc0000000, 0xfe00000000 }, 0x22000000, 32
+    };
 }
 
 int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
@@ -219,6 +295,13 @@ struct dom {
     struct {
         uint32_t port, phandle, peer, len;
     } ec[3];
+    bool vpl011;
+    /* "keel,irqs" cells and "keel,iomem" triples <host size guest>; bad_len: write that many
+     * bytes of keel,irqs instead. */
+    uint32_t irqs[4];
+    unsigned nr_irqs, bad_len;
+    uint64_t iomem[2][3];
+    unsigned nr_iomem;
 };
 
 static void arm64_image(uint8_t *img, uint64_t image_size)
@@ -294,6 +377,22 @@ static void boot_tree(const struct dom *doms, unsigned n)
     fdt_write_prop_reg(&w, 1, 0, cpu, 1);
     fdt_write_end_node(&w);
     fdt_write_end_node(&w);
+    /* Host devices: the GIC, QEMU virt's RTC (SPI 2, level) and GPIO (SPI 7, edge). */
+    fdt_write_begin_node(&w, "intc@8000000");
+    fdt_write_prop_string(&w, "compatible", "arm,gic-v3");
+    fdt_write_prop_u32(&w, "#interrupt-cells", 3);
+    fdt_write_prop_u32(&w, "phandle", 1);
+    fdt_write_end_node(&w);
+    static const uint8_t rtc_irq[12] = { 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 4 };
+    static const uint8_t gpio_irq[12] = { 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1 };
+    fdt_write_begin_node(&w, "pl031@9010000");
+    fdt_write_prop_u32(&w, "interrupt-parent", 1);
+    fdt_write_property(&w, "interrupts", rtc_irq, sizeof(rtc_irq));
+    fdt_write_end_node(&w);
+    fdt_write_begin_node(&w, "pl061@9030000");
+    fdt_write_prop_u32(&w, "interrupt-parent", 1);
+    fdt_write_property(&w, "interrupts", gpio_irq, sizeof(gpio_irq));
+    fdt_write_end_node(&w);
     fdt_write_begin_node(&w, "chosen");
     if (dom0.on)
         write_dom0(&w);
@@ -309,6 +408,21 @@ static void boot_tree(const struct dom *doms, unsigned n)
             fdt_write_property(&w, "xen,enhanced", NULL, 0);
         else if (doms[i].enhanced)
             fdt_write_prop_string(&w, "xen,enhanced", doms[i].enhanced);
+        if (doms[i].vpl011)
+            fdt_write_property(&w, "vpl011", NULL, 0);
+        if (doms[i].nr_irqs || doms[i].bad_len) {
+            uint8_t cells[16];
+            for (unsigned k = 0; k < 16; k++)
+                cells[k] = (uint8_t)(doms[i].irqs[k / 4] >> (24 - 8 * (k % 4)));
+            fdt_write_property(&w, "keel,irqs", cells,
+                               doms[i].bad_len ? doms[i].bad_len : 4 * doms[i].nr_irqs);
+        }
+        if (doms[i].nr_iomem) {
+            uint8_t cells[48];
+            for (unsigned k = 0; k < 48; k++)
+                cells[k] = (uint8_t)(doms[i].iomem[k / 24][k % 24 / 8] >> (56 - 8 * (k % 8)));
+            fdt_write_property(&w, "keel,iomem", cells, 24 * doms[i].nr_iomem);
+        }
         if (doms[i].kernel)
             write_module(&w, "multiboot,kernel", doms[i].kernel, doms[i].kernel_len);
         write_module(&w, "multiboot,ramdisk", ram.ramdisk, sizeof(ram.ramdisk) - 100);
@@ -344,6 +458,9 @@ static int setup(void **state)
     fail_name = NULL;
     ends = 0;
     arm64_image(ram.kernel, KERNEL_SIZE);
+    memset(irq_owner, 0, sizeof(irq_owner));
+    irq_owner[33] = &keel_itself;
+    nr_mapped = 0;
     return 0;
 }
 
@@ -596,6 +713,96 @@ static void static_event_channels(void **state)
                                      "20: error -17\n"));
 }
 
+/* xl's irqs= and iomem= as dom0less properties: the device memory is mapped where asked, the
+ * host SPIs are given with the trigger the host tree says, and it is all in the domain's
+ * configuration for a restart. */
+static void passes_devices_through(void **state)
+{
+    const struct dom doms[] = {
+        { .name = "dev",
+          .mem_kib = 65536,
+          .kernel = ram.kernel,
+          .kernel_len = KERNEL_FILE,
+          .vpl011 = true,
+          .irqs = { 34, 39, 100 },
+          .nr_irqs = 3,
+          .iomem = { { 0x9010000, 0x1000, 0x9010000 }, { 0x9020000, 0x2000, 0x10000000 } },
+          .nr_iomem = 2 },
+    };
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    assert_string_equal(events, "create dev, mmio dev:9010000+1000@9010000, "
+                                "mmio dev:9020000+2000@10000000, irq dev:34l, irq dev:39e, "
+                                "irq dev:100l, start dev");
+    const struct domain_config *c = &made[0]->cfg;
+    assert_int_equal(c->nr_irqs, 3);
+    assert_int_equal(c->irqs[2], 100);
+    assert_int_equal(c->nr_iomem, 2);
+    assert_int_equal(c->iomem[1].host, 0x9020000);
+    assert_int_equal(c->iomem[1].size, 0x2000);
+    assert_int_equal(c->iomem[1].guest, 0x10000000);
+}
+
+/* Each reason host devices are refused is said on the domain's line; what a refused domain
+ * was given goes back with it, for a later one to have. */
+static void refuses_devices(void **state)
+{
+    const struct dom doms[] = {
+        { .name = "spi5", .irqs = { 5 }, .nr_irqs = 1 },
+        { .name = "twice", .irqs = { 34, 34 }, .nr_irqs = 2 },
+        { .name = "short", .irqs = { 34 }, .bad_len = 3 },
+        { .name = "uart", .irqs = { 36, 33 }, .nr_irqs = 2 },
+        { .name = "owner", .irqs = { 34 }, .nr_irqs = 1 },
+        { .name = "dup", .irqs = { 34 }, .nr_irqs = 1 },
+        { .name = "own32", .vpl011 = true, .irqs = { 32 }, .nr_irqs = 1 },
+        { .name = "far", .irqs = { 300 }, .nr_irqs = 1 },
+        { .name = "unaligned", .iomem = { { 0x9010000, 0x800, 0x9010000 } }, .nr_iomem = 1 },
+        { .name = "keels", .iomem = { { 0x9000000, 0x1000, 0x9000000 } }, .nr_iomem = 1 },
+        { .name = "ongic", .iomem = { { 0x9010000, 0x1000, 0x3001000 } }, .nr_iomem = 1 },
+        { .name = "onram", .iomem = { { 0x9010000, 0x1000, 0x40100000 } }, .nr_iomem = 1 },
+        { .name = "overlap",
+          .iomem = { { 0x9010000, 0x2000, 0x9010000 }, { 0x9020000, 0x1000, 0x9011000 } },
+          .nr_iomem = 2 },
+        { .name = "later", .irqs = { 36 }, .nr_irqs = 1 },
+    };
+    struct dom d[sizeof(doms) / sizeof(doms[0])];
+    for (unsigned i = 0; i < sizeof(doms) / sizeof(doms[0]); i++) {
+        d[i] = doms[i];
+        d[i].mem_kib = 65536;
+        d[i].kernel = ram.kernel;
+        d[i].kernel_len = KERNEL_FILE;
+    }
+    boot_tree(d, sizeof(d) / sizeof(d[0]));
+    assert_int_equal(domain_build_all(), 2);
+    static const char *const lines[] = {
+        "domain spi5: not created: irqs: 5 is not a shared peripheral interrupt (32 to 1019)\n",
+        "domain twice: not created: irqs: 34 is given twice\n",
+        "domain short: not created: \"keel,irqs\" is not up to 32 one-cell INTIDs\n",
+        "domain uart: not created: irqs: host interrupt 33 is Keel's own\n",
+        "domain dup: not created: irqs: host interrupt 34 is given to domain owner\n",
+        "domain own32: not created: irqs: 32 is its emulated UART's interrupt\n",
+        "domain far: not created: irqs: host interrupt 300 is beyond the interrupt controller's "
+        "lines\n",
+        "domain unaligned: not created: iomem: 0x800 bytes from 0x9010000 at 0x9010000 is not a "
+        "range of whole pages\n",
+        "domain keels: not created: iomem \"9000,1@9000\": host memory Keel uses itself (RAM, its "
+        "UART or the interrupt controller)\n",
+        "domain ongic: not created: iomem \"9010,1@3001\": the guest range overlaps one of its "
+        "emulated devices\n",
+        "domain onram: not created: iomem \"9010,1@40100\": the guest range overlaps its RAM or "
+        "another iomem range\n",
+        "domain overlap: not created: iomem \"9020,1@9011\": the guest range overlaps its RAM or "
+        "another iomem range\n",
+    };
+    for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        if (!strstr(log_text, lines[i]))
+            fail_msg("missing: %s\nin:\n%s", lines[i], log_text);
+    /* "uart" had 36 before it was refused; "later" gets it. */
+    assert_non_null(strstr(events, "irq uart:36l, kill uart"));
+    assert_non_null(strstr(events, "irq later:36l"));
+    assert_non_null(strstr(events, "start owner, start later"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +815,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(dom0_built_first, setup, teardown),
         cmocka_unit_test_setup_teardown(dom0_options, setup, teardown),
         cmocka_unit_test_setup_teardown(dom0_bad_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(passes_devices_through, setup, teardown),
+        cmocka_unit_test_setup_teardown(refuses_devices, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,6 +266,28 @@ static void cells_and_reg(void **state)
     assert_int_equal(fdt_reg(&fdt, path("/empty-node"), 0, &a, &s), -ENOENT);
 }
 
+/* GIC interrupt specifiers: SPIs from 32, PPIs from 16, the trigger from the flags; nothing
+ * for a node whose interrupt parent is unknown. */
+static void gic_interrupts(void **state)
+{
+    int dev = path("/soc/dev@4000");
+    unsigned intid = 0;
+    bool edge = true;
+    assert_int_equal(fdt_gic_irq(&fdt, dev, 0, &intid, &edge), 0);
+    assert_int_equal(intid, 34);
+    assert_false(edge);
+    assert_int_equal(fdt_gic_irq(&fdt, dev, 1, &intid, &edge), 0);
+    assert_int_equal(intid, 39);
+    assert_true(edge);
+    assert_int_equal(fdt_gic_irq(&fdt, dev, 2, &intid, &edge), 0);
+    assert_int_equal(intid, 25);
+    assert_false(edge);
+    assert_int_equal(fdt_gic_irq(&fdt, dev, 3, &intid, &edge), -EINVAL);
+    assert_int_equal(fdt_gic_irq(&fdt, dev, 4, &intid, &edge), -ENOENT);
+    assert_int_equal(fdt_gic_irq(&fdt, dev, ~0u, &intid, &edge), -ENOENT);
+    assert_int_equal(fdt_gic_irq(&fdt, path("/soc/uart@1000"), 0, &intid, &edge), -ENOENT);
+}
+
 static void memory_reservations(void **state)
 {
     uint64_t a, s;
@@ -316,6 +338,7 @@ int main(void)
         cmocka_unit_test(properties),
         cmocka_unit_test(compatible_lists),
         cmocka_unit_test(cells_and_reg),
+        cmocka_unit_test(gic_interrupts),
         cmocka_unit_test(memory_reservations),
         cmocka_unit_test(phandles),
         cmocka_unit_test(closed_fdt_is_empty),

@@ -546,6 +546,55 @@ static void cpu_pinning(void **state)
     assert_string_equal(cfg.cpus, "2");
 }
 
+/* Arm passthrough as xl.cfg(5) has it: irqs, a list of interrupt numbers; iomem, a list of
+ * "START,PAGES[@GFN]" in hexadecimal, 1:1 without @GFN. */
+static void passthrough_keys(void **state)
+{
+    assert_int_equal(parse_base("irqs = [ 34, 0x30, \"49\" ]\n"
+                                "iomem = [ \"9010,1\", \"0x9020,2@3f000\", \"A0000,10@B0000\" ]\n"),
+                     0);
+    assert_string_equal(warnings, "");
+    assert_int_equal(cfg.nr_irqs, 3);
+    assert_int_equal(cfg.irqs[0], 34);
+    assert_int_equal(cfg.irqs[1], 48);
+    assert_int_equal(cfg.irqs[2], 49);
+    assert_int_equal(cfg.nr_iomem, 3);
+    assert_int_equal(cfg.iomem[0].start, 0x9010);
+    assert_int_equal(cfg.iomem[0].pages, 1);
+    assert_int_equal(cfg.iomem[0].gfn, 0x9010);
+    assert_int_equal(cfg.iomem[1].start, 0x9020);
+    assert_int_equal(cfg.iomem[1].pages, 2);
+    assert_int_equal(cfg.iomem[1].gfn, 0x3f000);
+    assert_int_equal(cfg.iomem[2].pages, 0x10);
+    assert_int_equal(cfg.iomem[2].gfn, 0xb0000);
+    /* Absent or empty: none. */
+    assert_int_equal(parse_base("irqs = []\n"), 0);
+    assert_int_equal(cfg.nr_irqs, 0);
+    assert_int_equal(cfg.nr_iomem, 0);
+    expect_base_error("irqs = 34\n", "guest.cfg:4: irqs: wants a list [ NUMBER, ... ]");
+    expect_base_error("irqs = [ 34, -1 ]\n", "guest.cfg:4: irqs: '-1' is not an interrupt number");
+    expect_base_error("irqs = [ 'x' ]\n", "guest.cfg:4: irqs: 'x' is not an interrupt number");
+    expect_base_error("irqs = [ 4294967296 ]\n",
+                      "guest.cfg:4: irqs: '4294967296' is not an interrupt number");
+    expect_base_error("irqs = [ 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
+                      "26,27,28,29,30,31,32,33 ]\n",
+                      "guest.cfg:4: irqs: at most 32 interrupts");
+    expect_base_error("iomem = \"9010,1\"\n",
+                      "guest.cfg:4: iomem: wants a list [ \"START,PAGES[@GFN]\", ... ]");
+    static const char *const bad[] = { "9010",     "9010,",           "9010,0",           ",1",
+                                       "9010,1@",  "9010;1",          "9010,1x",          "g010,1",
+                                       "9010,1@z", "fffffffffffff,1", "1,1@fffffffffffff" };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char extra[64], msg[160];
+        snprintf(extra, sizeof(extra), "iomem = [ \"%s\" ]\n", bad[i]);
+        snprintf(msg, sizeof(msg),
+                 "guest.cfg:4: iomem: '%s' is not \"START,PAGES[@GFN]\" (page numbers in "
+                 "hexadecimal, at least one page)",
+                 bad[i]);
+        expect_base_error(extra, msg);
+    }
+}
+
 static void unknown_keys_warn(void **state)
 {
     assert_int_equal(parse_base("maxmem = 1024\nvif = [ 'bridge=xenbr0' ]\n"), 0);
@@ -650,6 +699,7 @@ int main(void)
         cmocka_unit_test_teardown(control_domain_key, teardown),
         cmocka_unit_test_teardown(rtds_budget_and_period, teardown),
         cmocka_unit_test_teardown(cpu_pinning, teardown),
+        cmocka_unit_test_teardown(passthrough_keys, teardown),
         cmocka_unit_test_teardown(unknown_keys_warn, teardown),
         cmocka_unit_test_teardown(booleans, teardown),
         cmocka_unit_test_teardown(reads_files, teardown),

@@ -21,6 +21,9 @@
  *   evtchn PORT PEER PEER_PORT      one per static event channel (dom0less), from the key
  *                                   static_evtchn = [ "PORT:PEER:PEER_PORT", ... ]: this
  *                                   domain's PORT is connected to PEER's PEER_PORT at boot
+ *   irq N                           one per host interrupt given (xl's irqs), decimal
+ *   iomem START PAGES GFN           one per host page range given (xl's iomem), hexadecimal
+ *                                   page numbers, GFN = START when the file gives no @GFN
  *   end                             closes the block
  */
 #include <errno.h>
@@ -234,6 +237,11 @@ static void describe(const struct xlcfg *cfg, long long ksize, long long rsize)
         if (!parse_evtchn(ec->value.items[i], &port, peer, sizeof(peer), &peer_port))
             printf("evtchn %u %s %u\n", port, peer, peer_port);
     }
+    for (size_t i = 0; i < cfg->nr_irqs; i++)
+        printf("irq %u\n", (unsigned)cfg->irqs[i]);
+    for (size_t i = 0; i < cfg->nr_iomem; i++)
+        printf("iomem %llx %llx %llx\n", (unsigned long long)cfg->iomem[i].start,
+               (unsigned long long)cfg->iomem[i].pages, (unsigned long long)cfg->iomem[i].gfn);
     printf("end\n");
 }
 

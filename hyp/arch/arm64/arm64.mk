@@ -5,9 +5,10 @@ HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
 # the CPU identification registers guests see
 HYP_OBJS += hyp/arch/arm64/idregs.c hyp/arch/arm64/vdebug.c
 # virtual GIC: state, per-interrupt registers, distributor and redistributor frames, list
-# registers, ICH_* system registers
+# registers, host SPIs given to domains, ICH_* system registers
 HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64/vgic/dist.c \
-            hyp/arch/arm64/vgic/redist.c hyp/arch/arm64/vgic/lr.c hyp/arch/arm64/vgic/hw.c
+            hyp/arch/arm64/vgic/redist.c hyp/arch/arm64/vgic/lr.c hyp/arch/arm64/vgic/passthru.c \
+            hyp/arch/arm64/vgic/hw.c
 # virtual timers
 HYP_OBJS += hyp/arch/arm64/vtimer.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree

@@ -107,6 +107,24 @@ int arch_mmio_map(paddr_t base, uint64_t size)
     return rc;
 }
 
+/* pgtable_walk callback of arch_hyp_maps_any: any leaf at all is a yes. */
+static void found_leaf(void *ctx, uint64_t ia, uint64_t pa, uint64_t size, uint64_t attrs)
+{
+    *(bool *)ctx = true;
+}
+
+bool arch_hyp_maps_any(paddr_t base, uint64_t size)
+{
+    uint64_t start = ALIGN_DOWN(base, PAGE_SIZE), end = ALIGN_UP(base + size, PAGE_SIZE);
+    if (end <= start)
+        return false;
+    bool found = false;
+    unsigned long flags = spin_lock_irqsave(&mmu_lock);
+    pgtable_walk(&el2_pt, start, end - start, found_leaf, &found);
+    spin_unlock_irqrestore(&mmu_lock, flags);
+    return found;
+}
+
 void arch_mmu_use_page_alloc(void)
 {
     use_page_alloc = true;

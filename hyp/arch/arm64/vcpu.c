@@ -32,23 +32,42 @@ void p2m_domain_destroy(struct domain *d);
      HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_TSC | HCR_RW)
 #define GUEST_SCTLR_RESET 0x30D00800UL /* RES1 bits, MMU and caches off */
 
+/* SPIs d's interrupt controller has: a direct-mapped domain (dom0) gets the host's devices
+ * and so every host line; others one block of 32 (INTID 32-63) for the emulated devices, or
+ * up to the highest host SPI their configuration gives them. */
+static unsigned spis_for(const struct domain *d)
+{
+    if (d->cfg.direct_map)
+        return irqchip_nr_lines() - 32;
+    unsigned top = 64;
+    for (unsigned i = 0; i < d->cfg.nr_irqs && i < DOMAIN_MAX_IRQS; i++)
+        top = MAX(top, d->cfg.irqs[i] + 1u);
+    return top - 32;
+}
+
 int arch_domain_init(struct domain *d)
 {
     int rc = p2m_domain_init(d);
     if (rc)
         return rc;
     vtimer_domain_init(d);
-    /* One block of 32 SPIs (INTID 32-63) covers the emulated devices. */
-    return vgic_domain_init(d, 32);
+    return vgic_domain_init(d, spis_for(d));
+}
+
+int arch_domain_assign_irq(struct domain *d, unsigned intid, bool edge)
+{
+    return vgic_passthru_assign(d, intid, edge);
 }
 
 void arch_domain_relinquish(struct domain *d)
 {
+    vgic_passthru_release(d);
     p2m_domain_destroy(d);
 }
 
 void arch_domain_destroy(struct domain *d)
 {
+    vgic_passthru_release(d);
     vgic_domain_destroy(d);
     p2m_domain_destroy(d);
 }

@@ -18,6 +18,10 @@ struct domain;
 #define CONSOLE_POLL_IRQ_NS 200000000ULL /* safety-net period once its interrupt is seen */
 #define CONSOLE_LINE_MAX 80              /* Keel command line, terminating NUL included */
 
+/* Boot CPU, before any domain is built: register the console UART's interrupt (left disabled)
+ * so that the line is Keel's and no domain can be given it. */
+void console_switch_claim_irq(void);
+
 /* Boot CPU, once the domains exist (needs interrupts and timers): input starts with the first
  * domain (by id) that has an emulated UART, or with Keel if none has; polls the UART from a
  * timer on CPU0 and, when the device tree names the console UART's interrupt, from that

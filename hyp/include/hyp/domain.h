@@ -29,7 +29,9 @@
 #define MAX_DOMAINS 64
 #define DOMAIN_NAME_LEN 32
 #define MAX_VCPUS_PER_DOMAIN 64
-#define DOMAIN_WATCHDOGS 2 /* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
+#define DOMAIN_WATCHDOGS 2  /* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
+#define DOMAIN_MAX_IRQS 32  /* host interrupts one configuration may give a domain */
+#define DOMAIN_MAX_IOMEM 16 /* host MMIO ranges likewise */
 
 /* Why a domain shuts down: Xen's SHUTDOWN_* codes (<xen/sched.h>), the same numbers that cross
  * the ABI.  SHUTDOWN_soft_reset is taken as a reboot. */
@@ -53,6 +55,13 @@ struct sched_params {
     bool extratime;     /* RTDS: may run beyond its budget when the pool is idle */
     char pool[32];      /* CPU pool name, "" = default pool */
     uint64_t affinity;  /* bitmask of pCPUs, 0 = all */
+};
+
+/* Host device memory passed through: [host, host + size) seen by the domain at guest. */
+struct iomem_range {
+    paddr_t host;
+    uint64_t guest;
+    uint64_t size;
 };
 
 /* Everything needed to build a domain; filled from a "xen,domain" DT node. */
@@ -83,6 +92,12 @@ struct domain_config {
      * GNTTAB_NO_MAPTRACK = no maptrack (<hyp/gnttab.h>). */
     uint32_t max_grant_frames;
     uint32_t max_maptrack_frames;
+    /* Host devices passed through (xl's irqs and iomem; dom0less keel,irqs and keel,iomem):
+     * host SPIs by INTID, each the domain's SPI of the same number, and device memory. */
+    uint16_t irqs[DOMAIN_MAX_IRQS];
+    unsigned nr_irqs;
+    struct iomem_range iomem[DOMAIN_MAX_IOMEM];
+    unsigned nr_iomem;
 };
 
 enum domain_state {

@@ -69,6 +69,14 @@ uint32_t fdt_size_cells(const struct fdt *f, int node);
  * the end, -EINVAL if the cell sizes are unusable (> 2). */
 int fdt_reg(const struct fdt *f, int node, unsigned idx, uint64_t *addr, uint64_t *size);
 
+/* Entry idx of node's "interrupts" as a GIC interrupt: the three-cell specifier of the
+ * "arm,gic-v3" binding (type 0 = SPI, numbered from INTID 32, 1 = PPI from 16; trigger flags
+ * 1 and 2 edge, 4 and 8 level).  Only when node's interrupt parent ("interrupt-parent" of node
+ * or of its nearest ancestor that has one) takes three cells.  Returns 0 with *intid (below
+ * 1020) and *edge; -ENOENT past the end or with no such parent; -EINVAL for a specifier that
+ * names no SPI or PPI. */
+int fdt_gic_irq(const struct fdt *f, int node, unsigned idx, unsigned *intid, bool *edge);
+
 /* Entry idx of the memory reservation block; -ENOENT past the end. */
 int fdt_mem_rsv(const struct fdt *f, unsigned idx, uint64_t *addr, uint64_t *size);
 

@@ -74,6 +74,11 @@ unsigned irqchip_ack(void);
 void irqchip_eoi(unsigned irq);
 void irqchip_priority_drop(unsigned irq);
 void irqchip_deactivate(unsigned irq);
+/* Deactivate SPI irq in the distributor, from any CPU, whichever CPU acknowledged it (a line
+ * forwarded to a guest that Keel takes back).  Does not drop a priority. */
+void irqchip_clear_active(unsigned irq);
+/* How many lines the controller has (SPIs + 32, at most IRQ_MAX): SPIs are 32 to this - 1. */
+unsigned irqchip_nr_lines(void);
 /* Enable/disable a line.  Per-CPU lines: in cpu's banked copy (any CPU may call).  SPIs:
  * route to cpu, then enable. */
 void irqchip_enable(unsigned irq, unsigned cpu);

@@ -35,5 +35,7 @@ struct vmmio_table {
 /* Add a region to d (only while building).  0, -ENOSPC, -EEXIST (overlap). */
 int vmmio_register(struct domain *d, uint64_t base, uint64_t size, const struct vmmio_ops *ops,
                    void *ctx);
+/* Whether an emulated device of d has registers in [base, base + size) (size > 0, no wrap). */
+bool vmmio_overlaps(const struct domain *d, uint64_t base, uint64_t size);
 /* Perform a trapped access.  -ENOENT if no device is there. */
 int vmmio_access(struct vcpu *v, uint64_t gpa, bool write, unsigned size, uint64_t *val);

@@ -40,6 +40,12 @@ static void walk_node(const struct fdt *f, int node)
             break;
         sink += a + s;
     }
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned intid;
+        bool edge;
+        if (fdt_gic_irq(f, node, i, &intid, &edge) == -ENOENT)
+            break;
+    }
     sink += (uint64_t)fdt_first_child(f, node) + (uint64_t)fdt_next_sibling(f, node) +
             (uint64_t)fdt_parent(f, node);
     (void)sink;

@@ -4,11 +4,14 @@
  * program of guest-visible operations on a 4-vCPU domain, run through the real MMIO dispatch
  * (hyp/core/vmmio.c) as trapped accesses would be: distributor and redistributor reads and
  * writes of any size and offset (also past the frames), ICC_SGI1R_EL1 writes, device lines
- * and pulses, hardware-linked timer interrupts, and guest entries and exits with list
- * registers the "guest" acknowledges and deactivates the way hardware can.  Nothing may
- * crash, read out of bounds, overflow or reach BUG_ON (the panic double aborts), and after
- * every operation each interrupt that is not idle must be marked live (else no list register
- * ever gets it: a lost interrupt) and name vCPUs that exist.
+ * and pulses, hardware-linked timer interrupts, host SPIs given to the domain firing (a level
+ * and an edge one), and guest entries and exits with list registers the "guest" acknowledges
+ * and deactivates the way hardware can.  Nothing may crash, read out of bounds, overflow or
+ * reach BUG_ON (the panic double aborts), and after every operation each interrupt that is not
+ * idle must be marked live (else no list register ever gets it: a lost interrupt) and name
+ * vCPUs that exist; a host SPI fires only while inactive (the GIC's rule), and is active
+ * exactly while linked or in the dispatcher.  At the end the domain's release leaves every
+ * host line disabled and inactive.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hyp/console.h>
+#include <hyp/errno.h>
+#include <hyp/irq.h>
+#include <hyp/percpu.h>
 #include <hyp/vmmio.h>
 
 #include "../../../hyp/arch/arm64/vgic/vgic_internal.h"
@@ -64,8 +70,68 @@ unsigned vgic_hw_nr_lrs(void)
     return NR_LRS;
 }
 
+/* The host interrupt controller for the SPIs given to the domain (passthru.c). */
+#define HOST_LINES 128
+#define PT_LEVEL 40 /* given as level-sensitive */
+#define PT_EDGE 41  /* given as edge-triggered */
+
+static struct {
+    irq_handler_fn fn;
+    void *ctx;
+    bool on, active;
+} host[HOST_LINES];
+
+static void fail(const char *what, unsigned vcpu, unsigned intid);
+
 void vgic_hw_deactivate(unsigned pintid)
 {
+    if (pintid >= VGIC_NR_PRIVATE) {
+        if (pintid >= HOST_LINES || !host[pintid].active)
+            fail("Keel deactivated a host SPI that was not active", VGIC_NO_VCPU, pintid);
+        host[pintid].active = false;
+    }
+}
+
+int irq_register(unsigned irq, irq_handler_fn fn, void *ctx)
+{
+    if (irq >= HOST_LINES)
+        return -EINVAL;
+    if (host[irq].fn)
+        return -EBUSY;
+    host[irq].fn = fn;
+    host[irq].ctx = ctx;
+    return 0;
+}
+
+void irq_unregister(unsigned irq)
+{
+    host[irq].fn = NULL;
+    host[irq].on = false;
+}
+
+int irqchip_set_trigger(unsigned irq, bool edge)
+{
+    return 0;
+}
+
+void irqchip_enable(unsigned irq, unsigned cpu)
+{
+    host[irq].on = true;
+}
+
+void irqchip_disable(unsigned irq, unsigned cpu)
+{
+    host[irq].on = false;
+}
+
+unsigned irqchip_nr_lines(void)
+{
+    return HOST_LINES;
+}
+
+bool cpu_online(unsigned cpu)
+{
+    return cpu < NR_VCPUS;
 }
 
 /* Where a direct-mapped domain's frames go (the host controller's). */
@@ -104,20 +170,40 @@ static void mmio(struct vcpu *v, uint64_t gpa, struct input *in)
 
 /* One guest entry and exit: the guest may acknowledge (pending -> active) and deactivate
  * (active -> gone, pending and active -> pending) what the list registers hold. */
-static void enter_exit(struct vcpu *v, struct input *in)
+/* The guest's run between one list-register fill and its fold: it acknowledges and
+ * deactivates, and a host SPI may fire meanwhile (on another pCPU). */
+static void fire(struct domain *d, unsigned intid);
+
+static void enter_exit(struct domain *d, struct vcpu *v, struct input *in)
 {
     vgic_lr_fill(v, NR_LRS);
     uint64_t now[VGIC_MAX_LRS];
     for (unsigned i = 0; i < v->arch.vgic.nr_lr; i++) {
         uint64_t lr = v->arch.vgic.lr[i], st = lr >> ICH_LR_STATE_SHIFT;
-        unsigned act = (unsigned)take(in, 1) & 3;
+        unsigned act = (unsigned)take(in, 1) & 7;
         if (act & 1 && st == 1)
             st = 2; /* acknowledge */
-        if (act & 2 && st & 2)
-            st &= 1; /* deactivate */
+        if (act & 2 && st & 2) {
+            st &= 1; /* deactivate, and the host SPI if linked */
+            unsigned p = (unsigned)((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT);
+            if ((lr & ICH_LR_HW) && p >= VGIC_NR_PRIVATE && p < HOST_LINES)
+                host[p].active = false;
+        }
         now[i] = (lr & ~(3UL << ICH_LR_STATE_SHIFT)) | st << ICH_LR_STATE_SHIFT;
+        if (act & 4)
+            fire(d, act & 1 ? PT_EDGE : PT_LEVEL);
     }
     vgic_lr_fold(v, now);
+}
+
+/* The host SPI fires if the GIC would signal it: enabled and not active. */
+static void fire(struct domain *d, unsigned intid)
+{
+    if (!host[intid].fn || !host[intid].on || host[intid].active)
+        return;
+    host[intid].active = true;
+    if (host[intid].fn(intid, host[intid].ctx) != IRQ_FORWARDED)
+        host[intid].active = false; /* the dispatcher ended it */
 }
 
 static void fail(const char *what, unsigned vcpu, unsigned intid)
@@ -146,6 +232,11 @@ static void check(struct domain *d)
     for (unsigned n = 0; n < g->nr_spis; n++)
         check_irq(&g->spis[n], g->live_spis[n / 64] & BIT(n % 64), VGIC_NO_VCPU,
                   n + VGIC_NR_PRIVATE);
+    /* A host SPI is active while linked.  Not the other way round: the guest's deactivation
+     * through a list register ends it before that vCPU's fold unlinks it. */
+    for (unsigned p = PT_LEVEL; p <= PT_EDGE; p++)
+        if (host[p].active && !g->spis[p - VGIC_NR_PRIVATE].hw)
+            fail("a host SPI is active with nothing linked to it", VGIC_NO_VCPU, p);
 }
 
 static void step(struct domain *d, struct input *in)
@@ -183,8 +274,10 @@ static void step(struct domain *d, struct input *in)
         break;
     }
     case 10:
+        enter_exit(d, v, in);
+        break;
     case 11:
-        enter_exit(v, in);
+        fire(d, op & 0x10 ? PT_EDGE : PT_LEVEL);
         break;
     case 12:
         (void)vgic_pending(v);
@@ -198,8 +291,12 @@ static void step(struct domain *d, struct input *in)
     }
 }
 
+static struct percpu pcpu0;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    memset(host, 0, sizeof(host));
+    host_this_cpu = &pcpu0;
     struct domain *d = calloc(1, sizeof(*d));
     if (!d)
         return 0;
@@ -218,11 +315,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (vgic_vcpu_init(v))
             abort();
     }
+    if (vgic_passthru_assign(d, PT_LEVEL, false) || vgic_passthru_assign(d, PT_EDGE, true))
+        abort();
     struct input in = { data, size };
     for (unsigned n = 0; in.left && n < 4096; n++) {
         step(d, &in);
         check(d);
     }
+    /* The domain goes: what it was given comes back disabled and inactive, with no vCPU
+     * running (its list registers folded back, as at a kill). */
+    vgic_passthru_release(d);
+    for (unsigned p = PT_LEVEL; p <= PT_EDGE; p++)
+        if (host[p].fn || host[p].on || host[p].active)
+            fail("a host SPI was not given back clean", VGIC_NO_VCPU, p);
     for (unsigned i = 0; i < NR_VCPUS; i++) {
         vgic_vcpu_destroy(d->vcpus[i]);
         free(d->vcpus[i]);

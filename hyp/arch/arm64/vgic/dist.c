@@ -68,6 +68,8 @@ static int irouter_access(struct vgic_dist *g, uint64_t off, unsigned size, bool
         g->irouter[i] = ((g->irouter[i] & ~mask) | ((*val << shift) & mask)) & IROUTER_MASK;
         struct vgic_irq *irq = &g->spis[i];
         irq->target = (uint8_t)vgic_route_target(g->d, g->nr_vcpus, g->irouter[i]);
+        if (unlikely(irq->assigned))
+            vgic_pt_route(g, intid, irq);
         vgic_irq_changed(g, NULL, intid, irq, &kick);
     }
     vgic_unlock(g, flags);

@@ -147,7 +147,12 @@ unsigned vgic_hw_nr_lrs(void)
 
 void vgic_hw_deactivate(unsigned pintid)
 {
-    irqchip_deactivate(pintid);
+    /* A PPI is this pCPU's own.  An SPI given to a domain may have been taken on another pCPU
+     * than this one, where its vCPU happens to be. */
+    if (pintid < VGIC_NR_PRIVATE)
+        irqchip_deactivate(pintid);
+    else
+        irqchip_clear_active(pintid);
 }
 
 /* Whether an entry of v can skip the list registers altogether: none is in use in the hardware

@@ -251,9 +251,12 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
             irq->active_on = act ? (uint8_t)v->id : VGIC_NO_VCPU;
         }
         if (was & ICH_LR_HW) {
-            if (!(is & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
-                irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
-            else if (act)
+            if (!(is & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
+                /* The guest deactivated it, and pINTID; a new instance that came since (an
+                 * SPI taken on another pCPU meanwhile, hw_refire) keeps the link. */
+                irq->hw = irq->hw_refire;
+                irq->hw_active = irq->hw_refire = false;
+            } else if (act)
                 irq->hw_active = true;
             else if ((was & ICH_LR_VINTID_MASK) < VGIC_NR_PRIVATE)
                 again |= BIT(was & ICH_LR_VINTID_MASK); /* not taken: has its line dropped? */
@@ -262,11 +265,15 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
              * one stood for the physical line as it was when taken, and a level-sensitive line
              * may have dropped since (a timer its handler switched off): without its latch,
              * the next fill ends the link (fix_link), and the line, if still asserted, raises
-             * a new physical interrupt, as the GIC would. */
-            irq->latch = false;
+             * a new physical interrupt, as the GIC would.  An edge is not the line's level:
+             * it stays pending and is delivered next. */
+            if (!irq->edge)
+                irq->latch = false;
         }
         irq->lr_vcpu = VGIC_NO_VCPU;
         irq->lr_override = false;
+        if (unlikely(irq->assigned))
+            vgic_spi_settle(irq); /* no list register holds it now: see if the link stands */
         if (irq->target != v->id && irq->target != VGIC_NO_VCPU && !irq->active &&
             vgic_irq_deliverable(g, irq))
             kick |= BIT(irq->target); /* an SPI now free to go where IROUTER points */

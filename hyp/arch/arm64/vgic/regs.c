@@ -104,7 +104,8 @@ static void field_set(struct vgic_irq *irq, unsigned intid, enum vgic_field f, u
         irq->priority = x & VGIC_PRIO_MASK;
         break;
     case VGIC_F_CFG:
-        if (intid >= 16) /* SGIs are always edge-triggered */
+        /* SGIs are always edge-triggered; an assigned SPI has its host line's trigger. */
+        if (intid >= 16 && !irq->assigned)
             irq->edge = (x >> 1) & 1;
         break;
     }
@@ -138,6 +139,8 @@ void vgic_field_write(struct vgic_dist *g, struct vcpu *v, enum vgic_field f, un
         if (!irq)
             continue;
         field_set(irq, intid, f, (unsigned)(val >> (i * bits)) & ((1u << bits) - 1));
+        if (unlikely(irq->assigned))
+            vgic_pt_changed(g, intid, irq, f);
         vgic_irq_changed(g, v, intid, irq, &kick);
     }
     vgic_unlock(g, flags);

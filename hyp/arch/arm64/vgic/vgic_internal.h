@@ -2,8 +2,10 @@
 /*
  * Shared by the files of hyp/arch/arm64/vgic/ only.  vgic.c: state and injection; regs.c:
  * per-interrupt register fields common to distributor and redistributor; dist.c, redist.c:
- * the two MMIO frames; lr.c: choosing list-register contents and reading them back; hw.c: the
- * ICH_* system registers (the only file that touches hardware, left out of host tests).
+ * the two MMIO frames; lr.c: choosing list-register contents and reading them back;
+ * passthru.c: host SPIs given to a domain (through the interrupt-controller driver, doubled in
+ * host tests); hw.c: the ICH_* system registers (the only file that touches the CPU interface,
+ * left out of host tests).
  */
 #pragma once
 
@@ -209,6 +211,12 @@ void vgic_field_write(struct vgic_dist *g, struct vcpu *v, enum vgic_field f, un
 /* Frame offsets of the identification registers (0xffd0..0xfffc); false if not one. */
 bool vgic_id_reg(uint64_t off, uint32_t *val);
 
+/* --- passthru.c: assigned SPIs (struct vgic_irq.assigned), lock held --- */
+/* The guest wrote field f of assigned SPI intid: the host line's enable follows. */
+void vgic_pt_changed(struct vgic_dist *g, unsigned intid, struct vgic_irq *irq, enum vgic_field f);
+/* The guest re-routed assigned SPI intid (GICD_IROUTER): the host line follows. */
+void vgic_pt_route(struct vgic_dist *g, unsigned intid, struct vgic_irq *irq);
+
 /* --- dist.c / redist.c --- */
 extern const struct vmmio_ops vgic_dist_ops;
 /* GICD_TYPER for g's interrupt and vCPU counts (kept in g->typer from creation on). */
@@ -228,7 +236,8 @@ void vgic_lr_unlink_private(struct vcpu *v);
 /* --- hw.c (doubles in the host tests) --- */
 /* Number of list registers of this machine's virtual CPU interface. */
 unsigned vgic_hw_nr_lrs(void);
-/* Deactivate physical interrupt pintid on this pCPU (its priority was dropped earlier). */
+/* Deactivate physical interrupt pintid (its priority was dropped earlier): a PPI on this pCPU,
+ * an SPI in the distributor. */
 void vgic_hw_deactivate(unsigned pintid);
 
 /* Lock held.  End irq's link to its physical interrupt: deactivate that here. */
@@ -236,6 +245,20 @@ static inline void vgic_irq_unlink(struct vgic_irq *irq)
 {
     vgic_hw_deactivate(irq->pintid);
     irq->hw = irq->hw_active = false;
+}
+
+/* Lock held.  An SPI linked to its host SPI that no running vCPU's list register holds: end
+ * the link now if the software state no longer stands for the host interrupt (the rule of
+ * lr.c's fix_link: a linked instance taken and then no longer active, or given a pending one
+ * behind it; one not taken whose pending state went).  Now rather than at the next entry of
+ * the vCPU it is with, which may be blocked for long while the host line stays active.  An
+ * SPI's active state is the distributor's, so any pCPU may end it. */
+static inline void vgic_spi_settle(struct vgic_irq *irq)
+{
+    if (!irq->hw || irq->lr_vcpu != VGIC_NO_VCPU)
+        return;
+    if (irq->hw_active ? !irq->active || irq->latch : !irq->latch)
+        vgic_irq_unlink(irq);
 }
 
 /* Once, before the first guest: maintenance interrupt handler, list-register count. */

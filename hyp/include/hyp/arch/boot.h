@@ -9,6 +9,11 @@
  * -EINVAL. */
 int arch_mmio_map(paddr_t base, uint64_t size);
 
+/* Whether Keel's own address map covers any of [base, base + size): RAM, or the registers
+ * of a device Keel drives itself (its UART, the interrupt controller).  Such host memory must
+ * not be passed through to a domain. */
+bool arch_hyp_maps_any(paddr_t base, uint64_t size);
+
 /* From now on take translation-table pages from the page allocator. */
 void arch_mmu_use_page_alloc(void);
 

@@ -19,12 +19,26 @@ struct guest_layout {
 void arch_guest_layout(struct guest_layout *out);
 
 /* Set up/tear down the arch part: guest address space, interrupt controller, devices.
- * arch_domain_relinquish (at kill, no vCPU running) takes the guest address space down so the
- * memory can go back; arch_domain_destroy (at the free) releases the rest.  Both cope with a
- * half-initialised domain. */
+ * arch_domain_relinquish (at kill, no vCPU running) gives back the host interrupts d was given
+ * and takes the guest address space down so the memory can go back; arch_domain_destroy (at
+ * the free) releases the rest.  Both cope with a half-initialised domain. */
 int arch_domain_init(struct domain *d);
 void arch_domain_relinquish(struct domain *d);
 void arch_domain_destroy(struct domain *d);
+
+/*
+ * Give d the host SPI intid (32..1019), as Xen's irqs= does: d's virtual SPI of the same
+ * number becomes linked to it.  When the host line fires, the interrupt goes to the vCPU that
+ * d's virtual GICD_IROUTER names, as a hardware-linked interrupt, so that the guest's own
+ * deactivation re-arms the host line; the host line is enabled while d enables the virtual
+ * SPI.  edge is the line's trigger.  Call while building d, before it runs; d's interrupt
+ * controller was sized for its configuration's irqs (every host line for a direct-mapped d).
+ * The line is d's until arch_domain_relinquish, which disables and deactivates it and frees it
+ * for another domain; nothing of d can fire afterwards.
+ * 0; -EINVAL (not an SPI, beyond the host controller's lines or d's interrupt controller);
+ * -EBUSY (Keel's own line, such as its UART's, or already given to a domain).
+ */
+int arch_domain_assign_irq(struct domain *d, unsigned intid, bool edge);
 
 /* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
  * negative errno.  ramdisk/initrd addresses are guest-physical. */

@@ -60,6 +60,11 @@ struct vgic_irq {
     bool lr_pending : 1;  /* a running vCPU's list register holds its pending state */
     bool lr_override : 1; /* software changed pending/active under a running list register:
                            * vgic_sync keeps the software state */
+    bool assigned : 1;    /* an SPI given the host SPI of the same number (vgic_passthru_*):
+                           * its enable follows to the physical line and edge is the line's */
+    bool hw_refire : 1;   /* the link is to a new physical instance that arrived while a
+                           * running vCPU's list register still held the previous one, which
+                           * the guest had deactivated: that vCPU's vgic_sync keeps the link */
 };
 
 /* Per-vCPU vGIC state, embedded in struct arch_vcpu. */
@@ -100,6 +105,30 @@ void vgic_set_level(struct domain *d, struct vcpu *v, unsigned intid, bool level
  * must be level-sensitive: when v leaves the pCPU (vgic_save) Keel deactivates pintid and drops
  * a pending instance the guest had not taken, and the line raises it again later. */
 bool vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
+
+/*
+ * Host SPIs given to a domain (passthrough, xl's "irqs"): d's virtual SPI intid is linked to
+ * the host SPI of the same number.  The host interrupt is forwarded as a hardware-linked
+ * interrupt (as vgic_inject_hw links the virtual timer's), from whichever pCPU takes it, to
+ * the vCPU the virtual GICD_IROUTER names; the guest's deactivation deactivates it.  The
+ * physical line is enabled while the virtual SPI is, and routed to the pCPU of the vCPU it
+ * targets when the guest enables or re-routes it (passthru.c says why not on every move).
+ *
+ * vgic_passthru_assign: while d is built, before it runs; edge is the line's trigger (the
+ * virtual GICD_ICFGR shows it and ignores writes).  0; -EINVAL (not an SPI, beyond the host
+ * controller's lines or d's vGIC); -EBUSY (the line is Keel's own or another domain's); or
+ * the controller's error setting the trigger.
+ * vgic_passthru_release: every line d was given is disabled, deactivated if active, unlinked
+ * and free for another domain; a handler running elsewhere at the time is waited for, so
+ * nothing reaches d afterwards.  With no vCPU of d running (domain kill); idempotent; copes
+ * with a half-built d.
+ */
+int vgic_passthru_assign(struct domain *d, unsigned intid, bool edge);
+void vgic_passthru_release(struct domain *d);
+/* Forward host SPI intid, taken on this pCPU and still active, to d (the line's handler, with
+ * its owner's lock held).  True if d now owns its deactivation (the handler returns
+ * IRQ_FORWARDED); false leaves the physical interrupt to the dispatcher. */
+bool vgic_forward_spi(struct domain *d, unsigned intid);
 
 /*
  * A level-sensitive source that can say whether it still asserts its line.  The vGIC learns of
