@@ -2,3 +2,9 @@
 # Tests for the guest-facing pieces of the arm64 arch code that are pure logic.
 UNIT_TESTS += guest_fdt
 UNIT_SRCS_guest_fdt := hyp/arch/arm64/guest_fdt.c hyp/lib/fdt_write.c hyp/lib/fdt.c hyp/core/rng.c
+
+# reading host device trees: translation through buses, GIC interrupt specifiers
+UNIT_TESTS += host_dt
+UNIT_SRCS_host_dt := hyp/arch/arm64/host_dt.c hyp/lib/fdt.c
+UNIT_DEPS_host_dt := $(BUILD)/unit/data/host_dt.dtb $(BUILD)/unit/data/dom0_nophandle.dtb
+UNIT_CFLAGS_host_dt := -Wa,-I$(BUILD)/unit/data
