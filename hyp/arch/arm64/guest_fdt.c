@@ -4,8 +4,8 @@
  * timer, the emulated SBSA UART, the Xen /hypervisor node and /chosen (command line,
  * initramfs, random seeds).  Node and property choices follow what Xen gives an Arm domU
  * (xen-abi-facts A.1, H.3) so guests see familiar hardware.  A function of the domain's
- * configuration and of Keel's random number generator (the seeds).  The node writers are
- * shared through guest_fdt_internal.h.
+ * configuration and of Keel's random number generator (the seeds).  A direct-mapped domain
+ * (dom0) gets the host's tree instead (dom0_fdt.c), built with the node writers here.
  */
 #include <arm64/vgic.h>
 #include <hyp/arch/domain.h>
@@ -184,6 +184,8 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
     static const char compat[] = "keel,vm\0xen,xenvm";
     struct fdt_writer w;
     char uart_path[48] = "";
+    if (d->cfg.direct_map)
+        return dom0_fdt(d, buf, size, initrd, initrd_size);
     fdt_write_init(&w, buf, size);
     fdt_write_begin_node(&w, "");
     fdt_write_prop_u32(&w, "#address-cells", 2);

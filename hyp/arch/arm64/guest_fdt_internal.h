@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Device-tree node writers shared by the trees Keel writes for its guests (guest_fdt.c), with
- * what varies between them as parameters: cell counts, the GIC's phandle, the /hypervisor
- * windows.  Each writes through a struct fdt_writer, whose errors are sticky: the caller
- * checks once at the end.
+ * Device-tree node writers shared by the tree a domU boots with (guest_fdt.c) and the one dom0
+ * boots with (dom0_fdt.c, derived from the host's), with what differs as parameters: cell
+ * counts, the GIC's phandle, the /hypervisor windows.  Each writes through a struct
+ * fdt_writer, whose errors are sticky: the caller checks once at the end.
  */
 #pragma once
 
@@ -47,3 +47,6 @@ void guest_fdt_hypervisor(struct fdt_writer *w, unsigned ac, unsigned sc,
  * addresses).  The caller opens and closes the node. */
 void guest_fdt_chosen_props(struct fdt_writer *w, struct domain *d, struct gpa initrd,
                             uint64_t initrd_size);
+
+/* arch_guest_fdt() for a direct-mapped domain (dom0): the host's tree, adapted (dom0_fdt.c). */
+int dom0_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd, uint64_t initrd_size);
