@@ -25,6 +25,12 @@ UNIT_BLOB(qemu_dtb, "dom0_qemu_virt.dtb");
 UNIT_BLOB(odd_dtb, "dom0_odd.dtb");
 UNIT_BLOB(nophandle_dtb, "dom0_nophandle.dtb");
 UNIT_BLOB(nogic_dtb, "dom0_nogic.dtb");
+UNIT_BLOB(host_dt_dtb, "host_dt.dtb");
+UNIT_BLOB(fdt_basic_dtb, "fdt_basic.dtb");
+UNIT_BLOB(bootinfo_qemu_dtb, "bootinfo_qemu.dtb");
+UNIT_BLOB(bootinfo_alias_dtb, "bootinfo_alias.dtb");
+UNIT_BLOB(bootinfo_edge_dtb, "bootinfo_edge.dtb");
+UNIT_BLOB(bootinfo_nomem_dtb, "bootinfo_nomem.dtb");
 
 /* --- Test doubles --- */
 
@@ -761,6 +767,34 @@ static void no_gic(void **state)
     assert_int_equal(s.nr_spi, 0);
 }
 
+/* Every other tree the unit tests have (odd cell counts, deep nesting, ranges near the top of
+ * the address space, GICv2, no GIC): a tree or a clean error, and the devices, never a crash. */
+static void other_trees(void **state)
+{
+    static const struct {
+        const unsigned char *start, *end;
+    } trees[] = {
+        { host_dt_dtb, host_dt_dtb_end },
+        { fdt_basic_dtb, fdt_basic_dtb_end },
+        { bootinfo_qemu_dtb, bootinfo_qemu_dtb_end },
+        { bootinfo_alias_dtb, bootinfo_alias_dtb_end },
+        { bootinfo_edge_dtb, bootinfo_edge_dtb_end },
+        { bootinfo_nomem_dtb, bootinfo_nomem_dtb_end },
+    };
+    dom0 = make_dom0(0x48000000, 0x10000000, 0x60000000, 0x08000000);
+    for (unsigned i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
+        struct seen s;
+        struct fdt f;
+        use_host(trees[i].start, trees[i].end, 0x09000000, 0x08000000, 0x080a0000);
+        int n = arch_guest_fdt(dom0, buf, sizeof(buf), GPA(INITRD), INITRD_SIZE);
+        assert_true(n > 0);
+        assert_int_equal(fdt_open(&f, buf, (size_t)n, NULL), 0);
+        assert_true(fdt_path(&f, "/hypervisor") >= 0);
+        assert_true(fdt_find_compatible(&f, -1, "arm,gic-v3") >= 0);
+        devices(&s);
+    }
+}
+
 /* No host tree at all. */
 static void no_host_tree(void **state)
 {
@@ -789,6 +823,7 @@ int main(void)
         T(odd_devices),
         T(gic_without_phandle),
         T(no_gic),
+        T(other_trees),
         T(no_host_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
