@@ -25,6 +25,7 @@ UNIT_BLOB(qemu_dtb, "dom0_qemu_virt.dtb");
 UNIT_BLOB(odd_dtb, "dom0_odd.dtb");
 UNIT_BLOB(nophandle_dtb, "dom0_nophandle.dtb");
 UNIT_BLOB(nogic_dtb, "dom0_nogic.dtb");
+UNIT_BLOB(old_phandle_dtb, "dom0_old_phandle.dtb");
 UNIT_BLOB(host_dt_dtb, "host_dt.dtb");
 UNIT_BLOB(fdt_basic_dtb, "fdt_basic.dtb");
 UNIT_BLOB(bootinfo_qemu_dtb, "bootinfo_qemu.dtb");
@@ -747,6 +748,25 @@ static void gic_without_phandle(void **state)
     assert_int_equal(s.nr_spi, 0);
 }
 
+/* A GIC named by "linux,phandle": the vGIC keeps that number, so the devices' interrupts
+ * still reach it. */
+static void gic_with_old_phandle(void **state)
+{
+    struct fdt f;
+    struct seen s;
+    use_host(old_phandle_dtb, old_phandle_dtb_end, QEMU_UART, 0x08000000, 0x080a0000);
+    dom0 = make_dom0(0x48000000, 0x10000000, 0x60000000, 0x08000000);
+    build(&f);
+    uint32_t ph, parent;
+    assert_true(fdt_prop_u32(&f, fdt_path(&f, "/intc@8000000"), "phandle", &ph));
+    assert_int_equal(ph, 0x10);
+    assert_true(fdt_prop_u32(&f, 0, "interrupt-parent", &parent));
+    assert_int_equal(parent, 0x10);
+    devices(&s);
+    assert_int_equal(s.nr_spi, 1);
+    assert_int_equal(s.spi[0], 34);
+}
+
 /* No GICv3 at all: dom0 still gets Keel's. */
 static void no_gic(void **state)
 {
@@ -822,6 +842,7 @@ int main(void)
         T(odd_tree),
         T(odd_devices),
         T(gic_without_phandle),
+        T(gic_with_old_phandle),
         T(no_gic),
         T(other_trees),
         T(no_host_tree),

@@ -176,7 +176,10 @@ static void dom0_host_init(struct dom0_host *h, const struct fdt *f, paddr_t hyp
     if (gic < 0 || !fdt_compatible(f, gic, "arm,gic-v3"))
         gic = fdt_find_compatible(f, 0, "arm,gic-v3");
     h->gic = gic;
-    if (gic < 0 || !fdt_prop_u32(f, gic, "phandle", &h->gic_phandle) || !h->gic_phandle)
+    h->gic_phandle = 0;
+    if (gic >= 0 && !fdt_prop_u32(f, gic, "phandle", &h->gic_phandle))
+        fdt_prop_u32(f, gic, "linux,phandle", &h->gic_phandle); /* before DT spec v0.1 */
+    if (!h->gic_phandle)
         h->gic_phandle = free_phandle(f);
     h->gic_cells = gic < 0 ? 3 : cells(f, gic, "#interrupt-cells", 3);
     if (h->gic_cells < 3 || h->gic_cells > 4)
