@@ -8,7 +8,7 @@ UNIT_SRCS_guest_fdt := hyp/arch/arm64/guest_fdt.c hyp/arch/arm64/dom0_fdt.c hyp/
 UNIT_TESTS += dom0_fdt
 UNIT_SRCS_dom0_fdt := hyp/arch/arm64/dom0_fdt.c hyp/arch/arm64/host_dt.c hyp/arch/arm64/guest_fdt.c \
                       hyp/lib/fdt_write.c hyp/lib/fdt.c hyp/core/rng.c
-UNIT_DEPS_dom0_fdt := $(patsubst %,$(BUILD)/unit/data/dom0_%.dtb,qemu_virt odd nophandle nogic old_phandle) \
+UNIT_DEPS_dom0_fdt := $(patsubst %,$(BUILD)/unit/data/dom0_%.dtb,qemu_virt odd nophandle nogic old_phandle root_phandle) \
                       $(patsubst %,$(BUILD)/unit/data/%.dtb,host_dt fdt_basic) \
                       $(patsubst %,$(BUILD)/unit/data/bootinfo_%.dtb,qemu alias edge nomem)
 UNIT_CFLAGS_dom0_fdt := -Wa,-I$(BUILD)/unit/data

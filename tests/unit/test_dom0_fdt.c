@@ -26,6 +26,7 @@ UNIT_BLOB(odd_dtb, "dom0_odd.dtb");
 UNIT_BLOB(nophandle_dtb, "dom0_nophandle.dtb");
 UNIT_BLOB(nogic_dtb, "dom0_nogic.dtb");
 UNIT_BLOB(old_phandle_dtb, "dom0_old_phandle.dtb");
+UNIT_BLOB(root_phandle_dtb, "dom0_root_phandle.dtb");
 UNIT_BLOB(host_dt_dtb, "host_dt.dtb");
 UNIT_BLOB(fdt_basic_dtb, "fdt_basic.dtb");
 UNIT_BLOB(bootinfo_qemu_dtb, "bootinfo_qemu.dtb");
@@ -767,6 +768,22 @@ static void gic_with_old_phandle(void **state)
     assert_int_equal(s.spi[0], 34);
 }
 
+/* The root is never taken for the GIC, even when it says it is the interrupt parent. */
+static void root_is_no_gic(void **state)
+{
+    struct fdt f;
+    use_host(root_phandle_dtb, root_phandle_dtb_end, QEMU_UART, 0x08000000, 0x080a0000);
+    dom0 = make_dom0(0x48000000, 0x10000000, 0x60000000, 0x08000000);
+    build(&f);
+    uint32_t ph, parent;
+    int gic = fdt_path(&f, "/intc@8000000");
+    assert_true(fdt_prop_u32(&f, gic, "phandle", &ph));
+    assert_int_equal(ph, 2);
+    assert_true(fdt_has_prop(&f, gic, "#redistributor-regions"));
+    assert_true(fdt_prop_u32(&f, 0, "interrupt-parent", &parent));
+    assert_int_equal(parent, 2);
+}
+
 /* No GICv3 at all: dom0 still gets Keel's. */
 static void no_gic(void **state)
 {
@@ -843,6 +860,7 @@ int main(void)
         T(odd_devices),
         T(gic_without_phandle),
         T(gic_with_old_phandle),
+        T(root_is_no_gic),
         T(no_gic),
         T(other_trees),
         T(no_host_tree),

@@ -173,7 +173,7 @@ static void dom0_host_init(struct dom0_host *h, const struct fdt *f, paddr_t hyp
     /* The root's interrupt parent if it is a GICv3, else the first GICv3. */
     uint32_t ph;
     int gic = fdt_prop_u32(f, 0, "interrupt-parent", &ph) ? fdt_find_phandle(f, ph) : -1;
-    if (gic < 0 || !fdt_compatible(f, gic, "arm,gic-v3"))
+    if (gic <= 0 || !fdt_compatible(f, gic, "arm,gic-v3")) /* the root is no GIC */
         gic = fdt_find_compatible(f, 0, "arm,gic-v3");
     h->gic = gic;
     h->gic_phandle = 0;
