@@ -265,6 +265,45 @@ const void *fdt_prop(const struct fdt *f, int node, const char *name, uint32_t *
     }
 }
 
+/* The next property token at or after off, or -1 at the node's first subnode or end. */
+static int prop_from(const struct fdt *f, uint32_t off)
+{
+    for (;;) {
+        uint32_t tok, next = next_token(f, off, &tok);
+        if (tok == TOK_PROP)
+            return (int)off;
+        if (tok != TOK_NOP)
+            return -1;
+        off = next;
+    }
+}
+
+int fdt_first_prop(const struct fdt *f, int node)
+{
+    if (!f->st || node < 0)
+        return -1;
+    uint32_t tok;
+    return prop_from(f, next_token(f, (uint32_t)node, &tok));
+}
+
+int fdt_next_prop(const struct fdt *f, int prop)
+{
+    if (!f->st || prop < 0)
+        return -1;
+    uint32_t tok;
+    return prop_from(f, next_token(f, (uint32_t)prop, &tok));
+}
+
+const void *fdt_prop_at(const struct fdt *f, int prop, const char **name, uint32_t *len)
+{
+    const uint8_t *p = f->st + prop;
+    if (name)
+        *name = f->str + fdt32(p + 8);
+    if (len)
+        *len = fdt32(p + 4);
+    return p + 12;
+}
+
 bool fdt_has_prop(const struct fdt *f, int node, const char *name)
 {
     return fdt_prop(f, node, name, NULL) != NULL;

@@ -190,6 +190,29 @@ static void properties(void **state)
     assert_string_equal(s, "keel-test");
 }
 
+/* Walking a node's properties sees each once, in order, and stops before its subnodes. */
+static void property_iteration(void **state)
+{
+    static const char *const want[] = { "empty-prop", "u32", "u64", "str", "strs", "bytes" };
+    int p = path("/props");
+    unsigned n = 0;
+    for (int q = fdt_first_prop(&fdt, p); q >= 0; q = fdt_next_prop(&fdt, q)) {
+        const char *name;
+        uint32_t len;
+        const void *v = fdt_prop_at(&fdt, q, &name, &len);
+        assert_true(n < 6);
+        assert_string_equal(name, want[n]);
+        uint32_t len2;
+        assert_ptr_equal(v, fdt_prop(&fdt, p, name, &len2));
+        assert_int_equal(len, len2);
+        n++;
+    }
+    assert_int_equal(n, 6);
+    assert_int_equal(fdt_first_prop(&fdt, path("/empty-node")), -1);
+    assert_int_equal(fdt_first_prop(&fdt, path("/deep")), -1); /* only subnodes */
+    assert_int_equal(fdt_first_prop(&fdt, -1), -1);
+}
+
 static void compatible_lists(void **state)
 {
     int p = path("/props"), intc = path("/soc/intc@2000");
@@ -323,6 +346,7 @@ static void closed_fdt_is_empty(void **state)
     assert_int_equal(fdt_parent(&none, 0), -1);
     assert_int_equal(fdt_path(&none, "/"), -1);
     assert_null(fdt_prop(&none, 0, "x", NULL));
+    assert_int_equal(fdt_first_prop(&none, 0), -1);
     assert_int_equal(fdt_find_compatible(&none, -1, "x"), -1);
     assert_int_equal(fdt_find_phandle(&none, 1), -1);
     assert_int_equal(fdt_mem_rsv(&none, 0, &a, &s), -ENOENT);
@@ -336,6 +360,7 @@ int main(void)
         cmocka_unit_test(children_siblings_parents),
         cmocka_unit_test(path_lookup),
         cmocka_unit_test(properties),
+        cmocka_unit_test(property_iteration),
         cmocka_unit_test(compatible_lists),
         cmocka_unit_test(cells_and_reg),
         cmocka_unit_test(gic_interrupts),

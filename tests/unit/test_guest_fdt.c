@@ -12,10 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hyp/arch/domain.h>
+#include <hyp/bootinfo.h>
 #include <hyp/errno.h>
 #include <hyp/fdt.h>
 
-/* Test doubles for the arch functions guest_fdt.c uses. */
+/* Test doubles for what guest_fdt.c uses (dom0_fdt.c, linked with it, reads the host tree
+ * from bootinfo and sorts ranges on the heap; test_dom0_fdt.c exercises it). */
+struct bootinfo bootinfo;
+
+void *heap_alloc(size_t size)
+{
+    return malloc(size);
+}
+
+void heap_free(void *p)
+{
+    free(p);
+}
+
 uint64_t arch_vcpu_hwid(const struct vcpu *v)
 {
     return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf);

@@ -14,6 +14,8 @@ HYP_OBJS += hyp/arch/arm64/vtimer.c
 # guests: stage 2, vCPU context and run loop, exits, PSCI, device tree
 HYP_OBJS += hyp/arch/arm64/cache.S hyp/arch/arm64/p2m.c hyp/arch/arm64/p2m_map.c hyp/arch/arm64/vcpu.c \
             hyp/arch/arm64/traps_guest.c hyp/arch/arm64/vpsci.c hyp/arch/arm64/guest_fdt.c hyp/arch/arm64/guest_va.c
+# dom0: its device tree and the devices it gets, both derived from the host's device tree
+HYP_OBJS += hyp/arch/arm64/dom0_fdt.c hyp/arch/arm64/host_dt.c
 # loads and stores without an instruction syndrome, decoded for emulated MMIO
 HYP_OBJS += hyp/arch/arm64/mmio_insn.c
 # EL2 physical timer registers (core/timer.c has the queues)

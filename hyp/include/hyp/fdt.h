@@ -47,6 +47,14 @@ bool fdt_prop_u32(const struct fdt *f, int node, const char *name, uint32_t *out
 bool fdt_prop_u64(const struct fdt *f, int node, const char *name, uint64_t *out);
 bool fdt_has_prop(const struct fdt *f, int node, const char *name);
 
+/* A node's properties in order, for copying a node whole: the offset of node's first property,
+ * or of the property after prop in the same node; -1 when there is none. */
+int fdt_first_prop(const struct fdt *f, int node);
+int fdt_next_prop(const struct fdt *f, int prop);
+/* The property at offset prop (from fdt_first_prop/fdt_next_prop): its value, with its name in
+ * *name and length in *len (either may be NULL). */
+const void *fdt_prop_at(const struct fdt *f, int prop, const char **name, uint32_t *len);
+
 /* Node at an absolute path such as "/chosen" or "/cpus/cpu@0"; a component without '@'
  * matches a node name up to its '@'.  Aliases are not resolved.  Returns -1 if absent. */
 int fdt_path(const struct fdt *f, const char *path);

@@ -41,9 +41,41 @@ void arch_domain_destroy(struct domain *d);
 int arch_domain_assign_irq(struct domain *d, unsigned intid, bool edge);
 
 /* Build the device tree the guest boots with into buf (max size).  Returns its size, or a
- * negative errno.  ramdisk/initrd addresses are guest-physical. */
+ * negative errno (-ENOSPC: it does not fit).  ramdisk/initrd addresses are guest-physical.
+ * A direct-mapped domain (dom0) gets the host's tree (bootinfo) adapted as Xen adapts it for
+ * its hardware domain: what arch_dom0_devices() reports stays, Keel's vGIC, dom0's memory,
+ * vCPUs, PSCI and /chosen replace the host's, and /hypervisor has its grant window and
+ * extended regions where the host has nothing (-ENOSPC also if there is no room for them). */
 int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
                    uint64_t initrd_size);
+
+/* What a direct-mapped hardware domain (dom0) is given of the host's devices, reported by
+ * arch_dom0_devices().  A callback returning non-zero stops the walk. */
+struct dom0_device_ops {
+    /* Host device memory [base, base + size), page aligned: for dom0 at the same address. */
+    int (*mmio)(void *ctx, paddr_t base, uint64_t size);
+    /* Host SPI intid (32..1019), edge- or level-triggered as the device tree says: for dom0
+     * as the same INTID. */
+    int (*spi)(void *ctx, unsigned intid, bool edge);
+};
+
+struct fdt;
+
+/*
+ * Report the host devices dom0 gets: those of every node that dom0's device tree keeps from
+ * host (not the interrupt controller and its ITS, memory, CPUs, PSCI, /chosen,
+ * /reserved-memory, the PMU and other nodes with PPIs, Keel's console UART at hyp_uart (0:
+ * none)), skipping disabled nodes and everything below them.
+ * MMIO: each "reg" entry that is a CPU address (translated through the buses' "ranges") and
+ * each window of a PCI host bridge's "ranges" (its ECAM is a reg), page aligned outwards;
+ * reported once all are known, in address order, overlapping and adjacent ones merged, never a
+ * page of Keel's UART or of the GIC.  Then the SPIs of "interrupts", "interrupts-extended" and
+ * "interrupt-map" (PCI INTx) going to the GIC: each INTID once, ascending.
+ * 0; the first non-zero callback result; -ENOMEM (Keel's heap holds the list of ranges while it
+ * is sorted); -EINVAL if host holds no tree.
+ */
+int arch_dom0_devices(const struct fdt *host, paddr_t hyp_uart, const struct dom0_device_ops *ops,
+                      void *ctx);
 
 /* Drive a guest interrupt line (an SPI of an emulated device) of d. */
 void arch_guest_set_irq_level(struct domain *d, unsigned irq, bool level);
