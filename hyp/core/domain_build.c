@@ -372,6 +372,35 @@ static void iomem_name(const struct iomem_range *r, char *out, size_t size)
              r->guest >> PAGE_SHIFT);
 }
 
+/* dom0's share of the host's devices (arch_dom0_devices): memory mapped where it is, SPIs
+ * linked to its own.  One that cannot be given is said and left out, as a device its driver
+ * then cannot reach; only running out of memory stops the build. */
+static int dom0_mmio(void *ctx, paddr_t base, uint64_t size)
+{
+    struct domain *d = ctx;
+    int rc = physmap_map_mmio(d, GPA(base), base, size);
+    if (rc)
+        pr_warn("domain %s: host device memory %#lx+%#lx not given (error %d)\n", d->name, base,
+                size, rc);
+    return rc == -ENOMEM ? rc : 0;
+}
+
+static int dom0_spi(void *ctx, unsigned intid, bool edge)
+{
+    struct domain *d = ctx;
+    int rc = arch_domain_assign_irq(d, intid, edge);
+    if (rc)
+        pr_warn("domain %s: host interrupt %u not given (error %d)\n", d->name, intid, rc);
+    return rc == -ENOMEM ? rc : 0;
+}
+
+static int give_host_devices(struct domain *d)
+{
+    static const struct dom0_device_ops ops = { dom0_mmio, dom0_spi };
+    int rc = arch_dom0_devices(&bootinfo.fdt, bootinfo.uart_base, &ops, d);
+    return rc ? not_created(d->name, rc, "cannot give it the host's devices (error %d)", rc) : 0;
+}
+
 /* Give d the host devices its configuration names: device memory mapped where it says, host
  * SPIs linked to its own.  Refuses memory Keel uses itself, a guest range over RAM, another
  * range or an emulated device, Keel's interrupts and those given to another domain.  0, or an
@@ -380,6 +409,8 @@ static int give_devices(struct domain *d)
 {
     const struct domain_config *cfg = &d->cfg;
     char what[48];
+    if (cfg->direct_map)
+        return give_host_devices(d);
     for (unsigned i = 0; i < cfg->nr_iomem; i++) {
         const struct iomem_range *r = &cfg->iomem[i];
         iomem_name(r, what, sizeof(what));

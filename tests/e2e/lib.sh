@@ -30,11 +30,11 @@ dom0_initrd=$work/dom0-initramfs.cpio.gz
 prepare_dom0_initrd() {
     local newest
     "$top/scripts/fetch-dom0.sh" > "$logs/fetch-dom0.log" 2>&1 || return 1
-    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/scripts/fetch-dom0.sh" "$top/tests/e2e/initramfs" \
+    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/scripts/fetch-dom0.sh" "$top/tests/e2e/initramfs" "$top/tests/e2e/lib.sh" \
         -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
     if [ ! -s "$dom0_initrd" ] || [ -n "$newest" ]; then
         "$top/scripts/mkinitramfs.sh" "$dom0_initrd" \
-            --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc" \
+            --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc virtio_mmio virtio_blk virtio_net" \
             --overlay "$top/build/cache/dom0root" > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
     fi
 }

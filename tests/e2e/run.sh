@@ -3,13 +3,14 @@
 # End-to-end tests: Debian's arm64 Linux as Keel domains, started by scripts/keel-qemu from xl
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
-#                                truncated-kernel not-created demo balloon dom0 (default all)
+#                                truncated-kernel not-created demo balloon dom0 dom0-devices
+#                                toolstack (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -17,7 +18,7 @@ done
 
 setup_ok=1
 prepare_guest || setup_ok=0
-make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image > "$logs/e2e-build.log" 2>&1 ||
+make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image build/guests/ctlpeer.Image > "$logs/e2e-build.log" 2>&1 ||
     setup_ok=0
 if [ "$setup_ok" = 0 ]; then
     echo "run.sh: cannot build Keel or the guest material (see build/test-logs/e2e-build.log)"
@@ -25,6 +26,18 @@ if [ "$setup_ok" = 0 ]; then
     summary
     exit 1
 fi
+
+dom0_cfg() { # file-name test [extra kernel arguments]: dom0 for scripts/keel-qemu --dom0
+    cat > "$work/$1.cfg" <<CFG
+# Written by tests/e2e/run.sh: dom0 (2 vCPUs, 512 MiB), its console hvc0
+name = "dom0"
+vcpus = 2
+memory = 512
+kernel = "../cache/Image"
+ramdisk = "dom0-initramfs.cpio.gz"
+extra = "console=hvc0 earlycon=xenboot keeltest=$2${3:+ $3}"
+CFG
+}
 
 domain_cfg() { # name vcpus memory test on_reboot [extra config line [extra kernel arguments]]
     cat > "$work/$1.cfg" <<CFG
@@ -314,15 +327,7 @@ case_dom0() {
     log=$logs/e2e-dom0.log
     why=""
     prepare_dom0_initrd || { result e2e dom0 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    cat > "$work/dom0.cfg" <<CFG
-# Written by tests/e2e/run.sh: dom0 (scripts/keel-qemu --dom0)
-name = "dom0"
-vcpus = 2
-memory = 512
-kernel = "../cache/Image"
-ramdisk = "dom0-initramfs.cpio.gz"
-extra = "console=hvc0 earlycon=xenboot keeltest=dom0"
-CFG
+    dom0_cfg dom0 dom0
     rm -f "$in"
     mkfifo "$in"
     "$top/scripts/keel-qemu" --input --timeout 600 --dom0 "$work/dom0.cfg" < "$in" > "$log" 2>&1 &
@@ -354,6 +359,91 @@ CFG
     elif [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
     fi
     result e2e dom0 "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# dom0 drives the host's devices (issue 10): QEMU's virtio disk and network card and the
+# PL031 RTC reach it where they are, their interrupts forwarded; the disk's first bytes are
+# what the runner wrote there (DMA into dom0's 1:1 RAM), QEMU's user network hands eth0 an
+# address over DHCP, and the RTC reads a date.
+case_dom0_devices() {
+    local start=$SECONDS disk=$work/dom0-disk.img q=()
+    log=$logs/e2e-dom0-devices.log
+    why=""
+    prepare_dom0_initrd || { result e2e dom0-devices 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_cfg dom0-devices dom0-devices
+    printf 'KEEL-DOM0-DISK-OK' > "$disk"
+    truncate -s 16M "$disk"
+    for a in -drive "file=$disk,if=none,format=raw,id=d0" -device virtio-blk-device,drive=d0 \
+        -netdev user,id=n0 -device virtio-net-device,netdev=n0; do
+        q+=(--qemu-arg "$a")
+    done
+    launch dom0-devices "${q[@]}" --dom0 "$work/dom0-devices.cfg"
+    if ! grep -q 'CHECK done' "$log"; then why="dom0's checks did not finish (exit status $rc)"
+    elif [ "$(con_check_value "$log" disk)" != KEEL-DOM0-DISK-O ]; then
+        why="the virtio disk read '$(con_check_value "$log" disk)', not the marker"
+    elif ! [ "$(con_check_value "$log" disk_irqs)" -gt 0 ] 2>/dev/null; then why="no virtio interrupts"
+    elif [ "$(con_check_value "$log" net_addr)" != 10.0.2.15 ]; then
+        why="eth0 got '$(con_check_value "$log" net_addr)' from DHCP, not 10.0.2.15"
+    elif [[ $(con_check_value "$log" rtc) != rtc-pl031\ 2* ]]; then
+        why="the RTC read '$(con_check_value "$log" rtc)'"
+    elif grep -q "not given" "$log"; then why="$(grep -m1 'not given' "$log")"
+    elif [ "$rc" != 0 ]; then why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    fi
+    result e2e dom0-devices "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# The output of xl command NAME in a toolstack log (between its CHECK begin/end lines).
+xl_out() { # log name
+    con_domain "$1" Domain-0 | sed -n "/^CHECK begin $2\$/,/^CHECK end $2 /p"
+}
+
+# What is wrong with a toolstack run (nothing if all is well).
+judge_toolstack() { # log
+    local c
+    for c in xenstored init_dom0 xenconsoled xl_info xl_verbose xl_list xl_dmesg xl_uptime \
+        xl_vcpu_list xl_cpupool_list xl_sched_credit set_weight get_weight pin pinned pause \
+        paused unpause unpaused destroy after_destroy; do
+        xl_out "$1" "$c" | grep -q "^CHECK end $c rc=0\$" ||
+            { echo "$c failed: $(xl_out "$1" "$c" | sed -n 2p)"; return; }
+    done
+    if xl_out "$1" xl_verbose | grep -vq '^CHECK'; then echo "xl -vvv info: $(xl_out "$1" xl_verbose | sed -n 2p)"
+    elif ! xl_out "$1" xl_info | grep -qE '^xen_version +: 4\.17'; then echo "xl info: no xen_version 4.17"
+    elif ! xl_out "$1" xl_info | grep -qE '^nr_cpus +: 2$'; then echo "xl info: not 2 CPUs"
+    elif ! xl_out "$1" xl_info | grep -qE '^xen_scheduler +: credit$'; then echo "xl info: scheduler not credit"
+    elif ! xl_out "$1" xl_list | grep -qE '^Domain-0 +0 +5[0-9][0-9] +2 '; then echo "xl list: no Domain-0 with 2 vCPUs"
+    elif ! xl_out "$1" xl_list | grep -qE ' 1 +32 +1 '; then echo "xl list: no domain 1 (32 MiB, 1 vCPU)"
+    elif ! xl_out "$1" xl_dmesg | grep -q 'Keel hypervisor starting'; then echo "xl dmesg: no boot message"
+    elif ! xl_out "$1" xl_cpupool_list | grep -qE '^Pool-0 +2 +credit +y +2'; then echo "xl cpupool-list: no Pool-0 with 2 CPUs and 2 domains"
+    elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms'; then echo "xl sched-credit: no Pool-0 time slice"
+    elif ! xl_out "$1" get_weight | grep -qE ' 1 +512 +50$'; then echo "xl sched-credit -d 1: weight/cap not 512/50"
+    elif ! xl_out "$1" pinned | grep -qE ' 1 +0 +[0-9-]+ +[-a-z]+ +[0-9.]+ +1 / all'; then echo "xl vcpu-list 1: not pinned to CPU 1"
+    elif ! xl_out "$1" paused | grep -qE ' 1 +32 +1 +--p---'; then echo "xl list 1: not paused"
+    elif xl_out "$1" unpaused | grep -qE -- '--p---'; then echo "xl list 1: still paused"
+    elif xl_out "$1" after_destroy | grep -qE ' 1 +32 '; then echo "xl list: domain 1 still there after xl destroy"
+    elif ! grep -q 'domain ctlpeer: destroyed' "$1"; then echo "Keel did not destroy ctlpeer"
+    fi
+}
+
+# Debian's own Xen 4.17 toolstack, unmodified, in dom0 (issue 10): xenstored, xen-init-dom0
+# and xenconsoled start, and xl reports the machine and its domains (dom0 and a dom0less
+# guests/ctlpeer beside it) and changes them: weight and cap, pinning, pause, unpause, destroy.
+case_toolstack() {
+    local start=$SECONDS
+    log=$logs/e2e-toolstack.log
+    prepare_dom0_initrd || { result e2e toolstack 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_cfg toolstack toolstack keelpeer=1
+    cat > "$work/ctlpeer.cfg" <<CFG
+# Written by tests/e2e/run.sh: a dom0less domain for dom0's xl to act on
+name = "ctlpeer"
+vcpus = 1
+memory = 32
+kernel = "$top/build/guests/ctlpeer.Image"
+CFG
+    launch toolstack --dom0 "$work/toolstack.cfg" "$work/ctlpeer.cfg"
+    why=""
+    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
+    [ -n "$why" ] || why=$(judge_toolstack "$log")
+    result e2e toolstack "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 for c in $cases; do
