@@ -137,18 +137,23 @@ static int parse_grant_limits(const struct fdt *f, int n, struct domain_config *
  * "no-xenstore" or "disabled".  Keel's default differs from Xen's: a domain without the
  * property gets the PV interfaces too, since Linux domains want them; "disabled" makes a plain
  * Arm VM.  0 or -EINVAL after saying what is wrong. */
-static int parse_enhanced(const struct fdt *f, int n, const char *name, bool *out)
+static int parse_enhanced(const struct fdt *f, int n, struct domain_config *cfg)
 {
     uint32_t len;
     const char *s = fdt_prop(f, n, "xen,enhanced", &len);
-    *out = true;
+    const char *name = cfg->name;
+    cfg->xen_enhanced = cfg->xenstore = true;
     if (!s || !len)
         return 0;
     if (strnlen(s, len) < len && !strcmp(s, "disabled")) {
-        *out = false;
+        cfg->xen_enhanced = cfg->xenstore = false;
         return 0;
     }
-    if (strnlen(s, len) < len && (!strcmp(s, "enabled") || !strcmp(s, "no-xenstore")))
+    if (strnlen(s, len) < len && !strcmp(s, "no-xenstore")) {
+        cfg->xenstore = false;
+        return 0;
+    }
+    if (strnlen(s, len) < len && !strcmp(s, "enabled"))
         return 0;
     return not_created(name, -EINVAL,
                        "bad \"xen,enhanced\" (\"enabled\", \"no-xenstore\" or \"disabled\")");
@@ -219,7 +224,7 @@ static int parse_domain_node(int n, struct domain_config *cfg)
     uint32_t caps = 0;
     fdt_prop_u32(f, n, "capabilities", &caps); /* Xen's binding: bit 0, the control domain */
     cfg->is_control = caps & 1;
-    if (parse_enhanced(f, n, cfg->name, &cfg->xen_enhanced))
+    if (parse_enhanced(f, n, cfg))
         return -EINVAL;
     cfg->on_poweroff = parse_action(f, n, "keel,on-poweroff", ACTION_DESTROY);
     cfg->on_reboot = parse_action(f, n, "keel,on-reboot", ACTION_RESTART);
@@ -500,6 +505,28 @@ static struct domain *build_one(int n)
     return domain_build(&cfg);
 }
 
+/*
+ * A dom0less domain's xenstore, as Xen 4.17 sets it up when there is a dom0 to run xenstored
+ * (xen-abi-facts E.6): an unbound event channel of d that dom0 may bind, in
+ * HVM_PARAM_STORE_EVTCHN, and STORE_PFN ~0, "the ring page comes later".  Debian's
+ * init-dom0less in dom0 then gives it the page, seeds its grant table and introduces it to
+ * xenstored (which names it, so xl list shows it); Linux in d waits for that.  Without a dom0,
+ * or for "no-xenstore", nothing changes: no channel, STORE_PFN 0.
+ */
+static void offer_xenstore(struct domain *d, struct domain *dom0)
+{
+    if (!d->cfg.xen_enhanced || !d->cfg.xenstore)
+        return;
+    struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = (domid_t)dom0->id };
+    int rc = evtchn_alloc_unbound(d, &a);
+    if (rc) {
+        pr_warn("domain %s: no xenstore channel (error %d)\n", d->name, rc);
+        return;
+    }
+    d->hvm_param[HVM_PARAM_STORE_EVTCHN] = a.port;
+    d->hvm_param[HVM_PARAM_STORE_PFN] = ~0ULL;
+}
+
 /* dom0, if the boot modules describe one: built first, so that it is domain 0.  NULL if there
  * is none or it cannot be built (said why); *described counts it. */
 static struct domain *build_dom0(unsigned *described)
@@ -537,6 +564,9 @@ unsigned domain_build_all(void)
         }
     }
     evtchn_static_bind_all(f, built_node, built, nr);
+    if (dom0)
+        for (unsigned i = 0; i < nr; i++)
+            offer_xenstore(built[i], dom0);
     /* Only now, with every domain built or refused: a domain that ended while a later one was
      * still being built would find it in the domain table, the machine would stay on when that
      * one then failed, and nothing would ever end it. */

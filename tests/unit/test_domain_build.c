@@ -84,7 +84,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->cfg = *cfg;
     strcpy(d->name, cfg->name);
     d->vuart = cfg->vpl011 ? (struct vpl011 *)uart_token : NULL;
-    d->id = nr_made + 1;
+    d->id = cfg->direct_map ? 0 : nr_made + 1; /* dom0 is domain 0 */
     d->nr_vcpus = 1;
     d->vcpus[0] = calloc(1, sizeof(struct vcpu));
     made[nr_made++] = d;
@@ -203,6 +203,17 @@ int evtchn_bind_static(struct domain *a, evtchn_port_t pa, struct domain *b, evt
     snprintf(what, sizeof(what), "%s:%u-%s:%u", a->name, pa, b->name, pb);
     event("bind", what);
     return bind_err;
+}
+
+/* The xenstore channel a dom0less domain is offered when there is a dom0: "store a->0". */
+int evtchn_alloc_unbound(struct domain *caller, struct evtchn_alloc_unbound *a)
+{
+    char what[64];
+    assert_int_equal(a->dom, DOMID_SELF);
+    snprintf(what, sizeof(what), "%s->%u", caller->name, a->remote_dom);
+    event("store", what);
+    a->port = 7;
+    return 0;
 }
 
 void domain_start(struct domain *d)
@@ -583,8 +594,12 @@ static void xen_enhanced(void **state)
     boot_tree(doms, 6);
     assert_int_equal(domain_build_all(), 5);
     assert_int_equal(nr_made, 5);
-    for (unsigned i = 0; i < nr_made; i++)
+    for (unsigned i = 0; i < nr_made; i++) {
         assert_int_equal(made[i]->cfg.xen_enhanced, strcmp(made[i]->name, "off") != 0);
+        assert_int_equal(made[i]->cfg.xenstore, strcmp(made[i]->name, "off") != 0 &&
+                                                    strcmp(made[i]->name, "nostore") != 0);
+    }
+    assert_null(strstr(events, "->")); /* no dom0: no xenstore channel offered */
     assert_non_null(strstr(log_text, "domain bad: not created: bad \"xen,enhanced\" "
                                      "(\"enabled\", \"no-xenstore\" or \"disabled\")\n"));
 }
@@ -617,8 +632,13 @@ static void dom0_built_first(void **state)
     boot_tree(doms, 1);
     assert_int_equal(domain_build_all(), 2);
     assert_string_equal(events, "create Domain-0, mmio Domain-0:a000000+4000@a000000, irq "
-                                "Domain-0:48e, create a, start Domain-0, start a");
+                                "Domain-0:48e, create a, store a->0, start Domain-0, start a");
     assert_non_null(strstr(log_text, "domain Domain-0: host interrupt 48 not given (error -16)\n"));
+    /* No channel for dom0 itself (its xenstore is local); a's waits for dom0's xenstored. */
+    assert_null(strstr(events, "store Domain-0"));
+    assert_int_equal(made[0]->hvm_param[HVM_PARAM_STORE_EVTCHN], 0);
+    assert_int_equal(made[1]->hvm_param[HVM_PARAM_STORE_EVTCHN], 7);
+    assert_int_equal(made[1]->hvm_param[HVM_PARAM_STORE_PFN], ~0ULL);
     const struct domain_config *c = &made[0]->cfg;
     assert_true(c->direct_map && c->is_control && c->xen_enhanced && !c->vpl011);
     assert_int_equal(c->mem_bytes, MiB(512)); /* Xen's default */

@@ -116,6 +116,14 @@ int gnttab_frame_for_map(struct domain *d, uint64_t idx, paddr_t *pa)
 
 static uint64_t grant_frame_gfn = ~0UL;
 
+/* Grant tables of one frame at most. */
+void gnttab_query_size(struct domain *ld, struct gnttab_query_size *op)
+{
+    op->nr_frames = 1;
+    op->max_nr_frames = 1;
+    op->status = GNTST_okay;
+}
+
 void gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn)
 {
     grant_frame_gfn = gfn;
@@ -315,6 +323,26 @@ static void add_to_physmap_refusals(void **state)
     assert_int_equal(memory_decrease(o, 0, 0), 0);
 }
 
+/* acquire_resource's work: another domain's grant frame mapped as a foreign page that holds
+ * a reference until it is removed; beyond the table, or over a grant mapping, refused. */
+static void acquire_grant_frames(void **state)
+{
+    struct domain *d = &doms[0], *o = &doms[1];
+    assert_int_equal(memory_grant_frames_max(o), 1);
+    assert_int_equal(memory_acquire_grant_frame(d, o, 0, 8), 0);
+    assert_int_equal(type_at(d, 8), P2M_FOREIGN_RW);
+    assert_int_equal(refs(grant_frame), 2);
+    assert_int_equal(memory_acquire_grant_frame(d, o, 1, 9), -EINVAL);
+    assert_int_equal(memory_acquire_grant_frame(d, o, 0, ~0UL), -EINVAL);
+    map_of(d)->t[3] = P2M_GRANT_RW;
+    map_of(d)->pa[3] = grant_frame;
+    assert_int_equal(memory_acquire_grant_frame(d, o, 0, 3), -EBUSY);
+    assert_int_equal(refs(grant_frame), 2); /* the refused one's reference went back */
+    map_of(d)->t[3] = P2M_NONE;
+    assert_int_equal(memory_remove_from_physmap(d, 8), 0);
+    assert_int_equal(refs(grant_frame), 1);
+}
+
 static void counts(void **state)
 {
     struct domain *d = &doms[0];
@@ -362,6 +390,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dying_domain_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_info_has_one_place, setup, teardown),
         cmocka_unit_test_setup_teardown(add_to_physmap_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(acquire_grant_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(counts, setup, teardown),
         cmocka_unit_test_setup_teardown(hvm_params, setup, teardown),
     };

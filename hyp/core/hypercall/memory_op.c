@@ -2,8 +2,8 @@
 /*
  * memory_op (12), decode only (xen-abi-facts B.1, B.3, I.1, Appendix 2): the reservation calls
  * (the balloon: populate_physmap, decrease_reservation, increase_reservation), the counts
- * (current/maximum_reservation, maximum_gpfn, maximum_ram_page), add_to_physmap(_batch) and
- * remove_from_physmap.  Reads the guest's structs and lists, names the target domain and
+ * (current/maximum_reservation, maximum_gpfn, maximum_ram_page), add_to_physmap(_batch),
+ * remove_from_physmap and acquire_resource (a grant table's frames, for a toolstack).  Reads the guest's structs and lists, names the target domain and
  * checks who may act on it (core/policy.c); core/mm/memory.c does the work.
  *
  * As on Xen: cmd is an unsigned long whose low MEMOP_EXTENT_SHIFT bits are the sub-op and the
@@ -221,6 +221,50 @@ static long remove_from_physmap(struct vcpu *v, uint64_t arg, uint64_t start)
     return rc;
 }
 
+/*
+ * acquire_resource: frames of another domain's resource mapped into the caller at the GFNs of
+ * its frame_list (an Arm caller is translated), from frame start of the list on.  Only the
+ * grant table's shared frames exist on Keel (libxenguest seeds a new guest's grants through
+ * them; any other resource is -EOPNOTSUPP, which makes it fall back to add_to_physmap).  A
+ * NULL list with nr_frames 0 asks how many frames there are.
+ */
+static long acquire_resource(struct vcpu *v, uint64_t args[5], uint64_t start)
+{
+    struct xen_mem_acquire_resource r;
+    struct domain *d;
+    if (copy_obj_from_guest(v, &r, args[1]))
+        return -EFAULT;
+    if (r.pad)
+        return -EINVAL;
+    int rc = target(v, r.domid, &d);
+    if (rc)
+        return rc;
+    if (r.type != XENMEM_resource_grant_table || r.id != XENMEM_resource_grant_table_id_shared)
+        rc = -EOPNOTSUPP;
+    else if (!r.frame_list && (r.nr_frames || start)) /* a size query asks with 0 */
+        rc = -EINVAL;
+    else if (!r.frame_list) {
+        r.nr_frames = memory_grant_frames_max(d);
+        if (copy_field_to_guest(v, args[1], &r, nr_frames))
+            rc = -EFAULT;
+    } else if (start > r.nr_frames || r.frame + r.nr_frames < r.frame) {
+        rc = -EINVAL;
+    }
+    for (uint64_t i = start; !rc && r.frame_list && i < r.nr_frames; i++) {
+        xen_pfn_t gfn;
+        if (copy_from_guest_elem(v, &gfn, r.frame_list, i, sizeof(gfn)))
+            rc = -EFAULT;
+        else
+            rc = memory_acquire_grant_frame(v->dom, d, r.frame + i, gfn);
+        if (!rc && i + 1 < r.nr_frames && hypercall_preempt_check()) {
+            domain_put(d);
+            return continue_at(args, XENMEM_acquire_resource, i + 1);
+        }
+    }
+    domain_put(d);
+    return rc;
+}
+
 long do_memory_op(struct vcpu *v, uint64_t args[5])
 {
     unsigned op = (unsigned)(args[0] & MEMOP_CMD_MASK);
@@ -242,6 +286,8 @@ long do_memory_op(struct vcpu *v, uint64_t args[5])
         return add_to_physmap_batch(v, args, start);
     case XENMEM_remove_from_physmap:
         return remove_from_physmap(v, args[1], start);
+    case XENMEM_acquire_resource:
+        return acquire_resource(v, args, start);
     case XENMEM_get_sharing_freed_pages:
     case XENMEM_get_sharing_shared_pages:
         return 0; /* no page sharing on Arm */

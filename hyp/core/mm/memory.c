@@ -159,3 +159,22 @@ int memory_remove_from_physmap(struct domain *d, uint64_t gpfn)
         return -ENOENT;
     return physmap_remove(d, GPA(gpfn << PAGE_SHIFT), REPLACEABLE, NULL);
 }
+
+uint32_t memory_grant_frames_max(struct domain *d)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    gnttab_query_size(d, &q);
+    return q.status == GNTST_okay ? q.max_nr_frames : 0;
+}
+
+int memory_acquire_grant_frame(struct domain *caller, struct domain *d, uint64_t idx, uint64_t gfn)
+{
+    if (gfn > (~0UL >> PAGE_SHIFT))
+        return -EINVAL;
+    paddr_t pa;
+    int rc = gnttab_frame_for_map(d, idx, &pa);
+    if (rc)
+        return rc;
+    frame_ref(pa);
+    return map_held(caller, gfn, pa, P2M_FOREIGN_RW);
+}

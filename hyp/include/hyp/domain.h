@@ -74,6 +74,9 @@ struct domain_config {
      * the event upcall PPI in HVM_PARAM_CALLBACK_IRQ.  On unless the configuration says
      * "disabled" (a plain Arm VM). */
     bool xen_enhanced;
+    /* "xen,enhanced" other than "no-xenstore": with a dom0 to serve it, the domain gets
+     * xenstore as Xen 4.17 gives it (a channel to dom0, the ring page found late). */
+    bool xenstore;
     /* The control domain (dom0, or a dom0less domain with Xen's "capabilities" bit 0): may
      * make the toolstack's calls (core/policy.c). */
     bool is_control;

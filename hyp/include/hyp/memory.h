@@ -40,3 +40,9 @@ int memory_add_to_physmap(struct domain *caller, struct domain *d, unsigned spac
 /* XENMEM_remove_from_physmap: unmap page gpfn of d (RAM, shared_info or a grant-table frame,
  * a foreign page).  0; -ENOENT if nothing of that kind is mapped there. */
 int memory_remove_from_physmap(struct domain *d, uint64_t gpfn);
+/* XENMEM_acquire_resource of d's grant table (the shared frames), for caller: how many frames
+ * it may have, and frame idx (the table grown to hold it) mapped at caller's gfn as a foreign
+ * page that holds a reference until caller removes it.  0, -EINVAL (idx beyond d's limit, a
+ * gfn too large, d dying), -EBUSY (gfn holds a grant mapping or a device), -ENOMEM. */
+uint32_t memory_grant_frames_max(struct domain *d);
+int memory_acquire_grant_frame(struct domain *caller, struct domain *d, uint64_t idx, uint64_t gfn);
