@@ -400,7 +400,7 @@ xl_out() { # log name
 # What is wrong with a toolstack run (nothing if all is well).
 judge_toolstack() { # log
     local c
-    for c in xenstored init_dom0 xenconsoled xl_info xl_verbose xl_list xl_dmesg xl_uptime \
+    for c in xenstored init_dom0 init_dom0less xenconsoled xl_info xl_verbose xl_list xl_dmesg xl_uptime \
         xl_vcpu_list xl_cpupool_list xl_sched_credit set_weight get_weight pin pinned pause \
         paused unpause unpaused destroy after_destroy; do
         xl_out "$1" "$c" | grep -q "^CHECK end $c rc=0\$" ||
@@ -411,7 +411,7 @@ judge_toolstack() { # log
     elif ! xl_out "$1" xl_info | grep -qE '^nr_cpus +: 2$'; then echo "xl info: not 2 CPUs"
     elif ! xl_out "$1" xl_info | grep -qE '^xen_scheduler +: credit$'; then echo "xl info: scheduler not credit"
     elif ! xl_out "$1" xl_list | grep -qE '^Domain-0 +0 +5[0-9][0-9] +2 '; then echo "xl list: no Domain-0 with 2 vCPUs"
-    elif ! xl_out "$1" xl_list | grep -qE ' 1 +32 +1 '; then echo "xl list: no domain 1 (32 MiB, 1 vCPU)"
+    elif ! xl_out "$1" xl_list | grep -qE '^dom0less-1 +1 +32 +1 '; then echo "xl list: no dom0less-1 (32 MiB, 1 vCPU)"
     elif ! xl_out "$1" xl_dmesg | grep -q 'Keel hypervisor starting'; then echo "xl dmesg: no boot message"
     elif ! xl_out "$1" xl_cpupool_list | grep -qE '^Pool-0 +2 +credit +y +2'; then echo "xl cpupool-list: no Pool-0 with 2 CPUs and 2 domains"
     elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms'; then echo "xl sched-credit: no Pool-0 time slice"
@@ -424,9 +424,10 @@ judge_toolstack() { # log
     fi
 }
 
-# Debian's own Xen 4.17 toolstack, unmodified, in dom0 (issue 10): xenstored, xen-init-dom0
-# and xenconsoled start, and xl reports the machine and its domains (dom0 and a dom0less
-# guests/ctlpeer beside it) and changes them: weight and cap, pinning, pause, unpause, destroy.
+# Debian's own Xen 4.17 toolstack, unmodified, in dom0 (issue 10): xenstored, xen-init-dom0,
+# init-dom0less (which introduces the dom0less guests/ctlpeer to xenstore as dom0less-1, as on
+# Xen) and xenconsoled start, and xl reports the machine and its domains and changes them:
+# weight and cap, pinning, pause, unpause, destroy.
 case_toolstack() {
     local start=$SECONDS
     log=$logs/e2e-toolstack.log
