@@ -14,14 +14,6 @@
 #include <hyp/errno.h>
 #include <hyp/string.h>
 
-/* A string property, or NULL if absent, empty or not terminated. */
-static const char *prop_string(const struct fdt *f, int n, const char *prop)
-{
-    uint32_t len;
-    const char *s = fdt_prop(f, n, prop, &len);
-    return s && len && strnlen(s, len) < len ? s : NULL;
-}
-
 /* dom0_mem=SIZE: 0 with *bytes (DOM0_MEM_DEFAULT if absent), -EINVAL if malformed. */
 static int parse_mem(const char *cmdline, uint64_t *bytes)
 {
@@ -95,9 +87,9 @@ int dom0_config(const struct fdt *f, const char *cmdline, unsigned pcpus, struct
     if (kernel < 0)
         return -ENOENT;
     strlcpy(cfg->name, DOM0_NAME, sizeof(cfg->name));
-    const char *args = prop_string(f, kernel, "bootargs");
+    const char *args = fdt_prop_string(f, kernel, "bootargs");
     if (!args)
-        args = prop_string(f, chosen, "xen,dom0-bootargs");
+        args = fdt_prop_string(f, chosen, "xen,dom0-bootargs");
     if (args)
         strlcpy(cfg->bootargs, args, sizeof(cfg->bootargs));
     if (parse_mem(cmdline, &cfg->mem_bytes) || !IS_ALIGNED(cfg->mem_bytes, MiB(2))) {

@@ -59,14 +59,6 @@ static enum domain_action parse_action(const struct fdt *f, int n, const char *p
     return def;
 }
 
-/* A string property, or NULL if absent, empty or not terminated. */
-static const char *prop_string(const struct fdt *f, int n, const char *prop)
-{
-    uint32_t len;
-    const char *s = fdt_prop(f, n, prop, &len);
-    return s && len && strnlen(s, len) < len ? s : NULL;
-}
-
 /* Scheduling parameters and the CPU pool (docs/scheduling.md).  0 or -EINVAL after saying
  * what is wrong. */
 static int parse_sched(const struct fdt *f, int n, const char *name, struct sched_params *sp)
@@ -83,13 +75,13 @@ static int parse_sched(const struct fdt *f, int n, const char *name, struct sche
         sp->period_us = v64;
     sp->extratime = fdt_has_prop(f, n, "keel,rtds-extratime");
     /* Hard affinity, xl's cpus= ("all" or a CPU list of logical pCPU ids). */
-    const char *cpus = prop_string(f, n, "keel,cpus");
+    const char *cpus = fdt_prop_string(f, n, "keel,cpus");
     if (cpus && strcmp(cpus, "all") && sched_parse_cpulist(cpus, strlen(cpus), &sp->affinity)) {
         return not_created(name, -EINVAL,
                            "bad \"keel,cpus\" \"%s\" (\"all\" or a CPU list such as \"0-1,3\")",
                            cpus);
     }
-    const char *pool = prop_string(f, n, "keel,pool");
+    const char *pool = fdt_prop_string(f, n, "keel,pool");
     if (pool)
         strlcpy(sp->pool, pool, sizeof(sp->pool));
     /* Xen's binding: a phandle to a "xen,cpupool" node, whose node name is the pool's name. */
@@ -139,23 +131,21 @@ static int parse_grant_limits(const struct fdt *f, int n, struct domain_config *
  * Arm VM.  0 or -EINVAL after saying what is wrong. */
 static int parse_enhanced(const struct fdt *f, int n, struct domain_config *cfg)
 {
-    uint32_t len;
-    const char *s = fdt_prop(f, n, "xen,enhanced", &len);
-    const char *name = cfg->name;
+    uint32_t len = 0;
+    bool present = fdt_prop(f, n, "xen,enhanced", &len) != NULL;
+    const char *s = fdt_prop_string(f, n, "xen,enhanced");
     cfg->xen_enhanced = cfg->xenstore = true;
-    if (!s || !len)
-        return 0;
-    if (strnlen(s, len) < len && !strcmp(s, "disabled")) {
+    if (!present || !len || (s && !strcmp(s, "enabled")))
+        return 0; /* absent (Keel's default) or empty: enabled */
+    if (s && !strcmp(s, "disabled")) {
         cfg->xen_enhanced = cfg->xenstore = false;
         return 0;
     }
-    if (strnlen(s, len) < len && !strcmp(s, "no-xenstore")) {
+    if (s && !strcmp(s, "no-xenstore")) {
         cfg->xenstore = false;
         return 0;
     }
-    if (strnlen(s, len) < len && !strcmp(s, "enabled"))
-        return 0;
-    return not_created(name, -EINVAL,
+    return not_created(cfg->name, -EINVAL,
                        "bad \"xen,enhanced\" (\"enabled\", \"no-xenstore\" or \"disabled\")");
 }
 

@@ -309,6 +309,13 @@ bool fdt_has_prop(const struct fdt *f, int node, const char *name)
     return fdt_prop(f, node, name, NULL) != NULL;
 }
 
+const char *fdt_prop_string(const struct fdt *f, int node, const char *name)
+{
+    uint32_t len;
+    const char *s = fdt_prop(f, node, name, &len);
+    return s && len && strnlen(s, len) < len ? s : NULL;
+}
+
 bool fdt_prop_u32(const struct fdt *f, int node, const char *name, uint32_t *out)
 {
     uint32_t len;

@@ -46,6 +46,8 @@ bool fdt_prop_u32(const struct fdt *f, int node, const char *name, uint32_t *out
 /* A 1- or 2-cell property as a 64-bit value. */
 bool fdt_prop_u64(const struct fdt *f, int node, const char *name, uint64_t *out);
 bool fdt_has_prop(const struct fdt *f, int node, const char *name);
+/* A string property's value, or NULL if it is absent, empty or not terminated within it. */
+const char *fdt_prop_string(const struct fdt *f, int node, const char *name);
 
 /* A node's properties in order, for copying a node whole: the offset of node's first property,
  * or of the property after prop in the same node; -1 when there is none. */
