@@ -188,6 +188,12 @@ static void properties(void **state)
 
     s = fdt_prop(&fdt, 0, "model", NULL);
     assert_string_equal(s, "keel-test");
+
+    /* As a string: only a non-empty value terminated within the property. */
+    assert_string_equal(fdt_prop_string(&fdt, p, "str"), "hello");
+    assert_null(fdt_prop_string(&fdt, p, "empty-prop"));
+    assert_null(fdt_prop_string(&fdt, p, "bytes")); /* 01 02 03: no terminator */
+    assert_null(fdt_prop_string(&fdt, p, "missing"));
 }
 
 /* Walking a node's properties sees each once, in order, and stops before its subnodes. */
