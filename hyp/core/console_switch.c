@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include <hyp/bootinfo.h>
+#include <hyp/cmdline.h>
 #include <hyp/console.h>
 #include <hyp/console_switch.h>
 #include <hyp/domain.h>
@@ -66,13 +67,37 @@ static void prompt(void)
     prompt_shown = true;
 }
 
+/* The letter of the escape character, as in "Ctrl-A". */
+static char escape_letter(void)
+{
+    return (char)('@' + (escape.ch ? escape.ch : CONSOLE_ESCAPE_CHAR));
+}
+
+/* Xen's conswitch=<letter>[x]: the escape is Ctrl-<letter> (three of them switch here); with
+ * x, input stays with Keel at boot rather than going to the first domain.  Returns whether
+ * input starts with Keel. */
+static bool read_conswitch(void)
+{
+    const char *v;
+    size_t len;
+    escape.ch = 0;
+    if (!cmdline_get(bootinfo.cmdline, "conswitch", &v, &len) || !len)
+        return false;
+    char c = v[0];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        escape.ch = (uint8_t)(c & 0x1f);
+    else
+        pr_warn("console: conswitch=%.*s: the switch character must be a letter\n", (int)len, v);
+    return len > 1 && v[1] == 'x';
+}
+
 /* Say who has input now.  Keel's prompt only follows when the operator switched to Keel:
  * otherwise (boot, a domain gone) it would sit in front of the log lines that come next, and
  * it appears with the first key typed instead. */
 static void announce(bool interactive)
 {
-    out("\n*** console input now goes to %s (type Ctrl-A three times to switch)\n",
-        owner ? owner->name : "Keel");
+    out("\n*** console input now goes to %s (type Ctrl-%c three times to switch)\n",
+        owner ? owner->name : "Keel", escape_letter());
     if (!owner) {
         line.len = 0;
         line.esc = 0;
@@ -88,15 +113,16 @@ unsigned console_switch_escape(struct console_escape *e, int c, uint64_t now_ns,
                                uint8_t out_bytes[CONSOLE_ESCAPE_COUNT], bool *do_switch)
 {
     unsigned n = 0;
+    uint8_t esc = e->ch ? e->ch : CONSOLE_ESCAPE_CHAR;
     *do_switch = false;
     if (e->held && now_ns - e->last_ns >= CONSOLE_ESCAPE_TIMEOUT_NS) {
         while (n < e->held)
-            out_bytes[n++] = CONSOLE_ESCAPE_CHAR;
+            out_bytes[n++] = esc;
         e->held = 0;
     }
     if (c < 0)
         return n;
-    if (c == CONSOLE_ESCAPE_CHAR) {
+    if (c == esc) {
         e->last_ns = now_ns;
         if (++e->held == CONSOLE_ESCAPE_COUNT) {
             e->held = 0;
@@ -106,7 +132,7 @@ unsigned console_switch_escape(struct console_escape *e, int c, uint64_t now_ns,
     }
     /* Not an escape after all: what was held back goes first, in typing order. */
     for (unsigned i = 0; i < e->held; i++)
-        out_bytes[n++] = CONSOLE_ESCAPE_CHAR;
+        out_bytes[n++] = esc;
     e->held = 0;
     out_bytes[n++] = (uint8_t)c;
     return n;
@@ -299,7 +325,7 @@ static void cmd_help(const char *args)
     out("Keel console commands:\n");
     for (unsigned i = 0; i < ARRAY_SIZE(commands); i++)
         out("  %s\n", commands[i].usage);
-    out("Type Ctrl-A three times to pass input to the next domain.\n");
+    out("Type Ctrl-%c three times to pass input to the next domain.\n", escape_letter());
 }
 
 void console_switch_command(const char *cmd)
@@ -502,9 +528,10 @@ void console_switch_init(void)
         pr_info("console: input polled every %llu ms\n", CONSOLE_POLL_NS / 1000000);
     }
     unsigned long flags = spin_lock_irqsave(&switch_lock);
+    bool keel_first = read_conswitch();
     /* Input starts with the first domain that has a console: after boot the operator sees its
      * output and soon its prompt, so that is where typing should go.  Keel is one escape away. */
-    owner = next_owner(NULL);
+    owner = keel_first ? NULL : next_owner(NULL);
     announce(false);
     spin_unlock_irqrestore(&switch_lock, flags);
     timer_init(&poll_timer, poll_tick, NULL);

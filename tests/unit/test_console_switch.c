@@ -273,6 +273,7 @@ static struct vcpu vcpus[3];
 /* web (id 1, UART, 2 vCPUs), plain (id 2, no UART), db (id 4, UART). */
 static int setup(void **state)
 {
+    bootinfo.cmdline = "";
     memset(doms, 0, sizeof(doms));
     memset(table, 0, sizeof(table));
     memset(freed, 0, sizeof(freed));
@@ -757,6 +758,29 @@ static void test_dom0_input(void **state)
     doms[2].cfg.direct_map = false;
 }
 
+/* Xen's conswitch=<letter>[x]: Ctrl-B switches instead of Ctrl-A (which now reaches the domain),
+ * and with x input starts with Keel. */
+static void test_conswitch(void **state)
+{
+    bootinfo.uart_base = 0;
+    bootinfo.cmdline = "loglvl=all conswitch=bx";
+    console_switch_init();
+    assert_null(console_switch_owner());
+    assert_non_null(strstr(out, "Keel (type Ctrl-B three times to switch)"));
+    poll_typed("\x02\x02\x02", 3);
+    assert_ptr_equal(console_switch_owner(), &doms[0]);
+    poll_typed("\x01\x01\x01", 3); /* Ctrl-A is just typed now */
+    assert_ptr_equal(console_switch_owner(), &doms[0]);
+    assert_string_equal(input.bytes, "\x01\x01\x01");
+    bootinfo.cmdline = "conswitch=b";
+    console_switch_init(); /* without x: the first domain with a console */
+    assert_ptr_equal(console_switch_owner(), &doms[0]);
+    bootinfo.cmdline = "conswitch=1";
+    clear_out();
+    console_switch_init(); /* not a letter: said, Ctrl-A stays */
+    assert_non_null(strstr(out, "(type Ctrl-A three times"));
+}
+
 /* One poll takes a bounded number of bytes; the rest waits for the next one. */
 static void test_poll_budget(void **state)
 {
@@ -793,6 +817,7 @@ int main(void)
         cmocka_unit_test_setup(test_switching, setup),
         cmocka_unit_test_setup(test_poll_budget, setup),
         cmocka_unit_test_setup(test_dom0_input, setup),
+        cmocka_unit_test_setup(test_conswitch, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@ UNIT_TESTS += vpl011
 UNIT_SRCS_vpl011 := hyp/core/vdev/vpl011.c hyp/core/vmmio.c hyp/core/console.c
 
 UNIT_TESTS += console_switch
-UNIT_SRCS_console_switch := hyp/core/console_switch.c hyp/lib/fdt.c hyp/lib/parse.c
+UNIT_SRCS_console_switch := hyp/core/console_switch.c hyp/lib/fdt.c hyp/lib/parse.c hyp/lib/cmdline.c
 UNIT_DEPS_console_switch := $(BUILD)/unit/data/bootinfo_qemu.dtb
 UNIT_CFLAGS_console_switch := -Wa,-I$(BUILD)/unit/data
 

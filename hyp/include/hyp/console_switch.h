@@ -49,7 +49,8 @@ size_t console_switch_read(char *buf, size_t len);
 
 /* Escape detector state.  Zero-initialise. */
 struct console_escape {
-    unsigned held;    /* Ctrl-As seen in a row and not yet passed on */
+    uint8_t ch;       /* the escape character; 0: CONSOLE_ESCAPE_CHAR (Ctrl-A) */
+    unsigned held;    /* escape characters seen in a row and not yet passed on */
     uint64_t last_ns; /* when the last one came */
 };
 
