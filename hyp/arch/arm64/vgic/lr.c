@@ -215,11 +215,21 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
 }
 
 /* The end of vgic_lr_fold when list registers gave back forwarded interrupts still pending
- * (mask: their INTIDs): sample their lines, then unlock and kick.  Out of line, and reached by
- * a tail call, so that the fold itself needs no stack frame. */
-static __attribute__((noinline)) void fold_end_resample(struct vcpu *v, uint32_t mask,
-                                                        unsigned long flags, uint64_t kick)
+ * (mask: their INTIDs) or assigned SPIs (pt: the list registers that held them, which were
+ * lr[] and are now now[]): let the links follow, sample the lines, then unlock and kick.  Out of line, and reached by a tail call, so that the fold itself makes no call
+ * and needs no stack frame (it runs on every virtual timer interrupt). */
+static __attribute__((noinline)) void fold_end_slow(struct vcpu *v, const uint64_t *now,
+                                                    uint32_t mask, uint32_t pt, unsigned long flags,
+                                                    uint64_t kick)
 {
+    struct vgic_dist *g = vgic_of(v->dom);
+    for (; pt; pt &= pt - 1) {
+        unsigned i = (unsigned)__builtin_ctz(pt);
+        uint64_t was = v->arch.vgic.lr[i];
+        struct vgic_irq *irq = vgic_irq_get(g, NULL, (unsigned)(was & ICH_LR_VINTID_MASK));
+        if (irq)
+            vgic_spi_folded(irq, (was & ICH_LR_HW) && !(now[i] & (ICH_LR_PENDING | ICH_LR_ACTIVE)));
+    }
     for (; mask; mask &= mask - 1) {
         unsigned i = (unsigned)__builtin_ctz(mask);
         vgic_irq_resample(v, i, &v->arch.vgic.priv[i]);
@@ -234,6 +244,7 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
     struct vgic_cpu *c = &v->arch.vgic;
     uint64_t kick = 0;
     uint32_t again = 0; /* private interrupts whose line to sample again */
+    uint32_t pt = 0;    /* list registers that held assigned SPIs */
     unsigned long flags = vgic_lock(g);
     for (unsigned i = 0; i < c->nr_lr; i++) {
         uint64_t was = c->lr[i], is = now[i];
@@ -251,12 +262,9 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
             irq->active_on = act ? (uint8_t)v->id : VGIC_NO_VCPU;
         }
         if (was & ICH_LR_HW) {
-            if (!(is & (ICH_LR_PENDING | ICH_LR_ACTIVE))) {
-                /* The guest deactivated it, and pINTID; a new instance that came since (an
-                 * SPI taken on another pCPU meanwhile, hw_refire) keeps the link. */
-                irq->hw = irq->hw_refire;
-                irq->hw_active = irq->hw_refire = false;
-            } else if (act)
+            if (!(is & (ICH_LR_PENDING | ICH_LR_ACTIVE)))
+                irq->hw = irq->hw_active = false; /* the guest deactivated it, and pINTID */
+            else if (act)
                 irq->hw_active = true;
             else if ((was & ICH_LR_VINTID_MASK) < VGIC_NR_PRIVATE)
                 again |= BIT(was & ICH_LR_VINTID_MASK); /* not taken: has its line dropped? */
@@ -273,15 +281,15 @@ void vgic_lr_fold(struct vcpu *v, const uint64_t *now)
         irq->lr_vcpu = VGIC_NO_VCPU;
         irq->lr_override = false;
         if (unlikely(irq->assigned))
-            vgic_spi_settle(irq); /* no list register holds it now: see if the link stands */
+            pt |= (uint32_t)BIT(i); /* a host SPI's link: followed after the loop */
         if (irq->target != v->id && irq->target != VGIC_NO_VCPU && !irq->active &&
             vgic_irq_deliverable(g, irq))
             kick |= BIT(irq->target); /* an SPI now free to go where IROUTER points */
     }
     c->nr_lr = 0;
     c->took_latch = 0;
-    if (unlikely(again)) {
-        fold_end_resample(v, again, flags, kick);
+    if (unlikely(again | pt)) {
+        fold_end_slow(v, now, again, pt, flags, kick);
         return;
     }
     vgic_unlock(g, flags);

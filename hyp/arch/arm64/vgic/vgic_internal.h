@@ -261,5 +261,18 @@ static inline void vgic_spi_settle(struct vgic_irq *irq)
         vgic_irq_unlink(irq);
 }
 
+/* Lock held: vgic_lr_fold has just taken assigned SPI irq back from a list register, in which
+ * the guest deactivated the linked instance if deactivated.  A new instance that came from the
+ * host meanwhile (taken on another pCPU while that list register still held the old one,
+ * hw_refire) keeps the link the deactivation ended; then see whether the link stands. */
+static inline void vgic_spi_folded(struct vgic_irq *irq, bool deactivated)
+{
+    if (deactivated && irq->hw_refire) {
+        irq->hw = true;
+        irq->hw_refire = false;
+    }
+    vgic_spi_settle(irq);
+}
+
 /* Once, before the first guest: maintenance interrupt handler, list-register count. */
 int vgic_hw_init(void);
