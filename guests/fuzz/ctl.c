@@ -29,7 +29,7 @@
 #define NESTED_SLOTS 8 /* as many as a multicall of the fuzzer has entries */
 #define AFF_BYTES 256  /* a hard-affinity bitmap of up to 2048 pCPUs */
 #define MC_ENTRIES 4
-#define RC_BUCKETS 64
+#define RC_BUCKETS 128
 #define MC_UNSET 0x5a5a5a5a5a5a5a5aUL /* a multicall entry's result before it runs */
 
 /* What is known of the domains, found once at boot by the boot vCPU. */
@@ -53,7 +53,8 @@ static struct ctl_private {
     struct xen_sysctl prep_s;
     uint8_t aff[AFF_BYTES];
     unsigned next_slot;
-    uint64_t rc[RC_BUCKETS];           /* results: bucket -rc, the last for anything else */
+    uint64_t rc[RC_BUCKETS]; /* results: bucket -rc, the last for anything else */
+    long first_other;
     uint64_t pauses, redirected, kept; /* sanitizer: pause/unpause pairs, ids replaced,
                                         * settings read back before being set */
 } priv[FZ_MAX_CPUS] __attribute__((aligned(4096)));
@@ -586,6 +587,8 @@ static struct ctl_after sanitize_top(struct fz_cpu *c, uint64_t nr, uint64_t va)
 static void count(struct fz_cpu *c, long rc)
 {
     uint64_t b = (uint64_t)-rc;
+    if (b >= RC_BUCKETS - 1 && !priv[c->idx].first_other)
+        priv[c->idx].first_other = rc;
     priv[c->idx].rc[b < RC_BUCKETS - 1 ? b : RC_BUCKETS - 1]++;
 }
 
@@ -707,6 +710,9 @@ void fz_ctl_summary(void)
         pauses += priv[i].pauses;
         redirected += priv[i].redirected;
         kept += priv[i].kept;
+        if (priv[i].first_other)
+            printf("FUZZ-NOTE vcpu %u: first ctl result outside the buckets: %ld\n", i,
+                   priv[i].first_other);
     }
     printf("FUZZ-CTL results");
     for (unsigned b = 0; b < RC_BUCKETS; b++)
