@@ -645,14 +645,20 @@ void fz_op_ctl(struct fz_cpu *c)
     if (rnd_below(c, 8) == 0) {
         uint64_t list = c->hbuf_va + (rnd_below(c, HBUF_PAGES * 4096UL - 512) & ~7UL);
         unsigned n = 1 + (unsigned)rnd_below(c, MC_ENTRIES);
+        uint64_t nr[MC_ENTRIES], arg[MC_ENTRIES][6];
         for (unsigned i = 0; i < n; i++) {
-            uint64_t nr = rnd_below(c, 2) ? HYPERVISOR_domctl : HYPERVISOR_sysctl;
-            uint64_t e = list + i * sizeof(struct multicall_entry);
-            wr(c, e, offsetof(struct multicall_entry, op), nr, 8);
-            wr(c, e, offsetof(struct multicall_entry, result), MC_UNSET, 8);
-            wr(c, e, offsetof(struct multicall_entry, args), fz_ctl_nested(c, nr), 8);
+            nr[i] = rnd_below(c, 2) ? HYPERVISOR_domctl : HYPERVISOR_sysctl;
+            arg[i][0] = fz_ctl_nested(c, nr[i]);
             for (unsigned k = 1; k < 6; k++)
-                wr(c, e, offsetof(struct multicall_entry, args) + 8 * k, fz_value(c), 8);
+                arg[i][k] = fz_value(c);
+        }
+        /* The list last: building the entries filled buffers that may lie on it. */
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t e = list + i * sizeof(struct multicall_entry);
+            wr(c, e, offsetof(struct multicall_entry, op), nr[i], 8);
+            wr(c, e, offsetof(struct multicall_entry, result), MC_UNSET, 8);
+            for (unsigned k = 0; k < 6; k++)
+                wr(c, e, offsetof(struct multicall_entry, args) + 8 * k, arg[i][k], 8);
         }
         exc_expect();
         xen_hypercall(HYPERVISOR_multicall, list, n, 0, 0, 0);
