@@ -136,11 +136,21 @@ static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
         put32(c, a[1], offsetof(struct sched_remote_shutdown, reason), bad_reason(c));
         break;
     case SCHEDOP_watchdog: {
+        /* id 0 allocates a watchdog and arms it whatever the timeout: 0 would fire at once
+         * (seed 11 of --control --ops 150000 shut itself down so), so it gets a week too, or
+         * with no=watchdog an id that is refused. */
         bool arm = fz.opt.watchdog && rnd_below(c, 2);
-        put32(c, a[1], offsetof(struct sched_watchdog, id),
-              (uint32_t)rnd_below(c, WATCHDOG_IDS + 1));
-        put32(c, a[1], offsetof(struct sched_watchdog, timeout),
-              arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0);
+        uint32_t id = (uint32_t)rnd_below(c, WATCHDOG_IDS + 1);
+        uint32_t timeout =
+            arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0;
+        if (id == 0 && !timeout) {
+            if (fz.opt.watchdog)
+                timeout = 0xffffffffu;
+            else
+                id = WATCHDOG_IDS + 1;
+        }
+        put32(c, a[1], offsetof(struct sched_watchdog, id), id);
+        put32(c, a[1], offsetof(struct sched_watchdog, timeout), timeout);
         break;
     }
     case SCHEDOP_block:
