@@ -136,11 +136,21 @@ static bool sanitize_sched_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
         put32(c, a[1], offsetof(struct sched_remote_shutdown, reason), bad_reason(c));
         break;
     case SCHEDOP_watchdog: {
+        /* id 0 allocates a watchdog and arms it whatever the timeout: 0 would fire at once
+         * (seed 11 of --control --ops 150000 shut itself down so), so it gets a week too, or
+         * with no=watchdog an id that is refused. */
         bool arm = fz.opt.watchdog && rnd_below(c, 2);
-        put32(c, a[1], offsetof(struct sched_watchdog, id),
-              (uint32_t)rnd_below(c, WATCHDOG_IDS + 1));
-        put32(c, a[1], offsetof(struct sched_watchdog, timeout),
-              arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0);
+        uint32_t id = (uint32_t)rnd_below(c, WATCHDOG_IDS + 1);
+        uint32_t timeout =
+            arm ? WATCHDOG_MIN_S + (uint32_t)rnd_below(c, 0xffffffffu - WATCHDOG_MIN_S) : 0;
+        if (id == 0 && !timeout) {
+            if (fz.opt.watchdog)
+                timeout = 0xffffffffu;
+            else
+                id = WATCHDOG_IDS + 1;
+        }
+        put32(c, a[1], offsetof(struct sched_watchdog, id), id);
+        put32(c, a[1], offsetof(struct sched_watchdog, timeout), timeout);
         break;
     }
     case SCHEDOP_block:
@@ -340,6 +350,12 @@ static void sanitize_vcpu_op(struct fz_cpu *c, uint64_t *a, bool ptr_valid)
  * unmapped guard page instead (-EFAULT); none of them can end the domain or block. */
 static void sanitize_nested(struct fz_cpu *c, uint64_t nr, uint64_t *a)
 {
+    /* domctl and sysctl (a control domain's): a struct of their own no entry can rewrite. */
+    if (fz.opt.control &&
+        ((uint32_t)nr == HYPERVISOR_domctl || (uint32_t)nr == HYPERVISOR_sysctl)) {
+        a[0] = fz_ctl_nested(c, nr);
+        return;
+    }
     /* What a memory_op or vcpu_op that maps or registers reads may be rewritten before its
      * turn: it reads from the guard page instead. */
     if ((uint32_t)nr == HYPERVISOR_memory_op && memory_op_maps(a[0])) {
@@ -473,8 +489,13 @@ static void hypercall(struct fz_cpu *c)
     bool may_block = (uint32_t)nr == HYPERVISOR_sched_op && sanitize_sched_op(c, a, valid[1]);
     if (may_block)
         fz_wake_arm(c);
+    bool ctl =
+        fz.opt.control && ((uint32_t)nr == HYPERVISOR_domctl || (uint32_t)nr == HYPERVISOR_sysctl);
     exc_expect();
-    xen_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
+    if (ctl) /* sanitized as the ctl kind's own (and a pause undone at once) */
+        fz_ctl_call(c, nr, a[0], a[1], a[2], a[3], a[4]);
+    else
+        xen_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
     fz_done(c, K_HCALL);
     if (may_block)
         irq_enable();

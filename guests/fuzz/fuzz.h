@@ -35,6 +35,8 @@ enum fz_kind {
     K_SYS_INSN,    /* random system instructions (op0 = 1): DC, IC, AT, TLBI */
     K_WFX,         /* WFI/WFE storms and PSCI CPU_SUSPEND */
     K_SGI,         /* SGI floods through ICC_SGI1R/SGI0R/ASGI1R */
+    K_CTL,         /* domctl and sysctl, as a control domain (control=1 only; last, so that
+                    * the other kinds' draws are the same with it off) */
     K_KINDS
 };
 
@@ -74,6 +76,7 @@ struct fz_options {
     uint32_t kinds;   /* bit per enum fz_kind: enabled */
     bool oslock;      /* OSLAR/OSDLR writes (issue 12 item 2: not switched per vCPU yet) */
     bool watchdog;    /* SCHEDOP_watchdog arming (huge timeouts, freed at the end) */
+    bool control;     /* we are a control domain: fuzz domctl and sysctl (K_CTL) */
     unsigned lose;    /* vCPUs that may be started at bad entry points while off */
     uint64_t stall_s; /* a vCPU with no progress for this long is reported stuck */
     uint64_t trace;   /* print each operation from this one on (0: none) */
@@ -108,6 +111,12 @@ static inline uint64_t rnd(struct fz_cpu *c)
 {
     c->rng += 0x9e3779b97f4a7c15UL;
     return fz_mix(c->rng);
+}
+
+/* The end of c's hypercall buffer: its unmapped guard page starts there. */
+static inline uint64_t fz_hbuf_end(const struct fz_cpu *c)
+{
+    return c->hbuf_va + HBUF_PAGES * 4096UL;
 }
 
 /* Uniform in [0, n) (n > 0; the bias of a 64-bit modulo does not matter here). */
@@ -156,6 +165,17 @@ void fz_op_mmio(struct fz_cpu *c, enum fz_kind k);   /* mmio.c */
 void fz_op_sysreg(struct fz_cpu *c, enum fz_kind k); /* sysreg.c: SYSREG, SYSREG_RAND, SYS_INSN */
 void fz_op_wfx(struct fz_cpu *c);                    /* irq.c */
 void fz_op_sgi(struct fz_cpu *c);                    /* irq.c */
+void fz_op_ctl(struct fz_cpu *c);                    /* ctl.c: CTL */
+
+/* ctl.c: find this domain's id and the neighbour's (boot vCPU, once; control=1 only). */
+void fz_ctl_init(void);
+/* ctl.c: a top-level domctl or sysctl of the random hypercall kind, sanitized (control=1). */
+long fz_ctl_call(struct fz_cpu *c, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                 uint64_t a4);
+/* ctl.c: the argument of a domctl or sysctl inside a multicall (control=1). */
+uint64_t fz_ctl_nested(struct fz_cpu *c, uint64_t nr);
+/* ctl.c: a FUZZ-CTL line of the calls' results (control=1). */
+void fz_ctl_summary(void);
 
 /* calls.c: free every watchdog this domain may hold (before the domain ends). */
 void fz_watchdogs_free(void);

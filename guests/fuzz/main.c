@@ -12,6 +12,8 @@
  *                before the end; a destroyed domain's watchdog outlives it, issue 12 item 1)
  *   lose=N       vCPUs that may be started at a bad entry point while off (default 1 with
  *                three or more vCPUs, else 0): such a vCPU is lost to the fuzz
+ *   control=1    we are a control domain (xl control_domain = 1): fuzz domctl and sysctl too
+ *                (kind ctl), never destroying, pausing or starving this domain or another
  *   stall=S      report a vCPU that makes no progress for S seconds (default 60)
  *   end=off|reset|none   the deliberate last operation: PSCI SYSTEM_OFF (default),
  *                SYSTEM_RESET, or none (wait in WFI)
@@ -44,12 +46,12 @@ struct fz_cpu fz_cpus[FZ_MAX_CPUS];
 const char *const fz_kind_names[K_KINDS] = {
     "hcall",       "psci",      "cpu_on",    "cpu_off",   "hvc_imm",     "smc_imm",
     "mmio_gicd",   "mmio_gicr", "mmio_uart", "mmio_hole", "mmio_normal", "sysreg",
-    "sysreg_rand", "sys_insn",  "wfx",       "sgi",
+    "sysreg_rand", "sys_insn",  "wfx",       "sgi",       "ctl",
 };
 static const char *const outcome_names[O_OUTCOMES] = { "none", "undef", "dabt",
                                                        "iabt", "local", "other" };
 /* Relative frequency of each kind. */
-static const uint8_t weights[K_KINDS] = { 12, 5, 3, 1, 3, 3, 10, 10, 5, 6, 6, 14, 8, 4, 3, 4 };
+static const uint8_t weights[K_KINDS] = { 12, 5, 3, 1, 3, 3, 10, 10, 5, 6, 6, 14, 8, 4, 3, 4, 12 };
 
 #define CHUNK 64
 #define BASELINE_EVERY 256
@@ -280,6 +282,9 @@ static void one_op(struct fz_cpu *c)
     case K_WFX:
         fz_op_wfx(c);
         break;
+    case K_CTL:
+        fz_op_ctl(c);
+        break;
     default:
         fz_op_sgi(c);
         break;
@@ -363,7 +368,11 @@ static void parse_options(void)
     struct fz_options *o = &fz.opt;
     o->seed = bootarg_u64("seed", 1);
     o->ops = bootarg_u64("ops", 100000);
+    o->control = bootarg_u64("control", 0) != 0;
     o->kinds = (1u << K_KINDS) - 1;
+    if (!o->control)
+        o->kinds &=
+            ~(1u << K_CTL); /* refused to an ordinary domain (and seeds stay as they were) */
     uint32_t only = 0;
     for (unsigned k = 0; k < K_KINDS; k++) {
         if (bootarg_has("only", fz_kind_names[k]))
@@ -408,6 +417,7 @@ static void setup(void)
     fz_mmio_init();
     irq_set_handler(fz_on_irq);
     guest_at_finish(fz_watchdogs_free);
+    fz_ctl_init();
 }
 
 static bool all_finished(void)
@@ -461,6 +471,8 @@ static void print_summary(unsigned stalled)
     unsigned lost = 0;
     for (unsigned k = 0; k < K_KINDS; k++) {
         uint64_t n = 0, o[O_OUTCOMES] = { 0 };
+        if (k == K_CTL && !fz.opt.control)
+            continue; /* the summary of a run without it stays as it was */
         for (unsigned i = 0; i < fz.nr_cpus; i++) {
             n += fz_cpus[i].ops[k];
             for (unsigned x = 0; x < O_OUTCOMES; x++)
@@ -480,6 +492,7 @@ static void print_summary(unsigned stalled)
         printf("FUZZ-VCPU %u ops=%lu state=%s\n", i, c->done,
                fz.state[i] == S_LOST ? "lost" : "finished");
     }
+    fz_ctl_summary();
     printf("FUZZ-IRQ taken=%lu sgi=%lu timer=%lu other=%lu\n", irqs, sgi, tmr, oth);
     for (unsigned i = 0; i < fz.nr_cpus; i++)
         if (fz_cpus[i].other_esr)

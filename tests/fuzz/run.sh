@@ -22,6 +22,8 @@
 #   --fuzz-args "..."    more fuzzer boot arguments (see guests/fuzz/main.c)
 #   --neighbour-args "..."  more neighbour boot arguments (see guests/neighbour/main.c)
 #   --icount             deterministic machine time (QEMU -icount)
+#   --control            the fuzzing domain is a control domain (control_domain = 1) and
+#                        fuzzes domctl and sysctl too (fuzzer option control=1, kind ctl)
 #   --totals FILE        append each seed's FUZZ-KIND/FUZZ-TOTAL lines to FILE
 # Environment: BUILD (default build).  Builds nothing: run make first.
 set -u
@@ -38,7 +40,7 @@ LOGDIR=$ABS_BUILD/test-logs
 WORK=$ABS_BUILD/fuzz-tests
 LAUNCHER=$top/scripts/keel-qemu
 
-ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" icount=0
+ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" icount=0 control=0
 totals=""
 seeds=()
 need() { [ $# -ge 2 ] || { echo "fuzz: $1 needs a value" >&2; exit 2; }; }
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
     --fuzz-args) need "$@"; fuzz_args=$2; shift 2 ;;
     --neighbour-args) need "$@"; nb_args=$2; shift 2 ;;
     --icount) icount=1; shift ;;
+    --control) control=1; shift ;;
     --totals) need "$@"; totals=$2; shift 2 ;;
     -h | --help)
         sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -72,7 +75,7 @@ for img in keel guests/fuzz guests/neighbour; do
 done
 mkdir -p "$LOGDIR" "$WORK"
 
-# cfg FILE NAME MEMORY VCPUS IMAGE EXTRA: a domain that is destroyed however it ends (the
+# cfg FILE NAME MEMORY VCPUS IMAGE EXTRA [MORE]: a domain that is destroyed however it ends (the
 # runner counts on one run of the fuzzer; restarts are tests/multi's restart-race cases).
 cfg() {
     cat >"$1" <<CFG
@@ -85,6 +88,7 @@ extra = "$6"
 on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
+${7:-}
 CFG
 }
 
@@ -195,7 +199,12 @@ for seed in "${seeds[@]}"; do
     rm -rf "$dir" "$log" "$log.out"
     mkdir -p "$dir"
     cfgs=("$dir/fuzz.cfg")
-    cfg "$dir/fuzz.cfg" fuzz 64 "$vcpus" guests/fuzz "seed=$seed ops=$ops $fuzz_args"
+    if [ $control = 1 ]; then
+        cfg "$dir/fuzz.cfg" fuzz 64 "$vcpus" guests/fuzz "seed=$seed ops=$ops control=1 $fuzz_args" \
+            "control_domain = 1"
+    else
+        cfg "$dir/fuzz.cfg" fuzz 64 "$vcpus" guests/fuzz "seed=$seed ops=$ops $fuzz_args"
+    fi
     if [ "$nvcpus" != 0 ]; then
         cfg "$dir/neighbour.cfg" neighbour 32 "$nvcpus" guests/neighbour "$nb_args"
         cfgs=("$dir/neighbour.cfg" "${cfgs[@]}")
