@@ -75,6 +75,51 @@ XEN_ABI_OFFSET(struct xen_arch_domainconfig, tee_type, 2);
 XEN_ABI_OFFSET(struct xen_arch_domainconfig, nr_spis, 4);
 XEN_ABI_OFFSET(struct xen_arch_domainconfig, clock_frequency, 8);
 
+/* XEN_DOMCTL_createdomain (IN: the configuration; OUT: xen_domctl.domain is the new id, and
+ * arch.gic_version the version chosen for GIC_NATIVE). */
+#define XEN_DOMCTL_CDF_hvm (1U << 0)
+#define XEN_DOMCTL_CDF_hap (1U << 1)
+#define XEN_DOMCTL_CDF_s3_integrity (1U << 2)
+#define XEN_DOMCTL_CDF_oos_off (1U << 3)
+#define XEN_DOMCTL_CDF_xs_domain (1U << 4)
+#define XEN_DOMCTL_CDF_iommu (1U << 5)
+#define XEN_DOMCTL_CDF_nested_virt (1U << 6)
+#define XEN_DOMCTL_CDF_vpmu (1U << 7)
+#define XEN_DOMCTL_IOMMU_no_sharept (1U << 0)
+/* grant_opts: the highest grant-table version the domain may use, in bits 0-3. */
+#define XEN_DOMCTL_GRANT_version_mask 0xfU
+#define XEN_DOMCTL_GRANT_version(v) ((v)&XEN_DOMCTL_GRANT_version_mask)
+/* arch.tee_type */
+#define XEN_DOMCTL_CONFIG_TEE_NONE 0
+#define XEN_DOMCTL_CONFIG_TEE_OPTEE 1
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    xen_domain_handle_t handle;
+    uint32_t flags; /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t max_grant_frames;
+    int32_t max_maptrack_frames;
+    uint32_t grant_opts;
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
+};
+XEN_ABI_SIZE(struct xen_domctl_createdomain, 68);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, ssidref, 0);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, handle, 4);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, flags, 20);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, iommu_opts, 24);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_vcpus, 28);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_evtchn_port, 32);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_grant_frames, 36);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_maptrack_frames, 40);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, grant_opts, 44);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, vmtrace_size, 48);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, cpupool_id, 52);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, arch, 56);
+
 /* XEN_DOMCTL_getdomaininfo, and the elements of sysctl getdomaininfolist. */
 #define XEN_DOMINF_dying (1U << 0) /* fully dead, waiting for its last reference */
 #define XEN_DOMINF_hvm_guest (1U << 1)
@@ -239,6 +284,7 @@ struct xen_domctl {
     domid_t domain;             /* the target; getdomaininfo writes the one it describes */
     uint16_t pad[3];
     union {
+        struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
         struct xen_domctl_max_mem max_mem;
         struct xen_domctl_getvcpuinfo getvcpuinfo;

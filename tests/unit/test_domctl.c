@@ -101,6 +101,22 @@ long ctl_destroy(struct domain *caller, struct domain *d)
     return next_rc;
 }
 
+/* createdomain: ids 1, 2 and 5 are taken; "any" gives 7; gic NATIVE becomes V3. */
+static domid_t last_want;
+
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id)
+{
+    last_cmd = XEN_DOMCTL_createdomain;
+    last_want = want;
+    if (c->max_vcpus == 0)
+        return -EINVAL;
+    if (want && want < DOMID_FIRST_RESERVED && exists(want))
+        return -EEXIST;
+    c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
+    *id = want && want < DOMID_FIRST_RESERVED ? want : 7;
+    return 0;
+}
+
 long ctl_max_mem(struct domain *d, uint64_t max_kib)
 {
     last_cmd = XEN_DOMCTL_max_mem;
@@ -261,8 +277,40 @@ static void checks_in_xen_order(void **state)
     assert_int_equal(domctl(&op), -ESRCH); /* the domain is looked up first */
     op = dc(0xdead, 1);
     assert_int_equal(domctl(&op), -ENOSYS);
+    assert_int_equal(last_cmd, 0);
+}
+
+/* createdomain names no target: the id asked for goes to the control op, and the new id and
+ * the configuration come back. */
+static void createdomain_decode(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_createdomain);
+    assert_int_equal(last_want, 0);
+    assert_int_equal(op.domain, 7);
+    assert_int_equal(op.u.createdomain.arch.gic_version, XEN_DOMCTL_CONFIG_GIC_V3);
+    op = dc(XEN_DOMCTL_createdomain, 3); /* no domain 3: not looked up */
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.domain, 3);
+    op = dc(XEN_DOMCTL_createdomain, DOMID_INVALID);
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_want, DOMID_INVALID);
+    assert_int_equal(op.domain, 7);
+    /* Errors: nothing comes back. */
     op = dc(XEN_DOMCTL_createdomain, 1);
-    assert_int_equal(domctl(&op), -ENOSYS); /* not yet */
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), -EEXIST);
+    op = dc(XEN_DOMCTL_createdomain, 4);
+    assert_int_equal(domctl(&op), -EINVAL);
+    /* A struct that cannot be written back: refused before anything is made. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_createdomain, 0);
+    last_cmd = 0;
+    assert_int_equal(domctl(ro), -EFAULT);
     assert_int_equal(last_cmd, 0);
 }
 
@@ -503,6 +551,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(checks_in_xen_order, setup, teardown),
         cmocka_unit_test_setup_teardown(getdomaininfo_next_domain, setup, teardown),
+        cmocka_unit_test_setup_teardown(createdomain_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),

@@ -34,12 +34,12 @@ void p2m_domain_destroy(struct domain *d);
 
 /* SPIs d's interrupt controller has: a direct-mapped domain (dom0) gets the host's devices
  * and so every host line; others one block of 32 (INTID 32-63) for the emulated devices, or
- * up to the highest host SPI their configuration gives them. */
+ * up to the highest host SPI their configuration gives them or the count it asks for. */
 static unsigned spis_for(const struct domain *d)
 {
     if (d->cfg.direct_map)
         return irqchip_nr_lines() - 32;
-    unsigned top = 64;
+    unsigned top = MAX(64u, 32 + MIN(d->cfg.nr_spis, 988u));
     for (unsigned i = 0; i < d->cfg.nr_irqs && i < DOMAIN_MAX_IRQS; i++)
         top = MAX(top, d->cfg.irqs[i] + 1u);
     return top - 32;

@@ -7,7 +7,8 @@
  * struct goes back when the command has results.  Reserved ids (DOMID_SELF and up) name no
  * domain here.  getdomaininfo is Xen 4.17's: the first domain whose id is at least the one
  * asked (libxenctrl's loops rely on it), -EINVAL for a reserved id.  Only the control domain
- * gets here (the dispatch table's caller class).
+ * gets here (the dispatch table's caller class).  createdomain names no domain: op->domain is
+ * the id asked for, and on success the one given.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -139,6 +140,30 @@ static long getdomaininfo(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
     return copy_obj_to_guest(v, uop, op) ? -EFAULT : 0;
 }
 
+/* No domain is looked up; the whole struct goes back on success (the new id in op->domain,
+ * the GIC version chosen in the configuration). */
+static long createdomain(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
+{
+    if (guest_check_writable(v, uop, sizeof(*op)))
+        return -EFAULT;
+    domid_t id;
+    long rc = ctl_createdomain(op->domain, &op->u.createdomain, &id);
+    if (rc)
+        return rc;
+    op->domain = id;
+    if (copy_obj_to_guest(v, uop, op)) {
+        /* Xen leaves the domain behind then; Keel takes it back, nobody can know its id. */
+        struct domain *d = ctl_domain_get(id);
+        if (d) {
+            while (ctl_destroy(v->dom, d) == -ERESTART)
+                ;
+            domain_put(d);
+        }
+        return -EFAULT;
+    }
+    return 0;
+}
+
 long do_domctl(struct vcpu *v, uint64_t args[5])
 {
     uint64_t uop = args[0];
@@ -149,6 +174,8 @@ long do_domctl(struct vcpu *v, uint64_t args[5])
         return -EACCES;
     if (op.cmd == XEN_DOMCTL_getdomaininfo)
         return getdomaininfo(v, &op, uop);
+    if (op.cmd == XEN_DOMCTL_createdomain)
+        return createdomain(v, &op, uop);
     struct domain *d = op.domain < DOMID_FIRST_RESERVED ? ctl_domain_get(op.domain) : NULL;
     if (!d)
         return -ESRCH;

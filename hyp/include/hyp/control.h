@@ -45,6 +45,16 @@ long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *
 
 /* --- domctl --- */
 
+/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3), or
+ * -EINVAL (flags other than HVM|HAP, GICv2, no vCPU or more than Keel has, a TEE, grant
+ * limits out of range, nr_spis above 988, IOMMU, vPMU or trace options), -ESRCH (no such
+ * pool), -EOPNOTSUPP (a pool other than Pool-0). */
+long ctl_createdomain_check(struct xen_domctl_createdomain *c);
+/* createdomain: an empty domain, paused once, with c's handle: id want if in 1..0x7fef (else
+ * any), its id in *id.  The errors of the check, and -EEXIST (want is taken), -EINVAL (want
+ * beyond Keel's table), -ENOMEM. */
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id);
+
 /* XEN_DOMCTL_getdomaininfo, and each element of sysctl getdomaininfolist. */
 void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 
