@@ -278,6 +278,20 @@ struct xen_domctl_setdomainhandle {
 };
 XEN_ABI_SIZE(struct xen_domctl_setdomainhandle, 16);
 
+/* XEN_DOMCTL_cacheflush: clean guest frames [start_pfn, start_pfn + nr_pfns) to the point of
+ * coherency. */
+struct xen_domctl_cacheflush {
+    xen_pfn_t start_pfn;
+    xen_pfn_t nr_pfns;
+};
+XEN_ABI_SIZE(struct xen_domctl_cacheflush, 16);
+
+/* XEN_DOMCTL_get_paging_mempool_size (OUT) and set_paging_mempool_size (IN). */
+struct xen_domctl_paging_mempool {
+    uint64_t size; /* bytes */
+};
+XEN_ABI_SIZE(struct xen_domctl_paging_mempool, 8);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
@@ -292,6 +306,8 @@ struct xen_domctl {
         struct xen_domctl_max_vcpus max_vcpus;
         struct xen_domctl_scheduler_op scheduler_op;
         struct xen_domctl_setdomainhandle setdomainhandle;
+        struct xen_domctl_cacheflush cacheflush;
+        struct xen_domctl_paging_mempool paging_mempool;
         uint8_t pad[128];
     } u;
 };

@@ -7,7 +7,7 @@
  * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
  * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
  * createdomain (an empty paused domain with its handle, unpaused, destroyed with its memory
- * back; requested ids, Xen's rover, its refusals), every error (wrong interface version, unknown domain, unknown command, bad and read-only
+ * back; requested ids, Xen's rover, its refusals; its paging pool; cacheflush), every error (wrong interface version, unknown domain, unknown command, bad and read-only
  * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
  * destruction (the peer's configuration preserves it after a poweroff).
  */
@@ -530,6 +530,45 @@ static bool gone(domid_t id)
     return g == -XEN_ESRCH || (g == 0 && info.domain != id);
 }
 
+static long pool_size(domid_t id, uint64_t *bytes)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_get_paging_mempool_size, id);
+    long r = domctl(&op);
+    *bytes = op.u.paging_mempool.size;
+    return r;
+}
+
+static long flush(domid_t id, uint64_t start, uint64_t nr)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_cacheflush, id);
+    op.u.cacheflush.start_pfn = start;
+    op.u.cacheflush.nr_pfns = nr;
+    return domctl(&op);
+}
+
+/* libxl's next calls on Arm: the paging pool (16 pages at creation, as Xen 4.17), and a
+ * cacheflush of written memory (here the peer's RAM, and the new domain's nothing). */
+static void paging_pool_and_cacheflush(domid_t id)
+{
+    uint64_t first = 0, then = 0;
+    long g = pool_size(id, &first);
+    struct xen_domctl op = dc(XEN_DOMCTL_set_paging_mempool_size, id);
+    op.u.paging_mempool.size = 0x100000;
+    long s = domctl(&op);
+    long g2 = pool_size(id, &then);
+    op.u.paging_mempool.size = 0x100001;
+    long bad = domctl(&op);
+    check(g == 0 && first == 0x10000 && s == 0 && g2 == 0 && then == 0x100000 && bad == -XEN_EINVAL,
+          "paging_mempool_size", "%ld: %#lx at creation; set 1 MiB %ld, then %#lx; unaligned %ld",
+          g, first, s, then, bad);
+    long peer = flush(peer_id, 0x40000, 64);
+    long empty = flush(id, 0x40000, 64);
+    long big = flush(peer_id, 0x40000, (1u << 18) + 1);
+    long wrap = flush(peer_id, ~0ULL - 1, 4);
+    check(peer == 0 && empty == 0 && big == -XEN_EINVAL && wrap == -XEN_EINVAL, "cacheflush",
+          "peer's RAM %ld, no memory %ld, too many %ld, wrapping %ld", peer, empty, big, wrap);
+}
+
 /* An empty domain made paused with the handle, seen, unpaused (nothing runs: its vCPUs are
  * down), destroyed with its memory back; a requested id; Xen's refusals. */
 static void create_domains(void)
@@ -563,6 +602,7 @@ static void create_domains(void)
     uint32_t f = flags_of(id);
     check(r == 0 && !(f & (XEN_DOMINF_paused | XEN_DOMINF_running | XEN_DOMINF_blocked)),
           "createdomain_unpause", "%ld: flags %#x (no vCPU up: neither running nor blocked)", r, f);
+    paging_pool_and_cacheflush(id);
     struct xen_domctl op2 = create_op(id);
     long e = domctl(&op2);
     op2 = create_op(20);

@@ -262,6 +262,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->refs = 1; /* the domain table's */
     d->p2m_lock = SPINLOCK_INIT;
     d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
+    d->paging_mempool_pages = 16; /* what Xen 4.17 gives an Arm domain at creation */
     /* A random (version 4) UUID until a toolstack names the domain. */
     rng_bytes(d->handle, sizeof(d->handle));
     d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);

@@ -19,9 +19,11 @@
 #include <hyp/console.h>
 #include <hyp/control.h>
 #include <hyp/errno.h>
+#include <hyp/frame.h>
 #include <hyp/gnttab.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/smp.h>
@@ -173,6 +175,34 @@ int sched_vcpu_set_affinity(struct vcpu *v, uint64_t mask, uint64_t *effective)
 {
     *effective = mask & 0x7;
     return *effective ? 0 : -EINVAL;
+}
+
+/* Guest memory for cacheflush: gfns 0x40000-0x40003 are RAM at 0x80000000 + 4 KiB each,
+ * 0x40002 excepted (a hole); cleans and references recorded. */
+static uint64_t cleaned[8];
+static unsigned nr_cleaned, frame_refs;
+
+int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa)
+{
+    uint64_t gfn = gpa.a >> PAGE_SHIFT;
+    if (gfn < 0x40000 || gfn > 0x40003 || gfn == 0x40002 || !(types & P2M_BIT(P2M_RAM_RW)))
+        return -EFAULT;
+    *pa = 0x80000000 + ((gfn - 0x40000) << PAGE_SHIFT);
+    frame_refs++;
+    return 0;
+}
+
+void frame_put(paddr_t pa, uint64_t n)
+{
+    frame_refs -= (unsigned)n;
+}
+
+void arch_clean_inval_dcache(const void *p, uint64_t size)
+{
+    assert_int_equal(size, PAGE_SIZE);
+    if (nr_cleaned < 8)
+        cleaned[nr_cleaned] = (uint64_t)(uintptr_t)p;
+    nr_cleaned++;
 }
 
 /* domain_create: records the configuration; makes newdom, or fails with create_err. */
@@ -826,6 +856,38 @@ static void createdomain_makes(void **state)
     assert_int_equal(ctl_createdomain(3, &c, &id), -EEXIST);
 }
 
+/* --- memory --- */
+
+static void paging_mempool(void **state)
+{
+    uint64_t bytes = 0;
+    doms[1].paging_mempool_pages = 16;
+    assert_int_equal(ctl_paging_mempool_size(&doms[1], &bytes), 0);
+    assert_int_equal(bytes, 16 * 4096);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0x1001), -EINVAL);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0x200000), 0);
+    assert_int_equal(ctl_paging_mempool_size(&doms[1], &bytes), 0);
+    assert_int_equal(bytes, 0x200000);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0), 0);
+}
+
+static void cacheflush(void **state)
+{
+    nr_cleaned = frame_refs = 0;
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x3ffff, 6), 0);
+    assert_int_equal(nr_cleaned, 3); /* holes skipped */
+    assert_int_equal(cleaned[0], 0x80000000);
+    assert_int_equal(cleaned[1], 0x80001000);
+    assert_int_equal(cleaned[2], 0x80003000);
+    assert_int_equal(frame_refs, 0);
+    nr_cleaned = 0;
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x40000, 0), 0);
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x40000, CTL_CACHEFLUSH_MAX + 1), -EINVAL);
+    assert_int_equal(ctl_cacheflush(&doms[1], UINT64_MAX - 2, 4), -EINVAL);
+    assert_int_equal(ctl_cacheflush(&doms[1], UINT64_MAX - 4, 4), 0); /* past any page */
+    assert_int_equal(nr_cleaned, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -843,6 +905,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_makes, setup, teardown),
+        cmocka_unit_test_setup_teardown(paging_mempool, setup, teardown),
+        cmocka_unit_test_setup_teardown(cacheflush, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

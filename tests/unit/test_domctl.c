@@ -117,6 +117,31 @@ long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *
     return 0;
 }
 
+static uint64_t last_start, last_nr;
+
+long ctl_cacheflush(struct domain *d, uint64_t start_pfn, uint64_t nr_pfns)
+{
+    last_cmd = XEN_DOMCTL_cacheflush;
+    last_target = d;
+    last_start = start_pfn;
+    last_nr = nr_pfns;
+    return next_rc;
+}
+
+long ctl_paging_mempool_size(struct domain *d, uint64_t *bytes)
+{
+    last_cmd = XEN_DOMCTL_get_paging_mempool_size;
+    *bytes = 0x10000 * d->id;
+    return next_rc;
+}
+
+long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes)
+{
+    last_cmd = XEN_DOMCTL_set_paging_mempool_size;
+    last_nr = bytes;
+    return next_rc;
+}
+
 long ctl_max_mem(struct domain *d, uint64_t max_kib)
 {
     last_cmd = XEN_DOMCTL_max_mem;
@@ -278,6 +303,35 @@ static void checks_in_xen_order(void **state)
     op = dc(0xdead, 1);
     assert_int_equal(domctl(&op), -ENOSYS);
     assert_int_equal(last_cmd, 0);
+}
+
+static void memory_commands(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_cacheflush, 2);
+    op.u.cacheflush.start_pfn = 0x40000;
+    op.u.cacheflush.nr_pfns = 16;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_cacheflush);
+    assert_ptr_equal(last_target, &doms[2]);
+    assert_int_equal(last_start, 0x40000);
+    assert_int_equal(last_nr, 16);
+    op = dc(XEN_DOMCTL_get_paging_mempool_size, 2);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.u.paging_mempool.size, 0x20000);
+    op = dc(XEN_DOMCTL_set_paging_mempool_size, 2);
+    op.u.paging_mempool.size = 0x300000;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_set_paging_mempool_size);
+    assert_int_equal(last_nr, 0x300000);
+    /* get's result must be writable; set's need not be. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_get_paging_mempool_size, 2);
+    last_cmd = 0;
+    assert_int_equal(domctl(ro), -EFAULT);
+    assert_int_equal(last_cmd, 0);
+    *ro = dc(XEN_DOMCTL_set_paging_mempool_size, 2);
+    assert_int_equal(domctl(ro), 0);
+    assert_int_equal(refs, 0);
 }
 
 /* createdomain names no target: the id asked for goes to the control op, and the new id and
@@ -552,6 +606,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(checks_in_xen_order, setup, teardown),
         cmocka_unit_test_setup_teardown(getdomaininfo_next_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(memory_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),

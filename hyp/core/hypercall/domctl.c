@@ -111,6 +111,21 @@ static long setvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl 
     return rc;
 }
 
+static long cacheflush(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_cacheflush(d, op->u.cacheflush.start_pfn, op->u.cacheflush.nr_pfns);
+}
+
+static long get_paging_mempool_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_paging_mempool_size(d, &op->u.paging_mempool.size);
+}
+
+static long set_paging_mempool_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_set_paging_mempool_size(d, op->u.paging_mempool.size);
+}
+
 static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_destroydomain, BACK_NEVER, destroydomain },
     { XEN_DOMCTL_pausedomain, BACK_NEVER, pausedomain },
@@ -122,6 +137,9 @@ static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_scheduler_op, BACK_ALWAYS, scheduler_op },
     { XEN_DOMCTL_setdomainhandle, BACK_NEVER, setdomainhandle },
     { XEN_DOMCTL_getvcpuaffinity, BACK_NEVER, getvcpuaffinity },
+    { XEN_DOMCTL_cacheflush, BACK_NEVER, cacheflush },
+    { XEN_DOMCTL_get_paging_mempool_size, BACK_ON_SUCCESS, get_paging_mempool_size },
+    { XEN_DOMCTL_set_paging_mempool_size, BACK_NEVER, set_paging_mempool_size },
 };
 
 /* The first domain from op->domain up; the struct goes back on success. */

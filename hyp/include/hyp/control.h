@@ -55,6 +55,18 @@ long ctl_createdomain_check(struct xen_domctl_createdomain *c);
  * beyond Keel's table), -ENOMEM. */
 long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id);
 
+/* get_paging_mempool_size: d's stage-2 table pool in bytes (Xen 4.17 on Arm starts every
+ * domain with 16 pages).  Always 0. */
+long ctl_paging_mempool_size(struct domain *d, uint64_t *bytes);
+/* set_paging_mempool_size: -EINVAL unless a whole number of pages. */
+long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes);
+/* cacheflush: clean and invalidate to the point of coherency every page of d's memory in
+ * [start_pfn, start_pfn + nr_pfns) (its RAM, grant and foreign mappings; holes skipped).
+ * -EINVAL for more than CTL_CACHEFLUSH_MAX pages (Xen's 1 << MAX_ORDER) or a range that
+ * wraps; else 0. */
+#define CTL_CACHEFLUSH_MAX (1ULL << 18)
+long ctl_cacheflush(struct domain *d, uint64_t start_pfn, uint64_t nr_pfns);
+
 /* XEN_DOMCTL_getdomaininfo, and each element of sysctl getdomaininfolist. */
 void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 

@@ -169,9 +169,10 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
     /* Guest memory: the map itself is the arch part's (core/mm/physmap.c changes it). */
     struct spinlock p2m_lock;
-    uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
-    uint64_t max_pages; /* how many it may have */
-    uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
+    uint64_t tot_pages;            /* RAM pages mapped (p2m_lock) */
+    uint64_t max_pages;            /* how many it may have */
+    uint64_t mem_pages;            /* pages charged to this domain (RAM + tables + metadata) */
+    uint64_t paging_mempool_pages; /* the toolstack's stage-2 pool size (nothing reserved) */
     /* Where its RAM was populated at build (guest-physical banks; bank 0 holds the kernel), as
      * its device tree describes it. */
     struct mem_range ram[MAX_GUEST_RAM_BANKS];
