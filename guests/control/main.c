@@ -7,7 +7,7 @@
  * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
  * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
  * createdomain (an empty paused domain with its handle, unpaused, destroyed with its memory
- * back; requested ids, Xen's rover, its refusals; its paging pool; cacheflush), every error (wrong interface version, unknown domain, unknown command, bad and read-only
+ * back; requested ids, Xen's rover, its refusals; its paging pool; cacheflush; vCPU context), every error (wrong interface version, unknown domain, unknown command, bad and read-only
  * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
  * destruction (the peer's configuration preserves it after a poweroff).
  */
@@ -569,6 +569,54 @@ static void paging_pool_and_cacheflush(domid_t id)
           "peer's RAM %ld, no memory %ld, too many %ld, wrapping %ld", peer, empty, big, wrap);
 }
 
+static struct vcpu_guest_context ctx;
+
+static long vcpu_ctx(uint32_t cmd, domid_t id, uint32_t vcpu, struct vcpu_guest_context *c)
+{
+    struct xen_domctl op = dc(cmd, id);
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt = (uintptr_t)c;
+    return domctl(&op);
+}
+
+/* libxl's last step before unpause: vCPU 0 at the kernel (H.4's state), read back; the domain
+ * (paused, no memory) is never let run. */
+static void vcpu_context(domid_t id)
+{
+    long g = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 0, &ctx);
+    uint32_t first = ctx.flags;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_online;
+    ctx.user_regs.pc64 = 0x40000000;
+    ctx.user_regs.x[0] = 0x48000000;
+    ctx.user_regs.cpsr = 0x3c5;
+    ctx.sctlr = 0x00c50078;
+    long s = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, &ctx);
+    memset(&ctx, 0, sizeof(ctx));
+    long g2 = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 0, &ctx);
+    struct xen_domctl_getdomaininfo info = { 0 };
+    info_of(id, &info);
+    check(g == 0 && first == 0 && s == 0 && g2 == 0 && ctx.flags == VGCF_online &&
+              ctx.user_regs.pc64 == 0x40000000 && ctx.user_regs.x[0] == 0x48000000 &&
+              ctx.user_regs.cpsr == 0x3c5 && ctx.sctlr == 0x00c50078 && info.nr_online_vcpus == 1 &&
+              (info.flags & XEN_DOMINF_paused),
+          "vcpucontext",
+          "get %ld (flags %u: down), set %ld, get %ld: flags %u pc %#lx x0 %#lx cpsr %#x sctlr "
+          "%#lx; %u online, flags %#x",
+          g, first, s, g2, ctx.flags, ctx.user_regs.pc64, ctx.user_regs.x[0], ctx.user_regs.cpsr,
+          ctx.sctlr, info.nr_online_vcpus, info.flags);
+    ctx.user_regs.cpsr = 0x3c9; /* EL2h */
+    long el2 = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, &ctx);
+    long nov = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 2, &ctx);
+    long me = vcpu_ctx(XEN_DOMCTL_getvcpucontext, self_id, 0, &ctx);
+    long down = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, NULL);
+    info_of(id, &info);
+    check(el2 == -XEN_EINVAL && nov == -XEN_EINVAL && me == -XEN_EINVAL && down == 0 &&
+              info.nr_online_vcpus == 0,
+          "vcpucontext_errors", "EL2h %ld, no vCPU 2 %ld, oneself %ld; reset %ld: %u online", el2,
+          nov, me, down, info.nr_online_vcpus);
+}
+
 /* An empty domain made paused with the handle, seen, unpaused (nothing runs: its vCPUs are
  * down), destroyed with its memory back; a requested id; Xen's refusals. */
 static void create_domains(void)
@@ -609,6 +657,8 @@ static void create_domains(void)
     long r2 = domctl(&op2);
     check(e == -XEN_EEXIST && r2 == 0 && op2.domain == 20, "createdomain_id",
           "domain %u again: %ld; domain 20: %ld, given %u", id, e, r2, op2.domain);
+    if (r2 == 0)
+        vcpu_context(20);
     r = simple(XEN_DOMCTL_destroydomain, id);
     r2 = simple(XEN_DOMCTL_destroydomain, 20);
     bool back = WAIT_EVENT(free_pages() == before);

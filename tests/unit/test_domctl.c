@@ -142,6 +142,31 @@ long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes)
     return next_rc;
 }
 
+static struct vcpu_guest_context last_ctx;
+static bool last_ctx_null;
+
+long ctl_getvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        struct vcpu_guest_context *c)
+{
+    last_cmd = XEN_DOMCTL_getvcpucontext;
+    if (vcpu >= 2)
+        return -EINVAL;
+    memset(c, 0, sizeof(*c));
+    c->flags = VGCF_online;
+    c->user_regs.pc64 = 0x40000000 + vcpu;
+    return 0;
+}
+
+long ctl_setvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        const struct vcpu_guest_context *c)
+{
+    last_cmd = XEN_DOMCTL_setvcpucontext;
+    last_ctx_null = !c;
+    if (c)
+        last_ctx = *c;
+    return vcpu >= 2 ? -EINVAL : 0;
+}
+
 long ctl_max_mem(struct domain *d, uint64_t max_kib)
 {
     last_cmd = XEN_DOMCTL_max_mem;
@@ -331,6 +356,37 @@ static void memory_commands(void **state)
     assert_int_equal(last_cmd, 0);
     *ro = dc(XEN_DOMCTL_set_paging_mempool_size, 2);
     assert_int_equal(domctl(ro), 0);
+    assert_int_equal(refs, 0);
+}
+
+static struct vcpu_guest_context ctx_buf;
+
+static void vcpu_context(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getvcpucontext, 2);
+    op.u.vcpucontext.vcpu = 1;
+    op.u.vcpucontext.ctxt = (uintptr_t)&ctx_buf;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(ctx_buf.flags, VGCF_online);
+    assert_int_equal(ctx_buf.user_regs.pc64, 0x40000001);
+    op.u.vcpucontext.vcpu = 2;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.vcpucontext.vcpu = 0;
+    op.u.vcpucontext.ctxt = (uintptr_t)stub_mem.ro;
+    assert_int_equal(domctl(&op), -EFAULT);
+    op = dc(XEN_DOMCTL_setvcpucontext, 2);
+    ctx_buf.user_regs.x[0] = 0x48000000;
+    op.u.vcpucontext.ctxt = (uintptr_t)&ctx_buf;
+    assert_int_equal(domctl(&op), 0);
+    assert_false(last_ctx_null);
+    assert_int_equal(last_ctx.user_regs.x[0], 0x48000000);
+    op.u.vcpucontext.ctxt = 0;
+    assert_int_equal(domctl(&op), 0);
+    assert_true(last_ctx_null);
+    op.u.vcpucontext.ctxt = (uintptr_t)stub_mem.hole;
+    last_cmd = 0;
+    assert_int_equal(domctl(&op), -EFAULT);
+    assert_int_equal(last_cmd, 0);
     assert_int_equal(refs, 0);
 }
 
@@ -607,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(getdomaininfo_next_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(memory_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_context, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),

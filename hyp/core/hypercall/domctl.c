@@ -126,6 +126,24 @@ static long set_paging_mempool_size(struct vcpu *v, struct domain *d, struct xen
     return ctl_set_paging_mempool_size(d, op->u.paging_mempool.size);
 }
 
+static long getvcpucontext(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct vcpu_guest_context c;
+    long rc = ctl_getvcpucontext(v->dom, d, op->u.vcpucontext.vcpu, &c);
+    if (!rc && copy_obj_to_guest(v, op->u.vcpucontext.ctxt, &c))
+        rc = -EFAULT;
+    return rc;
+}
+
+static long setvcpucontext(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct vcpu_guest_context c;
+    uint64_t p = op->u.vcpucontext.ctxt;
+    if (p && copy_obj_from_guest(v, &c, p))
+        return -EFAULT;
+    return ctl_setvcpucontext(v->dom, d, op->u.vcpucontext.vcpu, p ? &c : NULL);
+}
+
 static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_destroydomain, BACK_NEVER, destroydomain },
     { XEN_DOMCTL_pausedomain, BACK_NEVER, pausedomain },
@@ -138,6 +156,8 @@ static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_setdomainhandle, BACK_NEVER, setdomainhandle },
     { XEN_DOMCTL_getvcpuaffinity, BACK_NEVER, getvcpuaffinity },
     { XEN_DOMCTL_cacheflush, BACK_NEVER, cacheflush },
+    { XEN_DOMCTL_setvcpucontext, BACK_NEVER, setvcpucontext },
+    { XEN_DOMCTL_getvcpucontext, BACK_ON_SUCCESS, getvcpucontext },
     { XEN_DOMCTL_get_paging_mempool_size, BACK_ON_SUCCESS, get_paging_mempool_size },
     { XEN_DOMCTL_set_paging_mempool_size, BACK_NEVER, set_paging_mempool_size },
 };

@@ -67,6 +67,16 @@ long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes);
 #define CTL_CACHEFLUSH_MAX (1ULL << 18)
 long ctl_cacheflush(struct domain *d, uint64_t start_pfn, uint64_t nr_pfns);
 
+/* getvcpucontext: vCPU vcpu's registers into c, VGCF_online if it is up.  setvcpucontext:
+ * reset it with c's registers and bring it up or down as c->flags say (c NULL: reset and
+ * down); an up vCPU runs once d is unpaused.  Both pause d around the access; -EINVAL if d is
+ * the caller, has no such vCPU, or (set) c's PSTATE is not AArch64 EL0t/EL1t/EL1h;
+ * -EOVERFLOW if d cannot be paused once more. */
+long ctl_getvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        struct vcpu_guest_context *c);
+long ctl_setvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        const struct vcpu_guest_context *c);
+
 /* XEN_DOMCTL_getdomaininfo, and each element of sysctl getdomaininfolist. */
 void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 
