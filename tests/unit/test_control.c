@@ -205,6 +205,38 @@ void arch_clean_inval_dcache(const void *p, uint64_t size)
     nr_cleaned++;
 }
 
+/* vCPU register state: get reads pc from the stand-in, set records it; states recorded. */
+static uint64_t vcpu_pc[2];
+static enum vcpu_state set_state;
+static int set_state_calls;
+
+void arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    c->user_regs.pc64 = vcpu_pc[v->id];
+}
+
+int arch_vcpu_check_context(const struct vcpu_guest_context *c)
+{
+    return c->user_regs.cpsr == 0x3c9 ? -EINVAL : 0;
+}
+
+void arch_vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    vcpu_pc[v->id] = c->user_regs.pc64;
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+    vcpu_pc[v->id] = entry;
+}
+
+void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state st)
+{
+    set_state_calls++;
+    set_state = st;
+    v->state = st;
+}
+
 /* domain_create: records the configuration; makes newdom, or fails with create_err. */
 static struct domain newdom;
 static struct domain_config created;
@@ -856,6 +888,54 @@ static void createdomain_makes(void **state)
     assert_int_equal(ctl_createdomain(3, &c, &id), -EEXIST);
 }
 
+/* --- vCPU context --- */
+
+static void vcpu_context(void **state)
+{
+    struct vcpu_guest_context c = { 0 };
+    struct domain *d = &doms[1];
+    d->state = DOM_PAUSED; /* as hold() leaves it (the stand-in pause changes nothing) */
+    vcpus[1][1].state = VCPU_OFFLINE;
+    vcpu_pc[1] = 0x1234;
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(c.flags, 0); /* down */
+    assert_int_equal(c.user_regs.pc64, 0x1234);
+    assert_int_equal(pauses, 1);
+    assert_int_equal(unpauses, 1);
+    c = (struct vcpu_guest_context){ .flags = VGCF_online,
+                                     .user_regs = { .pc64 = 0x40000000, .cpsr = 0x3c5 } };
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(vcpu_pc[1], 0x40000000);
+    assert_int_equal(set_state, VCPU_PAUSED); /* up, runs when the domain is unpaused */
+    assert_int_equal(pauses, 2);
+    assert_int_equal(unpauses, 2);
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(c.flags, VGCF_online);
+    c.flags = 0;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, NULL), 0);
+    assert_int_equal(vcpu_pc[1], 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    /* A shut-down domain's vCPU stays down. */
+    d->state = DOM_SHUTDOWN;
+    c.flags = VGCF_online;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    /* Refused before any pause. */
+    pauses = 0;
+    set_state_calls = 0;
+    c.user_regs.cpsr = 0x3c9;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 0, &c), -EINVAL);
+    c.user_regs.cpsr = 0x3c5;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 2, &c), -EINVAL);
+    assert_int_equal(ctl_setvcpucontext(d, d, 0, &c), -EINVAL);
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 2, &c), -EINVAL);
+    assert_int_equal(ctl_getvcpucontext(d, d, 0, &c), -EINVAL);
+    assert_int_equal(pauses, 0);
+    assert_int_equal(set_state_calls, 0);
+}
+
 /* --- memory --- */
 
 static void paging_mempool(void **state)
@@ -906,6 +986,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(createdomain_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_makes, setup, teardown),
         cmocka_unit_test_setup_teardown(paging_mempool, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_context, setup, teardown),
         cmocka_unit_test_setup_teardown(cacheflush, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
