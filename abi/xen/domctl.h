@@ -75,6 +75,51 @@ XEN_ABI_OFFSET(struct xen_arch_domainconfig, tee_type, 2);
 XEN_ABI_OFFSET(struct xen_arch_domainconfig, nr_spis, 4);
 XEN_ABI_OFFSET(struct xen_arch_domainconfig, clock_frequency, 8);
 
+/* XEN_DOMCTL_createdomain (IN: the configuration; OUT: xen_domctl.domain is the new id, and
+ * arch.gic_version the version chosen for GIC_NATIVE). */
+#define XEN_DOMCTL_CDF_hvm (1U << 0)
+#define XEN_DOMCTL_CDF_hap (1U << 1)
+#define XEN_DOMCTL_CDF_s3_integrity (1U << 2)
+#define XEN_DOMCTL_CDF_oos_off (1U << 3)
+#define XEN_DOMCTL_CDF_xs_domain (1U << 4)
+#define XEN_DOMCTL_CDF_iommu (1U << 5)
+#define XEN_DOMCTL_CDF_nested_virt (1U << 6)
+#define XEN_DOMCTL_CDF_vpmu (1U << 7)
+#define XEN_DOMCTL_IOMMU_no_sharept (1U << 0)
+/* grant_opts: the highest grant-table version the domain may use, in bits 0-3. */
+#define XEN_DOMCTL_GRANT_version_mask 0xfU
+#define XEN_DOMCTL_GRANT_version(v) ((v)&XEN_DOMCTL_GRANT_version_mask)
+/* arch.tee_type */
+#define XEN_DOMCTL_CONFIG_TEE_NONE 0
+#define XEN_DOMCTL_CONFIG_TEE_OPTEE 1
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    xen_domain_handle_t handle;
+    uint32_t flags; /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t max_grant_frames;
+    int32_t max_maptrack_frames;
+    uint32_t grant_opts;
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
+};
+XEN_ABI_SIZE(struct xen_domctl_createdomain, 68);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, ssidref, 0);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, handle, 4);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, flags, 20);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, iommu_opts, 24);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_vcpus, 28);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_evtchn_port, 32);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_grant_frames, 36);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, max_maptrack_frames, 40);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, grant_opts, 44);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, vmtrace_size, 48);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, cpupool_id, 52);
+XEN_ABI_OFFSET(struct xen_domctl_createdomain, arch, 56);
+
 /* XEN_DOMCTL_getdomaininfo, and the elements of sysctl getdomaininfolist. */
 #define XEN_DOMINF_dying (1U << 0) /* fully dead, waiting for its last reference */
 #define XEN_DOMINF_hvm_guest (1U << 1)
@@ -233,12 +278,72 @@ struct xen_domctl_setdomainhandle {
 };
 XEN_ABI_SIZE(struct xen_domctl_setdomainhandle, 16);
 
+/* XEN_DOMCTL_cacheflush: clean guest frames [start_pfn, start_pfn + nr_pfns) to the point of
+ * coherency. */
+struct xen_domctl_cacheflush {
+    xen_pfn_t start_pfn;
+    xen_pfn_t nr_pfns;
+};
+XEN_ABI_SIZE(struct xen_domctl_cacheflush, 16);
+
+/* XEN_DOMCTL_get_paging_mempool_size (OUT) and set_paging_mempool_size (IN). */
+struct xen_domctl_paging_mempool {
+    uint64_t size; /* bytes */
+};
+XEN_ABI_SIZE(struct xen_domctl_paging_mempool, 8);
+
+/* Xen 4.17's arm64 vCPU register state (public/arch-arm.h), as the toolstack reads and sets
+ * it (getvcpucontext, setvcpucontext).  AArch64 guests use x0-x30, pc64, cpsr (the guest's
+ * PSTATE), spsr_el1, sp_el0, sp_el1 and elr_el1; the AArch32 banked fields are kept zero. */
+struct vcpu_guest_core_regs {
+    uint64_t x[31];
+    uint64_t pc64;
+    uint32_t cpsr;
+    uint32_t spsr_el1;
+    uint32_t spsr_fiq, spsr_irq, spsr_und, spsr_abt;
+    uint64_t sp_el0;
+    uint64_t sp_el1, elr_el1;
+};
+XEN_ABI_SIZE(struct vcpu_guest_core_regs, 304);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, pc64, 248);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, cpsr, 256);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, spsr_el1, 260);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el0, 280);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el1, 288);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, elr_el1, 296);
+
+#define VGCF_online (1U << 0)
+struct vcpu_guest_context {
+    uint32_t flags; /* VGCF_* */
+    uint32_t pad;   /* implicit in 4.17 */
+    struct vcpu_guest_core_regs user_regs;
+    uint64_t sctlr;
+    uint64_t ttbcr, ttbr0, ttbr1;
+};
+XEN_ABI_SIZE(struct vcpu_guest_context, 344);
+XEN_ABI_OFFSET(struct vcpu_guest_context, user_regs, 8);
+XEN_ABI_OFFSET(struct vcpu_guest_context, sctlr, 312);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbcr, 320);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr0, 328);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr1, 336);
+
+/* XEN_DOMCTL_getvcpucontext, setvcpucontext: ctxt points at a struct vcpu_guest_context (set
+ * with a null ctxt: the vCPU is reset and down). */
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t pad; /* implicit in 4.17 */
+    xen_guest_handle_t ctxt;
+};
+XEN_ABI_SIZE(struct xen_domctl_vcpucontext, 16);
+XEN_ABI_OFFSET(struct xen_domctl_vcpucontext, ctxt, 8);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
     domid_t domain;             /* the target; getdomaininfo writes the one it describes */
     uint16_t pad[3];
     union {
+        struct xen_domctl_createdomain createdomain;
         struct xen_domctl_getdomaininfo getdomaininfo;
         struct xen_domctl_max_mem max_mem;
         struct xen_domctl_getvcpuinfo getvcpuinfo;
@@ -246,6 +351,9 @@ struct xen_domctl {
         struct xen_domctl_max_vcpus max_vcpus;
         struct xen_domctl_scheduler_op scheduler_op;
         struct xen_domctl_setdomainhandle setdomainhandle;
+        struct xen_domctl_cacheflush cacheflush;
+        struct xen_domctl_paging_mempool paging_mempool;
+        struct xen_domctl_vcpucontext vcpucontext;
         uint8_t pad[128];
     } u;
 };

@@ -6,7 +6,8 @@
  * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
  * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
  * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
- * every error (wrong interface version, unknown domain, unknown command, bad and read-only
+ * createdomain (an empty paused domain with its handle, unpaused, destroyed with its memory
+ * back; requested ids, Xen's rover, its refusals; its paging pool; cacheflush; vCPU context), every error (wrong interface version, unknown domain, unknown command, bad and read-only
  * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
  * destruction (the peer's configuration preserves it after a poweroff).
  */
@@ -490,6 +491,214 @@ static void errors(void)
     check(r == -XEN_EFAULT, "sysctl_readonly_efault", "physinfo into a read-only page: %ld", r);
 }
 
+/* --- createdomain --- */
+
+static uint64_t free_pages(void)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_physinfo);
+    return sysctl(&op) ? 0 : op.u.physinfo.free_pages;
+}
+
+/* What libxl sends for a 2-vCPU Arm guest: HVM|HAP, native GIC, grant v1. */
+static struct xen_domctl create_op(domid_t want)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_createdomain, want);
+    struct xen_domctl_createdomain *c = &op.u.createdomain;
+    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->max_vcpus = 2;
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = 64;
+    c->max_maptrack_frames = 1024;
+    c->grant_opts = XEN_DOMCTL_GRANT_version(1);
+    c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_NATIVE;
+    c->arch.nr_spis = 32;
+    for (unsigned i = 0; i < 16; i++)
+        c->handle[i] = (uint8_t)(0xc0 + i);
+    return op;
+}
+
+static unsigned count_domains(void)
+{
+    uint32_t n = 0;
+    return list_domains(0, 8, (uintptr_t)list, &n) ? 0 : n;
+}
+
+static bool gone(domid_t id)
+{
+    struct xen_domctl_getdomaininfo info;
+    long g = info_of(id, &info);
+    return g == -XEN_ESRCH || (g == 0 && info.domain != id);
+}
+
+static long pool_size(domid_t id, uint64_t *bytes)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_get_paging_mempool_size, id);
+    long r = domctl(&op);
+    *bytes = op.u.paging_mempool.size;
+    return r;
+}
+
+static long flush(domid_t id, uint64_t start, uint64_t nr)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_cacheflush, id);
+    op.u.cacheflush.start_pfn = start;
+    op.u.cacheflush.nr_pfns = nr;
+    return domctl(&op);
+}
+
+/* libxl's next calls on Arm: the paging pool (16 pages at creation, as Xen 4.17), and a
+ * cacheflush of written memory (here the peer's RAM, and the new domain's nothing). */
+static void paging_pool_and_cacheflush(domid_t id)
+{
+    uint64_t first = 0, then = 0;
+    long g = pool_size(id, &first);
+    struct xen_domctl op = dc(XEN_DOMCTL_set_paging_mempool_size, id);
+    op.u.paging_mempool.size = 0x100000;
+    long s = domctl(&op);
+    long g2 = pool_size(id, &then);
+    op.u.paging_mempool.size = 0x100001;
+    long bad = domctl(&op);
+    check(g == 0 && first == 0x10000 && s == 0 && g2 == 0 && then == 0x100000 && bad == -XEN_EINVAL,
+          "paging_mempool_size", "%ld: %#lx at creation; set 1 MiB %ld, then %#lx; unaligned %ld",
+          g, first, s, then, bad);
+    long peer = flush(peer_id, 0x40000, 64);
+    long empty = flush(id, 0x40000, 64);
+    long big = flush(peer_id, 0x40000, (1u << 18) + 1);
+    long wrap = flush(peer_id, ~0ULL - 1, 4);
+    check(peer == 0 && empty == 0 && big == -XEN_EINVAL && wrap == -XEN_EINVAL, "cacheflush",
+          "peer's RAM %ld, no memory %ld, too many %ld, wrapping %ld", peer, empty, big, wrap);
+}
+
+static struct vcpu_guest_context ctx;
+
+static long vcpu_ctx(uint32_t cmd, domid_t id, uint32_t vcpu, struct vcpu_guest_context *c)
+{
+    struct xen_domctl op = dc(cmd, id);
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt = (uintptr_t)c;
+    return domctl(&op);
+}
+
+/* libxl's last step before unpause: vCPU 0 at the kernel (H.4's state), read back; the domain
+ * (paused, no memory) is never let run. */
+static void vcpu_context(domid_t id)
+{
+    long g = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 0, &ctx);
+    uint32_t first = ctx.flags;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_online;
+    ctx.user_regs.pc64 = 0x40000000;
+    ctx.user_regs.x[0] = 0x48000000;
+    ctx.user_regs.cpsr = 0x3c5;
+    ctx.sctlr = 0x00c50078;
+    long s = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, &ctx);
+    memset(&ctx, 0, sizeof(ctx));
+    long g2 = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 0, &ctx);
+    struct xen_domctl_getdomaininfo info = { 0 };
+    info_of(id, &info);
+    check(g == 0 && first == 0 && s == 0 && g2 == 0 && ctx.flags == VGCF_online &&
+              ctx.user_regs.pc64 == 0x40000000 && ctx.user_regs.x[0] == 0x48000000 &&
+              ctx.user_regs.cpsr == 0x3c5 && ctx.sctlr == 0x00c50078 && info.nr_online_vcpus == 1 &&
+              (info.flags & XEN_DOMINF_paused),
+          "vcpucontext",
+          "get %ld (flags %u: down), set %ld, get %ld: flags %u pc %#lx x0 %#lx cpsr %#x sctlr "
+          "%#lx; %u online, flags %#x",
+          g, first, s, g2, ctx.flags, ctx.user_regs.pc64, ctx.user_regs.x[0], ctx.user_regs.cpsr,
+          ctx.sctlr, info.nr_online_vcpus, info.flags);
+    ctx.user_regs.cpsr = 0x3c9; /* EL2h */
+    long el2 = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, &ctx);
+    long nov = vcpu_ctx(XEN_DOMCTL_getvcpucontext, id, 2, &ctx);
+    long me = vcpu_ctx(XEN_DOMCTL_getvcpucontext, self_id, 0, &ctx);
+    long down = vcpu_ctx(XEN_DOMCTL_setvcpucontext, id, 0, NULL);
+    info_of(id, &info);
+    check(el2 == -XEN_EINVAL && nov == -XEN_EINVAL && me == -XEN_EINVAL && down == 0 &&
+              info.nr_online_vcpus == 0,
+          "vcpucontext_errors", "EL2h %ld, no vCPU 2 %ld, oneself %ld; reset %ld: %u online", el2,
+          nov, me, down, info.nr_online_vcpus);
+}
+
+/* An empty domain made paused with the handle, seen, unpaused (nothing runs: its vCPUs are
+ * down), destroyed with its memory back; a requested id; Xen's refusals. */
+static void create_domains(void)
+{
+    uint64_t before = free_pages();
+    struct xen_domctl op = create_op(0);
+    long r = domctl(&op);
+    domid_t id = op.domain;
+    check(r == 0 && id != 0 && id != self_id && id != peer_id &&
+              op.u.createdomain.arch.gic_version == XEN_DOMCTL_CONFIG_GIC_V3,
+          "createdomain", "%ld: domain %u, GIC version %u told back", r, id,
+          op.u.createdomain.arch.gic_version);
+    if (r)
+        return;
+    struct xen_domctl_getdomaininfo info = { 0 };
+    r = info_of(id, &info);
+    const uint32_t want = XEN_DOMINF_hvm_guest | XEN_DOMINF_hap | XEN_DOMINF_paused;
+    check(r == 0 && info.domain == id && (info.flags & 0xffff) == want &&
+              same(info.handle, op.u.createdomain.handle, 16) && info.tot_pages == 0 &&
+              info.max_pages == 0 && info.nr_online_vcpus == 0 && info.max_vcpu_id == 1,
+          "createdomain_info",
+          "%ld: flags %#x (paused), handle %s, %lu of %lu pages, %u online, max vCPU %u", r,
+          info.flags, same(info.handle, op.u.createdomain.handle, 16) ? "ours" : "other",
+          info.tot_pages, info.max_pages, info.nr_online_vcpus, info.max_vcpu_id);
+    struct xen_domctl mv = dc(XEN_DOMCTL_max_vcpus, id);
+    mv.u.max_vcpus.max = 2;
+    r = domctl(&mv);
+    check(r == 0 && count_domains() == 3, "createdomain_listed", "max_vcpus 2: %ld; %u listed", r,
+          count_domains());
+    r = simple(XEN_DOMCTL_unpausedomain, id);
+    uint32_t f = flags_of(id);
+    check(r == 0 && !(f & (XEN_DOMINF_paused | XEN_DOMINF_running | XEN_DOMINF_blocked)),
+          "createdomain_unpause", "%ld: flags %#x (no vCPU up: neither running nor blocked)", r, f);
+    paging_pool_and_cacheflush(id);
+    struct xen_domctl op2 = create_op(id);
+    long e = domctl(&op2);
+    op2 = create_op(20);
+    long r2 = domctl(&op2);
+    check(e == -XEN_EEXIST && r2 == 0 && op2.domain == 20, "createdomain_id",
+          "domain %u again: %ld; domain 20: %ld, given %u", id, e, r2, op2.domain);
+    if (r2 == 0)
+        vcpu_context(20);
+    r = simple(XEN_DOMCTL_destroydomain, id);
+    r2 = simple(XEN_DOMCTL_destroydomain, 20);
+    bool back = WAIT_EVENT(free_pages() == before);
+    check(r == 0 && r2 == 0 && gone(id) && gone(20) && count_domains() == 2 && back,
+          "createdomain_destroy", "%ld, %ld; %u listed; free pages %lu, %lu before", r, r2,
+          count_domains(), free_pages(), before);
+    /* Xen's rover: the next "any" id is after the last one given out. */
+    op2 = create_op(DOMID_INVALID);
+    r = domctl(&op2);
+    check(r == 0 && op2.domain > id, "createdomain_rover", "%ld: domain %u after %u", r, op2.domain,
+          id);
+    if (!r)
+        simple(XEN_DOMCTL_destroydomain, op2.domain);
+    /* Refusals, nothing made. */
+    op = create_op(0);
+    op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm;
+    long no_hap = domctl(&op);
+    op = create_op(0);
+    op.u.createdomain.flags |= XEN_DOMCTL_CDF_xs_domain;
+    long xs = domctl(&op);
+    op = create_op(0);
+    op.u.createdomain.arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V2;
+    long v2 = domctl(&op);
+    op = create_op(0);
+    op.u.createdomain.max_vcpus = 65;
+    long many = domctl(&op);
+    op = create_op(0);
+    op.u.createdomain.max_vcpus = 0;
+    long none = domctl(&op);
+    check(no_hap == -XEN_EINVAL && xs == -XEN_EINVAL && v2 == -XEN_EINVAL && many == -XEN_EINVAL &&
+              none == -XEN_EINVAL && count_domains() == 2,
+          "createdomain_einval", "no HAP %ld, xs_domain %ld, GICv2 %ld, 65 vCPUs %ld, none %ld",
+          no_hap, xs, v2, many, none);
+    op = create_op(0);
+    memcpy(ro_page, &op, sizeof(op));
+    r = domctl((struct xen_domctl *)va_ro);
+    check(r == -XEN_EFAULT && count_domains() == 2, "createdomain_readonly_efault",
+          "struct in a read-only page: %ld, nothing made", r);
+}
+
 /* The peer powers off (its configuration preserves it), shows it in its flags, and is then
  * destroyed: gone from getdomaininfo and the list. */
 static void shutdown_and_destroy(void)
@@ -541,5 +750,6 @@ void guest_main(void *dtb)
     domain_handle();
     read_console();
     errors();
+    create_domains();
     shutdown_and_destroy();
 }

@@ -32,9 +32,44 @@
 static struct domain *domains[MAX_DOMAINS];
 static struct spinlock domain_list_lock = SPINLOCK_INIT;
 
+/* The toolstack's last id given out (Xen's rover): the next search starts after it, so a
+ * destroyed domain's id is not reused at once. */
+static unsigned rover;
+
+/* domain_list_lock held: the toolstack's id for d, as Xen's createdomain picks it. */
+static int alloc_toolstack_id(struct domain *d)
+{
+    unsigned id = d->cfg.domid;
+    if (id) {
+        if (id >= MAX_DOMAINS)
+            return -EINVAL; /* a valid Xen id, beyond Keel's table */
+        if (domains[id])
+            return -EEXIST;
+    } else {
+        id = rover;
+        unsigned n = 0;
+        do /* 1 .. MAX_DOMAINS - 1, from the one after rover */
+            id = id % (MAX_DOMAINS - 1) + 1;
+        while (domains[id] && ++n < MAX_DOMAINS - 1);
+        if (domains[id])
+            return -ENOSPC;
+        rover = id;
+    }
+    domains[id] = d;
+    d->id = id;
+    return 0;
+}
+
 static int alloc_domain_id(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+    if (d->cfg.toolstack) {
+        int rc = alloc_toolstack_id(d);
+        spin_unlock_irqrestore(&domain_list_lock, flags);
+        if (!rc)
+            snprintf(d->name, sizeof(d->name), "d%u", d->id);
+        return rc;
+    }
     /* Domain 0 is dom0's, the hardware domain's (direct-mapped); dom0less domains start at 1
      * as in Xen. */
     for (unsigned id = d->cfg.direct_map ? 0 : 1; id < MAX_DOMAINS; id++) {
@@ -193,7 +228,10 @@ static int create_vcpus(struct domain *d)
 
 static int check_config(const struct domain_config *cfg)
 {
-    if (!cfg->name[0] || !cfg->mem_bytes || !IS_ALIGNED(cfg->mem_bytes, MiB(2)))
+    if (cfg->toolstack ? cfg->direct_map || cfg->domid >= DOMID_FIRST_RESERVED
+                       : !cfg->name[0] || !cfg->mem_bytes)
+        return -EINVAL;
+    if (!IS_ALIGNED(cfg->mem_bytes, MiB(2)))
         return -EINVAL;
     if (!cfg->nr_vcpus || cfg->nr_vcpus > MAX_VCPUS_PER_DOMAIN)
         return -EINVAL;
@@ -224,6 +262,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->refs = 1; /* the domain table's */
     d->p2m_lock = SPINLOCK_INIT;
     d->max_pages = cfg->mem_bytes >> PAGE_SHIFT;
+    d->paging_mempool_pages = 16; /* what Xen 4.17 gives an Arm domain at creation */
     /* A random (version 4) UUID until a toolstack names the domain. */
     rng_bytes(d->handle, sizeof(d->handle));
     d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);

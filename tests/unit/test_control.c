@@ -19,8 +19,11 @@
 #include <hyp/console.h>
 #include <hyp/control.h>
 #include <hyp/errno.h>
+#include <hyp/frame.h>
+#include <hyp/gnttab.h>
 #include <hyp/page_alloc.h>
 #include <hyp/percpu.h>
+#include <hyp/physmap.h>
 #include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/smp.h>
@@ -144,12 +147,14 @@ int sched_credit_set_slice_ns(uint64_t ns)
     return 0;
 }
 
+static unsigned first_pool = 1; /* pools first_pool..1 exist */
+
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
                      unsigned *nr_domains)
 {
     if (from > 1)
         return false;
-    *id = 1;
+    *id = from < first_pool ? first_pool : from;
     *k = pool_kind;
     *cpus = 0x6;
     *nr_domains = 4;
@@ -172,8 +177,89 @@ int sched_vcpu_set_affinity(struct vcpu *v, uint64_t mask, uint64_t *effective)
     return *effective ? 0 : -EINVAL;
 }
 
+/* Guest memory for cacheflush: gfns 0x40000-0x40003 are RAM at 0x80000000 + 4 KiB each,
+ * 0x40002 excepted (a hole); cleans and references recorded. */
+static uint64_t cleaned[8];
+static unsigned nr_cleaned, frame_refs;
+
+int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa)
+{
+    uint64_t gfn = gpa.a >> PAGE_SHIFT;
+    if (gfn < 0x40000 || gfn > 0x40003 || gfn == 0x40002 || !(types & P2M_BIT(P2M_RAM_RW)))
+        return -EFAULT;
+    *pa = 0x80000000 + ((gfn - 0x40000) << PAGE_SHIFT);
+    frame_refs++;
+    return 0;
+}
+
+void frame_put(paddr_t pa, uint64_t n)
+{
+    frame_refs -= (unsigned)n;
+}
+
+void arch_clean_inval_dcache(const void *p, uint64_t size)
+{
+    assert_int_equal(size, PAGE_SIZE);
+    if (nr_cleaned < 8)
+        cleaned[nr_cleaned] = (uint64_t)(uintptr_t)p;
+    nr_cleaned++;
+}
+
+/* vCPU register state: get reads pc from the stand-in, set records it; states recorded. */
+static uint64_t vcpu_pc[2];
+static enum vcpu_state set_state;
+static int set_state_calls;
+
+void arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    c->user_regs.pc64 = vcpu_pc[v->id];
+}
+
+int arch_vcpu_check_context(const struct vcpu_guest_context *c)
+{
+    return c->user_regs.cpsr == 0x3c9 ? -EINVAL : 0;
+}
+
+void arch_vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    vcpu_pc[v->id] = c->user_regs.pc64;
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+    vcpu_pc[v->id] = entry;
+}
+
+void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state st)
+{
+    set_state_calls++;
+    set_state = st;
+    v->state = st;
+}
+
+/* domain_create: records the configuration; makes newdom, or fails with create_err. */
+static struct domain newdom;
+static struct domain_config created;
+static int create_calls, create_err;
+
+struct domain *domain_create(const struct domain_config *cfg, int *err)
+{
+    create_calls++;
+    created = *cfg;
+    if (create_err) {
+        *err = create_err;
+        return NULL;
+    }
+    memset(&newdom, 0, sizeof(newdom));
+    newdom.id = cfg->domid ? cfg->domid : 9;
+    newdom.state = DOM_BUILDING;
+    return &newdom;
+}
+
 static int setup(void **state)
 {
+    first_pool = 1;
+    create_calls = create_err = 0;
     memset(doms, 0, sizeof(doms));
     memset(vcpus, 0, sizeof(vcpus));
     for (unsigned id = 1; id <= 3; id++) {
@@ -575,6 +661,313 @@ static void sched_adjust_global(void **state)
     pool_kind = SCHED_KIND_NULL;
 }
 
+/* --- createdomain --- */
+
+static struct xen_domctl_createdomain good_config(void)
+{
+    struct xen_domctl_createdomain c = {
+        .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
+        .max_vcpus = 2,
+        .max_evtchn_port = 1023,
+        .max_grant_frames = 64,
+        .max_maptrack_frames = 1024,
+        .grant_opts = XEN_DOMCTL_GRANT_version(1),
+        .arch = { .gic_version = XEN_DOMCTL_CONFIG_GIC_NATIVE, .nr_spis = 64, .clock_frequency = 0 }
+    };
+    memset(c.handle, 0xab, sizeof(c.handle));
+    return c;
+}
+
+static long check_with(void (*change)(struct xen_domctl_createdomain *c))
+{
+    struct xen_domctl_createdomain c = good_config();
+    change(&c);
+    return ctl_createdomain_check(&c);
+}
+
+static void flags_xs(struct xen_domctl_createdomain *c)
+{
+    c->flags |= XEN_DOMCTL_CDF_xs_domain;
+}
+static void flags_nohap(struct xen_domctl_createdomain *c)
+{
+    c->flags = XEN_DOMCTL_CDF_hvm;
+}
+static void flags_hap_only(struct xen_domctl_createdomain *c)
+{
+    c->flags = XEN_DOMCTL_CDF_hap;
+}
+static void flags_unknown(struct xen_domctl_createdomain *c)
+{
+    c->flags |= 1u << 8;
+}
+static void flags_iommu(struct xen_domctl_createdomain *c)
+{
+    c->flags |= XEN_DOMCTL_CDF_iommu;
+}
+static void flags_vpmu(struct xen_domctl_createdomain *c)
+{
+    c->flags |= XEN_DOMCTL_CDF_vpmu;
+}
+static void iommu_opts(struct xen_domctl_createdomain *c)
+{
+    c->iommu_opts = 1;
+}
+static void vmtrace(struct xen_domctl_createdomain *c)
+{
+    c->vmtrace_size = 4096;
+}
+static void gic_v2(struct xen_domctl_createdomain *c)
+{
+    c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V2;
+}
+static void gic_bad(struct xen_domctl_createdomain *c)
+{
+    c->arch.gic_version = 3;
+}
+static void vcpus_0(struct xen_domctl_createdomain *c)
+{
+    c->max_vcpus = 0;
+}
+static void vcpus_max(struct xen_domctl_createdomain *c)
+{
+    c->max_vcpus = MAX_VCPUS_PER_DOMAIN;
+}
+static void vcpus_over(struct xen_domctl_createdomain *c)
+{
+    c->max_vcpus = MAX_VCPUS_PER_DOMAIN + 1;
+}
+static void tee(struct xen_domctl_createdomain *c)
+{
+    c->arch.tee_type = XEN_DOMCTL_CONFIG_TEE_OPTEE;
+}
+static void gnt_v2(struct xen_domctl_createdomain *c)
+{
+    c->grant_opts = XEN_DOMCTL_GRANT_version(2);
+}
+static void gnt_v0(struct xen_domctl_createdomain *c)
+{
+    c->grant_opts = 0;
+}
+static void gnt_opts(struct xen_domctl_createdomain *c)
+{
+    c->grant_opts |= 0x10;
+}
+static void frames_0(struct xen_domctl_createdomain *c)
+{
+    c->max_grant_frames = 0;
+}
+static void frames_over(struct xen_domctl_createdomain *c)
+{
+    c->max_grant_frames = 65;
+}
+static void maptrack_0(struct xen_domctl_createdomain *c)
+{
+    c->max_maptrack_frames = 0;
+}
+static void maptrack_neg(struct xen_domctl_createdomain *c)
+{
+    c->max_maptrack_frames = -1;
+}
+static void maptrack_over(struct xen_domctl_createdomain *c)
+{
+    c->max_maptrack_frames = 1025;
+}
+static void spis_max(struct xen_domctl_createdomain *c)
+{
+    c->arch.nr_spis = 988;
+}
+static void spis_over(struct xen_domctl_createdomain *c)
+{
+    c->arch.nr_spis = 989;
+}
+static void pool_1(struct xen_domctl_createdomain *c)
+{
+    c->cpupool_id = 1;
+}
+static void pool_2(struct xen_domctl_createdomain *c)
+{
+    c->cpupool_id = 2;
+}
+static void evtchn_any(struct xen_domctl_createdomain *c)
+{
+    c->max_evtchn_port = ~0u;
+    c->ssidref = 5;
+}
+static void clock_hz(struct xen_domctl_createdomain *c)
+{
+    c->arch.clock_frequency = 62500000;
+}
+
+static void createdomain_checks(void **state)
+{
+    first_pool = 0;
+    struct xen_domctl_createdomain c = good_config();
+    assert_int_equal(ctl_createdomain_check(&c), 0);
+    assert_int_equal(c.arch.gic_version, XEN_DOMCTL_CONFIG_GIC_V3); /* native, told back */
+    c.arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
+    assert_int_equal(ctl_createdomain_check(&c), 0);
+    assert_int_equal(check_with(flags_xs), -EINVAL);
+    assert_int_equal(check_with(flags_nohap), -EINVAL);
+    assert_int_equal(check_with(flags_hap_only), -EINVAL);
+    assert_int_equal(check_with(flags_unknown), -EINVAL);
+    assert_int_equal(check_with(flags_iommu), -EINVAL);
+    assert_int_equal(check_with(flags_vpmu), -EINVAL);
+    assert_int_equal(check_with(iommu_opts), -EINVAL);
+    assert_int_equal(check_with(vmtrace), -EINVAL);
+    assert_int_equal(check_with(gic_v2), -EINVAL);
+    assert_int_equal(check_with(gic_bad), -EINVAL);
+    assert_int_equal(check_with(vcpus_0), -EINVAL);
+    assert_int_equal(check_with(vcpus_max), 0);
+    assert_int_equal(check_with(vcpus_over), -EINVAL);
+    assert_int_equal(check_with(tee), -EINVAL);
+    assert_int_equal(check_with(gnt_v2), -EINVAL);
+    assert_int_equal(check_with(gnt_v0), -EINVAL);
+    assert_int_equal(check_with(gnt_opts), -EINVAL);
+    assert_int_equal(check_with(frames_0), -EINVAL);
+    assert_int_equal(check_with(frames_over), -EINVAL);
+    assert_int_equal(check_with(maptrack_0), 0);
+    assert_int_equal(check_with(maptrack_neg), -EINVAL);
+    assert_int_equal(check_with(maptrack_over), -EINVAL);
+    assert_int_equal(check_with(spis_max), 0);
+    assert_int_equal(check_with(spis_over), -EINVAL);
+    assert_int_equal(check_with(pool_1), -EOPNOTSUPP);
+    assert_int_equal(check_with(pool_2), -ESRCH);
+    assert_int_equal(check_with(evtchn_any), 0);
+    assert_int_equal(check_with(clock_hz), 0);
+    first_pool = 1; /* no pool 0 */
+    c = good_config();
+    assert_int_equal(ctl_createdomain_check(&c), -ESRCH);
+}
+
+static void createdomain_makes(void **state)
+{
+    first_pool = 0;
+    struct xen_domctl_createdomain c = good_config();
+    c.max_maptrack_frames = 0;
+    domid_t id = 0;
+    assert_int_equal(ctl_createdomain(0, &c, &id), 0);
+    assert_int_equal(id, 9);
+    assert_true(created.toolstack);
+    assert_int_equal(created.domid, 0);
+    assert_int_equal(created.mem_bytes, 0);
+    assert_int_equal(created.nr_vcpus, 2);
+    assert_int_equal(created.nr_spis, 64);
+    assert_int_equal(created.max_grant_frames, 64);
+    assert_int_equal(created.max_maptrack_frames, GNTTAB_NO_MAPTRACK);
+    assert_int_equal(created.on_poweroff, ACTION_PRESERVE);
+    assert_int_equal(created.on_crash, ACTION_PRESERVE);
+    /* Paused once, visible, with the handle. */
+    assert_int_equal(newdom.pauses, 1);
+    assert_int_equal(newdom.state, DOM_PAUSED);
+    uint8_t h[16];
+    memset(h, 0xab, sizeof(h));
+    assert_memory_equal(newdom.handle, h, 16);
+    struct xen_domctl_getdomaininfo info;
+    ctl_getdomaininfo(&newdom, &info);
+    assert_true(info.flags & XEN_DOMINF_paused);
+    assert_memory_equal(info.handle, h, 16);
+    /* A requested id passes through; reserved ids mean any. */
+    c = good_config();
+    assert_int_equal(ctl_createdomain(12, &c, &id), 0);
+    assert_int_equal(created.domid, 12);
+    assert_int_equal(id, 12);
+    c = good_config();
+    assert_int_equal(ctl_createdomain(DOMID_INVALID, &c, &id), 0);
+    assert_int_equal(created.domid, 0);
+    /* A bad configuration makes nothing; no id left is Xen's -ENOMEM. */
+    create_calls = 0;
+    c = good_config();
+    c.arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V2;
+    assert_int_equal(ctl_createdomain(0, &c, &id), -EINVAL);
+    assert_int_equal(create_calls, 0);
+    c = good_config();
+    create_err = -ENOSPC;
+    assert_int_equal(ctl_createdomain(0, &c, &id), -ENOMEM);
+    create_err = -EEXIST;
+    assert_int_equal(ctl_createdomain(3, &c, &id), -EEXIST);
+}
+
+/* --- vCPU context --- */
+
+static void vcpu_context(void **state)
+{
+    struct vcpu_guest_context c = { 0 };
+    struct domain *d = &doms[1];
+    d->state = DOM_PAUSED; /* as hold() leaves it (the stand-in pause changes nothing) */
+    vcpus[1][1].state = VCPU_OFFLINE;
+    vcpu_pc[1] = 0x1234;
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(c.flags, 0); /* down */
+    assert_int_equal(c.user_regs.pc64, 0x1234);
+    assert_int_equal(pauses, 1);
+    assert_int_equal(unpauses, 1);
+    c = (struct vcpu_guest_context){ .flags = VGCF_online,
+                                     .user_regs = { .pc64 = 0x40000000, .cpsr = 0x3c5 } };
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(vcpu_pc[1], 0x40000000);
+    assert_int_equal(set_state, VCPU_PAUSED); /* up, runs when the domain is unpaused */
+    assert_int_equal(pauses, 2);
+    assert_int_equal(unpauses, 2);
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(c.flags, VGCF_online);
+    c.flags = 0;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, NULL), 0);
+    assert_int_equal(vcpu_pc[1], 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    /* A shut-down domain's vCPU stays down. */
+    d->state = DOM_SHUTDOWN;
+    c.flags = VGCF_online;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 1, &c), 0);
+    assert_int_equal(set_state, VCPU_OFFLINE);
+    /* Refused before any pause. */
+    pauses = 0;
+    set_state_calls = 0;
+    c.user_regs.cpsr = 0x3c9;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 0, &c), -EINVAL);
+    c.user_regs.cpsr = 0x3c5;
+    assert_int_equal(ctl_setvcpucontext(&doms[3], d, 2, &c), -EINVAL);
+    assert_int_equal(ctl_setvcpucontext(d, d, 0, &c), -EINVAL);
+    assert_int_equal(ctl_getvcpucontext(&doms[3], d, 2, &c), -EINVAL);
+    assert_int_equal(ctl_getvcpucontext(d, d, 0, &c), -EINVAL);
+    assert_int_equal(pauses, 0);
+    assert_int_equal(set_state_calls, 0);
+}
+
+/* --- memory --- */
+
+static void paging_mempool(void **state)
+{
+    uint64_t bytes = 0;
+    doms[1].paging_mempool_pages = 16;
+    assert_int_equal(ctl_paging_mempool_size(&doms[1], &bytes), 0);
+    assert_int_equal(bytes, 16 * 4096);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0x1001), -EINVAL);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0x200000), 0);
+    assert_int_equal(ctl_paging_mempool_size(&doms[1], &bytes), 0);
+    assert_int_equal(bytes, 0x200000);
+    assert_int_equal(ctl_set_paging_mempool_size(&doms[1], 0), 0);
+}
+
+static void cacheflush(void **state)
+{
+    nr_cleaned = frame_refs = 0;
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x3ffff, 6), 0);
+    assert_int_equal(nr_cleaned, 3); /* holes skipped */
+    assert_int_equal(cleaned[0], 0x80000000);
+    assert_int_equal(cleaned[1], 0x80001000);
+    assert_int_equal(cleaned[2], 0x80003000);
+    assert_int_equal(frame_refs, 0);
+    nr_cleaned = 0;
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x40000, 0), 0);
+    assert_int_equal(ctl_cacheflush(&doms[1], 0x40000, CTL_CACHEFLUSH_MAX + 1), -EINVAL);
+    assert_int_equal(ctl_cacheflush(&doms[1], UINT64_MAX - 2, 4), -EINVAL);
+    assert_int_equal(ctl_cacheflush(&doms[1], UINT64_MAX - 4, 4), 0); /* past any page */
+    assert_int_equal(nr_cleaned, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +983,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(physinfo, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(createdomain_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(createdomain_makes, setup, teardown),
+        cmocka_unit_test_setup_teardown(paging_mempool, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(cacheflush, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,6 +101,72 @@ long ctl_destroy(struct domain *caller, struct domain *d)
     return next_rc;
 }
 
+/* createdomain: ids 1, 2 and 5 are taken; "any" gives 7; gic NATIVE becomes V3. */
+static domid_t last_want;
+
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id)
+{
+    last_cmd = XEN_DOMCTL_createdomain;
+    last_want = want;
+    if (c->max_vcpus == 0)
+        return -EINVAL;
+    if (want && want < DOMID_FIRST_RESERVED && exists(want))
+        return -EEXIST;
+    c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
+    *id = want && want < DOMID_FIRST_RESERVED ? want : 7;
+    return 0;
+}
+
+static uint64_t last_start, last_nr;
+
+long ctl_cacheflush(struct domain *d, uint64_t start_pfn, uint64_t nr_pfns)
+{
+    last_cmd = XEN_DOMCTL_cacheflush;
+    last_target = d;
+    last_start = start_pfn;
+    last_nr = nr_pfns;
+    return next_rc;
+}
+
+long ctl_paging_mempool_size(struct domain *d, uint64_t *bytes)
+{
+    last_cmd = XEN_DOMCTL_get_paging_mempool_size;
+    *bytes = 0x10000 * d->id;
+    return next_rc;
+}
+
+long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes)
+{
+    last_cmd = XEN_DOMCTL_set_paging_mempool_size;
+    last_nr = bytes;
+    return next_rc;
+}
+
+static struct vcpu_guest_context last_ctx;
+static bool last_ctx_null;
+
+long ctl_getvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        struct vcpu_guest_context *c)
+{
+    last_cmd = XEN_DOMCTL_getvcpucontext;
+    if (vcpu >= 2)
+        return -EINVAL;
+    memset(c, 0, sizeof(*c));
+    c->flags = VGCF_online;
+    c->user_regs.pc64 = 0x40000000 + vcpu;
+    return 0;
+}
+
+long ctl_setvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        const struct vcpu_guest_context *c)
+{
+    last_cmd = XEN_DOMCTL_setvcpucontext;
+    last_ctx_null = !c;
+    if (c)
+        last_ctx = *c;
+    return vcpu >= 2 ? -EINVAL : 0;
+}
+
 long ctl_max_mem(struct domain *d, uint64_t max_kib)
 {
     last_cmd = XEN_DOMCTL_max_mem;
@@ -261,8 +327,100 @@ static void checks_in_xen_order(void **state)
     assert_int_equal(domctl(&op), -ESRCH); /* the domain is looked up first */
     op = dc(0xdead, 1);
     assert_int_equal(domctl(&op), -ENOSYS);
+    assert_int_equal(last_cmd, 0);
+}
+
+static void memory_commands(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_cacheflush, 2);
+    op.u.cacheflush.start_pfn = 0x40000;
+    op.u.cacheflush.nr_pfns = 16;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_cacheflush);
+    assert_ptr_equal(last_target, &doms[2]);
+    assert_int_equal(last_start, 0x40000);
+    assert_int_equal(last_nr, 16);
+    op = dc(XEN_DOMCTL_get_paging_mempool_size, 2);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.u.paging_mempool.size, 0x20000);
+    op = dc(XEN_DOMCTL_set_paging_mempool_size, 2);
+    op.u.paging_mempool.size = 0x300000;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_set_paging_mempool_size);
+    assert_int_equal(last_nr, 0x300000);
+    /* get's result must be writable; set's need not be. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_get_paging_mempool_size, 2);
+    last_cmd = 0;
+    assert_int_equal(domctl(ro), -EFAULT);
+    assert_int_equal(last_cmd, 0);
+    *ro = dc(XEN_DOMCTL_set_paging_mempool_size, 2);
+    assert_int_equal(domctl(ro), 0);
+    assert_int_equal(refs, 0);
+}
+
+static struct vcpu_guest_context ctx_buf;
+
+static void vcpu_context(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_getvcpucontext, 2);
+    op.u.vcpucontext.vcpu = 1;
+    op.u.vcpucontext.ctxt = (uintptr_t)&ctx_buf;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(ctx_buf.flags, VGCF_online);
+    assert_int_equal(ctx_buf.user_regs.pc64, 0x40000001);
+    op.u.vcpucontext.vcpu = 2;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.vcpucontext.vcpu = 0;
+    op.u.vcpucontext.ctxt = (uintptr_t)stub_mem.ro;
+    assert_int_equal(domctl(&op), -EFAULT);
+    op = dc(XEN_DOMCTL_setvcpucontext, 2);
+    ctx_buf.user_regs.x[0] = 0x48000000;
+    op.u.vcpucontext.ctxt = (uintptr_t)&ctx_buf;
+    assert_int_equal(domctl(&op), 0);
+    assert_false(last_ctx_null);
+    assert_int_equal(last_ctx.user_regs.x[0], 0x48000000);
+    op.u.vcpucontext.ctxt = 0;
+    assert_int_equal(domctl(&op), 0);
+    assert_true(last_ctx_null);
+    op.u.vcpucontext.ctxt = (uintptr_t)stub_mem.hole;
+    last_cmd = 0;
+    assert_int_equal(domctl(&op), -EFAULT);
+    assert_int_equal(last_cmd, 0);
+    assert_int_equal(refs, 0);
+}
+
+/* createdomain names no target: the id asked for goes to the control op, and the new id and
+ * the configuration come back. */
+static void createdomain_decode(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_cmd, XEN_DOMCTL_createdomain);
+    assert_int_equal(last_want, 0);
+    assert_int_equal(op.domain, 7);
+    assert_int_equal(op.u.createdomain.arch.gic_version, XEN_DOMCTL_CONFIG_GIC_V3);
+    op = dc(XEN_DOMCTL_createdomain, 3); /* no domain 3: not looked up */
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.domain, 3);
+    op = dc(XEN_DOMCTL_createdomain, DOMID_INVALID);
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(last_want, DOMID_INVALID);
+    assert_int_equal(op.domain, 7);
+    /* Errors: nothing comes back. */
     op = dc(XEN_DOMCTL_createdomain, 1);
-    assert_int_equal(domctl(&op), -ENOSYS); /* not yet */
+    op.u.createdomain.max_vcpus = 1;
+    assert_int_equal(domctl(&op), -EEXIST);
+    op = dc(XEN_DOMCTL_createdomain, 4);
+    assert_int_equal(domctl(&op), -EINVAL);
+    /* A struct that cannot be written back: refused before anything is made. */
+    struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
+    *ro = dc(XEN_DOMCTL_createdomain, 0);
+    last_cmd = 0;
+    assert_int_equal(domctl(ro), -EFAULT);
     assert_int_equal(last_cmd, 0);
 }
 
@@ -503,6 +661,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(checks_in_xen_order, setup, teardown),
         cmocka_unit_test_setup_teardown(getdomaininfo_next_domain, setup, teardown),
+        cmocka_unit_test_setup_teardown(createdomain_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(memory_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_context, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),

@@ -11,11 +11,13 @@
 #include <arm64/vtimer.h>
 #include <hyp/arch/domain.h>
 #include <hyp/console.h>
+#include <hyp/errno.h>
 #include <hyp/irq.h>
 #include <hyp/sched.h>
 #include <hyp/shared_info.h>
 #include <hyp/string.h>
 #include <hyp/timer.h>
+#include <xen/domctl.h>
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_restore(const struct fpsimd_state *s);
@@ -34,12 +36,12 @@ void p2m_domain_destroy(struct domain *d);
 
 /* SPIs d's interrupt controller has: a direct-mapped domain (dom0) gets the host's devices
  * and so every host line; others one block of 32 (INTID 32-63) for the emulated devices, or
- * up to the highest host SPI their configuration gives them. */
+ * up to the highest host SPI their configuration gives them or the count it asks for. */
 static unsigned spis_for(const struct domain *d)
 {
     if (d->cfg.direct_map)
         return irqchip_nr_lines() - 32;
-    unsigned top = 64;
+    unsigned top = MAX(64u, 32 + MIN(d->cfg.nr_spis, 988u));
     for (unsigned i = 0; i < d->cfg.nr_irqs && i < DOMAIN_MAX_IRQS; i++)
         top = MAX(top, d->cfg.irqs[i] + 1u);
     return top - 32;
@@ -120,6 +122,53 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.sys.sctlr = GUEST_SCTLR_RESET;
     vdebug_reset(v);
     vtimer_reset(v);
+}
+
+void arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    struct vcpu_guest_core_regs *r = &c->user_regs;
+    memcpy(r->x, v->arch.regs.x, sizeof(r->x));
+    r->pc64 = v->arch.regs.pc;
+    r->cpsr = (uint32_t)v->arch.regs.pstate;
+    r->spsr_el1 = (uint32_t)v->arch.sys.spsr_el1;
+    r->sp_el0 = v->arch.sys.sp_el0;
+    r->sp_el1 = v->arch.sys.sp_el1;
+    r->elr_el1 = v->arch.sys.elr_el1;
+    c->sctlr = v->arch.sys.sctlr;
+    c->ttbcr = v->arch.sys.tcr;
+    c->ttbr0 = v->arch.sys.ttbr0;
+    c->ttbr1 = v->arch.sys.ttbr1;
+}
+
+/* Xen's rule for a 64-bit guest: AArch64 state, at EL0t, EL1t or EL1h. */
+static bool guest_psr_ok(uint64_t psr)
+{
+    unsigned mode = psr & 0x1f;
+    return mode == 0x0 || mode == 0x4 || mode == 0x5;
+}
+
+int arch_vcpu_check_context(const struct vcpu_guest_context *c)
+{
+    const struct vcpu_guest_core_regs *r = &c->user_regs;
+    if (!guest_psr_ok(r->cpsr) || (r->spsr_el1 && !guest_psr_ok(r->spsr_el1)))
+        return -EINVAL;
+    return 0;
+}
+
+void arch_vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    const struct vcpu_guest_core_regs *r = &c->user_regs;
+    arch_vcpu_reset(v, r->pc64, r->x[0]);
+    memcpy(v->arch.regs.x, r->x, sizeof(r->x));
+    v->arch.regs.pstate = r->cpsr;
+    v->arch.sys.spsr_el1 = r->spsr_el1;
+    v->arch.sys.sp_el0 = r->sp_el0;
+    v->arch.sys.sp_el1 = r->sp_el1;
+    v->arch.sys.elr_el1 = r->elr_el1;
+    v->arch.sys.sctlr = c->sctlr;
+    v->arch.sys.tcr = c->ttbcr;
+    v->arch.sys.ttbr0 = c->ttbr0;
+    v->arch.sys.ttbr1 = c->ttbr1;
 }
 
 #define SAVE(field, reg) s->field = read_sysreg(reg)

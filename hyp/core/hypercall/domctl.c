@@ -7,7 +7,8 @@
  * struct goes back when the command has results.  Reserved ids (DOMID_SELF and up) name no
  * domain here.  getdomaininfo is Xen 4.17's: the first domain whose id is at least the one
  * asked (libxenctrl's loops rely on it), -EINVAL for a reserved id.  Only the control domain
- * gets here (the dispatch table's caller class).
+ * gets here (the dispatch table's caller class).  createdomain names no domain: op->domain is
+ * the id asked for, and on success the one given.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -110,6 +111,39 @@ static long setvcpuaffinity(struct vcpu *v, struct domain *d, struct xen_domctl 
     return rc;
 }
 
+static long cacheflush(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_cacheflush(d, op->u.cacheflush.start_pfn, op->u.cacheflush.nr_pfns);
+}
+
+static long get_paging_mempool_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_paging_mempool_size(d, &op->u.paging_mempool.size);
+}
+
+static long set_paging_mempool_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return ctl_set_paging_mempool_size(d, op->u.paging_mempool.size);
+}
+
+static long getvcpucontext(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct vcpu_guest_context c;
+    long rc = ctl_getvcpucontext(v->dom, d, op->u.vcpucontext.vcpu, &c);
+    if (!rc && copy_obj_to_guest(v, op->u.vcpucontext.ctxt, &c))
+        rc = -EFAULT;
+    return rc;
+}
+
+static long setvcpucontext(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    struct vcpu_guest_context c;
+    uint64_t p = op->u.vcpucontext.ctxt;
+    if (p && copy_obj_from_guest(v, &c, p))
+        return -EFAULT;
+    return ctl_setvcpucontext(v->dom, d, op->u.vcpucontext.vcpu, p ? &c : NULL);
+}
+
 static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_destroydomain, BACK_NEVER, destroydomain },
     { XEN_DOMCTL_pausedomain, BACK_NEVER, pausedomain },
@@ -121,6 +155,11 @@ static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_scheduler_op, BACK_ALWAYS, scheduler_op },
     { XEN_DOMCTL_setdomainhandle, BACK_NEVER, setdomainhandle },
     { XEN_DOMCTL_getvcpuaffinity, BACK_NEVER, getvcpuaffinity },
+    { XEN_DOMCTL_cacheflush, BACK_NEVER, cacheflush },
+    { XEN_DOMCTL_setvcpucontext, BACK_NEVER, setvcpucontext },
+    { XEN_DOMCTL_getvcpucontext, BACK_ON_SUCCESS, getvcpucontext },
+    { XEN_DOMCTL_get_paging_mempool_size, BACK_ON_SUCCESS, get_paging_mempool_size },
+    { XEN_DOMCTL_set_paging_mempool_size, BACK_NEVER, set_paging_mempool_size },
 };
 
 /* The first domain from op->domain up; the struct goes back on success. */
@@ -139,6 +178,30 @@ static long getdomaininfo(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
     return copy_obj_to_guest(v, uop, op) ? -EFAULT : 0;
 }
 
+/* No domain is looked up; the whole struct goes back on success (the new id in op->domain,
+ * the GIC version chosen in the configuration). */
+static long createdomain(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
+{
+    if (guest_check_writable(v, uop, sizeof(*op)))
+        return -EFAULT;
+    domid_t id;
+    long rc = ctl_createdomain(op->domain, &op->u.createdomain, &id);
+    if (rc)
+        return rc;
+    op->domain = id;
+    if (copy_obj_to_guest(v, uop, op)) {
+        /* Xen leaves the domain behind then; Keel takes it back, nobody can know its id. */
+        struct domain *d = ctl_domain_get(id);
+        if (d) {
+            while (ctl_destroy(v->dom, d) == -ERESTART)
+                ;
+            domain_put(d);
+        }
+        return -EFAULT;
+    }
+    return 0;
+}
+
 long do_domctl(struct vcpu *v, uint64_t args[5])
 {
     uint64_t uop = args[0];
@@ -149,6 +212,8 @@ long do_domctl(struct vcpu *v, uint64_t args[5])
         return -EACCES;
     if (op.cmd == XEN_DOMCTL_getdomaininfo)
         return getdomaininfo(v, &op, uop);
+    if (op.cmd == XEN_DOMCTL_createdomain)
+        return createdomain(v, &op, uop);
     struct domain *d = op.domain < DOMID_FIRST_RESERVED ? ctl_domain_get(op.domain) : NULL;
     if (!d)
         return -ESRCH;

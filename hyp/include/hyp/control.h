@@ -45,6 +45,38 @@ long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *
 
 /* --- domctl --- */
 
+/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3), or
+ * -EINVAL (flags other than HVM|HAP, GICv2, no vCPU or more than Keel has, a TEE, grant
+ * limits out of range, nr_spis above 988, IOMMU, vPMU or trace options), -ESRCH (no such
+ * pool), -EOPNOTSUPP (a pool other than Pool-0). */
+long ctl_createdomain_check(struct xen_domctl_createdomain *c);
+/* createdomain: an empty domain, paused once, with c's handle: id want if in 1..0x7fef (else
+ * any), its id in *id.  The errors of the check, and -EEXIST (want is taken), -EINVAL (want
+ * beyond Keel's table), -ENOMEM. */
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id);
+
+/* get_paging_mempool_size: d's stage-2 table pool in bytes (Xen 4.17 on Arm starts every
+ * domain with 16 pages).  Always 0. */
+long ctl_paging_mempool_size(struct domain *d, uint64_t *bytes);
+/* set_paging_mempool_size: -EINVAL unless a whole number of pages. */
+long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes);
+/* cacheflush: clean and invalidate to the point of coherency every page of d's memory in
+ * [start_pfn, start_pfn + nr_pfns) (its RAM, grant and foreign mappings; holes skipped).
+ * -EINVAL for more than CTL_CACHEFLUSH_MAX pages (Xen's 1 << MAX_ORDER) or a range that
+ * wraps; else 0. */
+#define CTL_CACHEFLUSH_MAX (1ULL << 18)
+long ctl_cacheflush(struct domain *d, uint64_t start_pfn, uint64_t nr_pfns);
+
+/* getvcpucontext: vCPU vcpu's registers into c, VGCF_online if it is up.  setvcpucontext:
+ * reset it with c's registers and bring it up or down as c->flags say (c NULL: reset and
+ * down); an up vCPU runs once d is unpaused.  Both pause d around the access; -EINVAL if d is
+ * the caller, has no such vCPU, or (set) c's PSTATE is not AArch64 EL0t/EL1t/EL1h;
+ * -EOVERFLOW if d cannot be paused once more. */
+long ctl_getvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        struct vcpu_guest_context *c);
+long ctl_setvcpucontext(struct domain *caller, struct domain *d, uint32_t vcpu,
+                        const struct vcpu_guest_context *c);
+
 /* XEN_DOMCTL_getdomaininfo, and each element of sysctl getdomaininfolist. */
 void ctl_getdomaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 

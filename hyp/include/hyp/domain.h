@@ -101,6 +101,15 @@ struct domain_config {
     unsigned nr_irqs;
     struct iomem_range iomem[DOMAIN_MAX_IOMEM];
     unsigned nr_iomem;
+    /* SPIs its interrupt controller has beyond what its devices need (Xen's nr_spis); 0 = just
+     * those. */
+    unsigned nr_spis;
+    /* Made by the toolstack (domctl createdomain): empty (mem_bytes may be 0: memory comes
+     * later, by populate_physmap up to max_mem), named "d<id>", its id domid if non-zero (which
+     * must be free) or else the next free one after the last given out, wrapping (Xen's
+     * rover).  The name field is not used. */
+    bool toolstack;
+    unsigned domid;
 };
 
 enum domain_state {
@@ -160,9 +169,10 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
     /* Guest memory: the map itself is the arch part's (core/mm/physmap.c changes it). */
     struct spinlock p2m_lock;
-    uint64_t tot_pages; /* RAM pages mapped (p2m_lock) */
-    uint64_t max_pages; /* how many it may have */
-    uint64_t mem_pages; /* pages charged to this domain (RAM + tables + metadata) */
+    uint64_t tot_pages;            /* RAM pages mapped (p2m_lock) */
+    uint64_t max_pages;            /* how many it may have */
+    uint64_t mem_pages;            /* pages charged to this domain (RAM + tables + metadata) */
+    uint64_t paging_mempool_pages; /* the toolstack's stage-2 pool size (nothing reserved) */
     /* Where its RAM was populated at build (guest-physical banks; bank 0 holds the kernel), as
      * its device tree describes it. */
     struct mem_range ram[MAX_GUEST_RAM_BANKS];
@@ -188,7 +198,8 @@ struct domain {
  * and interrupt controller, its vCPUs (offline), its place in the scheduler, its allowance of
  * memory (cfg->mem_bytes) but no memory yet; the kernel fields of cfg are not used.  Returns
  * the domain (listed, its reference owned by the domain table), or NULL with *err: -EINVAL (bad
- * configuration), -ENOSPC (no free domain id), -ENOMEM.  Prints nothing. */
+ * configuration), -ENOSPC (no free domain id), -EEXIST (cfg->domid is taken), -ENOMEM.  Prints
+ * nothing. */
 struct domain *domain_create(const struct domain_config *cfg, int *err);
 /* Build a domain from cfg on top of domain_create, as a dom0less boot does: populate its
  * memory, load its kernel, ramdisk and device tree, point vCPU 0 at the kernel; not started.

@@ -91,6 +91,13 @@ void arch_vcpu_destroy(struct vcpu *v);
 /* Reset v to the architected boot state entering at entry with first argument arg (Linux:
  * x0 = DTB) and MMU off. */
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
+/* The toolstack's view of a vCPU's registers (Xen's vcpu_guest_context), v not running:
+ * read them into c (flags untouched), or check c (-EINVAL: a PSTATE Xen refuses) and reset v
+ * with c's registers. */
+struct vcpu_guest_context;
+void arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c);
+int arch_vcpu_check_context(const struct vcpu_guest_context *c);
+void arch_vcpu_set_context(struct vcpu *v, const struct vcpu_guest_context *c);
 /* Hardware id (MPIDR) the guest sees for v. */
 uint64_t arch_vcpu_hwid(const struct vcpu *v);
 

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The toolstack's createdomain: Xen 4.17's checks of the configuration (common ones first,
+ * then Arm's, then those of the parts the domain is made of), then an empty domain made
+ * paused, as Xen makes every domain: its id, address space, vGIC and offline vCPUs, no memory
+ * and an allowance of none (the toolstack sets max_mem next, then populates).  It runs once
+ * the toolstack's unpause brings the pause count to 0 and a vCPU is brought up.
+ */
+#include <hyp/control.h>
+#include <hyp/errno.h>
+#include <hyp/gnttab.h>
+#include <hyp/sched.h>
+#include <hyp/string.h>
+
+#define CDF_KNOWN                                                                                  \
+    (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_s3_integrity |                       \
+     XEN_DOMCTL_CDF_oos_off | XEN_DOMCTL_CDF_xs_domain | XEN_DOMCTL_CDF_iommu |                    \
+     XEN_DOMCTL_CDF_nested_virt | XEN_DOMCTL_CDF_vpmu)
+/* Xen's vGIC limit: SPIs 32..1019. */
+#define MAX_SPIS 988
+
+long ctl_createdomain_check(struct xen_domctl_createdomain *c)
+{
+    /* Common: unknown flags or grant options, no vCPU, HAP without HVM.  Keel has no IOMMU,
+     * no vPMU and no trace buffers, which Xen refuses when it lacks them. */
+    if ((c->flags & ~CDF_KNOWN) || (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask))
+        return -EINVAL;
+    if (!c->max_vcpus)
+        return -EINVAL;
+    if (c->flags & (XEN_DOMCTL_CDF_iommu | XEN_DOMCTL_CDF_vpmu))
+        return -EINVAL;
+    if (c->iommu_opts || c->vmtrace_size)
+        return -EINVAL;
+    /* Arm: exactly HVM and HAP; the native GIC (GICv3 here) chosen and told back. */
+    if (c->flags != (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap))
+        return -EINVAL;
+    if (c->arch.gic_version == XEN_DOMCTL_CONFIG_GIC_NATIVE)
+        c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
+    if (c->arch.gic_version != XEN_DOMCTL_CONFIG_GIC_V3)
+        return -EINVAL; /* Xen: no vGIC of that version, so no vCPU allowed */
+    if (c->max_vcpus > MAX_VCPUS_PER_DOMAIN)
+        return -EINVAL;
+    if (c->arch.tee_type != XEN_DOMCTL_CONFIG_TEE_NONE)
+        return -EINVAL; /* Keel mediates no TEE */
+    /* The grant table: version 1 only (Xen's opt_gnttab_max_version on Arm), 1..64 frames, a
+     * maptrack of at most 1024 frames. */
+    if (XEN_DOMCTL_GRANT_version(c->grant_opts) != 1)
+        return -EINVAL;
+    if (c->max_grant_frames < 1 || c->max_grant_frames > GNTTAB_MAX_FRAMES_LIMIT)
+        return -EINVAL;
+    if (c->max_maptrack_frames < 0 || c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT)
+        return -EINVAL;
+    /* The vGIC. */
+    if (c->arch.nr_spis > MAX_SPIS)
+        return -EINVAL;
+    /* The pool: Keel puts toolstack domains in Pool-0 (0) only. */
+    unsigned id, n;
+    enum sched_kind kind;
+    uint64_t cpus;
+    if (!sched_pool_info(c->cpupool_id, &id, &kind, &cpus, &n) || id != c->cpupool_id)
+        return -ESRCH;
+    if (c->cpupool_id)
+        return -EOPNOTSUPP;
+    /* ssidref (no XSM), max_evtchn_port (Xen caps it at what the ABI has; Keel's 2-level
+     * channels are the cap here) and clock_frequency (the guest's device tree's, which the
+     * toolstack writes) need nothing. */
+    return 0;
+}
+
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id)
+{
+    long rc = ctl_createdomain_check(c);
+    if (rc)
+        return rc;
+    struct domain_config cfg = { 0 };
+    cfg.toolstack = true;
+    /* 0 and reserved ids: any (Xen's rule). */
+    cfg.domid = want < DOMID_FIRST_RESERVED ? want : 0;
+    cfg.nr_vcpus = c->max_vcpus;
+    cfg.xen_enhanced = true;
+    cfg.nr_spis = c->arch.nr_spis;
+    cfg.max_grant_frames = (uint32_t)c->max_grant_frames;
+    cfg.max_maptrack_frames =
+        c->max_maptrack_frames ? (uint32_t)c->max_maptrack_frames : GNTTAB_NO_MAPTRACK;
+    /* A shut-down domain waits for the toolstack, which decides what comes next. */
+    cfg.on_poweroff = cfg.on_reboot = cfg.on_crash = ACTION_PRESERVE;
+    int err = 0;
+    struct domain *d = domain_create(&cfg, &err);
+    if (!d)
+        return err == -ENOSPC ? -ENOMEM : err; /* Xen: -ENOMEM when no id is free */
+    memcpy(d->handle, c->handle, sizeof(d->handle));
+    /* Paused by the toolstack once (its unpause lets it run), and there for it from now on
+     * (release: see ctl_domain_get). */
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    d->pauses = 1;
+    __atomic_store_n(&d->state, DOM_PAUSED, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&d->lock, flags);
+    *id = (domid_t)d->id;
+    return 0;
+}
