@@ -239,6 +239,12 @@ static const uint32_t domctl_cmds[] = {
     XEN_DOMCTL_scheduler_op,
     XEN_DOMCTL_setdomainhandle,
     XEN_DOMCTL_getvcpuaffinity,
+    XEN_DOMCTL_createdomain,
+    XEN_DOMCTL_setvcpucontext,
+    XEN_DOMCTL_getvcpucontext,
+    XEN_DOMCTL_cacheflush,
+    XEN_DOMCTL_get_paging_mempool_size,
+    XEN_DOMCTL_set_paging_mempool_size,
     XEN_DOMCTL_destroydomain,
     XEN_DOMCTL_pausedomain,
     XEN_DOMCTL_unpausedomain,
@@ -250,11 +256,14 @@ static const uint32_t domctl_cmds[] = {
     XEN_DOMCTL_scheduler_op,
     XEN_DOMCTL_setdomainhandle,
     XEN_DOMCTL_getvcpuaffinity,
-    /* Xen's, not Keel's */
     XEN_DOMCTL_createdomain,
-    XEN_DOMCTL_shadow_op,
     XEN_DOMCTL_setvcpucontext,
     XEN_DOMCTL_getvcpucontext,
+    XEN_DOMCTL_cacheflush,
+    XEN_DOMCTL_get_paging_mempool_size,
+    XEN_DOMCTL_set_paging_mempool_size,
+    /* Xen's, not Keel's */
+    XEN_DOMCTL_shadow_op,
     XEN_DOMCTL_setdebugging,
     XEN_DOMCTL_irq_permission,
     XEN_DOMCTL_iomem_permission,
@@ -268,11 +277,8 @@ static const uint32_t domctl_cmds[] = {
     XEN_DOMCTL_set_target,
     XEN_DOMCTL_deassign_device,
     XEN_DOMCTL_unbind_pt_irq,
-    XEN_DOMCTL_cacheflush,
     XEN_DOMCTL_soft_reset,
     XEN_DOMCTL_vuart_op,
-    XEN_DOMCTL_get_paging_mempool_size,
-    XEN_DOMCTL_set_paging_mempool_size,
 };
 
 static const uint32_t sysctl_cmds[] = {
