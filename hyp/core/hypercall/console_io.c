@@ -4,8 +4,8 @@
  * the guest's bytes on Keel's console as that domain's lines ("[name] ..."), a chunk at a time
  * and preemptible; CONSOLEIO_read returns the input bytes waiting for dom0, typed while it
  * owned Keel's console input (core/console_switch.c; none while input goes elsewhere, as on
- * Xen), and VIRQ_CONSOLE says when there are some.  The dispatch lets only the control domain in (others -EPERM, Xen's default
- * policy in a release build).
+ * Xen), and VIRQ_CONSOLE says when there are some.  The dispatch lets only the control domain
+ * in (others -EPERM, Xen's default policy in a release build).
  *
  * Locking: writer_lock guards the per-domain-id writers (their prefix), taken outside the
  * console's own lock.

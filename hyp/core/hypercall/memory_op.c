@@ -3,8 +3,9 @@
  * memory_op (12), decode only (xen-abi-facts B.1, B.3, I.1, Appendix 2): the reservation calls
  * (the balloon: populate_physmap, decrease_reservation, increase_reservation), the counts
  * (current/maximum_reservation, maximum_gpfn, maximum_ram_page), add_to_physmap(_batch),
- * remove_from_physmap and acquire_resource (a grant table's frames, for a toolstack).  Reads the guest's structs and lists, names the target domain and
- * checks who may act on it (core/policy.c); core/mm/memory.c does the work.
+ * remove_from_physmap and acquire_resource (a grant table's frames, for a toolstack).  Reads
+ * the guest's structs and lists, names the target domain and checks who may act on it
+ * (core/policy.c); core/mm/memory.c does the work.
  *
  * As on Xen: cmd is an unsigned long whose low MEMOP_EXTENT_SHIFT bits are the sub-op and the
  * rest the extent to start from; a loop over extents stops at hypercall_preempt_check(),

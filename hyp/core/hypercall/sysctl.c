@@ -6,7 +6,8 @@
  * goes back, even when the command failed part way (Xen's rule: the caller sees what it
  * asked).  The struct is checked writable before a command runs, so readconsole's clear is
  * never lost to a result that cannot be written.  cpupool_op shows Keel's pools (made at boot)
- * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings.  Only the control domain gets here.
+ * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings.  Only the
+ * control domain gets here.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>

@@ -216,8 +216,9 @@ void vgic_lr_fill(struct vcpu *v, unsigned nr_lrs)
 
 /* The end of vgic_lr_fold when list registers gave back forwarded interrupts still pending
  * (mask: their INTIDs) or assigned SPIs (pt: the list registers that held them, which were
- * lr[] and are now now[]): let the links follow, sample the lines, then unlock and kick.  Out of line, and reached by a tail call, so that the fold itself makes no call
- * and needs no stack frame (it runs on every virtual timer interrupt). */
+ * lr[] and are now now[]): let the links follow, sample the lines, then unlock and kick.  Out
+ * of line, and reached by a tail call, so that the fold itself makes no call and needs no stack
+ * frame (it runs on every virtual timer interrupt). */
 static __attribute__((noinline)) void fold_end_slow(struct vcpu *v, const uint64_t *now,
                                                     uint32_t mask, uint32_t pt, unsigned long flags,
                                                     uint64_t kick)
