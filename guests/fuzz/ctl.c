@@ -226,8 +226,8 @@ static uint32_t sched_id(struct fz_cpu *c)
     return rnd_below(c, 8) ? v[rnd_below(c, ARRAY_SIZE(v))] : (uint32_t)fz_value(c);
 }
 
-static const uint32_t domctl_cmds[] = {
-    /* implemented by Keel, twice the weight */
+/* Commands Keel implements, drawn twice as often as the others of Xen's (command()). */
+static const uint32_t domctl_keel[] = {
     XEN_DOMCTL_destroydomain,
     XEN_DOMCTL_pausedomain,
     XEN_DOMCTL_unpausedomain,
@@ -245,56 +245,37 @@ static const uint32_t domctl_cmds[] = {
     XEN_DOMCTL_cacheflush,
     XEN_DOMCTL_get_paging_mempool_size,
     XEN_DOMCTL_set_paging_mempool_size,
-    XEN_DOMCTL_destroydomain,
-    XEN_DOMCTL_pausedomain,
-    XEN_DOMCTL_unpausedomain,
-    XEN_DOMCTL_getdomaininfo,
-    XEN_DOMCTL_setvcpuaffinity,
-    XEN_DOMCTL_max_mem,
-    XEN_DOMCTL_getvcpuinfo,
-    XEN_DOMCTL_max_vcpus,
-    XEN_DOMCTL_scheduler_op,
-    XEN_DOMCTL_setdomainhandle,
-    XEN_DOMCTL_getvcpuaffinity,
-    XEN_DOMCTL_createdomain,
-    XEN_DOMCTL_setvcpucontext,
-    XEN_DOMCTL_getvcpucontext,
-    XEN_DOMCTL_cacheflush,
-    XEN_DOMCTL_get_paging_mempool_size,
-    XEN_DOMCTL_set_paging_mempool_size,
-    /* Xen's, not Keel's */
-    XEN_DOMCTL_shadow_op,
-    XEN_DOMCTL_setdebugging,
-    XEN_DOMCTL_irq_permission,
-    XEN_DOMCTL_iomem_permission,
-    XEN_DOMCTL_settimeoffset,
-    XEN_DOMCTL_resumedomain,
-    XEN_DOMCTL_set_address_size,
-    XEN_DOMCTL_get_address_size,
-    XEN_DOMCTL_assign_device,
-    XEN_DOMCTL_bind_pt_irq,
-    XEN_DOMCTL_memory_mapping,
-    XEN_DOMCTL_set_target,
-    XEN_DOMCTL_deassign_device,
-    XEN_DOMCTL_unbind_pt_irq,
-    XEN_DOMCTL_soft_reset,
+};
+
+static const uint32_t domctl_xen[] = {
+    XEN_DOMCTL_shadow_op,        XEN_DOMCTL_setdebugging,     XEN_DOMCTL_irq_permission,
+    XEN_DOMCTL_iomem_permission, XEN_DOMCTL_settimeoffset,    XEN_DOMCTL_resumedomain,
+    XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size, XEN_DOMCTL_assign_device,
+    XEN_DOMCTL_bind_pt_irq,      XEN_DOMCTL_memory_mapping,   XEN_DOMCTL_set_target,
+    XEN_DOMCTL_deassign_device,  XEN_DOMCTL_unbind_pt_irq,    XEN_DOMCTL_soft_reset,
     XEN_DOMCTL_vuart_op,
 };
 
-static const uint32_t sysctl_cmds[] = {
-    XEN_SYSCTL_readconsole,       XEN_SYSCTL_physinfo,     XEN_SYSCTL_sched_id,
-    XEN_SYSCTL_getdomaininfolist, XEN_SYSCTL_cpupool_op,   XEN_SYSCTL_scheduler_op,
-    XEN_SYSCTL_readconsole,       XEN_SYSCTL_physinfo,     XEN_SYSCTL_sched_id,
-    XEN_SYSCTL_getdomaininfolist, XEN_SYSCTL_cpupool_op,   XEN_SYSCTL_scheduler_op,
-    XEN_SYSCTL_tbuf_op,           XEN_SYSCTL_debug_keys,   XEN_SYSCTL_getcpuinfo,
-    XEN_SYSCTL_availheap,         XEN_SYSCTL_cputopoinfo,  XEN_SYSCTL_numainfo,
-    XEN_SYSCTL_pcitopoinfo,       XEN_SYSCTL_livepatch_op,
+static const uint32_t sysctl_keel[] = {
+    XEN_SYSCTL_readconsole,       XEN_SYSCTL_physinfo,   XEN_SYSCTL_sched_id,
+    XEN_SYSCTL_getdomaininfolist, XEN_SYSCTL_cpupool_op, XEN_SYSCTL_scheduler_op,
 };
 
-static uint32_t command(struct fz_cpu *c, const uint32_t *list, unsigned n)
+static const uint32_t sysctl_xen[] = {
+    XEN_SYSCTL_tbuf_op,     XEN_SYSCTL_debug_keys, XEN_SYSCTL_getcpuinfo,  XEN_SYSCTL_availheap,
+    XEN_SYSCTL_cputopoinfo, XEN_SYSCTL_numainfo,   XEN_SYSCTL_pcitopoinfo, XEN_SYSCTL_livepatch_op,
+};
+
+/* 13 in 16 a listed command, Keel's (nk of them) twice as likely as Xen's others (nx); else
+ * 0-127 or anything. */
+static uint32_t command(struct fz_cpu *c, const uint32_t *keel, unsigned nk, const uint32_t *xen,
+                        unsigned nx)
 {
     unsigned r = (unsigned)rnd_below(c, 16);
-    return r < 13 ? list[rnd_below(c, n)] : r < 15 ? (uint32_t)rnd_below(c, 128) : (uint32_t)rnd(c);
+    if (r >= 13)
+        return r < 15 ? (uint32_t)rnd_below(c, 128) : (uint32_t)rnd(c);
+    unsigned i = (unsigned)rnd_below(c, 2 * nk + nx);
+    return i < 2 * nk ? keel[i % nk] : xen[i - 2 * nk];
 }
 
 static uint32_t version(struct fz_cpu *c, uint32_t right)
@@ -316,7 +297,8 @@ static void build_domctl(struct fz_cpu *c, uint64_t va)
 {
     for (unsigned i = 0; i < sizeof(struct xen_domctl); i += 8)
         wr(c, va, i, rnd_below(c, 4) ? 0 : rnd(c), 8);
-    uint32_t cmd = command(c, domctl_cmds, ARRAY_SIZE(domctl_cmds));
+    uint32_t cmd =
+        command(c, domctl_keel, ARRAY_SIZE(domctl_keel), domctl_xen, ARRAY_SIZE(domctl_xen));
     W(c, va, struct xen_domctl, cmd, cmd);
     W(c, va, struct xen_domctl, interface_version, version(c, XEN_DOMCTL_INTERFACE_VERSION));
     W(c, va, struct xen_domctl, domain, target_id(c));
@@ -359,7 +341,8 @@ static void build_sysctl(struct fz_cpu *c, uint64_t va)
 {
     for (unsigned i = 0; i < sizeof(struct xen_sysctl); i += 8)
         wr(c, va, i, rnd_below(c, 4) ? 0 : rnd(c), 8);
-    uint32_t cmd = command(c, sysctl_cmds, ARRAY_SIZE(sysctl_cmds));
+    uint32_t cmd =
+        command(c, sysctl_keel, ARRAY_SIZE(sysctl_keel), sysctl_xen, ARRAY_SIZE(sysctl_xen));
     W(c, va, struct xen_sysctl, cmd, cmd);
     W(c, va, struct xen_sysctl, interface_version, version(c, XEN_SYSCTL_INTERFACE_VERSION));
     switch (cmd) {
