@@ -12,7 +12,7 @@ FUZZ_HOST := fdt xlcfg vgic vpl011
 FUZZ_SRCS_fdt := hyp/lib/fdt.c hyp/arch/host/host.c
 FUZZ_SRCS_xlcfg := dom0/libxlcfg/xlcfg.c dom0/libxlcfg/xlcfg_syntax.c
 FUZZ_SRCS_vgic := $(addprefix hyp/arch/arm64/vgic/,vgic.c regs.c dist.c redist.c lr.c passthru.c) \
-                  hyp/core/vmmio.c hyp/arch/host/host.c
+                  hyp/core/vmmio.c hyp/arch/host/host.c tests/unit/vgic_doubles.c
 FUZZ_SRCS_vpl011 := hyp/core/vdev/vpl011.c hyp/core/vmmio.c hyp/core/console.c \
                     hyp/arch/host/host.c
 FUZZ_HOST_BINS := $(patsubst %,$(BUILD)/fuzz-host/fuzz_%,$(FUZZ_HOST))

@@ -23,43 +23,9 @@
 #include <hyp/percpu.h>
 
 #include "../../hyp/arch/arm64/vgic/vgic_internal.h"
+#include "vgic_doubles.h"
 
-/* --- doubles: the scheduler, memory, the console --- */
-
-static uint64_t kicked; /* bit per vCPU id */
-
-void vcpu_kick(struct vcpu *v)
-{
-    kicked |= BIT(v->id);
-}
-
-uint64_t arch_vcpu_hwid(const struct vcpu *v)
-{
-    return ((uint64_t)(v->id >> 4) << 8) | (v->id & 0xf); /* as arch/arm64/vcpu.c */
-}
-
-void *heap_zalloc(size_t size)
-{
-    return calloc(1, size);
-}
-
-void heap_free(void *p)
-{
-    free(p);
-}
-
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-}
-
-void panic(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    abort();
-}
+/* --- doubles: the CPUs (the rest of Keel: vgic_doubles.c) --- */
 
 bool cpu_online(unsigned cpu)
 {
