@@ -25,19 +25,6 @@ static struct domain *dom(const char *name, unsigned vcpus, unsigned weight, uns
     return d;
 }
 
-static double share(const struct domain *d, uint64_t t0, uint64_t t1)
-{
-    return (double)sim_dom_ran_between(d, t0, t1) / (double)(t1 - t0);
-}
-
-static void finish(void)
-{
-    sim_check_live_accounting();
-    sim_flush();
-    sim_check_accounting();
-    sim_teardown();
-}
-
 static void weights_one_to_two(void **state)
 {
     sim_setup(1, "sched=credit", NULL);
@@ -45,11 +32,11 @@ static void weights_one_to_two(void **state)
     sim_start(a, cpu_bound);
     sim_start(b, cpu_bound);
     sim_run_until(MS(3000));
-    double sa = share(a, MS(100), MS(3000)), sb = share(b, MS(100), MS(3000));
+    double sa = sim_dom_share(a, MS(100), MS(3000)), sb = sim_dom_share(b, MS(100), MS(3000));
     assert_true(sa > 0.3133 && sa < 0.3533);
     assert_true(sb > 0.6467 && sb < 0.6867);
     assert_true(sb / sa > 1.94 && sb / sa < 2.06);
-    finish();
+    sim_finish();
 }
 
 /* Four domains, weights 1:2:3:4, on two pCPUs: 0.2, 0.4, 0.6 and 0.8 of a pCPU. */
@@ -65,11 +52,11 @@ static void weights_on_two_pcpus(void **state)
     }
     sim_run_until(MS(4000));
     for (unsigned i = 0; i < 4; i++) {
-        double s = share(d[i], MS(200), MS(4000)), want = 0.2 * (i + 1);
+        double s = sim_dom_share(d[i], MS(200), MS(4000)), want = 0.2 * (i + 1);
         if (s < want - 0.03 || s > want + 0.03)
             fail_msg("d%u got %.3f of a pCPU, wanted %.3f", i, s, want);
     }
-    finish();
+    sim_finish();
 }
 
 /* A domain's weight is shared by its runnable vCPUs: two vCPUs of weight 256 together get as
@@ -81,12 +68,12 @@ static void weight_shared_among_vcpus(void **state)
     sim_start(a, cpu_bound);
     sim_start(b, cpu_bound);
     sim_run_until(MS(2000));
-    double sa = share(a, MS(100), MS(2000)), sb = share(b, MS(100), MS(2000));
+    double sa = sim_dom_share(a, MS(100), MS(2000)), sb = sim_dom_share(b, MS(100), MS(2000));
     assert_true(sa > 0.47 && sa < 0.53);
     assert_true(sb > 0.47 && sb < 0.53);
     double v0 = (double)sim_ran_between(sim_vcpu(a, 0), MS(100), MS(2000)) / MS(1900);
     assert_true(v0 > 0.22 && v0 < 0.28);
-    finish();
+    sim_finish();
 }
 
 /* A 25% cap holds in every 10 ms accounting period even on an otherwise idle pCPU. */
@@ -101,10 +88,10 @@ static void cap_25_never_exceeded(void **state)
         if (ran > CAP_PERIOD_NS / 4)
             fail_msg("period at %lu ms: %lu ns, cap is %lu", t / MS(1), ran, CAP_PERIOD_NS / 4);
     }
-    double s = share(a, 0, MS(1000));
+    double s = sim_dom_share(a, 0, MS(1000));
     assert_true(s > 0.24 && s <= 0.25); /* parked, not starved: it gets all it may */
     assert_true(cdom(cvcpu(a->vcpus[0]->sched_priv))->parks > 0);
-    finish();
+    sim_finish();
 }
 
 /* A cap is summed over the domain's vCPUs (150% = 1.5 pCPUs), next to an uncapped domain. */
@@ -117,10 +104,10 @@ static void cap_over_several_vcpus(void **state)
     sim_run_until(MS(1000));
     for (uint64_t t = 0; t < MS(1000); t += CAP_PERIOD_NS)
         assert_true(sim_dom_ran_between(a, t, t + CAP_PERIOD_NS) <= CAP_PERIOD_NS * 3 / 2);
-    double sa = share(a, MS(50), MS(1000)), sb = share(b, MS(50), MS(1000));
+    double sa = sim_dom_share(a, MS(50), MS(1000)), sb = sim_dom_share(b, MS(50), MS(1000));
     assert_true(sa > 1.45 && sa <= 1.5);
     assert_true(sb > 1.95); /* the uncapped one takes what the cap leaves */
-    finish();
+    sim_finish();
 }
 
 /* Many CPU-bound vCPUs and some that block at random on two pCPUs: every CPU-bound one gets
@@ -143,14 +130,14 @@ static void no_starvation(void **state)
         }
     }
     assert_true(worst_gap < MS(100));
-    double io_share = share(io, MS(100), MS(2000));
+    double io_share = sim_dom_share(io, MS(100), MS(2000));
     for (unsigned v = 0; v < 6; v++) {
         double s = (double)sim_ran_between(sim_vcpu(hogs, v), MS(100), MS(2000)) / MS(1900);
         double fair = (2.0 - io_share) / 6;
         if (s < fair * 0.9 || s > fair * 1.1)
             fail_msg("hog %u: %.3f, fair %.3f", v, s, fair);
     }
-    finish();
+    sim_finish();
 }
 
 /* Idle pCPUs pull runnable vCPUs: four CPU-bound vCPUs woken on a four-pCPU pool keep all four
@@ -168,7 +155,7 @@ static void idle_pcpus_pull_work(void **state)
     assert_int_equal(sim_ran_between(sim_vcpu(a, 3), MS(50), MS(1000)), MS(950));
     for (unsigned v = 0; v < 3; v++)
         assert_int_equal(sim_ran_between(sim_vcpu(a, v), 0, MS(1000)), MS(1000));
-    finish();
+    sim_finish();
 }
 
 /* Pinning: vCPUs restricted to pCPU 1 only ever run there; the others use the rest. */
@@ -190,7 +177,7 @@ static void pinning_respected(void **state)
     }
     uint64_t busy = sim_dom_ran_between(p, 0, MS(1000)) + sim_dom_ran_between(f, 0, MS(1000));
     assert_true(busy > MS(3980)); /* no pCPU idles while work waits */
-    finish();
+    sim_finish();
 }
 
 /* A vCPU woken by an interrupt with credit to spare runs at once, ahead of CPU hogs. */
@@ -205,9 +192,9 @@ static void wake_gets_prompt_service(void **state)
                   .kind = LOAD_PERIODIC, .period = MS(10), .work = US(500), .phase = US(3300) });
     sim_run_until(MS(2000));
     assert_int_equal(sim_vcpu(rt, 0)->max_latency, 0);
-    double s = share(rt, 0, MS(2000));
+    double s = sim_dom_share(rt, 0, MS(2000));
     assert_true(s > 0.049 && s < 0.051);
-    finish();
+    sim_finish();
 }
 
 /* Blocked vCPUs consume nothing: a domain that sleeps leaves its share to the others. */
@@ -222,7 +209,7 @@ static void blocked_consume_nothing(void **state)
     sim_run_until(MS(1000));
     assert_int_equal(sim_dom_ran_between(sleeper, 0, MS(1000)), MS(10));
     assert_int_equal(sim_dom_ran_between(hog, 0, MS(1000)), MS(990));
-    finish();
+    sim_finish();
 }
 
 static uint64_t longest_segment(void)
@@ -242,14 +229,14 @@ static void slice_option(void **state)
     sim_start(a, cpu_bound);
     sim_run_until(MS(100));
     assert_int_equal(longest_segment(), US(2000));
-    finish();
+    sim_finish();
 
     sim_setup(1, NULL, NULL);
     a = dom("a", 2, 256, 0);
     sim_start(a, cpu_bound);
     sim_run_until(MS(100));
     assert_int_equal(longest_segment(), MS(10));
-    finish();
+    sim_finish();
 }
 
 /* While a descheduled vCPU is being saved, another pCPU deciding must not take it. */
@@ -276,7 +263,7 @@ static void saved_before_stolen(void **state)
         if (s < 0.6 || s > 0.73)
             fail_msg("vCPU %u: %.3f", v, s);
     }
-    finish();
+    sim_finish();
 }
 
 /* A yielding vCPU lets another run even though it has more credit. */
@@ -291,7 +278,7 @@ static void yield_lets_others_run(void **state)
     sched_yield(first);
     sim_run_until(MS(2));
     assert_ptr_not_equal(current_vcpu(), first);
-    finish();
+    sim_finish();
 }
 
 static void bad_parameters(void **state)
@@ -310,7 +297,7 @@ static void bad_parameters(void **state)
     assert_true(sim_log_has("pool Pool-0: credit, pCPUs 0\n"));
     assert_true(sim_log_has("  domain default (id 1): weight 256, no cap; pCPUs all, 0 runnable\n"
                             "    vCPU 0: offline, pCPU 0, 0.000 ms, credit 0 us\n"));
-    finish();
+    sim_finish();
 }
 
 int main(void)

@@ -25,19 +25,6 @@ static struct domain *dom(const char *name, unsigned vcpus, const struct sched_p
     return d;
 }
 
-static double share(const struct domain *d, uint64_t t0, uint64_t t1)
-{
-    return (double)sim_dom_ran_between(d, t0, t1) / (double)(t1 - t0);
-}
-
-static void finish(void)
-{
-    sim_check_live_accounting();
-    sim_flush();
-    sim_check_accounting();
-    sim_teardown();
-}
-
 /* Equal weights share a pCPU evenly until one domain's weight is doubled: 2:1 from then on. */
 static void credit_weight_changed_midrun(void **state)
 {
@@ -47,7 +34,7 @@ static void credit_weight_changed_midrun(void **state)
     sim_start(a, cpu_bound);
     sim_start(b, cpu_bound);
     sim_run_until(MS(1000));
-    assert_true(share(a, MS(100), MS(1000)) > 0.47);
+    assert_true(sim_dom_share(a, MS(100), MS(1000)) > 0.47);
     struct sched_params got;
     sched_domain_get_params(b, &got);
     assert_int_equal(got.weight, 256);
@@ -55,11 +42,11 @@ static void credit_weight_changed_midrun(void **state)
     got.weight = 512;
     assert_int_equal(sched_domain_set_params(b, &got), 0);
     sim_run_until(MS(3000));
-    double sa = share(a, MS(1200), MS(3000)), sb = share(b, MS(1200), MS(3000));
+    double sa = sim_dom_share(a, MS(1200), MS(3000)), sb = sim_dom_share(b, MS(1200), MS(3000));
     assert_true(sb / sa > 1.9 && sb / sa < 2.1);
     sched_domain_get_params(b, &got);
     assert_int_equal(got.weight, 512);
-    finish();
+    sim_finish();
 }
 
 /* A cap set at run time holds in every period after the next boundary; removing it lets the
@@ -81,8 +68,8 @@ static void credit_cap_set_and_removed(void **state)
     sp.cap = 0;
     assert_int_equal(sched_domain_set_params(a, &sp), 0);
     sim_run_until(MS(1000));
-    assert_true(share(a, MS(620), MS(1000)) > 0.99);
-    finish();
+    assert_true(sim_dom_share(a, MS(620), MS(1000)) > 0.99);
+    sim_finish();
 }
 
 static void credit_bad_values_change_nothing(void **state)
@@ -102,7 +89,7 @@ static void credit_bad_values_change_nothing(void **state)
     assert_int_equal(got.weight, 300);
     assert_int_equal(got.cap, 50);
     assert_false(sim_log_has("domain a:")); /* the toolstack's mistakes print nothing */
-    finish();
+    sim_finish();
 }
 
 /* RTDS: the parameters read back as configured, change at once (budget 2 of 10 ms from now
@@ -114,7 +101,8 @@ static void rtds_params(void **state)
     struct domain *a = dom("a", 1, &sp);
     sim_start(a, cpu_bound);
     sim_run_until(MS(200));
-    assert_true(share(a, MS(50), MS(200)) > 0.49 && share(a, MS(50), MS(200)) < 0.51);
+    assert_true(sim_dom_share(a, MS(50), MS(200)) > 0.49 &&
+                sim_dom_share(a, MS(50), MS(200)) < 0.51);
     struct sched_params got;
     sched_domain_get_params(a, &got);
     assert_int_equal(got.budget_us, 5000);
@@ -123,7 +111,7 @@ static void rtds_params(void **state)
     sp.budget_us = 2000;
     assert_int_equal(sched_domain_set_params(a, &sp), 0);
     sim_run_until(MS(500));
-    double s = share(a, MS(250), MS(500));
+    double s = sim_dom_share(a, MS(250), MS(500));
     assert_true(s > 0.19 && s < 0.21);
     struct sched_params bad[] = {
         { .budget_us = 11000, .period_us = 10000 },
@@ -134,7 +122,7 @@ static void rtds_params(void **state)
         assert_int_equal(sched_domain_set_params(a, &bad[i]), -EINVAL);
     sched_domain_get_params(a, &got);
     assert_int_equal(got.budget_us, 2000);
-    finish();
+    sim_finish();
 }
 
 /* A running vCPU pinned elsewhere leaves its pCPU at the next decision and runs only there. */
@@ -160,7 +148,7 @@ static void affinity_moves_a_running_vcpu(void **state)
     /* No pCPU of the pool: refused, nothing changed. */
     assert_int_equal(sched_vcpu_set_affinity(v, BIT(5), &eff), -EINVAL);
     assert_int_equal(sched_vcpu_affinity(v), BIT(to) | BIT(7));
-    finish();
+    sim_finish();
 }
 
 /* Two CPU-bound vCPUs pinned to pCPU 0 leave pCPU 1 idle; widening one's affinity lets the
@@ -180,7 +168,7 @@ static void affinity_widened_pulls_queued_vcpu(void **state)
     sim_expect_cpus(a, BIT(0) | BIT(1));
     sim_run_until(MS(300));
     assert_true(sim_dom_ran_between(a, MS(150), MS(300)) > MS(299));
-    finish();
+    sim_finish();
 }
 
 /* Null: a vCPU owns its pCPU; it may not be pinned away from it, but may be widened. */
@@ -200,7 +188,7 @@ static void null_refuses_to_move(void **state)
     sched_domain_get_params(a, &got);
     assert_int_equal(got.weight, 0); /* no parameters */
     assert_int_equal(sched_domain_set_params(a, &sp), 0);
-    finish();
+    sim_finish();
 }
 
 /* The pool keeps the name its policy was given: credit2 and credit are one policy. */
@@ -219,7 +207,7 @@ static void pool_kinds(void **state)
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         sim_setup(2, cases[i].cmdline, NULL);
         assert_int_equal(sched_default_kind(), cases[i].kind);
-        finish();
+        sim_finish();
     }
     sim_setup(2, "sched=credit2 cpupool=rt:rtds:1", NULL);
     struct sched_params sp = { .pool = "rt" };
@@ -243,7 +231,7 @@ static void pool_kinds(void **state)
     assert_int_equal(cpus, BIT(1));
     assert_int_equal(n, 1);
     assert_false(sched_pool_info(2, &pid, &kind, &cpus, &n));
-    finish();
+    sim_finish();
 }
 
 int main(void)

@@ -20,14 +20,6 @@ static struct null_vcpu *nv(const struct domain *d, unsigned i)
     return nvcpu(d->vcpus[i]->sched_priv);
 }
 
-static void finish(void)
-{
-    sim_check_live_accounting();
-    sim_flush();
-    sim_check_accounting();
-    sim_teardown();
-}
-
 static void one_vcpu_per_pcpu(void **state)
 {
     sim_setup(2, "sched=null", NULL);
@@ -54,7 +46,7 @@ static void one_vcpu_per_pcpu(void **state)
     assert_true(sim_log_has("domain a (id 1): one pCPU per vCPU; pCPUs all, 2 runnable"));
     assert_true(sim_log_has("vCPU 1: runnable (running), pCPU 1, 1000.000 ms, owns pCPU 1\n"));
     assert_true(sim_log_has("0.000 ms, unassigned: waits for a free pCPU\n"));
-    finish();
+    sim_finish();
 }
 
 /* When a domain goes away its pCPUs pass to waiting vCPUs, in creation order. */
@@ -77,7 +69,7 @@ static void freed_pcpu_goes_to_a_waiting_vcpu(void **state)
     sim_run_until(MS(100));
     assert_int_equal(sim_dom_ran_between(b, MS(10), MS(100)), MS(90));
     assert_int_equal(sim_dom_ran_between(c, MS(10), MS(100)), MS(90));
-    finish();
+    sim_finish();
 }
 
 /* A blocked vCPU leaves its pCPU idle: nobody else runs there. */
@@ -92,7 +84,7 @@ static void idle_while_blocked(void **state)
     assert_int_equal(sim_dom_ran_between(a, 0, MS(100)), MS(30));
     assert_int_equal(sim_dom_ran_between(b, 0, MS(100)), 0);
     assert_int_equal(sim_vcpu(a, 0)->max_latency, 0);
-    finish();
+    sim_finish();
 }
 
 /* Assignment honours affinity. */
@@ -108,7 +100,7 @@ static void affinity_at_assignment(void **state)
     sim_expect_cpus(a, BIT(2) | BIT(3));
     sim_start(a, cpu_bound);
     sim_run_until(MS(50));
-    finish();
+    sim_finish();
 }
 
 int main(void)

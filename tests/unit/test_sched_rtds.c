@@ -26,22 +26,9 @@ static struct domain *rt(const char *name, unsigned vcpus, uint64_t budget_us, u
     return d;
 }
 
-static double share(const struct domain *d, uint64_t t0, uint64_t t1)
-{
-    return (double)sim_dom_ran_between(d, t0, t1) / (double)(t1 - t0);
-}
-
 static struct rt_vcpu *rtv(const struct domain *d, unsigned i)
 {
     return rvcpu(d->vcpus[i]->sched_priv);
-}
-
-static void finish(void)
-{
-    sim_check_live_accounting();
-    sim_flush();
-    sim_check_accounting();
-    sim_teardown();
 }
 
 /* Each vCPU, in each of its periods (they start when it first wakes, here at 0), runs at
@@ -65,13 +52,13 @@ static void three_and_six_of_ten(void **state)
     sim_start(a, cpu_bound);
     sim_start(b, cpu_bound);
     sim_run_until(MS(1000));
-    double sa = share(a, 0, MS(1000)), sb = share(b, 0, MS(1000));
+    double sa = sim_dom_share(a, 0, MS(1000)), sb = sim_dom_share(b, 0, MS(1000));
     assert_true(sa > 0.25 && sa < 0.35);
     assert_true(sb > 0.55 && sb < 0.65);
     assert_budgets_hold(a, MS(3), MS(10), MS(1000));
     assert_budgets_hold(b, MS(6), MS(10), MS(1000));
     assert_int_equal(rtv(a, 0)->misses + rtv(b, 0)->misses, 0);
-    finish();
+    sim_finish();
 }
 
 /* Different periods on two pCPUs: no vCPU ever exceeds its budget in a period. */
@@ -88,9 +75,9 @@ static void budget_never_exceeded(void **state)
     assert_budgets_hold(b, MS(3), MS(7), MS(2000));
     assert_budgets_hold(c, MS(4), MS(20), MS(2000));
     /* Utilisation 0.8 + 0.43 + 0.4 < 2, so each gets its whole budget. */
-    assert_true(share(a, 0, MS(2000)) > 0.79);
-    assert_true(share(c, 0, MS(2000)) > 0.39);
-    finish();
+    assert_true(sim_dom_share(a, 0, MS(2000)) > 0.79);
+    assert_true(sim_dom_share(c, 0, MS(2000)) > 0.39);
+    sim_finish();
 }
 
 /* A CPU-bound vCPU alone: exactly its budget at the start of every period, then nothing until
@@ -106,7 +93,7 @@ static void replenished_each_period(void **state)
         assert_int_equal(sim_ran_between(sim_vcpu(a, 0), t + MS(2), t + MS(10)), 0);
     }
     assert_int_equal(rtv(a, 0)->misses, 0);
-    finish();
+    sim_finish();
 }
 
 /* Woken together, vCPUs run in deadline order; a later wake with an earlier deadline
@@ -123,7 +110,7 @@ static void edf_order(void **state)
     assert_int_equal(sim_ran_between(sim_vcpu(b, 0), 0, MS(2)), MS(2));
     assert_int_equal(sim_ran_between(sim_vcpu(c, 0), MS(2), MS(4)), MS(2));
     assert_int_equal(sim_ran_between(sim_vcpu(a, 0), MS(4), MS(6)), MS(2));
-    finish();
+    sim_finish();
 
     sim_setup(1, "sched=rtds", NULL);
     struct domain *bg = rt("bg", 1, 40000, 50000, false);
@@ -135,7 +122,7 @@ static void edf_order(void **state)
     assert_int_equal(sim_vcpu(fg, 0)->max_latency, 0);
     assert_int_equal(rtv(fg, 0)->misses, 0);
     assert_int_equal(sim_dom_ran_between(fg, MS(2), MS(202)), US(700) * 40);
-    finish();
+    sim_finish();
 }
 
 /* Extra time: only what nobody with budget wants. */
@@ -149,7 +136,7 @@ static void extratime_only_when_idle(void **state)
     sim_run_until(MS(500));
     assert_int_equal(sim_dom_ran_between(b, 0, MS(500)), MS(400));
     assert_int_equal(sim_dom_ran_between(x, 0, MS(500)), MS(100));
-    finish();
+    sim_finish();
 
     /* Next to 5/10: the idle half goes to the extra-time vCPU, the budgeted one loses
      * nothing; a vCPU without extra time gets only its budget. */
@@ -162,7 +149,7 @@ static void extratime_only_when_idle(void **state)
     assert_int_equal(sim_dom_ran_between(b, 0, MS(500)), MS(250));
     assert_int_equal(sim_dom_ran_between(x, 0, MS(500)), MS(250));
     assert_budgets_hold(b, MS(5), MS(10), MS(500));
-    finish();
+    sim_finish();
 
     /* Extra time yields at once to a vCPU whose budget is replenished. */
     sim_setup(1, "sched=rtds", NULL);
@@ -174,7 +161,7 @@ static void extratime_only_when_idle(void **state)
     assert_int_equal(sim_dom_ran_between(b, 0, MS(300)), US(900) * 100);
     assert_int_equal(sim_vcpu(b, 0)->max_latency, 0);
     assert_int_equal(sim_dom_ran_between(x, 0, MS(300)), MS(300) - US(900) * 100);
-    finish();
+    sim_finish();
 }
 
 /* An overloaded pCPU misses deadlines, and they are counted; a feasible set misses none. */
@@ -195,7 +182,7 @@ static void deadline_misses_counted(void **state)
     assert_true(
         sim_log_has("budget 6000 us, period 10000 us, extratime no; pCPUs all, 3 runnable"));
     assert_true(sim_log_has(" deadline misses\n"));
-    finish();
+    sim_finish();
 }
 
 /* Global EDF: four 4/10 vCPUs on two pCPUs all meet their deadlines, using both pCPUs. */
@@ -209,7 +196,7 @@ static void global_edf_on_two_pcpus(void **state)
         assert_int_equal(sim_ran_between(sim_vcpu(a, v), 0, MS(1000)), MS(400));
         assert_int_equal(rtv(a, v)->misses, 0);
     }
-    finish();
+    sim_finish();
 }
 
 /* Pinning under RTDS: a vCPU allowed only pCPU 1 runs only there, even when pCPU 0 idles. */
@@ -223,7 +210,7 @@ static void pinning_respected(void **state)
     sim_start(p, cpu_bound);
     sim_run_until(MS(500));
     assert_int_equal(sim_dom_ran_between(p, 0, MS(500)), MS(500)); /* pCPU 1 only */
-    finish();
+    sim_finish();
 }
 
 /* Blocking periodic loads within budget: no misses, no extra time taken, prompt wake-ups. */
@@ -239,7 +226,7 @@ static void periodic_loads_meet_deadlines(void **state)
         assert_int_equal(rtv(a, v)->misses, 0);
         assert_int_equal(sim_ran_between(sim_vcpu(a, v), 0, MS(1000)), US(1500) * 200);
     }
-    finish();
+    sim_finish();
 }
 
 static void defaults_and_bad_parameters(void **state)
@@ -256,7 +243,7 @@ static void defaults_and_bad_parameters(void **state)
     assert_true(sim_log_has("RTDS needs 10 us <= budget (5000 us) <= period (4000 us)"));
     sp = (struct sched_params){ .budget_us = 5 };
     assert_null(sim_domain("tiny", 1, &sp, &err));
-    finish();
+    sim_finish();
 }
 
 int main(void)

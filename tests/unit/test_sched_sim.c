@@ -612,3 +612,16 @@ void sim_teardown(void)
     sim_nr_segs = trace_cap = 0;
     memset(sim_cpu_offline, 0, sizeof(sim_cpu_offline));
 }
+
+void sim_finish(void)
+{
+    sim_check_live_accounting();
+    sim_flush();
+    sim_check_accounting();
+    sim_teardown();
+}
+
+double sim_dom_share(const struct domain *d, uint64_t t0, uint64_t t1)
+{
+    return (double)sim_dom_ran_between(d, t0, t1) / (double)(t1 - t0);
+}

@@ -81,6 +81,10 @@ void sim_flush(void);
 void sim_check_accounting(void);
 /* Check sched_vcpu_time_ns() == the harness's account for every vCPU (at any time). */
 void sim_check_live_accounting(void);
+/* The end of a test: the live and the flushed accounting checked, the machine taken down. */
+void sim_finish(void);
+/* The share of [t0, t1) domain d's vCPUs ran (1.0: one pCPU's worth). */
+double sim_dom_share(const struct domain *d, uint64_t t0, uint64_t t1);
 
 /* Run time of s within [t0, t1), from the trace. */
 uint64_t sim_ran_between(const struct sim_vcpu *s, uint64_t t0, uint64_t t1);
