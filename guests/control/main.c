@@ -4,14 +4,18 @@
  * control_domain = 1, the dom0less "capabilities = <1>") beside an ordinary domain, ctlpeer,
  * which checks that they are refused to it and then waits in WFI.  Here: physinfo, sched_id,
  * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
- * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem, vCPU info and hard affinity,
- * scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole (incremental, clear),
- * createdomain (an empty paused domain with its handle, unpaused, destroyed with its memory
- * back; requested ids, Xen's rover, its refusals; its paging pool; cacheflush; vCPU context), every error (wrong interface version, unknown domain, unknown command, bad and read-only
- * pointers, targets Xen refuses), and at the end the peer's shutdown seen in its flags and its
- * destruction (the peer's configuration preserves it after a poweroff).
+ * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem,
+ * vCPU info and hard affinity, scheduler_op get/put (credit), setdomainhandle, max_vcpus,
+ * readconsole (incremental, clear), createdomain (an empty paused domain with its handle,
+ * unpaused, destroyed with its memory back; requested ids, Xen's rover, its refusals; its
+ * paging pool; cacheflush; vCPU context), every error (wrong interface version, unknown
+ * domain, unknown command, bad and read-only pointers, targets Xen refuses); the control
+ * domain's other calls, console_io read and acquire_resource of the peer's grant table, with
+ * their errors; and at the end the peer's shutdown seen in its flags and its destruction (the
+ * peer's configuration preserves it after a poweroff).
  */
 #include <xen/domctl.h>
+#include <xen/memory.h>
 #include <xen/sysctl.h>
 #include "arm.h"
 #include "bootargs.h"
@@ -491,6 +495,79 @@ static void errors(void)
     check(r == -XEN_EFAULT, "sysctl_readonly_efault", "physinfo into a read-only page: %ld", r);
 }
 
+/* --- the control domain's other calls: console input, acquire_resource --- */
+
+/* CONSOLEIO_read: nothing typed for a control domain that is not dom0 (input goes to the
+ * domains' UARTs), and a count that is not an int is refused. */
+static void console_read(void)
+{
+    static char buf[16];
+    long r =
+        xen_hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(buf), (uintptr_t)buf, 0, 0);
+    long r2 =
+        xen_hypercall(HYPERVISOR_console_io, CONSOLEIO_read, 0x80000000UL, (uintptr_t)buf, 0, 0);
+    check(r == 0 && r2 == -XEN_E2BIG, "console_read",
+          "16 bytes: %ld (want 0), 2^31: %ld (want -E2BIG)", r, r2);
+}
+
+#define SPARE_GFN 0x48000UL /* past this guest's 64 MiB of RAM: nothing mapped there */
+
+static long acquire(struct xen_mem_acquire_resource *a)
+{
+    return xen_hypercall(HYPERVISOR_memory_op, XENMEM_acquire_resource, (uintptr_t)a, 0, 0, 0);
+}
+
+static long remove_gfn(uint64_t gfn)
+{
+    static struct xen_remove_from_physmap x;
+    x = (struct xen_remove_from_physmap){ .domid = DOMID_SELF, .gpfn = gfn };
+    return xen_hypercall(HYPERVISOR_memory_op, XENMEM_remove_from_physmap, (uintptr_t)&x, 0, 0, 0);
+}
+
+/* XENMEM_acquire_resource of the peer's grant table, as libxenguest seeds a new guest's grants:
+ * the size, a frame mapped into this domain and taken away again, and each refusal. */
+static void acquire_resource(void)
+{
+    static struct xen_mem_acquire_resource a;
+    static xen_pfn_t gfns[1] = { SPARE_GFN };
+    a = (struct xen_mem_acquire_resource){ .domid = peer_id, .type = XENMEM_resource_grant_table };
+    long r = acquire(&a);
+    check(r == 0 && a.nr_frames >= 1, "acquire_resource_size",
+          "size query: %ld, %u frames (want 0 and at least 1)", r, a.nr_frames);
+    uint32_t max = a.nr_frames;
+    a.nr_frames = 1;
+    a.frame_list = (uintptr_t)gfns;
+    r = acquire(&a);
+    long r2 = remove_gfn(SPARE_GFN), r3 = remove_gfn(SPARE_GFN);
+    check(r == 0 && r2 == 0 && r3 == -XEN_ENOENT, "acquire_resource_map",
+          "frame 0 at gfn %#lx: %ld, removed: %ld, again: %ld (want 0, 0, -ENOENT)", SPARE_GFN, r,
+          r2, r3);
+    a.frame = max;
+    long beyond = acquire(&a);
+    a.frame = 0;
+    a.pad = 1;
+    long pad = acquire(&a);
+    a.pad = 0;
+    a.type = XENMEM_resource_ioreq_server;
+    long ioreq = acquire(&a);
+    a.type = XENMEM_resource_grant_table;
+    a.domid = 42;
+    long none = acquire(&a);
+    a.domid = peer_id;
+    a.frame_list = 0; /* a size query asks with 0 frames */
+    long query = acquire(&a);
+    check(beyond == -XEN_EINVAL && pad == -XEN_EINVAL && ioreq == -XEN_EOPNOTSUPP &&
+              none == -XEN_ESRCH && query == -XEN_EINVAL,
+          "acquire_resource_errors",
+          "frame %u: %ld, pad: %ld, ioreq server: %ld, domain 42: %ld, query with 1 frame: %ld",
+          max, beyond, pad, ioreq, none, query);
+    a.nr_frames = 1;
+    a.frame_list = va_unmapped;
+    r = acquire(&a);
+    check(r == -XEN_EFAULT && remove_gfn(SPARE_GFN) == -XEN_ENOENT, "acquire_resource_efault",
+          "frame list unmapped: %ld, nothing mapped", r);
+}
+
 /* --- createdomain --- */
 
 static uint64_t free_pages(void)
@@ -750,6 +827,8 @@ void guest_main(void *dtb)
     domain_handle();
     read_console();
     errors();
+    console_read();
+    acquire_resource();
     create_domains();
     shutdown_and_destroy();
 }
