@@ -41,6 +41,8 @@
 #define XEN_DOMCTL_set_target 46
 #define XEN_DOMCTL_deassign_device 47
 #define XEN_DOMCTL_unbind_pt_irq 48
+#define XEN_DOMCTL_setnodeaffinity 68
+#define XEN_DOMCTL_getnodeaffinity 69
 #define XEN_DOMCTL_cacheflush 71
 #define XEN_DOMCTL_soft_reset 79
 #define XEN_DOMCTL_vuart_op 81
@@ -337,6 +339,20 @@ struct xen_domctl_vcpucontext {
 XEN_ABI_SIZE(struct xen_domctl_vcpucontext, 16);
 XEN_ABI_OFFSET(struct xen_domctl_vcpucontext, ctxt, 8);
 
+/* XEN_DOMCTL_set_address_size, get_address_size: the guest's word size in bits (Arm: 64 for
+ * AArch64, 32 for AArch32). */
+struct xen_domctl_address_size {
+    uint32_t size;
+};
+XEN_ABI_SIZE(struct xen_domctl_address_size, 4);
+
+/* XEN_DOMCTL_setnodeaffinity, getnodeaffinity: the NUMA nodes the domain's memory should come
+ * from. */
+struct xen_domctl_nodeaffinity {
+    struct xenctl_bitmap nodemap;
+};
+XEN_ABI_SIZE(struct xen_domctl_nodeaffinity, 16);
+
 struct xen_domctl {
     uint32_t cmd;               /* XEN_DOMCTL_* */
     uint32_t interface_version; /* XEN_DOMCTL_INTERFACE_VERSION */
@@ -354,6 +370,8 @@ struct xen_domctl {
         struct xen_domctl_cacheflush cacheflush;
         struct xen_domctl_paging_mempool paging_mempool;
         struct xen_domctl_vcpucontext vcpucontext;
+        struct xen_domctl_address_size address_size;
+        struct xen_domctl_nodeaffinity nodeaffinity;
         uint8_t pad[128];
     } u;
 };

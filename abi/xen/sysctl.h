@@ -175,6 +175,46 @@ XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u, 16);
 XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u.sched_credit.ratelimit_us, 20);
 XEN_ABI_OFFSET(struct xen_sysctl_scheduler_op, u.sched_credit.vcpu_migr_delay_us, 24);
 
+/* XEN_SYSCTL_cputopoinfo: each CPU's core, socket and node (XEN_INVALID_* for a CPU that is
+ * not there).  With a null cputopo handle, OUT num_cpus = the CPU ids there are; else IN
+ * num_cpus = the array's length, OUT = how many entries were written. */
+#define XEN_INVALID_CORE_ID (~0U)
+#define XEN_INVALID_SOCKET_ID (~0U)
+#define XEN_INVALID_NODE_ID (~0U)
+struct xen_sysctl_cputopo {
+    uint32_t core;
+    uint32_t socket;
+    uint32_t node;
+};
+XEN_ABI_SIZE(struct xen_sysctl_cputopo, 12);
+struct xen_sysctl_cputopoinfo {
+    uint32_t num_cpus;
+    uint32_t pad;
+    xen_guest_handle_t cputopo; /* struct xen_sysctl_cputopo[num_cpus] */
+};
+XEN_ABI_SIZE(struct xen_sysctl_cputopoinfo, 16);
+XEN_ABI_OFFSET(struct xen_sysctl_cputopoinfo, cputopo, 8);
+
+/* XEN_SYSCTL_numainfo: each node's memory and the node distance matrix (row-major,
+ * num_nodes x num_nodes).  With both handles null, OUT num_nodes = the nodes there are; else
+ * IN num_nodes = the arrays' dimension, OUT = how many nodes were written. */
+#define XEN_INVALID_MEM_SZ (~0ULL)
+#define XEN_INVALID_NODE_DIST (~0U)
+struct xen_sysctl_meminfo {
+    uint64_t memsize; /* bytes */
+    uint64_t memfree;
+};
+XEN_ABI_SIZE(struct xen_sysctl_meminfo, 16);
+struct xen_sysctl_numainfo {
+    uint32_t num_nodes;
+    uint32_t pad;
+    xen_guest_handle_t meminfo;  /* struct xen_sysctl_meminfo[num_nodes] */
+    xen_guest_handle_t distance; /* uint32_t[num_nodes * num_nodes] */
+};
+XEN_ABI_SIZE(struct xen_sysctl_numainfo, 24);
+XEN_ABI_OFFSET(struct xen_sysctl_numainfo, meminfo, 8);
+XEN_ABI_OFFSET(struct xen_sysctl_numainfo, distance, 16);
+
 struct xen_sysctl {
     uint32_t cmd;               /* XEN_SYSCTL_* */
     uint32_t interface_version; /* XEN_SYSCTL_INTERFACE_VERSION */
@@ -185,6 +225,8 @@ struct xen_sysctl {
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
         struct xen_sysctl_cpupool_op cpupool_op;
         struct xen_sysctl_scheduler_op scheduler_op;
+        struct xen_sysctl_cputopoinfo cputopoinfo;
+        struct xen_sysctl_numainfo numainfo;
         uint8_t pad[128];
     } u;
 };

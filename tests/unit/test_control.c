@@ -38,6 +38,11 @@ unsigned cpus_online(void)
     return 3;
 }
 
+uint64_t cpus_online_mask(void)
+{
+    return 0xb; /* CPU 2 is offline */
+}
+
 void page_alloc_stats(struct page_stats *out)
 {
     *out = (struct page_stats){ .total_pages = 1000, .free_pages = 600, .dirty_pages = 50 };
@@ -536,6 +541,30 @@ static void physinfo(void **state)
     assert_int_equal(pi.hw_cap[7], 0);
 }
 
+/* One node with all RAM (spanned, holes included) and every online CPU in it. */
+static void numa_one_node(void **state)
+{
+    bootinfo.nr_mem = 2;
+    bootinfo.mem[0] = (struct mem_range){ 0x40000000, 0x40000000 };
+    bootinfo.mem[1] = (struct mem_range){ 0x100000000, 0x10000000 };
+    struct xen_sysctl_meminfo m;
+    ctl_node_meminfo(&m);
+    assert_int_equal(m.memsize, 0x110000000 - 0x40000000);
+    assert_int_equal(m.memfree, 600 * 4096);
+    assert_int_equal(ctl_nr_cpu_ids(), 4);
+    struct xen_sysctl_cputopo t;
+    ctl_cpu_topo(1, &t);
+    assert_int_equal(t.core, 0);
+    assert_int_equal(t.socket, 0);
+    assert_int_equal(t.node, 0);
+    ctl_cpu_topo(2, &t);
+    assert_int_equal(t.core, XEN_INVALID_CORE_ID);
+    assert_int_equal(t.socket, XEN_INVALID_SOCKET_ID);
+    assert_int_equal(t.node, XEN_INVALID_NODE_ID);
+    ctl_cpu_topo(200, &t);
+    assert_int_equal(t.node, XEN_INVALID_NODE_ID);
+}
+
 /* --- readconsole over the real ring --- */
 
 static char got[70000];
@@ -682,7 +711,10 @@ static long check_with(void (*change)(struct xen_domctl_createdomain *c))
 {
     struct xen_domctl_createdomain c = good_config();
     change(&c);
-    return ctl_createdomain_check(&c);
+    const char *why = "";
+    long rc = ctl_createdomain_check(&c, &why);
+    assert_true(!rc || *why); /* every refusal says why */
+    return rc;
 }
 
 static void flags_xs(struct xen_domctl_createdomain *c)
@@ -769,6 +801,10 @@ static void maptrack_neg(struct xen_domctl_createdomain *c)
 {
     c->max_maptrack_frames = -1;
 }
+static void frames_neg(struct xen_domctl_createdomain *c)
+{
+    c->max_grant_frames = -1;
+}
 static void maptrack_over(struct xen_domctl_createdomain *c)
 {
     c->max_maptrack_frames = 1025;
@@ -803,10 +839,11 @@ static void createdomain_checks(void **state)
 {
     first_pool = 0;
     struct xen_domctl_createdomain c = good_config();
-    assert_int_equal(ctl_createdomain_check(&c), 0);
+    const char *why = "";
+    assert_int_equal(ctl_createdomain_check(&c, &why), 0);
     assert_int_equal(c.arch.gic_version, XEN_DOMCTL_CONFIG_GIC_V3); /* native, told back */
     c.arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
-    assert_int_equal(ctl_createdomain_check(&c), 0);
+    assert_int_equal(ctl_createdomain_check(&c, &why), 0);
     assert_int_equal(check_with(flags_xs), -EINVAL);
     assert_int_equal(check_with(flags_nohap), -EINVAL);
     assert_int_equal(check_with(flags_hap_only), -EINVAL);
@@ -827,7 +864,13 @@ static void createdomain_checks(void **state)
     assert_int_equal(check_with(frames_0), -EINVAL);
     assert_int_equal(check_with(frames_over), -EINVAL);
     assert_int_equal(check_with(maptrack_0), 0);
-    assert_int_equal(check_with(maptrack_neg), -EINVAL);
+    assert_int_equal(check_with(maptrack_neg), 0); /* libxl's "the hypervisor's default" */
+    assert_int_equal(check_with(frames_neg), 0);
+    c = good_config();
+    c.max_grant_frames = c.max_maptrack_frames = -1;
+    assert_int_equal(ctl_createdomain_check(&c, &why), 0);
+    assert_int_equal(c.max_grant_frames, 64);
+    assert_int_equal(c.max_maptrack_frames, 1024);
     assert_int_equal(check_with(maptrack_over), -EINVAL);
     assert_int_equal(check_with(spis_max), 0);
     assert_int_equal(check_with(spis_over), -EINVAL);
@@ -837,16 +880,17 @@ static void createdomain_checks(void **state)
     assert_int_equal(check_with(clock_hz), 0);
     first_pool = 1; /* no pool 0 */
     c = good_config();
-    assert_int_equal(ctl_createdomain_check(&c), -ESRCH);
+    assert_int_equal(ctl_createdomain_check(&c, &why), -ESRCH);
 }
 
 static void createdomain_makes(void **state)
 {
     first_pool = 0;
     struct xen_domctl_createdomain c = good_config();
+    const char *why = "";
     c.max_maptrack_frames = 0;
     domid_t id = 0;
-    assert_int_equal(ctl_createdomain(0, &c, &id), 0);
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
     assert_int_equal(id, 9);
     assert_true(created.toolstack);
     assert_int_equal(created.domid, 0);
@@ -869,23 +913,23 @@ static void createdomain_makes(void **state)
     assert_memory_equal(info.handle, h, 16);
     /* A requested id passes through; reserved ids mean any. */
     c = good_config();
-    assert_int_equal(ctl_createdomain(12, &c, &id), 0);
+    assert_int_equal(ctl_createdomain(12, &c, &id, &why), 0);
     assert_int_equal(created.domid, 12);
     assert_int_equal(id, 12);
     c = good_config();
-    assert_int_equal(ctl_createdomain(DOMID_INVALID, &c, &id), 0);
+    assert_int_equal(ctl_createdomain(DOMID_INVALID, &c, &id, &why), 0);
     assert_int_equal(created.domid, 0);
     /* A bad configuration makes nothing; no id left is Xen's -ENOMEM. */
     create_calls = 0;
     c = good_config();
     c.arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V2;
-    assert_int_equal(ctl_createdomain(0, &c, &id), -EINVAL);
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), -EINVAL);
     assert_int_equal(create_calls, 0);
     c = good_config();
     create_err = -ENOSPC;
-    assert_int_equal(ctl_createdomain(0, &c, &id), -ENOMEM);
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), -ENOMEM);
     create_err = -EEXIST;
-    assert_int_equal(ctl_createdomain(3, &c, &id), -EEXIST);
+    assert_int_equal(ctl_createdomain(3, &c, &id, &why), -EEXIST);
 }
 
 /* --- vCPU context --- */
@@ -981,6 +1025,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cpupool_info, setup, teardown),
         cmocka_unit_test_setup_teardown(sched_adjust_global, setup, teardown),
         cmocka_unit_test_setup_teardown(physinfo, setup, teardown),
+        cmocka_unit_test_setup_teardown(numa_one_node, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_semantics, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_wrapped, setup, teardown),
         cmocka_unit_test_setup_teardown(createdomain_checks, setup, teardown),

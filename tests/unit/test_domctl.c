@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -101,15 +102,35 @@ long ctl_destroy(struct domain *caller, struct domain *d)
     return next_rc;
 }
 
-/* createdomain: ids 1, 2 and 5 are taken; "any" gives 7; gic NATIVE becomes V3. */
+/* createdomain: ids 1, 2 and 5 are taken; "any" gives 7; gic NATIVE becomes V3; no vCPU is
+ * refused with a reason, which domctl prints (kept in last_log). */
 static domid_t last_want;
+static char last_log[256];
 
-long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id)
+void log_printf(enum log_level level, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_log, sizeof(last_log), fmt, ap);
+    va_end(ap);
+}
+
+bool ratelimit_ok(struct ratelimit *rl, const void *key, struct ratelimit_held *held)
+{
+    memset(held, 0, sizeof(*held));
+    return true;
+}
+
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id,
+                      const char **why)
+{
+    *why = "";
     last_cmd = XEN_DOMCTL_createdomain;
     last_want = want;
-    if (c->max_vcpus == 0)
+    if (c->max_vcpus == 0) {
+        *why = "no vCPU";
         return -EINVAL;
+    }
     if (want && want < DOMID_FIRST_RESERVED && exists(want))
         return -EEXIST;
     c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
@@ -229,6 +250,23 @@ void ctl_physinfo(struct xen_sysctl_physinfo *pi)
     memset(pi, 0, sizeof(*pi));
     pi->nr_cpus = 4;
     pi->capabilities = XEN_SYSCTL_PHYSCAP_hvm;
+}
+
+/* Three CPU ids, CPU 1 offline; node 0 has 1 GiB, 256 MiB of it free. */
+unsigned ctl_nr_cpu_ids(void)
+{
+    return 3;
+}
+
+void ctl_node_meminfo(struct xen_sysctl_meminfo *m)
+{
+    *m = (struct xen_sysctl_meminfo){ 1ULL << 30, 1ULL << 28 };
+}
+
+void ctl_cpu_topo(unsigned cpu, struct xen_sysctl_cputopo *t)
+{
+    uint32_t v = cpu == 1 ? ~0U : 0;
+    *t = (struct xen_sysctl_cputopo){ v, v, v };
 }
 
 /* Pools 0 (pCPUs 0-1) and 3 (pCPUs 2-3). */
@@ -415,7 +453,9 @@ static void createdomain_decode(void **state)
     op.u.createdomain.max_vcpus = 1;
     assert_int_equal(domctl(&op), -EEXIST);
     op = dc(XEN_DOMCTL_createdomain, 4);
+    last_log[0] = 0;
     assert_int_equal(domctl(&op), -EINVAL);
+    assert_non_null(strstr(last_log, "createdomain refused (error 22): no vCPU"));
     /* A struct that cannot be written back: refused before anything is made. */
     struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
     *ro = dc(XEN_DOMCTL_createdomain, 0);
@@ -503,6 +543,38 @@ static void copy_back_rules(void **state)
     assert_int_equal(ro->u.scheduler_op.u.credit.weight, 0); /* refused before it ran */
 }
 
+/* Every domain is AArch64: 64 is accepted and reads back, 32 and others are -EINVAL.  One NUMA
+ * node: an affinity without node 0 is -EINVAL, and node 0 alone reads back. */
+static void address_size_and_nodes(void **state)
+{
+    struct xen_domctl op = dc(XEN_DOMCTL_set_address_size, 1);
+    op.u.address_size.size = 64;
+    assert_int_equal(domctl(&op), 0);
+    op.u.address_size.size = 32;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.address_size.size = 0;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op = dc(XEN_DOMCTL_get_address_size, 1);
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(op.u.address_size.size, 64);
+    op = dc(XEN_DOMCTL_get_address_size, 4);
+    assert_int_equal(domctl(&op), -ESRCH);
+
+    uint8_t nodes[2] = { 0xff, 0xff };
+    op = dc(XEN_DOMCTL_setnodeaffinity, 1);
+    op.u.nodeaffinity.nodemap = (struct xenctl_bitmap){ .bitmap = (uintptr_t)nodes, .nr_bits = 16 };
+    assert_int_equal(domctl(&op), 0);
+    nodes[0] = 0xfe;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.nodeaffinity.nodemap.bitmap = (uintptr_t)stub_mem.hole;
+    assert_int_equal(domctl(&op), -EFAULT);
+    op = dc(XEN_DOMCTL_getnodeaffinity, 1);
+    op.u.nodeaffinity.nodemap = (struct xenctl_bitmap){ .bitmap = (uintptr_t)nodes, .nr_bits = 16 };
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(nodes[0], 1);
+    assert_int_equal(nodes[1], 0);
+}
+
 static void affinity_bitmaps(void **state)
 {
     uint8_t hard[4] = { 0xff, 0xff, 0xff, 0xff }, soft[2] = { 0xff, 0xff };
@@ -571,6 +643,55 @@ static void sysctl_basics(void **state)
     struct xen_sysctl *ro = (struct xen_sysctl *)stub_mem.ro;
     *ro = sc(XEN_SYSCTL_physinfo);
     assert_int_equal(sysctl(ro), -EFAULT);
+}
+
+/* Null handles ask for the count; an array gets at most its length, and the count becomes what
+ * was written; an array running into unwritable memory is -EFAULT. */
+static void topology(void **state)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_cputopoinfo);
+    op.u.cputopoinfo.num_cpus = 77;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.cputopoinfo.num_cpus, 3);
+    struct xen_sysctl_cputopo topo[4];
+    memset(topo, 0x55, sizeof(topo));
+    op.u.cputopoinfo.cputopo = (uintptr_t)topo;
+    op.u.cputopoinfo.num_cpus = 2;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.cputopoinfo.num_cpus, 2);
+    assert_int_equal(topo[0].node, 0);
+    assert_int_equal(topo[1].node, ~0U);
+    assert_int_equal(topo[2].node, 0x55555555); /* beyond the caller's count */
+    op.u.cputopoinfo.num_cpus = 4;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.cputopoinfo.num_cpus, 3);
+    op.u.cputopoinfo.cputopo = (uintptr_t)stub_mem.ro;
+    assert_int_equal(sysctl(&op), -EFAULT);
+
+    op = sc(XEN_SYSCTL_numainfo);
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.numainfo.num_nodes, 1);
+    struct xen_sysctl_meminfo mi[2] = { 0 };
+    uint32_t dist[4] = { 0 };
+    op.u.numainfo.num_nodes = 2;
+    op.u.numainfo.meminfo = (uintptr_t)mi;
+    op.u.numainfo.distance = (uintptr_t)dist;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.numainfo.num_nodes, 1);
+    assert_int_equal(mi[0].memsize, 1ULL << 30);
+    assert_int_equal(mi[0].memfree, 1ULL << 28);
+    assert_int_equal(dist[0], 20);
+    assert_int_equal(dist[1], 0);
+    op.u.numainfo.num_nodes = 0; /* no room: nothing written */
+    mi[0].memsize = 0;
+    assert_int_equal(sysctl(&op), 0);
+    assert_int_equal(op.u.numainfo.num_nodes, 0);
+    assert_int_equal(mi[0].memsize, 0);
+    op.u.numainfo.num_nodes = 1;
+    op.u.numainfo.meminfo = 0; /* distances only */
+    assert_int_equal(sysctl(&op), 0);
+    op.u.numainfo.distance = (uintptr_t)stub_mem.ro;
+    assert_int_equal(sysctl(&op), -EFAULT);
 }
 
 static void domaininfo_list(void **state)
@@ -667,8 +788,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(lifecycle_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(address_size_and_nodes, setup, teardown),
         cmocka_unit_test_setup_teardown(sysctl_basics, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(topology, setup, teardown),
         cmocka_unit_test_setup_teardown(readconsole_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(cpupools, setup, teardown),
     };

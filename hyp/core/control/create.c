@@ -19,57 +19,77 @@
 /* Xen's vGIC limit: SPIs 32..1019. */
 #define MAX_SPIS 988
 
-long ctl_createdomain_check(struct xen_domctl_createdomain *c)
+/* Refuse with rc and say why (for the message the toolstack's user reads in Keel's log). */
+#define REFUSE(rc, reason)                                                                         \
+    do {                                                                                           \
+        *why = (reason);                                                                           \
+        return (rc);                                                                               \
+    } while (0)
+
+long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why)
 {
     /* Common: unknown flags or grant options, no vCPU, HAP without HVM.  Keel has no IOMMU,
      * no vPMU and no trace buffers, which Xen refuses when it lacks them. */
-    if ((c->flags & ~CDF_KNOWN) || (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask))
-        return -EINVAL;
+    if (c->flags & ~CDF_KNOWN)
+        REFUSE(-EINVAL, "unknown flags");
+    if (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask)
+        REFUSE(-EINVAL, "unknown grant options");
     if (!c->max_vcpus)
-        return -EINVAL;
-    if (c->flags & (XEN_DOMCTL_CDF_iommu | XEN_DOMCTL_CDF_vpmu))
-        return -EINVAL;
-    if (c->iommu_opts || c->vmtrace_size)
-        return -EINVAL;
+        REFUSE(-EINVAL, "no vCPU");
+    if (c->flags & XEN_DOMCTL_CDF_iommu)
+        REFUSE(-EINVAL, "device pass-through asked, Keel has no IOMMU driver");
+    if (c->flags & XEN_DOMCTL_CDF_vpmu)
+        REFUSE(-EINVAL, "a vPMU asked, Keel offers none");
+    if (c->iommu_opts)
+        REFUSE(-EINVAL, "IOMMU options, Keel has no IOMMU driver");
+    if (c->vmtrace_size)
+        REFUSE(-EINVAL, "trace buffers asked, Keel offers none");
     /* Arm: exactly HVM and HAP; the native GIC (GICv3 here) chosen and told back. */
     if (c->flags != (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap))
-        return -EINVAL;
+        REFUSE(-EINVAL, "flags other than HVM and HAP, which Arm domains are");
     if (c->arch.gic_version == XEN_DOMCTL_CONFIG_GIC_NATIVE)
         c->arch.gic_version = XEN_DOMCTL_CONFIG_GIC_V3;
     if (c->arch.gic_version != XEN_DOMCTL_CONFIG_GIC_V3)
-        return -EINVAL; /* Xen: no vGIC of that version, so no vCPU allowed */
+        REFUSE(-EINVAL, "a GIC other than the host's GICv3"); /* Xen: no such vGIC, no vCPU */
     if (c->max_vcpus > MAX_VCPUS_PER_DOMAIN)
-        return -EINVAL;
+        REFUSE(-EINVAL, "more vCPUs than Keel gives a domain");
     if (c->arch.tee_type != XEN_DOMCTL_CONFIG_TEE_NONE)
-        return -EINVAL; /* Keel mediates no TEE */
+        REFUSE(-EINVAL, "a TEE mediator asked, Keel has none");
     /* The grant table: version 1 only (Xen's opt_gnttab_max_version on Arm), 1..64 frames, a
-     * maptrack of at most 1024 frames. */
+     * maptrack of at most 1024 frames; a negative count is "the hypervisor's default" (what
+     * libxl sends unless the config sets max_grant_frames), Xen's 64 and 1024. */
     if (XEN_DOMCTL_GRANT_version(c->grant_opts) != 1)
-        return -EINVAL;
+        REFUSE(-EINVAL, "a grant table version other than 1");
+    if (c->max_grant_frames < 0)
+        c->max_grant_frames = GNTTAB_MAX_FRAMES_LIMIT;
+    if (c->max_maptrack_frames < 0)
+        c->max_maptrack_frames = GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT;
     if (c->max_grant_frames < 1 || c->max_grant_frames > GNTTAB_MAX_FRAMES_LIMIT)
-        return -EINVAL;
-    if (c->max_maptrack_frames < 0 || c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT)
-        return -EINVAL;
+        REFUSE(-EINVAL, "max_grant_frames not in 1..64");
+    if (c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT)
+        REFUSE(-EINVAL, "max_maptrack_frames above 1024");
     /* The vGIC. */
     if (c->arch.nr_spis > MAX_SPIS)
-        return -EINVAL;
+        REFUSE(-EINVAL, "more than 988 SPIs");
     /* The pool: Keel puts toolstack domains in Pool-0 (0) only. */
     unsigned id, n;
     enum sched_kind kind;
     uint64_t cpus;
     if (!sched_pool_info(c->cpupool_id, &id, &kind, &cpus, &n) || id != c->cpupool_id)
-        return -ESRCH;
+        REFUSE(-ESRCH, "no such CPU pool");
     if (c->cpupool_id)
-        return -EOPNOTSUPP;
+        REFUSE(-EOPNOTSUPP, "a CPU pool other than Pool-0");
     /* ssidref (no XSM), max_evtchn_port (Xen caps it at what the ABI has; Keel's 2-level
      * channels are the cap here) and clock_frequency (the guest's device tree's, which the
      * toolstack writes) need nothing. */
     return 0;
 }
 
-long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id)
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id,
+                      const char **why)
 {
-    long rc = ctl_createdomain_check(c);
+    *why = "";
+    long rc = ctl_createdomain_check(c, why);
     if (rc)
         return rc;
     struct domain_config cfg = { 0 };

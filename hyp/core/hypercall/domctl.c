@@ -144,6 +144,35 @@ static long setvcpucontext(struct vcpu *v, struct domain *d, struct xen_domctl *
     return ctl_setvcpucontext(v->dom, d, op->u.vcpucontext.vcpu, p ? &c : NULL);
 }
 
+/* Keel runs AArch64 guests only: 64 is what every domain is, 32 (AArch32) is refused as Xen
+ * refuses it on a CPU without AArch32 at EL1, anything else is -EINVAL too. */
+static long set_address_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return op->u.address_size.size == 64 ? 0 : -EINVAL;
+}
+
+static long get_address_size(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    op->u.address_size.size = 64;
+    return 0;
+}
+
+/* One NUMA node (ctl_node_meminfo): an affinity must include node 0 (Xen: -EINVAL for one
+ * with no online node) and is then every node there is, which is what reads back. */
+static long setnodeaffinity(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    uint64_t nodes;
+    long rc = xenctl_bitmap_in(v, &op->u.nodeaffinity.nodemap, &nodes);
+    if (rc)
+        return rc;
+    return nodes & 1 ? 0 : -EINVAL;
+}
+
+static long getnodeaffinity(struct vcpu *v, struct domain *d, struct xen_domctl *op)
+{
+    return xenctl_bitmap_out(v, &op->u.nodeaffinity.nodemap, 1);
+}
+
 static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_destroydomain, BACK_NEVER, destroydomain },
     { XEN_DOMCTL_pausedomain, BACK_NEVER, pausedomain },
@@ -160,6 +189,10 @@ static const struct domctl_cmd cmds[] = {
     { XEN_DOMCTL_getvcpucontext, BACK_ON_SUCCESS, getvcpucontext },
     { XEN_DOMCTL_get_paging_mempool_size, BACK_ON_SUCCESS, get_paging_mempool_size },
     { XEN_DOMCTL_set_paging_mempool_size, BACK_NEVER, set_paging_mempool_size },
+    { XEN_DOMCTL_set_address_size, BACK_NEVER, set_address_size },
+    { XEN_DOMCTL_get_address_size, BACK_ON_SUCCESS, get_address_size },
+    { XEN_DOMCTL_setnodeaffinity, BACK_NEVER, setnodeaffinity },
+    { XEN_DOMCTL_getnodeaffinity, BACK_NEVER, getnodeaffinity },
 };
 
 /* The first domain from op->domain up; the struct goes back on success. */
@@ -185,9 +218,14 @@ static long createdomain(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
     if (guest_check_writable(v, uop, sizeof(*op)))
         return -EFAULT;
     domid_t id;
-    long rc = ctl_createdomain(op->domain, &op->u.createdomain, &id);
-    if (rc)
+    const char *why;
+    long rc = ctl_createdomain(op->domain, &op->u.createdomain, &id, &why);
+    if (rc) {
+        if (*why)
+            guest_warn(v->dom, "domain %s: createdomain refused (error %ld): %s\n", v->dom->name,
+                       -rc, why);
         return rc;
+    }
     op->domain = id;
     if (copy_obj_to_guest(v, uop, op)) {
         /* Xen leaves the domain behind then; Keel takes it back, nobody can know its id. */

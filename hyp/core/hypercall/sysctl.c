@@ -6,8 +6,9 @@
  * goes back, even when the command failed part way (Xen's rule: the caller sees what it
  * asked).  The struct is checked writable before a command runs, so readconsole's clear is
  * never lost to a result that cannot be written.  cpupool_op shows Keel's pools (made at boot)
- * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings.  Only the
- * control domain gets here.
+ * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings;
+ * cputopoinfo and numainfo show one node (libxl asks for them before it places a new domain,
+ * and gives up placing when there is one).  Only the control domain gets here.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -52,6 +53,47 @@ static long getdomaininfolist(struct vcpu *v, struct xen_sysctl *op)
     return 0;
 }
 
+/* Xen's rules for both: null handles ask for the count; otherwise up to the caller's count
+ * entries are written and the count becomes how many were. */
+static long cputopoinfo(struct vcpu *v, struct xen_sysctl *op)
+{
+    struct xen_sysctl_cputopoinfo *ti = &op->u.cputopoinfo;
+    uint32_t n = ctl_nr_cpu_ids();
+    if (ti->cputopo) {
+        n = MIN(n, ti->num_cpus);
+        for (uint32_t i = 0; i < n; i++) {
+            struct xen_sysctl_cputopo t;
+            ctl_cpu_topo(i, &t);
+            if (copy_to_guest_elem(v, ti->cputopo, i, &t, sizeof(t)))
+                return -EFAULT;
+        }
+    }
+    ti->num_cpus = n;
+    return 0;
+}
+
+static long numainfo(struct vcpu *v, struct xen_sysctl *op)
+{
+    struct xen_sysctl_numainfo *ni = &op->u.numainfo;
+    uint32_t n = CTL_NR_NODES;
+    if (ni->meminfo || ni->distance) {
+        n = MIN(n, ni->num_nodes);
+        for (uint32_t i = 0; i < n; i++) {
+            struct xen_sysctl_meminfo m;
+            ctl_node_meminfo(&m);
+            if (ni->meminfo && copy_to_guest_elem(v, ni->meminfo, i, &m, sizeof(m)))
+                return -EFAULT;
+            for (uint32_t j = 0; ni->distance && j < n; j++) {
+                uint32_t dist = CTL_NODE_DISTANCE;
+                if (copy_to_guest_elem(v, ni->distance, (uint64_t)i * n + j, &dist, sizeof(dist)))
+                    return -EFAULT;
+            }
+        }
+    }
+    ni->num_nodes = n;
+    return 0;
+}
+
 /* Pools are Keel's boot configuration: they can be looked at, not changed. */
 static long cpupool_op(struct vcpu *v, struct xen_sysctl *op)
 {
@@ -90,6 +132,8 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
     case XEN_SYSCTL_getdomaininfolist:
     case XEN_SYSCTL_cpupool_op:
     case XEN_SYSCTL_scheduler_op:
+    case XEN_SYSCTL_cputopoinfo:
+    case XEN_SYSCTL_numainfo:
         break;
     default:
         return -ENOSYS;
@@ -112,6 +156,12 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
         break;
     case XEN_SYSCTL_scheduler_op:
         rc = ctl_sched_adjust_global(&op.u.scheduler_op);
+        break;
+    case XEN_SYSCTL_cputopoinfo:
+        rc = cputopoinfo(v, &op);
+        break;
+    case XEN_SYSCTL_numainfo:
+        rc = numainfo(v, &op);
         break;
     default:
         rc = getdomaininfolist(v, &op);

@@ -26,6 +26,16 @@ struct domain *ctl_domain_get_from(unsigned first);
 
 /* The machine: CPUs, counter frequency, memory, what Keel offers (XEN_SYSCTL_PHYSCAP_*). */
 void ctl_physinfo(struct xen_sysctl_physinfo *pi);
+/* NUMA as Xen 4.17 on Arm shows it: one node, 0, holding all RAM and every CPU, at distance
+ * 20 from itself (Arm's fixed value there).  CPU ids run 0..ctl_nr_cpu_ids()-1. */
+#define CTL_NR_NODES 1
+#define CTL_NODE_DISTANCE 20
+unsigned ctl_nr_cpu_ids(void);
+/* Node 0's RAM: bytes spanned and free (node: only 0). */
+void ctl_node_meminfo(struct xen_sysctl_meminfo *m);
+/* Where CPU cpu is (core and socket 0, node 0: Xen on Arm keeps no topology), or every field
+ * XEN_INVALID_* when the CPU is not online. */
+void ctl_cpu_topo(unsigned cpu, struct xen_sysctl_cputopo *t);
 /* The default pool's scheduler as Xen numbers it (XEN_SCHEDULER_*). */
 uint32_t ctl_sched_id(void);
 
@@ -45,15 +55,18 @@ long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *
 
 /* --- domctl --- */
 
-/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3), or
- * -EINVAL (flags other than HVM|HAP, GICv2, no vCPU or more than Keel has, a TEE, grant
- * limits out of range, nr_spis above 988, IOMMU, vPMU or trace options), -ESRCH (no such
+/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3 and
+ * negative grant and maptrack frame counts made the defaults, 64 and 1024), or -EINVAL
+ * (flags other than HVM|HAP, GICv2, no vCPU or more than Keel has, a TEE, grant limits out
+ * of range, nr_spis above 988, IOMMU, vPMU or trace options), -ESRCH (no such
  * pool), -EOPNOTSUPP (a pool other than Pool-0). */
-long ctl_createdomain_check(struct xen_domctl_createdomain *c);
+long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why);
 /* createdomain: an empty domain, paused once, with c's handle: id want if in 1..0x7fef (else
  * any), its id in *id.  The errors of the check, and -EEXIST (want is taken), -EINVAL (want
- * beyond Keel's table), -ENOMEM. */
-long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id);
+ * beyond Keel's table), -ENOMEM.  A refusal of the check sets *why to a reason for a
+ * person (else it is ""). */
+long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id,
+                      const char **why);
 
 /* get_paging_mempool_size: d's stage-2 table pool in bytes (Xen 4.17 on Arm starts every
  * domain with 16 pages).  Always 0. */
