@@ -38,7 +38,6 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,root,tests,lib/modules}
 chmod 1777 "$root/tmp"
-ln -s bin "$root/sbin"
 mkdir -p "$root/usr"
 ln -s ../bin "$root/usr/bin"
 ln -s ../bin "$root/usr/sbin"
@@ -58,6 +57,19 @@ for a in $applets; do
     n=$((n + 1))
 done
 [ "$n" -gt 100 ] || { echo "mkinitramfs: found only $n busybox applets; is $cache/busybox busybox?" >&2; exit 1; }
+# /sbin has the applets too (the kernel runs /sbin/modprobe), but its poweroff and reboot act
+# at once: the kernel runs them when the toolstack stops the domain (xl shutdown and xl reboot
+# reach Linux's orderly_poweroff/orderly_reboot), and busybox's would only signal /init, a
+# shell script that does not handle signals.
+mkdir -p "$root/sbin"
+for a in $applets; do
+    [ "$a" = busybox ] || ln -s ../bin/busybox "$root/sbin/$a"
+done
+for a in poweroff reboot halt; do
+    rm -f "$root/sbin/$a"
+    printf '#!/bin/sh\nexec /bin/%s -f\n' "$a" > "$root/sbin/$a"
+    chmod 755 "$root/sbin/$a"
+done
 
 install -m 755 "$init" "$root/init"
 for t in "$src"/tests/*; do
