@@ -4,15 +4,16 @@
  * control_domain = 1, the dom0less "capabilities = <1>") beside an ordinary domain, ctlpeer,
  * which checks that they are refused to it and then waits in WFI.  Here: physinfo, sched_id,
  * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
- * from this id"), cpupool_op (info, free pCPUs), pause/unpause of the peer (counted), max_mem,
- * vCPU info and hard affinity, scheduler_op get/put (credit), setdomainhandle, max_vcpus,
- * readconsole (incremental, clear), createdomain (an empty paused domain with its handle,
- * unpaused, destroyed with its memory back; requested ids, Xen's rover, its refusals; its
- * paging pool; cacheflush; vCPU context), every error (wrong interface version, unknown
- * domain, unknown command, bad and read-only pointers, targets Xen refuses); the control
- * domain's other calls, console_io read and acquire_resource of the peer's grant table, with
- * their errors; and at the end the peer's shutdown seen in its flags and its destruction (the
- * peer's configuration preserves it after a poweroff).
+ * from this id"), cpupool_op (info, free pCPUs), numainfo and cputopoinfo (one node), pause/
+ * unpause of the peer (counted), max_mem, vCPU info and hard affinity, address size (64 only),
+ * NUMA node affinity, scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole
+ * (incremental, clear), createdomain (an empty paused domain with its handle, unpaused,
+ * destroyed with its memory back; requested ids, Xen's rover, the default grant limits, its
+ * refusals; its paging pool; cacheflush; vCPU context), every error (wrong interface version,
+ * unknown domain, unknown command, bad and read-only pointers, targets Xen refuses); the
+ * control domain's other calls, console_io read and acquire_resource of the peer's grant
+ * table, with their errors; and at the end the peer's shutdown seen in its flags and its
+ * destruction (the peer's configuration preserves it after a poweroff).
  */
 #include <xen/domctl.h>
 #include <xen/memory.h>
@@ -154,6 +155,71 @@ static void cpupools(void)
     c->op = XEN_SYSCTL_CPUPOOL_OP_CREATE;
     r = sysctl(&op);
     check(r == -XEN_EOPNOTSUPP, "cpupool_create", "pools come from the boot configuration: %ld", r);
+}
+
+/* numainfo as libxl asks before it places a domain: the count with null handles, then the
+ * arrays (one node here, at distance 20 from itself); a caller's larger count shrinks to what
+ * was written. */
+static void numainfo(void)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_numainfo);
+    struct xen_sysctl_numainfo *ni = &op.u.numainfo;
+    long r = sysctl(&op);
+    check(r == 0 && ni->num_nodes == 1, "numainfo_count", "null handles: %ld, %u node(s)", r,
+          ni->num_nodes);
+    struct xen_sysctl_meminfo mem[2];
+    uint32_t dist[4];
+    memset(mem, 0xaa, sizeof(mem));
+    memset(dist, 0xaa, sizeof(dist));
+    op = sc(XEN_SYSCTL_numainfo);
+    ni->num_nodes = 2;
+    ni->meminfo = (uintptr_t)mem;
+    ni->distance = (uintptr_t)dist;
+    r = sysctl(&op);
+    check(r == 0 && ni->num_nodes == 1 && mem[0].memsize > 0 && mem[0].memfree > 0 &&
+              mem[0].memfree <= mem[0].memsize && dist[0] == 20 &&
+              mem[1].memsize == 0xaaaaaaaaaaaaaaaaUL && dist[1] == 0xaaaaaaaa,
+          "numainfo", "room for 2: %ld, %u written; node 0: %#lx bytes, %#lx free, distance %u", r,
+          ni->num_nodes, mem[0].memsize, mem[0].memfree, dist[0]);
+    op = sc(XEN_SYSCTL_numainfo);
+    ni->num_nodes = 1;
+    ni->meminfo = va_unmapped;
+    r = sysctl(&op);
+    check(r == -XEN_EFAULT, "numainfo_efault", "meminfo not mapped: %ld", r);
+}
+
+/* cputopoinfo: the count of CPU ids with a null handle, then every online CPU on core 0,
+ * socket 0, node 0; nothing written past the CPUs there are or the caller's count. */
+static void cputopoinfo(void)
+{
+    struct xen_sysctl op = sc(XEN_SYSCTL_cputopoinfo);
+    struct xen_sysctl_cputopoinfo *ti = &op.u.cputopoinfo;
+    long r = sysctl(&op);
+    check(r == 0 && ti->num_cpus == pcpus, "cputopoinfo_count",
+          "null handle: %ld, %u CPU(s) on a %u-CPU machine", r, ti->num_cpus, pcpus);
+    struct xen_sysctl_cputopo topo[9];
+    memset(topo, 0xaa, sizeof(topo));
+    op = sc(XEN_SYSCTL_cputopoinfo);
+    ti->num_cpus = 8;
+    ti->cputopo = (uintptr_t)topo;
+    r = sysctl(&op);
+    unsigned zero = 0, n = pcpus < 8 ? pcpus : 8;
+    for (unsigned i = 0; i < n; i++)
+        zero += topo[i].core == 0 && topo[i].socket == 0 && topo[i].node == 0;
+    check(r == 0 && ti->num_cpus == n && zero == n && topo[n].node == 0xaaaaaaaa, "cputopoinfo",
+          "room for 8: %ld, %u written, %u on core 0 socket 0 node 0", r, ti->num_cpus, zero);
+    memset(topo, 0xaa, sizeof(topo));
+    op = sc(XEN_SYSCTL_cputopoinfo);
+    ti->num_cpus = 1;
+    ti->cputopo = (uintptr_t)topo;
+    r = sysctl(&op);
+    check(r == 0 && ti->num_cpus == 1 && topo[0].node == 0 && topo[1].core == 0xaaaaaaaa,
+          "cputopoinfo_short", "room for 1: %ld, %u written, the next entry untouched", r,
+          ti->num_cpus);
+    ti->num_cpus = 1;
+    ti->cputopo = va_unmapped;
+    r = sysctl(&op);
+    check(r == -XEN_EFAULT, "cputopoinfo_efault", "array not mapped: %ld", r);
 }
 
 static struct xen_domctl_getdomaininfo list[8];
@@ -338,6 +404,62 @@ static void vcpu_affinity(void)
     r = affinity(XEN_DOMCTL_setvcpuaffinity, 0, XEN_VCPUAFFINITY_HARD, map, 64);
     check(r == 0 && map[0] == all, "setvcpuaffinity_all", "back to every pCPU: %ld, %02x", r,
           map[0]);
+}
+
+static long address_size(uint32_t cmd, domid_t dom, uint32_t *size)
+{
+    struct xen_domctl op = dc(cmd, dom);
+    op.u.address_size.size = *size;
+    long r = domctl(&op);
+    *size = op.u.address_size.size;
+    return r;
+}
+
+/* libxenguest sets 64 before it lays out an AArch64 guest's memory; AArch32 (32) and anything
+ * else are refused, and every domain reads back as 64. */
+static void address_sizes(void)
+{
+    uint32_t s64 = 64, s32 = 32, s0 = 0;
+    long r = address_size(XEN_DOMCTL_set_address_size, peer_id, &s64);
+    check(r == 0, "set_address_size", "64 bits: %ld", r);
+    long r32 = address_size(XEN_DOMCTL_set_address_size, peer_id, &s32);
+    long r0 = address_size(XEN_DOMCTL_set_address_size, peer_id, &s0);
+    check(r32 == -XEN_EINVAL && r0 == -XEN_EINVAL, "set_address_size_einval",
+          "32 bits: %ld, 0: %ld", r32, r0);
+    uint32_t peer = 0, self = 0;
+    r = address_size(XEN_DOMCTL_get_address_size, peer_id, &peer);
+    long rs = address_size(XEN_DOMCTL_get_address_size, self_id, &self);
+    check(r == 0 && peer == 64 && rs == 0 && self == 64, "get_address_size",
+          "peer: %ld, %u bits; this domain: %ld, %u bits", r, peer, rs, self);
+}
+
+static long node_affinity(uint32_t cmd, uint64_t map, uint32_t bits)
+{
+    struct xen_domctl op = dc(cmd, peer_id);
+    op.u.nodeaffinity.nodemap.bitmap = map;
+    op.u.nodeaffinity.nodemap.nr_bits = bits;
+    return domctl(&op);
+}
+
+/* One NUMA node: an affinity must include node 0, and node 0 alone is what reads back. */
+static void nodeaffinity(void)
+{
+    uint8_t map[8] = { 0x01 };
+    long r = node_affinity(XEN_DOMCTL_setnodeaffinity, (uintptr_t)map, 8);
+    map[0] = 0xff; /* nodes 1-7 are not there */
+    long all = node_affinity(XEN_DOMCTL_setnodeaffinity, (uintptr_t)map, 8);
+    check(r == 0 && all == 0, "setnodeaffinity", "node 0: %ld; nodes 0-7: %ld", r, all);
+    map[0] = 0x02;
+    r = node_affinity(XEN_DOMCTL_setnodeaffinity, (uintptr_t)map, 8);
+    long none = node_affinity(XEN_DOMCTL_setnodeaffinity, (uintptr_t)map, 0);
+    check(r == -XEN_EINVAL && none == -XEN_EINVAL, "setnodeaffinity_einval",
+          "node 1 only: %ld; an empty map: %ld", r, none);
+    r = node_affinity(XEN_DOMCTL_setnodeaffinity, va_unmapped, 8);
+    check(r == -XEN_EFAULT, "setnodeaffinity_efault", "map not mapped: %ld", r);
+    memset(map, 0xaa, sizeof(map));
+    r = node_affinity(XEN_DOMCTL_getnodeaffinity, (uintptr_t)map, 64);
+    check(r == 0 && map[0] == 0x01 && map[1] == 0 && map[7] == 0, "getnodeaffinity",
+          "%ld, bitmap %02x %02x .. %02x (node 0)", r, map[0], map[1], map[7]);
 }
 
 static long sched(uint32_t id, uint32_t cmd, uint16_t weight, uint16_t cap,
@@ -776,6 +898,26 @@ static void create_domains(void)
           "struct in a read-only page: %ld, nothing made", r);
 }
 
+/* libxl's createdomain unless the configuration sets max_grant_frames: -1 for both grant
+ * limits, the hypervisor's defaults.  The domain is destroyed again at once. */
+static void create_default_grant_limits(void)
+{
+    uint64_t before = free_pages();
+    struct xen_domctl op = create_op(0);
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    long r = domctl(&op);
+    domid_t id = op.domain;
+    check(r == 0 && id != 0 && id != self_id && id != peer_id && count_domains() == 3,
+          "createdomain_default_grants", "grant and maptrack frames -1: %ld, domain %u", r, id);
+    if (r)
+        return;
+    r = simple(XEN_DOMCTL_destroydomain, id);
+    bool back = WAIT_EVENT(free_pages() == before);
+    check(r == 0 && gone(id) && count_domains() == 2 && back, "createdomain_default_grants_destroy",
+          "%ld; %u listed; free pages %lu, %lu before", r, count_domains(), free_pages(), before);
+}
+
 /* The peer powers off (its configuration preserves it), shows it in its flags, and is then
  * destroyed: gone from getdomaininfo and the list. */
 static void shutdown_and_destroy(void)
@@ -819,10 +961,14 @@ void guest_main(void *dtb)
     check(done, "domaininfo_blocked", "the peer waits for an event: flags %#x", flags_of(peer_id));
     getdomaininfo();
     cpupools();
+    numainfo();
+    cputopoinfo();
     pause_unpause();
     max_mem();
     vcpus();
     vcpu_affinity();
+    address_sizes();
+    nodeaffinity();
     scheduler_op();
     domain_handle();
     read_console();
@@ -830,5 +976,6 @@ void guest_main(void *dtb)
     console_read();
     acquire_resource();
     create_domains();
+    create_default_grant_limits();
     shutdown_and_destroy();
 }

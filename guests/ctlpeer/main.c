@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ordinary domain beside guests/control: the toolstack's calls are not for it (domctl and
- * sysctl answer -EPERM, before even reading the argument), then it reports and waits in WFI
- * until the control domain shuts it down (SCHEDOP_remote_shutdown, poweroff).  While it waits
- * its vCPU is blocked, which the control domain watches for to know it is done.
+ * sysctl answer -EPERM, before even reading the argument; so do those a toolstack makes while
+ * it builds a guest, such as createdomain with the default grant limits), then it reports and
+ * waits in WFI until the control domain shuts it down (SCHEDOP_remote_shutdown, poweroff).
+ * While it waits its vCPU is blocked, which the control domain watches for to know it is
+ * done.
  */
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
@@ -34,6 +36,30 @@ void guest_main(void *dtb)
     check(r == -XEN_EPERM, "ctlpeer_domctl_eperm_null", "domctl(NULL) = %ld, want -EPERM", r);
     check(dc.domain == 0 && sc.u.physinfo.nr_cpus == 0, "ctlpeer_nothing_written",
           "the refused calls wrote nothing back");
+    /* The calls a toolstack makes while it builds a guest are the control domain's too. */
+    static struct xen_domctl create = {
+        .cmd = XEN_DOMCTL_createdomain,
+        .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+        .u.createdomain = { .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
+                            .max_vcpus = 1,
+                            .max_grant_frames = -1,
+                            .max_maptrack_frames = -1,
+                            .grant_opts = XEN_DOMCTL_GRANT_version(1) },
+    };
+    static struct xen_domctl size = { .cmd = XEN_DOMCTL_set_address_size,
+                                      .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+                                      .u.address_size.size = 64 };
+    static struct xen_sysctl numa = { .cmd = XEN_SYSCTL_numainfo,
+                                      .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    long rc = xen_hypercall(HYPERVISOR_domctl, (uintptr_t)&create, 0, 0, 0, 0);
+    long rs = xen_hypercall(HYPERVISOR_domctl, (uintptr_t)&size, 0, 0, 0, 0);
+    long rn = xen_hypercall(HYPERVISOR_sysctl, (uintptr_t)&numa, 0, 0, 0, 0);
+    check(rc == -XEN_EPERM && rs == -XEN_EPERM && rn == -XEN_EPERM && create.domain == 0 &&
+              numa.u.numainfo.num_nodes == 0,
+          "ctlpeer_build_calls_eperm",
+          "createdomain with the default grant limits %ld, set_address_size %ld, numainfo %ld, "
+          "want -EPERM and nothing written",
+          rc, rs, rn);
     guest_summary();
     for (;;)
         wfi();

@@ -10,10 +10,10 @@
  * What would end or stop this domain or the neighbour is kept out (ctl_sanitize()): the
  * domains found at boot ("protected": this one, the neighbour, DOMID_SELF) are never
  * destroyed, paused for longer than the unpause that follows at once, given less memory,
- * a new vCPU count, other scheduling parameters or another affinity; every command of Xen's
- * numbering (below 100) that is not known to be harmless goes to an id nobody has instead;
- * sysctl never changes a pool, and a credit time slice is only ever set to what it already
- * is.  See docs/reliability.md.
+ * a new vCPU count, other scheduling parameters, another vCPU or NUMA node affinity or another
+ * address size; every command of Xen's numbering (below 100) that is not known to be harmless
+ * goes to an id nobody has instead; sysctl never changes a pool, and a credit time slice is
+ * only ever set to what it already is.  See docs/reliability.md.
  */
 #include <stddef.h>
 #include <xen/domctl.h>
@@ -226,6 +226,20 @@ static uint32_t sched_id(struct fz_cpu *c)
     return rnd_below(c, 8) ? v[rnd_below(c, ARRAY_SIZE(v))] : (uint32_t)fz_value(c);
 }
 
+/* A guest's word size in bits: mostly AArch64's 64 or AArch32's 32. */
+static uint32_t address_size(struct fz_cpu *c)
+{
+    static const uint32_t v[] = { 64, 64, 32, 0, 16, 63, 65, 128 };
+    return rnd_below(c, 8) ? v[rnd_below(c, ARRAY_SIZE(v))] : (uint32_t)fz_value(c);
+}
+
+/* The array handle of a sysctl that asks for a count when its handles are null: null one
+ * time in three. */
+static uint64_t handle_or_null(struct fz_cpu *c)
+{
+    return rnd_below(c, 3) ? handle(c) : 0;
+}
+
 /* Commands Keel implements, drawn twice as often as the others of Xen's (command()). */
 static const uint32_t domctl_keel[] = {
     XEN_DOMCTL_destroydomain,
@@ -245,25 +259,29 @@ static const uint32_t domctl_keel[] = {
     XEN_DOMCTL_cacheflush,
     XEN_DOMCTL_get_paging_mempool_size,
     XEN_DOMCTL_set_paging_mempool_size,
+    XEN_DOMCTL_set_address_size,
+    XEN_DOMCTL_get_address_size,
+    XEN_DOMCTL_setnodeaffinity,
+    XEN_DOMCTL_getnodeaffinity,
 };
 
 static const uint32_t domctl_xen[] = {
-    XEN_DOMCTL_shadow_op,        XEN_DOMCTL_setdebugging,     XEN_DOMCTL_irq_permission,
-    XEN_DOMCTL_iomem_permission, XEN_DOMCTL_settimeoffset,    XEN_DOMCTL_resumedomain,
-    XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size, XEN_DOMCTL_assign_device,
-    XEN_DOMCTL_bind_pt_irq,      XEN_DOMCTL_memory_mapping,   XEN_DOMCTL_set_target,
-    XEN_DOMCTL_deassign_device,  XEN_DOMCTL_unbind_pt_irq,    XEN_DOMCTL_soft_reset,
-    XEN_DOMCTL_vuart_op,
+    XEN_DOMCTL_shadow_op,        XEN_DOMCTL_setdebugging,    XEN_DOMCTL_irq_permission,
+    XEN_DOMCTL_iomem_permission, XEN_DOMCTL_settimeoffset,   XEN_DOMCTL_resumedomain,
+    XEN_DOMCTL_assign_device,    XEN_DOMCTL_bind_pt_irq,     XEN_DOMCTL_memory_mapping,
+    XEN_DOMCTL_set_target,       XEN_DOMCTL_deassign_device, XEN_DOMCTL_unbind_pt_irq,
+    XEN_DOMCTL_soft_reset,       XEN_DOMCTL_vuart_op,
 };
 
 static const uint32_t sysctl_keel[] = {
     XEN_SYSCTL_readconsole,       XEN_SYSCTL_physinfo,   XEN_SYSCTL_sched_id,
     XEN_SYSCTL_getdomaininfolist, XEN_SYSCTL_cpupool_op, XEN_SYSCTL_scheduler_op,
+    XEN_SYSCTL_cputopoinfo,       XEN_SYSCTL_numainfo,
 };
 
 static const uint32_t sysctl_xen[] = {
-    XEN_SYSCTL_tbuf_op,     XEN_SYSCTL_debug_keys, XEN_SYSCTL_getcpuinfo,  XEN_SYSCTL_availheap,
-    XEN_SYSCTL_cputopoinfo, XEN_SYSCTL_numainfo,   XEN_SYSCTL_pcitopoinfo, XEN_SYSCTL_livepatch_op,
+    XEN_SYSCTL_tbuf_op,   XEN_SYSCTL_debug_keys,  XEN_SYSCTL_getcpuinfo,
+    XEN_SYSCTL_availheap, XEN_SYSCTL_pcitopoinfo, XEN_SYSCTL_livepatch_op,
 };
 
 /* 13 in 16 a listed command, Keel's (nk of them) twice as likely as Xen's others (nx); else
@@ -332,6 +350,14 @@ static void build_domctl(struct fz_cpu *c, uint64_t va)
         }
         break;
     }
+    case XEN_DOMCTL_set_address_size:
+    case XEN_DOMCTL_get_address_size:
+        wr(c, va, DU + offsetof(struct xen_domctl_address_size, size), address_size(c), 4);
+        break;
+    case XEN_DOMCTL_setnodeaffinity:
+    case XEN_DOMCTL_getnodeaffinity:
+        bitmap(c, va, DU + offsetof(struct xen_domctl_nodeaffinity, nodemap));
+        break;
     default:
         break;
     }
@@ -387,6 +413,19 @@ static void build_sysctl(struct fz_cpu *c, uint64_t va)
            rnd_below(c, 2) ? 0 : small_or_any(c, 200000), 4);
         break;
     }
+    case XEN_SYSCTL_cputopoinfo: {
+        typedef struct xen_sysctl_cputopoinfo S;
+        wr(c, va, SU + offsetof(S, num_cpus), small_or_any(c, 8), 4);
+        wr(c, va, SU + offsetof(S, cputopo), handle_or_null(c), 8);
+        break;
+    }
+    case XEN_SYSCTL_numainfo: {
+        typedef struct xen_sysctl_numainfo S;
+        wr(c, va, SU + offsetof(S, num_nodes), small_or_any(c, 4), 4);
+        wr(c, va, SU + offsetof(S, meminfo), handle_or_null(c), 8);
+        wr(c, va, SU + offsetof(S, distance), handle_or_null(c), 8);
+        break;
+    }
     default:
         break;
     }
@@ -405,6 +444,7 @@ static bool domctl_harmless(uint32_t cmd)
     case XEN_DOMCTL_getvcpuaffinity:
     case XEN_DOMCTL_setdomainhandle:
     case XEN_DOMCTL_get_address_size:
+    case XEN_DOMCTL_getnodeaffinity:
     case XEN_DOMCTL_get_paging_mempool_size:
         return true;
     default:
@@ -438,20 +478,44 @@ struct ctl_after {
     domid_t dom;
 };
 
-static long prep_getaffinity(struct fz_cpu *c, domid_t dom, uint32_t vcpu, uint32_t bits)
+/* This vCPU's struct for a call of the sanitizer's own: cmd on dom, no arguments yet. */
+static struct xen_domctl *prep_domctl(struct fz_cpu *c, uint32_t cmd, domid_t dom)
 {
-    struct ctl_private *p = &priv[c->idx];
-    struct xen_domctl *op = &p->prep_d;
+    struct xen_domctl *op = &priv[c->idx].prep_d;
     for (unsigned i = 0; i < sizeof(*op); i++)
         ((volatile uint8_t *)op)[i] = 0;
-    op->cmd = XEN_DOMCTL_getvcpuaffinity;
+    op->cmd = cmd;
     op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
     op->domain = dom;
+    return op;
+}
+
+static long prep_getaffinity(struct fz_cpu *c, domid_t dom, uint32_t vcpu, uint32_t bits)
+{
+    struct xen_domctl *op = prep_domctl(c, XEN_DOMCTL_getvcpuaffinity, dom);
     op->u.vcpuaffinity.vcpu = vcpu;
     op->u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
-    op->u.vcpuaffinity.cpumap_hard.bitmap = (uintptr_t)p->aff;
+    op->u.vcpuaffinity.cpumap_hard.bitmap = (uintptr_t)priv[c->idx].aff;
     op->u.vcpuaffinity.cpumap_hard.nr_bits = bits;
     return domctl_at(op);
+}
+
+/* dom's NUMA node affinity into this vCPU's affinity bitmap, bits long. */
+static long prep_getnodeaffinity(struct fz_cpu *c, domid_t dom, uint32_t bits)
+{
+    struct xen_domctl *op = prep_domctl(c, XEN_DOMCTL_getnodeaffinity, dom);
+    op->u.nodeaffinity.nodemap.bitmap = (uintptr_t)priv[c->idx].aff;
+    op->u.nodeaffinity.nodemap.nr_bits = bits;
+    return domctl_at(op);
+}
+
+/* dom's address size in *size. */
+static long prep_get_address_size(struct fz_cpu *c, domid_t dom, uint32_t *size)
+{
+    struct xen_domctl *op = prep_domctl(c, XEN_DOMCTL_get_address_size, dom);
+    long rc = domctl_at(op);
+    *size = op->u.address_size.size;
+    return rc;
 }
 
 /* A domctl at va (entirely in the buffer, or a nested call's private struct) made safe.
@@ -494,6 +558,28 @@ static void sanitize_domctl(struct fz_cpu *c, uint64_t va, bool top, struct ctl_
             if (prep_getaffinity(c, dom, vcpu, bits) == 0) {
                 wr(c, va, DU + offsetof(A, cpumap_hard.bitmap), (uintptr_t)priv[c->idx].aff, 8);
                 wr(c, va, DU + offsetof(A, cpumap_hard.nr_bits), bits, 4);
+                priv[c->idx].kept++;
+                return;
+            }
+        }
+        break;
+    }
+    case XEN_DOMCTL_set_address_size: { /* the size it has, read just before */
+        uint32_t size;
+        if (top && prep_get_address_size(c, dom, &size) == 0) {
+            wr(c, va, DU + offsetof(struct xen_domctl_address_size, size), size, 4);
+            priv[c->idx].kept++;
+            return;
+        }
+        break;
+    }
+    case XEN_DOMCTL_setnodeaffinity: { /* the nodes it has, read just before */
+        typedef struct xen_domctl_nodeaffinity N;
+        if (top) {
+            uint32_t bits = 1 + (uint32_t)rnd_below(c, AFF_BYTES * 8);
+            if (prep_getnodeaffinity(c, dom, bits) == 0) {
+                wr(c, va, DU + offsetof(N, nodemap.bitmap), (uintptr_t)priv[c->idx].aff, 8);
+                wr(c, va, DU + offsetof(N, nodemap.nr_bits), bits, 4);
                 priv[c->idx].kept++;
                 return;
             }
@@ -587,13 +673,7 @@ static void finish(struct fz_cpu *c, const struct ctl_after *after, long rc)
     if (!after->unpause || rc != 0)
         return;
     priv[c->idx].pauses++;
-    struct xen_domctl *op = &priv[c->idx].prep_d;
-    for (unsigned i = 0; i < sizeof(*op); i++)
-        ((volatile uint8_t *)op)[i] = 0;
-    op->cmd = XEN_DOMCTL_unpausedomain;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = after->dom;
-    long r = domctl_at(op);
+    long r = domctl_at(prep_domctl(c, XEN_DOMCTL_unpausedomain, after->dom));
     if (r)
         printf("FUZZ-NOTE vcpu %u: unpausedomain %u after pausing it: %ld\n", c->idx, after->dom,
                r);
