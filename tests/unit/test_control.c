@@ -869,8 +869,8 @@ static void createdomain_checks(void **state)
     c = good_config();
     c.max_grant_frames = c.max_maptrack_frames = -1;
     assert_int_equal(ctl_createdomain_check(&c, &why), 0);
-    assert_int_equal(c.max_grant_frames, 64);
-    assert_int_equal(c.max_maptrack_frames, 1024);
+    assert_int_equal(c.max_grant_frames, -1); /* goes back as it came, as from Xen */
+    assert_int_equal(c.max_maptrack_frames, -1);
     assert_int_equal(check_with(maptrack_over), -EINVAL);
     assert_int_equal(check_with(spis_max), 0);
     assert_int_equal(check_with(spis_over), -EINVAL);
@@ -911,6 +911,12 @@ static void createdomain_makes(void **state)
     ctl_getdomaininfo(&newdom, &info);
     assert_true(info.flags & XEN_DOMINF_paused);
     assert_memory_equal(info.handle, h, 16);
+    /* -1 grant and maptrack frames: the defaults. */
+    c = good_config();
+    c.max_grant_frames = c.max_maptrack_frames = -1;
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
+    assert_int_equal(created.max_grant_frames, 64);
+    assert_int_equal(created.max_maptrack_frames, 1024);
     /* A requested id passes through; reserved ids mean any. */
     c = good_config();
     assert_int_equal(ctl_createdomain(12, &c, &id, &why), 0);

@@ -57,14 +57,11 @@ long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why)
         REFUSE(-EINVAL, "a TEE mediator asked, Keel has none");
     /* The grant table: version 1 only (Xen's opt_gnttab_max_version on Arm), 1..64 frames, a
      * maptrack of at most 1024 frames; a negative count is "the hypervisor's default" (what
-     * libxl sends unless the config sets max_grant_frames), Xen's 64 and 1024. */
+     * libxl sends unless the config sets max_grant_frames), Xen's 64 and 1024, applied when
+     * the domain is made (the caller's struct goes back with its -1, as from Xen). */
     if (XEN_DOMCTL_GRANT_version(c->grant_opts) != 1)
         REFUSE(-EINVAL, "a grant table version other than 1");
-    if (c->max_grant_frames < 0)
-        c->max_grant_frames = GNTTAB_MAX_FRAMES_LIMIT;
-    if (c->max_maptrack_frames < 0)
-        c->max_maptrack_frames = GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT;
-    if (c->max_grant_frames < 1 || c->max_grant_frames > GNTTAB_MAX_FRAMES_LIMIT)
+    if (c->max_grant_frames == 0 || c->max_grant_frames > GNTTAB_MAX_FRAMES_LIMIT)
         REFUSE(-EINVAL, "max_grant_frames not in 1..64");
     if (c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT)
         REFUSE(-EINVAL, "max_maptrack_frames above 1024");
@@ -99,9 +96,13 @@ long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *
     cfg.nr_vcpus = c->max_vcpus;
     cfg.xen_enhanced = true;
     cfg.nr_spis = c->arch.nr_spis;
-    cfg.max_grant_frames = (uint32_t)c->max_grant_frames;
-    cfg.max_maptrack_frames =
-        c->max_maptrack_frames ? (uint32_t)c->max_maptrack_frames : GNTTAB_NO_MAPTRACK;
+    cfg.max_grant_frames =
+        c->max_grant_frames < 0 ? GNTTAB_MAX_FRAMES_LIMIT : (uint32_t)c->max_grant_frames;
+    if (c->max_maptrack_frames < 0)
+        cfg.max_maptrack_frames = GNTTAB_MAX_MAPTRACK_FRAMES_LIMIT;
+    else
+        cfg.max_maptrack_frames =
+            c->max_maptrack_frames ? (uint32_t)c->max_maptrack_frames : GNTTAB_NO_MAPTRACK;
     /* A shut-down domain waits for the toolstack, which decides what comes next. */
     cfg.on_poweroff = cfg.on_reboot = cfg.on_crash = ACTION_PRESERVE;
     int err = 0;

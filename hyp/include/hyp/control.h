@@ -55,16 +55,17 @@ long ctl_readconsole(struct xen_sysctl_readconsole *op, ctl_sink_fn sink, void *
 
 /* --- domctl --- */
 
-/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3 and
- * negative grant and maptrack frame counts made the defaults, 64 and 1024), or -EINVAL
+/* createdomain's checks of c, Xen 4.17's on Arm: 0 (with gic_version NATIVE made V3; a
+ * negative grant or maptrack frame count, "the default", passes), or -EINVAL
  * (flags other than HVM|HAP, GICv2, no vCPU or more than Keel has, a TEE, grant limits out
  * of range, nr_spis above 988, IOMMU, vPMU or trace options), -ESRCH (no such
  * pool), -EOPNOTSUPP (a pool other than Pool-0). */
 long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why);
 /* createdomain: an empty domain, paused once, with c's handle: id want if in 1..0x7fef (else
  * any), its id in *id.  The errors of the check, and -EEXIST (want is taken), -EINVAL (want
- * beyond Keel's table), -ENOMEM.  A refusal of the check sets *why to a reason for a
- * person (else it is ""). */
+ * beyond Keel's table), -ENOMEM.  Negative grant and maptrack frame counts become the
+ * defaults, 64 and 1024.  A refusal of the check sets *why to a reason for a person (else it
+ * is ""). */
 long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id,
                       const char **why);
 
