@@ -39,6 +39,18 @@ prepare_dom0_initrd() {
     fi
 }
 
+# A raw disk holding FILES as a newc cpio archive (under their own names), which the dom0
+# checks unpack: how domU kernels and configurations reach dom0.
+make_guest_disk() { # OUT FILE...
+    local out=$1 dir
+    shift
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/keel-disk.XXXXXX") || return 1
+    cp "$@" "$dir/" && (cd "$dir" && ls | cpio -o -H newc --quiet) > "$out"
+    local rc=$?
+    rm -rf "$dir"
+    return $rc
+}
+
 # result PREFIX NAME OK SECONDS WHY LOG
 result() {
     if [ "$3" = 1 ]; then

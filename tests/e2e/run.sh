@@ -18,7 +18,7 @@ done
 
 setup_ok=1
 prepare_guest || setup_ok=0
-make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image build/guests/ctlpeer.Image > "$logs/e2e-build.log" 2>&1 ||
+make -s -C "$top" hyp build/tools/keel-cfg build/guests/hello.Image build/guests/ctlpeer.Image build/guests/faulty.Image > "$logs/e2e-build.log" 2>&1 ||
     setup_ok=0
 if [ "$setup_ok" = 0 ]; then
     echo "run.sh: cannot build Keel or the guest material (see build/test-logs/e2e-build.log)"
@@ -197,9 +197,10 @@ wait_for_line() { # log string pid limit
     done
 }
 
-# `make run` as a new user would (issue 12, item 8), with scripted typing: what is typed at
-# the demo domain's prompt reaches its shell without switching first, and quitting QEMU with
-# Ctrl-T X, as README says, ends the demo with status 0.
+# `make run` as a new user would (issues 12 and 10), with scripted typing: dom0's shell comes
+# up with Debian's toolstack, `xl create -c` of the ready configuration gives the domU's shell
+# on the same console, what is typed reaches it, and quitting QEMU with Ctrl-T X, as README
+# says, ends the demo with status 0.
 case_demo() {
     local start=$SECONDS in=$work/demo.in pid
     log=$logs/e2e-demo.log
@@ -209,12 +210,16 @@ case_demo() {
     "$top/scripts/run-demo.sh" --input --timeout 600 < "$in" > "$log" 2>&1 &
     pid=$!
     exec 7> "$in"
-    if ! wait_for_line "$log" "busybox shell on the console" "$pid" 500; then
-        why="the demo domain's shell never started"
+    if ! wait_for_line "$log" "Keel dom0: Debian's xl is ready" "$pid" 500; then
+        why="dom0's shell never started"
     else
-        printf 'echo typed-$((6 * 7))
-' >&7
-        wait_for_line "$log" "typed-42" "$pid" 120 || why="what was typed did not reach the shell"
+        printf 'xl create -c /etc/xen/debian.cfg\n' >&7
+        if ! wait_for_line "$log" "Keel guest: busybox shell on the console" "$pid" 500; then
+            why="xl create -c showed no domU shell"
+        else
+            printf 'echo typed-$((6 * 7))\n' >&7
+            wait_for_line "$log" "typed-42" "$pid" 120 || why="what was typed did not reach the domU's shell"
+        fi
     fi
     printf 'x' >&7
     exec 7>&-
@@ -469,7 +474,9 @@ judge_xl_create() { # log
     local log=$1 c d0=$work/xl-create-dom0.log g=$work/xl-create-guest.log v
     con_domain "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled create create_gone console_create console_unpause console \
-        console_list shutdown shutdown_gone reboot_create reboot_up reboot reboot_again destroy destroy_gone; do
+        console_list shutdown shutdown_gone reboot_create reboot_up reboot reboot_again destroy destroy_gone \
+        change_create change_up vcpu_set vcpu_set_seen vcpu_list mem_set mem_set_seen mem_list xentop top \
+        change_destroy crash_create crash_seen crash_list crash_destroy; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | sed -n '2p;3p' | tr '\n' ' ')"; return; }
     done
@@ -481,6 +488,12 @@ judge_xl_create() { # log
     elif ! con_domain "$d0" guest2 | grep -q '^CHECK idle_ready='; then echo "xl console showed no userspace"
     elif ! xl_out "$log" console_list | grep -qE '^guest2 +[0-9]+ +128 +1 '; then echo "xl list guest2: not 128 MiB, 1 vCPU"
     elif [ "$(xl_out "$log" reboot_boots | sed -n 2p)" != 2 ]; then echo "xl reboot: guest3 did not boot twice"
+    elif ! xl_out "$log" vcpu_list | grep -qE '^guest4 +[0-9]+ +1 +- +--p '; then echo "xl vcpu-list: vCPU 1 of guest4 not offline"
+    elif ! v=$(con_domain "$d0" guest4 | sed -n 's/^CHECK idle_state=0 //p' | tail -1) ||
+        ! [ "$v" -gt 0 ] 2>/dev/null || [ $(($(con_domain "$d0" guest4 | sed -n 's/^CHECK idle_state=0-1 //p' | head -1) - v)) -lt 60000 ]; then
+        echo "guest4's balloon did not give back 64 MiB: $(con_domain "$d0" guest4 | grep idle_state | tr '\n' ' ')"
+    elif ! xl_out "$log" mem_list | grep -qE '^guest4 +[0-9]+ +19[0-9] +1 '; then echo "xl list guest4: not 192 MiB after the balloon"
+    elif ! xl_out "$log" xentop | grep -qE '^ +guest4 '; then echo "xentop does not list guest4"
     elif v=$(con_check_value "$d0" reboot_ids) && [ "${v%,*}" = "${v#*,}" ]; then
         echo "xl reboot: guest3 kept domain id ${v%,*} (xl restarts it as a new domain)"
     elif [ "$(con_check_value "$d0" cycles)" != 20 ]; then echo "only $(con_check_value "$d0" cycles) of 20 create/destroy cycles"
@@ -502,17 +515,16 @@ judge_xl_create() { # log
 # create/destroy cycles with no page lost, and five configurations libxl refuses with nothing
 # left behind.  The domUs' files reach dom0 on a virtio disk (a cpio archive).
 case_xl_create() {
-    local start=$SECONDS disk=$work/xl-create-disk.img dir=$work/xl-create-files q=()
+    local start=$SECONDS disk=$work/xl-create-disk.img dir=$work/xl-create-files q=() a
     log=$logs/e2e-xl-create.log
     why=""
     prepare_dom0_initrd || { result e2e xl-create 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
     dom0_cfg xl-create xlcreate
     rm -rf "$dir"
     mkdir -p "$dir"
-    cp "$kernel" "$dir/Image"
-    cp "$initrd" "$dir/initramfs.cpio.gz"
     cp "$top/build/guests/ctlpeer.Image" "$dir/peer.Image"
-    (cd "$dir" && ls | cpio -o -H newc --quiet) > "$disk"
+    cp "$top/build/guests/faulty.Image" "$dir/faulty.Image"
+    make_guest_disk "$disk" "$kernel" "$initrd" "$dir/peer.Image" "$dir/faulty.Image"
     for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
         q+=(--qemu-arg "$a")
     done
