@@ -254,6 +254,18 @@ XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, period, 0);
 XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, budget, 4);
 XEN_ABI_OFFSET(struct xen_domctl_sched_rtds, flags, 8);
 
+/* The elements of the vcpuinfo commands' array: one vCPU's parameters. */
+struct xen_domctl_schedparam_vcpu {
+    union {
+        struct xen_domctl_sched_credit credit;
+        struct xen_domctl_sched_credit credit2;
+        struct xen_domctl_sched_rtds rtds;
+    } u;
+    uint32_t vcpuid;
+};
+XEN_ABI_SIZE(struct xen_domctl_schedparam_vcpu, 16);
+XEN_ABI_OFFSET(struct xen_domctl_schedparam_vcpu, vcpuid, 12);
+
 struct xen_domctl_scheduler_op {
     uint32_t sched_id; /* XEN_SCHEDULER_*: must be the domain's */
     uint32_t cmd;      /* XEN_DOMCTL_SCHEDOP_* */

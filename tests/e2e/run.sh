@@ -4,13 +4,13 @@
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
 #                                truncated-kernel not-created demo balloon dom0 dom0-devices
-#                                toolstack xl-create (default all)
+#                                toolstack toolstack-rtds xl-create (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack xl-create"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack toolstack-rtds xl-create"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -450,6 +450,45 @@ CFG
     grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
     [ -n "$why" ] || why=$(judge_toolstack "$log")
     result e2e toolstack "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# xl sched-rtds and xl cpupool-list with an RTDS pool (issue 10): Keel boots with pCPU 1 in
+# pool "rt" (RTDS) and the dom0less guests/ctlpeer in it; dom0's xl lists both pools (the
+# second as Pool-1: as on Xen, only Pool-0's name is in xenstore), shows the
+# domain's budget and period, sets new ones (per vCPU, as xl 4.17 does), reads them back,
+# gets libxl's refusal for a budget larger than its period, and destroys the domain (so, as
+# in case toolstack, the launcher's status is not the verdict).
+case_toolstack_rtds() {
+    local start=$SECONDS c
+    log=$logs/e2e-toolstack-rtds.log
+    prepare_dom0_initrd || { result e2e toolstack-rtds 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_cfg toolstack-rtds toolstack keelrtds=dom0less-1
+    cat > "$work/rtpeer.cfg" <<CFG
+# Written by tests/e2e/run.sh: a dom0less domain in the RTDS pool, for dom0's xl sched-rtds
+name = "rtpeer"
+vcpus = 1
+memory = 32
+kernel = "$top/build/guests/ctlpeer.Image"
+pool = "rt"
+budget = 4000
+period = 10000
+CFG
+    launch toolstack-rtds --keel-args "cpupool=rt:rtds:1" --dom0 "$work/toolstack-rtds.cfg" "$work/rtpeer.cfg"
+    why=""
+    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
+    for c in rtds_pools rtds_all rtds_set rtds_get rtds_destroy; do
+        [ -n "$why" ] || xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
+            why="$c failed: $(xl_out "$log" "$c" | sed -n 2p)"
+    done
+    if [ -n "$why" ]; then :
+    elif ! xl_out "$log" rtds_pools | grep -qE '^Pool-1 +1 +rtds +y +1'; then why="xl cpupool-list: no Pool-1 (1 CPU, rtds, 1 domain)"
+    elif ! xl_out "$log" rtds_pools | grep -qE '^Pool-0 +1 +credit +y +1'; then why="xl cpupool-list: Pool-0 is not 1 CPU with dom0"
+    elif ! xl_out "$log" rtds_all | grep -qE '^dom0less-1 +1 +10000 +4000 '; then why="xl sched-rtds: not period 10000, budget 4000"
+    elif ! xl_out "$log" rtds_get | grep -qE '^dom0less-1 +1 +20000 +5000 '; then why="xl sched-rtds -d: not period 20000, budget 5000 after setting them"
+    elif xl_out "$log" rtds_bad | grep -q '^CHECK end rtds_bad rc=0$'; then why="xl sched-rtds took a budget above its period"
+    elif ! grep -q 'domain rtpeer: destroyed' "$log"; then why="xl destroy did not end rtpeer"
+    fi
+    result e2e toolstack-rtds "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 # Keel's count of free pages each time a domU's memory came back, from the create/destroy

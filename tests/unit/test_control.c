@@ -501,6 +501,46 @@ static void scheduler_rtds_and_null(void **state)
     assert_int_equal(ctl_sched_id(), XEN_SCHEDULER_NULL);
 }
 
+/* Per vCPU: RTDS reads the domain's values and sets them (extra time included) for vCPUs the
+ * domain has; credit has none; null takes anything and changes nothing. */
+static void scheduler_per_vcpu(void **state)
+{
+    struct domain *d = &doms[1]; /* 2 vCPUs */
+    kind = SCHED_KIND_RTDS;
+    params = (struct sched_params){ .budget_us = 3000, .period_us = 10000, .extratime = true };
+    struct xen_domctl_schedparam_vcpu e = { .vcpuid = 1 };
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &e),
+                     0);
+    assert_int_equal(e.u.rtds.period, 10000);
+    assert_int_equal(e.u.rtds.budget, 3000);
+    assert_int_equal(e.u.rtds.flags, XEN_DOMCTL_SCHEDRT_extra);
+    e = (struct xen_domctl_schedparam_vcpu){ .u.rtds = { 20000, 5000, 0 }, .vcpuid = 0 };
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_putvcpuinfo, &e),
+                     0);
+    assert_int_equal(params.period_us, 20000);
+    assert_int_equal(params.budget_us, 5000);
+    assert_false(params.extratime); /* per vCPU, extra time is set too, as in Xen */
+    e.vcpuid = 2;
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &e),
+                     -EINVAL);
+    e = (struct xen_domctl_schedparam_vcpu){ .u.rtds = { 1000, 5000, 0 }, .vcpuid = 0 };
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_putvcpuinfo, &e),
+                     -EINVAL);
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &e),
+                     -EINVAL);
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_RTDS, XEN_DOMCTL_SCHEDOP_getinfo, &e),
+                     -EINVAL);
+    kind = SCHED_KIND_CREDIT;
+    e.vcpuid = 0;
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_CREDIT, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &e),
+                     -EINVAL);
+    kind = SCHED_KIND_NULL;
+    int before = set_calls;
+    assert_int_equal(ctl_sched_vcpu_op(d, XEN_SCHEDULER_NULL, XEN_DOMCTL_SCHEDOP_putvcpuinfo, &e),
+                     0);
+    assert_int_equal(set_calls, before);
+}
+
 /* --- sysctl --- */
 
 static void cpupool_info(void **state)
@@ -1028,6 +1068,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(vcpu_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduler_credit, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduler_rtds_and_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(scheduler_per_vcpu, setup, teardown),
         cmocka_unit_test_setup_teardown(cpupool_info, setup, teardown),
         cmocka_unit_test_setup_teardown(sched_adjust_global, setup, teardown),
         cmocka_unit_test_setup_teardown(physinfo, setup, teardown),

@@ -269,6 +269,24 @@ void ctl_cpu_topo(unsigned cpu, struct xen_sysctl_cputopo *t)
     *t = (struct xen_sysctl_cputopo){ v, v, v };
 }
 
+/* Per vCPU: vCPUs 0 and 1; get gives period 100 + the id; a put is counted. */
+static int vcpu_puts;
+static struct xen_domctl_schedparam_vcpu last_put;
+
+long ctl_sched_vcpu_op(struct domain *d, uint32_t sched_id, uint32_t cmd,
+                       struct xen_domctl_schedparam_vcpu *e)
+{
+    if (e->vcpuid > 1)
+        return -EINVAL;
+    if (cmd == XEN_DOMCTL_SCHEDOP_getvcpuinfo) {
+        e->u.rtds.period = 100 + e->vcpuid;
+        return 0;
+    }
+    vcpu_puts++;
+    last_put = *e;
+    return 0;
+}
+
 /* Pools 0 (pCPUs 0-1) and 3 (pCPUs 2-3). */
 long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus)
 {
@@ -575,6 +593,41 @@ static void address_size_and_nodes(void **state)
     assert_int_equal(nodes[1], 0);
 }
 
+/* The per-vCPU scheduler commands walk the array: get fills each entry; put checks them all
+ * and sets once, refusing entries that differ; too long an array and bad memory are refused. */
+static void sched_per_vcpu(void **state)
+{
+    struct xen_domctl_schedparam_vcpu e[3] = { { .vcpuid = 1 }, { .vcpuid = 0 } };
+    struct xen_domctl op = dc(XEN_DOMCTL_scheduler_op, 1);
+    op.u.scheduler_op.sched_id = XEN_SCHEDULER_RTDS;
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_getvcpuinfo;
+    op.u.scheduler_op.u.v.vcpus = (uintptr_t)e;
+    op.u.scheduler_op.u.v.nr_vcpus = 2;
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(e[0].u.rtds.period, 101);
+    assert_int_equal(e[1].u.rtds.period, 100);
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_putvcpuinfo;
+    vcpu_puts = 0;
+    e[0].u.rtds = e[1].u.rtds = (struct xen_domctl_sched_rtds){ 20000, 5000, 1 };
+    assert_int_equal(domctl(&op), 0);
+    assert_int_equal(vcpu_puts, 1);
+    assert_int_equal(last_put.u.rtds.budget, 5000);
+    e[1].u.rtds.budget = 4000;
+    assert_int_equal(domctl(&op), -EOPNOTSUPP);
+    e[1].u.rtds.budget = 5000;
+    e[1].vcpuid = 7;
+    assert_int_equal(domctl(&op), -EINVAL);
+    assert_int_equal(vcpu_puts, 1); /* nothing set when an entry is refused */
+    op.u.scheduler_op.u.v.nr_vcpus = 100000;
+    assert_int_equal(domctl(&op), -EINVAL);
+    op.u.scheduler_op.u.v.vcpus = (uintptr_t)stub_mem.hole;
+    op.u.scheduler_op.u.v.nr_vcpus = 1;
+    assert_int_equal(domctl(&op), -EFAULT);
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_getvcpuinfo;
+    op.u.scheduler_op.u.v.vcpus = (uintptr_t)stub_mem.ro;
+    assert_int_equal(domctl(&op), -EFAULT);
+}
+
 static void affinity_bitmaps(void **state)
 {
     uint8_t hard[4] = { 0xff, 0xff, 0xff, 0xff }, soft[2] = { 0xff, 0xff };
@@ -789,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(copy_back_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(affinity_bitmaps, setup, teardown),
         cmocka_unit_test_setup_teardown(address_size_and_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(sched_per_vcpu, setup, teardown),
         cmocka_unit_test_setup_teardown(sysctl_basics, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_list, setup, teardown),
         cmocka_unit_test_setup_teardown(topology, setup, teardown),

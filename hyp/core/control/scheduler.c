@@ -6,8 +6,10 @@
  * 0xFFFF, credit2 removes it on 0 and refuses more than 100% per vCPU; a weight of 0 keeps
  * the weight.  RTDS get reports the domain's own budget and period (Xen 4.17 reports its
  * defaults; Keel's are per domain, so they are the same thing) and its extra-time flag; put
- * leaves extra time alone, as Xen's does.  null has no parameters: every command succeeds and
- * changes nothing.
+ * leaves extra time alone, as Xen's does.  Per vCPU (xl sched-rtds -v), each vCPU reads the
+ * domain's; a put sets the domain's period, budget and extra time, so core/hypercall/domctl.c
+ * takes a put only when every vCPU in it gets the same values.  null has no parameters: every
+ * command succeeds and changes nothing.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
@@ -70,8 +72,35 @@ static long rtds_op(struct domain *d, struct xen_domctl_scheduler_op *op)
         sp.budget_us = r->budget;
         return sched_domain_set_params(d, &sp);
     default:
-        return -EOPNOTSUPP; /* per-vCPU parameters: Keel's are per domain */
+        return -EOPNOTSUPP; /* per-vCPU parameters come one by one: ctl_sched_vcpu_op */
     }
+}
+
+long ctl_sched_vcpu_op(struct domain *d, uint32_t sched_id, uint32_t cmd,
+                       struct xen_domctl_schedparam_vcpu *e)
+{
+    enum sched_kind kind;
+    sched_domain_pool(d, &kind);
+    if (sched_id != id_of(kind) ||
+        (cmd != XEN_DOMCTL_SCHEDOP_getvcpuinfo && cmd != XEN_DOMCTL_SCHEDOP_putvcpuinfo))
+        return -EINVAL;
+    if (kind == SCHED_KIND_NULL)
+        return 0;
+    if (kind != SCHED_KIND_RTDS || e->vcpuid >= d->nr_vcpus)
+        return -EINVAL; /* credit and credit2 have no per-vCPU parameters, as in Xen */
+    struct sched_params sp;
+    sched_domain_get_params(d, &sp);
+    struct xen_domctl_sched_rtds *r = &e->u.rtds;
+    if (cmd == XEN_DOMCTL_SCHEDOP_getvcpuinfo) {
+        r->period = (uint32_t)sp.period_us;
+        r->budget = (uint32_t)sp.budget_us;
+        r->flags = sp.extratime ? XEN_DOMCTL_SCHEDRT_extra : 0;
+        return 0;
+    }
+    sp.period_us = r->period;
+    sp.budget_us = r->budget;
+    sp.extratime = r->flags & XEN_DOMCTL_SCHEDRT_extra;
+    return sched_domain_set_params(d, &sp);
 }
 
 long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus)

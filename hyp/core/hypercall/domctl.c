@@ -66,9 +66,50 @@ static long getvcpuinfo(struct vcpu *v, struct domain *d, struct xen_domctl *op)
     return ctl_getvcpuinfo(d, &op->u.getvcpuinfo);
 }
 
+/* The per-vCPU commands walk the guest's array of nr_vcpus entries: get fills each; put
+ * checks every entry (a vCPU d has, the same values as the first, since Keel keeps one set
+ * per domain: -EOPNOTSUPP for differing ones) before it sets anything, from Keel's copy of
+ * the first.  Xen takes any count and preempts itself; Keel bounds the work instead and
+ * refuses more than 16 entries per possible vCPU (libxl sends one per vCPU). */
+#define SCHED_VCPUS_MAX (16 * MAX_VCPUS_PER_DOMAIN)
+static long sched_vcpus(struct vcpu *v, struct domain *d, struct xen_domctl_scheduler_op *s)
+{
+    struct xen_domctl_schedparam_vcpu e, first, probe = { .vcpuid = 0 };
+    /* The scheduler first (credit has no per-vCPU commands even for an empty array). */
+    long rc = ctl_sched_vcpu_op(d, s->sched_id, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &probe);
+    if (rc)
+        return rc;
+    if (s->u.v.nr_vcpus > SCHED_VCPUS_MAX)
+        return -EINVAL;
+    for (uint32_t i = 0; i < s->u.v.nr_vcpus; i++) {
+        if (copy_from_guest_elem(v, &e, s->u.v.vcpus, i, sizeof(e)))
+            return -EFAULT;
+        if (s->cmd == XEN_DOMCTL_SCHEDOP_getvcpuinfo) {
+            if ((rc = ctl_sched_vcpu_op(d, s->sched_id, s->cmd, &e)))
+                return rc;
+            if (copy_to_guest_elem(v, s->u.v.vcpus, i, &e, sizeof(e)))
+                return -EFAULT;
+            continue;
+        }
+        probe = e; /* a get on a copy checks the id and the scheduler */
+        if ((rc = ctl_sched_vcpu_op(d, s->sched_id, XEN_DOMCTL_SCHEDOP_getvcpuinfo, &probe)))
+            return rc;
+        if (!i)
+            first = e;
+        else if (memcmp(&e.u, &first.u, sizeof(e.u)))
+            return -EOPNOTSUPP;
+    }
+    if (s->cmd == XEN_DOMCTL_SCHEDOP_putvcpuinfo && s->u.v.nr_vcpus)
+        return ctl_sched_vcpu_op(d, s->sched_id, s->cmd, &first);
+    return 0;
+}
+
 static long scheduler_op(struct vcpu *v, struct domain *d, struct xen_domctl *op)
 {
-    return ctl_scheduler_op(d, &op->u.scheduler_op);
+    struct xen_domctl_scheduler_op *s = &op->u.scheduler_op;
+    if (s->cmd == XEN_DOMCTL_SCHEDOP_getvcpuinfo || s->cmd == XEN_DOMCTL_SCHEDOP_putvcpuinfo)
+        return sched_vcpus(v, d, s);
+    return ctl_scheduler_op(d, s);
 }
 
 /* Keel has no soft affinity: it reads as every pCPU, and setting one only reports what Xen

@@ -119,8 +119,15 @@ long ctl_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t *mask);
 long ctl_set_vcpu_affinity(struct domain *d, uint32_t vcpu, uint64_t mask, uint64_t *effective);
 /* scheduler_op: get or put d's parameters for its pool's policy, which op->sched_id must
  * name.  -EINVAL for another scheduler, an unknown command, per-vCPU commands of credit, or
- * values out of Keel's ranges (nothing changed); -EOPNOTSUPP for RTDS per-vCPU parameters. */
+ * values out of Keel's ranges (nothing changed); -EOPNOTSUPP for RTDS per-vCPU parameters
+ * (ctl_sched_vcpu_op takes them one by one). */
 long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op);
+/* scheduler_op getvcpuinfo/putvcpuinfo, one array entry e: RTDS reads the domain's period,
+ * budget and extra time into e, or sets them from e (for the whole domain: Keel's are per
+ * domain).  null: 0, nothing read or changed.  -EINVAL for another scheduler than the pool's,
+ * another command, credit or credit2, a vCPU d does not have, or values out of range. */
+long ctl_sched_vcpu_op(struct domain *d, uint32_t sched_id, uint32_t cmd,
+                       struct xen_domctl_schedparam_vcpu *e);
 /* sysctl scheduler_op: pool op->cpupool_id's policy-wide settings.  credit: the time slice
  * (tslice_ms, shared by Keel's credit pools); Keel has no rate limit or migration delay, so
  * those read 0 and only 0 is accepted (-EOPNOTSUPP otherwise).  credit2 reads a rate limit of
