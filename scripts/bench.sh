@@ -38,6 +38,14 @@ scripts/fetch-guest.sh --xen
 "${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-stack-protector -Wall -Wextra -Werror \
     -o "$out/ready" scripts/bench/ready.c
 scripts/mkinitramfs.sh "$out/ready.cpio.gz" --init "$out/ready" >/dev/null
+# The xl create runs: the same program as a timestamp dom0 runs around `xl create`, and dom0's
+# initramfs (the one tests/e2e uses, with Debian's Xen 4.17 toolstack).
+"${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-stack-protector -Wall -Wextra -Werror \
+    -DSTAMP -o "$out/stamp" scripts/bench/ready.c
+bash -c '. tests/e2e/lib.sh && prepare_dom0_initrd' || {
+    echo "bench: cannot build dom0's initramfs (build/test-logs/mkinitramfs-dom0.log)" >&2
+    exit 1
+}
 python3 scripts/bench/bench.py run "$@"
 # Scheduling overhead per policy (docs/performance-sched.md).
 scripts/bench/sched-policies.sh

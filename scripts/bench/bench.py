@@ -58,14 +58,21 @@ PROBE_BIN = os.path.join(B, "firstinsn.bin")
 INITRD = os.path.join(B, "ready.cpio.gz")
 BENCH_IMG = os.path.join(B, "bench-probe.Image")
 LINUX_IMG = os.path.join(B, "linux-probe.Image")
+# The xl create runs: dom0's initramfs (tests/e2e/lib.sh's prepare_dom0_initrd: the test
+# initramfs with Debian's Xen 4.17 toolstack), its check tests/e2e/initramfs/tests/xlbench, and
+# the disk it reads the domU's material from (a newc cpio archive: XL_FILES under their names).
+DOM0_INITRD = os.path.join(TOP, "build", "e2e", "dom0-initramfs.cpio.gz")
+STAMP = os.path.join(B, "stamp")
+XL_DISK = os.path.join(B, "xl-disk.img")
+XL_FILES = {"Image": LINUX_IMG, "ready.cpio.gz": INITRD, "stamp": STAMP}
 
 ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 # Xen's console is the machine's PL011; QEMU's tree has no serial0 alias, so name it by path.
 XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 console_timestamps=boot"
 KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
-GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64}
-HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024}
+GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64, "xl": 512}  # xl: dom0 (the domU: 512 too)
+HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024, "xl": 1536}
 # The event-channel round trip: two domains of guests/evtping joined by a static channel
 # (ping's port 10, pong's 20); ping sends, blocks until pong's answer comes, `samples` times.
 # On a 1-CPU machine both run on the one pCPU; on a 2-CPU machine each has one to itself.
@@ -82,12 +89,16 @@ TWO_VCPU = {"sgi_roundtrip", "sgi_wake_wfi"}
 # The evtping runs' figure, by machine size: one pCPU shared, or one each.
 EVT_FIG = {1: "evtchn_rt_same", 2: "evtchn_rt_apart"}
 SYSTEMS = ["bare", "keel", "xen"]
-BOOTS = ["bare", "keel", "xen-dom0", "xen-domU"]
+BOOTS = ["bare", "keel", "keel-dom0", "xen-dom0", "xen-domU"]
+# The xl create runs: dom0 boots, starts the toolstack and creates a domU with `xl create`.
+XL_SYSTEMS = ["keel", "xen"]
+XL_ROUNDS = 3  # wall-clock rounds of them (machine-time figures repeat: one run each, twice)
 
 
 class Config:
-    """One QEMU run: system bare|keel|xen, workload micro|boot|create, role domU|dom0.  The
-    create workload is the boot workload with a domain of `mib` MiB (Keel only)."""
+    """One QEMU run: system bare|keel|xen, workload micro|boot|create|xl, role domU|dom0.  The
+    create workload is the boot workload with a domain of `mib` MiB (Keel only); the xl
+    workload is dom0 creating a domU with Debian's xl (role dom0 only)."""
 
     def __init__(self, system, workload, smp, icount, role="domU", samples=1000, mib=None):
         self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
@@ -95,7 +106,7 @@ class Config:
 
     @property
     def name(self):
-        sysname = self.system if self.system != "xen" else f"xen-{self.role}"
+        sysname = self.label
         load = self.workload + (str(self.mib) if self.workload == "create" else "")
         return f"{load}-{sysname}-smp{self.smp}-{'icount' if self.icount else 'wall'}"
 
@@ -111,7 +122,9 @@ class Config:
 
     @property
     def label(self):
-        return {"bare": "bare", "keel": "keel"}.get(self.system, f"xen-{self.role}")
+        if self.system == "bare" or (self.system == "keel" and self.role == "domU"):
+            return self.system
+        return f"{self.system}-{self.role}"
 
     def qemu_args(self):
         """The QEMU command line (building the device tree it needs)."""
@@ -127,6 +140,11 @@ class Config:
         if self.workload == "micro":
             kernel, ramdisk = BENCH_IMG, None
             args = f"bench.n={self.samples} {probe.PLACEHOLDER}"
+        elif self.workload == "xl":
+            kernel, ramdisk = LINUX_IMG, DOM0_INITRD
+            args = f"console={{con}} {LINUX_ARGS} keeltest=xlbench {probe.PLACEHOLDER}"
+            common = common + ["-drive", f"file={XL_DISK},if=none,format=raw,id=d0,readonly=on",
+                               "-device", "virtio-blk-device,drive=d0"]
         else:
             kernel, ramdisk = LINUX_IMG, INITRD
             extra = CREATE_ARGS if self.workload == "create" else LINUX_ARGS
@@ -138,19 +156,21 @@ class Config:
         dtb = os.path.join(B, "dt", self.name + ".dtb")
         os.makedirs(os.path.dirname(dtb), exist_ok=True)
         vcpus = self.smp
-        if self.system == "keel":
-            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
-                                args.format(con="ttyAMA0"))
-            loaders = bootdt.build(dtb, machine, KEEL_ARGS, [dom], qemu=QEMU)
-            image = KEEL
-        elif self.role == "dom0":
-            hyp = f"{XEN_ARGS} dom0_mem={self.guest_mib}M dom0_max_vcpus={vcpus}"
+        if self.role == "dom0":
+            # Xen's dom0 binding, which Keel takes too: modules under /chosen, sized on the
+            # hypervisor's command line.
+            image, base = (KEEL, KEEL_ARGS) if self.system == "keel" else (XEN, XEN_ARGS)
+            hyp = f"{base} dom0_mem={self.guest_mib}M dom0_max_vcpus={vcpus}".strip()
             mods = [bootdt.Module("kernel", kernel)]
             if ramdisk:
                 mods.append(bootdt.Module("ramdisk", ramdisk))
             loaders = bootdt.build(dtb, machine, hyp, [], mods, args.format(con="hvc0"),
                                    qemu=QEMU)
-            image = XEN
+        elif self.system == "keel":
+            dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
+                                args.format(con="ttyAMA0"))
+            loaders = bootdt.build(dtb, machine, KEEL_ARGS, [dom], qemu=QEMU)
+            image = KEEL
         else:
             dom = bootdt.Domain("domU1", self.guest_mib, vcpus, kernel, ramdisk,
                                 args.format(con="ttyAMA0"))
@@ -181,9 +201,9 @@ class Config:
 CMDLINE = re.compile(r"Kernel command line: .*keel\.t0=[0-9a-f]{16},[0-9a-f]{16}")
 EVTPING_DONE = re.compile(r"EVTPING rounds=")
 STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
-        "create": CMDLINE, "evtchn": EVTPING_DONE}
+        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-(DONE|ERROR)")}
 MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
-        "create": CMDLINE, "evtchn": EVTPING_DONE}
+        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-DOMU")}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
@@ -296,6 +316,35 @@ def parse_boot(text):
     return res
 
 
+XL_LINE = re.compile(r"XLBENCH-(DOM0|START|DOMU)(?: KEEL-GUEST-READY)? cntvct=(\d+) "
+                     r"cntfrq=(\d+) (keel\.t0=[0-9a-f]{16},[0-9a-f]{16})")
+
+
+def parse_xl(text):
+    """An xl create run: each XLBENCH line's physical counter (its domain's virtual counter plus
+    that domain's CNTVOFF, from the probe's keel.t0= in its command line) in ms of machine time:
+    dom0's userspace, the start of `xl create`, the domU's creation (its CNTVOFF) and its
+    userspace; xl_ms is the start of `xl create` to the domU's userspace."""
+    res, phys = {}, {}
+    for m in XL_LINE.finditer(text):
+        t0 = probe.parse(m.group(4))
+        if not t0:
+            continue
+        cnt, freq = int(m.group(2)), int(m.group(3))
+        pct, vct = t0
+        phys[m.group(1)] = (cnt + pct - vct) * 1e3 / freq
+        if m.group(1) == "DOMU":
+            phys["CREATED"] = (pct - vct) * 1e3 / freq
+            phys["FIRST"] = pct * 1e3 / freq
+    res.update({k: phys[n] for k, n in (("dom0_userspace_ms", "DOM0"), ("start_ms", "START"),
+                                        ("domu_userspace_ms", "DOMU")) if n in phys})
+    if "START" in phys and "DOMU" in phys:
+        res["xl_ms"] = phys["DOMU"] - phys["START"]
+        res["domu_created_ms"] = phys["CREATED"] - phys["START"]
+        res["domu_first_insn_ms"] = phys["FIRST"] - phys["START"]
+    return res
+
+
 # ---- the suite ------------------------------------------------------------------------------
 
 def log_path(cfg, tag):
@@ -317,9 +366,14 @@ def micro_configs(icount, samples):
 
 
 def boot_config(name, icount):
-    if name.startswith("xen"):
-        return Config("xen", "boot", 1, icount, role=name.split("-")[1])
+    if "-" in name:
+        system, role = name.split("-")
+        return Config(system, "boot", 1, icount, role=role)
     return Config(name, "boot", 1, icount)
+
+
+def xl_config(system, icount):
+    return Config(system, "xl", 1, icount, role="dom0")
 
 
 def create_config(mib, icount):
@@ -385,8 +439,22 @@ def suite(args):
         create_ic[str(mib)] = {"status": r["status"], "res": res}
         add_create_row(create_rows, cfg, "icount", 0, r["status"], res, r["wall_s"])
 
-    say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round")
-    micro_wall, boot_wall, create_wall = {}, {}, {}
+    say("== machine time (-icount), dom0 runs `xl create` of a Debian domU (two runs each)")
+    xl_ic, xl_rows = {}, []
+    for system in XL_SYSTEMS:
+        cfg = xl_config(system, True)
+        got = []
+        for i in range(2):
+            r = do_run(cfg, f"icount{i}", args.timeout_xl, runs)
+            res = parse_xl(r["text"])
+            got.append((r["status"], res))
+            add_xl_row(xl_rows, cfg, "icount", i, r["status"], res, r["wall_s"])
+        xl_ic[cfg.label] = {"status": got[0][0], "res": got[0][1],
+                            "repeat": got[0][1].get("xl_ms") == got[1][1].get("xl_ms")}
+
+    say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round "
+        f"({XL_ROUNDS} with the xl create runs)")
+    micro_wall, boot_wall, create_wall, xl_wall = {}, {}, {}, {}
     for rnd in range(args.rounds + 1):
         tag = "warmup" if rnd == 0 else f"round{rnd}"
         for s in SYSTEMS:
@@ -419,14 +487,23 @@ def suite(args):
                     entry = {"status": r["status"], "res": res}
                     create_wall.setdefault(str(mib), []).append(entry)
                     add_create_row(create_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
+        for system in XL_SYSTEMS if rnd <= XL_ROUNDS else []:
+            cfg = xl_config(system, False)
+            r = do_run(cfg, tag, args.timeout_xl, runs)
+            if rnd:
+                res = parse_xl(r["text"])
+                xl_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
+                add_xl_row(xl_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
 
     elapsed = time.monotonic() - t_start
     write_csv(os.path.join(B, "runs.csv"), runs)
     write_csv(os.path.join(B, "micro.csv"), micro_rows)
     write_csv(os.path.join(B, "boot.csv"), boot_rows)
     write_csv(os.path.join(B, "create.csv"), create_rows)
+    write_csv(os.path.join(B, "xl.csv"), xl_rows)
     data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
             "boot_wall": boot_wall, "create_ic": create_ic, "create_wall": create_wall,
+            "xl_ic": xl_ic, "xl_wall": xl_wall, "xl_rounds": XL_ROUNDS,
             "create_mib": CREATE_MIB, "create_repeat": CREATE_REPEAT, "rounds": args.rounds,
             "samples": n, "elapsed_s": elapsed,
             "runs": runs, "qemu": qemu_version(), "xen": xen_version(), "keel": keel_commit(),
@@ -496,6 +573,14 @@ def add_create_row(rows, cfg, mode, rnd, status, res, wall_s):
                  "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
 
 
+def add_xl_row(rows, cfg, mode, rnd, status, res, wall_s):
+    rows.append({"mode": mode, "round": rnd, "system": cfg.label, "status": status,
+                 "dom0_userspace_ms": res.get("dom0_userspace_ms"),
+                 "xl_start_ms": res.get("start_ms"), "domu_created_ms": res.get("domu_created_ms"),
+                 "domu_first_insn_ms": res.get("domu_first_insn_ms"), "xl_ms": res.get("xl_ms"),
+                 "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
+
+
 def write_csv(path, rows):
     if not rows:
         return
@@ -547,6 +632,24 @@ def prepare():
     probe.join(GUEST, PROBE_BIN, BENCH_IMG)
     if os.path.exists(LINUX):
         probe.join(LINUX, PROBE_BIN, LINUX_IMG)
+    make_xl_disk()
+
+
+def make_xl_disk():
+    """The xl create runs' disk: XL_FILES as a newc cpio archive (as tests/e2e/lib.sh's
+    make_guest_disk writes one), which dom0's xlbench check unpacks."""
+    for path in (DOM0_INITRD, STAMP):
+        if not os.path.exists(path):
+            sys.exit(f"bench: {os.path.relpath(path, TOP)} missing (scripts/bench.sh builds it)")
+    d = os.path.join(B, "xl-files")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name, path in XL_FILES.items():
+        shutil.copy(path, os.path.join(d, name))
+    with open(XL_DISK, "wb") as f:
+        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=d, stdout=f, check=True,
+                       input="\n".join(sorted(XL_FILES)) + "\n", text=True)
+    shutil.rmtree(d)
 
 
 # ---- smoke test (tests/bench/run.sh) --------------------------------------------------------
@@ -610,6 +713,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="2 rounds, 200 samples")
     ap.add_argument("--timeout-micro", type=int, default=120)
     ap.add_argument("--timeout-boot", type=int, default=120)
+    ap.add_argument("--timeout-xl", type=int, default=300)
     args = ap.parse_args()
     if args.command == "smoke":
         args.samples = args.samples or 20
