@@ -92,7 +92,8 @@ SYSTEMS = ["bare", "keel", "xen"]
 BOOTS = ["bare", "keel", "keel-dom0", "xen-dom0", "xen-domU"]
 # The xl create runs: dom0 boots, starts the toolstack and creates a domU with `xl create`.
 XL_SYSTEMS = ["keel", "xen"]
-XL_ROUNDS = 3  # wall-clock rounds of them (machine-time figures repeat: one run each, twice)
+XL_ROUNDS = 3  # wall-clock rounds of them (machine time: two runs each, which must agree)
+XL_SAME = 0.001  # how closely two machine-time runs of it agree (dom0's disk reads vary a little)
 
 
 class Config:
@@ -449,8 +450,11 @@ def suite(args):
             res = parse_xl(r["text"])
             got.append((r["status"], res))
             add_xl_row(xl_rows, cfg, "icount", i, r["status"], res, r["wall_s"])
-        xl_ic[cfg.label] = {"status": got[0][0], "res": got[0][1],
-                            "repeat": got[0][1].get("xl_ms") == got[1][1].get("xl_ms")}
+        # Not to the nanosecond: virtio-blk completions (dom0 reads the disk) follow the host.
+        both = [g[1].get("xl_ms") for g in got]
+        xl_ic[cfg.label] = {"status": got[0][0], "res": got[0][1], "xl_ms_runs": both,
+                            "repeat": None not in both and abs(both[0] - both[1]) <= XL_SAME *
+                            both[0]}
 
     say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round "
         f"({XL_ROUNDS} with the xl create runs)")
