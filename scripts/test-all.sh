@@ -103,12 +103,13 @@ for tier in boot guest fuzz e2e multi bench; do
     # Machine time counts instructions (--icount), so the run is the same on any host: the
     # same interleaving of the vCPUs, and none of the guests' time limits can trip because
     # the host is slow; the timeouts only catch a hang.
-    # Then one seed as a control domain (--control: domctl and sysctl too, a few seconds).
+    # Then one seed as a control domain (--control: domctl and sysctl too, a few seconds), and
+    # one more with every domain under RTDS (sched=rtds), whose scheduler_op paths differ.
     fuzz) cap=900 args="--icount --ops 5000 --timeout 240" ;;
     *) cap=900 ;;
     esac
     if [ -f "$r" ] && [ "$tier" = fuzz ]; then
-        run_stage fuzz $cap sh -c "$(runner "$r") $args 1 2 3; a=\$?; $(runner "$r") $args --control 4 && [ \$a -eq 0 ]"
+        run_stage fuzz $cap sh -c "$(runner "$r") $args 1 2 3; a=\$?; $(runner "$r") $args --control 4 && $(runner "$r") $args --control --keel-args sched=rtds 5 && [ \$a -eq 0 ]"
     elif [ -f "$r" ]; then
         # shellcheck disable=SC2046,SC2086  # "bash FILE" and the arguments must split
         run_stage "$tier" $cap $(runner "$r") $args

@@ -22,6 +22,8 @@
 #   --fuzz-args "..."    more fuzzer boot arguments (see guests/fuzz/main.c)
 #   --neighbour-args "..."  more neighbour boot arguments (see guests/neighbour/main.c)
 #   --icount             deterministic machine time (QEMU -icount)
+#   --keel-args "..."    Keel's command line (e.g. sched=rtds: every domain under RTDS, so
+#                        the control fuzzer reaches RTDS's scheduler_op paths)
 #   --control            the fuzzing domain is a control domain (control_domain = 1) and
 #                        fuzzes domctl and sysctl too (fuzzer option control=1, kind ctl)
 #   --totals FILE        append each seed's FUZZ-KIND/FUZZ-TOTAL lines to FILE
@@ -41,6 +43,7 @@ WORK=$ABS_BUILD/fuzz-tests
 LAUNCHER=$top/scripts/keel-qemu
 
 ops=20000 vcpus=3 nvcpus=1 smp=2 cpu=cortex-a57 timeout=600 fuzz_args="" nb_args="" icount=0 control=0
+keel_args=()
 totals=""
 seeds=()
 need() { [ $# -ge 2 ] || { echo "fuzz: $1 needs a value" >&2; exit 2; }; }
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --neighbour-args) need "$@"; nb_args=$2; shift 2 ;;
     --icount) icount=1; shift ;;
     --control) control=1; shift ;;
+    --keel-args) need "$@"; keel_args=(--keel-args "$2"); shift 2 ;;
     --totals) need "$@"; totals=$2; shift 2 ;;
     -h | --help)
         sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -212,7 +216,7 @@ for seed in "${seeds[@]}"; do
     det=()
     [ $icount = 1 ] && det=(--icount)
     start=$SECONDS
-    "$LAUNCHER" --smp "$smp" --cpu "$cpu" --timeout $((timeout + 60)) "${det[@]}" --log "$log" "${cfgs[@]}" \
+    "$LAUNCHER" --smp "$smp" --cpu "$cpu" --timeout $((timeout + 60)) "${det[@]}" "${keel_args[@]}" --log "$log" "${cfgs[@]}" \
         </dev/null >"$log.out" 2>&1 &
     watch "$log" $!
     if judge "$seed" "$log" $((SECONDS - start)); then
