@@ -38,9 +38,9 @@ unsigned cpus_online(void)
     return 3;
 }
 
-uint64_t cpus_online_mask(void)
+bool cpu_online(unsigned cpu)
 {
-    return 0xb; /* CPU 2 is offline */
+    return cpu < nr_cpus && cpu != 2; /* CPU 2 is offline */
 }
 
 void page_alloc_stats(struct page_stats *out)

@@ -66,7 +66,7 @@ void ctl_node_meminfo(struct xen_sysctl_meminfo *m)
 
 void ctl_cpu_topo(unsigned cpu, struct xen_sysctl_cputopo *t)
 {
-    bool there = cpu < 64 && (cpus_online_mask() >> cpu) & 1;
+    bool there = cpu_online(cpu);
     t->core = there ? 0 : XEN_INVALID_CORE_ID;
     t->socket = there ? 0 : XEN_INVALID_SOCKET_ID;
     t->node = there ? 0 : XEN_INVALID_NODE_ID;

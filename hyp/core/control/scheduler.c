@@ -54,6 +54,14 @@ static long credit_op(struct domain *d, bool credit2, struct xen_domctl_schedule
     }
 }
 
+/* The domain's RTDS parameters as Xen reports them (getinfo and getvcpuinfo alike). */
+static void rtds_read(const struct sched_params *sp, struct xen_domctl_sched_rtds *r)
+{
+    r->period = (uint32_t)sp->period_us;
+    r->budget = (uint32_t)sp->budget_us;
+    r->flags = sp->extratime ? XEN_DOMCTL_SCHEDRT_extra : 0;
+}
+
 static long rtds_op(struct domain *d, struct xen_domctl_scheduler_op *op)
 {
     struct sched_params sp;
@@ -61,9 +69,7 @@ static long rtds_op(struct domain *d, struct xen_domctl_scheduler_op *op)
     struct xen_domctl_sched_rtds *r = &op->u.rtds;
     switch (op->cmd) {
     case XEN_DOMCTL_SCHEDOP_getinfo:
-        r->period = (uint32_t)sp.period_us;
-        r->budget = (uint32_t)sp.budget_us;
-        r->flags = sp.extratime ? XEN_DOMCTL_SCHEDRT_extra : 0;
+        rtds_read(&sp, r);
         return 0;
     case XEN_DOMCTL_SCHEDOP_putinfo:
         if (!r->period || !r->budget)
@@ -92,9 +98,7 @@ long ctl_sched_vcpu_op(struct domain *d, uint32_t sched_id, uint32_t cmd,
     sched_domain_get_params(d, &sp);
     struct xen_domctl_sched_rtds *r = &e->u.rtds;
     if (cmd == XEN_DOMCTL_SCHEDOP_getvcpuinfo) {
-        r->period = (uint32_t)sp.period_us;
-        r->budget = (uint32_t)sp.budget_us;
-        r->flags = sp.extratime ? XEN_DOMCTL_SCHEDRT_extra : 0;
+        rtds_read(&sp, r);
         return 0;
     }
     sp.period_us = r->period;
