@@ -27,8 +27,14 @@ static int pin_page(struct vcpu *v, uint64_t va, bool write, paddr_t *pa)
      * touches it.  The stage-1 tables cannot be in untouched RAM, which reads as zeros: a
      * table of zeros would have failed the walk for the guest as well. */
     uint64_t ipa;
-    if (!arch_guest_va_to_ipa(v, va, write, &ipa))
-        return -EFAULT;
+    if (!arch_guest_va_to_ipa(v, va, write, &ipa)) {
+        /* The stage-1 walk reads the guest's tables through stage 2, and met an entry another
+         * vCPU's memory_op was replacing, perhaps (physmap_settle): once more when it is
+         * done. */
+        physmap_settle(v->dom);
+        if (!arch_guest_va_to_ipa(v, va, write, &ipa))
+            return -EFAULT;
+    }
     return physmap_get_frame(v->dom, GPA(ipa), write ? P2M_BIT(P2M_RAM_RW) : P2M_ANY_RAM, pa);
 }
 

@@ -58,6 +58,7 @@ CASES=(
     "grant|grant|2"
     "control|control,ctlpeer|2"
     "pvmem|pvmem|2"
+    "blocksplit|blocksplit|2"
     "evtchn|evtchn|2"
     "smp|smp|2"
     "cpufeat|cpufeat|2"
@@ -81,7 +82,7 @@ CASES=(
 vcpus_of() {
     case $1 in
     smp) echo 17 ;;
-    psci | vgic | sgi | context | pvmem | evtchn) echo 2 ;;
+    psci | vgic | sgi | context | pvmem | evtchn | blocksplit) echo 2 ;;
     *) echo 1 ;;
     esac
 }

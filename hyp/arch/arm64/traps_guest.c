@@ -153,10 +153,30 @@ static uint64_t fault_ipa(uint64_t far)
     return ((hpfar & 0x00000ffffffffff0UL) << 8) | (far & 0xfff);
 }
 
-/* The rare outcomes of a data abort, kept out of line so the emulation path stays short. */
-static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bool write,
-                                                unsigned size, int rc)
+/*
+ * A translation fault at an address the map has by now: another CPU was changing the entry
+ * when this vCPU walked it.  Replacing a live block by a table of pages (a page taken out of
+ * a domain's RAM mapped in blocks: the balloon, a foreign or grant mapping) must go through
+ * an invalid entry and a TLB invalidation first (the Arm ARM's break-before-make sequence,
+ * DDI 0487, "Using break-before-make when updating translation table entries";
+ * arm64/pgtable.c), and every vCPU of the domain touching that block meanwhile takes a
+ * translation fault.  The map, read under its lock (which the changing CPU holds until the
+ * entry is whole again), says whether the access can simply run again.  Without this the
+ * fault looked like emulated MMIO and the domain got an abort on its own RAM.
+ */
+static bool remapped(struct vcpu *v, unsigned dfsc, uint64_t ipa, bool write)
 {
+    return DFSC_TRANS_FAULT(dfsc) && physmap_fault(v->dom, GPA(ipa), write);
+}
+
+/* The rare outcomes of a data abort, kept out of line so the emulation path stays short:
+ * the access runs again if the map has the page now (remapped), else the guest gets an
+ * abort. */
+static __attribute__((noinline)) void dabt_fail(struct vcpu *v, unsigned dfsc, uint64_t ipa,
+                                                bool write, unsigned size, int rc)
+{
+    if (remapped(v, dfsc, ipa, write))
+        return;
     uint64_t far = read_sysreg(far_el2);
     if (rc == -ENODATA)
         guest_warn(v->dom,
@@ -181,10 +201,11 @@ static inline __attribute__((always_inline)) void dabt_load(struct vcpu *v, uint
     v->arch.regs.x[rt] = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
 }
 
-/* The access a syndrome (ISS with ISV set) describes, at ipa.  Returns whether it was done;
- * if not, an abort is injected.  Inline: the data abort fast path. */
+/* The access a syndrome (ISS with ISV set) describes, at ipa, for a fault of status dfsc.
+ * Returns whether it was done; if not, it runs again or an abort is injected (dabt_fail).
+ * Inline: the data abort fast path. */
 static inline __attribute__((always_inline)) bool dabt_emulate(struct vcpu *v, uint64_t iss,
-                                                               uint64_t ipa)
+                                                               unsigned dfsc, uint64_t ipa)
 {
     bool write = iss & DABT_WNR;
     unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
@@ -193,7 +214,7 @@ static inline __attribute__((always_inline)) bool dabt_emulate(struct vcpu *v, u
         val = sas < 3 ? v->arch.regs.x[rt] & ((1UL << (8u << sas)) - 1) : v->arch.regs.x[rt];
     int rc = vmmio_access(v, ipa, write, 1u << sas, &val);
     if (unlikely(rc)) {
-        dabt_fail(v, ipa, write, 1u << sas, rc);
+        dabt_fail(v, dfsc, ipa, write, 1u << sas, rc);
         return false;
     }
     if (!write)
@@ -230,10 +251,10 @@ static __attribute__((noinline)) void dabt_no_syndrome(struct vcpu *v, uint64_t 
 {
     struct mmio_insn d;
     if (!dabt_decode(v, iss, &d)) {
-        dabt_fail(v, ipa, iss & DABT_WNR, 0, -ENODATA);
+        dabt_fail(v, DABT_DFSC(iss), ipa, iss & DABT_WNR, 0, -ENODATA);
         return;
     }
-    if (!dabt_emulate(v, d.iss, ipa))
+    if (!dabt_emulate(v, d.iss, DABT_DFSC(iss), ipa))
         return;
     v->arch.regs.x[d.rn] += (uint64_t)d.imm;
     guest_advance_pc(v);
@@ -265,7 +286,7 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
         dabt_no_syndrome(v, iss, ipa);
         return;
     }
-    if (dabt_emulate(v, iss, ipa))
+    if (dabt_emulate(v, iss, DABT_DFSC(iss), ipa))
         guest_advance_pc(v);
 }
 
@@ -291,8 +312,11 @@ static __attribute__((noinline)) void stuck_at_vector(struct vcpu *v, uint64_t v
 static void on_iabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2), pstate = v->arch.regs.pstate;
-    /* The first touch of untouched RAM is an instruction fetch as often as not. */
-    if (DFSC_AF_FAULT(DABT_DFSC(ESR_ISS(esr))) && physmap_fault(v->dom, GPA(fault_ipa(far)), false))
+    unsigned ifsc = DABT_DFSC(ESR_ISS(esr));
+    /* The first touch of untouched RAM is an instruction fetch as often as not; a fetch from
+     * a block another CPU is splitting faults too (remapped). */
+    if ((DFSC_AF_FAULT(ifsc) && physmap_fault(v->dom, GPA(fault_ipa(far)), false)) ||
+        remapped(v, ifsc, fault_ipa(far), false))
         return;
     guest_warn(v->dom, "domain %s: instruction fetch from IPA %#lx (no RAM there), aborting it\n",
                v->dom->name, fault_ipa(far));

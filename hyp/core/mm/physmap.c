@@ -478,6 +478,13 @@ bool physmap_fault(struct domain *d, struct gpa gpa, bool write)
     return write ? (P2M_WRITABLE & P2M_BIT(t)) != 0 : t != P2M_NONE;
 }
 
+void physmap_settle(struct domain *d)
+{
+    /* Every change, and its break-before-make, is done under the lock. */
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
+}
+
 void physmap_release(struct domain *d)
 {
     BUG_ON(!dying(d)); /* so that nothing maps again once the map is emptied */

@@ -82,5 +82,8 @@ uint64_t physmap_max_gfn(struct domain *d);
  * where log-dirty tracking and access monitoring will act too, ahead of MMIO emulation: true
  * if the fault was dealt with and the access should run again, false to abort it. */
 bool physmap_fault(struct domain *d, struct gpa gpa, bool write);
+/* Wait until no change to d's map is under way: a hardware walk that failed on an entry
+ * another CPU was replacing (break-before-make) gives the right answer when tried again. */
+void physmap_settle(struct domain *d);
 /* Empty d's map and put every reference it held (domain kill; no vCPU of d runs). */
 void physmap_release(struct domain *d);

@@ -88,6 +88,8 @@
 #define DFSC_PERM_FAULT(dfsc) (((dfsc)&0x3c) == 0x0c)
 /* 0b0010xx: an access flag fault at level xx (the same encoding in IFSC). */
 #define DFSC_AF_FAULT(dfsc) (((dfsc)&0x3c) == 0x08)
+/* 0b0001xx: a translation fault at level xx (the same encoding in IFSC). */
+#define DFSC_TRANS_FAULT(dfsc) (((dfsc)&0x3c) == 0x04)
 
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
