@@ -5,6 +5,7 @@
 #   xen-utils-4.17     xl, xenstored, xenconsoled, xen-init-dom0 (/usr/lib/xen-4.17/bin)
 #   xen-utils-common   the xl wrapper (/usr/sbin/xl) and the hotplug scripts
 #   xenstore-utils     xenstore-read, -write, -ls, ...
+#   bash               the hotplug scripts' interpreter (xl runs them: vif-bridge, block)
 # and the shared libraries they load (the closure of their Depends on lib* packages and
 # libc6).  Python (pygrub, xen-utils-4.17's other dependency), udev and the init-system glue
 # are left out: dom0's /init starts the daemons itself.  Re-running is cheap: nothing is
@@ -13,17 +14,17 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$top/build/cache
 out=$cache/dom0root
-[ -x "$out/usr/lib/xen-4.17/bin/xl" ] && exit 0
+[ -x "$out/usr/lib/xen-4.17/bin/xl" ] && [ -x "$out/bin/bash" ] && exit 0
 "$top/scripts/fetch-guest.sh" # the package lists (and the kernel dom0 boots)
 T=$cache/apt
 o=(-oAPT::Architecture=arm64 -oAPT::Architectures=arm64 "-oDir::State::Lists=$T/lists"
     "-oDir::Cache=$T/cache" -oDir::State::status=/dev/null -oDebug::NoLocking=1 -q)
-want="xen-utils-4.17 xen-utils-common xenstore-utils"
+want="xen-utils-4.17 xen-utils-common xenstore-utils bash"
 # The closure over Depends, keeping what a dynamically linked program needs.
 pkgs=$(apt-cache "${o[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances --no-pre-depends $want |
     grep -v '^ ' | grep -v '^<' | sort -u |
-    grep -E '^(xen-utils-4\.17|xen-utils-common|xenstore-utils|zlib1g|lib[a-z0-9.+-]+)$' |
+    grep -E '^(xen-utils-4\.17|xen-utils-common|xenstore-utils|bash|zlib1g|lib[a-z0-9.+-]+)$' |
     grep -vE '^(libpython|libperl|libudev|libsystemd|libdebconf|libsemanage|libselinux|libaudit|libcap-ng|libpam|libapparmor|libkmod|libblkid|libmount|libcrypt|libgcrypt|libgpg-error|liblz4|libssl)')
 echo "fetch-dom0: downloading $(echo "$pkgs" | wc -l) packages: $(echo $pkgs)"
 debs=$T/dom0-debs

@@ -17,9 +17,11 @@ fail=0
 prepare_guest() {
     "$top/scripts/fetch-guest.sh" || return 1
     local newest
-    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" -type f -newer "$initrd" 2>/dev/null | head -1)
+    newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" "$top/tests/e2e/lib.sh" -type f \
+        -newer "$initrd" 2>/dev/null | head -1)
     if [ ! -s "$initrd" ] || [ -n "$newest" ]; then
-        "$top/scripts/mkinitramfs.sh" "$initrd" > "$logs/mkinitramfs.log" 2>&1 ||
+        # Linux's PV front ends, for the domUs dom0 gives devices to.
+        "$top/scripts/mkinitramfs.sh" "$initrd" --modules "xen-netfront" > "$logs/mkinitramfs.log" 2>&1 ||
             { cat "$logs/mkinitramfs.log"; return 1; }
     fi
 }
@@ -34,7 +36,7 @@ prepare_dom0_initrd() {
         -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
     if [ ! -s "$dom0_initrd" ] || [ -n "$newest" ]; then
         "$top/scripts/mkinitramfs.sh" "$dom0_initrd" \
-            --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc virtio_mmio virtio_blk virtio_net" \
+            --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc virtio_mmio virtio_blk virtio_net bridge xen-netback" \
             --overlay "$top/build/cache/dom0root" > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
     fi
 }

@@ -4,13 +4,13 @@
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
 #                                truncated-kernel not-created demo balloon dom0 dom0-devices
-#                                toolstack toolstack-rtds xl-create (default all)
+#                                toolstack toolstack-rtds xl-create pv-net (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack toolstack-rtds xl-create"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack toolstack-rtds xl-create pv-net"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -574,6 +574,54 @@ case_xl_create() {
     [ -n "$why" ] || why=$(judge_xl_create "$log")
     [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
     result e2e xl-create "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# What is wrong with a pv-net run (nothing if all is well).
+judge_pv_net() { # log
+    local log=$1 c d0=$work/pv-net-dom0.log v w
+    con_domain "$log" Domain-0 > "$d0"
+    for c in xenstored init_dom0 xenconsoled bridge net1_up net2_up net1_done net2_done ping_net1 destroy \
+        vifs_gone; do
+        xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
+            { echo "$c failed: $(xl_out "$log" "$c" | sed -n '2p;3p' | tr '\n' ' ')"; return; }
+    done
+    for c in net1 net2; do
+        v=$(con_domain "$d0" $c | sed -n 's/^CHECK ping_dom0=//p')
+        [ "$v" = ok ] || { echo "$c could not ping dom0 ($v)"; return; }
+        v=$(con_check_value "$d0" sum_dom0_$c) w=$(con_check_value "$d0" sum_want_$c)
+        [ -n "$w" ] && [ "$v" = "$w" ] || { echo "what $c sent dom0 over TCP has checksum $v, not $w"; return; }
+    done
+    [ "$(con_domain "$d0" net2 | sed -n 's/^CHECK ping_net1=//p')" = ok ] || { echo "net2 could not ping net1"; return; }
+    v=$(con_domain "$d0" net1 | sed -n 's/^CHECK sum_from_net2=//p')
+    [ -n "$v" ] && [ "${v% want=*}" = "${v#* want=}" ] || { echo "what net2 sent net1 over TCP: $v"; return; }
+    xl_out "$log" vifs | grep -q '^vif' || { echo "dom0 listed no vif interface"; return; }
+    [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" = 2 ] ||
+        { echo "xl list after the destroys: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
+    v=$(con_check_value "$d0" free_final)
+    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
+        { echo "xl info free_memory was ${v%,*} MiB before the domUs, ${v#*,} after they were destroyed"; return; }
+    [ -z "$(con_keel_fault "$log")" ] || echo "Keel faulted: $(con_keel_fault "$log")"
+}
+
+# A domU's network card from dom0 (issue 11): xen-netback in dom0 through xl's vif-bridge
+# script, a bridge in dom0, xen-netfront in two domUs; ping and TCP with a checksum between
+# each domU and dom0 and between the domUs; both destroyed, their vifs gone from dom0 and all
+# their memory back (xl info's free memory as before).
+case_pv_net() {
+    local start=$SECONDS disk=$work/pv-net-disk.img q=() a
+    log=$logs/e2e-pv-net.log
+    why=""
+    prepare_dom0_initrd || { result e2e pv-net 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_cfg pv-net pvnet
+    make_guest_disk "$disk" "$kernel" "$initrd"
+    for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
+        q+=(--qemu-arg "$a")
+    done
+    launch pv-net "${q[@]}" --timeout 600 --dom0 "$work/pv-net.cfg"
+    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
+    [ -n "$why" ] || why=$(judge_pv_net "$log")
+    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    result e2e pv-net "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
 for c in $cases; do
