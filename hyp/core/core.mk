@@ -32,4 +32,5 @@ HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk
 # scheduler: framework, CPU pools, policies (docs/scheduling.md)
 HYP_OBJS += hyp/core/sched/cpupool.c hyp/core/sched/credit.c hyp/core/sched/rtds.c \
-            hyp/core/sched/null.c hyp/core/sched/sched_ctl.c hyp/core/sched/sched_selftest.c
+            hyp/core/sched/null.c hyp/core/sched/sched_ctl.c hyp/core/sched/pool_ctl.c \
+            hyp/core/sched/sched_selftest.c

@@ -4,7 +4,7 @@
 # check the framework's invariants at every decision).  A policy's test includes that
 # policy's .c to read its private state, so the policy is left out of its own source list.
 SCHED_FW := tests/unit/test_sched_sim.c hyp/core/sched/sched.c hyp/core/sched/cpupool.c \
-            hyp/core/sched/sched_ctl.c \
+            hyp/core/sched/sched_ctl.c hyp/core/sched/pool_ctl.c \
             hyp/lib/cmdline.c hyp/lib/parse.c hyp/lib/fdt.c
 SCHED_DEPS := tests/unit/test_sched_sim.h hyp/core/sched/sched_internal.h
 # Keel's sched_yield(struct vcpu *) would otherwise replace libc's sched_yield(), which
