@@ -11,7 +11,7 @@ SCHED_DEPS := tests/unit/test_sched_sim.h hyp/core/sched/sched_internal.h
 # LeakSanitizer calls at exit.
 SCHED_CFLAGS := -Ihyp/core/sched -Dsched_yield=keel_sched_yield
 
-UNIT_TESTS += sched_credit sched_rtds sched_null sched_pools
+UNIT_TESTS += sched_credit sched_rtds sched_null sched_pools sched_pool_ops
 UNIT_SRCS_sched_credit := $(SCHED_FW) hyp/core/sched/rtds.c hyp/core/sched/null.c
 UNIT_DEPS_sched_credit := $(SCHED_DEPS) hyp/core/sched/credit.c
 UNIT_CFLAGS_sched_credit := $(SCHED_CFLAGS)
@@ -31,3 +31,8 @@ UNIT_SRCS_sched_ctl := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds.c
                        hyp/core/sched/null.c
 UNIT_DEPS_sched_ctl := $(SCHED_DEPS)
 UNIT_CFLAGS_sched_ctl := $(SCHED_CFLAGS)
+# Pools changed at run time (pool_ctl.c): create, destroy, pCPUs out and in, domains moved.
+UNIT_SRCS_sched_pool_ops := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds.c \
+                            hyp/core/sched/null.c
+UNIT_DEPS_sched_pool_ops := $(SCHED_DEPS)
+UNIT_CFLAGS_sched_pool_ops := $(SCHED_CFLAGS)
