@@ -456,8 +456,9 @@ CFG
 # pool "rt" (RTDS) and the dom0less guests/ctlpeer in it; dom0's xl lists both pools (the
 # second as Pool-1: as on Xen, only Pool-0's name is in xenstore), shows the
 # domain's budget and period, sets new ones (per vCPU, as xl 4.17 does), reads them back,
-# gets libxl's refusal for a budget larger than its period, and destroys the domain (so, as
-# in case toolstack, the launcher's status is not the verdict).
+# gets libxl's refusal for a budget larger than its period, changes the pools with xl
+# cpupool-cpu-remove/-create/-cpu-add/-migrate/-destroy (judge_cpupools), and destroys the
+# domain (so, as in case toolstack, the launcher's status is not the verdict).
 case_toolstack_rtds() {
     local start=$SECONDS c
     log=$logs/e2e-toolstack-rtds.log
@@ -476,7 +477,9 @@ CFG
     launch toolstack-rtds --keel-args "cpupool=rt:rtds:1" --dom0 "$work/toolstack-rtds.cfg" "$work/rtpeer.cfg"
     why=""
     grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
-    for c in rtds_pools rtds_all rtds_set rtds_get rtds_destroy; do
+    for c in rtds_pools rtds_all rtds_set rtds_get rtds_destroy pool_rm_busy pool_mig0 pool_rm \
+        pool_list_free pool_destroy_rt pool_create pool_add pool_list_p2 pool_list_c pool_mig_p2 \
+        pool_list_mig pool_mig_back pool_rm_p2 pool_destroy pool_add0 pool_list_end pool_list_end_c; do
         [ -n "$why" ] || xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             why="$c failed: $(xl_out "$log" "$c" | sed -n 2p)"
     done
@@ -487,8 +490,30 @@ CFG
     elif ! xl_out "$log" rtds_get | grep -qE '^dom0less-1 +1 +20000 +5000 '; then why="xl sched-rtds -d: not period 20000, budget 5000 after setting them"
     elif xl_out "$log" rtds_bad | grep -q '^CHECK end rtds_bad rc=0$'; then why="xl sched-rtds took a budget above its period"
     elif ! grep -q 'domain rtpeer: destroyed' "$log"; then why="xl destroy did not end rtpeer"
+    else why=$(judge_cpupools "$log")
     fi
     result e2e toolstack-rtds "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
+# What is wrong with the xl cpupool-* session of case toolstack-rtds (nothing if all is well).
+# xl cpupool-cpu-remove exits 0 even when the pCPU stays, as Xen's xl does, with libxl's error.
+judge_cpupools() { # log
+    if ! xl_out "$1" pool_rm_busy | grep -q 'Error removing cpu 1 from cpupool.*busy'; then
+        echo "xl cpupool-cpu-remove: the last pCPU of a pool with a domain was not refused (EBUSY)"
+    elif ! xl_out "$1" pool_list_free | grep -qE '^Pool-1 +0 +rtds +y +0$'; then echo "xl cpupool-list: Pool-1 not empty after the removal"
+    elif ! xl_out "$1" pool_list_free | grep -qE '^Pool-0 +1 +credit +y +2$'; then echo "xl cpupool-list: Pool-0 is not 1 CPU with 2 domains"
+    elif ! xl_out "$1" pool_create | grep -q '^cpupool name: *p2$'; then echo "xl cpupool-create: no pool p2"
+    elif ! xl_out "$1" pool_list_p2 | grep -qE '^p2 +1 +credit +y +0$'; then echo "xl cpupool-list: p2 is not 1 CPU, credit, empty"
+    elif xl_out "$1" pool_list_p2 | grep -q '^Pool-1 '; then echo "xl cpupool-list: Pool-1 still there after xl cpupool-destroy"
+    elif ! xl_out "$1" pool_list_c | grep -qE '^p2 +1$'; then echo "xl cpupool-list -c: p2 does not have CPU 1"
+    elif ! xl_out "$1" pool_list_c | grep -qE '^Pool-0 +0$'; then echo "xl cpupool-list -c: Pool-0 does not have CPU 0 alone"
+    elif ! xl_out "$1" pool_list_mig | grep -qE '^p2 +1 +credit +y +1$'; then echo "xl cpupool-migrate: the domain is not in p2"
+    elif xl_out "$1" pool_mig_dom0 | grep -q '^CHECK end pool_mig_dom0 rc=0$'; then echo "xl cpupool-migrate moved Domain-0 itself"
+    elif xl_out "$1" pool_destroy_busy | grep -q '^CHECK end pool_destroy_busy rc=0$'; then echo "xl cpupool-destroy destroyed a pool with a domain"
+    elif ! xl_out "$1" pool_list_end | grep -qE '^Pool-0 +2 +credit +y +2$'; then echo "xl cpupool-list: Pool-0 is not back to 2 CPUs and 2 domains"
+    elif xl_out "$1" pool_list_end | grep -q '^p2 '; then echo "xl cpupool-list: p2 still there after xl cpupool-destroy"
+    elif ! xl_out "$1" pool_list_end_c | grep -qE '^Pool-0 +0,1$'; then echo "xl cpupool-list -c: Pool-0 is not CPUs 0,1"
+    fi
 }
 
 # Keel's count of free pages each time a domU's memory came back, from the create/destroy

@@ -243,6 +243,55 @@ void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state st)
 }
 
 /* domain_create: records the configuration; makes newdom, or fails with create_err. */
+/* The pool operations: what control/cpupool.c passed on; a move that says -EAGAIN
+ * move_again times first. */
+static uint32_t pool_arg, cpu_arg;
+static uint64_t clock_ns;
+
+/* Each look at the clock is 50 us later: the move's wait is two looks. */
+uint64_t time_now_ns(void)
+{
+    return clock_ns += 50000;
+}
+
+static enum sched_kind kind_arg;
+static int move_again, moves;
+
+int sched_pool_create(uint32_t id, enum sched_kind k, uint32_t *out)
+{
+    pool_arg = id;
+    kind_arg = k;
+    *out = 7;
+    return 0;
+}
+
+int sched_pool_destroy(uint32_t id)
+{
+    pool_arg = id;
+    return -EBUSY;
+}
+
+int sched_pool_add_cpu(uint32_t id, uint32_t cpu)
+{
+    pool_arg = id;
+    cpu_arg = cpu;
+    return -ENODEV;
+}
+
+int sched_pool_remove_cpu(uint32_t id, uint32_t cpu)
+{
+    pool_arg = id;
+    cpu_arg = cpu;
+    return -EADDRNOTAVAIL;
+}
+
+int sched_domain_move(struct domain *d, uint32_t id)
+{
+    moves++;
+    pool_arg = id;
+    return move_again-- > 0 ? -EAGAIN : 0;
+}
+
 static struct domain newdom;
 static struct domain_config created;
 static int create_calls, create_err;
@@ -553,6 +602,78 @@ static void cpupool_info(void **state)
     assert_int_equal(op.n_dom, 4);
     assert_int_equal(cpus, 0x6);
     assert_int_equal(ctl_cpupool_info(2, &op, &cpus), -ENOENT);
+}
+
+static long pool_change(struct domain *caller, uint32_t op, uint32_t id, uint32_t arg,
+                        struct xen_sysctl_cpupool_op *o)
+{
+    *o = (struct xen_sysctl_cpupool_op){ .op = op, .cpupool_id = id };
+    if (op == XEN_SYSCTL_CPUPOOL_OP_CREATE)
+        o->sched_id = arg;
+    else if (op == XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN)
+        o->domid = arg;
+    else
+        o->cpu = arg;
+    return ctl_cpupool_change(caller, o);
+}
+
+/* Xen's scheduler numbers in, the new id out; each change reaches the scheduler as asked. */
+static void cpupool_changes(void **state)
+{
+    struct xen_sysctl_cpupool_op o;
+    struct domain *me = &doms[1];
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, XEN_SYSCTL_CPUPOOL_PAR_ANY,
+                                 XEN_SCHEDULER_RTDS, &o),
+                     0);
+    assert_int_equal(o.cpupool_id, 7);
+    assert_int_equal(pool_arg, XEN_SYSCTL_CPUPOOL_PAR_ANY);
+    assert_int_equal(kind_arg, SCHED_KIND_RTDS);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, XEN_SCHEDULER_CREDIT2, &o),
+                     0);
+    assert_int_equal(kind_arg, SCHED_KIND_CREDIT2);
+    assert_int_equal(pool_arg, 3);
+    /* ARINC653 and unknown numbers: Xen's answer for a scheduler it lacks. */
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, XEN_SCHEDULER_ARINC653, &o),
+                     -ENOENT);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, 1234, &o), -ENOENT);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_DESTROY, 4, 0, &o), -EBUSY);
+    assert_int_equal(pool_arg, 4);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 5, 1, &o), -ENODEV);
+    assert_int_equal(cpu_arg, 1);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_RMCPU, 6, 2, &o), -EADDRNOTAVAIL);
+    assert_int_equal(pool_arg, 6);
+    assert_int_equal(cpu_arg, 2);
+    assert_int_equal(pool_change(me, 42, 0, 0, &o), -ENOSYS);
+}
+
+/* A move pauses the domain around the scheduler's move and retries while its vCPUs stop. */
+static void cpupool_move(void **state)
+{
+    struct xen_sysctl_cpupool_op o;
+    struct domain *me = &doms[1];
+    move_again = 2;
+    moves = 0;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), 0);
+    assert_int_equal(moves, 3);
+    assert_int_equal(pool_arg, 9);
+    assert_int_equal(pauses, 1);
+    assert_int_equal(unpauses, 1);
+    /* vCPUs that never stop: -EBUSY, the domain unpaused. */
+    move_again = 1000000;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), -EBUSY);
+    assert_int_equal(unpauses, 2);
+    move_again = 0;
+    moves = 0;
+    /* Xen's refusals: the caller itself (by id or DOMID_SELF), no such domain, one being
+     * built, one being destroyed. */
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 1, &o), -EPERM);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, DOMID_SELF, &o), -EPERM);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 0x7FF2, &o), -ESRCH);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 77, &o), -ESRCH);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 2, &o), -ESRCH);
+    doms[3].destroying = 1;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), -EINVAL);
+    assert_int_equal(moves, 0);
 }
 
 static void physinfo(void **state)
@@ -1062,6 +1183,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(only_built_domains, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_move, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_targets, setup, teardown),
