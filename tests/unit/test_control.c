@@ -154,6 +154,9 @@ int sched_credit_set_slice_ns(uint64_t ns)
 
 static unsigned first_pool = 1; /* pools first_pool..1 exist */
 
+/* The pCPUs every pool reports (0: a pool createdomain cannot use). */
+static uint64_t pool_cpus = 0x6;
+
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
                      unsigned *nr_domains)
 {
@@ -161,7 +164,7 @@ bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *
         return false;
     *id = from < first_pool ? first_pool : from;
     *k = pool_kind;
-    *cpus = 0x6;
+    *cpus = pool_cpus;
     *nr_domains = 4;
     return true;
 }
@@ -310,9 +313,20 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     return &newdom;
 }
 
+/* domain_kill: what a createdomain that failed after domain_create gave back. */
+static struct domain *killed;
+
+void domain_kill(struct domain *d)
+{
+    killed = d;
+}
+
 static int setup(void **state)
 {
     first_pool = 1;
+    pool_cpus = 0x6;
+    killed = NULL;
+    moves = move_again = 0;
     create_calls = create_err = 0;
     memset(doms, 0, sizeof(doms));
     memset(vcpus, 0, sizeof(vcpus));
@@ -1035,8 +1049,11 @@ static void createdomain_checks(void **state)
     assert_int_equal(check_with(maptrack_over), -EINVAL);
     assert_int_equal(check_with(spis_max), 0);
     assert_int_equal(check_with(spis_over), -EINVAL);
-    assert_int_equal(check_with(pool_1), -EOPNOTSUPP);
+    assert_int_equal(check_with(pool_1), 0);
     assert_int_equal(check_with(pool_2), -ESRCH);
+    pool_cpus = 0;
+    assert_int_equal(check_with(pool_1), -ENODEV); /* a pool with no pCPU, as Xen */
+    pool_cpus = 0x6;
     assert_int_equal(check_with(evtchn_any), 0);
     assert_int_equal(check_with(clock_hz), 0);
     first_pool = 1; /* no pool 0 */
@@ -1097,6 +1114,24 @@ static void createdomain_makes(void **state)
     assert_int_equal(ctl_createdomain(0, &c, &id, &why), -ENOMEM);
     create_err = -EEXIST;
     assert_int_equal(ctl_createdomain(3, &c, &id, &why), -EEXIST);
+    create_err = 0;
+    /* xl's pool=: built, then moved there before it can run; Pool-0 needs no move. */
+    moves = 0;
+    c = good_config();
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
+    assert_int_equal(moves, 0);
+    c = good_config();
+    c.cpupool_id = 1;
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
+    assert_int_equal(moves, 1);
+    assert_int_equal(pool_arg, 1);
+    assert_null(killed);
+    assert_int_equal(newdom.state, DOM_PAUSED);
+    /* A move that cannot be made: the new domain goes, the error comes back. */
+    move_again = 100;
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), -EBUSY);
+    assert_ptr_equal(killed, &newdom);
+    move_again = 0;
 }
 
 /* --- vCPU context --- */
