@@ -540,7 +540,8 @@ judge_xl_create() { # log
     for c in xenstored init_dom0 xenconsoled create create_gone console_create console_unpause console \
         console_list shutdown shutdown_gone reboot_create reboot_up reboot reboot_again destroy destroy_gone \
         change_create change_up vcpu_set vcpu_set_seen vcpu_list mem_set mem_set_seen mem_list xentop top \
-        change_destroy crash_create crash_seen crash_list crash_destroy verbose_create; do
+        change_destroy crash_create crash_seen crash_list crash_destroy pool_make pool_create pool_undo \
+        verbose_create; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | sed -n '2p;3p' | tr '\n' ' ')"; return; }
     done
@@ -560,6 +561,10 @@ judge_xl_create() { # log
     elif ! xl_out "$log" xentop | grep -qE '^ +guest4 '; then echo "xentop does not list guest4"
     elif v=$(con_check_value "$d0" reboot_ids) && [ "${v%,*}" = "${v#*,}" ]; then
         echo "xl reboot: guest3 kept domain id ${v%,*} (xl restarts it as a new domain)"
+    elif ! xl_out "$log" pool_list | grep -qE '^p1 +1 +credit +y +1$'; then
+        echo "xl cpupool-list with pooled created in p1: $(xl_out "$log" pool_list | grep '^p1' | tr -s ' ')"
+    elif ! xl_out "$log" pool_after | grep -qE '^Pool-0 +2 +credit +y +1$' || xl_out "$log" pool_after | grep -q '^p1 '; then
+        echo "xl cpupool-list after the pool was undone: $(xl_out "$log" pool_after | grep -v '^CHECK' | tr -s ' ' | tr '\n' ' ')"
     elif xl_out "$log" verbose_create | grep -vq '^CHECK'; then
         echo "xl -vvv create reports a failure: $(xl_out "$log" verbose_create | grep -v '^CHECK' | head -3 | tr '\n' ' ')"
     elif [ "$(con_check_value "$d0" cycles)" != 20 ]; then echo "only $(con_check_value "$d0" cycles) of 20 create/destroy cycles"
