@@ -587,20 +587,21 @@ judge_pv_disk() { # log
     local log=$1 c d0=$work/pv-disk-dom0.log s1 b d a
     con_domain "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled modules hotplug_tools baseline image create backend written read read_gone \
-        unplugged dom0_read again_create again again_gone again_unplugged after; do
+        unplugged dom0_read shared_create shared_backends shared_unpause shared_read2 shared_read3 \
+        shared_gone shared_unplugged after; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
     s1=$(con_check_value "$d0" diskrw_written pvd1)
     # Free pages when pvd1's second domain ended (d), and the most after the peer's later ends
-    # (a).  The first disk domU leaves dom0 with lasting growth (maptrack pages, stage-2 tables
+    # (a; pvd2 and pvd3 ended between them).  The first disk domU leaves dom0 with lasting growth (maptrack pages, stage-2 tables
     # where blkback maps grants: about 25 pages, kept for reuse, as on Xen), so the baseline
     # before it (b) is only reported; a dead domU still mapped by dom0 would keep its pages and
     # its domain structure, and pvd2's end would lower a below d.
     b=$(freed_in_step "$log" baseline | sort -n | tail -1)
     d=$(freed_in_step "$log" read_gone | tail -1)
     a=$(freed_in_step "$log" after | sort -n | tail -1)
-    if c=$(con_domain "$d0" pvd1; con_domain "$d0" pvd2) && echo "$c" | grep -q 'CHECK diskrw_error='; then
+    if c=$(con_domain "$d0" pvd1; con_domain "$d0" pvd2; con_domain "$d0" pvd3) && echo "$c" | grep -q 'CHECK diskrw_error='; then
         echo "a domU said: $(echo "$c" | grep -m1 'CHECK diskrw_error=')"
     elif [ "$(con_check_value "$d0" diskrw_size pvd1)" != 65536 ]; then
         echo "xvda has $(con_check_value "$d0" diskrw_size pvd1) sectors, not 65536 (32 MiB)"
@@ -610,13 +611,18 @@ judge_pv_disk() { # log
     elif [ "$(con_check_value "$d0" dom0_sum)" != "$s1" ]; then
         echo "dom0 read the image's checksum file as '$(con_check_value "$d0" dom0_sum)', pvd1 wrote $s1"
     elif [ "$(con_check_value "$d0" diskrw_read pvd2)" != "ok $s1" ]; then
-        echo "pvd2 read back '$(con_check_value "$d0" diskrw_read pvd2)', pvd1 wrote $s1"
+        echo "pvd2 (read-only) read back '$(con_check_value "$d0" diskrw_read pvd2)', pvd1 wrote $s1"
+    elif [ "$(con_check_value "$d0" diskrw_read pvd3)" != "ok $s1" ]; then
+        echo "pvd3 (read-only) read back '$(con_check_value "$d0" diskrw_read pvd3)', pvd1 wrote $s1"
+    elif [ "$(xl_out "$log" shared_backends | grep -cE '^ *1 +/tmp/disk.img$')" != 2 ] ||
+        [ "$(xl_out "$log" shared_backends | grep -c '/mode = "r"')" != 2 ]; then
+        echo "the shared image is not on two read-only back ends: $(xl_out "$log" shared_backends | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! xl_out "$log" backend | grep -q 'hotplug-status = "connected"'; then
         echo "no hotplug-status connected in the back end: $(xl_out "$log" backend | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! [ "$d" -gt 0 ] 2>/dev/null || ! [ "$a" -gt 0 ] 2>/dev/null; then
         echo "no 'memory returned' figures from Keel after pvd1 and after the peer ('$d', '$a')"
     elif [ $((d - a)) -gt 2 ]; then
-        echo "Keel has $((d - a)) pages fewer free after pvd2 than after pvd1 ($d, then $a; $b before any disk)"
+        echo "Keel has $((d - a)) pages fewer free after pvd2 and pvd3 than after pvd1 ($d, then $a; $b before any disk)"
     elif [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" != 2 ]; then
         echo "xl list at the end: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"
     elif [ -n "$(con_keel_fault "$log")" ]; then echo "Keel faulted: $(con_keel_fault "$log")"
@@ -626,8 +632,9 @@ judge_pv_disk() { # log
 # A domU's PV disk (issue 11): xl create with disk = [ 'format=raw, vdev=xvda, access=rw,
 # target=/tmp/disk.img' ]; dom0's xen-blkback (Debian's module) serves the image through xl's
 # block hotplug script (Debian's, unmodified: losetup), the domU's xen-blkfront sees xvda,
-# makes a file system, writes files, reboots and reads them back; dom0 finds them in the image,
-# a second domU reads them too, and Keel has as many free pages afterwards as before.
+# makes a file system, writes files, reboots and reads them back; dom0 finds them in the image;
+# two domUs share it read-only and read them too; and
+# Keel has as many free pages after those as after the first.
 case_pv_disk() {
     local start=$SECONDS disk=$work/pv-disk-disk.img dir=$work/pv-disk-files q=() a
     log=$logs/e2e-pv-disk.log
