@@ -5,26 +5,49 @@
 #   xen-utils-4.17     xl, xenstored, xenconsoled, xen-init-dom0 (/usr/lib/xen-4.17/bin)
 #   xen-utils-common   the xl wrapper (/usr/sbin/xl) and the hotplug scripts
 #   xenstore-utils     xenstore-read, -write, -ls, ...
-#   bash               the hotplug scripts' interpreter (xl runs them: vif-bridge, block)
 # and the shared libraries they load (the closure of their Depends on lib* packages and
 # libc6).  Python (pygrub, xen-utils-4.17's other dependency), udev and the init-system glue
-# are left out: dom0's /init starts the daemons itself.  Re-running is cheap: nothing is
-# fetched when the cache is complete.
+# are left out: dom0's /init starts the daemons itself.
+# The block hotplug script (/etc/xen/scripts/block, run by xl) is bash and calls flock and
+# losetup, which busybox either lacks (flock) or gives in another output format (losetup -a,
+# read by the script's sharing check): Debian's bash, util-linux's flock and mount's losetup
+# (with libsmartcols) go into /usr/bin and /usr/sbin, nothing else of those packages (the rest
+# of util-linux would shadow busybox's applets with programs whose libraries are not there).
+# Re-running is cheap: nothing is fetched when the cache is complete.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$top/build/cache
 out=$cache/dom0root
-[ -x "$out/usr/lib/xen-4.17/bin/xl" ] && [ -x "$out/bin/bash" ] && exit 0
-"$top/scripts/fetch-guest.sh" # the package lists (and the kernel dom0 boots)
 T=$cache/apt
 o=(-oAPT::Architecture=arm64 -oAPT::Architectures=arm64 "-oDir::State::Lists=$T/lists"
     "-oDir::Cache=$T/cache" -oDir::State::status=/dev/null -oDebug::NoLocking=1 -q)
-want="xen-utils-4.17 xen-utils-common xenstore-utils bash"
+
+# The hotplug scripts' tools, into an existing dom0root.
+hotplug_tools() {
+    local d=$T/hotplug-debs x=$T/hotplug-root
+    [ -x "$out/usr/bin/bash" ] && [ -x "$out/usr/bin/flock" ] && [ -x "$out/usr/sbin/losetup" ] && return 0
+    rm -rf "$d" "$x"
+    mkdir -p "$d" "$x"
+    (cd "$d" && apt-get "${o[@]}" download bash util-linux mount libsmartcols1 >/dev/null)
+    for p in "$d"/*.deb; do dpkg-deb -x "$p" "$x"; done
+    mkdir -p "$out/usr/bin" "$out/usr/sbin" "$out/lib/aarch64-linux-gnu"
+    cp "$x/bin/bash" "$x/usr/bin/flock" "$out/usr/bin/"
+    cp "$x/sbin/losetup" "$out/usr/sbin/"
+    find "$x" -name "libsmartcols.so.1*" -exec cp -a {} "$out/lib/aarch64-linux-gnu/" \;
+    rm -rf "$d" "$x"
+    echo "fetch-dom0: bash, flock and losetup for the hotplug scripts added to $out"
+}
+if [ -x "$out/usr/lib/xen-4.17/bin/xl" ]; then
+    hotplug_tools
+    exit 0
+fi
+"$top/scripts/fetch-guest.sh" # the package lists (and the kernel dom0 boots)
+want="xen-utils-4.17 xen-utils-common xenstore-utils"
 # The closure over Depends, keeping what a dynamically linked program needs.
 pkgs=$(apt-cache "${o[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances --no-pre-depends $want |
     grep -v '^ ' | grep -v '^<' | sort -u |
-    grep -E '^(xen-utils-4\.17|xen-utils-common|xenstore-utils|bash|zlib1g|lib[a-z0-9.+-]+)$' |
+    grep -E '^(xen-utils-4\.17|xen-utils-common|xenstore-utils|zlib1g|lib[a-z0-9.+-]+)$' |
     grep -vE '^(libpython|libperl|libudev|libsystemd|libdebconf|libsemanage|libselinux|libaudit|libcap-ng|libpam|libapparmor|libkmod|libblkid|libmount|libcrypt|libgcrypt|libgpg-error|liblz4|libssl)')
 echo "fetch-dom0: downloading $(echo "$pkgs" | wc -l) packages: $(echo $pkgs)"
 debs=$T/dom0-debs
@@ -39,3 +62,4 @@ rm -rf "$out.tmp"/usr/share/{doc,man,info,locale,lintian,bug} "$out.tmp"/etc/ini
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "fetch-dom0: Debian's Xen 4.17 toolstack unpacked in $out"
+hotplug_tools

@@ -4,7 +4,7 @@
  * control_domain = 1, the dom0less "capabilities = <1>") beside an ordinary domain, ctlpeer,
  * which checks that they are refused to it and then waits in WFI.  Here: physinfo, sched_id,
  * getdomaininfolist (both domains, found by handle), getdomaininfo (Xen 4.17's "first domain
- * from this id"), cpupool_op (info, free pCPUs), numainfo and cputopoinfo (one node), pause/
+ * from this id"), cpupool_op (info, free pCPUs, and each change xl makes, with its errors), numainfo and cputopoinfo (one node), pause/
  * unpause of the peer (counted), max_mem, vCPU info and hard affinity, address size (64 only),
  * NUMA node affinity, scheduler_op get/put (credit), setdomainhandle, max_vcpus, readconsole
  * (incremental, clear), createdomain (an empty paused domain with its handle, unpaused,
@@ -152,9 +152,110 @@ static void cpupools(void)
     map[0] = 0xff;
     r = sysctl(&op);
     check(r == 0 && map[0] == 0, "cpupool_freeinfo", "%ld, free pCPUs %02x", r, map[0]);
-    c->op = XEN_SYSCTL_CPUPOOL_OP_CREATE;
-    r = sysctl(&op);
-    check(r == -XEN_EOPNOTSUPP, "cpupool_create", "pools come from the boot configuration: %ld", r);
+}
+
+/* One cpupool_op: op, pool id, and cpu or domid or sched_id as the op takes; the pool id back
+ * in *id (may be NULL). */
+static long pool_op(uint32_t what, uint32_t pool, uint32_t arg, uint32_t *id)
+{
+    static uint8_t map[4];
+    struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+    struct xen_sysctl_cpupool_op *c = &op.u.cpupool_op;
+    c->op = what;
+    c->cpupool_id = pool;
+    c->cpu = arg;
+    c->domid = (domid_t)arg;
+    c->sched_id = arg;
+    c->cpumap.bitmap = (uintptr_t)map;
+    c->cpumap.nr_bits = 32;
+    long r = sysctl(&op);
+    if (id)
+        *id = what == XEN_SYSCTL_CPUPOOL_OP_FREEINFO ? map[0] : c->cpupool_id;
+    return r;
+}
+
+static uint32_t free_pcpus(void)
+{
+    uint32_t m = 0;
+    pool_op(XEN_SYSCTL_CPUPOOL_OP_FREEINFO, 0, 0, &m);
+    return m;
+}
+
+/* The pool changes xl makes, each error as Xen 4.17 gives it; then, with a pCPU to spare, the
+ * round trip xl cpupool-cpu-remove, -create, -cpu-add, -migrate there and back, -destroy,
+ * which leaves the machine as it was. */
+static void cpupool_changes(void)
+{
+    const uint32_t any = XEN_SYSCTL_CPUPOOL_PAR_ANY;
+    uint32_t id = 0;
+    long r = pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, any, 1234, NULL);
+    check(r == -XEN_ENOENT, "cpupool_create_bad_sched", "scheduler 1234: %ld", r);
+    r = pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, any, XEN_SCHEDULER_CREDIT, &id);
+    check(r == 0 && id == 1, "cpupool_create", "%ld, pool %u (want 1)", r, id);
+    r = pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 1, XEN_SCHEDULER_RTDS, NULL);
+    check(r == -XEN_EEXIST, "cpupool_create_eexist", "pool 1 again: %ld", r);
+    long a1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, 0, NULL);
+    long a2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, 99, NULL);
+    long a3 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 77, 0, NULL);
+    long a4 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, any, NULL);
+    check(a1 == -XEN_ENODEV && a2 == -XEN_EINVAL && a3 == -XEN_ENOENT && a4 == -XEN_ENODEV,
+          "cpupool_addcpu_errors",
+          "a pCPU of Pool-0 %ld, pCPU 99 %ld, pool 77 %ld, any with none free %ld", a1, a2, a3, a4);
+    long r1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0, 99, NULL);
+    long r2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 1, 0, NULL);
+    long r3 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 77, 0, NULL);
+    long r4 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 1, any, NULL);
+    check(r1 == -XEN_EINVAL && r2 == -XEN_EADDRNOTAVAIL && r3 == -XEN_ENOENT && r4 == -XEN_EINVAL,
+          "cpupool_rmcpu_errors",
+          "pCPU 99 %ld, a pCPU not in the pool %ld, pool 77 %ld, any of an empty pool %ld", r1, r2,
+          r3, r4);
+    long m1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, self_id, NULL);
+    long m2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, 999, NULL);
+    long m3 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, peer_id, NULL);
+    long m4 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, peer_id, NULL);
+    check(m1 == -XEN_EPERM && m2 == -XEN_ESRCH && m3 == -XEN_ENOENT && m4 == 0,
+          "cpupool_move_errors",
+          "itself %ld, domain 999 %ld, into a pool without pCPUs %ld, where it is %ld", m1, m2, m3,
+          m4);
+    long d1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 77, 0, NULL);
+    long d2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 0, 0, NULL);
+    long d3 = pool_op(99, 0, 0, NULL);
+    check(d1 == -XEN_ENOENT && d2 == -XEN_EBUSY && d3 == -XEN_ENOSYS, "cpupool_destroy_errors",
+          "pool 77 %ld, Pool-0 %ld, op 99 %ld", d1, d2, d3);
+    if (pcpus >= 2) {
+        uint32_t last = pcpus - 1;
+        r = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0, last, NULL);
+        bool freed = WAIT_EVENT(free_pcpus() == (1u << last));
+        check(r == 0 && freed, "cpupool_rmcpu", "%ld, free pCPUs %#x", r, free_pcpus());
+        r = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, any, NULL);
+        check(r == 0 && free_pcpus() == 0, "cpupool_addcpu", "%ld, free %#x", r, free_pcpus());
+        d1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 1, 0, NULL);
+        m1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, peer_id, NULL);
+        uint32_t n = 0;
+        struct xen_sysctl op = sc(XEN_SYSCTL_cpupool_op);
+        op.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_INFO;
+        op.u.cpupool_op.cpupool_id = 1;
+        r = sysctl(&op);
+        n = op.u.cpupool_op.n_dom;
+        r1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 1, last, NULL);
+        check(d1 == -XEN_EBUSY && m1 == 0 && r == 0 && n == 1 && r1 == -XEN_EBUSY,
+              "cpupool_migrate",
+              "destroy with a pCPU %ld, move the peer %ld, pool 1 has %u domain(s) (%ld), its "
+              "last pCPU %ld",
+              d1, m1, n, r, r1);
+        m2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, peer_id, NULL);
+        r2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 1, any, NULL);
+        freed = WAIT_EVENT(free_pcpus() == (1u << last));
+        a1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 0, last, NULL);
+        d2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 1, 0, NULL);
+        check(m2 == 0 && r2 == 0 && freed && a1 == 0 && d2 == 0, "cpupool_round_trip",
+              "back to Pool-0 %ld, pCPU out of pool 1 %ld (free: %d), into Pool-0 %ld, "
+              "destroy %ld",
+              m2, r2, freed, a1, d2);
+    } else {
+        d2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 1, 0, NULL);
+        check(d2 == 0, "cpupool_round_trip", "destroy the empty pool: %ld", d2);
+    }
 }
 
 /* numainfo as libxl asks before it places a domain: the count with null handles, then the
@@ -960,6 +1061,8 @@ void guest_main(void *dtb)
     bool done = WAIT_EVENT(flags_of(peer_id) & XEN_DOMINF_blocked);
     check(done, "domaininfo_blocked", "the peer waits for an event: flags %#x", flags_of(peer_id));
     getdomaininfo();
+    cpupools();
+    cpupool_changes();
     cpupools();
     numainfo();
     cputopoinfo();

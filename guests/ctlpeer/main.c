@@ -36,6 +36,20 @@ void guest_main(void *dtb)
     check(r == -XEN_EPERM, "ctlpeer_domctl_eperm_null", "domctl(NULL) = %ld, want -EPERM", r);
     check(dc.domain == 0 && sc.u.physinfo.nr_cpus == 0, "ctlpeer_nothing_written",
           "the refused calls wrote nothing back");
+    /* Pools are the control domain's to change, as everything in sysctl. */
+    static struct xen_sysctl pool = { .cmd = XEN_SYSCTL_cpupool_op,
+                                      .interface_version = XEN_SYSCTL_INTERFACE_VERSION,
+                                      .u.cpupool_op = { .op = XEN_SYSCTL_CPUPOOL_OP_CREATE,
+                                                        .cpupool_id = XEN_SYSCTL_CPUPOOL_PAR_ANY,
+                                                        .sched_id = XEN_SCHEDULER_CREDIT } };
+    r = xen_hypercall(HYPERVISOR_sysctl, (uintptr_t)&pool, 0, 0, 0, 0);
+    check(r == -XEN_EPERM && pool.u.cpupool_op.cpupool_id == XEN_SYSCTL_CPUPOOL_PAR_ANY,
+          "ctlpeer_cpupool_eperm", "sysctl(cpupool_op create) = %ld, want -EPERM", r);
+    pool.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_RMCPU;
+    pool.u.cpupool_op.cpupool_id = 0;
+    pool.u.cpupool_op.cpu = 0;
+    r = xen_hypercall(HYPERVISOR_sysctl, (uintptr_t)&pool, 0, 0, 0, 0);
+    check(r == -XEN_EPERM, "ctlpeer_cpupool_rmcpu_eperm", "sysctl(cpupool_op rmcpu) = %ld", r);
     /* The calls a toolstack makes while it builds a guest are the control domain's too. */
     static struct xen_domctl create = {
         .cmd = XEN_DOMCTL_createdomain,

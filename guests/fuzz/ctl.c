@@ -12,8 +12,9 @@
  * destroyed, paused for longer than the unpause that follows at once, given less memory,
  * a new vCPU count, other scheduling parameters, another vCPU or NUMA node affinity or another
  * address size; every command of Xen's numbering (below 100) that is not known to be harmless
- * goes to an id nobody has instead; sysctl never changes a pool, and a credit time slice is
- * only ever set to what it already is.  See docs/reliability.md.
+ * goes to an id nobody has instead; sysctl changes only pools it makes itself (ids from
+ * 0x10000 up, which never get a pCPU or a domain), and a credit time slice is only ever set
+ * to what it already is.  See docs/reliability.md.
  */
 #include <stddef.h>
 #include <xen/domctl.h>
@@ -396,6 +397,7 @@ static void build_sysctl(struct fz_cpu *c, uint64_t va)
            : rnd_below(c, 2) ? XEN_SYSCTL_CPUPOOL_PAR_ANY
                              : rnd(c),
            4);
+        wr(c, va, SU + offsetof(S, sched_id), sched_id(c), 4);
         wr(c, va, SU + offsetof(S, domid), target_id(c), 4);
         wr(c, va, SU + offsetof(S, cpu), small_or_any(c, 4), 4);
         bitmap(c, va, SU + offsetof(S, cpumap));
@@ -602,8 +604,10 @@ static void sanitize_sysctl(struct fz_cpu *c, uint64_t va, bool top)
         return;
     }
     if (cmd == XEN_SYSCTL_cpupool_op) {
-        /* Pools are never changed: a change names a pool nobody has (and MOVEDOMAIN a domain
-         * nobody has). */
+        /* A change names a pool id from 0x10000 up: CREATE makes an empty pool there (until
+         * the table is full: -ENOMEM) and DESTROY removes it; ADDCPU finds no free pCPU (none
+         * is ever removed), RMCPU none in it, MOVEDOMAIN a domain nobody has.  Keel's own
+         * pools and the neighbour never change. */
         typedef struct xen_sysctl_cpupool_op P;
         uint32_t op = (uint32_t)rd(va, SU + offsetof(P, op), 4);
         if (op != XEN_SYSCTL_CPUPOOL_OP_INFO && op != XEN_SYSCTL_CPUPOOL_OP_FREEINFO) {

@@ -25,11 +25,12 @@ HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/co
 # the toolstack's domctl and sysctl: decoding, then the work in core/control/
 HYP_OBJS += hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/core/hypercall/xenctl_bitmap.c \
             hyp/core/control/dominfo.c hyp/core/control/lifecycle.c hyp/core/control/vcpus.c \
-            hyp/core/control/scheduler.c hyp/core/control/physinfo.c \
+            hyp/core/control/scheduler.c hyp/core/control/cpupool.c hyp/core/control/physinfo.c \
             hyp/core/control/readconsole.c hyp/core/control/create.c hyp/core/control/memory.c hyp/core/control/vcpuctx.c
 # console input switch and Keel's command console
 HYP_OBJS += hyp/core/console_switch.c
 include hyp/core/vdev/vdev.mk
 # scheduler: framework, CPU pools, policies (docs/scheduling.md)
 HYP_OBJS += hyp/core/sched/cpupool.c hyp/core/sched/credit.c hyp/core/sched/rtds.c \
-            hyp/core/sched/null.c hyp/core/sched/sched_ctl.c hyp/core/sched/sched_selftest.c
+            hyp/core/sched/null.c hyp/core/sched/sched_ctl.c hyp/core/sched/pool_ctl.c \
+            hyp/core/sched/sched_selftest.c

@@ -10,7 +10,7 @@ UNIT_SRCS_domctl := hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/
 # core/control/ (what domctl and sysctl do) over the real console ring, with stand-in domains,
 # scheduler and page allocator.
 UNIT_TESTS += control
-UNIT_SRCS_control := hyp/core/control/dominfo.c hyp/core/control/lifecycle.c \
+UNIT_SRCS_control := hyp/core/control/dominfo.c hyp/core/control/lifecycle.c hyp/core/control/cpupool.c \
                      hyp/core/control/vcpus.c hyp/core/control/scheduler.c \
                      hyp/core/control/physinfo.c hyp/core/control/readconsole.c \
                      hyp/core/control/create.c hyp/core/control/memory.c hyp/core/control/vcpuctx.c hyp/core/console.c

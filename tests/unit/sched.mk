@@ -4,14 +4,14 @@
 # check the framework's invariants at every decision).  A policy's test includes that
 # policy's .c to read its private state, so the policy is left out of its own source list.
 SCHED_FW := tests/unit/test_sched_sim.c hyp/core/sched/sched.c hyp/core/sched/cpupool.c \
-            hyp/core/sched/sched_ctl.c \
+            hyp/core/sched/sched_ctl.c hyp/core/sched/pool_ctl.c \
             hyp/lib/cmdline.c hyp/lib/parse.c hyp/lib/fdt.c
 SCHED_DEPS := tests/unit/test_sched_sim.h hyp/core/sched/sched_internal.h
 # Keel's sched_yield(struct vcpu *) would otherwise replace libc's sched_yield(), which
 # LeakSanitizer calls at exit.
 SCHED_CFLAGS := -Ihyp/core/sched -Dsched_yield=keel_sched_yield
 
-UNIT_TESTS += sched_credit sched_rtds sched_null sched_pools
+UNIT_TESTS += sched_credit sched_rtds sched_null sched_pools sched_pool_ops
 UNIT_SRCS_sched_credit := $(SCHED_FW) hyp/core/sched/rtds.c hyp/core/sched/null.c
 UNIT_DEPS_sched_credit := $(SCHED_DEPS) hyp/core/sched/credit.c
 UNIT_CFLAGS_sched_credit := $(SCHED_CFLAGS)
@@ -31,3 +31,8 @@ UNIT_SRCS_sched_ctl := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds.c
                        hyp/core/sched/null.c
 UNIT_DEPS_sched_ctl := $(SCHED_DEPS)
 UNIT_CFLAGS_sched_ctl := $(SCHED_CFLAGS)
+# Pools changed at run time (pool_ctl.c): create, destroy, pCPUs out and in, domains moved.
+UNIT_SRCS_sched_pool_ops := $(SCHED_FW) hyp/core/sched/credit.c hyp/core/sched/rtds.c \
+                            hyp/core/sched/null.c
+UNIT_DEPS_sched_pool_ops := $(SCHED_DEPS)
+UNIT_CFLAGS_sched_pool_ops := $(SCHED_CFLAGS)

@@ -154,6 +154,9 @@ int sched_credit_set_slice_ns(uint64_t ns)
 
 static unsigned first_pool = 1; /* pools first_pool..1 exist */
 
+/* The pCPUs every pool reports (0: a pool createdomain cannot use). */
+static uint64_t pool_cpus = 0x6;
+
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *cpus,
                      unsigned *nr_domains)
 {
@@ -161,7 +164,7 @@ bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *k, uint64_t *
         return false;
     *id = from < first_pool ? first_pool : from;
     *k = pool_kind;
-    *cpus = 0x6;
+    *cpus = pool_cpus;
     *nr_domains = 4;
     return true;
 }
@@ -243,6 +246,55 @@ void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state st)
 }
 
 /* domain_create: records the configuration; makes newdom, or fails with create_err. */
+/* The pool operations: what control/cpupool.c passed on; a move that says -EAGAIN
+ * move_again times first. */
+static uint32_t pool_arg, cpu_arg;
+static uint64_t clock_ns;
+
+/* Each look at the clock is 50 us later: the move's wait is two looks. */
+uint64_t time_now_ns(void)
+{
+    return clock_ns += 50000;
+}
+
+static enum sched_kind kind_arg;
+static int move_again, moves;
+
+int sched_pool_create(uint32_t id, enum sched_kind k, uint32_t *out)
+{
+    pool_arg = id;
+    kind_arg = k;
+    *out = 7;
+    return 0;
+}
+
+int sched_pool_destroy(uint32_t id)
+{
+    pool_arg = id;
+    return -EBUSY;
+}
+
+int sched_pool_add_cpu(uint32_t id, uint32_t cpu)
+{
+    pool_arg = id;
+    cpu_arg = cpu;
+    return -ENODEV;
+}
+
+int sched_pool_remove_cpu(uint32_t id, uint32_t cpu)
+{
+    pool_arg = id;
+    cpu_arg = cpu;
+    return -EADDRNOTAVAIL;
+}
+
+int sched_domain_move(struct domain *d, uint32_t id)
+{
+    moves++;
+    pool_arg = id;
+    return move_again-- > 0 ? -EAGAIN : 0;
+}
+
 static struct domain newdom;
 static struct domain_config created;
 static int create_calls, create_err;
@@ -261,9 +313,20 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     return &newdom;
 }
 
+/* domain_kill: what a createdomain that failed after domain_create gave back. */
+static struct domain *killed;
+
+void domain_kill(struct domain *d)
+{
+    killed = d;
+}
+
 static int setup(void **state)
 {
     first_pool = 1;
+    pool_cpus = 0x6;
+    killed = NULL;
+    moves = move_again = 0;
     create_calls = create_err = 0;
     memset(doms, 0, sizeof(doms));
     memset(vcpus, 0, sizeof(vcpus));
@@ -553,6 +616,78 @@ static void cpupool_info(void **state)
     assert_int_equal(op.n_dom, 4);
     assert_int_equal(cpus, 0x6);
     assert_int_equal(ctl_cpupool_info(2, &op, &cpus), -ENOENT);
+}
+
+static long pool_change(struct domain *caller, uint32_t op, uint32_t id, uint32_t arg,
+                        struct xen_sysctl_cpupool_op *o)
+{
+    *o = (struct xen_sysctl_cpupool_op){ .op = op, .cpupool_id = id };
+    if (op == XEN_SYSCTL_CPUPOOL_OP_CREATE)
+        o->sched_id = arg;
+    else if (op == XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN)
+        o->domid = arg;
+    else
+        o->cpu = arg;
+    return ctl_cpupool_change(caller, o);
+}
+
+/* Xen's scheduler numbers in, the new id out; each change reaches the scheduler as asked. */
+static void cpupool_changes(void **state)
+{
+    struct xen_sysctl_cpupool_op o;
+    struct domain *me = &doms[1];
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, XEN_SYSCTL_CPUPOOL_PAR_ANY,
+                                 XEN_SCHEDULER_RTDS, &o),
+                     0);
+    assert_int_equal(o.cpupool_id, 7);
+    assert_int_equal(pool_arg, XEN_SYSCTL_CPUPOOL_PAR_ANY);
+    assert_int_equal(kind_arg, SCHED_KIND_RTDS);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, XEN_SCHEDULER_CREDIT2, &o),
+                     0);
+    assert_int_equal(kind_arg, SCHED_KIND_CREDIT2);
+    assert_int_equal(pool_arg, 3);
+    /* ARINC653 and unknown numbers: Xen's answer for a scheduler it lacks. */
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, XEN_SCHEDULER_ARINC653, &o),
+                     -ENOENT);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_CREATE, 3, 1234, &o), -ENOENT);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_DESTROY, 4, 0, &o), -EBUSY);
+    assert_int_equal(pool_arg, 4);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 5, 1, &o), -ENODEV);
+    assert_int_equal(cpu_arg, 1);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_RMCPU, 6, 2, &o), -EADDRNOTAVAIL);
+    assert_int_equal(pool_arg, 6);
+    assert_int_equal(cpu_arg, 2);
+    assert_int_equal(pool_change(me, 42, 0, 0, &o), -ENOSYS);
+}
+
+/* A move pauses the domain around the scheduler's move and retries while its vCPUs stop. */
+static void cpupool_move(void **state)
+{
+    struct xen_sysctl_cpupool_op o;
+    struct domain *me = &doms[1];
+    move_again = 2;
+    moves = 0;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), 0);
+    assert_int_equal(moves, 3);
+    assert_int_equal(pool_arg, 9);
+    assert_int_equal(pauses, 1);
+    assert_int_equal(unpauses, 1);
+    /* vCPUs that never stop: -EBUSY, the domain unpaused. */
+    move_again = 1000000;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), -EBUSY);
+    assert_int_equal(unpauses, 2);
+    move_again = 0;
+    moves = 0;
+    /* Xen's refusals: the caller itself (by id or DOMID_SELF), no such domain, one being
+     * built, one being destroyed. */
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 1, &o), -EPERM);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, DOMID_SELF, &o), -EPERM);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 0x7FF2, &o), -ESRCH);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 77, &o), -ESRCH);
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 2, &o), -ESRCH);
+    doms[3].destroying = 1;
+    assert_int_equal(pool_change(me, XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 9, 3, &o), -EINVAL);
+    assert_int_equal(moves, 0);
 }
 
 static void physinfo(void **state)
@@ -914,8 +1049,11 @@ static void createdomain_checks(void **state)
     assert_int_equal(check_with(maptrack_over), -EINVAL);
     assert_int_equal(check_with(spis_max), 0);
     assert_int_equal(check_with(spis_over), -EINVAL);
-    assert_int_equal(check_with(pool_1), -EOPNOTSUPP);
+    assert_int_equal(check_with(pool_1), 0);
     assert_int_equal(check_with(pool_2), -ESRCH);
+    pool_cpus = 0;
+    assert_int_equal(check_with(pool_1), -ENODEV); /* a pool with no pCPU, as Xen */
+    pool_cpus = 0x6;
     assert_int_equal(check_with(evtchn_any), 0);
     assert_int_equal(check_with(clock_hz), 0);
     first_pool = 1; /* no pool 0 */
@@ -976,6 +1114,24 @@ static void createdomain_makes(void **state)
     assert_int_equal(ctl_createdomain(0, &c, &id, &why), -ENOMEM);
     create_err = -EEXIST;
     assert_int_equal(ctl_createdomain(3, &c, &id, &why), -EEXIST);
+    create_err = 0;
+    /* xl's pool=: built, then moved there before it can run; Pool-0 needs no move. */
+    moves = 0;
+    c = good_config();
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
+    assert_int_equal(moves, 0);
+    c = good_config();
+    c.cpupool_id = 1;
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), 0);
+    assert_int_equal(moves, 1);
+    assert_int_equal(pool_arg, 1);
+    assert_null(killed);
+    assert_int_equal(newdom.state, DOM_PAUSED);
+    /* A move that cannot be made: the new domain goes, the error comes back. */
+    move_again = 100;
+    assert_int_equal(ctl_createdomain(0, &c, &id, &why), -EBUSY);
+    assert_ptr_equal(killed, &newdom);
+    move_again = 0;
 }
 
 /* --- vCPU context --- */
@@ -1062,6 +1218,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(only_built_domains, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpupool_move, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(domaininfo_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(lifecycle_targets, setup, teardown),

@@ -293,6 +293,20 @@ long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t 
     return 0;
 }
 
+/* Free pCPU 2; a change answers with its op and echoes the id + 10 back. */
+static struct domain *pool_caller;
+uint64_t sched_free_cpus(void)
+{
+    return 0x4;
+}
+
+long ctl_cpupool_change(struct domain *caller, struct xen_sysctl_cpupool_op *op)
+{
+    pool_caller = caller;
+    op->cpupool_id += 10;
+    return op->op >= 1 && op->op <= 6 ? -(long)op->op : -ENOSYS;
+}
+
 long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op)
 {
     op->u.sched_credit.tslice_ms = 30;
@@ -816,9 +830,14 @@ static void cpupools(void **state)
     assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 4, map, 16, &o), -ENOENT);
     map[0] = 0xff;
     assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_FREEINFO, 0, map, 8, &o), 0);
-    assert_int_equal(map[0], 0);
-    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 0, map, 8, &o), -EOPNOTSUPP);
-    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, map, 8, &o), -EOPNOTSUPP);
+    assert_int_equal(map[0], 0x4);
+    /* The changes go to core/control with the caller, and the struct comes back (the new id
+     * of a CREATE). */
+    pool_caller = NULL;
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 5, map, 8, &o), -1);
+    assert_int_equal(o.cpupool_id, 15);
+    assert_non_null(pool_caller);
+    assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, map, 8, &o), -6);
     assert_int_equal(pool_op(99, 0, map, 8, &o), -ENOSYS);
     assert_int_equal(pool_op(XEN_SYSCTL_CPUPOOL_OP_INFO, 0, (uint8_t *)stub_mem.hole, 8, &o),
                      -EFAULT);

@@ -68,14 +68,15 @@ long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why)
     /* The vGIC. */
     if (c->arch.nr_spis > MAX_SPIS)
         REFUSE(-EINVAL, "more than 988 SPIs");
-    /* The pool: Keel puts toolstack domains in Pool-0 (0) only. */
+    /* The pool (xl's pool=): one that exists and has a pCPU to run the domain on, as Xen's
+     * cpupool_add_domain asks (-ESRCH, -ENODEV). */
     unsigned id, n;
     enum sched_kind kind;
     uint64_t cpus;
     if (!sched_pool_info(c->cpupool_id, &id, &kind, &cpus, &n) || id != c->cpupool_id)
         REFUSE(-ESRCH, "no such CPU pool");
-    if (c->cpupool_id)
-        REFUSE(-EOPNOTSUPP, "a CPU pool other than Pool-0");
+    if (!cpus)
+        REFUSE(-ENODEV, "the CPU pool has no pCPU");
     /* ssidref (no XSM), max_evtchn_port (Xen caps it at what the ABI has; Keel's 2-level
      * channels are the cap here) and clock_frequency (the guest's device tree's, which the
      * toolstack writes) need nothing. */
@@ -109,6 +110,17 @@ long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *
     struct domain *d = domain_create(&cfg, &err);
     if (!d)
         return err == -ENOSPC ? -ENOMEM : err; /* Xen: -ENOMEM when no id is free */
+    /* Built in the default pool, moved before anything can run it (its vCPUs are down until
+     * the toolstack brings them up): the same path as cpupool_op's MOVEDOMAIN.  A pool
+     * destroyed or emptied meanwhile takes the new domain with it. */
+    if (c->cpupool_id) {
+        int mrc = sched_domain_move(d, c->cpupool_id);
+        if (mrc) {
+            domain_kill(d);
+            *why = "the CPU pool went away or lost its pCPUs";
+            return mrc == -ENOENT ? -ENODEV : mrc == -EAGAIN ? -EBUSY : mrc;
+        }
+    }
     memcpy(d->handle, c->handle, sizeof(d->handle));
     /* Paused by the toolstack once (its unpause lets it run), and there for it from now on
      * (release: see ctl_domain_get). */

@@ -5,14 +5,15 @@
  * unknown command -ENOSYS; a known one runs in core/control/ on Keel's copy and the struct
  * goes back, even when the command failed part way (Xen's rule: the caller sees what it
  * asked).  The struct is checked writable before a command runs, so readconsole's clear is
- * never lost to a result that cannot be written.  cpupool_op shows Keel's pools (made at boot)
- * but cannot change them; scheduler_op reads and sets a pool's policy-wide settings;
+ * never lost to a result that cannot be written.  cpupool_op shows and changes Keel's pools
+ * (core/control/cpupool.c); scheduler_op reads and sets a pool's policy-wide settings;
  * cputopoinfo and numainfo show one node (libxl asks for them before it places a new domain,
  * and gives up placing when there is one).  Only the control domain gets here.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
 #include <hyp/guest_access.h>
+#include <hyp/sched.h>
 #include "hypercall_table.h"
 #include "xenctl_bitmap.h"
 
@@ -94,7 +95,7 @@ static long numainfo(struct vcpu *v, struct xen_sysctl *op)
     return 0;
 }
 
-/* Pools are Keel's boot configuration: they can be looked at, not changed. */
+/* The reads fill the caller's bitmap here; the changes are core/control/cpupool.c's. */
 static long cpupool_op(struct vcpu *v, struct xen_sysctl *op)
 {
     struct xen_sysctl_cpupool_op *c = &op->u.cpupool_op;
@@ -105,15 +106,9 @@ static long cpupool_op(struct vcpu *v, struct xen_sysctl *op)
         rc = ctl_cpupool_info(c->cpupool_id, c, &cpus);
         return rc ? rc : xenctl_bitmap_out(v, &c->cpumap, cpus);
     case XEN_SYSCTL_CPUPOOL_OP_FREEINFO:
-        return xenctl_bitmap_out(v, &c->cpumap, 0); /* every pCPU is in a pool */
-    case XEN_SYSCTL_CPUPOOL_OP_CREATE:
-    case XEN_SYSCTL_CPUPOOL_OP_DESTROY:
-    case XEN_SYSCTL_CPUPOOL_OP_ADDCPU:
-    case XEN_SYSCTL_CPUPOOL_OP_RMCPU:
-    case XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN:
-        return -EOPNOTSUPP;
+        return xenctl_bitmap_out(v, &c->cpumap, sched_free_cpus());
     default:
-        return -ENOSYS;
+        return ctl_cpupool_change(v->dom, c);
     }
 }
 

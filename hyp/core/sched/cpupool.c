@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * CPU pools: built once at boot from the device tree ("xen,cpupool" nodes under /chosen, Xen's
- * dom0less binding) and Keel's command line (cpupool=NAME:POLICY:CPULIST, sched=,
+ * CPU pools: the table, built at boot from the device tree ("xen,cpupool" nodes under /chosen,
+ * Xen's dom0less binding) and Keel's command line (cpupool=NAME:POLICY:CPULIST, sched=,
  * sched_slice_us=).  Every pCPU that neither names goes to Pool-0, which runs the default
- * policy.  The table is read-only afterwards, so lookups take no lock.
+ * policy.  The toolstack changes pools at run time (pool_ctl.c) under the pools lock, which
+ * guards the table and the free pCPUs; slots are reused, never freed, so their locks stay
+ * valid.  The run loop reads cpu_pool[] without a lock (acquire; writers release).
  */
 #include <hyp/bootinfo.h>
 #include <hyp/cmdline.h>
@@ -20,9 +22,11 @@
 #define SLICE_MAX_US 1000000UL
 
 static struct sched_pool pools[MAX_POOLS];
-static unsigned nr_pools;
+static unsigned nr_pools; /* slots used at boot; later the table may have holes */
 static struct sched_pool *cpu_pool[MAX_CPUS];
 static struct sched_pool *default_pool;
+static struct spinlock pools_lock = SPINLOCK_INIT;
+static uint64_t free_cpus; /* atomic: set by the freed pCPU itself, cleared under pools_lock */
 uint64_t sched_slice_ns = 10 * NS_PER_MS;
 
 /* Names a configuration may give a policy.  credit and credit2 are one proportional-share
@@ -33,6 +37,14 @@ static const struct sched_choice choices[] = {
     { "rtds", &sched_rtds_policy, SCHED_KIND_RTDS },
     { "null", &sched_null_policy, SCHED_KIND_NULL },
 };
+
+const struct sched_choice *sched_choice_of_kind(enum sched_kind kind)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(choices); i++)
+        if (choices[i].kind == kind)
+            return &choices[i];
+    return NULL;
+}
 
 const struct sched_choice *sched_policy_by_name(const char *name, size_t len)
 {
@@ -106,20 +118,111 @@ void sched_format_cpulist(uint64_t mask, char *buf, size_t size)
 
 struct sched_pool *sched_pool_at(unsigned idx)
 {
-    return idx < nr_pools ? &pools[idx] : NULL;
+    for (unsigned i = 0; i < MAX_POOLS; i++)
+        if (pools[i].used && !idx--)
+            return &pools[i];
+    return NULL;
+}
+
+struct sched_pool *sched_pool_by_id(uint32_t id, bool exact)
+{
+    struct sched_pool *best = NULL;
+    for (unsigned i = 0; i < MAX_POOLS; i++) {
+        struct sched_pool *p = &pools[i];
+        if (p->used && p->id >= id && (!best || p->id < best->id))
+            best = p;
+    }
+    return best && (!exact || best->id == id) ? best : NULL;
 }
 
 struct sched_pool *sched_pool_of_cpu(unsigned cpu)
 {
-    return cpu < MAX_CPUS ? cpu_pool[cpu] : NULL;
+    return cpu < MAX_CPUS ? __atomic_load_n(&cpu_pool[cpu], __ATOMIC_ACQUIRE) : NULL;
+}
+
+void sched_pool_set_cpu(unsigned cpu, struct sched_pool *p)
+{
+    __atomic_store_n(&cpu_pool[cpu], p, __ATOMIC_RELEASE);
+}
+
+unsigned long sched_pools_lock(void)
+{
+    return spin_lock_irqsave(&pools_lock);
+}
+
+void sched_pools_unlock(unsigned long flags)
+{
+    spin_unlock_irqrestore(&pools_lock, flags);
+}
+
+uint64_t sched_pool_free_cpus(void)
+{
+    return __atomic_load_n(&free_cpus, __ATOMIC_ACQUIRE);
+}
+
+void sched_pool_cpu_freed(unsigned cpu)
+{
+    __atomic_fetch_or(&free_cpus, BIT(cpu), __ATOMIC_RELEASE);
+}
+
+void sched_pool_cpu_claim(unsigned cpu)
+{
+    __atomic_fetch_and(&free_cpus, ~BIT(cpu), __ATOMIC_RELAXED);
+}
+
+/* A slot set up as an empty pool; NULL without memory for the policy. */
+static struct sched_pool *slot_init(struct sched_pool *p, unsigned id,
+                                    const struct sched_choice *choice, const char *name)
+{
+    const struct sched_policy *policy = choice->policy;
+    void *priv = policy->pool_size ? heap_zalloc(policy->pool_size) : NULL;
+    if (policy->pool_size && !priv)
+        return NULL;
+    p->id = id;
+    p->policy = policy;
+    p->kind = choice->kind;
+    p->cpus = 0;
+    p->timer_cpu = 0;
+    p->timer_deadline = 0;
+    p->priv = priv;
+    strlcpy(p->name, name, sizeof(p->name));
+    slist_init(&p->doms);
+    timer_init(&p->timer, sched_pool_timer_fired, p);
+    if (policy->pool_init && policy->pool_init(p)) {
+        heap_free(priv);
+        return NULL;
+    }
+    p->used = true;
+    return p;
+}
+
+struct sched_pool *sched_pool_new(uint32_t id, const struct sched_choice *choice)
+{
+    for (unsigned i = 0; i < MAX_POOLS; i++) {
+        if (pools[i].used)
+            continue;
+        char name[SCHED_POOL_NAME_LEN];
+        snprintf(name, sizeof(name), "Pool-%u", id);
+        return slot_init(&pools[i], id, choice, name);
+    }
+    return NULL;
+}
+
+void sched_pool_release(struct sched_pool *p)
+{
+    BUG_ON(p->cpus || !slist_empty(&p->doms) || p == default_pool);
+    timer_kill(&p->timer);
+    p->used = false;
+    heap_free(p->priv);
+    p->priv = NULL;
 }
 
 struct sched_pool *sched_pool_find(const char *name)
 {
     if (!name[0])
         return default_pool;
-    for (unsigned i = 0; i < nr_pools; i++)
-        if (!strcmp(pools[i].name, name))
+    for (unsigned i = 0; i < MAX_POOLS; i++)
+        if (pools[i].used && !strcmp(pools[i].name, name))
             return &pools[i];
     /* Xen's rule: with no CPU left over, the pool holding the boot CPU is Pool-0. */
     if (!strcmp(name, POOL0_NAME))
@@ -315,19 +418,12 @@ static void read_slice(void)
 static void pool_create(const char *name, const struct sched_choice *choice, uint64_t cpus)
 {
     const struct sched_policy *policy = choice->policy;
-    struct sched_pool *p = &pools[nr_pools];
-    *p =
-        (struct sched_pool){ .id = nr_pools, .policy = policy, .kind = choice->kind, .cpus = cpus };
-    strlcpy(p->name, name, sizeof(p->name));
-    p->lock = SPINLOCK_INIT;
-    slist_init(&p->doms);
+    struct sched_pool *p = slot_init(&pools[nr_pools], nr_pools, choice, name);
+    if (!p)
+        panic("sched: no memory for pool %s", name);
+    p->cpus = cpus;
     uint64_t online = sched_online_mask(cpus);
     p->timer_cpu = online ? (unsigned)__builtin_ctzll(online) : 0;
-    timer_init(&p->timer, sched_pool_timer_fired, p);
-    if (policy->pool_size && !(p->priv = heap_zalloc(policy->pool_size)))
-        panic("sched: no memory for pool %s", name);
-    if (policy->pool_init && policy->pool_init(p))
-        panic("sched: cannot set up pool %s", name);
     for (unsigned c = 0; c < MAX_CPUS; c++)
         if (cpus & BIT(c))
             cpu_pool[c] = p;
@@ -344,8 +440,11 @@ static void pool_create(const char *name, const struct sched_choice *choice, uin
 void sched_pools_init(void)
 {
     /* Start over (host tests build pools many times; at EL2 this runs once). */
-    for (unsigned i = 0; i < nr_pools; i++)
+    for (unsigned i = 0; i < MAX_POOLS; i++) {
         heap_free(pools[i].priv);
+        pools[i] = (struct sched_pool){ .lock = SPINLOCK_INIT };
+    }
+    free_cpus = 0;
     nr_pools = nr_specs = 0;
     cpus_claimed = 0;
     default_pool = NULL;

@@ -4,7 +4,9 @@
  * (the lowest free online one it may use) and keeps it for life; a pCPU runs its vCPU whenever
  * that vCPU is runnable and idles otherwise, with no time slices.  vCPUs beyond the free pCPUs
  * wait unassigned (reported at creation and by the console) and take a pCPU, in creation
- * order, when one is freed.  Hooks run under the pool lock.
+ * order, when one is freed.  A pCPU that leaves the pool takes its vCPU's ownership with it:
+ * the vCPU gets another free pCPU of the pool or waits unassigned, and the pCPU it ran on puts
+ * it away when it notices it left.  Hooks run under the pool lock.
  */
 #include <hyp/console.h>
 #include <hyp/errno.h>
@@ -39,14 +41,22 @@ static int null_pool_init(struct sched_pool *p)
     return 0;
 }
 
+/* Give n pCPU cpu.  A vCPU still running elsewhere keeps v->cpu (where it runs) until its
+ * pCPU puts it away; it is picked on cpu afterwards. */
+static void assign(struct sched_pool *p, struct null_vcpu *n, unsigned cpu)
+{
+    npool(p)->assigned[cpu] = n->sv;
+    n->cpu = (int)cpu;
+    if (!n->sv->v->running)
+        n->sv->v->cpu = cpu;
+}
+
 static bool try_assign(struct sched_pool *p, struct null_vcpu *n)
 {
-    uint64_t mask = sched_online_mask(n->sv->affinity);
+    uint64_t mask = sched_online_mask(n->sv->affinity & p->cpus);
     for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
         if ((mask & BIT(cpu)) && !npool(p)->assigned[cpu]) {
-            npool(p)->assigned[cpu] = n->sv;
-            n->cpu = (int)cpu;
-            n->sv->v->cpu = cpu;
+            assign(p, n, cpu);
             return true;
         }
     }
@@ -66,6 +76,25 @@ static void null_vcpu_insert(struct sched_pool *p, struct sched_vcpu *sv)
             p->name, sv->sd->d->name, sv->v->id);
 }
 
+/* cpu (of the pool, online) has no vCPU: the first waiting one that may use it takes it. */
+static void give_to_waiting(struct sched_pool *p, unsigned cpu)
+{
+    struct sched_link *l;
+    slist_for_each(l, &npool(p)->waiting)
+    {
+        struct null_vcpu *w = container_of(l, struct null_vcpu, link);
+        if (!(w->sv->affinity & BIT(cpu)))
+            continue;
+        slist_del(&w->link);
+        assign(p, w, cpu);
+        pr_info("sched: pool %s (null): domain %s vCPU %u now has pCPU %u\n", p->name,
+                w->sv->sd->d->name, w->sv->v->id, cpu);
+        if (w->queued)
+            sched_kick_cpu(cpu);
+        return;
+    }
+}
+
 static void null_vcpu_remove(struct sched_pool *p, struct sched_vcpu *sv)
 {
     struct null_vcpu *n = nvcpu(sv);
@@ -76,22 +105,32 @@ static void null_vcpu_remove(struct sched_pool *p, struct sched_vcpu *sv)
     unsigned cpu = (unsigned)n->cpu;
     npool(p)->assigned[cpu] = NULL;
     n->cpu = -1;
-    struct sched_link *l;
-    slist_for_each(l, &npool(p)->waiting)
-    {
-        struct null_vcpu *w = container_of(l, struct null_vcpu, link);
-        if (!(w->sv->affinity & BIT(cpu)))
-            continue;
-        slist_del(&w->link);
-        npool(p)->assigned[cpu] = w->sv;
-        w->cpu = (int)cpu;
-        w->sv->v->cpu = cpu;
-        pr_info("sched: pool %s (null): domain %s vCPU %u now has pCPU %u\n", p->name,
-                w->sv->sd->d->name, w->sv->v->id, cpu);
-        if (w->queued)
-            sched_kick_cpu(cpu);
+    give_to_waiting(p, cpu);
+}
+
+/* The vCPU that owned cpu moves to another free pCPU it may use, or waits. */
+static void null_cpu_remove(struct sched_pool *p, unsigned cpu)
+{
+    struct sched_vcpu *sv = npool(p)->assigned[cpu];
+    if (!sv)
+        return;
+    struct null_vcpu *n = nvcpu(sv);
+    npool(p)->assigned[cpu] = NULL;
+    n->cpu = -1;
+    if (try_assign(p, n)) {
+        if (n->queued)
+            sched_kick_cpu((unsigned)n->cpu);
         return;
     }
+    slist_insert_before(&npool(p)->waiting, &n->link);
+    pr_warn("sched: pool %s (null): domain %s vCPU %u lost pCPU %u and waits unassigned\n", p->name,
+            sv->sd->d->name, sv->v->id, cpu);
+}
+
+static void null_cpu_add(struct sched_pool *p, unsigned cpu)
+{
+    if (!npool(p)->assigned[cpu] && cpu_online(cpu))
+        give_to_waiting(p, cpu);
 }
 
 static void null_wake(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
@@ -152,6 +191,8 @@ const struct sched_policy sched_null_policy = {
     .pool_init = null_pool_init,
     .vcpu_insert = null_vcpu_insert,
     .vcpu_remove = null_vcpu_remove,
+    .cpu_remove = null_cpu_remove,
+    .cpu_add = null_cpu_add,
     .wake = null_wake,
     .sleep = null_sleep,
     .vcpu_affinity = null_vcpu_affinity,

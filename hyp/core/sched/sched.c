@@ -23,6 +23,7 @@
 #include "sched_internal.h"
 
 struct sched_cpu {
+    struct sched_pool *pool; /* the pool this pCPU last decided for; only it writes this */
     struct sched_vcpu *curr; /* what runs here in the policy's view; pool lock */
     uint64_t since;          /* when curr was last charged */
     struct timer slice_timer;
@@ -39,6 +40,7 @@ void sched_init(void)
 {
     for (unsigned c = 0; c < MAX_CPUS; c++) {
         sched_cpus[c].curr = NULL;
+        sched_cpus[c].pool = NULL;
         percpu_data[c].need_resched = false;
         timer_init(&sched_cpus[c].slice_timer, slice_expired, (void *)(uintptr_t)c);
     }
@@ -173,8 +175,8 @@ static void runstate_publish(struct vcpu *v)
 struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_runstate_info *area)
 {
     struct sched_vcpu *sv = v->sched_priv;
-    struct sched_pool *p = sv->sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     struct vcpu_runstate_info *old = v->runstate_area;
     v->runstate_area = area;
     runstate_publish(v);
@@ -185,8 +187,8 @@ struct vcpu_runstate_info *sched_runstate_set_area(struct vcpu *v, struct vcpu_r
 void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
 {
     struct sched_vcpu *sv = v->sched_priv;
-    struct sched_pool *p = sv->sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     *out = v->runstate;
     spin_unlock_irqrestore(&p->lock, flags);
 }
@@ -196,36 +198,42 @@ void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
 int sched_domain_init(struct domain *d)
 {
     const struct sched_params *sp = &d->cfg.sched;
+    /* The pools lock keeps the pool and its pCPUs as they are until d is in it. */
+    unsigned long pflags = sched_pools_lock();
     struct sched_pool *p = sched_pool_find(sp->pool);
+    int rc = -EINVAL;
     if (!p) {
         pr_err("domain %s: unknown CPU pool \"%s\"\n", d->name, sp->pool);
-        return -EINVAL;
+        goto out;
     }
     uint64_t affinity = (sp->affinity ? sp->affinity : ~0UL) & p->cpus;
     if (!affinity) {
         pr_err("domain %s: its CPU affinity has no pCPU of pool %s\n", d->name, p->name);
-        return -EINVAL;
+        goto out;
     }
+    rc = -ENOMEM;
     struct sched_dom *sd = heap_zalloc(sizeof(*sd));
     void *priv = p->policy->dom_size ? heap_zalloc(p->policy->dom_size) : NULL;
     if (!sd || (p->policy->dom_size && !priv)) {
         heap_free(sd);
         heap_free(priv);
-        return -ENOMEM;
+        goto out;
     }
     *sd = (struct sched_dom){ .d = d, .pool = p, .affinity = affinity, .priv = priv };
     slist_init(&sd->vcpus);
-    int rc = p->policy->dom_init ? p->policy->dom_init(p, sd, sp) : 0;
+    rc = p->policy->dom_init ? p->policy->dom_init(p, sd, sp) : 0;
     if (rc) {
         heap_free(priv);
         heap_free(sd);
-        return rc;
+        goto out;
     }
     unsigned long flags = spin_lock_irqsave(&p->lock);
     slist_insert_before(&p->doms, &sd->pool_link);
     spin_unlock_irqrestore(&p->lock, flags);
     d->sched_priv = sd;
-    return 0;
+out:
+    sched_pools_unlock(pflags);
+    return rc;
 }
 
 void sched_domain_destroy(struct domain *d)
@@ -233,8 +241,8 @@ void sched_domain_destroy(struct domain *d)
     struct sched_dom *sd = d->sched_priv;
     if (!sd)
         return;
-    struct sched_pool *p = sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sd, &flags);
     BUG_ON(!slist_empty(&sd->vcpus));
     slist_del(&sd->pool_link);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -248,19 +256,32 @@ int sched_vcpu_init(struct vcpu *v)
     struct sched_dom *sd = v->dom->sched_priv;
     if (!sd)
         return -EINVAL;
-    struct sched_pool *p = sd->pool;
-    struct sched_vcpu *sv = heap_zalloc(sizeof(*sv));
-    void *priv = p->policy->vcpu_size ? heap_zalloc(p->policy->vcpu_size) : NULL;
-    if (!sv || (p->policy->vcpu_size && !priv)) {
-        heap_free(sv);
+    unsigned long flags;
+    struct sched_pool *p;
+    struct sched_vcpu *sv;
+    for (;;) {
+        /* The policy's data is sized for the pool read here; a move in between means again. */
+        const struct sched_policy *policy = READ_ONCE(sd->pool)->policy;
+        sv = heap_zalloc(sizeof(*sv));
+        void *priv = policy->vcpu_size ? heap_zalloc(policy->vcpu_size) : NULL;
+        if (!sv || (policy->vcpu_size && !priv)) {
+            heap_free(sv);
+            heap_free(priv);
+            return -ENOMEM;
+        }
+        p = sched_lock_dom(sd, &flags);
+        if (p->policy == policy) {
+            sv->priv = priv;
+            break;
+        }
+        spin_unlock_irqrestore(&p->lock, flags);
         heap_free(priv);
-        return -ENOMEM;
+        heap_free(sv);
     }
     uint64_t asked = v->dom->cfg.sched.affinity ? v->dom->cfg.sched.affinity : ~0UL;
     *sv = (struct sched_vcpu){
-        .v = v, .sd = sd, .affinity = sd->affinity, .asked = asked, .priv = priv
+        .v = v, .sd = sd, .affinity = sd->affinity, .asked = asked, .priv = sv->priv
     };
-    unsigned long flags = spin_lock_irqsave(&p->lock);
     v->state = VCPU_OFFLINE;
     v->runstate =
         (struct vcpu_runstate_info){ .state = RUNSTATE_offline, .state_entry_time = time_now_ns() };
@@ -305,8 +326,8 @@ void sched_vcpu_destroy(struct vcpu *v)
     struct sched_vcpu *sv = v->sched_priv;
     if (!sv)
         return;
-    struct sched_pool *p = sv->sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     BUG_ON(v->running);
     set_state_locked(p, v, VCPU_OFFLINE);
     if (p->policy->vcpu_remove)
@@ -318,23 +339,24 @@ void sched_vcpu_destroy(struct vcpu *v)
     heap_free(sv);
 }
 
-static struct sched_pool *pool_of(struct vcpu *v)
+/* Lock v's pool. */
+static struct sched_pool *lock_pool_of(struct vcpu *v, unsigned long *flags)
 {
-    return sched_vcpu_of(v)->sd->pool;
+    return sched_lock_dom(sched_vcpu_of(v)->sd, flags);
 }
 
 void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state)
 {
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     set_state_locked(p, v, state);
     spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void vcpu_wake(struct vcpu *v)
 {
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     if (v->state == VCPU_BLOCKED)
         set_state_locked(p, v, VCPU_RUNNABLE);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -347,8 +369,8 @@ void vcpu_kick(struct vcpu *v)
      * forwarded to the running guest); only this pCPU changes v while it is current. */
     if (v == this_cpu()->current && READ_ONCE(v->state) == VCPU_RUNNABLE)
         return;
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     if (v->state == VCPU_BLOCKED)
         set_state_locked(p, v, VCPU_RUNNABLE);
     else if (v->running && v->cpu != cpu_id())
@@ -360,8 +382,8 @@ void vcpu_block(struct vcpu *v)
 {
     /* The pending check and the state change are one step under the pool lock; vcpu_kick
      * takes the same lock after making an interrupt pending, so no wake-up is lost. */
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     if (v->state == VCPU_RUNNABLE && !arch_vcpu_has_pending_irq(v))
         set_state_locked(p, v, VCPU_BLOCKED);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -371,8 +393,8 @@ void vcpu_block_until_kicked(struct vcpu *v)
 {
     /* As vcpu_block, without the pending check: only a new interrupt (vcpu_kick) or a wake
      * makes it runnable again. */
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     if (v->state == VCPU_RUNNABLE)
         set_state_locked(p, v, VCPU_BLOCKED);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -380,8 +402,8 @@ void vcpu_block_until_kicked(struct vcpu *v)
 
 void sched_yield(struct vcpu *v)
 {
-    struct sched_pool *p = pool_of(v);
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
     if (p->policy->yield)
         p->policy->yield(p, v->sched_priv);
     WRITE_ONCE(this_cpu()->need_resched, true);
@@ -433,17 +455,60 @@ static void release(struct sched_pool *p, struct vcpu *prev)
     spin_unlock_irqrestore(&p->lock, flags);
 }
 
+/*
+ * This pCPU's pool is no longer the one it decided for (pool_ctl.c moved it): put prev away
+ * into its own pool (whose policy no longer counts on this pCPU) and follow the new pool.  With
+ * none, the pCPU is free from now on and says so.  need_resched is cleared before cpu_pool[] is
+ * read again, so an ADDCPU that publishes a pool and then kicks is never missed.
+ */
+static struct sched_pool *follow_pool(unsigned cpu, struct vcpu **prevp)
+{
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    struct sched_pool *old = sc->pool;
+    struct vcpu *prev = *prevp;
+    if (prev) {
+        unsigned long flags = spin_lock_irqsave(&old->lock);
+        uint64_t now = time_now_ns();
+        prev->cpu_time_ns += now - sc->since;
+        sc->curr = NULL;
+        sc->since = now;
+        spin_unlock_irqrestore(&old->lock, flags);
+        arch_vcpu_put(prev);
+        this_cpu()->current = NULL;
+        release(old, prev);
+        *prevp = NULL;
+    }
+    timer_cancel(&sc->slice_timer);
+    WRITE_ONCE(percpu_data[cpu].need_resched, false);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    struct sched_pool *p = sched_pool_of_cpu(cpu);
+    sc->pool = p;
+    if (!p && old)
+        sched_pool_cpu_freed(cpu);
+    return p;
+}
+
 struct vcpu *sched_switch(struct vcpu *prev)
 {
     unsigned cpu = cpu_id();
     struct sched_cpu *sc = &sched_cpus[cpu];
-    struct sched_pool *p = sched_pool_of_cpu(cpu);
-    if (!p) {
-        WRITE_ONCE(percpu_data[cpu].need_resched, false);
-        return NULL;
+    struct sched_pool *p;
+    unsigned long flags;
+    uint64_t now, slice = 0;
+    for (;;) {
+        p = sched_pool_of_cpu(cpu);
+        if (unlikely(p != sc->pool || !p)) {
+            p = follow_pool(cpu, &prev);
+            if (!p)
+                return NULL;
+        }
+        now = time_now_ns();
+        flags = spin_lock_irqsave(&p->lock);
+        /* Under the lock the pCPU cannot leave p: a removal that got in first is seen here. */
+        if (likely(sched_pool_of_cpu(cpu) == p))
+            break;
+        spin_unlock_irqrestore(&p->lock, flags);
     }
-    uint64_t now = time_now_ns(), slice = 0;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
     struct sched_vcpu *nsv = decide(p, cpu, prev, now, &slice);
     spin_unlock_irqrestore(&p->lock, flags);
     struct vcpu *next = nsv ? nsv->v : NULL;
@@ -518,8 +583,8 @@ uint64_t sched_vcpu_time_ns(struct vcpu *v)
     struct sched_vcpu *sv = v->sched_priv;
     if (!sv)
         return v->cpu_time_ns;
-    struct sched_pool *p = sv->sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     uint64_t t = vcpu_time_locked(v, time_now_ns());
     spin_unlock_irqrestore(&p->lock, flags);
     return t;
@@ -575,6 +640,14 @@ static void dump_pool(struct sched_pool *p, sched_print_fn print)
 void sched_dump(sched_print_fn print)
 {
     struct sched_pool *p;
+    unsigned long flags = sched_pools_lock();
     for (unsigned i = 0; (p = sched_pool_at(i)); i++)
         dump_pool(p, print);
+    uint64_t free = sched_pool_free_cpus();
+    if (free) {
+        char cpus[64];
+        sched_format_cpulist(free, cpus, sizeof(cpus));
+        print("free pCPUs: %s\n", cpus);
+    }
+    sched_pools_unlock(flags);
 }

@@ -12,36 +12,40 @@
 unsigned sched_domain_pool(struct domain *d, enum sched_kind *kind)
 {
     struct sched_dom *sd = d->sched_priv;
-    *kind = sd->pool->kind;
-    return sd->pool->id;
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sd, &flags);
+    *kind = p->kind;
+    unsigned id = p->id;
+    spin_unlock_irqrestore(&p->lock, flags);
+    return id;
 }
 
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *kind, uint64_t *cpus,
                      unsigned *nr_domains)
 {
-    struct sched_pool *p = NULL;
-    for (unsigned i = 0; (p = sched_pool_at(i)) && p->id < from; i++)
-        ;
-    if (!p)
-        return false;
-    *id = p->id;
-    *kind = p->kind;
-    *cpus = sched_online_mask(p->cpus);
-    unsigned n = 0;
-    struct sched_link *l;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
-    slist_for_each(l, &p->doms) n++;
-    spin_unlock_irqrestore(&p->lock, flags);
-    *nr_domains = n;
-    return true;
+    unsigned long pflags = sched_pools_lock();
+    struct sched_pool *p = sched_pool_by_id(from, false);
+    if (p) {
+        *id = p->id;
+        *kind = p->kind;
+        *cpus = sched_online_mask(p->cpus);
+        unsigned n = 0;
+        struct sched_link *l;
+        unsigned long flags = spin_lock_irqsave(&p->lock);
+        slist_for_each(l, &p->doms) n++;
+        spin_unlock_irqrestore(&p->lock, flags);
+        *nr_domains = n;
+    }
+    sched_pools_unlock(pflags);
+    return p != NULL;
 }
 
 void sched_domain_get_params(struct domain *d, struct sched_params *out)
 {
     struct sched_dom *sd = d->sched_priv;
-    struct sched_pool *p = sd->pool;
     *out = (struct sched_params){ 0 };
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sd, &flags);
     if (p->policy->dom_get)
         p->policy->dom_get(p, sd, out);
     spin_unlock_irqrestore(&p->lock, flags);
@@ -50,8 +54,8 @@ void sched_domain_get_params(struct domain *d, struct sched_params *out)
 int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
 {
     struct sched_dom *sd = d->sched_priv;
-    struct sched_pool *p = sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sd, &flags);
     int rc = p->policy->dom_set ? p->policy->dom_set(p, sd, sp) : 0;
     spin_unlock_irqrestore(&p->lock, flags);
     return rc;
@@ -60,8 +64,8 @@ int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
 uint64_t sched_vcpu_affinity(struct vcpu *v)
 {
     struct sched_vcpu *sv = sched_vcpu_of(v);
-    struct sched_pool *p = sv->sd->pool;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     uint64_t asked = sv->asked;
     spin_unlock_irqrestore(&p->lock, flags);
     return asked;
@@ -70,11 +74,13 @@ uint64_t sched_vcpu_affinity(struct vcpu *v)
 int sched_vcpu_set_affinity(struct vcpu *v, uint64_t mask, uint64_t *effective)
 {
     struct sched_vcpu *sv = sched_vcpu_of(v);
-    struct sched_pool *p = sv->sd->pool;
+    unsigned long flags;
+    struct sched_pool *p = sched_lock_dom(sv->sd, &flags);
     uint64_t allowed = mask & p->cpus;
-    if (!sched_online_mask(allowed))
+    if (!sched_online_mask(allowed)) {
+        spin_unlock_irqrestore(&p->lock, flags);
         return -EINVAL;
-    unsigned long flags = spin_lock_irqsave(&p->lock);
+    }
     int rc = p->policy->vcpu_affinity ? p->policy->vcpu_affinity(p, sv, allowed) : 0;
     if (!rc) {
         sv->asked = mask;

@@ -71,15 +71,17 @@ enum sched_wake {
     WAKE_IRQ,     /* it waited for an interrupt (WFI) and one arrived */
 };
 
-/* A set of pCPUs with its own policy, lock and queues.  Pools are created at boot and never
- * change their CPUs. */
+/* A set of pCPUs with its own policy, lock and queues.  Pools live in a static table whose
+ * slots are reused (cpupool.c): a slot's lock stays valid for Keel's life, so a stale pointer
+ * can still be locked and then found not to be the one wanted (sched_lock_dom). */
 struct sched_pool {
     char name[SCHED_POOL_NAME_LEN];
     unsigned id;
+    bool used; /* the slot holds a pool (pools lock) */
     const struct sched_policy *policy;
     enum sched_kind kind; /* the name the configuration gave the policy */
     struct spinlock lock;
-    uint64_t cpus;           /* pCPUs of the pool */
+    uint64_t cpus;           /* pCPUs of the pool (changed under the pools lock and this lock) */
     unsigned timer_cpu;      /* where the pool's timer fires: its first online CPU */
     struct timer timer;      /* policy timer, see sched_pool_timer_set() */
     uint64_t timer_deadline; /* 0 = not armed */
@@ -90,9 +92,9 @@ struct sched_pool {
 /* Framework part of a domain (d->sched_priv). */
 struct sched_dom {
     struct domain *d;
-    struct sched_pool *pool;
-    uint64_t affinity;    /* allowed pCPUs: the configured affinity within the pool */
-    unsigned nr_runnable; /* vCPUs in VCPU_RUNNABLE (running or not) */
+    struct sched_pool *pool; /* changes only with both pools' locks held: see sched_lock_dom */
+    uint64_t affinity;       /* allowed pCPUs: the configured affinity within the pool */
+    unsigned nr_runnable;    /* vCPUs in VCPU_RUNNABLE (running or not) */
     struct sched_link pool_link;
     struct sched_link vcpus; /* struct sched_vcpu.dom_link */
     void *priv;              /* policy data (policy->dom_size bytes) */
@@ -130,6 +132,11 @@ struct sched_policy {
     void (*vcpu_insert)(struct sched_pool *p, struct sched_vcpu *sv);
     /* A vCPU leaves the pool (not runnable, not running, not queued). */
     void (*vcpu_remove)(struct sched_pool *p, struct sched_vcpu *sv);
+    /* cpu just left p->cpus and every vCPU's affinity was narrowed to the rest (optional).  A
+     * vCPU may still run on cpu until cpu notices; the framework then requeues it. */
+    void (*cpu_remove)(struct sched_pool *p, unsigned cpu);
+    /* cpu just joined p->cpus (it is idle) and the affinities were widened (optional). */
+    void (*cpu_add)(struct sched_pool *p, unsigned cpu);
     /* sv is runnable, not running and not queued: queue it.  why: see enum sched_wake. */
     void (*wake)(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now, enum sched_wake why);
     /* A queued sv stopped being runnable: drop it from the queues. */
@@ -188,6 +195,19 @@ static inline struct sched_vcpu *sched_vcpu_of(const struct vcpu *v)
     return v->sched_priv;
 }
 
+/* Lock the pool sd is in and return it.  A domain moves between pools (pool_ctl.c) with both
+ * locks held, so the pool read before locking is checked again under its lock. */
+static inline struct sched_pool *sched_lock_dom(struct sched_dom *sd, unsigned long *flags)
+{
+    for (;;) {
+        struct sched_pool *p = READ_ONCE(sd->pool);
+        *flags = spin_lock_irqsave(&p->lock);
+        if (likely(READ_ONCE(sd->pool) == p))
+            return p;
+        spin_unlock_irqrestore(&p->lock, *flags);
+    }
+}
+
 /* --- pools (cpupool.c) --- */
 
 /* A name a configuration may give a policy, with the policy it stands for. */
@@ -203,10 +223,32 @@ const struct sched_choice *sched_policy_by_name(const char *name, size_t len);
 void sched_pools_init(void);
 /* Pool by name ("" = the default pool), or NULL. */
 struct sched_pool *sched_pool_find(const char *name);
-/* The pool of pCPU cpu, or NULL. */
+/* The pool of pCPU cpu, or NULL (a free pCPU), read with acquire order: lock-free for the
+ * run loop; under the pool's lock it cannot change to or from that pool. */
 struct sched_pool *sched_pool_of_cpu(unsigned cpu);
-/* Iterate pools: index 0.. until NULL. */
+/* Set it (pools lock and the pool's lock held; release order). */
+void sched_pool_set_cpu(unsigned cpu, struct sched_pool *p);
+/* Iterate the pools in slot order: index 0.. until NULL (pools lock, or at boot). */
 struct sched_pool *sched_pool_at(unsigned idx);
+/* The pool with id, or with the lowest id >= id if !exact; NULL if none (pools lock). */
+struct sched_pool *sched_pool_by_id(uint32_t id, bool exact);
+/* The pools lock: taken by control operations only, never with a pool lock held; it keeps
+ * the table and each pool's CPUs still (lock order: pools lock, then pool locks in any order
+ * when the caller holds the pools lock, since nothing else takes two). */
+unsigned long sched_pools_lock(void);
+void sched_pools_unlock(unsigned long flags);
+/* pCPUs in no pool that have stopped running anything (FREEINFO). */
+uint64_t sched_pool_free_cpus(void);
+/* pCPU cpu (itself, in its run loop) has left every pool. */
+void sched_pool_cpu_freed(unsigned cpu);
+/* Claim a free pCPU for a pool (pools lock). */
+void sched_pool_cpu_claim(unsigned cpu);
+/* A free slot made into an empty pool (pools lock): id, policy choice; NULL if no slot. */
+struct sched_pool *sched_pool_new(uint32_t id, const struct sched_choice *choice);
+/* Give an empty pool's slot back (pools lock). */
+void sched_pool_release(struct sched_pool *p);
+/* The choice for a kind. */
+const struct sched_choice *sched_choice_of_kind(enum sched_kind kind);
 /* Slice of the credit policy (sched_slice_us=), in ns. */
 extern uint64_t sched_slice_ns;
 /* "0-2,5" for a mask, "none" for 0; truncated to size. */

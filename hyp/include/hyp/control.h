@@ -40,9 +40,14 @@ void ctl_cpu_topo(unsigned cpu, struct xen_sysctl_cputopo *t);
 uint32_t ctl_sched_id(void);
 
 /* cpupool_op INFO: the pool with the lowest id >= from: its id, scheduler and domain count
- * into op, its online pCPUs into *cpus.  -ENOENT past the last pool.  (Keel's pools are made
- * at boot; the toolstack cannot change them.) */
+ * into op, its online pCPUs into *cpus.  -ENOENT past the last pool. */
 long ctl_cpupool_info(uint32_t from, struct xen_sysctl_cpupool_op *op, uint64_t *cpus);
+/* cpupool_op CREATE (sched_id, cpupool_id or PAR_ANY; the new id back in cpupool_id), DESTROY,
+ * ADDCPU and RMCPU (cpu or PAR_ANY), MOVEDOMAIN (domid) for caller, with Xen 4.17's errors
+ * (sched.h's sched_pool_* and sched_domain_move), and for CREATE -ENOENT for a scheduler Keel
+ * lacks; MOVEDOMAIN: -EPERM (the caller itself), -ESRCH (no such domain), -EINVAL (being
+ * destroyed), -EBUSY (its vCPUs did not stop).  -ENOSYS for another op. */
+long ctl_cpupool_change(struct domain *caller, struct xen_sysctl_cpupool_op *op);
 
 /* Where copied-out bytes go: len bytes for offset off of the caller's buffer.  Non-zero stops
  * the copy with -EFAULT. */

@@ -5,9 +5,10 @@
  * describes the policies, their parameters, the device-tree bindings and the command line.
  *
  * Locking: each pool has a lock, taken with interrupts masked, that guards its vCPUs' states,
- * its queues and its policy's data.  A domain belongs to one pool for its life.  Nothing takes
- * two pool locks at once; a pool lock may be held while taking a timer-queue or console lock,
- * never the other way round.
+ * its queues and its policy's data.  The pools lock (control operations only) guards the pool
+ * table, which pCPUs each pool has and which domain is in which pool; it is taken before any
+ * pool lock.  Only a control operation takes two pool locks, and only under the pools lock.  A
+ * pool lock may be held while taking a timer-queue or console lock, never the other way round.
  */
 #pragma once
 
@@ -108,6 +109,34 @@ typedef void (*sched_print_fn)(const char *fmt, ...) __attribute__((format(print
 /* Print every pool (policy, pCPUs), its domains with their parameters, and their vCPUs (state,
  * pCPU, CPU time, policy state) through print: the console's "sched" command. */
 void sched_dump(sched_print_fn print);
+
+/* --- pools changed at run time (the toolstack's cpupool_op; Xen 4.17's errors) --- */
+
+/* "Any pool id" / "any pCPU" (XEN_SYSCTL_CPUPOOL_PAR_ANY). */
+#define SCHED_POOL_ANY 0xffffffffu
+
+/* A new pool with no pCPU running kind's policy, with id (SCHED_POOL_ANY: one past the highest
+ * in use), its id in *out.  -ENOENT (kind unknown), -EEXIST (id in use), -EINVAL (id above
+ * 2^31-1), -ENOMEM (no slot or memory). */
+int sched_pool_create(uint32_t id, enum sched_kind kind, uint32_t *out);
+/* -ENOENT (no such pool), -EBUSY (it has pCPUs or domains, or it is the default pool). */
+int sched_pool_destroy(uint32_t id);
+/* A free pCPU (SCHED_POOL_ANY: the lowest free one) into the pool.  -ENOENT (no pool),
+ * -EINVAL (no such pCPU), -ENODEV (not free, or none free for ANY). */
+int sched_pool_add_cpu(uint32_t id, uint32_t cpu);
+/* pCPU cpu (SCHED_POOL_ANY: the pool's highest) out of its pool; it becomes free once it has
+ * put its vCPU away (at once if idle, else at its next exit).  Its vCPUs go to the pool's other
+ * pCPUs; an affinity left with none is widened to the whole pool.  -ENOENT (no pool), -EINVAL
+ * (no such pCPU, or offline), -EADDRNOTAVAIL (not in that pool), -EBUSY (the pool's last pCPU
+ * and the pool has domains). */
+int sched_pool_remove_cpu(uint32_t id, uint32_t cpu);
+/* The pCPUs in no pool that have stopped running anything. */
+uint64_t sched_free_cpus(void);
+/* d (none of whose vCPUs may run or be runnable: paused) into pool id, with the new policy's
+ * default parameters and every vCPU's affinity reset to the whole pool.  0 also if d is there
+ * already; -ENOENT (no such pool, or it has no pCPU), -EAGAIN (a vCPU still runs or is
+ * runnable: try again), -ENOMEM, -EINVAL (d has no scheduler data). */
+int sched_domain_move(struct domain *d, uint32_t id);
 
 /* Whether a CPU pool called name exists ("" is the default pool). */
 bool sched_pool_exists(const char *name);
