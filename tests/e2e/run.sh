@@ -691,8 +691,9 @@ case_pv_disk() {
 judge_pv_net() { # log
     local log=$1 c d0=$work/pv-net-dom0.log v w
     con_domain "$log" Domain-0 > "$d0"
-    for c in xenstored init_dom0 xenconsoled bridge net1_up net2_up net1_done net2_done ping_net1 destroy \
-        vifs_gone; do
+    for c in xenstored init_dom0 xenconsoled bridge net1_up net2_up net1_done net2_done ping_net1 \
+        hot_modules hot_image net_attach net_attached net_list net_detach net_detached block_attach \
+        block_attached block_list block_detach block_detached destroy vifs_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | sed -n '2p;3p' | tr '\n' ' ')"; return; }
     done
@@ -706,6 +707,15 @@ judge_pv_net() { # log
     v=$(con_domain "$d0" net1 | sed -n 's/^CHECK sum_from_net2=//p')
     [ -n "$v" ] && [ "${v% want=*}" = "${v#* want=}" ] || { echo "what net2 sent net1 over TCP: $v"; return; }
     xl_out "$log" vifs | grep -q '^vif' || { echo "dom0 listed no vif interface"; return; }
+    [ "$(xl_out "$log" net_list | grep -cE '^[0-9]+ +[0-9]+ ')" = 2 ] ||
+        { echo "xl network-list after network-attach: $(xl_out "$log" net_list | grep -v '^CHECK' | tr -s ' ' | tr '\n' ' ')"; return; }
+    xl_out "$log" block_list | grep -qE '^51728 +[0-9]+ ' ||
+        { echo "xl block-list after block-attach: $(xl_out "$log" block_list | grep -v '^CHECK' | tr -s ' ' | tr '\n' ' ')"; return; }
+    con_domain "$d0" net1 | grep -q '^CHECK hotplug_xvdb=present sectors=16384' ||
+        { echo "net1 did not see an 8 MiB xvdb: $(con_domain "$d0" net1 | grep hotplug_xvdb | tr '\n' ' ')"; return; }
+    v=$(xl_out "$log" hot_after | grep -v '^CHECK')
+    [ "$(echo "$v" | grep -cE '^[0-9]+ +[0-9]+ ')" = 1 ] && ! echo "$v" | grep -q '^51728 ' && ! echo "$v" | grep -q loop ||
+        { echo "after the detaches: $(echo "$v" | tr -s ' ' | tr '\n' ' ')"; return; }
     [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" = 2 ] ||
         { echo "xl list after the destroys: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
     v=$(con_check_value "$d0" free_final)
@@ -716,8 +726,9 @@ judge_pv_net() { # log
 
 # A domU's network card from dom0 (issue 11): xen-netback in dom0 through xl's vif-bridge
 # script, a bridge in dom0, xen-netfront in two domUs; ping and TCP with a checksum between
-# each domU and dom0 and between the domUs; both destroyed, their vifs gone from dom0 and all
-# their memory back (xl info's free memory as before).
+# each domU and dom0 and between the domUs; a second vif and a disk hot-plugged into one and
+# taken away (xl network-attach/-detach, block-attach/-detach); both destroyed, their vifs gone
+# from dom0 and all their memory back (xl info's free memory as before).
 case_pv_net() {
     local start=$SECONDS disk=$work/pv-net-disk.img q=() a
     log=$logs/e2e-pv-net.log
