@@ -172,10 +172,12 @@ static bool remapped(struct vcpu *v, unsigned dfsc, uint64_t ipa, bool write)
 /* The rare outcomes of a data abort, kept out of line so the emulation path stays short:
  * the access runs again if the map has the page now (remapped), else the guest gets an
  * abort. */
-static __attribute__((noinline)) void dabt_fail(struct vcpu *v, unsigned dfsc, uint64_t ipa,
-                                                bool write, unsigned size, int rc)
+static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bool write,
+                                                unsigned size, int rc)
 {
-    if (remapped(v, dfsc, ipa, write))
+    /* ESR_EL2 and FAR_EL2 still hold this exit's syndrome: read here, not carried through the
+     * emulation path (a register kept live across it costs every MMIO access). */
+    if (remapped(v, DABT_DFSC(ESR_ISS(read_sysreg(esr_el2))), ipa, write))
         return;
     uint64_t far = read_sysreg(far_el2);
     if (rc == -ENODATA)
@@ -201,11 +203,11 @@ static inline __attribute__((always_inline)) void dabt_load(struct vcpu *v, uint
     v->arch.regs.x[rt] = (iss & DABT_SF) ? val : (val & 0xffffffffUL);
 }
 
-/* The access a syndrome (ISS with ISV set) describes, at ipa, for a fault of status dfsc.
- * Returns whether it was done; if not, it runs again or an abort is injected (dabt_fail).
- * Inline: the data abort fast path. */
+/* The access a syndrome (ISS with ISV set) describes, at ipa.  Returns whether it was done;
+ * if not, it runs again or an abort is injected (dabt_fail).  Inline: the data abort fast
+ * path. */
 static inline __attribute__((always_inline)) bool dabt_emulate(struct vcpu *v, uint64_t iss,
-                                                               unsigned dfsc, uint64_t ipa)
+                                                               uint64_t ipa)
 {
     bool write = iss & DABT_WNR;
     unsigned sas = DABT_SAS(iss), rt = DABT_SRT(iss);
@@ -214,7 +216,7 @@ static inline __attribute__((always_inline)) bool dabt_emulate(struct vcpu *v, u
         val = sas < 3 ? v->arch.regs.x[rt] & ((1UL << (8u << sas)) - 1) : v->arch.regs.x[rt];
     int rc = vmmio_access(v, ipa, write, 1u << sas, &val);
     if (unlikely(rc)) {
-        dabt_fail(v, dfsc, ipa, write, 1u << sas, rc);
+        dabt_fail(v, ipa, write, 1u << sas, rc);
         return false;
     }
     if (!write)
@@ -251,10 +253,10 @@ static __attribute__((noinline)) void dabt_no_syndrome(struct vcpu *v, uint64_t 
 {
     struct mmio_insn d;
     if (!dabt_decode(v, iss, &d)) {
-        dabt_fail(v, DABT_DFSC(iss), ipa, iss & DABT_WNR, 0, -ENODATA);
+        dabt_fail(v, ipa, iss & DABT_WNR, 0, -ENODATA);
         return;
     }
-    if (!dabt_emulate(v, d.iss, DABT_DFSC(iss), ipa))
+    if (!dabt_emulate(v, d.iss, ipa))
         return;
     v->arch.regs.x[d.rn] += (uint64_t)d.imm;
     guest_advance_pc(v);
@@ -286,7 +288,7 @@ static void on_dabt(struct vcpu *v, uint64_t esr)
         dabt_no_syndrome(v, iss, ipa);
         return;
     }
-    if (dabt_emulate(v, iss, DABT_DFSC(iss), ipa))
+    if (dabt_emulate(v, iss, ipa))
         guest_advance_pc(v);
 }
 
