@@ -534,6 +534,30 @@ cycle_leak() { # log
     echo $(($(echo "$f" | head -5 | sort -n | tail -1) - $(echo "$f" | tail -5 | sort -n | tail -1)))
 }
 
+# A dom0 case whose check builds domUs from files on a virtio disk (make_guest_disk): dom0
+# runs check CHECK; the disk holds Debian's kernel, INITRAMFS as the domUs' initramfs.cpio.gz
+# and the bare-metal guests named GUEST:NAME (build/guests/GUEST.Image as NAME.Image).  The
+# case's verdict is judge_NAME's (dashes as underscores).
+dom0_disk_case() { # name check timeout initramfs [guest:name...]
+    local name=$1 check=$2 timeout=$3 domu_initrd=$4 start=$SECONDS disk=$work/$1-disk.img dir=$work/$1-files g
+    shift 4
+    log=$logs/e2e-$name.log
+    why=""
+    dom0_cfg "$name" "$check"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$kernel" "$dir/Image"
+    cp "$domu_initrd" "$dir/initramfs.cpio.gz"
+    for g in "$@"; do cp "$top/build/guests/${g%%:*}.Image" "$dir/${g#*:}.Image"; done
+    make_guest_disk "$disk" "$dir"/*
+    launch "$name" --qemu-arg -drive --qemu-arg "file=$disk,if=none,format=raw,id=d0,readonly=on" \
+        --qemu-arg -device --qemu-arg virtio-blk-device,drive=d0 --timeout "$timeout" --dom0 "$work/$name.cfg"
+    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
+    [ -n "$why" ] || why=$("judge_${name//-/_}" "$log")
+    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
+    result e2e "$name" "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+}
+
 # What is wrong with an xl-create run (nothing if all is well).
 judge_xl_create() { # log
     local log=$1 c d0=$work/xl-create-dom0.log g=$work/xl-create-guest.log v
@@ -587,24 +611,9 @@ judge_xl_create() { # log
 # create/destroy cycles with no page lost, and five configurations libxl refuses with nothing
 # left behind.  The domUs' files reach dom0 on a virtio disk (a cpio archive).
 case_xl_create() {
-    local start=$SECONDS disk=$work/xl-create-disk.img dir=$work/xl-create-files q=() a
     log=$logs/e2e-xl-create.log
-    why=""
     prepare_dom0_initrd || { result e2e xl-create 0 0 "cannot build the dom0 initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_cfg xl-create xlcreate
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    cp "$top/build/guests/ctlpeer.Image" "$dir/peer.Image"
-    cp "$top/build/guests/faulty.Image" "$dir/faulty.Image"
-    make_guest_disk "$disk" "$kernel" "$initrd" "$dir/peer.Image" "$dir/faulty.Image"
-    for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
-        q+=(--qemu-arg "$a")
-    done
-    launch xl-create "${q[@]}" --timeout 900 --dom0 "$work/xl-create.cfg"
-    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
-    [ -n "$why" ] || why=$(judge_xl_create "$log")
-    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    result e2e xl-create "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+    dom0_disk_case xl-create xlcreate 900 "$initrd" ctlpeer:peer faulty:faulty
 }
 
 # Keel's free pages each time a domain's memory came back, in the dom0 step NAME of a log.
@@ -667,25 +676,10 @@ judge_pv_disk() { # log
 # two domUs share it read-only and read them too; and
 # Keel has as many free pages after those as after the first.
 case_pv_disk() {
-    local start=$SECONDS disk=$work/pv-disk-disk.img dir=$work/pv-disk-files q=() a
     log=$logs/e2e-pv-disk.log
-    why=""
     { prepare_dom0_initrd && prepare_pv_initrd; } ||
         { result e2e pv-disk 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_cfg pv-disk pvdisk
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    cp "$top/build/guests/ctlpeer.Image" "$dir/peer.Image"
-    cp "$pv_initrd" "$dir/initramfs.cpio.gz"
-    make_guest_disk "$disk" "$kernel" "$dir/initramfs.cpio.gz" "$dir/peer.Image"
-    for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
-        q+=(--qemu-arg "$a")
-    done
-    launch pv-disk "${q[@]}" --timeout 900 --dom0 "$work/pv-disk.cfg"
-    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
-    [ -n "$why" ] || why=$(judge_pv_disk "$log")
-    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    result e2e pv-disk "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+    dom0_disk_case pv-disk pvdisk 900 "$pv_initrd" ctlpeer:peer
 }
 
 # What is wrong with a pv-net run (nothing if all is well).
@@ -731,24 +725,10 @@ judge_pv_net() { # log
 # taken away (xl network-attach/-detach, block-attach/-detach); both destroyed, their vifs gone
 # from dom0 and all their memory back (xl info's free memory as before).
 case_pv_net() {
-    local start=$SECONDS disk=$work/pv-net-disk.img q=() a
     log=$logs/e2e-pv-net.log
-    why=""
     { prepare_dom0_initrd && prepare_pv_initrd; } ||
         { result e2e pv-net 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_cfg pv-net pvnet
-    rm -rf "$work/pv-net-files"
-    mkdir -p "$work/pv-net-files"
-    cp "$pv_initrd" "$work/pv-net-files/initramfs.cpio.gz"
-    make_guest_disk "$disk" "$kernel" "$work/pv-net-files/initramfs.cpio.gz"
-    for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
-        q+=(--qemu-arg "$a")
-    done
-    launch pv-net "${q[@]}" --timeout 600 --dom0 "$work/pv-net.cfg"
-    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
-    [ -n "$why" ] || why=$(judge_pv_net "$log")
-    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    result e2e pv-net "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+    dom0_disk_case pv-net pvnet 600 "$pv_initrd"
 }
 
 # What is wrong with a pv-stress run (nothing if all is well).
@@ -775,24 +755,10 @@ judge_pv_stress() { # log
 # while it writes its disk and streams to dom0, beside a domU whose traffic must carry on;
 # nothing lost in Keel (free pages over the cycles) or dom0 (back ends, vifs, loop devices).
 case_pv_stress() {
-    local start=$SECONDS disk=$work/pv-stress-disk.img q=() a
     log=$logs/e2e-pv-stress.log
-    why=""
     { prepare_dom0_initrd && prepare_pv_initrd; } ||
         { result e2e pv-stress 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_cfg pv-stress pvstress
-    rm -rf "$work/pv-stress-files"
-    mkdir -p "$work/pv-stress-files"
-    cp "$pv_initrd" "$work/pv-stress-files/initramfs.cpio.gz"
-    make_guest_disk "$disk" "$kernel" "$work/pv-stress-files/initramfs.cpio.gz"
-    for a in -drive "file=$disk,if=none,format=raw,id=d0,readonly=on" -device virtio-blk-device,drive=d0; do
-        q+=(--qemu-arg "$a")
-    done
-    launch pv-stress "${q[@]}" --timeout 1200 --dom0 "$work/pv-stress.cfg"
-    grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
-    [ -n "$why" ] || why=$(judge_pv_stress "$log")
-    [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
-    result e2e pv-stress "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
+    dom0_disk_case pv-stress pvstress 1200 "$pv_initrd"
 }
 
 for c in $cases; do
