@@ -184,6 +184,34 @@ static uint32_t free_pcpus(void)
 /* The pool changes xl makes, each error as Xen 4.17 gives it; then, with a pCPU to spare, the
  * round trip xl cpupool-cpu-remove, -create, -cpu-add, -migrate there and back, -destroy,
  * which leaves the machine as it was. */
+static struct xen_domctl create_op(domid_t want);
+static unsigned count_domains(void);
+
+/* createdomain with xl's pool=: -ESRCH for a pool that does not exist, -ENODEV for one with no
+ * pCPU (as Xen's cpupool_add_domain), and with has_cpu, a domain made in pool 1 and listed
+ * there, then destroyed. */
+static void create_in_pool(bool has_cpu)
+{
+    struct xen_domctl op = create_op(0);
+    op.u.createdomain.cpupool_id = 77;
+    long none = domctl(&op);
+    op = create_op(0);
+    op.u.createdomain.cpupool_id = 1;
+    long r = domctl(&op);
+    if (!has_cpu) {
+        check(none == -XEN_ESRCH && r == -XEN_ENODEV && count_domains() == 2,
+              "createdomain_pool_errors", "pool 77 %ld, pool 1 without a pCPU %ld, nothing made",
+              none, r);
+        return;
+    }
+    struct xen_domctl_getdomaininfo info = { 0 };
+    long g = r ? -1 : info_of(op.domain, &info);
+    check(r == 0 && g == 0 && info.cpupool == 1, "createdomain_pool",
+          "%ld: domain %u in pool %u (%ld)", r, op.domain, info.cpupool, g);
+    if (!r)
+        simple(XEN_DOMCTL_destroydomain, op.domain);
+}
+
 static void cpupool_changes(void)
 {
     const uint32_t any = XEN_SYSCTL_CPUPOOL_PAR_ANY;
@@ -194,6 +222,7 @@ static void cpupool_changes(void)
     check(r == 0 && id == 1, "cpupool_create", "%ld, pool %u (want 1)", r, id);
     r = pool_op(XEN_SYSCTL_CPUPOOL_OP_CREATE, 1, XEN_SCHEDULER_RTDS, NULL);
     check(r == -XEN_EEXIST, "cpupool_create_eexist", "pool 1 again: %ld", r);
+    create_in_pool(false);
     long a1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, 0, NULL);
     long a2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, 99, NULL);
     long a3 = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 77, 0, NULL);
@@ -229,6 +258,7 @@ static void cpupool_changes(void)
         check(r == 0 && freed, "cpupool_rmcpu", "%ld, free pCPUs %#x", r, free_pcpus());
         r = pool_op(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1, any, NULL);
         check(r == 0 && free_pcpus() == 0, "cpupool_addcpu", "%ld, free %#x", r, free_pcpus());
+        create_in_pool(true);
         d1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 1, 0, NULL);
         m1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, peer_id, NULL);
         uint32_t n = 0;
