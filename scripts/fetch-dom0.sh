@@ -13,6 +13,9 @@
 # read by the script's sharing check): Debian's bash, util-linux's flock and mount's losetup
 # (with libsmartcols) go into /usr/bin and /usr/sbin, nothing else of those packages (the rest
 # of util-linux would shadow busybox's applets with programs whose libraries are not there).
+# keel-fbback (dom0/keel-fbback, Keel's vfb/vkbd back end) is built against Debian's own
+# libxen-dev for arm64: its headers and link names go into build/cache/libxen-dev, beside
+# the run-time libraries of dom0root that the link resolves to.
 # Re-running is cheap: nothing is fetched when the cache is complete.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,8 +40,22 @@ hotplug_tools() {
     rm -rf "$d" "$x"
     echo "fetch-dom0: bash, flock and losetup for the hotplug scripts added to $out"
 }
+# Debian's libxen-dev (headers, and the .so link names to dom0root's libraries).
+libxen_dev() {
+    local d=$T/dev-debs dev=$cache/libxen-dev lib=usr/lib/aarch64-linux-gnu
+    [ -f "$dev/usr/include/xenstore.h" ] && [ -e "$dev/$lib/libxenstore.so.4" ] && return 0
+    rm -rf "$d" "$dev.tmp"
+    mkdir -p "$d" "$dev.tmp"
+    (cd "$d" && apt-get "${o[@]}" download libxen-dev >/dev/null)
+    dpkg-deb -x "$d"/libxen-dev_*.deb "$dev.tmp"
+    cp -a "$out/$lib"/libxen*.so.* "$dev.tmp/$lib/"
+    rm -rf "$dev" "$d"
+    mv "$dev.tmp" "$dev"
+    echo "fetch-dom0: Debian's libxen-dev unpacked in $dev"
+}
 if [ -x "$out/usr/lib/xen-4.17/bin/xl" ]; then
     hotplug_tools
+    libxen_dev
     exit 0
 fi
 "$top/scripts/fetch-guest.sh" # the package lists (and the kernel dom0 boots)
@@ -63,3 +80,4 @@ rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "fetch-dom0: Debian's Xen 4.17 toolstack unpacked in $out"
 hotplug_tools
+libxen_dev
