@@ -5,7 +5,9 @@
 # kernel, busybox) is not installed here: scripts/fetch-guest.sh downloads it into build/cache.
 # Usage: scripts/deps.sh [extra-package...]
 set -e
-# build:      make, host gcc + libc headers (unit tests), the aarch64 cross toolchain
+# build:      make, host gcc + libc headers (unit tests), the aarch64 cross toolchain and the
+#             arm64 C library's headers (libc6-dev-arm64-cross, a Recommends of the compiler)
+#             for the dom0 programs (dom0/keel-fbback)
 # unit tests: cmocka (found through pkg-config), dtc for the device-tree test data
 # QEMU:       qemu-system-arm provides qemu-system-aarch64; ipxe-qemu holds the option ROM of the
 #             virt machine's default network card, without which QEMU refuses to start
@@ -13,7 +15,7 @@ set -e
 # lint:       clang-format (14 in Debian 12), cppcheck (2.10)
 # guest data: cpio + gzip build initramfs images; dpkg-deb (dpkg) unpacks the downloads
 # scripts:    python3 (available to the tools and launchers under scripts/)
-PKGS="make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+PKGS="make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
       libcmocka-dev pkg-config device-tree-compiler
       qemu-system-arm ipxe-qemu
       clang-format cppcheck
