@@ -23,6 +23,7 @@ include hyp/hyp.mk
 include tests/unit/unit.mk
 -include guests/guests.mk
 -include tools/tools.mk
+-include dom0/keel-fbback/keel-fbback.mk
 -include tests/fuzz/fuzz.mk
 
 hyp: $(BUILD)/keel.Image
