@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Build a busybox-static initramfs for Linux guests:
-#   scripts/mkinitramfs.sh OUT.cpio.gz [--init SCRIPT] [--modules LIST] [--overlay DIR]
+#   scripts/mkinitramfs.sh OUT.cpio.gz [--init SCRIPT] [--modules LIST] [--overlay DIR]...
 # Contents: /init (default tests/e2e/initramfs/init), /bin/busybox with a symlink per applet,
 # /proc /sys /dev /tmp, /dev/console, the guest checks from tests/e2e/initramfs/tests/ under
 # /tests/, and with --modules the named kernel modules (comma or space separated, e.g.
 # "xen-blkfront,vfat") plus everything they depend on, from build/cache/modules, with
 # modules.dep and modules.alias written here so busybox modprobe works; with --overlay, the
-# tree DIR copied over all that (Debian's Xen toolstack for dom0, scripts/fetch-dom0.sh).
+# tree DIR copied over all that (Debian's Xen toolstack for dom0, scripts/fetch-dom0.sh; Keel's
+# own dom0 programs), each --overlay in turn.
 # Needs only bash, coreutils, cpio and gzip: no root, no depmod (kmod is not installed).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,12 +19,12 @@ usage() {
     sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-out="" init="$src/init" modules="" overlay=""
+out="" init="$src/init" modules="" overlays=()
 while [ $# -gt 0 ]; do
     case $1 in
     --init) init=${2:?--init needs a file}; shift 2 ;;
     --modules) modules=${2?--modules needs a list}; shift 2 ;;
-    --overlay) overlay=${2:?--overlay needs a directory}; shift 2 ;;
+    --overlay) overlays+=("${2:?--overlay needs a directory}"); shift 2 ;;
     -h|--help) usage ;;
     -*) echo "mkinitramfs: unknown option $1" >&2; usage ;;
     *) [ -z "$out" ] || usage; out=$1; shift ;;
@@ -166,7 +167,7 @@ add_modules() {
     echo "mkinitramfs: modules: ${order[*]}"
 }
 [ -n "$modules" ] && add_modules
-if [ -n "$overlay" ]; then
+for overlay in "${overlays[@]}"; do
     [ -d "$overlay" ] || { echo "mkinitramfs: no directory $overlay" >&2; exit 1; }
     (cd "$overlay" && tar cf - --exclude=./usr/bin --exclude=./usr/sbin .) | (cd "$root" && tar xf -)
     # Its /usr/bin and /usr/sbin land in /bin, which they are symlinks to here; a relative
@@ -183,7 +184,7 @@ if [ -n "$overlay" ]; then
             fi
         done
     done
-fi
+done
 
 # /dev/console must exist before /init runs (the kernel opens it for init's stdio), and
 # making a device node needs root, so it goes into a second, hand-written cpio archive;
