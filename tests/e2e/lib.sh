@@ -24,30 +24,38 @@ prepare_guest() {
     fi
 }
 
-# dom0's initramfs: the test one with the Xen modules a control domain loads and Debian's own
-# Xen 4.17 toolstack (scripts/fetch-dom0.sh).
+# dom0's initramfs: the test one with the Xen modules a control domain loads, Debian's own
+# Xen 4.17 toolstack (scripts/fetch-dom0.sh) and Keel's keel-fbback (the vfb/vkbd back end) where
+# libxl looks for a PV domain's device model (docs/dom0.md).
 dom0_initrd=$work/dom0-initramfs.cpio.gz
 prepare_dom0_initrd() {
-    local newest
+    local newest keel=$work/dom0-keel-root
     "$top/scripts/fetch-dom0.sh" > "$logs/fetch-dom0.log" 2>&1 || return 1
+    make -s -C "$top" build/dom0/keel-fbback > "$logs/build-keel-fbback.log" 2>&1 ||
+        { cat "$logs/build-keel-fbback.log" >> "$logs/mkinitramfs-dom0.log"; return 1; }
     newest=$(find "$top/scripts/mkinitramfs.sh" "$top/scripts/fetch-dom0.sh" "$top/tests/e2e/initramfs" "$top/tests/e2e/lib.sh" \
-        -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
+        "$top/build/dom0/keel-fbback" -type f -newer "$dom0_initrd" 2>/dev/null | head -1)
     if [ ! -s "$dom0_initrd" ] || [ -n "$newest" ]; then
+        rm -rf "$keel"
+        mkdir -p "$keel/usr/sbin" "$keel/usr/libexec"
+        cp "$top/build/dom0/keel-fbback" "$keel/usr/sbin/"
+        ln -s /usr/sbin/keel-fbback "$keel/usr/libexec/xen-qemu-system-i386"
         "$top/scripts/mkinitramfs.sh" "$dom0_initrd" \
             --modules "xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc virtio_mmio virtio_blk virtio_net xen-blkback loop ext4 bridge xen-netback" \
-            --overlay "$top/build/cache/dom0root" > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
+            --overlay "$top/build/cache/dom0root" --overlay "$keel" > "$logs/mkinitramfs-dom0.log" 2>&1 || return 1
     fi
 }
 
-# The domU initramfs for PV device tests: the test one with Linux's front ends and the file
-# system the checks make on a PV disk.  The other cases keep the plain one, which boots faster.
+# The domU initramfs for PV device tests: the test one with Linux's front ends, the file
+# system the checks make on a PV disk, and evdev (the framebuffer check reads its keyboard and
+# pointer; xen-fbfront and xen-kbdfront are built into Debian's kernel).  The other cases keep the plain one, which boots faster.
 pv_initrd=$work/initramfs-pv.cpio.gz
 prepare_pv_initrd() {
     local newest
     newest=$(find "$top/scripts/mkinitramfs.sh" "$top/tests/e2e/initramfs" "$top/tests/e2e/lib.sh" \
         -type f -newer "$pv_initrd" 2>/dev/null | head -1)
     if [ ! -s "$pv_initrd" ] || [ -n "$newest" ]; then
-        "$top/scripts/mkinitramfs.sh" "$pv_initrd" --modules "xen-blkfront xen-netfront ext4" \
+        "$top/scripts/mkinitramfs.sh" "$pv_initrd" --modules "xen-blkfront xen-netfront ext4 evdev" \
             > "$logs/mkinitramfs-pv.log" 2>&1 || return 1
     fi
 }

@@ -4,14 +4,14 @@
 # configuration files written under build/e2e/.
 #   tests/e2e/run.sh [CASE...]   cases: launcher basic cpu-max reboot-restart reboot-destroy
 #                                truncated-kernel not-created demo balloon dom0 dom0-devices
-#                                toolstack toolstack-rtds xl-create pv-disk pv-net pv-stress
-#                                (default all)
+#                                toolstack toolstack-rtds xl-create pv-disk pv-net pv-fb
+#                                pv-stress (default all)
 # Prints one line per case and finally "N passed, N failed"; logs in build/test-logs/e2e-*.log.
 # tests/e2e/baseline.sh runs the same guest checks on plain QEMU.
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack toolstack-rtds xl-create pv-disk pv-net pv-stress"
+all_cases="launcher basic cpu-max reboot-restart reboot-destroy truncated-kernel not-created demo balloon dom0 dom0-devices toolstack toolstack-rtds xl-create pv-disk pv-net pv-fb pv-stress"
 cases=${*:-$all_cases}
 for c in $cases; do
     [[ " $all_cases " == *" $c "* ]] || { echo "run.sh: no case '$c' (have: $all_cases)" >&2; exit 2; }
@@ -729,6 +729,50 @@ case_pv_net() {
     { prepare_dom0_initrd && prepare_pv_initrd; } ||
         { result e2e pv-net 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
     dom0_disk_case pv-net pvnet 600 "$pv_initrd"
+}
+
+# What is wrong with a pv-fb run (nothing if all is well).
+judge_pv_fb() { # log
+    local log=$1 c d0=$work/pv-fb-dom0.log g=$work/pv-fb-guest.log v
+    con_domain "$log" Domain-0 > "$d0"
+    con_domain "$d0" fb1 > "$g"
+    for c in xenstored init_dom0 xenconsoled installed fb_ready fb_status snapshot keys pointer fb_done \
+        bad_requests destroy dm_gone sockets_gone; do
+        xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
+            { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
+    done
+    grep -q 'CHECK fbcheck_error=' "$g" && { echo "the domU said: $(grep -m1 'CHECK fbcheck_error=' "$g")"; return; }
+    v=$(con_check_value "$g" fb_written)
+    [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$g" fb_readback)" = "$v" ] ||
+        { echo "the domU's /dev/fb0 does not read back what it wrote ($v, $(con_check_value "$g" fb_readback))"; return; }
+    v=$(con_check_value "$d0" snapshot_want)
+    [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$d0" snapshot_sum)" = "$v" ] ||
+        { echo "dom0's snapshot has checksum $(con_check_value "$d0" snapshot_sum), the pattern $v (header '$(con_check_value "$d0" snapshot_head)')"; return; }
+    v=$(con_check_value "$g" fb_keys)
+    [ "$v" = "key30:1,key30:0,key48:1,key48:0,key28:1,key28:0" ] || { echo "the domU's keyboard got '$v'"; return; }
+    v=$(con_check_value "$g" fb_pointer)
+    [ "$v" = "abs0:123,abs1:45,key272:1,key272:0" ] || { echo "the domU's pointer got '$v'"; return; }
+    xl_out "$log" fb_status | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
+        { echo "keel-fbback status: $(xl_out "$log" fb_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    grep -q 'signal 1: unmapping domain' "$d0" || { echo "keel-fbback did not log its exit on libxl's SIGHUP"; return; }
+    [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" = 2 ] ||
+        { echo "xl list after the destroy: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
+    v=$(con_check_value "$d0" free_final)
+    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
+        { echo "xl info free_memory was ${v%,*} MiB before the domU, ${v#*,} after it was destroyed"; return; }
+    [ -z "$(con_keel_fault "$log")" ] || echo "Keel faulted: $(con_keel_fault "$log")"
+}
+
+# A domU's keyboard, pointer and framebuffer (issue 11): xl create with vfb = [ 'vnc=1' ];
+# libxl runs keel-fbback as the domain's device model, which serves Linux's xen-fbfront and
+# xen-kbdfront; the domU's pattern on /dev/fb0 is in dom0's snapshot pixel for pixel, keys and
+# pointer events injected from dom0 arrive on the domU's input devices, and after xl destroy
+# the back end has exited and all the domU's memory is back.
+case_pv_fb() {
+    log=$logs/e2e-pv-fb.log
+    { prepare_dom0_initrd && prepare_pv_initrd; } ||
+        { result e2e pv-fb 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_disk_case pv-fb pvfb 600 "$pv_initrd"
 }
 
 # What is wrong with a pv-stress run (nothing if all is well).
