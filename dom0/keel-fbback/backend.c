@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "fbif.h"
 
@@ -26,8 +26,8 @@ static const char *kind_name(enum dev_kind k)
 }
 
 /* A decimal xenstore value no larger than max. */
-static bool xs_read_ulong(struct xs_handle *xs, const char *dir, const char *key,
-                          unsigned long max, unsigned long *out)
+static bool xs_read_ulong(struct xs_handle *xs, const char *dir, const char *key, unsigned long max,
+                          unsigned long *out)
 {
     char path[160], *v, *end;
     unsigned int len;
@@ -117,8 +117,8 @@ static int read_directory(struct fbback *b, const volatile uint8_t *page, unsign
         memcpy(&pd_frame, (const uint8_t *)page + FBIF_PD_OFFS + i * 8u, 8);
         dir = map_frame(b, pd_frame, PROT_READ);
         if (!dir) {
-            LOG("vfb of domain %u: page directory %u (frame %#llx) cannot be mapped", b->domid,
-                i, (unsigned long long)pd_frame);
+            LOG("vfb of domain %u: page directory %u (frame %#llx) cannot be mapped", b->domid, i,
+                (unsigned long long)pd_frame);
             return -1;
         }
         for (unsigned j = 0; j < n; j++) {
@@ -146,13 +146,12 @@ static int map_framebuffer(struct fbback *b, struct pvdev *d)
             b->domid, hdr.mem_length, FB_MAX_MEM, FBIF_PD_MAX);
         return -1;
     }
-    d->geom = (struct fb_geom){ .width = hdr.width,
-                                .height = hdr.height,
-                                .stride = hdr.line_length,
-                                .depth = hdr.depth };
+    d->geom = (struct fb_geom){
+        .width = hdr.width, .height = hdr.height, .stride = hdr.line_length, .depth = hdr.depth
+    };
     if (!fb_geom_valid(&d->geom, hdr.mem_length, &why)) {
-        LOG("vfb of domain %u: refused: %dx%d, %u bytes a line, %u bits: %s", b->domid,
-            hdr.width, hdr.height, hdr.line_length, hdr.depth, why);
+        LOG("vfb of domain %u: refused: %dx%d, %u bytes a line, %u bits: %s", b->domid, hdr.width,
+            hdr.height, hdr.line_length, hdr.depth, why);
         return -1;
     }
     frames = calloc(nr_pages, sizeof(*frames));
@@ -225,8 +224,8 @@ static int connect_dev(struct fbback *b, struct pvdev *d)
     }
     rc = xenevtchn_bind_interdomain(b->xce, b->domid, (evtchn_port_t)port);
     if (rc < 0) {
-        LOG("%s of domain %u: refused: cannot bind its event channel %lu: %s",
-            kind_name(d->kind), b->domid, port, strerror(errno));
+        LOG("%s of domain %u: refused: cannot bind its event channel %lu: %s", kind_name(d->kind),
+            b->domid, port, strerror(errno));
         goto fail;
     }
     d->port = (evtchn_port_t)rc;
@@ -449,6 +448,7 @@ int backend_snapshot(struct fbback *b, const char *path, const char **why)
     size_t size;
     uint8_t *img;
     FILE *f;
+    bool written;
     int rc = -1;
 
     if (!d->connected) {
@@ -467,9 +467,13 @@ int backend_snapshot(struct fbback *b, const char *path, const char **why)
     }
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     f = fopen(tmp, "wb");
-    if (!f || fwrite(img, 1, size, f) != size || fclose(f)) {
-        if (f)
-            fclose(f);
+    if (!f) {
+        *why = "cannot create the image";
+        goto out;
+    }
+    written = fwrite(img, 1, size, f) == size;
+    if (fclose(f) || !written) {
+        unlink(tmp);
         *why = "cannot write the image";
         goto out;
     }

@@ -111,7 +111,7 @@ struct kbdif_page {
 #define XSK_PAGE_GREF "page-gref" /* grant reference of the vkbd page */
 #define XSK_EVTCHN "event-channel"
 #define XSK_PROTOCOL "protocol"
-#define XSK_REQUEST_UPDATE "request-update"       /* backend: send update events */
+#define XSK_REQUEST_UPDATE "request-update"        /* backend: send update events */
 #define XSK_FEAT_ABS_POINTER "feature-abs-pointer" /* backend offers absolute pointing */
 #define XSK_REQ_ABS_POINTER "request-abs-pointer"  /* frontend takes it */
 

@@ -49,11 +49,11 @@ static int usage(void)
 }
 
 /* Options libxl passes a device model that take a value (the rest are flags). */
-static const char *const valued[] = { "-xen-domid", "-chardev", "-mon", "-name", "-vnc",
-                                      "-display", "-k",         "-machine", "-M",   "-m",
-                                      "-serial", "-monitor",    "-parallel", "-incoming",
-                                      "-runas",  "-chroot",     "-device",   "-drive",
-                                      "-netdev", "-smp",        "-boot",     "-append" };
+static const char *const valued[] = { "-xen-domid", "-chardev", "-mon",      "-name",     "-vnc",
+                                      "-display",   "-k",       "-machine",  "-M",        "-m",
+                                      "-serial",    "-monitor", "-parallel", "-incoming", "-runas",
+                                      "-chroot",    "-device",  "-drive",    "-netdev",   "-smp",
+                                      "-boot",      "-append" };
 
 static bool takes_value(const char *opt)
 {

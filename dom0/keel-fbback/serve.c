@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #define LOG(...) (fprintf(stderr, "keel-fbback: " __VA_ARGS__), fputc('\n', stderr))
 
@@ -232,11 +232,10 @@ static const char *qmp_answer(struct serve *s, const char *cmd)
         return "\"return\": {}";
     }
     if (!strcmp(cmd, "\"query-status\""))
-        return s->prelaunch
-                   ? "\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, "
-                     "\"running\": false}"
-                   : "\"return\": {\"status\": \"running\", \"singlestep\": false, "
-                     "\"running\": true}";
+        return s->prelaunch ? "\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, "
+                              "\"running\": false}"
+                            : "\"return\": {\"status\": \"running\", \"singlestep\": false, "
+                              "\"running\": true}";
     /* No serial ports and no VNC server: what a QEMU without them answers. */
     if (!strcmp(cmd, "\"query-chardev\""))
         return "\"return\": []";
@@ -298,8 +297,7 @@ static void control_request(struct serve *s, struct serve_conn *c, char *line)
     } else if (!strcmp(line, "status")) {
         struct fbback *b = s->b;
 
-        snprintf(reply, sizeof(reply),
-                 "ok vfb=%s %dx%dx%u updates=%lu bad=%lu vkbd=%s abs=%d\n",
+        snprintf(reply, sizeof(reply), "ok vfb=%s %dx%dx%u updates=%lu bad=%lu vkbd=%s abs=%d\n",
                  b->vfb.connected ? "connected" : "disconnected", b->vfb.geom.width,
                  b->vfb.geom.height, b->vfb.geom.depth, b->vfb.updates, b->vfb.bad_events,
                  b->vkbd.connected ? "connected" : "disconnected", b->vkbd.abs);
@@ -387,8 +385,8 @@ int serve_client(unsigned domid, const char *line)
     serve_control_path(domid, un.sun_path, sizeof(un.sun_path));
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&un, sizeof(un))) {
-        fprintf(stderr, "keel-fbback: no back end serves domain %u (%s: %s)\n", domid,
-                un.sun_path, strerror(errno));
+        fprintf(stderr, "keel-fbback: no back end serves domain %u (%s: %s)\n", domid, un.sun_path,
+                strerror(errno));
         return 1;
     }
     if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {

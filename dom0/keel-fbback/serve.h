@@ -6,9 +6,9 @@
  */
 #pragma once
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 
 #include "backend.h"
 

@@ -19,8 +19,8 @@ static void test_ring_pending(void **state)
     (void)state;
     assert_int_equal(ring_pending(0, 0, 51), 0);
     assert_int_equal(ring_pending(51, 0, 51), 51);
-    assert_int_equal(ring_pending(52, 0, 51), -1);           /* producer ran past the ring */
-    assert_int_equal(ring_pending(0, 1, 51), -1);            /* consumer ahead of producer */
+    assert_int_equal(ring_pending(52, 0, 51), -1);            /* producer ran past the ring */
+    assert_int_equal(ring_pending(0, 1, 51), -1);             /* consumer ahead of producer */
     assert_int_equal(ring_pending(3, UINT32_MAX - 1, 51), 5); /* indices wrap */
     assert_int_equal(ring_pending(UINT32_MAX, 0, 51), -1);
 }
@@ -114,9 +114,9 @@ static void test_rect_clip(void **state)
 static void test_ppm(void **state)
 {
     /* 2 x 2, 32 bits, stride 12 (4 bytes of padding a line), offset 4 */
-    static const uint8_t fb[4 + 24] = { 0, 0, 0, 0, 0x01, 0x02, 0x03, 0xff, 0x04, 0x05, 0x06, 0,
-                                        9, 9, 9, 9, 0x07, 0x08, 0x09, 0, 0x0a, 0x0b, 0x0c, 0,
-                                        9, 9, 9, 9 };
+    static const uint8_t fb[4 + 24] = { 0,    0,    0,    0, 0x01, 0x02, 0x03, 0xff, 0x04, 0x05,
+                                        0x06, 0,    9,    9, 9,    9,    0x07, 0x08, 0x09, 0,
+                                        0x0a, 0x0b, 0x0c, 0, 9,    9,    9,    9 };
     struct fb_geom g = { 2, 2, 12, 32, 4 };
     static const char want[] = "P6\n2 2\n255\n\x03\x02\x01\x06\x05\x04\x09\x08\x07\x0c\x0b\x0a";
     uint8_t out[64];
