@@ -529,28 +529,23 @@ int backend_key(struct fbback *b, uint32_t code, bool pressed, const char **why)
     return kbd_send(b, &ev, why);
 }
 
-int backend_pos(struct fbback *b, int32_t x, int32_t y, const char **why)
+int backend_pointer(struct fbback *b, bool absolute, int32_t x, int32_t y, const char **why)
 {
     union kbdif_in_event ev;
 
-    if (b->vkbd.connected && !b->vkbd.abs) {
+    if (absolute && b->vkbd.connected && !b->vkbd.abs) {
         *why = "the frontend did not take the absolute pointer";
         return -1;
     }
     memset(&ev, 0, sizeof(ev));
-    ev.pos.type = KBDIF_TYPE_POS;
-    ev.pos.abs_x = x;
-    ev.pos.abs_y = y;
-    return kbd_send(b, &ev, why);
-}
-
-int backend_motion(struct fbback *b, int32_t dx, int32_t dy, const char **why)
-{
-    union kbdif_in_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.motion.type = KBDIF_TYPE_MOTION;
-    ev.motion.rel_x = dx;
-    ev.motion.rel_y = dy;
+    if (absolute) {
+        ev.pos.type = KBDIF_TYPE_POS;
+        ev.pos.abs_x = x;
+        ev.pos.abs_y = y;
+    } else {
+        ev.motion.type = KBDIF_TYPE_MOTION;
+        ev.motion.rel_x = x;
+        ev.motion.rel_y = y;
+    }
     return kbd_send(b, &ev, why);
 }

@@ -64,5 +64,5 @@ void backend_fini(struct fbback *b);
 /* Control requests: 0, or -1 with *why set. */
 int backend_snapshot(struct fbback *b, const char *path, const char **why);
 int backend_key(struct fbback *b, uint32_t code, bool pressed, const char **why);
-int backend_pos(struct fbback *b, int32_t x, int32_t y, const char **why);
-int backend_motion(struct fbback *b, int32_t dx, int32_t dy, const char **why);
+/* An absolute position (pixels) or a relative motion of the pointer. */
+int backend_pointer(struct fbback *b, bool absolute, int32_t x, int32_t y, const char **why);

@@ -289,11 +289,11 @@ static void control_request(struct serve *s, struct serve_conn *c, char *line)
     } else if (sscanf(line, "pos %ld %ld", &a, &b2) == 2) {
         rc = (a < 0 || b2 < 0 || a > 65535 || b2 > 65535)
                  ? (why = "position outside 0..65535", -1)
-                 : backend_pos(s->b, (int32_t)a, (int32_t)b2, &why);
+                 : backend_pointer(s->b, true, (int32_t)a, (int32_t)b2, &why);
     } else if (sscanf(line, "motion %ld %ld", &a, &b2) == 2) {
         rc = (a < -65535 || b2 < -65535 || a > 65535 || b2 > 65535)
                  ? (why = "motion outside -65535..65535", -1)
-                 : backend_motion(s->b, (int32_t)a, (int32_t)b2, &why);
+                 : backend_pointer(s->b, false, (int32_t)a, (int32_t)b2, &why);
     } else if (!strcmp(line, "status")) {
         struct fbback *b = s->b;
 

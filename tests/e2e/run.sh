@@ -558,6 +558,14 @@ dom0_disk_case() { # name check timeout initramfs [guest:name...]
     result e2e "$name" "$([ -z "$why" ] && echo 1)" $((SECONDS - start)) "$why" "$log"
 }
 
+# A PV device case: dom0_disk_case with the dom0 initramfs and the domU one with the front ends.
+pv_case() { # name check timeout [guest:name...]
+    log=$logs/e2e-$1.log
+    { prepare_dom0_initrd && prepare_pv_initrd; } ||
+        { result e2e "$1" 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
+    dom0_disk_case "$1" "$2" "$3" "$pv_initrd" "${@:4}"
+}
+
 # What is wrong with an xl-create run (nothing if all is well).
 judge_xl_create() { # log
     local log=$1 c d0=$work/xl-create-dom0.log g=$work/xl-create-guest.log v
@@ -676,10 +684,20 @@ judge_pv_disk() { # log
 # two domUs share it read-only and read them too; and
 # Keel has as many free pages after those as after the first.
 case_pv_disk() {
-    log=$logs/e2e-pv-disk.log
-    { prepare_dom0_initrd && prepare_pv_initrd; } ||
-        { result e2e pv-disk 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_disk_case pv-disk pvdisk 900 "$pv_initrd" ctlpeer:peer
+    pv_case pv-disk pvdisk 900 ctlpeer:peer
+}
+
+# The common end of the PV device judges: xl list shows only dom0 after the destroys, xl info's
+# free memory is back to what it was before the domUs (dom0 keeps no mapping of them), and
+# Keel did not fault.
+judge_pv_end() { # log dom0-log
+    local v
+    [ "$(xl_out "$1" final_list | grep -vc '^CHECK')" = 2 ] ||
+        { echo "xl list after the destroys: $(xl_out "$1" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
+    v=$(con_check_value "$2" free_final)
+    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
+        { echo "xl info free_memory was ${v%,*} MiB before the domUs, ${v#*,} after they were destroyed"; return; }
+    [ -z "$(con_keel_fault "$1")" ] || echo "Keel faulted: $(con_keel_fault "$1")"
 }
 
 # What is wrong with a pv-net run (nothing if all is well).
@@ -711,12 +729,7 @@ judge_pv_net() { # log
     v=$(xl_out "$log" hot_after | grep -v '^CHECK')
     [ "$(echo "$v" | grep -cE '^[0-9]+ +[0-9]+ ')" = 1 ] && ! echo "$v" | grep -q '^51728 ' && ! echo "$v" | grep -q loop ||
         { echo "after the detaches: $(echo "$v" | tr -s ' ' | tr '\n' ' ')"; return; }
-    [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" = 2 ] ||
-        { echo "xl list after the destroys: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
-    v=$(con_check_value "$d0" free_final)
-    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
-        { echo "xl info free_memory was ${v%,*} MiB before the domUs, ${v#*,} after they were destroyed"; return; }
-    [ -z "$(con_keel_fault "$log")" ] || echo "Keel faulted: $(con_keel_fault "$log")"
+    judge_pv_end "$log" "$d0"
 }
 
 # A domU's network card from dom0 (issue 11): xen-netback in dom0 through xl's vif-bridge
@@ -725,10 +738,7 @@ judge_pv_net() { # log
 # taken away (xl network-attach/-detach, block-attach/-detach); both destroyed, their vifs gone
 # from dom0 and all their memory back (xl info's free memory as before).
 case_pv_net() {
-    log=$logs/e2e-pv-net.log
-    { prepare_dom0_initrd && prepare_pv_initrd; } ||
-        { result e2e pv-net 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_disk_case pv-net pvnet 600 "$pv_initrd"
+    pv_case pv-net pvnet 600
 }
 
 # What is wrong with a pv-fb run (nothing if all is well).
@@ -755,12 +765,7 @@ judge_pv_fb() { # log
     xl_out "$log" fb_status | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
         { echo "keel-fbback status: $(xl_out "$log" fb_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
     grep -q 'signal 1: unmapping domain' "$d0" || { echo "keel-fbback did not log its exit on libxl's SIGHUP"; return; }
-    [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" = 2 ] ||
-        { echo "xl list after the destroy: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
-    v=$(con_check_value "$d0" free_final)
-    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
-        { echo "xl info free_memory was ${v%,*} MiB before the domU, ${v#*,} after it was destroyed"; return; }
-    [ -z "$(con_keel_fault "$log")" ] || echo "Keel faulted: $(con_keel_fault "$log")"
+    judge_pv_end "$log" "$d0"
 }
 
 # A domU's keyboard, pointer and framebuffer (issue 11): xl create with vfb = [ 'vnc=1' ];
@@ -769,10 +774,7 @@ judge_pv_fb() { # log
 # pointer events injected from dom0 arrive on the domU's input devices, and after xl destroy
 # the back end has exited and all the domU's memory is back.
 case_pv_fb() {
-    log=$logs/e2e-pv-fb.log
-    { prepare_dom0_initrd && prepare_pv_initrd; } ||
-        { result e2e pv-fb 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_disk_case pv-fb pvfb 600 "$pv_initrd"
+    pv_case pv-fb pvfb 600
 }
 
 # What is wrong with a pv-stress run (nothing if all is well).
@@ -799,10 +801,7 @@ judge_pv_stress() { # log
 # while it writes its disk and streams to dom0, beside a domU whose traffic must carry on;
 # nothing lost in Keel (free pages over the cycles) or dom0 (back ends, vifs, loop devices).
 case_pv_stress() {
-    log=$logs/e2e-pv-stress.log
-    { prepare_dom0_initrd && prepare_pv_initrd; } ||
-        { result e2e pv-stress 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
-    dom0_disk_case pv-stress pvstress 1200 "$pv_initrd"
+    pv_case pv-stress pvstress 1200
 }
 
 for c in $cases; do
