@@ -746,8 +746,8 @@ judge_pv_fb() { # log
     local log=$1 c d0=$work/pv-fb-dom0.log g=$work/pv-fb-guest.log v
     con_domain "$log" Domain-0 > "$d0"
     con_domain "$d0" fb1 > "$g"
-    for c in xenstored init_dom0 xenconsoled installed fb_ready fb_status snapshot keys pointer fb_done \
-        bad_requests destroy dm_gone sockets_gone; do
+    for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
+        snapshot keys pointer fb_done bad_requests destroy dm_gone sockets_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -758,6 +758,13 @@ judge_pv_fb() { # log
     v=$(con_check_value "$d0" snapshot_want)
     [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$d0" snapshot_sum)" = "$v" ] ||
         { echo "dom0's snapshot has checksum $(con_check_value "$d0" snapshot_sum), the pattern $v (header '$(con_check_value "$d0" snapshot_head)')"; return; }
+    v=$(con_check_value "$d0" fbcon_lit)
+    [[ $v =~ ^[0-9]+\ of\ [0-9]+$ ]] && [ "${v% of *}" -gt 100 ] && [ "${v% of *}" -lt $((${v#* of } / 2)) ] ||
+        { echo "the snapshot of the domU's framebuffer console shows no text (lit bytes: $v)"; return; }
+    [ "$(con_check_value "$g" fbcon_shift)" = key42:1 ] ||
+        { echo "the domU saw '$(con_check_value "$g" fbcon_shift)' for dom0's Shift"; return; }
+    [ "$(con_check_value "$g" fb_tty)" = ab ] ||
+        { echo "the domU's tty1 read '$(con_check_value "$g" fb_tty)', dom0 typed 'ab' and Enter"; return; }
     v=$(con_check_value "$g" fb_keys)
     [ "$v" = "key30:1,key30:0,key48:1,key48:0,key28:1,key28:0" ] || { echo "the domU's keyboard got '$v'"; return; }
     v=$(con_check_value "$g" fb_pointer)
@@ -770,8 +777,9 @@ judge_pv_fb() { # log
 
 # A domU's keyboard, pointer and framebuffer (issue 11): xl create with vfb = [ 'vnc=1' ];
 # libxl runs keel-fbback as the domain's device model, which serves Linux's xen-fbfront and
-# xen-kbdfront; the domU's pattern on /dev/fb0 is in dom0's snapshot pixel for pixel, keys and
-# pointer events injected from dom0 arrive on the domU's input devices, and after xl destroy
+# xen-kbdfront; the domU's framebuffer console shows in dom0's snapshot, its pattern on
+# /dev/fb0 is in dom0's snapshot pixel for pixel, keys and pointer events injected from dom0
+# arrive on the domU's input devices and the keys as a line on its tty1, and after xl destroy
 # the back end has exited and all the domU's memory is back.
 case_pv_fb() {
     pv_case pv-fb pvfb 600
