@@ -109,7 +109,7 @@ static void serve_loop(struct fbback *b, struct serve *s)
 {
     struct pollfd pfd[3 + SERVE_MAX_LISTEN + SERVE_MAX_CONN];
 
-    while (!stop_signal && !s->quit) {
+    while (!stop_signal && !s->qmp.quit) {
         int n;
 
         pfd[0] = (struct pollfd){ .fd = xs_fileno(b->xs), .events = POLLIN };
@@ -131,8 +131,8 @@ static void serve_loop(struct fbback *b, struct serve *s)
         if (pfd[1].revents & POLLIN)
             backend_evtchn(b);
         serve_handle(s, pfd + 3, n);
-        if (s->cont_seen) {
-            s->cont_seen = false;
+        if (s->qmp.cont_seen) {
+            s->qmp.cont_seen = false;
             write_dm_state(b, "running");
         }
     }
@@ -147,7 +147,7 @@ static int parse_dm_args(int argc, char **argv, struct serve *s, unsigned long *
 
         if (!takes_value(opt)) {
             if (!strcmp(opt, "-S"))
-                s->prelaunch = true;
+                s->qmp.prelaunch = true;
             continue;
         }
         if (!val) {
@@ -199,7 +199,7 @@ static int run_backend(int argc, char **argv)
     serve_control_path(b.domid, ctl, sizeof(ctl));
     if (serve_add_control(&s, ctl))
         LOG("no control socket %s: %s", ctl, strerror(errno));
-    if (!s.prelaunch && write_dm_state(&b, "running"))
+    if (!s.qmp.prelaunch && write_dm_state(&b, "running"))
         goto out;
     serve_loop(&b, &s);
     if (stop_signal)

@@ -159,117 +159,14 @@ static void accept_one(struct serve *s, int lfd, bool qmp)
     }
     s->conn[i] = (struct serve_conn){ .fd = fd, .qmp = qmp };
     if (qmp)
-        conn_send(&s->conn[i], "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
-                               "\"major\": 7}, \"package\": \"keel-fbback\"}, "
-                               "\"capabilities\": []}}\r\n");
-}
-
-/* Length of the first complete JSON object in buf (0 if none yet, -1 if malformed). */
-static long json_object_len(const char *buf, size_t len)
-{
-    int depth = 0;
-    bool str = false, esc = false;
-
-    for (size_t i = 0; i < len; i++) {
-        char ch = buf[i];
-
-        if (str) {
-            if (esc)
-                esc = false;
-            else if (ch == '\\')
-                esc = true;
-            else if (ch == '"')
-                str = false;
-        } else if (ch == '"') {
-            str = true;
-        } else if (ch == '{') {
-            depth++;
-        } else if (ch == '}') {
-            if (--depth < 0)
-                return -1;
-            if (depth == 0)
-                return (long)i + 1;
-        } else if (depth == 0 && ch != ' ' && ch != '\r' && ch != '\n' && ch != '\t') {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The raw value after "key": in obj (a string with its quotes, or a bare token). */
-static bool json_member(const char *obj, const char *key, char *out, size_t len)
-{
-    char pat[32];
-    const char *p, *e;
-
-    snprintf(pat, sizeof(pat), "\"%s\"", key);
-    p = strstr(obj, pat);
-    if (!p)
-        return false;
-    p += strlen(pat);
-    p += strspn(p, " \t\r\n");
-    if (*p++ != ':')
-        return false;
-    p += strspn(p, " \t\r\n");
-    if (*p == '"')
-        e = strchr(p + 1, '"') ? strchr(p + 1, '"') + 1 : NULL;
-    else
-        e = p + strcspn(p, ",} \t\r\n");
-    if (!e || e == p || (size_t)(e - p) >= len)
-        return false;
-    memcpy(out, p, (size_t)(e - p));
-    out[e - p] = 0;
-    return true;
-}
-
-static const char *qmp_answer(struct serve *s, const char *cmd)
-{
-    if (!strcmp(cmd, "\"qmp_capabilities\"") || !strcmp(cmd, "\"cont\"")) {
-        if (!strcmp(cmd, "\"cont\"") && s->prelaunch) {
-            s->prelaunch = false;
-            s->cont_seen = true;
-        }
-        return "\"return\": {}";
-    }
-    if (!strcmp(cmd, "\"query-status\""))
-        return s->prelaunch ? "\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, "
-                              "\"running\": false}"
-                            : "\"return\": {\"status\": \"running\", \"singlestep\": false, "
-                              "\"running\": true}";
-    /* No serial ports and no VNC server: what a QEMU without them answers. */
-    if (!strcmp(cmd, "\"query-chardev\""))
-        return "\"return\": []";
-    if (!strcmp(cmd, "\"query-vnc\""))
-        return "\"return\": {\"enabled\": false}";
-    if (!strcmp(cmd, "\"quit\"")) {
-        s->quit = true;
-        return "\"return\": {}";
-    }
-    return NULL;
+        conn_send(&s->conn[i], QMP_GREETING);
 }
 
 static void qmp_request(struct serve *s, struct serve_conn *c, const char *obj)
 {
-    char cmd[64] = "", id[64] = "", name[64], reply[512];
-    const char *ans;
-    size_t n = 0;
+    char reply[512];
 
-    json_member(obj, "execute", cmd, sizeof(cmd));
-    json_member(obj, "id", id, sizeof(id));
-    ans = qmp_answer(s, cmd);
-    if (ans) {
-        snprintf(reply, sizeof(reply), "{%s%s%s}\r\n", ans, id[0] ? ", \"id\": " : "", id);
-    } else {
-        /* The name back in the description, with only characters that need no escaping. */
-        for (const char *p = cmd; *p && n < sizeof(name) - 1; p++)
-            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
-                name[n++] = *p;
-        name[n] = 0;
-        snprintf(reply, sizeof(reply),
-                 "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command %s has "
-                 "not been found\"}%s%s}\r\n",
-                 name, id[0] ? ", \"id\": " : "", id);
-    }
+    qmp_reply(&s->qmp, obj, reply, sizeof(reply));
     conn_send(c, reply);
 }
 
@@ -322,7 +219,7 @@ static void conn_read(struct serve *s, struct serve_conn *c)
         long n;
 
         if (c->qmp) {
-            n = json_object_len(c->buf, c->len);
+            n = qmp_object_len(c->buf, c->len);
             if (n > 0) {
                 char save = c->buf[n];
 

@@ -11,6 +11,7 @@
 #include <poll.h>
 
 #include "backend.h"
+#include "qmp.h"
 
 #define SERVE_MAX_LISTEN 4
 #define SERVE_MAX_CONN 8
@@ -28,9 +29,7 @@ struct serve {
     bool listen_qmp[SERVE_MAX_LISTEN];
     int nlisten;
     struct serve_conn conn[SERVE_MAX_CONN];
-    bool prelaunch; /* started with -S: "cont" has not come yet */
-    bool cont_seen; /* "cont" arrived: the caller writes the state key */
-    bool quit;      /* "quit" arrived */
+    struct qmp_state qmp;
     struct fbback *b;
 };
 
