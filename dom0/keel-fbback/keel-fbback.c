@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "serve.h"
+#include "vnc.h"
 
 #define LOG(...) (fprintf(stderr, "keel-fbback: " __VA_ARGS__), fputc('\n', stderr))
 
@@ -105,9 +106,9 @@ static bool drain_watches(struct fbback *b)
     return !release || backend_domain_alive(b);
 }
 
-static void serve_loop(struct fbback *b, struct serve *s)
+static void serve_loop(struct fbback *b, struct serve *s, struct vnc *v)
 {
-    struct pollfd pfd[3 + SERVE_MAX_LISTEN + SERVE_MAX_CONN];
+    struct pollfd pfd[5 + SERVE_MAX_LISTEN + SERVE_MAX_CONN];
 
     while (!stop_signal && !s->qmp.quit) {
         int n;
@@ -115,8 +116,9 @@ static void serve_loop(struct fbback *b, struct serve *s)
         pfd[0] = (struct pollfd){ .fd = xs_fileno(b->xs), .events = POLLIN };
         pfd[1] = (struct pollfd){ .fd = xenevtchn_fd(b->xce), .events = POLLIN };
         pfd[2] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-        n = serve_pollfds(s, pfd + 3, SERVE_MAX_LISTEN + SERVE_MAX_CONN);
-        if (poll(pfd, (nfds_t)(3 + n), -1) < 0) {
+        vnc_pollfds(v, pfd + 3, 2);
+        n = serve_pollfds(s, pfd + 5, SERVE_MAX_LISTEN + SERVE_MAX_CONN);
+        if (poll(pfd, (nfds_t)(5 + n), -1) < 0) {
             if (errno == EINTR)
                 continue;
             LOG("poll: %s", strerror(errno));
@@ -130,7 +132,8 @@ static void serve_loop(struct fbback *b, struct serve *s)
         }
         if (pfd[1].revents & POLLIN)
             backend_evtchn(b);
-        serve_handle(s, pfd + 3, n);
+        vnc_handle(v, pfd + 3, 2);
+        serve_handle(s, pfd + 5, n);
         if (s->qmp.cont_seen) {
             s->qmp.cont_seen = false;
             write_dm_state(b, "running");
@@ -138,7 +141,8 @@ static void serve_loop(struct fbback *b, struct serve *s)
     }
 }
 
-static int parse_dm_args(int argc, char **argv, struct serve *s, unsigned long *domid)
+static int parse_dm_args(int argc, char **argv, struct serve *s, unsigned long *domid,
+                         const char **vnc)
 {
     bool have_domid = false;
 
@@ -166,8 +170,8 @@ static int parse_dm_args(int argc, char **argv, struct serve *s, unsigned long *
             return -1;
         } else if (!strcmp(opt, "-chardev") && serve_add_qmp(s, val)) {
             LOG("ignored -chardev %s (not a socket server this program can open)", val);
-        } else if (!strcmp(opt, "-vnc") && strcmp(val, "none")) {
-            LOG("no VNC server: -vnc %s ignored; use keel-fbback snapshot", val);
+        } else if (!strcmp(opt, "-vnc")) {
+            *vnc = val;
         }
     }
     if (!have_domid)
@@ -179,6 +183,8 @@ static int run_backend(int argc, char **argv)
 {
     static struct fbback b;
     static struct serve s;
+    static struct vnc v;
+    const char *vnc_spec = "none";
     unsigned long domid = 0;
     struct sigaction sa = { .sa_handler = on_signal };
     char ctl[108];
@@ -186,7 +192,8 @@ static int run_backend(int argc, char **argv)
 
     setvbuf(stderr, NULL, _IOLBF, 0);
     serve_init(&s, &b);
-    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) || parse_dm_args(argc, argv, &s, &domid))
+    vnc_init(&v, &b);
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) || parse_dm_args(argc, argv, &s, &domid, &vnc_spec))
         goto out;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
@@ -199,14 +206,19 @@ static int run_backend(int argc, char **argv)
     serve_control_path(b.domid, ctl, sizeof(ctl));
     if (serve_add_control(&s, ctl))
         LOG("no control socket %s: %s", ctl, strerror(errno));
+    if (vnc_listen(&v, vnc_spec))
+        LOG("no VNC server for -vnc %s", vnc_spec);
+    s.qmp.vnc_port = v.port;
+    snprintf(s.qmp.vnc_host, sizeof(s.qmp.vnc_host), "%s", v.host);
     if (!s.qmp.prelaunch && write_dm_state(&b, "running"))
         goto out;
-    serve_loop(&b, &s);
+    serve_loop(&b, &s, &v);
     if (stop_signal)
         LOG("signal %d: unmapping domain %u and exiting", (int)stop_signal, b.domid);
     unlink(ctl);
     rc = 0;
 out:
+    vnc_fini(&v);
     serve_fini(&s);
     backend_fini(&b);
     return rc;

@@ -6,7 +6,8 @@
 LIBXEN_DEV := build/cache/libxen-dev
 FBBACK_LIB := $(LIBXEN_DEV)/usr/lib/aarch64-linux-gnu
 FBBACK_SRCS := dom0/keel-fbback/keel-fbback.c dom0/keel-fbback/backend.c \
-               dom0/keel-fbback/serve.c dom0/keel-fbback/qmp.c dom0/keel-fbback/fbcheck.c
+               dom0/keel-fbback/serve.c dom0/keel-fbback/qmp.c dom0/keel-fbback/fbcheck.c \
+               dom0/keel-fbback/vnc.c dom0/keel-fbback/keysym.c
 FBBACK_HDRS := $(wildcard dom0/keel-fbback/*.h)
 FBBACK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
                  -Wstrict-prototypes -Wvla -Wundef -Wimplicit-fallthrough -Wformat=2 \

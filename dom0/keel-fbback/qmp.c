@@ -82,11 +82,18 @@ static const char *qmp_answer(struct qmp_state *s, const char *cmd)
                               "\"running\": false}"
                             : "\"return\": {\"status\": \"running\", \"singlestep\": false, "
                               "\"running\": true}";
-    /* No serial ports and no VNC server: what a QEMU without them answers. */
+    /* No serial ports: what a QEMU without them answers.  libxl writes the VNC address it
+     * reads here into the domain's console/vnc-listen and vnc-port (xl vncviewer uses them). */
     if (!strcmp(cmd, "\"query-chardev\""))
         return "\"return\": []";
-    if (!strcmp(cmd, "\"query-vnc\""))
-        return "\"return\": {\"enabled\": false}";
+    if (!strcmp(cmd, "\"query-vnc\"")) {
+        if (!s->vnc_port)
+            return "\"return\": {\"enabled\": false}";
+        snprintf(s->answer, sizeof(s->answer),
+                 "\"return\": {\"enabled\": true, \"host\": \"%.40s\", \"service\": \"%u\"}",
+                 s->vnc_host, s->vnc_port);
+        return s->answer;
+    }
     if (!strcmp(cmd, "\"quit\"")) {
         s->quit = true;
         return "\"return\": {}";

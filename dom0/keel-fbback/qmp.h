@@ -14,9 +14,12 @@
     "\"package\": \"keel-fbback\"}, \"capabilities\": []}}\r\n"
 
 struct qmp_state {
-    bool prelaunch; /* started with -S: "cont" has not come yet */
-    bool cont_seen; /* "cont" arrived: the caller writes the state key */
-    bool quit;      /* "quit" arrived */
+    bool prelaunch;    /* started with -S: "cont" has not come yet */
+    bool cont_seen;    /* "cont" arrived: the caller writes the state key */
+    bool quit;         /* "quit" arrived */
+    unsigned vnc_port; /* the VNC server's TCP port, 0 if there is none */
+    char vnc_host[64]; /* and its address */
+    char answer[160];  /* room for a reply built at run time */
 };
 
 /* Length of the first complete JSON object at the start of buf (whitespace before it allowed):

@@ -747,7 +747,7 @@ judge_pv_fb() { # log
     con_domain "$log" Domain-0 > "$d0"
     con_domain "$d0" fb1 > "$g"
     for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
-        snapshot keys pointer fb_done bad_requests destroy dm_gone sockets_gone; do
+        snapshot keys pointer fb_done vnc_port bad_requests destroy dm_gone sockets_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -765,6 +765,11 @@ judge_pv_fb() { # log
         { echo "the domU saw '$(con_check_value "$g" fbcon_shift)' for dom0's Shift"; return; }
     [ "$(con_check_value "$g" fb_tty)" = ab ] ||
         { echo "the domU's tty1 read '$(con_check_value "$g" fb_tty)', dom0 typed 'ab' and Enter"; return; }
+    [ "$(xl_out "$log" vnc_port | sed -n 2p)" = 5900 ] ||
+        { echo "libxl recorded VNC port '$(xl_out "$log" vnc_port | sed -n 2p)', not 5900"; return; }
+    v=$(con_check_value "$d0" vnc_want)
+    [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$d0" vnc_sum)" = "$v" ] ||
+        { echo "the VNC client read $(con_check_value "$d0" vnc_bytes) bytes (got,wanted), pixels $(con_check_value "$d0" vnc_sum), not $v"; return; }
     v=$(con_check_value "$g" fb_keys)
     [ "$v" = "key30:1,key30:0,key48:1,key48:0,key28:1,key28:0" ] || { echo "the domU's keyboard got '$v'"; return; }
     v=$(con_check_value "$g" fb_pointer)

@@ -13,6 +13,7 @@
 
 #include "../../dom0/keel-fbback/fbcheck.h"
 #include "../../dom0/keel-fbback/fbif.h"
+#include "../../dom0/keel-fbback/keysym.h"
 
 static void test_ring_pending(void **state)
 {
@@ -143,13 +144,29 @@ static void test_ppm_16(void **state)
     assert_int_equal(out[n - 1], 0xf8);
 }
 
+static void test_keysyms(void **state)
+{
+    (void)state;
+    assert_int_equal(keysym_to_key('a'), 30);
+    assert_int_equal(keysym_to_key('A'), 30);
+    assert_int_equal(keysym_to_key('z'), 44);
+    assert_int_equal(keysym_to_key('1'), 2);
+    assert_int_equal(keysym_to_key('0'), 11);
+    assert_int_equal(keysym_to_key(0xff0d), 28); /* Return */
+    assert_int_equal(keysym_to_key(0xffe1), 42); /* Shift_L */
+    assert_int_equal(keysym_to_key(0xffbe), 59); /* F1 */
+    assert_int_equal(keysym_to_key(0xffc7), 68); /* F10 */
+    assert_int_equal(keysym_to_key(0x20ac), 0);  /* the euro sign: no key here */
+    assert_int_equal(keysym_to_key(0xffffffff), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ring_pending), cmocka_unit_test(test_ring_space),
         cmocka_unit_test(test_page_counts),  cmocka_unit_test(test_geom),
         cmocka_unit_test(test_rect_clip),    cmocka_unit_test(test_ppm),
-        cmocka_unit_test(test_ppm_16),
+        cmocka_unit_test(test_ppm_16),       cmocka_unit_test(test_keysyms),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

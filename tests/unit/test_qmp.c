@@ -42,6 +42,11 @@ static void test_replies(void **state)
     assert_non_null(strstr(out, "\"status\": \"running\""));
     assert_null(strstr(out, "\"id\""));
     assert_false(st.quit);
+    st.vnc_port = 5901;
+    strcpy(st.vnc_host, "127.0.0.1");
+    qmp_reply(&st, "{\"execute\": \"query-vnc\", \"id\": 8}", out, sizeof(out));
+    assert_string_equal(out, "{\"return\": {\"enabled\": true, \"host\": \"127.0.0.1\", "
+                             "\"service\": \"5901\"}, \"id\": 8}\r\n");
     qmp_reply(&st, "{\"execute\": \"quit\", \"id\": 9}", out, sizeof(out));
     assert_true(st.quit);
 }
