@@ -145,10 +145,13 @@ def text(d):
         L += ["", "How much slower by the wall clock than in machine time (machine-time "
               "throughput over wall-clock throughput): " + ", ".join(slow) + ".  Emulation "
               "alone costs a few times (compare the boot rows); what the network adds on top "
-              "is time the domains spend waiting (for timers, for an event's delivery, for "
-              "the other domain to be scheduled), which `-icount` with `sleep=off` skips: so "
-              "the wall-clock column is the one that shows latency in the hypervisor's wake-up "
-              "and scheduling paths, the machine-time one the instructions on them."]
+              "is most likely time the domains spend waiting (for timers, for an event's "
+              "delivery, for the other domain to be scheduled), which `-icount` with "
+              "`sleep=off` skips (not verified by a profile yet).  If so, the wall-clock "
+              "column is the one that shows latency in the hypervisor's wake-up and "
+              "scheduling paths, and the machine-time one the instructions on them.  On this "
+              "shared host the wall-clock rounds spread widely; the machine-time figures are "
+              "the targets'."]
     L.append("")
     return L
 
