@@ -6,6 +6,7 @@
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--samples N]   the suite (about 10 min on 2 cores)
 #   scripts/bench.sh smoke [--samples N]                     the bench guest once on Keel, checked
+#   scripts/bench.sh pv [--rounds N]                         the PV throughput runs alone, printed
 #
 # Builds what it needs first: Keel and the bench guest (make), the first-instruction probe and
 # the initramfs /init (cross-compiled here), Debian's arm64 kernel, busybox and Xen 4.17
@@ -17,7 +18,7 @@ cd "$top"
 CROSS=${CROSS:-aarch64-linux-gnu-}
 out=build/bench
 cmd=run
-[ "${1:-}" = smoke ] && { cmd=smoke; shift; }
+case ${1:-} in smoke|pv) cmd=$1; shift ;; esac
 
 make --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" hyp guests >/dev/null
 mkdir -p "$out"
@@ -39,13 +40,17 @@ scripts/fetch-guest.sh --xen
     -o "$out/ready" scripts/bench/ready.c
 scripts/mkinitramfs.sh "$out/ready.cpio.gz" --init "$out/ready" >/dev/null
 # The xl create runs: the same program as a timestamp dom0 runs around `xl create`, and dom0's
-# initramfs (the one tests/e2e uses, with Debian's Xen 4.17 toolstack).
+# initramfs (the one tests/e2e uses, with Debian's Xen 4.17 toolstack); the PV throughput runs:
+# that dom0 and the domU initramfs of the e2e PV cases (with xen-blkfront and xen-netfront).
 "${CROSS}gcc" -O2 -static -nostdlib -ffreestanding -fno-stack-protector -Wall -Wextra -Werror \
     -DSTAMP -o "$out/stamp" scripts/bench/ready.c
-bash -c '. tests/e2e/lib.sh && prepare_dom0_initrd' || {
-    echo "bench: cannot build dom0's initramfs (build/test-logs/mkinitramfs-dom0.log)" >&2
+bash -c '. tests/e2e/lib.sh && prepare_dom0_initrd && prepare_pv_initrd' || {
+    echo "bench: cannot build the dom0 or domU initramfs (build/test-logs/mkinitramfs-*.log)" >&2
     exit 1
 }
+if [ $cmd = pv ]; then
+    exec python3 scripts/bench/bench.py pv "$@"
+fi
 python3 scripts/bench/bench.py run "$@"
 # Scheduling overhead per policy (docs/performance-sched.md).
 scripts/bench/sched-policies.sh

@@ -8,6 +8,8 @@
                                                        (tests/bench/run.sh)
     bench.py report                                     the report again from
                                                        build/bench/results.json
+    bench.py pv [--rounds N]                            the PV throughput runs alone (machine
+                                                       time, then N wall-clock rounds), printed
 
 scripts/bench.sh builds what this needs first (Keel, the bench guest, the probe, the initramfs,
 guest material).  Two kinds of figures:
@@ -37,6 +39,7 @@ import os
 import re
 import select
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -65,14 +68,30 @@ DOM0_INITRD = os.path.join(TOP, "build", "e2e", "dom0-initramfs.cpio.gz")
 STAMP = os.path.join(B, "stamp")
 XL_DISK = os.path.join(B, "xl-disk.img")
 XL_FILES = {"Image": LINUX_IMG, "ready.cpio.gz": INITRD, "stamp": STAMP}
+# The PV throughput runs (issue 11): the same dom0 initramfs, its check
+# tests/e2e/initramfs/tests/pvbench, and a disk with the domUs' kernel and the initramfs the e2e
+# PV cases give domUs (prepare_pv_initrd: with xen-blkfront and xen-netfront); the domUs time
+# their own disk passes and TCP transfers (check pvperf) with their own clock.
+PV_INITRD = os.path.join(TOP, "build", "e2e", "initramfs-pv.cpio.gz")
+PV_DISK = os.path.join(B, "pv-disk.img")
+PV_FILES = {"Image": LINUX, "initramfs.cpio.gz": PV_INITRD}
+# MiB per disk pass and per TCP transfer: enough that fixed costs (a connection, a flush, reading
+# the clock) stay below 1% of machine time; the disk, ten times faster, gets more.  By the wall
+# clock a transfer takes 15-40 times its machine time (the domains wait for timers there, which
+# -icount skips), so a wall-clock run takes minutes: two rounds of them.
+PV_DISK_MIB, PV_NET_MIB = 64, 8
+PV_REPS = 3  # rounds of the four figures within each run
+PV_ROUNDS = 2  # wall-clock rounds of them, not in the warm-up round (machine time: one run each)
+PV_FIGS = ["disk_write", "disk_read", "net_dom0", "net_domu"]
 
 ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 # Xen's console is the machine's PL011; QEMU's tree has no serial0 alias, so name it by path.
 XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 console_timestamps=boot"
 KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
-GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64, "xl": 512}  # xl: dom0 (the domU: 512 too)
-HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024, "xl": 1536}
+# xl: dom0 (the domU: 512 too); pv: dom0 (two 128 MiB domUs)
+GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64, "xl": 512, "pv": 512}
+HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024, "xl": 1536, "pv": 1536}
 # The event-channel round trip: two domains of guests/evtping joined by a static channel
 # (ping's port 10, pong's 20); ping sends, blocks until pong's answer comes, `samples` times.
 # On a 1-CPU machine both run on the one pCPU; on a 2-CPU machine each has one to itself.
@@ -97,9 +116,10 @@ XL_SAME = 0.001  # how closely two machine-time runs of it agree (dom0's disk re
 
 
 class Config:
-    """One QEMU run: system bare|keel|xen, workload micro|boot|create|xl, role domU|dom0.  The
-    create workload is the boot workload with a domain of `mib` MiB (Keel only); the xl
-    workload is dom0 creating a domU with Debian's xl (role dom0 only)."""
+    """One QEMU run: system bare|keel|xen, workload micro|boot|create|xl|pv, role domU|dom0.
+    The create workload is the boot workload with a domain of `mib` MiB (Keel only); the xl
+    workload is dom0 creating a domU with Debian's xl, the pv workload dom0 serving two domUs'
+    PV disk and network (both role dom0 only)."""
 
     def __init__(self, system, workload, smp, icount, role="domU", samples=1000, mib=None):
         self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
@@ -145,6 +165,12 @@ class Config:
             kernel, ramdisk = LINUX_IMG, DOM0_INITRD
             args = f"console={{con}} {LINUX_ARGS} keeltest=xlbench {probe.PLACEHOLDER}"
             common = common + ["-drive", f"file={XL_DISK},if=none,format=raw,id=d0,readonly=on",
+                               "-device", "virtio-blk-device,drive=d0"]
+        elif self.workload == "pv":
+            kernel, ramdisk = LINUX, DOM0_INITRD
+            args = (f"console={{con}} {LINUX_ARGS} keeltest=pvbench pvbench.disk_mib={PV_DISK_MIB} "
+                    f"pvbench.net_mib={PV_NET_MIB} pvbench.reps={PV_REPS}")
+            common = common + ["-drive", f"file={PV_DISK},if=none,format=raw,id=d0,readonly=on",
                                "-device", "virtio-blk-device,drive=d0"]
         else:
             kernel, ramdisk = LINUX_IMG, INITRD
@@ -202,9 +228,11 @@ class Config:
 CMDLINE = re.compile(r"Kernel command line: .*keel\.t0=[0-9a-f]{16},[0-9a-f]{16}")
 EVTPING_DONE = re.compile(r"EVTPING rounds=")
 STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
-        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-(DONE|ERROR)")}
+        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-(DONE|ERROR)"),
+        "pv": re.compile(r"PVBENCH-DONE")}
 MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
-        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-DOMU")}
+        "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-DOMU"),
+        "pv": re.compile(r"PVBENCH-DONE")}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
@@ -346,6 +374,26 @@ def parse_xl(text):
     return res
 
 
+PV_LINE = re.compile(r"PVBENCH PVPERF (\w+) rep=(\d+) bytes=(\d+) ns=(\d+)")
+PV_ERROR = re.compile(r"PVBENCH-ERROR (.*)|PVBENCH PVPERF error=(.*)")
+
+
+def parse_pv(text):
+    """A PV throughput run: per figure (PV_FIGS), the domU's throughput in MiB/s of each round
+    ("reps", in order) and their median; "error" if the run said what failed."""
+    res = {}
+    for m in PV_LINE.finditer(text):
+        fig, nbytes, ns = m.group(1), int(m.group(3)), int(m.group(4))
+        if ns > 0:
+            res.setdefault(fig, {"reps": []})["reps"].append(nbytes / 1048576 / (ns * 1e-9))
+    for v in res.values():
+        v["median"] = statistics.median(v["reps"])
+    e = PV_ERROR.search(text)
+    if e:
+        res["error"] = (e.group(1) or e.group(2)).strip()
+    return res
+
+
 # ---- the suite ------------------------------------------------------------------------------
 
 def log_path(cfg, tag):
@@ -375,6 +423,10 @@ def boot_config(name, icount):
 
 def xl_config(system, icount):
     return Config(system, "xl", 1, icount, role="dom0")
+
+
+def pv_config(system, icount):
+    return Config(system, "pv", 1, icount, role="dom0")
 
 
 def create_config(mib, icount):
@@ -456,9 +508,11 @@ def suite(args):
                             "repeat": None not in both and abs(both[0] - both[1]) <= XL_SAME *
                             both[0]}
 
+    pv_ic, pv_rows = pv_icount(args, runs)
+
     say(f"== wall clock: {args.rounds} rounds of alternating runs after a warm-up round "
-        f"({XL_ROUNDS} with the xl create runs)")
-    micro_wall, boot_wall, create_wall, xl_wall = {}, {}, {}, {}
+        f"({XL_ROUNDS} with the xl create runs, {PV_ROUNDS} with the PV throughput runs)")
+    micro_wall, boot_wall, create_wall, xl_wall, pv_wall = {}, {}, {}, {}, {}
     for rnd in range(args.rounds + 1):
         tag = "warmup" if rnd == 0 else f"round{rnd}"
         for s in SYSTEMS:
@@ -498,6 +552,8 @@ def suite(args):
                 res = parse_xl(r["text"])
                 xl_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
                 add_xl_row(xl_rows, cfg, "wall", rnd, r["status"], res, r["wall_s"])
+        if 0 < rnd <= PV_ROUNDS:
+            pv_round(args, rnd, tag, runs, pv_wall, pv_rows)
 
     elapsed = time.monotonic() - t_start
     write_csv(os.path.join(B, "runs.csv"), runs)
@@ -505,9 +561,13 @@ def suite(args):
     write_csv(os.path.join(B, "boot.csv"), boot_rows)
     write_csv(os.path.join(B, "create.csv"), create_rows)
     write_csv(os.path.join(B, "xl.csv"), xl_rows)
+    write_csv(os.path.join(B, "pv.csv"), pv_rows)
     data = {"micro_ic": micro_ic, "boot_ic": boot_ic, "micro_wall": micro_wall,
             "boot_wall": boot_wall, "create_ic": create_ic, "create_wall": create_wall,
             "xl_ic": xl_ic, "xl_wall": xl_wall, "xl_rounds": XL_ROUNDS,
+            "pv_ic": pv_ic, "pv_wall": pv_wall, "pv_rounds": PV_ROUNDS, "pv_disk_mib": PV_DISK_MIB,
+            "pv_net_mib": PV_NET_MIB,
+            "pv_reps": PV_REPS,
             "create_mib": CREATE_MIB, "create_repeat": CREATE_REPEAT, "rounds": args.rounds,
             "samples": n, "elapsed_s": elapsed,
             "runs": runs, "qemu": qemu_version(), "xen": xen_version(), "keel": keel_commit(),
@@ -517,6 +577,47 @@ def suite(args):
         json.dump(dict(data, micro_ic={f"{k[0]}/{k[1]}": v for k, v in micro_ic.items()}), f,
                   indent=1)
     say(report.write(data, os.path.join(TOP, "docs"), B))
+
+
+def pv_icount(args, runs):
+    """The PV throughput runs under -icount, one per system; returns (pv_ic, csv rows)."""
+    say(f"== machine time (-icount), a domU's PV disk and network throughput ({PV_REPS} rounds "
+        f"of {PV_DISK_MIB} MiB disk passes and {PV_NET_MIB} MiB transfers)")
+    pv_ic, rows = {}, []
+    for system in XL_SYSTEMS:
+        cfg = pv_config(system, True)
+        r = do_run(cfg, "icount", args.timeout_pv, runs)
+        res = parse_pv(r["text"])
+        pv_ic[cfg.label] = {"status": r["status"], "res": res}
+        add_pv_rows(rows, cfg, "icount", 0, r["status"], res)
+    return pv_ic, rows
+
+
+def pv_round(args, rnd, tag, runs, pv_wall, rows):
+    """One wall-clock round of the PV throughput runs (round 0: a warm-up, not kept)."""
+    for system in XL_SYSTEMS:
+        cfg = pv_config(system, False)
+        r = do_run(cfg, tag, args.timeout_pv, runs)
+        if rnd:
+            res = parse_pv(r["text"])
+            pv_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
+            add_pv_rows(rows, cfg, "wall", rnd, r["status"], res)
+
+
+def pv_only(args):
+    """The PV throughput workload alone (machine time, then args.rounds wall-clock rounds),
+    its figures printed: for working on it without the whole suite."""
+    os.makedirs(B, exist_ok=True)
+    prepare()
+    runs = []
+    pv_ic, rows = pv_icount(args, runs)
+    pv_wall = {}
+    for rnd in range(1, args.rounds + 1):
+        pv_round(args, rnd, f"round{rnd}", runs, pv_wall, rows)
+    write_csv(os.path.join(B, "pv-only.csv"), rows)
+    for row in rows:
+        say("  " + " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                            for k, v in row.items()))
 
 
 def rereport():
@@ -585,6 +686,17 @@ def add_xl_row(rows, cfg, mode, rnd, status, res, wall_s):
                  "wall_to_marker_ms": wall_s * 1e3 if wall_s is not None else None})
 
 
+def add_pv_rows(rows, cfg, mode, rnd, status, res):
+    for fig in PV_FIGS:
+        v = res.get(fig, {})
+        rows.append({"mode": mode, "round": rnd, "system": cfg.label, "figure": fig,
+                     "status": status if v else "missing",
+                     "mib": PV_DISK_MIB if fig.startswith("disk") else PV_NET_MIB,
+                     "median_mib_s": v.get("median"),
+                     "reps_mib_s": " ".join(f"{x:.2f}" for x in v.get("reps", [])),
+                     "error": res.get("error", "")})
+
+
 def write_csv(path, rows):
     if not rows:
         return
@@ -636,23 +748,24 @@ def prepare():
     probe.join(GUEST, PROBE_BIN, BENCH_IMG)
     if os.path.exists(LINUX):
         probe.join(LINUX, PROBE_BIN, LINUX_IMG)
-    make_xl_disk()
+    make_guest_disk(XL_DISK, XL_FILES)
+    make_guest_disk(PV_DISK, PV_FILES)
 
 
-def make_xl_disk():
-    """The xl create runs' disk: XL_FILES as a newc cpio archive (as tests/e2e/lib.sh's
-    make_guest_disk writes one), which dom0's xlbench check unpacks."""
-    for path in (DOM0_INITRD, STAMP):
+def make_guest_disk(out, files):
+    """A dom0 run's disk: files ({name: path}) as a newc cpio archive (as tests/e2e/lib.sh's
+    make_guest_disk writes one), which dom0's check unpacks (tests/guestdisk)."""
+    for path in [DOM0_INITRD] + list(files.values()):
         if not os.path.exists(path):
             sys.exit(f"bench: {os.path.relpath(path, TOP)} missing (scripts/bench.sh builds it)")
-    d = os.path.join(B, "xl-files")
+    d = out + ".files"
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    for name, path in XL_FILES.items():
+    for name, path in files.items():
         shutil.copy(path, os.path.join(d, name))
-    with open(XL_DISK, "wb") as f:
+    with open(out, "wb") as f:
         subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=d, stdout=f, check=True,
-                       input="\n".join(sorted(XL_FILES)) + "\n", text=True)
+                       input="\n".join(sorted(files)) + "\n", text=True)
     shutil.rmtree(d)
 
 
@@ -709,7 +822,7 @@ def smoke(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["run", "smoke", "report"])
+    ap.add_argument("command", choices=["run", "smoke", "report", "pv"])
     # Nine: on a shared host a single boot's wall clock spreads by +-30 %, and the boot target
     # is a 5 % margin; the median of nine per-round ratios holds still where five did not.
     ap.add_argument("--rounds", type=int, default=9, help="wall-clock rounds (default 9)")
@@ -718,12 +831,17 @@ def main():
     ap.add_argument("--timeout-micro", type=int, default=120)
     ap.add_argument("--timeout-boot", type=int, default=120)
     ap.add_argument("--timeout-xl", type=int, default=300)
+    ap.add_argument("--timeout-pv", type=int, default=600)
     args = ap.parse_args()
     if args.command == "smoke":
         args.samples = args.samples or 20
         return smoke(args)
     if args.command == "report":
         rereport()
+        return 0
+    if args.command == "pv":
+        args.rounds = args.rounds if "--rounds" in sys.argv else 0
+        pv_only(args)
         return 0
     if args.quick:
         args.rounds = min(args.rounds, 2)

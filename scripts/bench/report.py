@@ -7,6 +7,8 @@ import statistics
 import subprocess
 import time
 
+import report_pv
+
 NAMES = {
     "hvc_psci_version": "Hypercall round trip: `hvc #0` PSCI_VERSION",
     "hvc_xen_version": "Hypercall round trip: `hvc #0xEA1` xen_version(0)",
@@ -224,6 +226,7 @@ def targets(d):
     out.append(target_xl(d))
     out.append(target_creation(d))
     out.append(target_boot_wall(d))
+    out.extend(report_pv.targets(d))
     return out
 
 
@@ -601,8 +604,10 @@ def write(d, docs, work):
     for t in tg:
         w(f"| {t['what']} | {t['keel']} | {t['ref']} | {t['ratio']} | {met_text(t['met'])} |")
     w("")
-    w("Reference = Xen 4.17 (a dom0less domU for the micro-benchmarks, dom0 for the boot target) "
-      "unless marked bare.")
+    w("Reference = Xen 4.17 (a dom0less domU for the micro-benchmarks, dom0 for the boot target "
+      "and the PV rows) unless marked bare.  Times and latencies: lower is better, the targets "
+      "are Keel / reference at most the bound; the PV rows are throughputs: higher is better, "
+      "Keel / Xen at least 1.")
     w("")
     floor = dom0_floor_text(d)
     if floor:
@@ -739,6 +744,7 @@ def write(d, docs, work):
     w("")
     L.extend(creation_text(d))
     L.extend(xl_text(d))
+    L.extend(report_pv.text(d))
 
     w("## How it is measured")
     w("")
@@ -788,6 +794,7 @@ def write(d, docs, work):
     for n in ("keel-dom0", "xen-dom0"):
         lines.append(f"  xl create {n:<10} dom0 check at {fmt_ms(xl_fig(d, n, 'dom0_userspace_ms')):>10}  "
                      f"to domU userspace {fmt_ms(xl_fig(d, n)):>10}  wall {fmt_ms(xl_wall(d, n)):>10}")
+    lines.extend(report_pv.summary(d))
     for r in creation(d):
         lines.append(f"  create {fmt_mib(r['mib']):<9} to first insn "
                      f"{cell(r['mt'], r['mt_why'], fmt_ms2):>10}  "

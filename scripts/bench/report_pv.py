@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The PV throughput part of docs/performance.md (issue 11): its targets and its section, from
+bench.py's pv_ic (one machine-time run per system) and pv_wall (alternating wall-clock rounds).
+Each run holds, per figure, the domU's throughput in MiB/s of every round it ran ("reps") and
+their median.  Throughput: higher is better, so the targets are Keel / Xen >= 1."""
+
+import statistics
+
+NAMES = {
+    "disk_write": "Disk sequential write of a domU's PV disk (xen-blkback, a raw image in dom0's "
+                  "RAM; O_DIRECT, 1 MiB blocks)",
+    "disk_read": "Disk sequential read of a domU's PV disk (as above)",
+    "net_dom0": "TCP throughput domU → dom0 (xen-netback, a bridge in dom0)",
+    "net_domu": "TCP throughput domU → domU (both through dom0's bridge)",
+}
+SHORT = {"disk_write": "disk write", "disk_read": "disk read", "net_dom0": "TCP domU → dom0",
+         "net_domu": "TCP domU → domU"}
+ORDER = list(NAMES)
+SYSTEMS = ("keel-dom0", "xen-dom0")
+AT_LEAST = 1.0  # Keel / Xen, throughput
+
+
+def fmt_rate(v):
+    return "–" if v is None else f"{v:,.1f} MiB/s"
+
+
+def fmt_ratio(r):
+    return "–" if r is None else f"{r:.2f}×"
+
+
+def fmt_span(vals, f):
+    if not vals:
+        return "–"
+    if f is fmt_rate:
+        return f"{min(vals):,.1f}–{max(vals):,.1f}"
+    return f"{f(min(vals))}–{f(max(vals))}"
+
+
+def _fig(entry, fig):
+    """(reps, median) of one figure of one run, or ([], None)."""
+    v = (entry or {}).get("res", {}).get(fig) or {}
+    return v.get("reps", []), v.get("median")
+
+
+def why_missing(entry):
+    if entry is None:
+        return "not run"
+    err = entry["res"].get("error")
+    if err:
+        return f"failed: {err}"
+    return "timed out" if entry["status"] == "timeout" else f"no figure (run {entry['status']})"
+
+
+def machine(d, fig):
+    """Machine-time figures: Keel's and Xen's medians, their ratio and the spread of the per-round
+    ratios (round i of Keel over round i of Xen, within the one run of each)."""
+    k_reps, k = _fig(d.get("pv_ic", {}).get("keel-dom0"), fig)
+    x_reps, x = _fig(d.get("pv_ic", {}).get("xen-dom0"), fig)
+    ratios = [a / b for a, b in zip(k_reps, x_reps) if b]
+    return {"keel": k, "xen": x, "ratio": k / x if k is not None and x else None,
+            "ratios": ratios, "keel_reps": k_reps, "xen_reps": x_reps}
+
+
+def wall(d, fig):
+    """Wall-clock figures over the alternating rounds: each run's median, the medians over the
+    rounds, and the ratios of Keel's to Xen's figure of the same round of the same run (median
+    and spread)."""
+    walls = {s: d.get("pv_wall", {}).get(s, []) for s in SYSTEMS}
+    runs = {s: [_fig(e, fig)[1] for e in walls[s]] for s in SYSTEMS}
+    ratios = [a / b for ke, xe in zip(walls["keel-dom0"], walls["xen-dom0"])
+              for a, b in zip(_fig(ke, fig)[0], _fig(xe, fig)[0]) if b]
+
+    def med(vals):
+        vals = [v for v in vals if v is not None]
+        return statistics.median(vals) if vals else None
+    return {"keel": med(runs["keel-dom0"]), "xen": med(runs["xen-dom0"]),
+            "ratio": statistics.median(ratios) if ratios else None, "ratios": ratios,
+            "keel_runs": [v for e in walls["keel-dom0"] for v in _fig(e, fig)[0]],
+            "xen_runs": [v for e in walls["xen-dom0"] for v in _fig(e, fig)[0]]}
+
+
+def targets(d):
+    """One row per figure: Keel at least Xen's throughput (machine time)."""
+    out = []
+    for fig in ORDER:
+        m = machine(d, fig)
+        ic = d.get("pv_ic", {})
+        spread = f" ({fmt_span(m['ratios'], fmt_ratio)} over rounds)" if m["ratios"] else ""
+        out.append({"what": f"{NAMES[fig]}: Keel ≥ Xen, higher is better (median of "
+                            f"{d.get('pv_reps', '?')} rounds, machine time)",
+                    "keel": fmt_rate(m["keel"]) if m["keel"] is not None
+                    else why_missing(ic.get("keel-dom0")),
+                    "ref": fmt_rate(m["xen"]) if m["xen"] is not None
+                    else why_missing(ic.get("xen-dom0")),
+                    "ratio": fmt_ratio(m["ratio"]) + spread,
+                    "met": None if m["ratio"] is None else m["ratio"] >= AT_LEAST})
+    return out
+
+
+def text(d):
+    """The "PV disk and network" section."""
+    L = ["## PV disk and network (issue 11)", "",
+         "dom0 as in \"dom0 and `xl create`\" above (1-CPU machine, 1.5 GiB, dom0 512 MiB, the "
+         "same initramfs) runs the check `tests/e2e/initramfs/tests/pvbench`: as the e2e cases "
+         "pv-disk and pv-net do, it loads Debian's xen-blkback and xen-netback, makes a bridge "
+         "and a raw image in its RAM (`/tmp`), and creates two 1-vCPU, 128 MiB domUs with `xl "
+         "create` (Debian's kernel, the initramfs of the e2e PV cases with xen-blkfront and "
+         "xen-netfront; xl's own block and vif-bridge hotplug scripts).  One domU has the image "
+         "as its disk `xvda`; the other only takes TCP transfers.  The first domU's check "
+         "`pvperf` times, with its own clock (the kernel's monotonic clock: under `-icount` "
+         "machine time), "
+         f"{d.get('pv_reps', '?')} rounds of: a sequential write of the whole "
+         f"{d.get('pv_disk_mib', '?')} MiB disk (`dd` from `/dev/zero`, 1 MiB blocks, "
+         "`oflag=direct conv=fsync`), a sequential read of it (`iflag=direct`: O_DIRECT, so "
+         "the domU's page cache is not what is measured), a TCP transfer of "
+         f"{d.get('pv_net_mib', '?')} MiB to dom0 and one to the other domU (busybox `nc`; "
+         "timed from before the connection to the receiver's answer that it has every byte, "
+         "`tests/e2e/initramfs/tests/pvtcp`).  All three domains share the one pCPU, so every "
+         "figure counts the whole path: front end, hypervisor (grant copies and maps, event "
+         "channels, scheduling) and back end.  Throughput in MiB/s: **higher is better**, and "
+         "Keel / Xen above 1 means Keel is faster.", "",
+         "Each cell: the median, then the spread (min–max) of the rounds.", "",
+         "| figure | Keel | Xen 4.17 | Keel / Xen | wall clock: Keel | Xen 4.17 | Keel / Xen |",
+         "|---|---:|---:|---:|---:|---:|---:|"]
+    for fig in ORDER:
+        m, w = machine(d, fig), wall(d, fig)
+        cells = [(m["keel"], m["keel_reps"], fmt_rate), (m["xen"], m["xen_reps"], fmt_rate),
+                 (m["ratio"], m["ratios"], fmt_ratio), (w["keel"], w["keel_runs"], fmt_rate),
+                 (w["xen"], w["xen_runs"], fmt_rate), (w["ratio"], w["ratios"], fmt_ratio)]
+        L.append(f"| {SHORT[fig]} | "
+                 + " | ".join(f"{f(v)} ({fmt_span(vals, f)})" for v, vals, f in cells) + " |")
+    L += ["", f"Machine time: one run per hypervisor, the median of its rounds; the ratio's "
+          f"spread is that of Keel's round i over Xen's round i.  Wall clock: "
+          f"{d.get('pv_rounds', 0)} runs per hypervisor, Keel and Xen in alternation (in the "
+          "suite's first rounds, not the warm-up); the median of each run's median, and the "
+          "spread of all their rounds; the ratio's median and spread are over the same round "
+          "of the same run of each.  Every round's figure is in `build/bench/pv.csv`."]
+    slow = []
+    for fig in ORDER:
+        m, w = machine(d, fig), wall(d, fig)
+        if None not in (m["keel"], m["xen"], w["keel"], w["xen"]) and w["keel"] and w["xen"]:
+            slow.append(f"{SHORT[fig]} {m['keel'] / w['keel']:.1f}× on Keel and "
+                        f"{m['xen'] / w['xen']:.1f}× on Xen")
+    if slow:
+        L += ["", "How much slower by the wall clock than in machine time (machine-time "
+              "throughput over wall-clock throughput): " + ", ".join(slow) + ".  Emulation "
+              "alone costs a few times (compare the boot rows); what the network adds on top "
+              "is most likely time the domains spend waiting (for timers, for an event's "
+              "delivery, for the other domain to be scheduled), which `-icount` with "
+              "`sleep=off` skips (not verified by a profile yet).  If so, the wall-clock "
+              "column is the one that shows latency in the hypervisor's wake-up and "
+              "scheduling paths, and the machine-time one the instructions on them.  On this "
+              "shared host the wall-clock rounds spread widely; the machine-time figures are "
+              "the targets'."]
+    L.append("")
+    return L
+
+
+def summary(d):
+    """Lines for the printed summary."""
+    out = []
+    for fig in ORDER:
+        m, w = machine(d, fig), wall(d, fig)
+        out.append(f"  pv {SHORT[fig]:<16} keel {fmt_rate(m['keel']):>14}  xen "
+                   f"{fmt_rate(m['xen']):>14}  ({fmt_ratio(m['ratio'])}; wall "
+                   f"{fmt_ratio(w['ratio'])})")
+    return out
