@@ -594,14 +594,13 @@ def pv_icount(args, runs):
 
 
 def pv_round(args, rnd, tag, runs, pv_wall, rows):
-    """One wall-clock round of the PV throughput runs (round 0: a warm-up, not kept)."""
+    """One wall-clock round (rnd >= 1) of the PV throughput runs."""
     for system in XL_SYSTEMS:
         cfg = pv_config(system, False)
         r = do_run(cfg, tag, args.timeout_pv, runs)
-        if rnd:
-            res = parse_pv(r["text"])
-            pv_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
-            add_pv_rows(rows, cfg, "wall", rnd, r["status"], res)
+        res = parse_pv(r["text"])
+        pv_wall.setdefault(cfg.label, []).append({"status": r["status"], "res": res})
+        add_pv_rows(rows, cfg, "wall", rnd, r["status"], res)
 
 
 def pv_only(args):

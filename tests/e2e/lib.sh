@@ -48,7 +48,8 @@ prepare_dom0_initrd() {
 
 # The domU initramfs for PV device tests: the test one with Linux's front ends, the file
 # system the checks make on a PV disk, and evdev (the framebuffer check reads its keyboard and
-# pointer; xen-fbfront and xen-kbdfront are built into Debian's kernel).  The other cases keep the plain one, which boots faster.
+# pointer; xen-fbfront and xen-kbdfront are built into Debian's kernel).  The other cases keep
+# the plain one, which boots faster.
 pv_initrd=$work/initramfs-pv.cpio.gz
 prepare_pv_initrd() {
     local newest
