@@ -400,7 +400,7 @@ case_dom0_devices() {
 
 # The output of xl command NAME in a toolstack log (between its CHECK begin/end lines).
 xl_out() { # log name
-    con_domain "$1" Domain-0 | sed -n "/^CHECK begin $2\$/,/^CHECK end $2 /p"
+    con_domain_user "$1" Domain-0 | sed -n "/^CHECK begin $2\$/,/^CHECK end $2 /p"
 }
 
 # What is wrong with a toolstack run (nothing if all is well).
@@ -569,7 +569,7 @@ pv_case() { # name check timeout [guest:name...]
 # What is wrong with an xl-create run (nothing if all is well).
 judge_xl_create() { # log
     local log=$1 c d0=$work/xl-create-dom0.log g=$work/xl-create-guest.log v
-    con_domain "$log" Domain-0 > "$d0"
+    con_domain_user "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled create create_gone console_create console_unpause console \
         console_list shutdown shutdown_gone reboot_create reboot_up reboot reboot_again destroy destroy_gone \
         change_create change_up vcpu_set vcpu_set_seen vcpu_list mem_set mem_set_seen mem_list xentop top \
@@ -633,7 +633,7 @@ freed_in_step() { # log name
 # What is wrong with a pv-disk run (nothing if all is well).
 judge_pv_disk() { # log
     local log=$1 c d0=$work/pv-disk-dom0.log s1 b d a
-    con_domain "$log" Domain-0 > "$d0"
+    con_domain_user "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled modules hotplug_tools baseline image create backend written read read_gone \
         unplugged dom0_read shared_create shared_backends shared_unpause shared_read2 shared_read3 \
         shared_gone shared_unplugged after; do
@@ -703,7 +703,7 @@ judge_pv_end() { # log dom0-log
 # What is wrong with a pv-net run (nothing if all is well).
 judge_pv_net() { # log
     local log=$1 c d0=$work/pv-net-dom0.log v w
-    con_domain "$log" Domain-0 > "$d0"
+    con_domain_user "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled bridge net1_up net2_up net1_done net2_done ping_net1 \
         hot_modules hot_image net_attach net_attached net_list net_detach net_detached block_attach \
         block_attached block_list block_detach block_detached destroy vifs_gone; do
@@ -744,7 +744,7 @@ case_pv_net() {
 # What is wrong with a pv-fb run (nothing if all is well).
 judge_pv_fb() { # log
     local log=$1 c d0=$work/pv-fb-dom0.log g=$work/pv-fb-guest.log v
-    con_domain "$log" Domain-0 > "$d0"
+    con_domain_user "$log" Domain-0 > "$d0"
     con_domain "$d0" fb1 > "$g"
     for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
         snapshot keys pointer fb_done vnc_port bad_requests destroy dm_gone sockets_gone; do
@@ -793,7 +793,7 @@ case_pv_fb() {
 # What is wrong with a pv-stress run (nothing if all is well).
 judge_pv_stress() { # log
     local log=$1 c d0=$work/pv-stress-dom0.log v
-    con_domain "$log" Domain-0 > "$d0"
+    con_domain_user "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled modules bridge survivor_create survivor_up image survivor_alive \
         survivor_ping survivor_destroy; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||

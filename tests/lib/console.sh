@@ -37,6 +37,12 @@ con_domain() { # LOG NAME
     fi
 }
 
+# Domain NAME's lines without the Linux kernel's own messages ("[  4.52] text"), which the
+# kernel prints on the same console whenever it likes, between a command's lines of output.
+con_domain_user() { # LOG NAME
+    con_domain "$1" "$2" | grep -vE '^\[ *[0-9]+\.[0-9]+\] '
+}
+
 # Whether Keel said "domain NAME: TEXT" (TEXT is a fixed string, matched from its start).
 con_keel_said() { # LOG NAME TEXT
     con_keel "$1" | grep -qF "domain $2: $3"
