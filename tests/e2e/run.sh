@@ -535,9 +535,12 @@ cycle_leak() { # log
 }
 
 # A dom0 case whose check builds domUs from files on a virtio disk (make_guest_disk): dom0
-# runs check CHECK; the disk holds Debian's kernel, INITRAMFS as the domUs' initramfs.cpio.gz
-# and the bare-metal guests named GUEST:NAME (build/guests/GUEST.Image as NAME.Image).  The
+# runs check CHECK; the disk holds Debian's kernel, INITRAMFS as the domUs' initramfs.cpio.gz,
+# the bare-metal guests named GUEST:NAME (build/guests/GUEST.Image as NAME.Image) and the
+# files in the array disk_extra.  The array case_qemu holds more keel-qemu arguments.  The
 # case's verdict is judge_NAME's (dashes as underscores).
+disk_extra=()
+case_qemu=()
 dom0_disk_case() { # name check timeout initramfs [guest:name...]
     local name=$1 check=$2 timeout=$3 domu_initrd=$4 start=$SECONDS disk=$work/$1-disk.img dir=$work/$1-files g
     shift 4
@@ -549,9 +552,13 @@ dom0_disk_case() { # name check timeout initramfs [guest:name...]
     cp "$kernel" "$dir/Image"
     cp "$domu_initrd" "$dir/initramfs.cpio.gz"
     for g in "$@"; do cp "$top/build/guests/${g%%:*}.Image" "$dir/${g#*:}.Image"; done
+    [ ${#disk_extra[@]} = 0 ] || cp "${disk_extra[@]}" "$dir/"
     make_guest_disk "$disk" "$dir"/*
     launch "$name" --qemu-arg -drive --qemu-arg "file=$disk,if=none,format=raw,id=d0,readonly=on" \
-        --qemu-arg -device --qemu-arg virtio-blk-device,drive=d0 --timeout "$timeout" --dom0 "$work/$name.cfg"
+        --qemu-arg -device --qemu-arg virtio-blk-device,drive=d0 "${case_qemu[@]}" \
+        --timeout "$timeout" --dom0 "$work/$name.cfg"
+    disk_extra=()
+    case_qemu=()
     grep -q 'CHECK done' "$log" || why="dom0's checks did not finish (exit status $rc)"
     [ -n "$why" ] || why=$("judge_${name//-/_}" "$log")
     [ -n "$why" ] || [ "$rc" = 0 ] || why="keel-qemu exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)"
@@ -564,6 +571,13 @@ pv_case() { # name check timeout [guest:name...]
     { prepare_dom0_initrd && prepare_pv_initrd; } ||
         { result e2e "$1" 0 0 "cannot build the initramfs" "$logs/mkinitramfs-dom0.log"; return; }
     dom0_disk_case "$1" "$2" "$3" "$pv_initrd" "${@:4}"
+}
+
+# Whether the figures A and B of "A,B" (in MiB, each the sum of two rounded-down figures: the
+# dom0 checks' mem_in_play) differ by 1 at most.
+same_mib() { # A,B
+    local a=${1%,*} b=${1#*,}
+    [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ $((a - b)) -le 1 ] && [ $((b - a)) -le 1 ]
 }
 
 # What is wrong with an xl-create run (nothing if all is well).
@@ -608,8 +622,8 @@ judge_xl_create() { # log
         echo "Keel lost about $v pages over the cycles (free after each: $(freed_after_cycles "$log" | tr '\n' ' '))"
     elif ! xl_out "$log" final_list | grep -q '^Domain-0 ' || [ "$(xl_out "$log" final_list | grep -vc '^CHECK')" != 2 ]; then
         echo "xl list after the bad configurations: $(xl_out "$log" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"
-    elif v=$(con_check_value "$d0" free_final) && [ "${v%,*}" != "${v#*,}" ]; then
-        echo "xl info free_memory was ${v%,*} MiB at first, ${v#*,} at the end"
+    elif v=$(con_check_value "$d0" free_final) && ! same_mib "$v"; then
+        echo "Keel's free memory and dom0's were ${v%,*} MiB at first, ${v#*,} at the end"
     elif [ -n "$(con_keel_fault "$log")" ]; then echo "Keel faulted: $(con_keel_fault "$log")"
     fi
 }
@@ -687,16 +701,17 @@ case_pv_disk() {
     pv_case pv-disk pvdisk 900 ctlpeer:peer
 }
 
-# The common end of the PV device judges: xl list shows only dom0 after the destroys, xl info's
-# free memory is back to what it was before the domUs (dom0 keeps no mapping of them), and
-# Keel did not fault.
+# The common end of the PV device judges: xl list shows only dom0 after the destroys, Keel's
+# free memory and dom0's together are back to what they were before the domUs (dom0 keeps no
+# mapping of them; the RAM its balloon gave Keel for its mappings stays with Keel), and Keel
+# did not fault.
 judge_pv_end() { # log dom0-log
     local v
     [ "$(xl_out "$1" final_list | grep -vc '^CHECK')" = 2 ] ||
         { echo "xl list after the destroys: $(xl_out "$1" final_list | grep -v '^CHECK' | tail -n +2 | tr '\n' ' ')"; return; }
     v=$(con_check_value "$2" free_final)
-    [ -n "$v" ] && [ "${v%,*}" = "${v#*,}" ] ||
-        { echo "xl info free_memory was ${v%,*} MiB before the domUs, ${v#*,} after they were destroyed"; return; }
+    same_mib "$v" ||
+        { echo "Keel's free memory and dom0's were ${v%,*} MiB before the domUs, ${v#*,} after they were destroyed"; return; }
     [ -z "$(con_keel_fault "$1")" ] || echo "Keel faulted: $(con_keel_fault "$1")"
 }
 
@@ -704,7 +719,7 @@ judge_pv_end() { # log dom0-log
 judge_pv_net() { # log
     local log=$1 c d0=$work/pv-net-dom0.log v w
     con_domain_user "$log" Domain-0 > "$d0"
-    for c in xenstored init_dom0 xenconsoled bridge net1_up net2_up net1_done net2_done ping_net1 \
+    for c in xenstored init_dom0 xenconsoled bridge uplink net1_up net2_up net1_done net2_done ping_net1 \
         hot_modules hot_image net_attach net_attached net_list net_detach net_detached block_attach \
         block_attached block_list block_detach block_detached destroy vifs_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
@@ -719,6 +734,8 @@ judge_pv_net() { # log
     [ "$(con_domain "$d0" net2 | sed -n 's/^CHECK ping_net1=//p')" = ok ] || { echo "net2 could not ping net1"; return; }
     v=$(con_domain "$d0" net1 | sed -n 's/^CHECK sum_from_net2=//p')
     [ -n "$v" ] && [ "${v% want=*}" = "${v#* want=}" ] || { echo "what net2 sent net1 over TCP: $v"; return; }
+    v=$(con_domain "$d0" net1 | sed -n 's/^CHECK fetched=//p') w=$(cat "$work/fetch.md5")
+    [ "$v" = "$w 1048576" ] || { echo "net1's fetch from the host through dom0's card: '$v', not '$w 1048576'"; return; }
     xl_out "$log" vifs | grep -q '^vif' || { echo "dom0 listed no vif interface"; return; }
     [ "$(xl_out "$log" net_list | grep -cE '^[0-9]+ +[0-9]+ ')" = 2 ] ||
         { echo "xl network-list after network-attach: $(xl_out "$log" net_list | grep -v '^CHECK' | tr -s ' ' | tr '\n' ' ')"; return; }
@@ -733,12 +750,45 @@ judge_pv_net() { # log
 }
 
 # A domU's network card from dom0 (issue 11): xen-netback in dom0 through xl's vif-bridge
-# script, a bridge in dom0, xen-netfront in two domUs; ping and TCP with a checksum between
-# each domU and dom0 and between the domUs; a second vif and a disk hot-plugged into one and
-# taken away (xl network-attach/-detach, block-attach/-detach); both destroyed, their vifs gone
-# from dom0 and all their memory back (xl info's free memory as before).
+# script, a bridge in dom0 with dom0's own virtio card on it, xen-netfront in two domUs; ping
+# and TCP with a checksum between each domU and dom0 and between the domUs; one domU fetches a
+# file over HTTP from this host through QEMU's user network (10.0.2.2 is the host's loopback
+# there); a second vif and a disk hot-plugged into one and taken away (xl network-attach/
+# -detach, block-attach/-detach); both destroyed, their vifs gone from dom0 and all their
+# memory back.
 case_pv_net() {
+    local www=$work/pv-net-www server
+    log=$logs/e2e-pv-net.log
+    rm -rf "$www" "$www.port"
+    mkdir -p "$www"
+    head -c 1048576 /dev/urandom > "$www/fetch.bin"
+    # The host's web server on a port the kernel picks; dom0 finds it in fetch.port.
+    python3 -c '
+import functools, http.server, sys
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
+print(s.server_address[1], flush=True)
+s.serve_forever()' "$www" > "$www.port" 2> "$logs/e2e-pv-net-www.log" &
+    server=$!
+    wait_file "$www.port" || { kill "$server"; result e2e pv-net 0 0 "the host's web server did not start" "$logs/e2e-pv-net-www.log"; return; }
+    cp "$www.port" "$work/fetch.port"
+    md5sum < "$www/fetch.bin" | cut -d' ' -f1 > "$work/fetch.md5"
+    disk_extra=("$work/fetch.port" "$work/fetch.md5")
+    case_qemu=(--qemu-arg -netdev --qemu-arg user,id=n0 --qemu-arg -device --qemu-arg virtio-net-device,netdev=n0)
     pv_case pv-net pvnet 600
+    kill "$server"
+}
+
+# Until FILE is not empty (a process started in the background writes it); safety net 60 s.
+wait_file() { # file
+    local n=0
+    until [ -s "$1" ]; do
+        n=$((n + 1))
+        [ $n -gt 600 ] && return 1
+        sleep 0.1
+    done
 }
 
 # What is wrong with a pv-fb run (nothing if all is well).

@@ -35,6 +35,23 @@ void panic(const char *fmt, ...)
     abort();
 }
 
+/* The last line Keel printed. */
+static char last_log[256];
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_log, sizeof(last_log), fmt, ap);
+    va_end(ap);
+}
+
+bool ratelimit_ok(struct ratelimit *rl, const void *key, struct ratelimit_held *held)
+{
+    memset(held, 0, sizeof(*held));
+    return true;
+}
+
 struct bootinfo bootinfo;
 static uint8_t *arena;
 
@@ -263,6 +280,34 @@ static void dying_domain_refuses(void **state)
     assert_int_equal(memory_decrease(d, 0, 0), 0);
 }
 
+/* A direct-mapped domain (dom0) gets no new RAM: populating is refused where its own page is
+ * not (a hole it chose, as Linux's balloon hot-plug does, or a page it gave back), and where
+ * it is, succeeds without changing anything. */
+static void direct_map_populates_nothing_new(void **state)
+{
+    struct domain *d = &doms[0];
+    d->cfg.direct_map = true;
+    uint64_t before = free_pages();
+    assert_int_equal(memory_populate(d, 0, 0), -EINVAL);
+    assert_int_equal(memory_populate(d, 8, 3), -EINVAL);
+    assert_non_null(strstr(last_log, "no new RAM at 0x8000"));
+    for (uint64_t g = 0; g < 16; g++)
+        assert_int_equal(type_at(d, g), P2M_NONE);
+    /* Its own RAM in place at gfns 40 and 41 (a stand-in: no frames behind it); gfn 42 is RAM
+     * somewhere else. */
+    for (uint64_t g = 40; g < 43; g++) {
+        map_of(d)->pa[g] = g == 42 ? 7 * PAGE_SIZE : g * PAGE_SIZE;
+        map_of(d)->t[g] = P2M_RAM_RW;
+    }
+    assert_int_equal(memory_populate(d, 40, 1), 0);
+    assert_int_equal(memory_populate(d, 40, 2), -EINVAL); /* 42 is not where it is, 43 empty */
+    assert_int_equal(memory_populate(d, 42, 0), -EINVAL);
+    assert_int_equal(map_of(d)->pa[41], 41 * PAGE_SIZE);
+    assert_int_equal(d->tot_pages, 0);
+    assert_int_equal(free_pages(), before);
+    memset(maps, 0, sizeof(maps));
+}
+
 /* --- add_to_physmap / remove_from_physmap --- */
 
 static void shared_info_has_one_place(void **state)
@@ -388,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(populate_over_allowance, setup, teardown),
         cmocka_unit_test_setup_teardown(populate_whole_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(dying_domain_refuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(direct_map_populates_nothing_new, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_info_has_one_place, setup, teardown),
         cmocka_unit_test_setup_teardown(add_to_physmap_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(acquire_grant_frames, setup, teardown),

@@ -389,6 +389,23 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages)
     return rc;
 }
 
+/* arch_p2m_walk callback: count the bytes of RAM mapped at its own address. */
+static void count_direct_ram(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t)
+{
+    if (is_ram(t) && (pa & PAGE_MASK) == gpa.a)
+        *(uint64_t *)ctx += size;
+}
+
+bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size)
+{
+    uint64_t ram = 0;
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    if (!dying(d))
+        arch_p2m_walk(d, gpa, size, count_direct_ram, &ram);
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
+    return size && ram == size;
+}
+
 bool physmap_range_empty(struct domain *d, struct gpa gpa, uint64_t size)
 {
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);

@@ -22,7 +22,8 @@ unsigned memory_max_order(const struct domain *caller);
 
 /* Populate the extent [gfn, gfn + 2^order) of d with new RAM, all of it or none.  0;
  * -EINVAL (beyond the guest-physical space), -EEXIST (something is mapped there), -ENOMEM
- * (no memory, or d would exceed its allowance), -ESRCH (d is dying). */
+ * (no memory, or d would exceed its allowance), -ESRCH (d is dying).  A direct-mapped d gets
+ * no new RAM: 0 (and no change) if the extent is its own RAM where it is, else -EINVAL. */
 int memory_populate(struct domain *d, uint64_t gfn, unsigned order);
 /* Give back d's RAM in the extent [gfn, gfn + 2^order).  0; -EINVAL if any page of it is not
  * d's RAM (nothing changed); -ENOMEM (part of it was given back). */

@@ -50,6 +50,9 @@ void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len);
  * allocator unless someone else still holds it.  -ENOMEM if a block had to be split and could
  * not be (the pages before it are already given back). */
 int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages);
+/* Whether all of [gpa, gpa + size) is d's RAM mapped where it is (guest-physical address ==
+ * host-physical address, as a direct-mapped dom0's own RAM is; false once d is dying). */
+bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size);
 /* Whether nothing at all is mapped in [gpa, gpa + size) (false once d is dying). */
 bool physmap_range_empty(struct domain *d, struct gpa gpa, uint64_t size);
 /* Undo a populate that failed part way: give back every RAM page mapped in [gpa, gpa + size)
