@@ -407,8 +407,8 @@ xl_out() { # log name
 judge_toolstack() { # log
     local c
     for c in xenstored init_dom0 init_dom0less xenconsoled xl_info xl_verbose xl_list xl_dmesg xl_uptime \
-        xl_vcpu_list xl_cpupool_list xl_sched_credit set_weight get_weight pin pinned pause \
-        paused unpause unpaused destroy after_destroy; do
+        xl_vcpu_list xl_cpupool_list xl_sched_credit set_ratelimit get_ratelimit set_weight get_weight \
+        pin pinned pause paused unpause unpaused destroy after_destroy; do
         xl_out "$1" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$1" "$c" | sed -n 2p)"; return; }
     done
@@ -420,7 +420,8 @@ judge_toolstack() { # log
     elif ! xl_out "$1" xl_list | grep -qE '^dom0less-1 +1 +32 +1 '; then echo "xl list: no dom0less-1 (32 MiB, 1 vCPU)"
     elif ! xl_out "$1" xl_dmesg | grep -q 'Keel hypervisor starting'; then echo "xl dmesg: no boot message"
     elif ! xl_out "$1" xl_cpupool_list | grep -qE '^Pool-0 +2 +credit +y +2'; then echo "xl cpupool-list: no Pool-0 with 2 CPUs and 2 domains"
-    elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms'; then echo "xl sched-credit: no Pool-0 time slice"
+    elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms ratelimit=1000us'; then echo "xl sched-credit: no Pool-0 time slice and rate limit"
+    elif ! xl_out "$1" get_ratelimit | grep -qE '^Cpupool Pool-0: tslice=10ms ratelimit=500us'; then echo "xl sched-credit -s -r 500: $(xl_out "$1" get_ratelimit | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! xl_out "$1" get_weight | grep -qE ' 1 +512 +50$'; then echo "xl sched-credit -d 1: weight/cap not 512/50"
     elif ! xl_out "$1" pinned | grep -qE ' 1 +0 +[0-9-]+ +[-a-z]+ +[0-9.]+ +1 / all'; then echo "xl vcpu-list 1: not pinned to CPU 1"
     elif ! xl_out "$1" paused | grep -qE ' 1 +32 +1 +--p---'; then echo "xl list 1: not paused"

@@ -249,7 +249,9 @@ struct sched_pool *sched_pool_new(uint32_t id, const struct sched_choice *choice
 void sched_pool_release(struct sched_pool *p);
 /* The choice for a kind. */
 const struct sched_choice *sched_choice_of_kind(enum sched_kind kind);
-/* Slice of the credit policy (sched_slice_us=), in ns. */
+/* Slice of the credit policy (sched_slice_us=), in ns; its rate limit (sched_ratelimit_us=, at
+ * most the slice; 0 for none), in ns. */
 extern uint64_t sched_slice_ns;
+extern uint64_t sched_ratelimit_ns;
 /* "0-2,5" for a mask, "none" for 0; truncated to size. */
 void sched_format_cpulist(uint64_t mask, char *buf, size_t size);
