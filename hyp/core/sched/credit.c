@@ -44,7 +44,7 @@ struct credit_vcpu {
     struct sched_link link; /* in runq or parked while queued */
     uint64_t vtime;
     uint64_t slice_end; /* when its current time slice ends */
-    uint64_t run_start; /* when it was last given its pCPU */
+    uint64_t limit_end; /* it keeps its pCPU until then (the rate limit), whoever wakes */
     int64_t grant;      /* cap budget reserved for the current run, 0 if none */
     uint64_t grant_end; /* end of the period the grant came from */
     bool queued, parked, yielded;
@@ -271,8 +271,15 @@ static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
             victim = (int)cpu;
         }
     }
-    if (victim >= 0 && (c->boosted || c->vtime + preempt_gran_ns() < worst))
-        sched_kick_cpu((unsigned)victim);
+    if (victim < 0 || !(c->boosted || c->vtime + preempt_gran_ns() < worst))
+        return;
+    /* A victim inside its rate limit would only be kept: rather than kick its pCPU into that
+     * pass, have it decide when the limit ends (possible from its own pCPU: the common case of
+     * a back end waking its front end on one pCPU). */
+    struct credit_vcpu *vc = cvcpu(sched_cpu_curr((unsigned)victim));
+    if (now < vc->limit_end && sched_cpu_decide_by((unsigned)victim, vc->limit_end))
+        return;
+    sched_kick_cpu((unsigned)victim);
 }
 
 static void credit_wake(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
@@ -376,9 +383,8 @@ static struct sched_vcpu *credit_do_schedule(struct sched_pool *p, unsigned cpu,
      * woke meanwhile (unless it yielded), and the pCPU decides again when it is reached.  A
      * back end and its front end on one pCPU then take turns at batches of requests, not one
      * switch per request; a woken vCPU waits at most the limit. */
-    uint64_t limit = READ_ONCE(sched_ratelimit_ns);
-    if (prev_ok && !pc->yielded && now - pc->run_start < limit) {
-        *slice_ns = take_grant(pc, pc->run_start + limit - now, now);
+    if (prev_ok && !pc->yielded && now < pc->limit_end) {
+        *slice_ns = take_grant(pc, pc->limit_end - now, now);
         return prev;
     }
     struct credit_vcpu *best = first_eligible(p, cpu, now);
@@ -395,7 +401,7 @@ static struct sched_vcpu *credit_do_schedule(struct sched_pool *p, unsigned cpu,
     }
     if (next != pc) {
         dequeue(next);
-        next->run_start = now;
+        next->limit_end = now + READ_ONCE(sched_ratelimit_ns);
     }
     /* A vCPU kept on keeps the rest of its slice.  Always a slice, even alone: virtual time
      * must be charged as it goes. */
