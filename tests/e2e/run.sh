@@ -798,7 +798,8 @@ judge_pv_fb() { # log
     con_domain_user "$log" Domain-0 > "$d0"
     con_domain "$d0" fb1 > "$g"
     for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
-        snapshot keys pointer fb_done vnc_port bad_requests destroy dm_gone sockets_gone; do
+        snapshot dm_kill dm_restarted fb_status2 snapshot2 keys pointer fb_done vnc_port bad_requests \
+        destroy dm_gone sockets_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -809,6 +810,11 @@ judge_pv_fb() { # log
     v=$(con_check_value "$d0" snapshot_want)
     [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$d0" snapshot_sum)" = "$v" ] ||
         { echo "dom0's snapshot has checksum $(con_check_value "$d0" snapshot_sum), the pattern $v (header '$(con_check_value "$d0" snapshot_head)')"; return; }
+    [ "$(con_check_value "$d0" snapshot2_sum)" = "$v" ] ||
+        { echo "after the back end's restart the snapshot has checksum $(con_check_value "$d0" snapshot2_sum), the pattern $v"; return; }
+    xl_out "$log" fb_status2 | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
+        { echo "keel-fbback status after its restart: $(xl_out "$log" fb_status2 | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    grep -q 'CHECK dm_pid_error=' "$d0" && { echo "$(grep -m1 'CHECK dm_pid_error=' "$d0" | cut -d= -f2-)"; return; }
     v=$(con_check_value "$d0" fbcon_lit)
     [[ $v =~ ^[0-9]+\ of\ [0-9]+$ ]] && [ "${v% of *}" -gt 100 ] && [ "${v% of *}" -lt $((${v#* of } / 2)) ] ||
         { echo "the snapshot of the domU's framebuffer console shows no text (lit bytes: $v)"; return; }
