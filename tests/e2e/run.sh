@@ -799,7 +799,7 @@ judge_pv_fb() { # log
     con_domain "$d0" fb1 > "$g"
     for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
         snapshot dm_kill dm_restarted fb_status2 snapshot2 keys pointer fb_done vnc_port bad_requests \
-        destroy dm_gone sockets_gone; do
+        hostile_kill hostile_refused hostile_status destroy dm_gone sockets_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -833,6 +833,11 @@ judge_pv_fb() { # log
     [ "$v" = "abs0:123,abs1:45,key272:1,key272:0" ] || { echo "the domU's pointer got '$v'"; return; }
     xl_out "$log" fb_status | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
         { echo "keel-fbback status: $(xl_out "$log" fb_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    xl_out "$log" hostile_refused | grep -q 'vfb of domain [0-9]*: refused: its page (1) cannot be mapped' &&
+        xl_out "$log" hostile_refused | grep -q 'vkbd of domain [0-9]*: refused: cannot bind its event channel 4000' ||
+        { echo "keel-fbback on bad front-end keys: $(xl_out "$log" hostile_refused | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    xl_out "$log" hostile_status | grep -q '^ok vfb=disconnected .*vkbd=disconnected' ||
+        { echo "keel-fbback status after refusing both: $(xl_out "$log" hostile_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
     grep -q 'signal 1: unmapping domain' "$d0" || { echo "keel-fbback did not log its exit on libxl's SIGHUP"; return; }
     judge_pv_end "$log" "$d0"
 }
