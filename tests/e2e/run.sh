@@ -698,6 +698,12 @@ judge_pv_disk() { # log
 # two domUs share it read-only and read them too; and
 # Keel has as many free pages after those as after the first.
 case_pv_disk() {
+    # dom0's second virtio disk, a phy: disk for pvd4 (dom0 finds it by its serial).
+    local phy=$work/pv-disk-phy.img
+    rm -f "$phy"
+    truncate -s 16M "$phy"
+    case_qemu=(--qemu-arg -drive --qemu-arg "file=$phy,if=none,format=raw,id=d1"
+        --qemu-arg -device --qemu-arg virtio-blk-device,drive=d1,serial=keel-phy)
     pv_case pv-disk pvdisk 900 ctlpeer:peer
 }
 
