@@ -5,8 +5,9 @@
  * QEMU for a PV domain's device model: it takes the options libxl passes (-xen-domid, the QMP
  * -chardev sockets, -S, -machine xenpv), answers QMP as a QEMU without displays, writes
  * device-model/DOMID/state = "running", serves the vfb and vkbd back ends of that domain until
- * libxl kills it (SIGHUP) or the domain goes, and unmaps everything before it exits.  The same
- * program is the client of the per-domain control socket (snapshot, key, pointer, status).
+ * libxl kills it (SIGHUP) or the domain goes, and unmaps everything before it exits.  Started
+ * again after it died, with the same options, it takes over the front ends where they are.  The
+ * same program is the client of the per-domain control socket (snapshot, key, pointer, status).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +90,20 @@ static int write_dm_state(struct fbback *b, const char *state)
         return -1;
     }
     return 0;
+}
+
+/* libxl stops a domain's device model (xl destroy) by the pid it recorded when it started
+ * it.  The back end records its own: the same when libxl started it, and a back end started
+ * again by hand after the first one died (it takes over the connected front ends) is then
+ * the one stopped. */
+static void record_pid(struct fbback *b)
+{
+    char path[80], pid[24];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/image/device-model-pid", b->domid);
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    if (!xs_write(b->xs, XBT_NULL, path, pid, strlen(pid)))
+        LOG("cannot write %s: %s", path, strerror(errno));
 }
 
 /* Read every queued xenstore watch event; false when the domain has gone. */
@@ -203,6 +218,7 @@ static int run_backend(int argc, char **argv)
     LOG("serving vfb and vkbd of domain %lu", domid);
     if (backend_init(&b, (unsigned)domid))
         goto out;
+    record_pid(&b);
     serve_control_path(b.domid, ctl, sizeof(ctl));
     if (serve_add_control(&s, ctl))
         LOG("no control socket %s: %s", ctl, strerror(errno));

@@ -178,6 +178,11 @@ static void reclaim(struct timer *t, void *ctx)
     }
 }
 
+void domain_reclaim_now(void)
+{
+    reclaim(&reclaim_timer, NULL);
+}
+
 void domain_ref(struct domain *d)
 {
     __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);

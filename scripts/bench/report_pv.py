@@ -117,7 +117,11 @@ def text(d):
          "timed from before the connection to the receiver's answer that it has every byte, "
          "`tests/e2e/initramfs/tests/pvtcp`).  All three domains share the one pCPU, so every "
          "figure counts the whole path: front end, hypervisor (grant copies and maps, event "
-         "channels, scheduling) and back end.  Throughput in MiB/s: **higher is better**, and "
+         "channels, scheduling) and back end.  The scheduler's rate limit matters most here: "
+         "both Keel's credit policy and Xen's keep a vCPU on its pCPU for at least 1 ms "
+         "(`sched_ratelimit_us`) whoever wakes, so front and back ends work in batches; with "
+         "`sched_ratelimit_us=0`, Keel measured 495, 772, 31.6 and 25.0 MiB/s on these four "
+         "rows (docs/scheduling.md).  Throughput in MiB/s: **higher is better**, and "
          "Keel / Xen above 1 means Keel is faster.", "",
          "Each cell: the median, then the spread (min–max) of the rounds.", "",
          "| figure | Keel | Xen 4.17 | Keel / Xen | wall clock: Keel | Xen 4.17 | Keel / Xen |",

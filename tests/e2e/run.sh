@@ -407,8 +407,8 @@ xl_out() { # log name
 judge_toolstack() { # log
     local c
     for c in xenstored init_dom0 init_dom0less xenconsoled xl_info xl_verbose xl_list xl_dmesg xl_uptime \
-        xl_vcpu_list xl_cpupool_list xl_sched_credit set_weight get_weight pin pinned pause \
-        paused unpause unpaused destroy after_destroy; do
+        xl_vcpu_list xl_cpupool_list xl_sched_credit set_ratelimit get_ratelimit set_weight get_weight \
+        pin pinned pause paused unpause unpaused destroy after_destroy; do
         xl_out "$1" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$1" "$c" | sed -n 2p)"; return; }
     done
@@ -420,7 +420,8 @@ judge_toolstack() { # log
     elif ! xl_out "$1" xl_list | grep -qE '^dom0less-1 +1 +32 +1 '; then echo "xl list: no dom0less-1 (32 MiB, 1 vCPU)"
     elif ! xl_out "$1" xl_dmesg | grep -q 'Keel hypervisor starting'; then echo "xl dmesg: no boot message"
     elif ! xl_out "$1" xl_cpupool_list | grep -qE '^Pool-0 +2 +credit +y +2'; then echo "xl cpupool-list: no Pool-0 with 2 CPUs and 2 domains"
-    elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms'; then echo "xl sched-credit: no Pool-0 time slice"
+    elif ! xl_out "$1" xl_sched_credit | grep -qE '^Cpupool Pool-0: tslice=10ms ratelimit=1000us'; then echo "xl sched-credit: no Pool-0 time slice and rate limit"
+    elif ! xl_out "$1" get_ratelimit | grep -qE '^Cpupool Pool-0: tslice=10ms ratelimit=500us'; then echo "xl sched-credit -s -r 500: $(xl_out "$1" get_ratelimit | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! xl_out "$1" get_weight | grep -qE ' 1 +512 +50$'; then echo "xl sched-credit -d 1: weight/cap not 512/50"
     elif ! xl_out "$1" pinned | grep -qE ' 1 +0 +[0-9-]+ +[-a-z]+ +[0-9.]+ +1 / all'; then echo "xl vcpu-list 1: not pinned to CPU 1"
     elif ! xl_out "$1" paused | grep -qE ' 1 +32 +1 +--p---'; then echo "xl list 1: not paused"
@@ -803,7 +804,8 @@ judge_pv_fb() { # log
     con_domain_user "$log" Domain-0 > "$d0"
     con_domain "$d0" fb1 > "$g"
     for c in xenstored init_dom0 xenconsoled installed fbcon_shown fbcon_snapshot shift fb_ready fb_status \
-        snapshot keys pointer fb_done vnc_port bad_requests destroy dm_gone sockets_gone; do
+        snapshot dm_kill dm_restarted fb_status2 snapshot2 keys pointer fb_done vnc_port bad_requests \
+        hostile_kill hostile_refused hostile_status destroy dm_gone sockets_gone; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -814,6 +816,11 @@ judge_pv_fb() { # log
     v=$(con_check_value "$d0" snapshot_want)
     [[ $v =~ ^[0-9a-f]{32}$ ]] && [ "$(con_check_value "$d0" snapshot_sum)" = "$v" ] ||
         { echo "dom0's snapshot has checksum $(con_check_value "$d0" snapshot_sum), the pattern $v (header '$(con_check_value "$d0" snapshot_head)')"; return; }
+    [ "$(con_check_value "$d0" snapshot2_sum)" = "$v" ] ||
+        { echo "after the back end's restart the snapshot has checksum $(con_check_value "$d0" snapshot2_sum), the pattern $v"; return; }
+    xl_out "$log" fb_status2 | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
+        { echo "keel-fbback status after its restart: $(xl_out "$log" fb_status2 | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    grep -q 'CHECK dm_pid_error=' "$d0" && { echo "$(grep -m1 'CHECK dm_pid_error=' "$d0" | cut -d= -f2-)"; return; }
     v=$(con_check_value "$d0" fbcon_lit)
     [[ $v =~ ^[0-9]+\ of\ [0-9]+$ ]] && [ "${v% of *}" -gt 100 ] && [ "${v% of *}" -lt $((${v#* of } / 2)) ] ||
         { echo "the snapshot of the domU's framebuffer console shows no text (lit bytes: $v)"; return; }
@@ -832,6 +839,11 @@ judge_pv_fb() { # log
     [ "$v" = "abs0:123,abs1:45,key272:1,key272:0" ] || { echo "the domU's pointer got '$v'"; return; }
     xl_out "$log" fb_status | grep -q '^ok vfb=connected 800x600x32 .*vkbd=connected abs=1' ||
         { echo "keel-fbback status: $(xl_out "$log" fb_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    xl_out "$log" hostile_refused | grep -q 'vfb of domain [0-9]*: refused: its page (1) cannot be mapped' &&
+        xl_out "$log" hostile_refused | grep -q 'vkbd of domain [0-9]*: refused: cannot bind its event channel 4000' ||
+        { echo "keel-fbback on bad front-end keys: $(xl_out "$log" hostile_refused | grep -v '^CHECK' | tr '\n' ' ')"; return; }
+    xl_out "$log" hostile_status | grep -q '^ok vfb=disconnected .*vkbd=disconnected' ||
+        { echo "keel-fbback status after refusing both: $(xl_out "$log" hostile_status | grep -v '^CHECK' | tr '\n' ' ')"; return; }
     grep -q 'signal 1: unmapping domain' "$d0" || { echo "keel-fbback did not log its exit on libxl's SIGHUP"; return; }
     judge_pv_end "$log" "$d0"
 }
@@ -856,7 +868,7 @@ judge_pv_stress() { # log
             { echo "$c failed: $(xl_out "$log" "$c" | sed -n '2p;3p' | tr '\n' ' ')"; return; }
     done
     v=$(con_check_value "$d0" cycles)
-    [ "$v" = 20 ] || { echo "only $v of 20 victims created, destroyed busy and unplugged: $(grep -m1 'cycle [0-9]*:' "$d0")"; return; }
+    [ "$v" = 20 ] || { echo "only $v of 20 victims created, destroyed busy, unplugged and their synced data found: $(grep -m1 'cycle [0-9]*:' "$d0")"; return; }
     [ "$(freed_after_cycles "$log" | wc -l)" -ge 20 ] || { echo "Keel returned the memory of fewer than 20 victims"; return; }
     # The survivor's own traffic makes dom0's transient use vary more than in xl-create.
     v=$(cycle_leak "$log")
@@ -867,7 +879,8 @@ judge_pv_stress() { # log
 }
 
 # Destroy during heavy PV I/O (issue 11): 20 domUs with a PV disk and a vif, each destroyed
-# while it writes its disk and streams to dom0, beside a domU whose traffic must carry on;
+# while it writes its disk and streams to dom0, beside a domU whose traffic must carry on; what
+# each synced before is on its image afterwards;
 # nothing lost in Keel (free pages over the cycles) or dom0 (back ends, vifs, loop devices).
 case_pv_stress() {
     pv_case pv-stress pvstress 1200

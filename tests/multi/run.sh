@@ -344,7 +344,8 @@ grant_run() {
 }
 
 last_free() { # LOG: Keel's free pages after the last domain ended
-    con_keel "$1" | grep -F "memory returned" | tail -1 | sed -n 's/.*returned, \([0-9]*\) pages free.*/\1/p'
+    con_keel "$1" | grep -E "memory returned|all domains have ended" | tail -1 |
+        sed -n 's/.*\(returned\|ended\), \([0-9]*\) pages free.*/\2/p'
 }
 
 case_grant_pass() {

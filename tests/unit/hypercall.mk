@@ -5,7 +5,7 @@ UNIT_SRCS_hypercall := tests/unit/guest_mem_stub.c hyp/core/hypercall/hypercall.
                        hyp/core/hypercall/subop.c hyp/core/policy.c
 # domctl's and sysctl's decoding, with stand-in control operations and guest memory.
 UNIT_TESTS += domctl
-UNIT_SRCS_domctl := hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/core/ratelimit.c \
+UNIT_SRCS_domctl := tests/unit/log_stub.c hyp/core/hypercall/domctl.c hyp/core/hypercall/sysctl.c hyp/core/ratelimit.c \
                     hyp/core/hypercall/xenctl_bitmap.c tests/unit/guest_mem_stub.c
 # core/control/ (what domctl and sysctl do) over the real console ring, with stand-in domains,
 # scheduler and page allocator.

@@ -25,7 +25,7 @@ UNIT_DEPS_fdt_malformed := $(UNIT_DATA)/fdt_basic.dtb
 UNIT_CFLAGS_fdt_malformed := -Wa,-I$(UNIT_DATA)
 
 UNIT_TESTS += bootinfo
-UNIT_SRCS_bootinfo := hyp/core/bootinfo.c hyp/lib/fdt.c hyp/lib/fdt_write.c
+UNIT_SRCS_bootinfo := tests/unit/log_stub.c hyp/core/bootinfo.c hyp/lib/fdt.c hyp/lib/fdt_write.c
 UNIT_DEPS_bootinfo := $(patsubst %,$(UNIT_DATA)/bootinfo_%.dtb,qemu alias edge nomem)
 UNIT_CFLAGS_bootinfo := -Wa,-I$(UNIT_DATA)
 

@@ -15,28 +15,13 @@
 #include <hyp/console.h>
 #include <hyp/errno.h>
 #include <hyp/fdt_write.h>
+#include "log_stub.h"
 #include "unit_blob.h"
 
 UNIT_BLOB(bootinfo_qemu_dtb, "bootinfo_qemu.dtb");
 UNIT_BLOB(bootinfo_alias_dtb, "bootinfo_alias.dtb");
 UNIT_BLOB(bootinfo_edge_dtb, "bootinfo_edge.dtb");
 UNIT_BLOB(bootinfo_nomem_dtb, "bootinfo_nomem.dtb");
-
-static unsigned nr_warnings, nr_errors;
-static char last_log[256];
-
-/* Test double for core/console.c: keeps the count and the last line. */
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_log, sizeof(last_log), fmt, ap);
-    va_end(ap);
-    if (level == LOG_WARN)
-        nr_warnings++;
-    if (level == LOG_ERR)
-        nr_errors++;
-}
 
 static unsigned char *blob;
 
@@ -47,7 +32,7 @@ static int parse(const unsigned char *start, const unsigned char *end)
     const char *why = NULL;
     free(blob);
     blob = unit_blob_dup(start, end, NULL);
-    nr_warnings = nr_errors = 0;
+    stub_nr_warnings = stub_nr_errors = 0;
     int rc = bootinfo_parse_early(blob, &why);
     if (rc)
         return rc;
@@ -100,7 +85,7 @@ static bool has_reserved(uint64_t base, uint64_t size)
 static void qemu_virt_tree(void **state)
 {
     assert_int_equal(parse(bootinfo_qemu_dtb, bootinfo_qemu_dtb_end), 0);
-    assert_int_equal(nr_warnings + nr_errors, 0);
+    assert_int_equal(stub_nr_warnings + stub_nr_errors, 0);
     const struct fdt *f = &bootinfo.fdt;
 
     /* The disabled bank is left out. */
@@ -181,7 +166,7 @@ static void alias_console_and_one_cell_tree(void **state)
     assert_int_equal(bootinfo.nr_modules, 1);
     assert_next_module(dom, &n, MOD_KERNEL, 0x45000000, 0x1000, "k2");
     assert_no_more_modules(dom, n);
-    assert_int_equal(nr_warnings, 2);
+    assert_int_equal(stub_nr_warnings, 2);
     /* DTB and the module. */
     assert_int_equal(bootinfo.nr_reserved, 2);
 }
@@ -200,7 +185,7 @@ static void edge_values(void **state)
     assert_int_equal(bootinfo.nr_cpus, 1);
     assert_int_equal(bootinfo.nr_modules, 0);
     assert_no_more_modules(fdt_path(&bootinfo.fdt, "/chosen"), -1);
-    assert_int_equal(nr_warnings, 2);
+    assert_int_equal(stub_nr_warnings, 2);
     /* A reservation that wraps is clamped at 2^64, not dropped. */
     assert_range(&bootinfo.reserved[0], 0xfffffffffffff000, 0x1000);
     for (unsigned i = 1; i < bootinfo.nr_reserved; i++)
@@ -288,7 +273,7 @@ static int parse_blob(unsigned char *b)
 {
     free(blob);
     blob = b;
-    nr_warnings = nr_errors = 0;
+    stub_nr_warnings = stub_nr_errors = 0;
     int rc = bootinfo_parse_early(blob, NULL);
     return rc ? rc : bootinfo_parse();
 }
@@ -313,7 +298,7 @@ static void sixteen_domains(void **state)
     struct placed_module mods[32];
     assert_int_equal(parse_blob(many_module_tree(16, sizes, 2, MiB(2), mods)), 0);
     assert_modules_reserved(mods, 32);
-    assert_int_equal(nr_warnings + nr_errors, 0);
+    assert_int_equal(stub_nr_warnings + stub_nr_errors, 0);
     /* The 2 MiB alignment leaves free memory between modules, and below them. */
     assert_true(bootinfo_range_free(ALIGN_UP(mods[0].base + mods[0].size, PAGE_SIZE), PAGE_SIZE));
     assert_true(bootinfo_range_free(RAM_BASE + MiB(1), MiB(256)));
@@ -339,8 +324,8 @@ static void more_modules_than_the_table(void **state)
     assert_int_equal(parse_blob(many_module_tree(64, sizes, 3, MiB(2), mods)), 0);
     assert_int_equal(bootinfo.nr_modules, 64 * 3);
     assert_modules_reserved(mods, 64 * 3);
-    assert_int_equal(nr_warnings, 1);
-    assert_non_null(strstr(last_log, "merged with their neighbours"));
+    assert_int_equal(stub_nr_warnings, 1);
+    assert_non_null(strstr(stub_last_log, "merged with their neighbours"));
     assert_int_equal(bootinfo.nr_reserved, MAX_RESERVED);
     /* 193 ranges (with the DTB) in 136 slots; each merge spans less than one 2 MiB step. */
     assert_int_equal(bootinfo.reserved_squeezed, 64 * 3 + 1 - MAX_RESERVED);
@@ -355,7 +340,7 @@ static void touching_modules_fold(void **state)
     static const uint64_t sizes[] = { 0x5000, 0x1000 };
     static struct placed_module mods[200 * 2];
     assert_int_equal(parse_blob(many_module_tree(200, sizes, 2, PAGE_SIZE, mods)), 0);
-    assert_int_equal(nr_warnings + nr_errors, 0);
+    assert_int_equal(stub_nr_warnings + stub_nr_errors, 0);
     assert_modules_reserved(mods, 400);
     assert_int_equal(bootinfo.nr_reserved, 2); /* the DTB and the modules */
     assert_true(has_reserved(mods[399].base, RAM_BASE + RAM_SIZE - mods[399].base));

@@ -139,16 +139,22 @@ int sched_domain_set_params(struct domain *d, const struct sched_params *sp)
 }
 
 static enum sched_kind pool_kind = SCHED_KIND_NULL; /* pool 1's */
-static uint64_t slice_ns = 10000000;
+static uint64_t slice_ns = 10000000, ratelimit_ns = 1000000;
 
 uint64_t sched_credit_slice_ns(void)
 {
     return slice_ns;
 }
 
-int sched_credit_set_slice_ns(uint64_t ns)
+uint64_t sched_credit_ratelimit_ns(void)
 {
-    slice_ns = ns;
+    return ratelimit_ns;
+}
+
+int sched_credit_set(uint64_t slice, uint64_t ratelimit)
+{
+    slice_ns = slice;
+    ratelimit_ns = ratelimit;
     return 0;
 }
 
@@ -830,8 +836,9 @@ static void readconsole_wrapped(void **state)
     assert_int_equal(got[n - 100], 'a' + 699 % 26);
 }
 
-/* sysctl scheduler_op: credit's slice read and set in Xen's ranges; what Keel lacks (a rate
- * limit, a migration delay) reads 0 and is refused otherwise; other policies have nothing. */
+/* sysctl scheduler_op: credit's slice and rate limit read and set in Xen's ranges (credit2: the
+ * rate limit); what Keel lacks (a migration delay) reads 0 and is refused otherwise; other
+ * policies have nothing. */
 static void sched_adjust_global(void **state)
 {
     struct xen_sysctl_scheduler_op op = { .cpupool_id = 1,
@@ -840,19 +847,46 @@ static void sched_adjust_global(void **state)
     pool_kind = SCHED_KIND_CREDIT;
     assert_int_equal(ctl_sched_adjust_global(&op), 0);
     assert_int_equal(op.u.sched_credit.tslice_ms, 10);
-    assert_int_equal(op.u.sched_credit.ratelimit_us, 0);
+    assert_int_equal(op.u.sched_credit.ratelimit_us, 1000);
     op.cmd = XEN_SYSCTL_SCHEDOP_putinfo;
     op.u.sched_credit.tslice_ms = 30;
+    op.u.sched_credit.ratelimit_us = 0; /* none */
     assert_int_equal(ctl_sched_adjust_global(&op), 0);
     assert_int_equal(slice_ns, 30000000);
+    assert_int_equal(ratelimit_ns, 0);
     op.u.sched_credit.tslice_ms = 1001;
     assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
     op.u.sched_credit.tslice_ms = 5;
     op.u.sched_credit.ratelimit_us = 6000; /* above the slice */
     assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    op.u.sched_credit.ratelimit_us = 99; /* below Xen's least */
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
     op.u.sched_credit.ratelimit_us = 1000;
+    op.u.sched_credit.vcpu_migr_delay_us = 10;
     assert_int_equal(ctl_sched_adjust_global(&op), -EOPNOTSUPP);
     assert_int_equal(slice_ns, 30000000); /* nothing changed by a refusal */
+    assert_int_equal(ratelimit_ns, 0);
+    op.u.sched_credit.vcpu_migr_delay_us = 0;
+    assert_int_equal(ctl_sched_adjust_global(&op), 0);
+    assert_int_equal(ratelimit_ns, 1000000);
+    /* credit2 names the same policy: its rate limit, the slice kept. */
+    pool_kind = SCHED_KIND_CREDIT2;
+    op = (struct xen_sysctl_scheduler_op){ .cpupool_id = 1,
+                                           .sched_id = XEN_SCHEDULER_CREDIT2,
+                                           .cmd = XEN_SYSCTL_SCHEDOP_getinfo };
+    assert_int_equal(ctl_sched_adjust_global(&op), 0);
+    assert_int_equal(op.u.sched_credit2.ratelimit_us, 1000);
+    op.cmd = XEN_SYSCTL_SCHEDOP_putinfo;
+    op.u.sched_credit2.ratelimit_us = 500;
+    assert_int_equal(ctl_sched_adjust_global(&op), 0);
+    assert_int_equal(ratelimit_ns, 500000);
+    assert_int_equal(slice_ns, 5000000);
+    op.u.sched_credit2.ratelimit_us = 600000;
+    assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
+    op = (struct xen_sysctl_scheduler_op){ .cpupool_id = 1,
+                                           .sched_id = XEN_SCHEDULER_CREDIT,
+                                           .cmd = XEN_SYSCTL_SCHEDOP_getinfo };
+    pool_kind = SCHED_KIND_CREDIT;
     op.sched_id = XEN_SCHEDULER_RTDS;
     assert_int_equal(ctl_sched_adjust_global(&op), -EINVAL);
     op.cpupool_id = 0;

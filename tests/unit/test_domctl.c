@@ -20,6 +20,7 @@
 
 #include "../../hyp/core/hypercall/hypercall_table.h"
 #include "guest_mem_stub.h"
+#include "log_stub.h"
 
 unsigned nr_cpus = 4;
 
@@ -103,17 +104,8 @@ long ctl_destroy(struct domain *caller, struct domain *d)
 }
 
 /* createdomain: ids 1, 2 and 5 are taken; "any" gives 7; gic NATIVE becomes V3; no vCPU is
- * refused with a reason, which domctl prints (kept in last_log). */
+ * refused with a reason, which domctl prints (kept in stub_last_log). */
 static domid_t last_want;
-static char last_log[256];
-
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_log, sizeof(last_log), fmt, ap);
-    va_end(ap);
-}
 
 long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *id,
                       const char **why)
@@ -479,9 +471,9 @@ static void createdomain_decode(void **state)
     op.u.createdomain.max_vcpus = 1;
     assert_int_equal(domctl(&op), -EEXIST);
     op = dc(XEN_DOMCTL_createdomain, 4);
-    last_log[0] = 0;
+    stub_last_log[0] = 0;
     assert_int_equal(domctl(&op), -EINVAL);
-    assert_non_null(strstr(last_log, "createdomain refused (error 22): no vCPU"));
+    assert_non_null(strstr(stub_last_log, "createdomain refused (error 22): no vCPU"));
     /* A struct that cannot be written back: refused before anything is made. */
     struct xen_domctl *ro = (struct xen_domctl *)stub_mem.ro;
     *ro = dc(XEN_DOMCTL_createdomain, 0);

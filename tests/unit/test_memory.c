@@ -25,6 +25,7 @@
 #include <xen/memory.h>
 #include "../../hyp/core/mm/frame_internal.h"
 #include "../../hyp/core/mm/page_alloc_internal.h"
+#include "log_stub.h"
 
 #define ARENA_SIZE MiB(32)
 #define NR_GFNS 1024 /* the stand-in map covers gfns 0..1023 */
@@ -33,17 +34,6 @@ void panic(const char *fmt, ...)
 {
     mock_assert(0, fmt, __FILE__, __LINE__);
     abort();
-}
-
-/* The last line Keel printed. */
-static char last_log[256];
-
-void log_printf(enum log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_log, sizeof(last_log), fmt, ap);
-    va_end(ap);
 }
 
 bool ratelimit_ok(struct ratelimit *rl, const void *key, struct ratelimit_held *held)
@@ -290,7 +280,7 @@ static void direct_map_populates_nothing_new(void **state)
     uint64_t before = free_pages();
     assert_int_equal(memory_populate(d, 0, 0), -EINVAL);
     assert_int_equal(memory_populate(d, 8, 3), -EINVAL);
-    assert_non_null(strstr(last_log, "no new RAM at 0x8000"));
+    assert_non_null(strstr(stub_last_log, "no new RAM at 0x8000"));
     for (uint64_t g = 0; g < 16; g++)
         assert_int_equal(type_at(d, g), P2M_NONE);
     /* Its own RAM in place at gfns 40 and 41 (a stand-in: no frames behind it); gfn 42 is RAM

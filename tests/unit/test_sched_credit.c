@@ -180,10 +180,11 @@ static void pinning_respected(void **state)
     sim_finish();
 }
 
-/* A vCPU woken by an interrupt with credit to spare runs at once, ahead of CPU hogs. */
+/* A vCPU woken by an interrupt with credit to spare runs at once, ahead of CPU hogs (with no
+ * rate limit). */
 static void wake_gets_prompt_service(void **state)
 {
-    sim_setup(1, NULL, NULL);
+    sim_setup(1, "sched_ratelimit_us=0", NULL);
     struct domain *hog = dom("hog", 2, 256, 0);
     struct domain *rt = dom("latency", 1, 256, 0);
     sim_start(hog, cpu_bound);
@@ -194,6 +195,56 @@ static void wake_gets_prompt_service(void **state)
     assert_int_equal(sim_vcpu(rt, 0)->max_latency, 0);
     double s = sim_dom_share(rt, 0, MS(2000));
     assert_true(s > 0.049 && s < 0.051);
+    sim_finish();
+}
+
+/* Decisions that kept what ran, taken before it had run the rate limit: a wake-up kicked a
+ * pCPU that could only keep it, a pass for nothing. */
+static struct vcpu *pass_curr[MAX_CPUS];
+static uint64_t pass_since[MAX_CPUS];
+static unsigned futile_passes;
+
+static void count_futile(unsigned cpu, struct vcpu *next)
+{
+    if (next && next == pass_curr[cpu] && sim_now - pass_since[cpu] < sched_ratelimit_ns)
+        futile_passes++;
+    if (next != pass_curr[cpu]) {
+        pass_curr[cpu] = next;
+        pass_since[cpu] = sim_now;
+    }
+}
+
+/* The rate limit (1 ms by default, as Xen's): a woken vCPU waits until what runs has had its
+ * pCPU that long, and no longer; shares are as without it. */
+static void ratelimit_bounds_the_wait(void **state)
+{
+    sim_setup(1, NULL, NULL);
+    assert_int_equal(sched_ratelimit_ns, MS(1));
+    struct domain *hog = dom("hog", 2, 256, 0);
+    struct domain *io = dom("io", 1, 256, 0);
+    sim_start(hog, cpu_bound);
+    sim_start(io, (struct sim_load){ .kind = LOAD_RANDOM, .work = US(300), .period = MS(3) });
+    futile_passes = 0;
+    for (unsigned c = 0; c < MAX_CPUS; c++)
+        pass_curr[c] = NULL;
+    sim_on_decision = count_futile;
+    sim_run_until(MS(2000));
+    uint64_t lat = sim_vcpu(io, 0)->max_latency;
+    assert_true(lat > 0 && lat <= MS(1));
+    /* The waker waited without kicking: the pCPU decided when the limit ended. */
+    assert_int_equal(futile_passes, 0);
+    /* No run of a hog is cut shorter than the limit by the waker. */
+    for (size_t i = 0; i < sim_nr_segs; i++)
+        if (sim_trace[i].s != sim_vcpu(io, 0) && sim_trace[i].end < MS(2000))
+            assert_true(sim_trace[i].end - sim_trace[i].start >= MS(1));
+    sim_finish();
+
+    /* Out of range: Xen's default; above the slice: the slice. */
+    sim_setup(1, "sched_ratelimit_us=50", NULL);
+    assert_int_equal(sched_ratelimit_ns, MS(1));
+    sim_finish();
+    sim_setup(1, "sched_slice_us=500 sched_ratelimit_us=2000", NULL);
+    assert_int_equal(sched_ratelimit_ns, US(500));
     sim_finish();
 }
 
@@ -312,6 +363,7 @@ int main(void)
         cmocka_unit_test(idle_pcpus_pull_work),
         cmocka_unit_test(pinning_respected),
         cmocka_unit_test(wake_gets_prompt_service),
+        cmocka_unit_test(ratelimit_bounds_the_wait),
         cmocka_unit_test(blocked_consume_nothing),
         cmocka_unit_test(slice_option),
         cmocka_unit_test(saved_before_stolen),

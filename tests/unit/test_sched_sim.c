@@ -244,6 +244,12 @@ void timer_set(struct timer *t, uint64_t deadline, unsigned cpu)
     timers[nr_timers++] = t;
 }
 
+void timer_advance(struct timer *t, uint64_t deadline)
+{
+    if (!t->active || t->cpu != cpu_id() || deadline < t->deadline)
+        timer_set(t, deadline, cpu_id());
+}
+
 /* Fire the earliest due timer; false if none is due. */
 static bool fire_one_timer(void)
 {

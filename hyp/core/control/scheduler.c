@@ -141,26 +141,31 @@ long ctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *op)
     }
 }
 
-/* Credit's settings: Xen's ranges (a rate limit of 0 is "none"); Keel has only the slice. */
+/* A rate limit in Xen's range: 0 ("none"), or 100 us..500 ms. */
+static bool ratelimit_in_range(uint32_t us)
+{
+    return !us || (us >= XEN_SYSCTL_SCHED_RATELIMIT_MIN && us <= XEN_SYSCTL_SCHED_RATELIMIT_MAX);
+}
+
+/* Credit's settings, the slice and the rate limit, in Xen's ranges; Keel has no migration
+ * delay (reads 0, refused otherwise). */
 static long credit_global(struct xen_sysctl_credit_schedule *c, uint32_t cmd)
 {
     if (cmd == XEN_SYSCTL_SCHEDOP_getinfo) {
         uint64_t ms = sched_credit_slice_ns() / 1000000;
         c->tslice_ms = (uint32_t)(ms ? ms : 1);
-        c->ratelimit_us = 0;
+        c->ratelimit_us = (uint32_t)(sched_credit_ratelimit_ns() / 1000);
         c->vcpu_migr_delay_us = 0;
         return 0;
     }
     if (c->tslice_ms < XEN_SYSCTL_CSCHED_TSLICE_MIN ||
-        c->tslice_ms > XEN_SYSCTL_CSCHED_TSLICE_MAX ||
-        (c->ratelimit_us && (c->ratelimit_us < XEN_SYSCTL_SCHED_RATELIMIT_MIN ||
-                             c->ratelimit_us > XEN_SYSCTL_SCHED_RATELIMIT_MAX ||
-                             c->ratelimit_us > c->tslice_ms * 1000)) ||
+        c->tslice_ms > XEN_SYSCTL_CSCHED_TSLICE_MAX || !ratelimit_in_range(c->ratelimit_us) ||
+        c->ratelimit_us > c->tslice_ms * 1000 ||
         c->vcpu_migr_delay_us > XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US)
         return -EINVAL;
-    if (c->ratelimit_us || c->vcpu_migr_delay_us)
+    if (c->vcpu_migr_delay_us)
         return -EOPNOTSUPP;
-    return sched_credit_set_slice_ns((uint64_t)c->tslice_ms * 1000000);
+    return sched_credit_set((uint64_t)c->tslice_ms * 1000000, (uint64_t)c->ratelimit_us * 1000);
 }
 
 long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op)
@@ -175,12 +180,15 @@ long ctl_sched_adjust_global(struct xen_sysctl_scheduler_op *op)
     switch (kind) {
     case SCHED_KIND_CREDIT:
         return credit_global(&op->u.sched_credit, op->cmd);
-    case SCHED_KIND_CREDIT2:
-        if (op->cmd == XEN_SYSCTL_SCHEDOP_getinfo)
-            op->u.sched_credit2.ratelimit_us = 0;
-        return op->cmd == XEN_SYSCTL_SCHEDOP_getinfo || !op->u.sched_credit2.ratelimit_us
-                   ? 0
-                   : -EOPNOTSUPP;
+    case SCHED_KIND_CREDIT2: /* the same policy: its rate limit, the slice unchanged */
+        if (op->cmd == XEN_SYSCTL_SCHEDOP_getinfo) {
+            op->u.sched_credit2.ratelimit_us = (uint32_t)(sched_credit_ratelimit_ns() / 1000);
+            return 0;
+        }
+        if (!ratelimit_in_range(op->u.sched_credit2.ratelimit_us))
+            return -EINVAL;
+        return sched_credit_set(sched_credit_slice_ns(),
+                                (uint64_t)op->u.sched_credit2.ratelimit_us * 1000);
     default:
         return -EINVAL; /* rtds and null have no pool-wide settings, as in Xen */
     }

@@ -20,6 +20,9 @@
 
 #define SLICE_MIN_US 100UL
 #define SLICE_MAX_US 1000000UL
+#define RATELIMIT_DEFAULT_US 1000UL /* Xen's default */
+#define RATELIMIT_MIN_US 100UL
+#define RATELIMIT_MAX_US 500000UL
 
 static struct sched_pool pools[MAX_POOLS];
 static unsigned nr_pools; /* slots used at boot; later the table may have holes */
@@ -28,6 +31,7 @@ static struct sched_pool *default_pool;
 static struct spinlock pools_lock = SPINLOCK_INIT;
 static uint64_t free_cpus; /* atomic: set by the freed pCPU itself, cleared under pools_lock */
 uint64_t sched_slice_ns = 10 * NS_PER_MS;
+uint64_t sched_ratelimit_ns = RATELIMIT_DEFAULT_US * NS_PER_US;
 
 /* Names a configuration may give a policy.  credit and credit2 are one proportional-share
  * policy; the pool keeps the name's kind, which the toolstack sees (sched_pool_kind). */
@@ -396,11 +400,18 @@ uint64_t sched_credit_slice_ns(void)
     return READ_ONCE(sched_slice_ns);
 }
 
-int sched_credit_set_slice_ns(uint64_t ns)
+uint64_t sched_credit_ratelimit_ns(void)
 {
-    if (ns < SLICE_MIN_US * NS_PER_US || ns > SLICE_MAX_US * NS_PER_US)
+    return READ_ONCE(sched_ratelimit_ns);
+}
+
+int sched_credit_set(uint64_t slice_ns, uint64_t ratelimit_ns)
+{
+    if (slice_ns < SLICE_MIN_US * NS_PER_US || slice_ns > SLICE_MAX_US * NS_PER_US ||
+        ratelimit_ns > slice_ns)
         return -EINVAL;
-    WRITE_ONCE(sched_slice_ns, ns);
+    WRITE_ONCE(sched_slice_ns, slice_ns);
+    WRITE_ONCE(sched_ratelimit_ns, ratelimit_ns);
     return 0;
 }
 
@@ -413,6 +424,14 @@ static void read_slice(void)
         us = 10000;
     }
     sched_slice_ns = us * NS_PER_US;
+    /* Xen's range: none (0), or 100 us..500 ms and not above the slice. */
+    us = cmdline_u64(bootinfo.cmdline, "sched_ratelimit_us", RATELIMIT_DEFAULT_US);
+    if (us && (us < RATELIMIT_MIN_US || us > RATELIMIT_MAX_US)) {
+        pr_warn("sched: sched_ratelimit_us=%lu is outside %lu..%lu, using %lu\n", us,
+                RATELIMIT_MIN_US, RATELIMIT_MAX_US, RATELIMIT_DEFAULT_US);
+        us = RATELIMIT_DEFAULT_US;
+    }
+    sched_ratelimit_ns = MIN(us * NS_PER_US, sched_slice_ns);
 }
 
 static void pool_create(const char *name, const struct sched_choice *choice, uint64_t cpus)

@@ -7,9 +7,10 @@
  * takes from that queue, so idle pCPUs pull work; affinity is honoured when taking.  A vCPU
  * that becomes runnable is placed no further behind than the pool's minimum less half a slice
  * (sleeping banks no credit) and preempts what runs if it is clearly behind it (prompt service
- * after an interrupt).  A cap limits a domain to cap% of one pCPU per 10 ms period, enforced
- * by budget grants that never cross a period end; a domain over its cap is parked until the
- * next period even if pCPUs idle.  Hooks run under the pool lock.
+ * after an interrupt), unless what runs has had its pCPU for less than the rate limit (Xen's
+ * sched_ratelimit_us, 1 ms by default).  A cap limits a domain to cap% of one pCPU per 10 ms
+ * period, enforced by budget grants that never cross a period end; a domain over its cap is
+ * parked until the next period even if pCPUs idle.  Hooks run under the pool lock.
  */
 #include <hyp/console.h>
 #include <hyp/errno.h>
@@ -43,6 +44,7 @@ struct credit_vcpu {
     struct sched_link link; /* in runq or parked while queued */
     uint64_t vtime;
     uint64_t slice_end; /* when its current time slice ends */
+    uint64_t limit_end; /* it keeps its pCPU until then (the rate limit), whoever wakes */
     int64_t grant;      /* cap budget reserved for the current run, 0 if none */
     uint64_t grant_end; /* end of the period the grant came from */
     bool queued, parked, yielded;
@@ -269,8 +271,15 @@ static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
             victim = (int)cpu;
         }
     }
-    if (victim >= 0 && (c->boosted || c->vtime + preempt_gran_ns() < worst))
-        sched_kick_cpu((unsigned)victim);
+    if (victim < 0 || !(c->boosted || c->vtime + preempt_gran_ns() < worst))
+        return;
+    /* A victim inside its rate limit would only be kept: rather than kick its pCPU into that
+     * pass, have it decide when the limit ends (possible from its own pCPU: the common case of
+     * a back end waking its front end on one pCPU). */
+    struct credit_vcpu *vc = cvcpu(sched_cpu_curr((unsigned)victim));
+    if (now < vc->limit_end && sched_cpu_decide_by((unsigned)victim, vc->limit_end))
+        return;
+    sched_kick_cpu((unsigned)victim);
 }
 
 static void credit_wake(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
@@ -370,6 +379,14 @@ static struct sched_vcpu *credit_do_schedule(struct sched_pool *p, unsigned cpu,
         charge(pc, ran_ns, now);
     update_min_vtime(p, cpu, pc);
     bool prev_ok = pc && sched_runnable(prev) && (prev->affinity & BIT(cpu)) && cap_allows(pc, now);
+    /* The rate limit, as Xen's: a vCPU that has had its pCPU for less than it keeps it, whoever
+     * woke meanwhile (unless it yielded), and the pCPU decides again when it is reached.  A
+     * back end and its front end on one pCPU then take turns at batches of requests, not one
+     * switch per request; a woken vCPU waits at most the limit. */
+    if (prev_ok && !pc->yielded && now < pc->limit_end) {
+        *slice_ns = take_grant(pc, pc->limit_end - now, now);
+        return prev;
+    }
     struct credit_vcpu *best = first_eligible(p, cpu, now);
     /* prev keeps the pCPU only while strictly behind: on a tie the queue's vCPU has waited. */
     if (prev_ok && (!best || (!pc->yielded && !best->boosted && pc->vtime < best->vtime)))
@@ -382,8 +399,10 @@ static struct sched_vcpu *credit_do_schedule(struct sched_pool *p, unsigned cpu,
         *slice_ns = 0;
         return NULL;
     }
-    if (next != pc)
+    if (next != pc) {
         dequeue(next);
+        next->limit_end = now + READ_ONCE(sched_ratelimit_ns);
+    }
     /* A vCPU kept on keeps the rest of its slice.  Always a slice, even alone: virtual time
      * must be charged as it goes. */
     if (next != pc || now >= next->slice_end)

@@ -174,6 +174,9 @@ struct sched_vcpu *sched_cpu_curr(unsigned cpu);
 uint64_t sched_cpu_uncharged(unsigned cpu, uint64_t now);
 /* Whether cpu has a reschedule pending (it was kicked and has not decided since). */
 bool sched_cpu_kicked(unsigned cpu);
+/* Make cpu decide again by time t (ns) without a kick: its slice timer is moved earlier if
+ * need be.  Only the calling pCPU can do this for itself; false for any other (kick it). */
+bool sched_cpu_decide_by(unsigned cpu, uint64_t t);
 /* An online pCPU in mask that is idle and not already kicked; prefer if it qualifies; -1 if
  * none. */
 int sched_find_idle_cpu(uint64_t mask, unsigned prefer);
@@ -249,7 +252,9 @@ struct sched_pool *sched_pool_new(uint32_t id, const struct sched_choice *choice
 void sched_pool_release(struct sched_pool *p);
 /* The choice for a kind. */
 const struct sched_choice *sched_choice_of_kind(enum sched_kind kind);
-/* Slice of the credit policy (sched_slice_us=), in ns. */
+/* Slice of the credit policy (sched_slice_us=), in ns; its rate limit (sched_ratelimit_us=, at
+ * most the slice; 0 for none), in ns. */
 extern uint64_t sched_slice_ns;
+extern uint64_t sched_ratelimit_ns;
 /* "0-2,5" for a mask, "none" for 0; truncated to size. */
 void sched_format_cpulist(uint64_t mask, char *buf, size_t size);

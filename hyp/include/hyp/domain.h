@@ -249,6 +249,9 @@ struct domain *domain_get_next(int after);
 void domain_ref(struct domain *d);
 /* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
 void domain_put(struct domain *d);
+/* Free now the domains whose last reference has gone and that wait for the reclaim timer.  Only
+ * where that timer's callback could run: a timer callback, with no lock held. */
+void domain_reclaim_now(void);
 /* Lock a->lock and b->lock (held references; a may be b) in domain-id order, so two pCPUs
  * locking the same pair from either end cannot deadlock.  Interrupts masked. */
 unsigned long domain_lock_pair(struct domain *a, struct domain *b);

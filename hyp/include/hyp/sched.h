@@ -82,10 +82,12 @@ unsigned sched_domain_pool(struct domain *d, enum sched_kind *kind);
 bool sched_pool_info(unsigned from, unsigned *id, enum sched_kind *kind, uint64_t *cpus,
                      unsigned *nr_domains);
 
-/* The credit policy's time slice (sched_slice_us= at boot), shared by its pools; set changes
- * it from each pCPU's next decision on.  Set: 0, or -EINVAL outside 100 us..1 s. */
+/* The credit policy's time slice and rate limit (sched_slice_us= and sched_ratelimit_us= at
+ * boot), shared by its pools; set changes both from each pCPU's next decision on.  Set: 0, or
+ * -EINVAL for a slice outside 100 us..1 s or a rate limit above the slice (0: none). */
 uint64_t sched_credit_slice_ns(void);
-int sched_credit_set_slice_ns(uint64_t ns);
+uint64_t sched_credit_ratelimit_ns(void);
+int sched_credit_set(uint64_t slice_ns, uint64_t ratelimit_ns);
 
 /* d's parameters for its pool's policy: weight and cap (credit), budget_us, period_us and
  * extratime (rtds); every other field 0. */
