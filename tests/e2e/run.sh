@@ -647,11 +647,13 @@ freed_in_step() { # log name
 
 # What is wrong with a pv-disk run (nothing if all is well).
 judge_pv_disk() { # log
-    local log=$1 c d0=$work/pv-disk-dom0.log s1 b d a
+    local log=$1 c d0=$work/pv-disk-dom0.log s1 b d a v phy
     con_domain_user "$log" Domain-0 > "$d0"
     for c in xenstored init_dom0 xenconsoled modules hotplug_tools baseline image create backend written read read_gone \
         unplugged dom0_read shared_create shared_backends shared_unpause shared_read2 shared_read3 \
-        shared_gone shared_unplugged after; do
+        shared_gone shared_unplugged multi_image multi_create multi_done multi_backends share_phy_rw_on_rw \
+        share_phy_ro_on_rw share_phy_rw_on_ro share_phy_ro_on_ro multi_shutdown multi_gone multi_unplugged \
+        multi_loop_off after; do
         xl_out "$log" "$c" | grep -q "^CHECK end $c rc=0\$" ||
             { echo "$c failed: $(xl_out "$log" "$c" | grep -v '^CHECK' | tail -3 | tr '\n' ' ')"; return; }
     done
@@ -680,6 +682,36 @@ judge_pv_disk() { # log
     elif [ "$(xl_out "$log" shared_backends | grep -cE '^ *1 +/tmp/disk.img$')" != 2 ] ||
         [ "$(xl_out "$log" shared_backends | grep -c '/mode = "r"')" != 2 ]; then
         echo "the shared image is not on two read-only back ends: $(xl_out "$log" shared_backends | grep -v '^CHECK' | tr '\n' ' ')"
+    elif c=$(con_domain "$d0" pvd4) && echo "$c" | grep -q 'CHECK multi_error='; then
+        echo "pvd4 said: $(echo "$c" | grep -m1 'CHECK multi_error=')"
+    elif [ "$(con_check_value "$d0" multi_sizes pvd4)" != 16384,32768,65536 ]; then
+        echo "pvd4's xvda,xvdb,xvdc have $(con_check_value "$d0" multi_sizes pvd4) sectors, not 16384,32768,65536"
+    elif [ "$(con_check_value "$d0" multi_ro pvd4)" != 0,0,1 ]; then
+        echo "pvd4's xvda,xvdb,xvdc read-only flags are $(con_check_value "$d0" multi_ro pvd4), not 0,0,1"
+    elif v=$(con_check_value "$d0" multi_xvda pvd4) && ! [[ $v =~ ^[0-9a-f]{64}\ ok$ ]]; then
+        echo "pvd4 read back from xvda (file image, rw): '$v'"
+    elif [ "$(con_check_value "$d0" dom0_multi_xvda)" != "${v% ok}" ]; then
+        echo "dom0 read $(con_check_value "$d0" dom0_multi_xvda) from pvd4's xvda image, pvd4 wrote ${v% ok}"
+    elif v=$(con_check_value "$d0" multi_xvdb pvd4) && ! [[ $v =~ ^[0-9a-f]{64}\ ok$ ]]; then
+        echo "pvd4 read back from xvdb (phy: dom0's virtio disk, rw): '$v'"
+    elif [ "$(con_check_value "$d0" dom0_multi_xvdb)" != "${v% ok}" ]; then
+        echo "dom0 read $(con_check_value "$d0" dom0_multi_xvdb) from pvd4's xvdb device, pvd4 wrote ${v% ok}"
+    elif [ "$(con_check_value "$d0" multi_xvdc pvd4)" != "ok $s1" ]; then
+        echo "pvd4 read '$(con_check_value "$d0" multi_xvdc pvd4)' from xvdc (phy: read-only loop), pvd1 wrote $s1"
+    elif [ "$(con_check_value "$d0" multi_xvdc_write pvd4)" != refused ]; then
+        echo "a write to pvd4's read-only xvdc was '$(con_check_value "$d0" multi_xvdc_write pvd4)', not refused"
+    elif phy=$(con_check_value "$d0" multi_phy) && phy=${phy%,*} &&
+        ! xl_out "$log" share_phy_rw_on_rw | grep -q '^CHECK share_phy_rw_on_rw=refused$' ||
+        ! xl_out "$log" share_phy_rw_on_rw | grep -q "Device $phy is mounted in a guest domain"; then
+        echo "pvd5 asking rw for $phy that pvd4 has rw: $(xl_out "$log" share_phy_rw_on_rw | grep -v '^CHECK [be]' | tr '\n' ' ')"
+    elif ! xl_out "$log" share_phy_ro_on_rw | grep -q '^CHECK share_phy_ro_on_rw=refused$' ||
+        ! xl_out "$log" share_phy_ro_on_rw | grep -q "Device $phy is mounted read-write in a guest domain"; then
+        echo "pvd5 asking ro for $phy that pvd4 has rw: $(xl_out "$log" share_phy_ro_on_rw | grep -v '^CHECK [be]' | tr '\n' ' ')"
+    elif ! xl_out "$log" share_phy_rw_on_ro | grep -q '^CHECK share_phy_rw_on_ro=refused$' ||
+        ! xl_out "$log" share_phy_rw_on_ro | grep -q "is mounted in a guest domain"; then
+        echo "pvd5 asking rw for the loop device pvd4 has ro: $(xl_out "$log" share_phy_rw_on_ro | grep -v '^CHECK [be]' | tr '\n' ' ')"
+    elif ! xl_out "$log" share_phy_ro_on_ro | grep -q '^CHECK share_phy_ro_on_ro=accepted$'; then
+        echo "pvd5 asking ro for the loop device pvd4 has ro: $(xl_out "$log" share_phy_ro_on_ro | grep -v '^CHECK [be]' | tr '\n' ' ')"
     elif ! xl_out "$log" backend | grep -q 'hotplug-status = "connected"'; then
         echo "no hotplug-status connected in the back end: $(xl_out "$log" backend | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! [ "$d" -gt 0 ] 2>/dev/null || ! [ "$a" -gt 0 ] 2>/dev/null; then
@@ -699,6 +731,12 @@ judge_pv_disk() { # log
 # two domUs share it read-only and read them too; and
 # Keel has as many free pages after those as after the first.
 case_pv_disk() {
+    # dom0's second virtio disk, a phy: disk for pvd4 (dom0 finds it by its serial).
+    local phy=$work/pv-disk-phy.img
+    rm -f "$phy"
+    truncate -s 16M "$phy"
+    case_qemu=(--qemu-arg -drive --qemu-arg "file=$phy,if=none,format=raw,id=d1"
+        --qemu-arg -device --qemu-arg virtio-blk-device,drive=d1,serial=keel-phy)
     pv_case pv-disk pvdisk 900 ctlpeer:peer
 }
 
