@@ -186,15 +186,11 @@ void timer_advance(struct timer *t, uint64_t deadline)
     unsigned long flags = spin_lock_irqsave(&q->lock);
     bool here = t->active && READ_ONCE(t->cpu) == cpu && !t->killed;
     if (here && deadline < t->deadline) {
-        bool was_head = q->head == t;
-        if (was_head) { /* it stays the head: no walk */
-            t->deadline = deadline;
-        } else {
+        bool head = q->head == t; /* it stays the head: no walk */
+        if (!head)
             dequeue(q, t);
-            t->deadline = deadline;
-            enqueue(q, t);
-        }
-        if (q->head == t)
+        t->deadline = deadline;
+        if (head || enqueue(q, t))
             program(q);
     }
     spin_unlock_irqrestore(&q->lock, flags);
