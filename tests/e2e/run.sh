@@ -645,6 +645,17 @@ freed_in_step() { # log name
         sed -n 's/^(keel) .* domain d[0-9]*: memory returned, \([0-9]*\) pages free/\1/p'
 }
 
+# Whether pv-disk's sharing probe STEP printed RESULT (refused, accepted) and, if given, TEXT
+# (the block script's reason) in xl's output; share_said: what the step printed.
+share_was() { # log step result [text]
+    local out
+    out=$(xl_out "$1" "$2")
+    grep -q "^CHECK $2=$3\$" <<< "$out" && { [ -z "${4:-}" ] || grep -q "$4" <<< "$out"; }
+}
+share_said() { # log step
+    xl_out "$1" "$2" | grep -v '^CHECK [be]' | tr '\n' ' '
+}
+
 # What is wrong with a pv-disk run (nothing if all is well).
 judge_pv_disk() { # log
     local log=$1 c d0=$work/pv-disk-dom0.log s1 b d a v phy
@@ -701,17 +712,14 @@ judge_pv_disk() { # log
     elif [ "$(con_check_value "$d0" multi_xvdc_write pvd4)" != refused ]; then
         echo "a write to pvd4's read-only xvdc was '$(con_check_value "$d0" multi_xvdc_write pvd4)', not refused"
     elif phy=$(con_check_value "$d0" multi_phy) && phy=${phy%,*} &&
-        ! xl_out "$log" share_phy_rw_on_rw | grep -q '^CHECK share_phy_rw_on_rw=refused$' ||
-        ! xl_out "$log" share_phy_rw_on_rw | grep -q "Device $phy is mounted in a guest domain"; then
-        echo "pvd5 asking rw for $phy that pvd4 has rw: $(xl_out "$log" share_phy_rw_on_rw | grep -v '^CHECK [be]' | tr '\n' ' ')"
-    elif ! xl_out "$log" share_phy_ro_on_rw | grep -q '^CHECK share_phy_ro_on_rw=refused$' ||
-        ! xl_out "$log" share_phy_ro_on_rw | grep -q "Device $phy is mounted read-write in a guest domain"; then
-        echo "pvd5 asking ro for $phy that pvd4 has rw: $(xl_out "$log" share_phy_ro_on_rw | grep -v '^CHECK [be]' | tr '\n' ' ')"
-    elif ! xl_out "$log" share_phy_rw_on_ro | grep -q '^CHECK share_phy_rw_on_ro=refused$' ||
-        ! xl_out "$log" share_phy_rw_on_ro | grep -q "is mounted in a guest domain"; then
-        echo "pvd5 asking rw for the loop device pvd4 has ro: $(xl_out "$log" share_phy_rw_on_ro | grep -v '^CHECK [be]' | tr '\n' ' ')"
-    elif ! xl_out "$log" share_phy_ro_on_ro | grep -q '^CHECK share_phy_ro_on_ro=accepted$'; then
-        echo "pvd5 asking ro for the loop device pvd4 has ro: $(xl_out "$log" share_phy_ro_on_ro | grep -v '^CHECK [be]' | tr '\n' ' ')"
+        ! share_was "$log" share_phy_rw_on_rw refused "Device $phy is mounted in a guest domain"; then
+        echo "pvd5 asking rw for $phy that pvd4 has rw: $(share_said "$log" share_phy_rw_on_rw)"
+    elif ! share_was "$log" share_phy_ro_on_rw refused "Device $phy is mounted read-write in a guest domain"; then
+        echo "pvd5 asking ro for $phy that pvd4 has rw: $(share_said "$log" share_phy_ro_on_rw)"
+    elif ! share_was "$log" share_phy_rw_on_ro refused "is mounted in a guest domain"; then
+        echo "pvd5 asking rw for the loop device pvd4 has ro: $(share_said "$log" share_phy_rw_on_ro)"
+    elif ! share_was "$log" share_phy_ro_on_ro accepted; then
+        echo "pvd5 asking ro for the loop device pvd4 has ro: $(share_said "$log" share_phy_ro_on_ro)"
     elif ! xl_out "$log" backend | grep -q 'hotplug-status = "connected"'; then
         echo "no hotplug-status connected in the back end: $(xl_out "$log" backend | grep -v '^CHECK' | tr '\n' ' ')"
     elif ! [ "$d" -gt 0 ] 2>/dev/null || ! [ "$a" -gt 0 ] 2>/dev/null; then
