@@ -116,6 +116,65 @@ int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *sr
     return elem_va(va, idx, elem, &at) ?: copy_to_guest(v, at, src, elem);
 }
 
+/* --- windows on guest arrays --- */
+
+static bool in_window(const struct guest_window *w, uint64_t va, size_t len)
+{
+    return w->va != GUEST_WINDOW_NONE && (va & PAGE_MASK) == w->va &&
+           (va & ~PAGE_MASK) + len <= PAGE_SIZE;
+}
+
+/* Hold the page under va instead: through a writable translation if the guest has one. */
+static int window_move(struct guest_window *w, uint64_t va)
+{
+    guest_window_end(w);
+    paddr_t pa;
+    bool writable = !pin_page(w->v, va, true, &pa);
+    if (!writable && pin_page(w->v, va, false, &pa))
+        return -EFAULT;
+    w->va = va & PAGE_MASK;
+    w->pa = pa & PAGE_MASK;
+    w->writable = writable;
+    return 0;
+}
+
+int guest_window_read_elem(struct guest_window *w, void *dst, uint64_t va, uint64_t idx,
+                           size_t elem)
+{
+    uint64_t at;
+    if (elem_va(va, idx, elem, &at))
+        return -EFAULT;
+    if (!in_window(w, at, elem)) {
+        if ((at & ~PAGE_MASK) + elem > PAGE_SIZE) /* across pages, or wrapping */
+            return copy_from_guest(w->v, dst, at, elem);
+        if (window_move(w, at))
+            return -EFAULT;
+    }
+    memcpy(dst, (const void *)(uintptr_t)(w->pa + (at & ~PAGE_MASK)), elem);
+    return 0;
+}
+
+int guest_window_write(struct guest_window *w, uint64_t va, const void *src, size_t len)
+{
+    if (!w->writable || !in_window(w, va, len))
+        return copy_to_guest(w->v, va, src, len);
+    memcpy((void *)(uintptr_t)(w->pa + (va & ~PAGE_MASK)), src, len);
+    return 0;
+}
+
+int guest_window_check_writable(struct guest_window *w, uint64_t va, size_t len)
+{
+    return w->writable && in_window(w, va, len) ? 0 : guest_check_writable(w->v, va, len);
+}
+
+void guest_window_end(struct guest_window *w)
+{
+    if (w->va != GUEST_WINDOW_NONE)
+        frame_put(w->pa, 1);
+    w->va = GUEST_WINDOW_NONE;
+    w->writable = false;
+}
+
 /* --- guest physical --- */
 
 static int access_gpa(struct domain *d, uint8_t *buf, struct gpa gpa, uint64_t len, bool write,

@@ -49,3 +49,25 @@ int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *sr
 {
     return copy_to_guest(v, va + idx * elem, src, elem);
 }
+
+/* Windows: no page is held, every access goes through the copies above. */
+int guest_window_read_elem(struct guest_window *w, void *dst, uint64_t va, uint64_t idx,
+                           size_t elem)
+{
+    return copy_from_guest_elem(w->v, dst, va, idx, elem);
+}
+
+int guest_window_write(struct guest_window *w, uint64_t va, const void *src, size_t len)
+{
+    return copy_to_guest(w->v, va, src, len);
+}
+
+int guest_window_check_writable(struct guest_window *w, uint64_t va, size_t len)
+{
+    return guest_check_writable(w->v, va, len);
+}
+
+void guest_window_end(struct guest_window *w)
+{
+    w->va = GUEST_WINDOW_NONE;
+}

@@ -14,3 +14,7 @@ UNIT_SRCS_control := hyp/core/control/dominfo.c hyp/core/control/lifecycle.c hyp
                      hyp/core/control/vcpus.c hyp/core/control/scheduler.c \
                      hyp/core/control/physinfo.c hyp/core/control/readconsole.c \
                      hyp/core/control/create.c hyp/core/control/memory.c hyp/core/control/vcpuctx.c hyp/core/console.c
+# Guest-virtual access and the windows batched hypercalls read their arrays through, over a
+# stand-in translation and counted frame references.
+UNIT_TESTS += guest_access
+UNIT_SRCS_guest_access := hyp/core/guest_access.c

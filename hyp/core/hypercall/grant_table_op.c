@@ -88,25 +88,32 @@ static long batch(struct vcpu *v, uint64_t args[5], const struct batch_op *b)
     uint64_t uop = args[1];
     uint32_t count = (uint32_t)args[2];
     uint64_t elem[MAX_ELEM / sizeof(uint64_t)];
+    struct guest_window w = GUEST_WINDOW_INIT(v);
+    long rc = 0;
     for (uint32_t i = 0; i < count; i++) {
         if (i && hypercall_preempt_check()) {
             args[1] = uop + (uint64_t)i * b->size; /* element i was readable: no wrap */
             args[2] = count - i;
-            return -ERESTART;
+            rc = -ERESTART;
+            break;
         }
-        if (copy_from_guest_elem(v, elem, uop, i, b->size))
-            return -EFAULT;
         uint64_t at = uop + (uint64_t)i * b->size;
-        if (b->check_writable && guest_check_writable(v, at, b->size))
-            return -EFAULT;
-        long rc = b->one(v->dom, elem);
+        if (guest_window_read_elem(&w, elem, uop, i, b->size) ||
+            (b->check_writable && guest_window_check_writable(&w, at, b->size))) {
+            rc = -EFAULT;
+            break;
+        }
+        rc = b->one(v->dom, elem);
         if (rc < 0)
-            return rc;
+            break;
         if (b->out_len &&
-            copy_to_guest(v, at + b->out_off, (uint8_t *)elem + b->out_off, b->out_len))
-            return -EFAULT;
+            guest_window_write(&w, at + b->out_off, (uint8_t *)elem + b->out_off, b->out_len)) {
+            rc = -EFAULT;
+            break;
+        }
     }
-    return 0;
+    guest_window_end(&w);
+    return rc;
 }
 
 /* --- sub-ops on one struct --- */

@@ -31,6 +31,30 @@ int copy_to_guest_elem(struct vcpu *v, uint64_t va, uint64_t idx, const void *sr
     copy_to_guest((v), (va) + offsetof(__typeof__(*(kptr)), field), &(kptr)->field,                \
                   sizeof((kptr)->field))
 
+/* A window on a guest array that a batched hypercall walks element by element: the page under
+ * the last element stays translated and referenced while the next ones fall in it, so a batch
+ * pays one translation per page rather than two per element.  The page is held writable if
+ * the guest maps it so, for the results written back.  A translation holds until the window
+ * moves off the page or ends: a guest remapping its argument array during its own call gets
+ * the old or the new frame, both its own.  End it (guest_window_end) before returning,
+ * preempted or not.  Reads and writes are those of copy_from_guest and copy_to_guest; an
+ * element across a page boundary goes through them. */
+struct guest_window {
+    struct vcpu *v;
+    uint64_t va;   /* the held page's guest virtual address; GUEST_WINDOW_NONE if none */
+    paddr_t pa;    /* its host address */
+    bool writable; /* held through a writable translation */
+};
+#define GUEST_WINDOW_NONE (~0UL)
+#define GUEST_WINDOW_INIT(vcpu) ((struct guest_window){ (vcpu), GUEST_WINDOW_NONE, 0, false })
+/* Element idx of the array of elem-byte elements at va (as copy_from_guest_elem). */
+int guest_window_read_elem(struct guest_window *w, void *dst, uint64_t va, uint64_t idx,
+                           size_t elem);
+int guest_window_write(struct guest_window *w, uint64_t va, const void *src, size_t len);
+/* Whether [va, va + len) could be written now (guest_check_writable). */
+int guest_window_check_writable(struct guest_window *w, uint64_t va, size_t len);
+void guest_window_end(struct guest_window *w);
+
 /* Pin the domain's own page behind guest virtual address va for a lasting area Keel writes
  * into from anywhere (the runstate): [va, va + len) must lie in one page and be writable now.
  * 0 with *pa = the host address of va and a reference on its frame (frame_put(*pa &
