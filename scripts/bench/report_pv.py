@@ -26,7 +26,8 @@ def fmt_rate(v):
 
 
 def fmt_ratio(r):
-    return "–" if r is None else f"{r:.2f}×"
+    # Three decimals: the rows sit near 1, where 0.998 (not met) and 1.002 would both read 1.00.
+    return "–" if r is None else f"{r:.3f}×"
 
 
 def fmt_span(vals, f):
