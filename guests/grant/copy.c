@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * grant.role=self, continued: copy (one element, batches long enough to be preempted, every
- * error), swap_grant_ref and cache_flush on this domain's own grants.
+ * grant.role=self, continued: copy (one element, batches long enough to be preempted or lying
+ * across pages, every error), swap_grant_ref and cache_flush on this domain's own grants.
  */
 #include "arm.h"
 #include "console.h"
@@ -119,6 +119,58 @@ static void copy_ok(domid_t self)
           "rc %ld, %u of %u copies done, the last one's data there", rc, ok, BATCH);
 }
 
+/* One copy of 64 bytes from own frame gpages[3] at byte 64 * seed into grant REF_RW. */
+static struct gnttab_copy small_copy(unsigned seed)
+{
+    struct gnttab_copy op = { .len = 64, .status = 1, .flags = GNTCOPY_dest_gref };
+    op.source.u.gmfn = GFN_OF(gpages[3]);
+    op.source.offset = (uint16_t)(64 * seed);
+    op.source.domid = DOMID_SELF;
+    op.dest.u.ref = REF_RW;
+    op.dest.offset = (uint16_t)(64 * seed);
+    op.dest.domid = DOMID_SELF;
+    return op;
+}
+
+/* Where a batch's array lies: Keel reads it a page at a time, so arrays across pages, on a
+ * page mapped read-only, and running into an unmapped page each take another path. */
+static void copy_batch_pages(void)
+{
+    fill(gpages[3], 77);
+    /* Six elements from 3 before the end of gpages[5]: the fourth lies across the two pages. */
+    struct gnttab_copy *ops =
+        (struct gnttab_copy *)(void *)(gpages[5] + 4096 - 3 * sizeof(*ops) - 8);
+    for (unsigned i = 0; i < 6; i++)
+        ops[i] = small_copy(i);
+    long rc = gnttab_op(GNTTABOP_copy, ops, 6);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < 6; i++)
+        ok += ops[i].status == GNTST_okay;
+    check(rc == 0 && ok == 6 && same(gpages[0], gpages[3], 6 * 64), "gnt_copy_batch_across_pages",
+          "rc %ld, %u of 6 done", rc, ok);
+    /* Mapped read-only: done, then its status cannot go back (as Xen: copied, -EFAULT). */
+    fill(gpages[3], 78);
+    struct gnttab_copy *ro = (struct gnttab_copy *)(void *)gpages[6];
+    ro[0] = small_copy(0);
+    rc = gnttab_op(GNTTABOP_copy, (void *)mmu_scratch_map(502, (uintptr_t)gpages[6], false), 1);
+    check(rc == -XEN_EFAULT && ro[0].status == 1 && same(gpages[0], gpages[3], 64),
+          "gnt_copy_readonly_arg_done", "rc %ld status %d: copied, status not written", rc,
+          ro[0].status);
+    /* The last element of a mapped page, then an unmapped one: the first is done and says so,
+     * the call ends with -EFAULT at the second. */
+    fill(gpages[3], 79);
+    uint64_t va = mmu_scratch_map(503, (uintptr_t)gpages[7], true);
+    mmu_scratch_unmap(504);
+    struct gnttab_copy *last = (struct gnttab_copy *)(void *)(gpages[7] + 4096 - sizeof(*last));
+    *last = small_copy(1);
+    rc = gnttab_op(GNTTABOP_copy, (void *)(va + 4096 - sizeof(*last)), 2);
+    check(rc == -XEN_EFAULT && last->status == GNTST_okay &&
+              same(gpages[0] + 64, gpages[3] + 64, 64),
+          "gnt_copy_batch_into_unmapped", "rc %ld, first status %d", rc, last->status);
+    mmu_scratch_unmap(502);
+    mmu_scratch_unmap(503);
+}
+
 static void copy_errors(domid_t self)
 {
     expect_st("gnt_copy_ro_dest", grant_copy(gpages[3], 0, DOMID_SELF, NULL, REF_RO, self, 8),
@@ -202,6 +254,7 @@ static void cache_flush(domid_t self)
 void self_copy(domid_t self)
 {
     copy_ok(self);
+    copy_batch_pages();
     copy_errors(self);
     swap(self);
     cache_flush(self);
