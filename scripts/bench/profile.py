@@ -50,18 +50,11 @@ def lookup(table, pc):
     return names[i] if i >= 0 else f"?{pc:#x}"
 
 
-def profile(trace_path, samples, visits_of=None, skip=10, keep=6):
-    """Instructions by phase and function; and, for phase visits_of, the path of a few visits
-    to Keel (runs of Keel blocks between guest blocks), after the first `skip`."""
-    keel = symbols(KEEL_ELF, KEEL_LOAD)
-    guest = symbols(GUEST_ELF, 0)
-    keel_end = keel[0][-1] + 0x1000
+def blocks(trace_path):
+    """The translation blocks a -d in_asm,exec,nochain trace executed, in order: (pc,
+    instructions in the block).  A block translated before the log began listing counts one."""
     counts = {}  # (pc, cflags) -> instructions in the block
     pending_pc, pending_n = None, 0
-    phase, seen, after_report = "(start)", collections.Counter(), False
-    cost = collections.defaultdict(collections.Counter)  # phase -> function -> instructions
-    visits, cur, in_keel = [], None, False
-    per_insn = collections.Counter()  # Keel pc -> executions during phase visits_of
     with open(trace_path, errors="replace") as f:
         for line in f:
             if line.startswith("IN:"):
@@ -76,39 +69,49 @@ def profile(trace_path, samples, visits_of=None, skip=10, keep=6):
             m = TRACE.match(line)
             if not m:
                 continue
-            pc, cflags = int(m.group(1), 16), m.group(2)
-            key = (pc, cflags)
+            pc, key = int(m.group(1), 16), (int(m.group(1), 16), m.group(2))
             if pending_pc == pc:
                 counts[key] = pending_n
                 pending_pc = None
-            n = counts.get(key)
-            if n is None:  # translated before the log started listing it: count one
-                n = 1
-            if KEEL_LOAD <= pc < keel_end:
-                fn = "keel:" + lookup(keel, pc)
-                if phase == visits_of and len(visits) < skip + keep:
-                    if not in_keel:
-                        cur = []
-                        visits.append(cur)
-                        in_keel = True
-                    if len(visits) > skip:
-                        for k in range(n):
-                            per_insn[pc + 4 * k] += 1
-                    if cur and cur[-1][0] == fn:
-                        cur[-1][1] += n
-                    else:
-                        cur.append([fn, n])
-            else:
-                in_keel = False
-                fn = lookup(guest, pc)
-                if fn.startswith("report"):  # the figures are in: printing is not measured
-                    after_report, phase = True, "(reporting)"
-                elif fn.startswith("bench_") and (not phase.startswith(fn)):
-                    # bench_timer runs twice (spinning, then in WFI): number the runs.
-                    seen[fn] += 1
-                    phase = fn if seen[fn] == 1 else f"{fn}#{seen[fn]}"
-                    after_report = False
-            cost[phase][fn] += n
+            yield pc, counts.get(key, 1)
+
+
+def profile(trace_path, samples, visits_of=None, skip=10, keep=6):
+    """Instructions by phase and function; and, for phase visits_of, the path of a few visits
+    to Keel (runs of Keel blocks between guest blocks), after the first `skip`."""
+    keel = symbols(KEEL_ELF, KEEL_LOAD)
+    guest = symbols(GUEST_ELF, 0)
+    keel_end = keel[0][-1] + 0x1000
+    phase, seen, after_report = "(start)", collections.Counter(), False
+    cost = collections.defaultdict(collections.Counter)  # phase -> function -> instructions
+    visits, cur, in_keel = [], None, False
+    per_insn = collections.Counter()  # Keel pc -> executions during phase visits_of
+    for pc, n in blocks(trace_path):
+        if KEEL_LOAD <= pc < keel_end:
+            fn = "keel:" + lookup(keel, pc)
+            if phase == visits_of and len(visits) < skip + keep:
+                if not in_keel:
+                    cur = []
+                    visits.append(cur)
+                    in_keel = True
+                if len(visits) > skip:
+                    for k in range(n):
+                        per_insn[pc + 4 * k] += 1
+                if cur and cur[-1][0] == fn:
+                    cur[-1][1] += n
+                else:
+                    cur.append([fn, n])
+        else:
+            in_keel = False
+            fn = lookup(guest, pc)
+            if fn.startswith("report"):  # the figures are in: printing is not measured
+                after_report, phase = True, "(reporting)"
+            elif fn.startswith("bench_") and (not phase.startswith(fn)):
+                # bench_timer runs twice (spinning, then in WFI): number the runs.
+                seen[fn] += 1
+                phase = fn if seen[fn] == 1 else f"{fn}#{seen[fn]}"
+                after_report = False
+        cost[phase][fn] += n
     return cost, visits[skip:], per_insn
 
 

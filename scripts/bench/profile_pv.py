@@ -27,11 +27,12 @@ import profile  # noqa: E402
 TEXT = {"keel": (profile.KEEL_LOAD, None), "xen": (0x200000, 0x400000)}
 
 
-def trace_run(system, only, top_end):
+def trace_run(system, only, keel):
     """Run the PV workload with only these figures; returns (instructions by function or page,
-    calls by function)."""
+    calls by function, the run's figures).  keel: Keel's symbols (profile.symbols), or None
+    for Xen."""
     lo, hi = TEXT[system]
-    hi = hi or top_end
+    hi = hi or keel[0][-1] + 0x1000
     trace = os.path.join(bench.B, f"profile-pv-{system}-{only}.trace")
     cfg = bench.pv_config(system, True)
     saved = bench.LINUX_ARGS
@@ -45,30 +46,13 @@ def trace_run(system, only, top_end):
     r = bench.run_qemu(cfg, 3600, os.path.join(bench.B, "logs", f"profile-pv-{system}-{only}.log"))
     if r["status"] != "ok":
         sys.exit(f"profile_pv: the {only} run ended with {r['status']} (log {r['log']})")
-    keel = profile.symbols(profile.KEEL_ELF, profile.KEEL_LOAD) if system == "keel" else None
     starts = set(keel[0]) if keel else set()
-    sizes, cost, calls = {}, collections.Counter(), collections.Counter()
-    pending_pc, pending_n = None, 0
-    with open(trace, errors="replace") as f:
-        for line in f:
-            if line.startswith("IN:"):
-                pending_pc, pending_n = None, 0
-                continue
-            m = profile.IN_ASM.match(line)
-            if m:
-                pending_pc = pending_pc if pending_pc is not None else int(m.group(1), 16)
-                pending_n += 1
-                continue
-            m = profile.TRACE.match(line)
-            if not m:
-                continue
-            pc, key = int(m.group(1), 16), (int(m.group(1), 16), m.group(2))
-            if pending_pc == pc:
-                sizes[key], pending_pc = pending_n, None
-            where = profile.lookup(keel, pc) if keel else f"text+{(pc - lo) & ~0xfff:#07x}"
-            cost[where] += sizes.get(key, 1)
-            if pc in starts:
-                calls[where] += 1
+    cost, calls = collections.Counter(), collections.Counter()
+    for pc, n in profile.blocks(trace):
+        where = profile.lookup(keel, pc) if keel else f"text+{(pc - lo) & ~0xfff:#07x}"
+        cost[where] += n
+        if pc in starts:
+            calls[where] += 1
     os.remove(trace)
     return cost, calls, bench.parse_pv(r["text"])
 
@@ -82,9 +66,9 @@ def main():
     args = ap.parse_args()
     os.makedirs(os.path.join(bench.B, "logs"), exist_ok=True)
     bench.make_guest_disk(bench.PV_DISK, bench.PV_FILES)
-    top_end = profile.symbols(profile.KEEL_ELF, profile.KEEL_LOAD)[0][-1] + 0x1000
-    base, base_calls, _ = trace_run(args.system, "none", top_end)
-    fig, fig_calls, res = trace_run(args.system, args.figure, top_end)
+    keel = profile.symbols(profile.KEEL_ELF, profile.KEEL_LOAD) if args.system == "keel" else None
+    base, base_calls, _ = trace_run(args.system, "none", keel)
+    fig, fig_calls, res = trace_run(args.system, args.figure, keel)
     reps = res.get(args.figure, {}).get("reps", [])
     per_round = bench.PV_DISK_MIB if args.figure.startswith("disk") else bench.PV_NET_MIB
     mib = len(reps) * per_round
