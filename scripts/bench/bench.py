@@ -96,8 +96,10 @@ XEN_ARGS = "console=dtuart dtuart=/pl011@9000000 bootscrub=0 console_timestamps=
 KEEL_ARGS = ""
 LINUX_ARGS = "quiet"
 # xl: dom0 (the domU: 512 too); pv: dom0 (two 128 MiB domUs)
-GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64, "xl": 512, "pv": 512}
-HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024, "xl": 1536, "pv": 1536}
+# kallsyms: dom0 printing its kernel's symbols (for scripts/bench/profile_pv.py)
+GUEST_MIB = {"micro": 256, "boot": 512, "evtchn": 64, "xl": 512, "pv": 512, "kallsyms": 512}
+HOST_MIB = {"micro": 1024, "boot": 1536, "evtchn": 1024, "xl": 1536, "pv": 1536,
+            "kallsyms": 1536}
 # The event-channel round trip: two domains of guests/evtping joined by a static channel
 # (ping's port 10, pong's 20); ping sends, blocks until pong's answer comes, `samples` times.
 # On a 1-CPU machine both run on the one pCPU; on a 2-CPU machine each has one to itself.
@@ -122,10 +124,12 @@ XL_SAME = 0.001  # how closely two machine-time runs of it agree (dom0's disk re
 
 
 class Config:
-    """One QEMU run: system bare|keel|xen, workload micro|boot|create|xl|pv, role domU|dom0.
+    """One QEMU run: system bare|keel|xen, workload micro|boot|create|xl|pv|kallsyms,
+    role domU|dom0.
     The create workload is the boot workload with a domain of `mib` MiB (Keel only); the xl
     workload is dom0 creating a domU with Debian's xl, the pv workload dom0 serving two domUs'
-    PV disk and network (both role dom0 only)."""
+    PV disk and network, the kallsyms workload dom0 printing its kernel's symbols (all three
+    role dom0 only)."""
 
     def __init__(self, system, workload, smp, icount, role="domU", samples=1000, mib=None):
         self.system, self.workload, self.smp, self.icount = system, workload, smp, icount
@@ -172,6 +176,9 @@ class Config:
             args = f"console={{con}} {LINUX_ARGS} keeltest=xlbench {probe.PLACEHOLDER}"
             common = common + ["-drive", f"file={XL_DISK},if=none,format=raw,id=d0,readonly=on",
                                "-device", "virtio-blk-device,drive=d0"]
+        elif self.workload == "kallsyms":
+            kernel, ramdisk = LINUX, DOM0_INITRD
+            args = "console={con} quiet nokaslr keeltest=kallsyms"
         elif self.workload == "pv":
             kernel, ramdisk = LINUX, DOM0_INITRD
             args = (f"console={{con}} {LINUX_ARGS} keeltest=pvbench pvbench.disk_mib={PV_DISK_MIB} "
@@ -235,16 +242,17 @@ CMDLINE = re.compile(r"Kernel command line: .*keel\.t0=[0-9a-f]{16},[0-9a-f]{16}
 EVTPING_DONE = re.compile(r"EVTPING rounds=")
 STOP = {"micro": re.compile(r"GUEST-TESTS: \d+ passed"), "boot": re.compile(r"KEEL-GUEST-KMSG"),
         "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-(DONE|ERROR)"),
-        "pv": re.compile(r"PVBENCH-DONE")}
+        "pv": re.compile(r"PVBENCH-DONE"), "kallsyms": re.compile(r"KALLSYMS-END")}
 MARK = {"micro": re.compile(r"BENCH-DONE"), "boot": re.compile(r"KEEL-GUEST-READY"),
         "create": CMDLINE, "evtchn": EVTPING_DONE, "xl": re.compile(r"XLBENCH-DOMU"),
-        "pv": re.compile(r"PVBENCH-DONE")}
+        "pv": re.compile(r"PVBENCH-DONE"), "kallsyms": re.compile(r"KALLSYMS-END")}
 FAULT = re.compile(r"Panic on CPU|FATAL|PANIC|Kernel panic|Unhandled exception")
 
 
-def run_qemu(cfg, timeout, log_path):
-    """Run cfg until its stop line, an exit or the timeout.  Returns a dict with status (ok,
-    timeout, exit, fault), wall seconds to the marker line, and the console text."""
+def run_qemu(cfg, timeout, log_path, until_exit=False):
+    """Run cfg until its stop line (or, until_exit, past it to QEMU's own exit), an exit or the
+    timeout.  Returns a dict with status (ok, timeout, exit, fault), wall seconds to the marker
+    line, and the console text."""
     cmd = cfg.qemu_args()
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -273,10 +281,17 @@ def run_qemu(cfg, timeout, log_path):
                     mark_s = time.monotonic() - t0
                 if STOP[cfg.workload].search(line):
                     done = True
-            if done:
+            if done and until_exit:
+                status = "ok"
+            elif done:
                 status = "ok"
                 break
     finally:
+        if until_exit and status == "ok":
+            try:
+                p.wait(60)  # QEMU's own exit, with whatever it writes then
+            except subprocess.TimeoutExpired:
+                pass
         if p.poll() is None:
             p.terminate()
             try:
