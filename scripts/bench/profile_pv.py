@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Where the machine time of one PV throughput figure (make bench's PV rows) goes.
 
-    scripts/bench/profile_pv.py FIGURE [--system keel|xen ...] [--top N] [--part PART]
+    scripts/bench/profile_pv.py FIGURE [--system keel|xen ...] [--after FIGURE...] [--top N]
+                                [--part PART]
 
 FIGURE is disk_write, disk_read, net_dom0 or net_domu.  Runs the PV workload of bench.py twice
 per system under -icount with a QEMU plugin counting every executed block's instructions
 (scripts/bench/insncount.c): once with the domU's rounds of FIGURE alone (pvbench.only), once
-with none (the same boot and set-up), and prints the difference, split into parts:
+with none (the same boot and set-up), and prints the difference, split into parts (with
+--after, both runs first run those figures' rounds, as make bench's runs do):
 
   hypervisor   by function for Keel (build/keel.elf), by 4 KiB page of text for Xen 4.17
                (Debian ships it stripped; its text is at 2-4 MiB)
@@ -125,7 +127,8 @@ def dom0_offset(blocks, ksyms):
 
 def counted_run(system, only):
     """Instructions by block of the PV workload with only these figures; and its figures."""
-    out = os.path.join(bench.B, f"profile-pv-{system}-{only}.counts")
+    tag = only.replace(",", "+")  # QEMU's -plugin options are comma-separated
+    out = os.path.join(bench.B, f"profile-pv-{system}-{tag}.counts")
     cfg = bench.pv_config(system, True)
     saved = bench.LINUX_ARGS
     # Without KASLR dom0's kernel runs at the addresses of the symbols.
@@ -139,7 +142,7 @@ def counted_run(system, only):
         os.remove(out)
     # To QEMU's exit (dom0 powers the machine off): stopping it at the last line would count
     # whatever ran until it took the signal, different in every run.
-    r = bench.run_qemu(cfg, 3600, os.path.join(bench.B, "logs", f"profile-pv-{system}-{only}.log"),
+    r = bench.run_qemu(cfg, 3600, os.path.join(bench.B, "logs", f"profile-pv-{system}-{tag}.log"),
                        until_exit=True)
     if r["status"] != "ok":
         sys.exit(f"profile_pv: the {system} {only} run ended with {r['status']} (log {r['log']})")
@@ -154,13 +157,13 @@ def counted_run(system, only):
     return blocks, bench.parse_pv(r["text"])
 
 
-def profile_system(system, figure):
+def profile_system(system, figure, after):
     """(parts, functions, calls, figures): the figure's instructions by part and by (part,
-    where), and the calls of each function."""
+    where), and the calls of each function.  after: figures run before it in both runs."""
     ksyms = kernel_symbols()[0]
     parts, where, calls = collections.Counter(), collections.Counter(), collections.Counter()
     res = {}
-    for only, sign in (("none", -1), (figure, 1)):
+    for only, sign in ((",".join(after) or "none", -1), (",".join(after + [figure]), 1)):
         blocks, res = counted_run(system, only)
         # Host addresses differ from run to run (QEMU's RAM is wherever the host put it).
         attr = Attribution(system, dom0_offset(blocks, ksyms))
@@ -180,6 +183,9 @@ def main():
     ap.add_argument("--system", nargs="+", choices=["keel", "xen"], default=["keel"])
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--part", help="functions of this part only (hypervisor, dom0-kernel, ...)")
+    ap.add_argument("--after", nargs="*", default=[], choices=bench.PV_FIGS,
+                    help="figures whose rounds run first in both runs, as in make bench "
+                         "(which runs them in the order of pvperf: disk_write, disk_read, ...)")
     args = ap.parse_args()
     os.makedirs(os.path.join(bench.B, "logs"), exist_ok=True)
     build_plugin()
@@ -187,7 +193,7 @@ def main():
     per_round = bench.PV_DISK_MIB if args.figure.startswith("disk") else bench.PV_NET_MIB
     results = {}
     for system in args.system:
-        parts, where, calls, reps = profile_system(system, args.figure)
+        parts, where, calls, reps = profile_system(system, args.figure, args.after)
         results[system] = (parts, where, calls)
         mib = len(reps) * per_round
         total = sum(parts.values())

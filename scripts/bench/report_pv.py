@@ -158,28 +158,43 @@ def text(d):
           "suite's first rounds, not the warm-up); the median of each run's median, and the "
           "spread of all their rounds; the ratio's median and spread are over the same round "
           "of the same run of each.  Every round's figure is in `build/bench/pv.csv`."]
-    L += ["", "Where the machine time goes (`scripts/bench/profile_pv.py`, which traces the "
-          "hypervisor's own code in a run with one figure's rounds and in one with none, and "
-          "Keel's per-domain counters read between rounds).  Measured on 2026-12-04 with Keel "
-          "at e936252:",
+    L += ["", "Where the machine time goes (`scripts/bench/profile_pv.py`: a QEMU plugin counts "
+          "every instruction, split into the hypervisor, dom0's kernel, the domUs' kernels, "
+          "modules and user space, by function, in a run with one figure's rounds and in one "
+          "without; its runs boot dom0 with `nokaslr` to name kernel functions, which moves "
+          "the disk rows by under 0.1%).  Measured on 2026-12-05, Keel at ca9674c, three "
+          "disk read rounds (192 MiB) after the disk write rounds, as in the suite:",
           "",
-          "- Nothing is idle during a round on Keel: the pCPU runs dom0, a domU or Keel "
-          "throughout (its counters).  A disk read round, 80 ms from mark to "
-          "mark with `dd`'s start, is 42 ms of dom0 (blkback, the loop device), 38 ms of the "
-          "domU (`dd`, blkfront's completions) and 0.4 ms of Keel.",
-          "- The hypervisor's share: three disk read rounds (192 MiB) take 2.0 million "
-          "instructions of Keel (0.9% of the rounds) and 4.8 million of Xen (2.0%); three TCP "
-          "domU → domU transfers (24 MiB) take 40.5 million of Keel (5.4%; 50.6 million before "
-          "batched grant copies read their arrays through one translation per page) and 86.5 "
-          "million of Xen (11%).  Most of Keel's is per grant element: 16,500 copies and 7,000 "
-          "map and unmap pairs for the 24 MiB, about 1,100 instructions each beside the bytes "
-          "copied.",
-          "- The guests do the same work on both: counted with ftrace in dom0 and the domU over "
-          "three disk read rounds, interrupts, context switches, wake-ups, idle entries and "
-          "system calls agree to within 1%.  The disk rows are more than 98% guest work, so "
-          "there Keel can be level with Xen but hardly ahead: the rounds differ by a few tenths "
-          "of a percent either way, which is less than where a guest's periodic work falls "
-          "moves them.  The network rows, with a larger hypervisor share, show Keel ahead."]
+          "| part | Keel | Xen 4.17 |",
+          "|---|---:|---:|",
+          "| hypervisor | 1.83 million (9,500 per MiB) | 4.33 million (22,600 per MiB) |",
+          "| dom0's kernel | 114.2 million | 112.0 million |",
+          "| the domU's kernel | 97.7 million | 97.5 million |",
+          "| modules (blkback, blkfront, loop...) | 24.4 million | 24.4 million |",
+          "| user space | 0.9 million | 0.9 million |",
+          "| all | 239.13 million | 239.21 million |",
+          "",
+          "- The disk rows are level because the guests' work is more than 98% of them, and "
+          "Keel's smaller share (2.5 million instructions fewer than Xen's) is offset by "
+          "dom0 doing 2.2 million more on Keel.  Of those, 1.9 million are one check of the "
+          "block layer: whether the next page of a bio continues the last one in machine "
+          "memory.  It runs only when the two pages are adjacent in dom0's own memory, and "
+          "then looks both up in dom0's tree of foreign mappings (about 100 instructions "
+          "each).  It ran 16,504 times on Keel and 8,936 on Xen, out of 49,152 page additions "
+          "on both.  The pages are blkback's persistent-grant pages, which dom0's balloon "
+          "driver hands out; on Xen, dom0's balloon thread also shrinks and grows dom0 by "
+          "itself while the domains are set up (40 populate calls and 28 more decrease "
+          "calls, none on Keel), which leaves its ballooned pages in another order.  That is "
+          "guest-internal layout, not a cost on any hypervisor path.  Disk write (its rounds "
+          "alone) shows the same: 367.0 million instructions on Keel, 369.2 million on Xen; "
+          "hypervisor 2.5 against 6.6 million; the check 16,904 against 8,544 times.",
+          "- Three TCP domU → domU transfers (24 MiB; measured 2026-12-04 by tracing the "
+          "hypervisor's code) take 40.5 million instructions of Keel (5.4% of the rounds; "
+          "50.6 million before batched grant copies read their arrays through one translation "
+          "per page) and 86.5 million of Xen (11%).  Most of Keel's is per grant element: "
+          "16,500 copies and 7,000 map and unmap pairs for the 24 MiB, about 1,100 "
+          "instructions each beside the bytes copied.  The network rows, with the larger "
+          "hypervisor share, show Keel ahead."]
     slow = []
     for fig in ORDER:
         m, w = machine(d, fig), wall(d, fig)
