@@ -175,10 +175,10 @@ void spectre_classify(const struct spectre_cpu *cpu, const struct spectre_fw *fw
         if (plan->bhb != SPECTRE_UNAFFECTED)
             plan->bhb = plan->v2 == SPECTRE_VULNERABLE ? SPECTRE_VULNERABLE : SPECTRE_MITIGATED;
     }
-    /* v2 by the firmware: WA3 alone when the CPU's BHB mitigation is the firmware's anyway
-     * (it does WA1's job too), otherwise WA1, or WA3 when WA1 is not there. */
+    /* v2 by the firmware: when it has WA3, one WA3 call does WA1's job and the history's
+     * (DEN 0028, SMCCC_ARCH_WORKAROUND_3), cheaper than WA1 and a loop; otherwise WA1. */
     bool v2_fw = plan->v2 == SPECTRE_MITIGATED;
-    if (v2_fw && how != BHB_HOW_FW && fw->wa1 != SMCCC_SUCCESS)
+    if (v2_fw && fw->wa3 == SMCCC_SUCCESS)
         how = BHB_HOW_FW;
     plan->exit = exit_kind(v2_fw && how != BHB_HOW_FW, how);
     plan->guest_wa1 = wa_answer(plan->v2);
