@@ -50,11 +50,13 @@ static bool psci_denied(uint64_t x0)
     }
 }
 
-/* A function id: mostly the PSCI and SMCCC ranges, 32 and 64 bit; never a denied one. */
+/* A function id: mostly the PSCI and SMCCC ranges, 32 and 64 bit (the blocks ending at
+ * 0x80003FFF and 0x80007FFF hold the Spectre WA3 and WA2); never a denied one. */
 static uint64_t function_id(struct fz_cpu *c)
 {
     static const uint32_t bases[] = { 0x84000000u, 0xc4000000u, 0x80000000u, 0x80008000u,
-                                      0x86000000u, 0xc6000000u, 0x8f000000u, 0x00000000u };
+                                      0x80003fc0u, 0x80007fc0u, 0x86000000u, 0xc6000000u,
+                                      0x8f000000u, 0x00000000u };
     uint64_t id;
     do {
         switch (rnd_below(c, 4)) {

@@ -3,7 +3,8 @@
  * PSCI and SMCCC as a guest sees them (Arm DEN 0022 PSCI 1.1, DEN 0028 SMCCC 1.1): versions,
  * PSCI_FEATURES, CPU_ON (success, bad MPIDR, already on, restart after CPU_OFF, reset state of
  * the started vCPU), AFFINITY_INFO, CPU_OFF, unknown calls, the SMC conduit, SMC32 argument
- * width and the registers SMCCC 1.1 says a call preserves.  Needs 2 vCPUs.
+ * width and the registers SMCCC 1.1 says a call preserves; the Spectre workarounds
+ * (workarounds.c).  Needs 2 vCPUs.
  */
 #include "arm.h"
 #include "console.h"
@@ -14,6 +15,7 @@
 #include "smccc.h"
 #include "test.h"
 #include "timer.h"
+#include "workarounds.h"
 #include "xen.h"
 
 const char guest_name[] = "psci";
@@ -473,6 +475,7 @@ void guest_main(void *dtb)
     features();
     unknown_calls();
     preserved_registers();
+    workaround_checks();
     cpu_on_errors();
     smc_other_immediate();
     if (plat.nr_cpus < 2) {

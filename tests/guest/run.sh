@@ -49,6 +49,10 @@ MEM_MIB=64 # per domain; must stay below 1 GiB (the mmio guest probes past the e
 CASES=(
     "hello|hello|2"
     "psci|psci|2"
+    # The Spectre workarounds on QEMU's max (CSV2, SSBS), and with Keel's branch-history loop
+    # forced there (its exit vectors, and WA3 offered).
+    "psci-max|psci/max|2|max"
+    "psci-bhb|psci/bhb|2|max|bhb_loop=8"
     "mmio|mmio|2"
     "vgic|vgic|2"
     "sgi|sgi|2"

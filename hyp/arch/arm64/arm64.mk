@@ -4,6 +4,8 @@ HYP_OBJS += hyp/arch/arm64/head.S hyp/arch/arm64/entry.S hyp/arch/arm64/mmu.c \
             hyp/arch/arm64/psci.c hyp/arch/arm64/setup.c
 # the CPU identification registers guests see
 HYP_OBJS += hyp/arch/arm64/idregs.c hyp/arch/arm64/vdebug.c
+# Spectre mitigations: classification (pure) and the boot glue that installs them
+HYP_OBJS += hyp/arch/arm64/spectre.c hyp/arch/arm64/spectre_boot.c
 # virtual GIC: state, per-interrupt registers, distributor and redistributor frames, list
 # registers, host SPIs given to domains, ICH_* system registers
 HYP_OBJS += hyp/arch/arm64/vgic/vgic.c hyp/arch/arm64/vgic/regs.c hyp/arch/arm64/vgic/dist.c \

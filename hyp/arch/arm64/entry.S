@@ -10,6 +10,12 @@
  * stores the guest registers into the frame this CPU's percpu block points at, restores the
  * hypervisor registers and returns from guest_enter() with an EXIT_* code.  So C code runs
  * with a normal call stack, and a vCPU switch needs no stack switch.
+ *
+ * Spectre: there is one table per exit mitigation (enum spectre_exit), identical but for what
+ * a guest exit runs first, and each CPU's VBAR_EL2 names the one it needs (spectre_boot.c).
+ * The mitigation comes before Keel's first indirect branch or call, and with no conditional
+ * branch a guest could train to skip it; an unaffected CPU keeps the plain table, whose exit
+ * path is unchanged.  Every exit pays it, which also covers a switch to another domain's vCPU.
  */
 #include <arm64/regs.h>
 
@@ -71,10 +77,62 @@
     b       hyp_common
 .endm
 
+/* What a guest exit runs before anything else, with x0/x1 parked on the stack. */
+.macro mitigate_none
+.endm
+
+/* The branch-history loop: k taken branches overwrite the history a guest left, then a
+ * barrier so nothing after it is predicted from the old one (Arm, "Spectre-BHB", 2022: the
+ * loop and the count per core; SB is DSB NSH; ISB where FEAT_SB is missing). */
+.macro mitigate_loop
+    mrs     x0, tpidr_el2
+    ldr     x0, [x0, #PERCPU_BHB_LOOPS]
+1:  b       . + 4
+    subs    x0, x0, #1
+    b.ne    1b
+    dsb     nsh
+    isb
+.endm
+
+/* FEAT_CLRBHB: CLRBHB (HINT #22) then ISB clears the branch history. */
+.macro mitigate_clrbhb
+    hint    #22
+    isb
+.endm
+
+/* A firmware workaround over SMC #0.  SMCCC 1.1 lets the call corrupt x0-x3 (DEN 0028 2.6);
+ * x0/x1 are parked already. */
+.macro mitigate_fw id
+    stp     x2, x3, [sp, #-16]!
+    movz    w0, #(\id >> 16), lsl #16
+    movk    w0, #(\id & 0xffff)
+    smc     #0
+    ldp     x2, x3, [sp], #16
+.endm
+
+.macro mitigate_fw_wa1
+    mitigate_fw 0x80008000          /* SMCCC_ARCH_WORKAROUND_1 */
+.endm
+
+.macro mitigate_fw_wa3
+    mitigate_fw 0x80003FFF          /* SMCCC_ARCH_WORKAROUND_3 (v2 and BHB) */
+.endm
+
+.macro mitigate_fw_wa1_loop
+    mitigate_fw_wa1
+    mitigate_loop
+.endm
+
+.macro mitigate_fw_wa1_clrbhb
+    mitigate_fw_wa1
+    mitigate_clrbhb
+.endm
+
 /* Guest exit: x0/x1 are parked on the stack while we find the guest frame. */
-.macro guest_exit_entry code
+.macro guest_exit_entry code, mitigation
     .align 7
     stp     x0, x1, [sp, #-16]!
+    mitigate_\mitigation
     mrs     x0, tpidr_el2
     ldr     x0, [x0]                        /* percpu->arch.guest_regs */
     stp     x2, x3, [x0, #GUEST_X(2)]
@@ -88,10 +146,11 @@
     b       guest_exit_common
 .endm
 
-    .text
+/* One table: exceptions from EL2 as always, guest exits with the given mitigation first. */
+.macro vector_table name, mitigation
     .align 11
-    .globl el2_vectors
-el2_vectors:
+    .globl \name
+\name:
     /* Current EL with SP_EL0: never used by Keel. */
     hyp_entry 0
     hyp_entry 1
@@ -103,15 +162,25 @@ el2_vectors:
     hyp_entry 6
     hyp_entry 7
     /* Lower EL, AArch64: a guest. */
-    guest_exit_entry EXIT_SYNC
-    guest_exit_entry EXIT_IRQ
-    guest_exit_entry EXIT_FIQ
-    guest_exit_entry EXIT_SERROR
+    guest_exit_entry EXIT_SYNC, \mitigation
+    guest_exit_entry EXIT_IRQ, \mitigation
+    guest_exit_entry EXIT_FIQ, \mitigation
+    guest_exit_entry EXIT_SERROR, \mitigation
     /* Lower EL, AArch32: Keel runs no 32-bit guests (HCR_EL2.RW = 1). */
     hyp_entry 12
     hyp_entry 13
     hyp_entry 14
     hyp_entry 15
+.endm
+
+    .text
+    vector_table el2_vectors, none
+    vector_table el2_vectors_loop, loop
+    vector_table el2_vectors_clrbhb, clrbhb
+    vector_table el2_vectors_fw_wa1, fw_wa1
+    vector_table el2_vectors_fw_wa1_loop, fw_wa1_loop
+    vector_table el2_vectors_fw_wa1_clrbhb, fw_wa1_clrbhb
+    vector_table el2_vectors_fw_wa3, fw_wa3
 
 /* x1 = vector slot; x0/x1 of the interrupted code already in the frame. */
 hyp_common:

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host PSCI client (Arm DEN 0022, PSCI 1.1): start secondary CPUs and power the machine off
- * or reset it.  At EL2 only the SMC conduit reaches the firmware; a device tree asking for HVC
- * is refused (there is nothing above us to answer it).
+ * or reset it; and the SMCCC 1.1 discovery (Arm DEN 0028) that the Spectre mitigations need.
+ * At EL2 only the SMC conduit reaches the firmware; a device tree asking for HVC is refused
+ * (there is nothing above us to answer it).
  */
+#include <arm64/psci.h>
+#include <arm64/spectre.h>
 #include <hyp/arch/boot.h>
 #include <hyp/arch/cpu.h>
 #include <hyp/bootinfo.h>
@@ -15,9 +18,11 @@
 #define PSCI_CPU_ON_64 0xC4000003u
 #define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_FEATURES 0x8400000Au
 
 extern char secondary_entry[];
 static bool psci_ok;
+static bool smccc_1_1; /* the firmware said it has SMCCC_VERSION, and that it is 1.1+ */
 
 static uint64_t smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -33,7 +38,36 @@ static uint64_t smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
     return x0;
 }
 
-void psci_init(void);
+/* SMCCC 1.1 discovery as DEN 0028 7.2 (and 7.3.2) lays it down: SMCCC_VERSION exists only if
+ * PSCI_FEATURES (PSCI 1.0+) says so; before that an SMCCC call may be undefined at EL3 (QEMU's
+ * own PSCI makes any SMC it does not know an undefined instruction, which would stop Keel). */
+static void smccc_probe(uint32_t psci_version)
+{
+    if (psci_version < 0x10000) {
+        pr_info("psci: PSCI before 1.0: no SMCCC 1.1, no firmware workarounds\n");
+        return;
+    }
+    if ((int32_t)smc(PSCI_FEATURES, SMCCC_VERSION, 0, 0) != SMCCC_SUCCESS) {
+        pr_info("psci: firmware has no SMCCC_VERSION (SMCCC 1.0): no firmware workarounds\n");
+        return;
+    }
+    int32_t v = (int32_t)smc(SMCCC_VERSION, 0, 0, 0);
+    smccc_1_1 = v >= 0x10001;
+    pr_info("psci: firmware SMCCC %d.%d\n", v < 0 ? 1 : v >> 16, v < 0 ? 0 : v & 0xffff);
+}
+
+int32_t psci_smccc_features(uint32_t id)
+{
+    if (!smccc_1_1)
+        return SMCCC_NOT_SUPPORTED;
+    return (int32_t)smc(SMCCC_ARCH_FEATURES, id, 0, 0);
+}
+
+void psci_smccc_call(uint32_t id, uint64_t a1)
+{
+    smc(id, a1, 0, 0);
+}
+
 void psci_init(void)
 {
     const struct fdt *f = &bootinfo.fdt;
@@ -52,6 +86,7 @@ void psci_init(void)
     uint32_t v = (uint32_t)smc(PSCI_VERSION, 0, 0, 0);
     pr_info("psci: firmware PSCI %u.%u over SMC\n", v >> 16, v & 0xffff);
     psci_ok = true;
+    smccc_probe(v);
 }
 
 /* PSCI return codes to errno. */

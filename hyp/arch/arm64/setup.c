@@ -2,13 +2,14 @@
 /* AArch64 machine bring-up after the MMU is on: firmware interface, interrupt controller,
  * timer; per-CPU EL2 configuration. */
 #include <arm64/idregs.h>
+#include <arm64/psci.h>
+#include <arm64/spectre.h>
 #include <arm64/sysreg.h>
 #include <arm64/vdebug.h>
 #include <hyp/arch/boot.h>
 #include <hyp/irq.h>
 #include <hyp/timer.h>
 
-void psci_init(void);
 void p2m_init_cpu(void);
 
 void arch_init(void)
@@ -47,6 +48,7 @@ void arch_init_cpu(void)
     mdcr_init();
     isb();
     p2m_init_cpu();
+    spectre_init_cpu();
     irq_init_cpu();
     time_init_cpu();
 }

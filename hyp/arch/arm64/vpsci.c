@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Virtual PSCI 1.1 and the SMCCC 1.1 discovery calls (Arm DEN 0022, DEN 0028), reached by the
- * guest with HVC #0 (or SMC #0).  Function id in w0, arguments in x1-x3, result in x0.  Every
- * argument is guest-controlled: bad ones get PSCI error codes, never a Keel failure.
+ * Virtual PSCI 1.1 and SMCCC 1.1's Arm Architecture Service calls (Arm DEN 0022, DEN 0028),
+ * reached by the guest with HVC #0 (or SMC #0): discovery and the three Spectre workarounds.
+ * Function id in w0, arguments in x1-x3, result in x0.  Every argument is guest-controlled:
+ * bad ones get PSCI error codes, never a Keel failure.
  */
+#include <arm64/spectre.h>
 #include <arm64/traps.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
@@ -18,8 +20,6 @@
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_FEATURES 0x8400000Au
 #define PSCI_64(fn) ((fn) | 0x40000000u) /* SMC64 variant */
-#define SMCCC_VERSION 0x80000000u
-#define SMCCC_ARCH_FEATURES 0x80000001u
 
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
@@ -108,14 +108,54 @@ static int64_t psci_features(struct vcpu *v, uint64_t id, uint64_t a2, uint64_t 
 
 static int64_t smccc_arch_features(struct vcpu *v, uint64_t id, uint64_t a2, uint64_t a3)
 {
-    /* No firmware workarounds are offered: the calls are not implemented. */
-    return (uint32_t)id == SMCCC_VERSION ? 0 : PSCI_NOT_SUPPORTED;
+    /* The workarounds: what Keel does on this machine (spectre.c).  1 for WA1 and WA3 means
+     * "not needed on this CPU", NOT_REQUIRED for WA2 that it is on for good or not needed. */
+    switch ((uint32_t)id) {
+    case SMCCC_VERSION:
+        return 0;
+    case SMCCC_ARCH_WORKAROUND_1:
+    case SMCCC_ARCH_WORKAROUND_2:
+    case SMCCC_ARCH_WORKAROUND_3:
+        return spectre_guest_features((uint32_t)id);
+    default:
+        return PSCI_NOT_SUPPORTED;
+    }
+}
+
+/* A workaround call does its work in the exit that brought it here: the exit vectors ran the
+ * mitigation (entry.S), and WA2's is on for good or not needed, so its argument (enable or
+ * disable) changes nothing.  Any argument is accepted.  A call the guest was told is not
+ * supported answers as an unknown function. */
+static int64_t workaround(uint32_t id)
+{
+    return spectre_guest_features(id) == SMCCC_NOT_SUPPORTED ? PSCI_NOT_SUPPORTED : 0;
+}
+
+static int64_t workaround_1(struct vcpu *v, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return workaround(SMCCC_ARCH_WORKAROUND_1);
+}
+
+static int64_t workaround_2(struct vcpu *v, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return workaround(SMCCC_ARCH_WORKAROUND_2);
+}
+
+static int64_t workaround_3(struct vcpu *v, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return workaround(SMCCC_ARCH_WORKAROUND_3);
 }
 
 /* Every call Keel implements.  Dispatch and PSCI_FEATURES both search it in order, so
- * PSCI_VERSION, the call whose round trip the benchmarks measure, comes first. */
+ * PSCI_VERSION, the call whose round trip the benchmarks measure, comes first, then the
+ * workarounds a Linux guest may make at every context switch (WA1) or kernel entry (WA3).
+ * Of the SMCCC calls PSCI_FEATURES reports only SMCCC_VERSION, through which the others are
+ * found (DEN 0028, SMCCC_VERSION and SMCCC_ARCH_FEATURES). */
 static const struct psci_call calls[] = {
     { PSCI_VERSION, 0, version_1_1 },
+    { SMCCC_ARCH_WORKAROUND_1, PSCI_NOT_SUPPORTED, workaround_1 },
+    { SMCCC_ARCH_WORKAROUND_3, PSCI_NOT_SUPPORTED, workaround_3 },
+    { SMCCC_ARCH_WORKAROUND_2, PSCI_NOT_SUPPORTED, workaround_2 },
     { PSCI_CPU_SUSPEND, 0, cpu_suspend },
     { PSCI_64(PSCI_CPU_SUSPEND), 0, cpu_suspend },
     { PSCI_CPU_OFF, 0, cpu_off },

@@ -4,7 +4,7 @@
  * separated words "name" or "name=value".  Known options: loglvl=err|warn|info|debug,
  * selftest (a boolean: cmdline_bool), bootscrub=idle, sched=credit|rtds|null, sched_slice_us=N,
  * cpupool=NAME:POLICY:CPULIST (repeatable;
- * docs/scheduling.md).
+ * docs/scheduling.md), bhb_loop=N (docs/architecture.md, Spectre).
  */
 #pragma once
 

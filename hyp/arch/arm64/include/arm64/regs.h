@@ -16,6 +16,9 @@
 #define GUEST_PSTATE (32 * 8)
 #define GUEST_REGS_SIZE (33 * 8)
 
+/* struct percpu (offset 0 is arch.guest_regs): arch.bhb_loops. */
+#define PERCPU_BHB_LOOPS 8
+
 /* Exit codes returned by guest_enter(). */
 #define EXIT_SYNC 0
 #define EXIT_IRQ 1
