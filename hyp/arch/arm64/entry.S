@@ -131,6 +131,7 @@
 /* Guest exit: x0/x1 are parked on the stack while we find the guest frame. */
 .macro guest_exit_entry code, mitigation
     .align 7
+9990:
     stp     x0, x1, [sp, #-16]!
     mitigate_\mitigation
     mrs     x0, tpidr_el2
@@ -144,6 +145,10 @@
     stp     x14, x15, [x0, #GUEST_X(14)]
     mov     x1, #\code
     b       guest_exit_common
+    /* A slot is 128 bytes: a longer one would shift the next and break the table. */
+    .if (. - 9990b) > 128
+    .error "guest exit vector entry longer than its 128-byte slot"
+    .endif
 .endm
 
 /* One table: exceptions from EL2 as always, guest exits with the given mitigation first. */
