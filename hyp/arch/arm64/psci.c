@@ -14,12 +14,6 @@
 #include <hyp/errno.h>
 #include <hyp/string.h>
 
-#define PSCI_VERSION 0x84000000u
-#define PSCI_CPU_ON_64 0xC4000003u
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define PSCI_SYSTEM_RESET 0x84000009u
-#define PSCI_FEATURES 0x8400000Au
-
 extern char secondary_entry[];
 static bool psci_ok;
 static bool smccc_1_1; /* the firmware said it has SMCCC_VERSION, and that it is 1.1+ */
@@ -112,7 +106,7 @@ int arch_cpu_start(unsigned cpu, uint64_t hwid)
 {
     if (!psci_ok)
         return -ENODEV;
-    return psci_err((int64_t)smc(PSCI_CPU_ON_64, hwid, (uintptr_t)secondary_entry, cpu));
+    return psci_err((int64_t)smc(PSCI_64(PSCI_CPU_ON), hwid, (uintptr_t)secondary_entry, cpu));
 }
 
 void arch_system_off(void)

@@ -5,21 +5,11 @@
  * Function id in w0, arguments in x1-x3, result in x0.  Every argument is guest-controlled:
  * bad ones get PSCI error codes, never a Keel failure.
  */
+#include <arm64/psci.h>
 #include <arm64/spectre.h>
 #include <arm64/traps.h>
 #include <hyp/console.h>
 #include <hyp/domain.h>
-
-#define PSCI_VERSION 0x84000000u
-#define PSCI_CPU_SUSPEND 0x84000001u
-#define PSCI_CPU_OFF 0x84000002u
-#define PSCI_CPU_ON 0x84000003u
-#define PSCI_AFFINITY_INFO 0x84000004u
-#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define PSCI_SYSTEM_RESET 0x84000009u
-#define PSCI_FEATURES 0x8400000Au
-#define PSCI_64(fn) ((fn) | 0x40000000u) /* SMC64 variant */
 
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
