@@ -14,8 +14,8 @@ HYP_OBJS += hyp/core/domain.c hyp/core/domain_build.c hyp/core/domain_shutdown.c
             hyp/core/shared_info.c hyp/core/grant/gnttab.c hyp/core/grant/gnttab_map.c \
             hyp/core/grant/gnttab_copy.c
 # event channels (hyp/include/hyp/evtchn.h)
-HYP_OBJS += hyp/core/event/evtchn.c hyp/core/event/evtchn_2l.c hyp/core/event/virq.c \
-            hyp/core/event/evtchn_static.c
+HYP_OBJS += hyp/core/event/evtchn.c hyp/core/event/evtchn_2l.c hyp/core/event/evtchn_fifo.c \
+            hyp/core/event/virq.c hyp/core/event/evtchn_static.c
 HYP_OBJS += hyp/core/hypercall/hypercall.c hyp/core/hypercall/multicall.c hyp/core/hypercall/version.c \
             hyp/core/hypercall/memory_op.c hyp/core/hypercall/vcpu_op.c hyp/core/hypercall/hvm_op.c \
             hyp/core/hypercall/console_io.c hyp/core/hvm_param.c \

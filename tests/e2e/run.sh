@@ -270,7 +270,7 @@ ask_mem() { # log domain
     sleep 1
 }
 
-# Linux as a Xen domU (issue 9): Xen found, grant table v1 and 2-level events, a clean kernel
+# Linux as a Xen domU (issue 9): Xen found, grant table v1 and FIFO events, a clean kernel
 # log, /sys/hypervisor answers, steal time shows (two vCPUs pinned to one pCPU, both kept busy;
 # nokaslr, since Linux/arm64 with KASLR unmaps itself at EL0 and then registers no runstate
 # area, on Xen as here),
@@ -318,7 +318,7 @@ judge_balloon() { # log before down up
     elif [ "$(con_check_value "$1" hyp_type)" != xen ]; then echo "/sys/hypervisor/type is not xen"
     elif [ "$(con_check_value "$1" hyp_version)" != 4.17 ]; then echo "/sys/hypervisor/version is not 4.17"
     elif [ "$(con_check_value "$1" gnttab_v1)" != yes ]; then echo "no 'Grant tables using version 1 layout'"
-    elif [ "$(con_check_value "$1" evtchn_2l)" != yes ]; then echo "no 'Using 2-level ABI' (events)"
+    elif [ "$(con_check_value "$1" evtchn_fifo)" != yes ]; then echo "no 'Using FIFO-based ABI' (events)"
     elif [ "$(con_check_value "$1" bad_lines)" != 0 ]; then
         echo "$(con_check_value "$1" bad_lines) kernel log lines of faults or failures, first: $(con_check_value "$1" bad_line)"
     elif ! [ "$(con_check_value "$1" steal_ticks)" -gt 0 ] 2>/dev/null; then

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <hyp/errno.h>
 #include <hyp/evtchn.h>
+#include <hyp/frame.h>
+#include <hyp/physmap.h>
 #include <hyp/guest_access.h>
 #include <hyp/heap.h>
 #include <hyp/percpu.h>
@@ -122,6 +124,24 @@ int copy_to_guest(struct vcpu *v, uint64_t va, const void *src, size_t len)
         return -EFAULT;
     memcpy((void *)(uintptr_t)va, src, len);
     return 0;
+}
+
+/* Guest RAM for FIFO's pages: a guest frame number is a host page's address >> 12; frame
+ * numbers below 16 are not RAM.  References are counted. */
+static long frame_refs;
+
+int physmap_get_frame(struct domain *d, struct gpa gpa, unsigned types, paddr_t *pa)
+{
+    if (gpa.a >> PAGE_SHIFT < 16)
+        return -EFAULT;
+    *pa = gpa.a;
+    __atomic_fetch_add(&frame_refs, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+void frame_put(paddr_t pa, uint64_t n)
+{
+    __atomic_fetch_sub(&frame_refs, (long)n, __ATOMIC_RELAXED);
 }
 
 /* --- building domains --- */
@@ -292,7 +312,7 @@ static void alloc_unbound_rules(void **state)
 static void exhaustion(void **state)
 {
     struct domain *a = D(3);
-    for (unsigned i = 1; i < EVTCHN_NR_PORTS; i++)
+    for (unsigned i = 1; i < EVTCHN_2L_NR_CHANNELS; i++)
         assert_int_equal(unbound(a, DOMID_SELF, DOMID_SELF), i);
     struct evtchn_alloc_unbound x = { .dom = DOMID_SELF, .remote_dom = 1 };
     assert_int_equal(evtchn_alloc_unbound(a, &x), -ENOSPC);
@@ -304,7 +324,7 @@ static void exhaustion(void **state)
     assert_int_equal(bind(a, 1, 1, &local), -ENOSPC);
     assert_int_equal(evtchn_close(a, 1000), 0);
     assert_int_equal(unbound(a, DOMID_SELF, 1), 1000);
-    assert_int_equal(evtchn_ports_in_use(a), EVTCHN_NR_PORTS - 1);
+    assert_int_equal(evtchn_ports_in_use(a), EVTCHN_2L_NR_CHANNELS - 1);
     assert_int_equal(evtchn_reset(a, DOMID_SELF), 0);
     assert_int_equal(evtchn_ports_in_use(a), 0);
 }
@@ -354,7 +374,7 @@ static void interdomain(void **state)
     assert_int_equal(bind(D(3), 1, unbound(a, DOMID_SELF, 2), &x), -EINVAL); /* not offered */
     assert_int_equal(bind(b, 1, 0, &x), -EINVAL);
     assert_int_equal(bind(b, 1, 999, &x), -EINVAL); /* free */
-    assert_int_equal(bind(b, 1, EVTCHN_NR_PORTS, &x), -EINVAL);
+    assert_int_equal(bind(b, 1, EVTCHN_2L_NR_CHANNELS, &x), -EINVAL);
     assert_int_equal(bind(b, 1, 0xffffffffu, &x), -EINVAL);
     assert_int_equal(bind(b, 5, 1, &x), -ESRCH);
     assert_int_equal(bind(b, DOMID_INVALID, 1, &x), -ESRCH);
@@ -418,7 +438,7 @@ static void masking(void **state)
     assert_int_equal(upcalls(b, 0), before + 1);
     /* Any port of the table may be unmasked, bound or not; beyond it -EINVAL. */
     assert_int_equal(evtchn_unmask(b, 4095), 0);
-    assert_int_equal(evtchn_unmask(b, EVTCHN_NR_PORTS), -EINVAL);
+    assert_int_equal(evtchn_unmask(b, EVTCHN_2L_NR_CHANNELS), -EINVAL);
     assert_int_equal(evtchn_unmask(b, 0xffffffffu), -EINVAL);
     /* The upcall is raised only on the flag's rising edge. */
     clear_pending(b, pb);
@@ -537,7 +557,7 @@ static void bind_vcpu(void **state)
     channel(a, b, &pa, &pb);
     assert_int_equal(evtchn_bind_vcpu(b, pb, NVCPU), -ENOENT);
     assert_int_equal(evtchn_bind_vcpu(b, 77, 1), -EINVAL);
-    assert_int_equal(evtchn_bind_vcpu(b, EVTCHN_NR_PORTS, 1), -EINVAL);
+    assert_int_equal(evtchn_bind_vcpu(b, EVTCHN_2L_NR_CHANNELS, 1), -EINVAL);
     assert_int_equal(evtchn_bind_vcpu(b, pb, 2), 0);
     assert_int_equal(status(b, DOMID_SELF, pb).vcpu, 2);
     assert_int_equal(evtchn_send(a, pa), 0);
@@ -558,7 +578,7 @@ static void status_rules(void **state)
     assert_int_equal(evtchn_status(a, &s), -EPERM);
     s.dom = 5;
     assert_int_equal(evtchn_status(a, &s), -ESRCH);
-    s = (struct evtchn_status){ .dom = DOMID_SELF, .port = EVTCHN_NR_PORTS };
+    s = (struct evtchn_status){ .dom = DOMID_SELF, .port = EVTCHN_2L_NR_CHANNELS };
     assert_int_equal(evtchn_status(a, &s), -EINVAL);
     assert_int_equal(status(a, DOMID_SELF, 4095).status, EVTCHNSTAT_closed);
     evtchn_port_t p = unbound(b, DOMID_SELF, 3);
@@ -664,7 +684,7 @@ static void static_channels(void **state)
     assert_int_equal(status(a, DOMID_SELF, 11).status, EVTCHNSTAT_closed);
     assert_int_equal(status(b, DOMID_SELF, 21).status, EVTCHNSTAT_closed);
     assert_int_equal(evtchn_bind_static(a, 0, b, 21), -EINVAL);
-    assert_int_equal(evtchn_bind_static(a, 11, b, EVTCHN_NR_PORTS), -EINVAL);
+    assert_int_equal(evtchn_bind_static(a, 11, b, EVTCHN_2L_NR_CHANNELS), -EINVAL);
     assert_int_equal(evtchn_bind_static(a, 11, a, 11), -EINVAL);
     assert_int_equal(evtchn_bind_static(a, 4095, a, 3000), 0); /* a loopback, far buckets */
     assert_int_equal(status(a, DOMID_SELF, 3000).u.interdomain.port, 4095);
@@ -713,10 +733,14 @@ static void decode(void **state)
     au = (struct evtchn_alloc_unbound){ .dom = 2, .remote_dom = 1, .port = 77 };
     assert_int_equal(op(a, EVTCHNOP_alloc_unbound, &au), -EPERM);
     assert_int_equal(au.port, 77);
-    /* FIFO and PIRQs are not offered, whatever the argument; unknown sub-ops neither. */
-    assert_int_equal(op(a, EVTCHNOP_init_control, NULL), -ENOSYS);
-    assert_int_equal(op(a, EVTCHNOP_expand_array, hole), -ENOSYS);
-    assert_int_equal(op(a, EVTCHNOP_set_priority, NULL), -ENOSYS);
+    /* FIFO's sub-ops are decoded (their rules are test_evtchn_fifo's); PIRQs are not offered,
+     * nor unknown sub-ops. */
+    assert_int_equal(op(a, EVTCHNOP_init_control, NULL), -EFAULT);
+    assert_int_equal(op(a, EVTCHNOP_expand_array, hole), -EFAULT);
+    struct evtchn_expand_array ea = { 1 };
+    assert_int_equal(op(a, EVTCHNOP_expand_array, &ea), -EOPNOTSUPP); /* still 2-level */
+    struct evtchn_set_priority sp = { 4000, 0 };
+    assert_int_equal(op(a, EVTCHNOP_set_priority, &sp), -EINVAL); /* not bound */
     assert_int_equal(op(a, EVTCHNOP_bind_pirq, &au), -ENOSYS);
     assert_int_equal(op(a, 14, &au), -ENOSYS);
     assert_int_equal(op(a, 0x100000004UL, &s), 0); /* cmd is the guest's int: send */

@@ -77,9 +77,8 @@ long ctl_createdomain_check(struct xen_domctl_createdomain *c, const char **why)
         REFUSE(-ESRCH, "no such CPU pool");
     if (!cpus)
         REFUSE(-ENODEV, "the CPU pool has no pCPU");
-    /* ssidref (no XSM), max_evtchn_port (Xen caps it at what the ABI has; Keel's 2-level
-     * channels are the cap here) and clock_frequency (the guest's device tree's, which the
-     * toolstack writes) need nothing. */
+    /* ssidref (no XSM), max_evtchn_port (capped at what the ABI in use has, as Xen does) and
+     * clock_frequency (the guest's device tree's, which the toolstack writes) need nothing. */
     return 0;
 }
 
@@ -97,6 +96,8 @@ long ctl_createdomain(domid_t want, struct xen_domctl_createdomain *c, domid_t *
     cfg.nr_vcpus = c->max_vcpus;
     cfg.xen_enhanced = true;
     cfg.nr_spis = c->arch.nr_spis;
+    /* 0 (no port but the reserved one) reads as the default in a config: port 1 at least. */
+    cfg.max_evtchn_port = c->max_evtchn_port ? c->max_evtchn_port : 1;
     cfg.max_grant_frames =
         c->max_grant_frames < 0 ? GNTTAB_MAX_FRAMES_LIMIT : (uint32_t)c->max_grant_frames;
     if (c->max_maptrack_frames < 0)

@@ -3,11 +3,13 @@
  * Event-channel ports (see evtchn.h): the per-domain table and the operations on it, for the
  * hypercall and for dom0less static channels.  Each operation validates everything under the
  * event lock(s) before it changes a port, so a refusal leaves nothing half done.  Bitmaps and
- * upcalls are the port-ops' (evtchn_2l.c); VIRQ bindings are virq.c's.
+ * upcalls are the port-ops' (evtchn_2l.c, evtchn_fifo.c); VIRQ bindings are virq.c's.
  *
  * The table is a bucket of 64 ports per 2-level word, allocated when a port in it is first
  * taken and kept until the domain is freed, so a pointer to a port stays valid while its
- * domain lives.  A port beyond the table, or in a bucket never allocated, reads as free.
+ * domain lives.  A port beyond the table, or in a bucket never allocated, reads as free.  The
+ * table has room for the domain's own limit (Xen's max_evtchn_port), which FIFO can reach and
+ * 2-level caps at 4096 ports.
  */
 #include <hyp/errno.h>
 #include <hyp/heap.h>
@@ -15,9 +17,18 @@
 #include <hyp/string.h>
 #include "evtchn_internal.h"
 
-static const struct evtchn_port_ops *const ops = &evtchn_2l_ops;
-
 /* --- the table --- */
+
+/* The ports d may bind: its configured max_evtchn_port + 1; with none configured, every port
+ * for the control domain and the 2-level ABI's 4096 for the others (a bound on the heap a
+ * domain's ports take that does not depend on the ABI the guest picks). */
+static unsigned max_ports(const struct domain *d)
+{
+    uint64_t n = d->cfg.max_evtchn_port ? (uint64_t)d->cfg.max_evtchn_port + 1
+                 : d->cfg.is_control   ? EVTCHN_FIFO_NR_CHANNELS
+                                       : EVTCHN_2L_NR_CHANNELS;
+    return n < EVTCHN_FIFO_NR_CHANNELS ? (unsigned)n : EVTCHN_FIFO_NR_CHANNELS;
+}
 
 int evtchn_domain_init(struct domain *d)
 {
@@ -25,11 +36,18 @@ int evtchn_domain_init(struct domain *d)
     if (!e)
         return -ENOMEM;
     e->lock = SPINLOCK_INIT;
+    e->deliver_lock = SPINLOCK_INIT;
+    e->ops = &evtchn_2l_ops;
     e->nr_vcpus = d->nr_vcpus;
+    e->max_ports = max_ports(d);
+    e->nr_buckets = (e->max_ports + EVTCHN_BUCKET_PORTS - 1) / EVTCHN_BUCKET_PORTS;
     d->evtchn = e; /* now, so that the free of a half-built domain finds what there is */
     e->virq_port = heap_zalloc(d->nr_vcpus * NR_VIRQS * sizeof(*e->virq_port));
+    e->bucket = heap_zalloc(e->nr_buckets * sizeof(*e->bucket));
+    if (!e->virq_port || !e->bucket)
+        return -ENOMEM;
     e->bucket[0] = heap_zalloc(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn_port));
-    if (!e->virq_port || !e->bucket[0])
+    if (!e->bucket[0])
         return -ENOMEM;
     e->bucket[0][EVTCHN_PORT_INVALID].state = ECS_RESERVED;
     return 0;
@@ -40,8 +58,14 @@ void evtchn_domain_free(struct domain *d)
     struct evtchn_domain *e = d->evtchn;
     if (!e)
         return;
-    for (unsigned b = 0; b < EVTCHN_NR_BUCKETS; b++)
+    if (e->fifo) { /* a domain freed without being killed */
+        unsigned long flags = spin_lock_irqsave(&e->lock);
+        evtchn_fifo_destroy(d);
+        spin_unlock_irqrestore(&e->lock, flags);
+    }
+    for (unsigned b = 0; e->bucket && b < e->nr_buckets; b++)
         heap_free(e->bucket[b]);
+    heap_free(e->bucket);
     heap_free(e->virq_port);
     heap_free(e);
     d->evtchn = NULL;
@@ -67,7 +91,8 @@ static int ensure_bucket(struct evtchn_domain *e, unsigned b)
 int evtchn_get_port(struct domain *d, evtchn_port_t want, evtchn_port_t *out)
 {
     struct evtchn_domain *e = d->evtchn;
-    if (e->dead || want >= EVTCHN_NR_PORTS)
+    unsigned limit = evtchn_limit(e);
+    if (e->dead || want >= limit)
         return -EINVAL;
     if (want) {
         int rc = ensure_bucket(e, want / EVTCHN_BUCKET_PORTS);
@@ -78,13 +103,13 @@ int evtchn_get_port(struct domain *d, evtchn_port_t want, evtchn_port_t *out)
         *out = want;
         return 0;
     }
-    if (e->used + 1 >= EVTCHN_NR_PORTS) /* every port but the reserved one */
+    if (e->used + 1 >= limit) /* every port but the reserved one */
         return -ENOSPC;
     /* The lowest free port, as Xen hands them out (guests and tools come to expect it). */
-    for (unsigned b = 0; b < EVTCHN_NR_BUCKETS; b++) {
+    for (unsigned b = 0; b * EVTCHN_BUCKET_PORTS < limit; b++) {
         if (ensure_bucket(e, b))
             return -ENOMEM;
-        for (unsigned i = 0; i < EVTCHN_BUCKET_PORTS; i++) {
+        for (unsigned i = 0; i < EVTCHN_BUCKET_PORTS && b * EVTCHN_BUCKET_PORTS + i < limit; i++) {
             if (e->bucket[b][i].state == ECS_FREE) {
                 *out = b * EVTCHN_BUCKET_PORTS + i;
                 return 0;
@@ -98,25 +123,40 @@ struct evtchn_port *evtchn_take_port(struct domain *d, evtchn_port_t port, enum 
                                      unsigned vcpu)
 {
     struct evtchn_port *p = evtchn_port_of(d->evtchn, port);
-    *p = (struct evtchn_port){ .state = (uint8_t)s, .vcpu = (uint16_t)vcpu };
+    /* The FIFO queue it was last linked on stays known: the port may still be its tail. */
+    unsigned long flags = spin_lock_irqsave(&d->evtchn->deliver_lock);
+    *p = (struct evtchn_port){ .state = (uint8_t)s,
+                               .vcpu = (uint16_t)vcpu,
+                               .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
+                               .last_vcpu = p->last_vcpu,
+                               .last_priority = p->last_priority };
+    spin_unlock_irqrestore(&d->evtchn->deliver_lock, flags);
     d->evtchn->used++;
     return p;
 }
 
 void evtchn_free_port(struct domain *d, evtchn_port_t port)
 {
-    struct evtchn_port *p = evtchn_port_of(d->evtchn, port);
-    ops->clear_pending(d, port);
-    *p = (struct evtchn_port){ .state = ECS_FREE };
-    d->evtchn->used--;
+    struct evtchn_domain *e = d->evtchn;
+    struct evtchn_port *p = evtchn_port_of(e, port);
+    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    e->ops->clear_pending(d, port);
+    *p = (struct evtchn_port){ .state = ECS_FREE,
+                               .last_vcpu = p->last_vcpu,
+                               .last_priority = p->last_priority };
+    spin_unlock_irqrestore(&e->deliver_lock, flags);
+    e->used--;
 }
 
 void evtchn_deliver(struct domain *d, evtchn_port_t port)
 {
     /* Only d's lock or the peer's may be held: the notified vCPU can change under bind_vcpu
      * meanwhile, and either answer is right. */
-    unsigned vcpu = READ_ONCE(evtchn_port_of(d->evtchn, port)->vcpu);
-    ops->set_pending(d, d->vcpus[vcpu], port);
+    struct evtchn_domain *e = d->evtchn;
+    unsigned vcpu = READ_ONCE(evtchn_port_of(e, port)->vcpu);
+    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    e->ops->set_pending(d, d->vcpus[vcpu], port);
+    spin_unlock_irqrestore(&e->deliver_lock, flags);
 }
 
 /* Lock a's and b's event locks (b may be a) in domain-id order (the structure's address
@@ -190,11 +230,11 @@ static void connect(struct domain *ld, evtchn_port_t lport, struct domain *rd, e
     domain_ref(ld);
     p->remote = rd;
     p->remote_dom = (uint16_t)rd->id;
-    p->remote_port = (uint16_t)rport;
+    p->remote_port = rport;
     q->state = ECS_INTERDOMAIN;
     q->remote = ld;
     q->remote_dom = (uint16_t)ld->id;
-    q->remote_port = (uint16_t)lport;
+    q->remote_port = lport;
     evtchn_deliver(ld, lport);
 }
 
@@ -317,7 +357,7 @@ int evtchn_close(struct domain *d, evtchn_port_t port)
 /* Close every port of d (port 0 stays reserved). */
 static void close_all(struct domain *d)
 {
-    for (evtchn_port_t port = 1; port < EVTCHN_NR_PORTS; port++) {
+    for (evtchn_port_t port = 1; port < d->evtchn->nr_buckets * EVTCHN_BUCKET_PORTS; port++) {
         /* Buckets only appear under the lock and stay: a missing one has nothing to close. */
         if (!READ_ONCE(d->evtchn->bucket[port / EVTCHN_BUCKET_PORTS])) {
             port |= EVTCHN_BUCKET_PORTS - 1;
@@ -334,6 +374,10 @@ int evtchn_reset(struct domain *caller, domid_t dom)
     if (!d)
         return rc;
     close_all(d);
+    /* And back to 2-level, as a kexec'd kernel expects to find it. */
+    unsigned long flags = spin_lock_irqsave(&d->evtchn->lock);
+    evtchn_fifo_destroy(d);
+    spin_unlock_irqrestore(&d->evtchn->lock, flags);
     domain_put(d);
     return 0;
 }
@@ -351,6 +395,9 @@ void evtchn_domain_kill(struct domain *d)
         return;
     evtchn_virq_domain_kill(d);
     close_all(d);
+    flags = spin_lock_irqsave(&e->lock);
+    evtchn_fifo_destroy(d);
+    spin_unlock_irqrestore(&e->lock, flags);
 }
 
 /* --- events --- */
@@ -383,13 +430,18 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
 
 int evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
-    if (port >= EVTCHN_NR_PORTS)
-        return -EINVAL;
     struct evtchn_domain *e = d->evtchn;
     unsigned long flags = spin_lock_irqsave(&e->lock);
+    if (port >= evtchn_limit(e)) {
+        spin_unlock_irqrestore(&e->lock, flags);
+        return -EINVAL;
+    }
     struct evtchn_port *p = evtchn_port_of(e, port);
-    if (!e->dead)
-        ops->unmask(d, d->vcpus[p ? p->vcpu : 0], port);
+    if (!e->dead) {
+        spin_lock(&e->deliver_lock);
+        e->ops->unmask(d, d->vcpus[p ? p->vcpu : 0], port);
+        spin_unlock(&e->deliver_lock);
+    }
     spin_unlock_irqrestore(&e->lock, flags);
     return 0;
 }
@@ -427,11 +479,12 @@ int evtchn_status(struct domain *caller, struct evtchn_status *s)
     struct domain *d = target(caller, s->dom, &rc);
     if (!d)
         return rc;
-    if (s->port >= EVTCHN_NR_PORTS) {
+    unsigned long flags = spin_lock_irqsave(&d->evtchn->lock);
+    if (s->port >= evtchn_limit(d->evtchn)) {
+        spin_unlock_irqrestore(&d->evtchn->lock, flags);
         domain_put(d);
         return -EINVAL;
     }
-    unsigned long flags = spin_lock_irqsave(&d->evtchn->lock);
     struct evtchn_port *p = evtchn_port_of(d->evtchn, s->port);
     s->vcpu = p ? p->vcpu : 0;
     s->status = EVTCHNSTAT_closed;

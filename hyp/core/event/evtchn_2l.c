@@ -10,16 +10,11 @@
 #include <hyp/shared_info.h>
 #include "evtchn_internal.h"
 
+/* A port beyond the bitmaps has no bits: one bound under FIFO may outlive the return to
+ * 2-level (EVTCHNOP_reset while a peer binds), and stays silent. */
+#define IN_BITMAP(port) ((port) < EVTCHN_2L_NR_CHANNELS)
 #define WORD(port) ((port) / EVTCHN_2L_BITS_PER_WORD)
 #define MASK(port) ((xen_ulong_t)1 << ((port) % EVTCHN_2L_BITS_PER_WORD))
-
-/* The upcall flag goes up; only its rising edge raises the PPI (Linux loops in its handler
- * while the flag is set again, so an event that arrives during the handler is not lost). */
-static void mark_events_pending(struct vcpu *v, struct vcpu_info *vi)
-{
-    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
-        arch_evtchn_upcall(v);
-}
 
 /* Selector bit of port's word on v; the upcall if it was clear. */
 static void select_word(struct vcpu *v, evtchn_port_t port)
@@ -29,12 +24,14 @@ static void select_word(struct vcpu *v, evtchn_port_t port)
     /* A vCPU with no vcpu_info yet (vCPU 1 and up before registering) is told at registration,
      * which sets every selector bit and raises the upcall. */
     if (vi && !(__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel))
-        mark_events_pending(v, vi);
+        evtchn_upcall(v, vi);
 }
 
 static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
 {
     struct shared_info *s = shared_info_of(d);
+    if (!IN_BITMAP(port))
+        return;
     if (__atomic_fetch_or(&s->evtchn_pending[WORD(port)], MASK(port), __ATOMIC_SEQ_CST) &
         MASK(port))
         return; /* already pending: the guest has not looked yet */
@@ -50,12 +47,15 @@ static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
 static void clear_pending(struct domain *d, evtchn_port_t port)
 {
     struct shared_info *s = shared_info_of(d);
-    __atomic_fetch_and(&s->evtchn_pending[WORD(port)], ~MASK(port), __ATOMIC_SEQ_CST);
+    if (IN_BITMAP(port))
+        __atomic_fetch_and(&s->evtchn_pending[WORD(port)], ~MASK(port), __ATOMIC_SEQ_CST);
 }
 
 static void unmask(struct domain *d, struct vcpu *v, evtchn_port_t port)
 {
     struct shared_info *s = shared_info_of(d);
+    if (!IN_BITMAP(port))
+        return;
     if (!(__atomic_fetch_and(&s->evtchn_mask[WORD(port)], ~MASK(port), __ATOMIC_SEQ_CST) &
           MASK(port)))
         return; /* was not masked: a pending event was delivered when it came */
@@ -66,14 +66,16 @@ static void unmask(struct domain *d, struct vcpu *v, evtchn_port_t port)
 
 static bool is_pending(struct domain *d, evtchn_port_t port)
 {
-    return __atomic_load_n(&shared_info_of(d)->evtchn_pending[WORD(port)], __ATOMIC_RELAXED) &
-           MASK(port);
+    return IN_BITMAP(port) &&
+           (__atomic_load_n(&shared_info_of(d)->evtchn_pending[WORD(port)], __ATOMIC_RELAXED) &
+            MASK(port));
 }
 
 static bool is_masked(struct domain *d, evtchn_port_t port)
 {
-    return __atomic_load_n(&shared_info_of(d)->evtchn_mask[WORD(port)], __ATOMIC_RELAXED) &
-           MASK(port);
+    return !IN_BITMAP(port) ||
+           (__atomic_load_n(&shared_info_of(d)->evtchn_mask[WORD(port)], __ATOMIC_RELAXED) &
+            MASK(port));
 }
 
 const struct evtchn_port_ops evtchn_2l_ops = {

@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inside core/event/: the port table shared by evtchn.c (states and operations), virq.c
- * (virtual IRQs) and the port-ops of the event ABI (evtchn_2l.c: the 2-level bitmaps; FIFO
- * could come later behind the same table).  Everything here is guarded by the owning domain's
- * event lock unless it says otherwise.
+ * (virtual IRQs) and the port-ops of the two event ABIs (evtchn_2l.c: the 2-level bitmaps;
+ * evtchn_fifo.c: the FIFO queues).  Everything here is guarded by the owning domain's event
+ * lock unless it says otherwise.
+ *
+ * Locks, outermost first: virq.c's handler lock; the event locks of one or two domains (in
+ * domain-id order); a domain's delivery lock.  The delivery lock serialises everything that
+ * makes an event visible to the guest (the port-ops' set_pending and unmask) with the switch
+ * from 2-level to FIFO, and guards the FIFO queues; a sender holds its own event lock, not the
+ * receiver's, so the receiver's event lock alone could not.
  */
 #pragma once
 
 #include <hyp/evtchn.h>
+#include <hyp/shared_info.h>
 #include <hyp/spinlock.h>
 
 /* Ports come in buckets of 64 (one word of the 2-level bitmaps), allocated when first used. */
-#define EVTCHN_NR_PORTS EVTCHN_2L_NR_CHANNELS
 #define EVTCHN_BUCKET_PORTS 64
-#define EVTCHN_NR_BUCKETS (EVTCHN_NR_PORTS / EVTCHN_BUCKET_PORTS)
 
 enum evtchn_state {
     ECS_FREE = 0,
@@ -29,20 +34,39 @@ struct evtchn_port {
     uint8_t virq;        /* ECS_VIRQ */
     uint16_t vcpu;       /* the vCPU its events notify */
     uint16_t remote_dom; /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the peer's id */
-    uint16_t remote_port;
+    /* FIFO (delivery lock): the port's priority, and an event that came while the guest had
+     * no event word for the port yet (shown when EVTCHNOP_expand_array gives one). */
+    uint8_t priority;
+    bool pending_unseen;
+    uint32_t remote_port;
+    /* FIFO (delivery lock): the queue the port was last linked on (vCPU, priority), whose
+     * tail it may still be. */
+    uint16_t last_vcpu;
+    uint8_t last_priority;
     struct domain *remote; /* ECS_INTERDOMAIN: the peer, on which this port holds a reference */
 };
 
+struct evtchn_fifo;
+
 struct evtchn_domain {
     struct spinlock lock;
-    bool dead;           /* torn down: no more bindings; set under lock, read without */
-    unsigned used;       /* ports neither free nor reserved */
-    unsigned nr_vcpus;   /* rows of virq_port */
-    uint16_t *virq_port; /* [vcpu * NR_VIRQS + virq]: the port bound to it, 0 = none */
-    struct evtchn_port *bucket[EVTCHN_NR_BUCKETS];
+    struct spinlock deliver_lock; /* see above */
+    bool dead;                    /* torn down: no more bindings; set under lock, read without */
+    unsigned used;                /* ports neither free nor reserved */
+    unsigned nr_vcpus;            /* rows of virq_port */
+    /* Ports below limit may be bound: the domain's max_evtchn_port + 1, capped by the ABI in
+     * use (evtchn_limit).  The table has room for it under either ABI. */
+    unsigned max_ports;
+    unsigned nr_buckets;
+    const struct evtchn_port_ops *ops; /* 2-level until the guest asks for FIFO (both locks) */
+    struct evtchn_fifo *fifo;          /* the FIFO state, NULL under 2-level (both locks) */
+    uint32_t *virq_port;               /* [vcpu * NR_VIRQS + virq]: the port bound to it, 0 = none */
+    struct evtchn_port **bucket;       /* [nr_buckets] */
 };
 
-/* The ABI's side of a port: its pending and mask bits and how an event reaches the guest. */
+/* The ABI's side of a port: its pending and mask bits and how an event reaches the guest.
+ * Called with the port's domain's delivery lock held (and for all but set_pending its event
+ * lock too). */
 struct evtchn_port_ops {
     /* Mark port pending for vCPU v (the port's notified vCPU); raise v's upcall if the event
      * is new and not masked. */
@@ -56,15 +80,32 @@ struct evtchn_port_ops {
 };
 
 extern const struct evtchn_port_ops evtchn_2l_ops;
+extern const struct evtchn_port_ops evtchn_fifo_ops;
+
+/* The ports the ABI in use can name, below the domain's own limit. */
+static inline unsigned evtchn_limit(const struct evtchn_domain *e)
+{
+    unsigned abi = e->fifo ? EVTCHN_FIFO_NR_CHANNELS : EVTCHN_2L_NR_CHANNELS;
+    return e->max_ports < abi ? e->max_ports : abi;
+}
 
 /* Lock held.  The port's entry, or NULL if port is beyond the table or its bucket was never
  * allocated (then it is free). */
 static inline struct evtchn_port *evtchn_port_of(struct evtchn_domain *e, evtchn_port_t port)
 {
-    if (port >= EVTCHN_NR_PORTS)
+    if (port >= e->nr_buckets * EVTCHN_BUCKET_PORTS)
         return NULL;
     struct evtchn_port *b = e->bucket[port / EVTCHN_BUCKET_PORTS];
     return b ? &b[port % EVTCHN_BUCKET_PORTS] : NULL;
+}
+
+/* v has events to look at: its vcpu_info's upcall flag goes up, and only the flag's rising
+ * edge raises the PPI (Linux loops in its handler while the flag is set again, so an event
+ * that arrives during the handler is not lost).  Either ABI. */
+static inline void evtchn_upcall(struct vcpu *v, struct vcpu_info *vi)
+{
+    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+        arch_evtchn_upcall(v);
 }
 
 /* Lock held.  Deliver an event on port of d (bound, not free) to its notified vCPU. */
@@ -78,6 +119,10 @@ struct evtchn_port *evtchn_take_port(struct domain *d, evtchn_port_t port, enum 
                                      unsigned vcpu);
 /* Lock held.  Return a port whose state has been undone to the free pool. */
 void evtchn_free_port(struct domain *d, evtchn_port_t port);
+
+/* evtchn_fifo.c, for evtchn.c: both locks held.  Switch d to 2-level again and let go of the
+ * guest pages FIFO held (EVTCHNOP_reset, kill). */
+void evtchn_fifo_destroy(struct domain *d);
 
 /* virq.c, for evtchn.c: forget that port (being closed, lock held) is bound to its VIRQ, and
  * the handlers d holds (kill, no event lock held). */

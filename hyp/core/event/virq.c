@@ -25,7 +25,7 @@ bool evtchn_virq_is_per_vcpu(unsigned virq)
 }
 
 /* d's row of virq_port for virq on vCPU vcpu: a global VIRQ has its row on vCPU 0. */
-static uint16_t *slot(struct evtchn_domain *e, unsigned virq, unsigned vcpu)
+static uint32_t *slot(struct evtchn_domain *e, unsigned virq, unsigned vcpu)
 {
     return &e->virq_port[(evtchn_virq_is_per_vcpu(virq) ? vcpu : 0) * NR_VIRQS + virq];
 }
@@ -37,12 +37,12 @@ static int bind_locked(struct domain *d, struct evtchn_bind_virq *b)
     evtchn_port_t port;
     int rc = -EEXIST;
     unsigned long flags = spin_lock_irqsave(&e->lock);
-    uint16_t *s = slot(e, b->virq, b->vcpu);
+    uint32_t *s = slot(e, b->virq, b->vcpu);
     if (!*s)
         rc = evtchn_get_port(d, 0, &port);
     if (!rc) {
         evtchn_take_port(d, port, ECS_VIRQ, b->vcpu)->virq = (uint8_t)b->virq;
-        *s = (uint16_t)port;
+        *s = port;
         b->port = port;
     }
     spin_unlock_irqrestore(&e->lock, flags);
@@ -71,7 +71,7 @@ int evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 
 void evtchn_virq_unbind(struct domain *d, struct evtchn_port *p)
 {
-    uint16_t *s = slot(d->evtchn, p->virq, p->vcpu);
+    uint32_t *s = slot(d->evtchn, p->virq, p->vcpu);
     /* A global VIRQ's port may have moved to another vCPU (bind_vcpu); its row is vCPU 0's. */
     *s = 0;
 }
@@ -92,7 +92,7 @@ void evtchn_send_virq(struct vcpu *v, unsigned virq)
     if (!e || virq >= NR_VIRQS)
         return;
     unsigned long flags = spin_lock_irqsave(&e->lock);
-    uint16_t port = *slot(e, virq, v->id);
+    evtchn_port_t port = *slot(e, virq, v->id);
     if (port && !e->dead)
         evtchn_deliver(d, port);
     spin_unlock_irqrestore(&e->lock, flags);

@@ -2,8 +2,8 @@
 /*
  * event_channel_op (32), event_channel_op(cmd, arg) (xen-abi-facts C.4): decoding only.  Each
  * sub-op's struct is copied in (and checked writable when it has results) by subop_call; the
- * state machine is core/event/.  FIFO's sub-ops answer -ENOSYS, which makes Linux use the
- * 2-level ABI; so does bind_pirq (Arm has no PIRQs) and anything unknown.
+ * state machine is core/event/.  bind_pirq (Arm has no PIRQs) and anything unknown answer
+ * -ENOSYS.
  */
 #include <hyp/errno.h>
 #include <hyp/evtchn.h>
@@ -61,10 +61,20 @@ static long op_reset(struct vcpu *v, void *arg)
     return evtchn_reset(v->dom, ((struct evtchn_reset *)arg)->dom);
 }
 
-/* FIFO: never succeed unless it is all there (xen-abi-facts C.5); the struct is not read. */
-static long op_fifo(struct vcpu *v, void *arg)
+static long op_init_control(struct vcpu *v, void *arg)
 {
-    return -ENOSYS;
+    return evtchn_init_control(v->dom, arg);
+}
+
+static long op_expand_array(struct vcpu *v, void *arg)
+{
+    return evtchn_expand_array(v->dom, ((struct evtchn_expand_array *)arg)->array_gfn);
+}
+
+static long op_set_priority(struct vcpu *v, void *arg)
+{
+    struct evtchn_set_priority *p = arg;
+    return evtchn_set_priority(v->dom, p->port, p->priority);
 }
 
 #define IN SUBOP_IN
@@ -86,12 +96,13 @@ static const struct subop ops[] = {
     OP(status, struct evtchn_status, INOUT, op_status),
     OP(bind_vcpu, struct evtchn_bind_vcpu, IN, op_bind_vcpu),
     OP(reset, struct evtchn_reset, IN, op_reset),
-    { EVTCHNOP_init_control, 0, 0, CALLER_ANY, op_fifo, "init_control" },
-    { EVTCHNOP_expand_array, 0, 0, CALLER_ANY, op_fifo, "expand_array" },
-    { EVTCHNOP_set_priority, 0, 0, CALLER_ANY, op_fifo, "set_priority" },
+    OP(init_control, struct evtchn_init_control, INOUT, op_init_control),
+    OP(expand_array, struct evtchn_expand_array, IN, op_expand_array),
+    OP(set_priority, struct evtchn_set_priority, IN, op_set_priority),
 };
 
 _Static_assert(sizeof(struct evtchn_status) <= SUBOP_MAX_ARG, "largest event_channel_op struct");
+_Static_assert(sizeof(struct evtchn_init_control) <= SUBOP_MAX_ARG, "init_control fits");
 
 long do_event_channel_op(struct vcpu *v, uint64_t args[5])
 {

@@ -95,6 +95,10 @@ struct domain_config {
      * GNTTAB_NO_MAPTRACK = no maptrack (<hyp/gnttab.h>). */
     uint32_t max_grant_frames;
     uint32_t max_maptrack_frames;
+    /* The highest event-channel port it may bind (Xen's max_evtchn_port; xl's
+     * max_event_channels - 1); 0 = the default, every port the ABI in use has for the control
+     * domain and 4095 for the others. */
+    uint32_t max_evtchn_port;
     /* Host devices passed through (xl's irqs and iomem; dom0less keel,irqs and keel,iomem):
      * host SPIs by INTID, each the domain's SPI of the same number, and device memory. */
     uint16_t irqs[DOMAIN_MAX_IRQS];

@@ -65,8 +65,21 @@ int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, uint32_t vcpu);
 /* EVTCHNOP_unmask: clear port's mask bit and deliver it if it was pending.  -EINVAL (not a
  * port). */
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
-/* EVTCHNOP_reset: close every port of dom (DOMID_SELF: the caller).  -ESRCH, -EPERM. */
+/* EVTCHNOP_reset: close every port of dom (DOMID_SELF: the caller), which goes back to the
+ * 2-level ABI.  -ESRCH, -EPERM. */
 int evtchn_reset(struct domain *caller, domid_t dom);
+
+/* FIFO (xen-abi-facts C.5).  EVTCHNOP_init_control: vCPU c->vcpu's control block is at
+ * c->offset in d's RAM frame c->control_gfn; the first call moves d from 2-level to FIFO.
+ * c->link_bits is set.  -ENOENT (no such vCPU), -EINVAL (offset not 8-byte aligned or the block
+ * crosses the page, not writable RAM, the vCPU has one already, d dying), -ENOMEM. */
+int evtchn_init_control(struct domain *d, struct evtchn_init_control *c);
+/* EVTCHNOP_expand_array: d's RAM frame gfn holds the next 1024 event words.  -EOPNOTSUPP (not
+ * FIFO), -EINVAL (not writable RAM, or every port d may bind has a word already). */
+int evtchn_expand_array(struct domain *d, uint64_t gfn);
+/* EVTCHNOP_set_priority: port's queue from its next event on.  -EINVAL (not bound, or priority
+ * beyond 15), -ENOSYS (2-level). */
+int evtchn_set_priority(struct domain *d, evtchn_port_t port, uint32_t priority);
 
 /* A dom0less static channel, before either domain runs: port pa of a connected to port pb of
  * b (a may be b, pa != pb then).  pb is left pending, as after a bind.  -EINVAL (bad port),
