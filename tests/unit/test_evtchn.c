@@ -18,10 +18,10 @@
 #include <hyp/errno.h>
 #include <hyp/evtchn.h>
 #include <hyp/frame.h>
-#include <hyp/physmap.h>
 #include <hyp/guest_access.h>
 #include <hyp/heap.h>
 #include <hyp/percpu.h>
+#include <hyp/physmap.h>
 #include <hyp/shared_info.h>
 
 #include "../../hyp/core/event/evtchn_internal.h"

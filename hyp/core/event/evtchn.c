@@ -25,8 +25,8 @@
 static unsigned max_ports(const struct domain *d)
 {
     uint64_t n = d->cfg.max_evtchn_port ? (uint64_t)d->cfg.max_evtchn_port + 1
-                 : d->cfg.is_control   ? EVTCHN_FIFO_NR_CHANNELS
-                                       : EVTCHN_2L_NR_CHANNELS;
+                 : d->cfg.is_control    ? EVTCHN_FIFO_NR_CHANNELS
+                                        : EVTCHN_2L_NR_CHANNELS;
     return n < EVTCHN_FIFO_NR_CHANNELS ? (unsigned)n : EVTCHN_FIFO_NR_CHANNELS;
 }
 
@@ -444,6 +444,15 @@ int evtchn_unmask(struct domain *d, evtchn_port_t port)
     }
     spin_unlock_irqrestore(&e->lock, flags);
     return 0;
+}
+
+int evtchn_poll_pending(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn_domain *e = d->evtchn;
+    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    int rc = port >= evtchn_limit(e) ? -EINVAL : e->ops->is_pending(d, port);
+    spin_unlock_irqrestore(&e->deliver_lock, flags);
+    return rc;
 }
 
 int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, uint32_t vcpu)

@@ -37,8 +37,8 @@
 typedef uint32_t event_word_t;
 
 struct fifo_vcpu {
-    struct evtchn_fifo_control_block *cb; /* NULL until the vCPU's init_control */
-    uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];  /* the port last linked on each queue, 0 = none */
+    struct evtchn_fifo_control_block *cb;  /* NULL until the vCPU's init_control */
+    uint32_t tail[EVTCHN_FIFO_MAX_QUEUES]; /* the port last linked on each queue, 0 = none */
 };
 
 struct evtchn_fifo {
@@ -92,8 +92,7 @@ static void link_port(struct domain *d, struct vcpu *v, evtchn_port_t port, even
     struct evtchn_port *p = evtchn_port_of(d->evtchn, port);
     struct fifo_vcpu *fv = &f->vcpu[v->id];
     if (!p || !fv->cb || (load(w) & BIT(EVTCHN_FIFO_MASKED)) ||
-        (__atomic_fetch_or(w, BIT(EVTCHN_FIFO_LINKED), __ATOMIC_SEQ_CST) &
-         BIT(EVTCHN_FIFO_LINKED)))
+        (__atomic_fetch_or(w, BIT(EVTCHN_FIFO_LINKED), __ATOMIC_SEQ_CST) & BIT(EVTCHN_FIFO_LINKED)))
         return;
     /* LINKED was clear, so the guest has consumed port: if it is still the tail of the queue
      * it was last on, that queue is empty, and must not be appended to through port. */
@@ -220,9 +219,8 @@ int evtchn_init_control(struct domain *d, struct evtchn_init_control *c)
         return rc;
     struct evtchn_domain *e = d->evtchn;
     /* The state is made before the locks and dropped if another vCPU's call made it first. */
-    struct evtchn_fifo *f = READ_ONCE(e->fifo)
-                                ? NULL
-                                : heap_zalloc(sizeof(*f) + d->nr_vcpus * sizeof(f->vcpu[0]));
+    struct evtchn_fifo *f =
+        READ_ONCE(e->fifo) ? NULL : heap_zalloc(sizeof(*f) + d->nr_vcpus * sizeof(f->vcpu[0]));
     unsigned long flags = spin_lock_irqsave(&e->lock);
     spin_lock(&e->deliver_lock);
     if (e->dead)

@@ -60,8 +60,8 @@ struct evtchn_domain {
     unsigned nr_buckets;
     const struct evtchn_port_ops *ops; /* 2-level until the guest asks for FIFO (both locks) */
     struct evtchn_fifo *fifo;          /* the FIFO state, NULL under 2-level (both locks) */
-    uint32_t *virq_port;               /* [vcpu * NR_VIRQS + virq]: the port bound to it, 0 = none */
-    struct evtchn_port **bucket;       /* [nr_buckets] */
+    uint32_t *virq_port;         /* [vcpu * NR_VIRQS + virq]: the port bound to it, 0 = none */
+    struct evtchn_port **bucket; /* [nr_buckets] */
 };
 
 /* The ABI's side of a port: its pending and mask bits and how an event reaches the guest.

@@ -6,13 +6,12 @@
  */
 #include <hyp/console.h>
 #include <hyp/errno.h>
+#include <hyp/evtchn.h>
 #include <hyp/guest_access.h>
 #include <hyp/policy.h>
 #include <hyp/sched.h>
-#include <hyp/shared_info.h>
 #include <hyp/timer.h>
 #include <hyp/watchdog.h>
-#include <xen/event_channel.h>
 #include <xen/sched.h>
 #include "hypercall_table.h"
 
@@ -27,18 +26,12 @@ static long watchdog(struct vcpu *v, unsigned long arg)
 /* Xen's bound on the ports one poll may name. */
 #define POLL_MAX_PORTS 128
 
-/* Whether event port is pending in d's shared_info (the 2-level ABI's bitmap). */
-static bool port_pending(struct domain *d, evtchn_port_t port)
-{
-    const xen_ulong_t *w = &shared_info_of(d)->evtchn_pending[port / EVTCHN_2L_BITS_PER_WORD];
-    return __atomic_load_n(w, __ATOMIC_ACQUIRE) & BIT(port % EVTCHN_2L_BITS_PER_WORD);
-}
-
 /*
  * Return at once if one of the ports is pending or the timeout has passed; else wait as in
  * WFI, for the event upcall (or any interrupt) to wake the vCPU.  A poll with a timeout only
  * yields: Keel arms no timer for it, so the guest polls again (Xen too may return before
- * either happened).  Ports are checked up to the 2-level ABI's limit.
+ * either happened).  A port the domain cannot have (beyond what its event ABI names) is
+ * refused, as Xen does.
  */
 static long poll(struct vcpu *v, uint64_t arg)
 {
@@ -51,10 +44,9 @@ static long poll(struct vcpu *v, uint64_t arg)
         evtchn_port_t port;
         if (copy_from_guest_elem(v, &port, p.ports, i, sizeof(port)))
             return -EFAULT;
-        if (port >= EVTCHN_2L_NR_CHANNELS)
-            return -EINVAL;
-        if (port_pending(v->dom, port))
-            return 0;
+        int pending = evtchn_poll_pending(v->dom, port);
+        if (pending)
+            return pending < 0 ? pending : 0;
     }
     if (p.timeout && p.timeout <= time_now_ns())
         return 0;

@@ -62,6 +62,9 @@ int evtchn_status(struct domain *caller, struct evtchn_status *s);
 /* EVTCHNOP_bind_vcpu: port's events go to vCPU vcpu from now on.  -ENOENT (no such vCPU),
  * -EINVAL (free port, IPI, per-vCPU VIRQ). */
 int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, uint32_t vcpu);
+/* SCHEDOP_poll's test of one of d's ports: 1 if it is pending, 0 if not, -EINVAL if it is beyond
+ * what d's event ABI names. */
+int evtchn_poll_pending(struct domain *d, evtchn_port_t port);
 /* EVTCHNOP_unmask: clear port's mask bit and deliver it if it was pending.  -EINVAL (not a
  * port). */
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
