@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * event_channel_op(cmd, arg) (xen-abi-facts C.3-C.5): sub-op numbers and arguments, port
- * states, virtual IRQs, the 2-level limits and the FIFO constants (Keel answers FIFO's
- * init_control with -ENOSYS, but the numbers belong here).  The 2-level bitmaps themselves
- * are in struct shared_info and struct vcpu_info (<xen/arch-arm.h>).
+ * states, virtual IRQs, the 2-level limits, and the FIFO ABI's event word and control block.
+ * The 2-level bitmaps themselves are in struct shared_info and struct vcpu_info
+ * (<xen/arch-arm.h>).
  */
 #pragma once
 
@@ -141,7 +141,7 @@ struct evtchn_reset {
 };
 XEN_ABI_SIZE(struct evtchn_reset, 2);
 
-/* FIFO ABI (not offered by Keel). */
+/* FIFO ABI. */
 struct evtchn_init_control {
     uint64_t control_gfn;
     uint32_t offset; /* of the control block in that frame */
