@@ -119,18 +119,35 @@ int evtchn_get_port(struct domain *d, evtchn_port_t want, evtchn_port_t *out)
     return -ENOSPC;
 }
 
+/* Event lock held (interrupts masked).  Take the delivery lock too if d runs FIFO, whose
+ * queues and port state it guards; 2-level's bits need none, and the switch from one ABI to
+ * the other holds the event lock.  Returns whether it was taken, for unlock_delivery. */
+static bool lock_delivery(struct evtchn_domain *e)
+{
+    if (!e->fifo)
+        return false;
+    spin_lock(&e->deliver_lock);
+    return true;
+}
+
+static void unlock_delivery(struct evtchn_domain *e, bool locked)
+{
+    if (locked)
+        spin_unlock(&e->deliver_lock);
+}
+
 struct evtchn_port *evtchn_take_port(struct domain *d, evtchn_port_t port, enum evtchn_state s,
                                      unsigned vcpu)
 {
     struct evtchn_port *p = evtchn_port_of(d->evtchn, port);
     /* The FIFO queue it was last linked on stays known: the port may still be its tail. */
-    unsigned long flags = spin_lock_irqsave(&d->evtchn->deliver_lock);
+    bool locked = lock_delivery(d->evtchn);
     *p = (struct evtchn_port){ .state = (uint8_t)s,
                                .vcpu = (uint16_t)vcpu,
                                .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
                                .last_vcpu = p->last_vcpu,
                                .last_priority = p->last_priority };
-    spin_unlock_irqrestore(&d->evtchn->deliver_lock, flags);
+    unlock_delivery(d->evtchn, locked);
     d->evtchn->used++;
     return p;
 }
@@ -139,13 +156,21 @@ void evtchn_free_port(struct domain *d, evtchn_port_t port)
 {
     struct evtchn_domain *e = d->evtchn;
     struct evtchn_port *p = evtchn_port_of(e, port);
-    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    bool locked = lock_delivery(e);
     e->ops->clear_pending(d, port);
     *p = (struct evtchn_port){ .state = ECS_FREE,
                                .last_vcpu = p->last_vcpu,
                                .last_priority = p->last_priority };
-    spin_unlock_irqrestore(&e->deliver_lock, flags);
+    unlock_delivery(e, locked);
     e->used--;
+}
+
+void evtchn_deliver_locked(struct domain *d, struct vcpu *v, evtchn_port_t port)
+{
+    struct evtchn_domain *e = d->evtchn;
+    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    e->ops->set_pending(d, v, port);
+    spin_unlock_irqrestore(&e->deliver_lock, flags);
 }
 
 void evtchn_deliver(struct domain *d, evtchn_port_t port)
@@ -153,10 +178,15 @@ void evtchn_deliver(struct domain *d, evtchn_port_t port)
     /* Only d's lock or the peer's may be held: the notified vCPU can change under bind_vcpu
      * meanwhile, and either answer is right. */
     struct evtchn_domain *e = d->evtchn;
-    unsigned vcpu = READ_ONCE(evtchn_port_of(e, port)->vcpu);
-    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
-    e->ops->set_pending(d, d->vcpus[vcpu], port);
-    spin_unlock_irqrestore(&e->deliver_lock, flags);
+    /* A bound port: its bucket exists (and buckets stay while d lives). */
+    const struct evtchn_port *p =
+        &e->bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
+    struct vcpu *v = d->vcpus[READ_ONCE(p->vcpu)];
+    /* A stale answer here is caught by evtchn_2l_deliver, which looks again after the bit. */
+    if (__atomic_load_n(&e->fifo, __ATOMIC_RELAXED))
+        evtchn_deliver_locked(d, v, port);
+    else
+        evtchn_2l_deliver(d, v, port);
 }
 
 /* Lock a's and b's event locks (b may be a) in domain-id order (the structure's address
@@ -438,9 +468,9 @@ int evtchn_unmask(struct domain *d, evtchn_port_t port)
     }
     struct evtchn_port *p = evtchn_port_of(e, port);
     if (!e->dead) {
-        spin_lock(&e->deliver_lock);
+        bool locked = lock_delivery(e);
         e->ops->unmask(d, d->vcpus[p ? p->vcpu : 0], port);
-        spin_unlock(&e->deliver_lock);
+        unlock_delivery(e, locked);
     }
     spin_unlock_irqrestore(&e->lock, flags);
     return 0;
@@ -449,9 +479,11 @@ int evtchn_unmask(struct domain *d, evtchn_port_t port)
 int evtchn_poll_pending(struct domain *d, evtchn_port_t port)
 {
     struct evtchn_domain *e = d->evtchn;
-    unsigned long flags = spin_lock_irqsave(&e->deliver_lock);
+    unsigned long flags = spin_lock_irqsave(&e->lock);
+    bool locked = lock_delivery(e);
     int rc = port >= evtchn_limit(e) ? -EINVAL : e->ops->is_pending(d, port);
-    spin_unlock_irqrestore(&e->deliver_lock, flags);
+    unlock_delivery(e, locked);
+    spin_unlock_irqrestore(&e->lock, flags);
     return rc;
 }
 

@@ -27,7 +27,13 @@ static void select_word(struct vcpu *v, evtchn_port_t port)
         evtchn_upcall(v, vi);
 }
 
-static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
+/* Mark port pending and tell v.  With hand_over (evtchn_2l_deliver, no delivery lock held),
+ * an event that meets d's switch to FIFO goes to FIFO instead: the switch publishes itself
+ * and then reads the pending bits, this writes the bit and then reads the switch (both
+ * fenced), so the switch carries the event over or this sees the switch, or both (an event
+ * twice is harmless).  An event already pending was set by someone who made the same check. */
+static inline __attribute__((always_inline)) void mark_pending(struct domain *d, struct vcpu *v,
+                                                               evtchn_port_t port, bool hand_over)
 {
     struct shared_info *s = shared_info_of(d);
     if (!IN_BITMAP(port))
@@ -39,9 +45,24 @@ static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
      * before it reads pending: one of the two sees the other's write, so the event is
      * delivered by Keel here or by the guest's EVTCHNOP_unmask. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (hand_over &&
+        __builtin_expect(__atomic_load_n(&d->evtchn->fifo, __ATOMIC_RELAXED) != NULL, 0)) {
+        evtchn_deliver_locked(d, v, port);
+        return;
+    }
     if (__atomic_load_n(&s->evtchn_mask[WORD(port)], __ATOMIC_RELAXED) & MASK(port))
         return;
     select_word(v, port);
+}
+
+static void set_pending(struct domain *d, struct vcpu *v, evtchn_port_t port)
+{
+    mark_pending(d, v, port, false);
+}
+
+void evtchn_2l_deliver(struct domain *d, struct vcpu *v, evtchn_port_t port)
+{
+    mark_pending(d, v, port, true);
 }
 
 static void clear_pending(struct domain *d, evtchn_port_t port)

@@ -19,7 +19,7 @@
  *
  * Keel's own state per port (priority, the queue it was last linked on, an event that came
  * before its word existed) and per queue (the tail) is guarded by the domain's delivery lock,
- * under which every port-op runs.  The switch from 2-level, and the end of FIFO (EVTCHNOP_reset,
+ * under which every FIFO port-op runs.  The switch from 2-level, and the end of FIFO (EVTCHNOP_reset,
  * kill), hold the event lock too.  The pages stay mapped, with a reference on their frames,
  * until then.
  */
@@ -191,6 +191,11 @@ static int get_page(struct domain *d, uint64_t gfn, paddr_t *pa)
 static void switch_to_fifo(struct domain *d, struct evtchn_fifo *f)
 {
     struct evtchn_domain *e = d->evtchn;
+    /* Published before the bits are read, for 2-level deliveries that take no lock (see
+     * evtchn_deliver). */
+    e->ops = &evtchn_fifo_ops;
+    __atomic_store_n(&e->fifo, f, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (evtchn_port_t port = 1; port < e->nr_buckets * EVTCHN_BUCKET_PORTS; port++) {
         struct evtchn_port *p = evtchn_port_of(e, port);
         if (!p) {
@@ -199,11 +204,8 @@ static void switch_to_fifo(struct domain *d, struct evtchn_fifo *f)
         }
         p->priority = p->last_priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
         p->last_vcpu = p->vcpu;
-        p->pending_unseen =
-            p->state != ECS_FREE && port < EVTCHN_2L_NR_CHANNELS && e->ops->is_pending(d, port);
+        p->pending_unseen = p->state != ECS_FREE && evtchn_2l_ops.is_pending(d, port);
     }
-    e->fifo = f;
-    e->ops = &evtchn_fifo_ops;
 }
 
 int evtchn_init_control(struct domain *d, struct evtchn_init_control *c)
@@ -305,8 +307,8 @@ void evtchn_fifo_destroy(struct domain *d)
     struct evtchn_domain *e = d->evtchn;
     spin_lock(&e->deliver_lock);
     struct evtchn_fifo *f = e->fifo;
-    e->fifo = NULL;
     e->ops = &evtchn_2l_ops;
+    __atomic_store_n(&e->fifo, NULL, __ATOMIC_SEQ_CST);
     spin_unlock(&e->deliver_lock);
     if (!f)
         return;

@@ -6,10 +6,11 @@
  * lock unless it says otherwise.
  *
  * Locks, outermost first: virq.c's handler lock; the event locks of one or two domains (in
- * domain-id order); a domain's delivery lock.  The delivery lock serialises everything that
- * makes an event visible to the guest (the port-ops' set_pending and unmask) with the switch
- * from 2-level to FIFO, and guards the FIFO queues; a sender holds its own event lock, not the
- * receiver's, so the receiver's event lock alone could not.
+ * domain-id order); a domain's delivery lock.  The delivery lock guards the FIFO queues and
+ * ports' FIFO state, and serialises FIFO's port-ops with the switches between the ABIs (which
+ * hold both locks); a sender holds its own event lock, not the receiver's, so the receiver's
+ * event lock alone could not.  2-level's port-ops take no lock beyond the caller's: their bits
+ * are atomic, and an event caught in the switch to FIFO is handed over (evtchn_2l_deliver).
  */
 #pragma once
 
@@ -58,15 +59,17 @@ struct evtchn_domain {
      * use (evtchn_limit).  The table has room for it under either ABI. */
     unsigned max_ports;
     unsigned nr_buckets;
-    const struct evtchn_port_ops *ops; /* 2-level until the guest asks for FIFO (both locks) */
-    struct evtchn_fifo *fifo;          /* the FIFO state, NULL under 2-level (both locks) */
+    /* 2-level until the guest asks for FIFO; both change under both locks, and fifo is read
+     * without one by evtchn_deliver. */
+    const struct evtchn_port_ops *ops;
+    struct evtchn_fifo *fifo;    /* the FIFO state, NULL under 2-level */
     uint32_t *virq_port;         /* [vcpu * NR_VIRQS + virq]: the port bound to it, 0 = none */
     struct evtchn_port **bucket; /* [nr_buckets] */
 };
 
 /* The ABI's side of a port: its pending and mask bits and how an event reaches the guest.
- * Called with the port's domain's delivery lock held (and for all but set_pending its event
- * lock too). */
+ * Called with the port's domain's event lock held (set_pending: its own or a sender's) and,
+ * under FIFO, its delivery lock. */
 struct evtchn_port_ops {
     /* Mark port pending for vCPU v (the port's notified vCPU); raise v's upcall if the event
      * is new and not masked. */
@@ -80,6 +83,11 @@ struct evtchn_port_ops {
 };
 
 extern const struct evtchn_port_ops evtchn_2l_ops;
+/* An event for port of d, to v, under 2-level, which takes no lock: if d moved to FIFO
+ * meanwhile, it is handed to evtchn_deliver_locked. */
+void evtchn_2l_deliver(struct domain *d, struct vcpu *v, evtchn_port_t port);
+/* An event for port of d, to v, through the ABI d runs, under d's delivery lock. */
+void evtchn_deliver_locked(struct domain *d, struct vcpu *v, evtchn_port_t port);
 extern const struct evtchn_port_ops evtchn_fifo_ops;
 
 /* The ports the ABI in use can name, below the domain's own limit. */
