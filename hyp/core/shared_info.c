@@ -76,22 +76,9 @@ void shared_info_domain_free(struct domain *d)
     }
 }
 
-struct shared_info *shared_info_of(struct domain *d)
-{
-    return d->shared_info;
-}
-
 paddr_t shared_info_pa(struct domain *d)
 {
     return (paddr_t)(uintptr_t)d->shared_info;
-}
-
-struct vcpu_info *vcpu_info_of(struct vcpu *v)
-{
-    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
-    if (vi)
-        return vi;
-    return v->id < XEN_LEGACY_MAX_VCPUS ? &v->dom->shared_info->vcpu_info[v->id] : NULL;
 }
 
 int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset)

@@ -73,18 +73,6 @@ void domain_put(struct domain *d)
     assert_true(was > 0);
 }
 
-struct shared_info *shared_info_of(struct domain *d)
-{
-    return d->shared_info;
-}
-
-struct vcpu_info *vcpu_info_of(struct vcpu *v)
-{
-    if (v->vcpu_info)
-        return v->vcpu_info;
-    return v->id == 0 ? &v->dom->shared_info->vcpu_info[0] : NULL;
-}
-
 static struct tdom *tdom_of(struct domain *d)
 {
     return container_of(d, struct tdom, d);

@@ -21,12 +21,22 @@ int shared_info_domain_init(struct domain *d);
 void shared_info_domain_kill(struct domain *d);
 void shared_info_domain_free(struct domain *d);
 
-/* The shared page, and its host physical address (for XENMAPSPACE_shared_info). */
-struct shared_info *shared_info_of(struct domain *d);
+/* The shared page, and its host physical address (for XENMAPSPACE_shared_info).  Inline: every
+ * event delivery asks. */
+static inline struct shared_info *shared_info_of(struct domain *d)
+{
+    return d->shared_info;
+}
 paddr_t shared_info_pa(struct domain *d);
 
 /* v's vcpu_info, or NULL while it has none (vCPU > 0 before registering). */
-struct vcpu_info *vcpu_info_of(struct vcpu *v);
+static inline struct vcpu_info *vcpu_info_of(struct vcpu *v)
+{
+    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+    if (vi)
+        return vi;
+    return v->id < XEN_LEGACY_MAX_VCPUS ? &v->dom->shared_info->vcpu_info[v->id] : NULL;
+}
 
 /* VCPUOP_register_vcpu_info: v's vcpu_info moves to offset of gfn in its domain's RAM.
  * -ENXIO if it would cross the page or is not 8-byte aligned, -EINVAL if v already has one
