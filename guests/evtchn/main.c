@@ -2,10 +2,13 @@
 /*
  * event_channel_op from a guest (xen-abi-facts C.3-C.5): every sub-op's success and each of
  * its errors that one domain can reach, argument pointers that are unmapped, read-only or
- * device memory, FIFO refused with -ENOSYS, and delivery through the 2-level bits and the
- * event PPI (loopback channels, IPIs, VIRQs are Keel's to raise): pending, the selector word,
- * masking and EVTCHNOP_unmask.  Delivery needs shared_info mapped (XENMEM_add_to_physmap); a
- * hypervisor without memory_op gets a note and those checks are left out.  Needs 2 vCPUs.
+ * device memory, and delivery through the 2-level bits and the event PPI (loopback channels,
+ * IPIs, VIRQs are Keel's to raise): pending, the selector word, masking and EVTCHNOP_unmask.
+ * Then the FIFO ABI: its sub-ops' errors, the switch (an event pending under 2-level carried
+ * over), delivery through the queues (event words, heads, ready bits, priorities, the upcall)
+ * and EVTCHNOP_reset back to 2-level.  Delivery needs shared_info mapped
+ * (XENMEM_add_to_physmap); a hypervisor without memory_op gets a note and those checks are
+ * left out.  Needs 2 vCPUs.
  */
 #include "arm.h"
 #include "console.h"
@@ -160,10 +163,6 @@ static void close_send_status(void)
 
 static void refused(void)
 {
-    expect("init_control", EVTCHNOP_init_control, ro_page, -XEN_ENOSYS,
-           "no FIFO: Linux falls back");
-    expect("expand_array", EVTCHNOP_expand_array, ro_page, -XEN_ENOSYS, "no FIFO");
-    expect("set_priority", EVTCHNOP_set_priority, ro_page, -XEN_ENOSYS, "no FIFO");
     expect("bind_pirq", EVTCHNOP_bind_pirq, ro_page, -XEN_ENOSYS, "no PIRQs on Arm");
     expect("unknown_subop", 14, ro_page, -XEN_ENOSYS, "no sub-op 14");
     /* Pointers. */
@@ -252,6 +251,182 @@ static void delivery(void)
     check(xev_seen(i.port) == 1, "ipi_delivered", "%u events", xev_seen(i.port));
 }
 
+/* --- FIFO --- */
+
+#define FIFO_BIT(b) (1U << EVTCHN_FIFO_##b)
+
+static struct evtchn_fifo_control_block fifo_blocks[4096 / sizeof(struct evtchn_fifo_control_block)]
+    __attribute__((aligned(4096)));
+static uint32_t fifo_array[5][EVTCHN_FIFO_EVENT_WORDS_PER_PAGE] __attribute__((aligned(4096)));
+
+static uint64_t gfn_of(const void *p)
+{
+    return (uintptr_t)p >> 12;
+}
+
+static long init_control(uint64_t gfn, uint32_t offset, uint32_t vcpu, uint8_t *link_bits)
+{
+    struct evtchn_init_control c = { .control_gfn = gfn, .offset = offset, .vcpu = vcpu };
+    long r = evtchn_op(EVTCHNOP_init_control, &c);
+    if (link_bits)
+        *link_bits = c.link_bits;
+    return r;
+}
+
+static long expand(uint64_t gfn)
+{
+    struct evtchn_expand_array e = { .array_gfn = gfn };
+    return evtchn_op(EVTCHNOP_expand_array, &e);
+}
+
+static long set_priority(evtchn_port_t port, uint32_t priority)
+{
+    struct evtchn_set_priority sp = { .port = port, .priority = priority };
+    return evtchn_op(EVTCHNOP_set_priority, &sp);
+}
+
+static uint32_t *word(evtchn_port_t port)
+{
+    return &fifo_array[port / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE]
+                      [port % EVTCHN_FIFO_EVENT_WORDS_PER_PAGE];
+}
+
+static uint32_t load(const uint32_t *w)
+{
+    return __atomic_load_n(w, __ATOMIC_ACQUIRE);
+}
+
+/* Take queue q of vCPU 0 as a guest does, up to its end: the ports in order (at most n). */
+static unsigned consume(unsigned q, evtchn_port_t *ports, unsigned n)
+{
+    struct evtchn_fifo_control_block *cb = &fifo_blocks[0];
+    __atomic_fetch_and(&cb->ready, ~(1U << q), __ATOMIC_SEQ_CST);
+    evtchn_port_t port = load(&cb->head[q]);
+    unsigned got = 0;
+    while (port && got < n) {
+        ports[got++] = port;
+        uint32_t w = __atomic_fetch_and(
+            word(port), ~(FIFO_BIT(LINKED) | FIFO_BIT(PENDING) | EVTCHN_FIFO_LINK_MASK),
+            __ATOMIC_SEQ_CST);
+        port = w & EVTCHN_FIFO_LINK_MASK;
+    }
+    return got;
+}
+
+static void fifo_errors(evtchn_port_t bound)
+{
+    uint64_t cb = gfn_of(fifo_blocks);
+    check(set_priority(bound, 3) == -XEN_ENOSYS, "set_priority_2level",
+          "2-level has no priorities");
+    check(set_priority(3000, 3) == -XEN_EINVAL, "set_priority_free", "a free port");
+    check(expand(gfn_of(fifo_array[0])) == -XEN_EOPNOTSUPP, "expand_before_init", "no FIFO yet");
+    expect("init_control_readonly", EVTCHNOP_init_control, (void *)ro_va, -XEN_EFAULT,
+           "link_bits cannot be written back");
+    check(init_control(cb, 0, 2, NULL) == -XEN_ENOENT, "init_control_no_vcpu", "no vCPU 2");
+    check(init_control(cb, 4, 0, NULL) == -XEN_EINVAL, "init_control_misaligned", "offset 4");
+    check(init_control(cb, 4096 - 64, 0, NULL) == -XEN_EINVAL, "init_control_crosses",
+          "72 bytes from 4032 cross the page");
+    check(init_control(plat.gicd >> 12, 0, 0, NULL) == -XEN_EINVAL, "init_control_device",
+          "the GIC is no RAM");
+    check(init_control(0x10, 0, 0, NULL) == -XEN_EINVAL, "init_control_no_ram", "gfn 16");
+    check(init_control(~0UL, 0, 0, NULL) == -XEN_EINVAL, "init_control_huge", "gfn ~0");
+}
+
+static void fifo(void)
+{
+    if (!xev_shared)
+        return;
+    /* Interrupts stay off until the queues have been looked at: the 2-level handler would
+     * take p's pending bit first. */
+    irq_disable();
+    evtchn_port_t other, p = loopback(&other); /* p is left pending by its bind */
+    fifo_errors(p);
+
+    /* The switch: p's pending event is carried over to its word, masked as the guest made
+     * it (Linux's way: every new word MASKED before expand_array). */
+    for (unsigned i = 0; i < 5; i++)
+        for (unsigned j = 0; j < EVTCHN_FIFO_EVENT_WORDS_PER_PAGE; j++)
+            fifo_array[i][j] = FIFO_BIT(MASKED);
+    uint8_t link_bits = 0;
+    long r = init_control(gfn_of(fifo_blocks), 0, 0, &link_bits);
+    if (!check(r == 0 && link_bits == EVTCHN_FIFO_LINK_BITS, "init_control", "= %ld, link_bits %u",
+               r, link_bits)) {
+        irq_enable();
+        return;
+    }
+    check(init_control(gfn_of(fifo_blocks), 128, 0, NULL) == -XEN_EINVAL, "init_control_twice",
+          "vCPU 0 has one");
+    check(init_control(gfn_of(fifo_blocks), 128, 1, NULL) == 0, "init_control_vcpu1",
+          "vCPU 1's block beside vCPU 0's");
+    check(expand(0x10) == -XEN_EINVAL, "expand_no_ram", "gfn 16");
+    for (unsigned i = 0; i < 4; i++)
+        check(expand(gfn_of(fifo_array[i])) == 0, "expand", "page %u", i);
+    check(expand(gfn_of(fifo_array[4])) == -XEN_EINVAL, "expand_beyond",
+          "the 4096 ports have their words");
+    check(load(word(p)) == (FIFO_BIT(MASKED) | FIFO_BIT(PENDING)), "switch_carries_pending",
+          "port %u word %#x", p, load(word(p)));
+
+    /* Unmasking a pending port is the hypervisor's: it links it, as the queue's head. */
+    struct evtchn_fifo_control_block *cb = &fifo_blocks[0];
+    struct evtchn_unmask u = { .port = p };
+    expect("fifo_unmask", EVTCHNOP_unmask, &u, 0, "pending and masked");
+    check(load(word(p)) == (FIFO_BIT(PENDING) | FIFO_BIT(LINKED)) &&
+              load(&cb->head[EVTCHN_FIFO_PRIORITY_DEFAULT]) == p &&
+              (load(&cb->ready) & (1U << EVTCHN_FIFO_PRIORITY_DEFAULT)),
+          "fifo_unmask_links", "word %#x head %u ready %#x", load(word(p)),
+          load(&cb->head[EVTCHN_FIFO_PRIORITY_DEFAULT]), load(&cb->ready));
+    evtchn_port_t got[4];
+    check(consume(EVTCHN_FIFO_PRIORITY_DEFAULT, got, 4) == 1 && got[0] == p, "fifo_consume",
+          "one event, port %u", got[0]);
+
+    /* A send: linked again, the queue's new head, READY up, the upcall flag up. */
+    xev_shared->vcpu_info[0].evtchn_upcall_pending = 0;
+    struct evtchn_send snd = { .port = other };
+    expect("fifo_send", EVTCHNOP_send, &snd, 0, "loopback");
+    check(load(word(p)) == (FIFO_BIT(PENDING) | FIFO_BIT(LINKED)) &&
+              load(&cb->head[EVTCHN_FIFO_PRIORITY_DEFAULT]) == p &&
+              (load(&cb->ready) & (1U << EVTCHN_FIFO_PRIORITY_DEFAULT)) &&
+              xev_shared->vcpu_info[0].evtchn_upcall_pending == 1,
+          "fifo_send_links", "word %#x ready %#x flag %u", load(word(p)), load(&cb->ready),
+          xev_shared->vcpu_info[0].evtchn_upcall_pending);
+    expect("fifo_send_again", EVTCHNOP_send, &snd, 0, "pending already");
+
+    /* A second port behind it in the same queue, and an IPI in queue 3 of its own. */
+    evtchn_port_t other2, p2 = loopback(&other2);
+    __atomic_fetch_and(word(p2), ~FIFO_BIT(MASKED), __ATOMIC_SEQ_CST);
+    u.port = p2;
+    expect("fifo_unmask_second", EVTCHNOP_unmask, &u, 0, "pending since its bind");
+    struct evtchn_bind_ipi i = { .vcpu = 0 };
+    expect("fifo_bind_ipi", EVTCHNOP_bind_ipi, &i, 0, "vCPU 0");
+    check(set_priority(i.port, EVTCHN_FIFO_PRIORITY_MIN + 1) == -XEN_EINVAL, "set_priority_beyond",
+          "priority 16");
+    check(set_priority(i.port, 3) == 0, "set_priority", "priority 3");
+    __atomic_fetch_and(word(i.port), ~FIFO_BIT(MASKED), __ATOMIC_SEQ_CST);
+    snd.port = i.port;
+    expect("fifo_send_ipi", EVTCHNOP_send, &snd, 0, "an IPI");
+    unsigned n = consume(EVTCHN_FIFO_PRIORITY_DEFAULT, got, 4);
+    check(n == 2 && got[0] == p && got[1] == p2, "fifo_queue_order",
+          "%u events in queue 7: %u then %u", n, got[0], n > 1 ? got[1] : 0);
+    check(load(&cb->head[3]) == i.port && (load(&cb->ready) & (1U << 3)), "fifo_priority",
+          "queue 3 head %u ready %#x", load(&cb->head[3]), load(&cb->ready));
+    n = consume(3, got, 4);
+    check(n == 1 && got[0] == i.port, "fifo_priority_consume", "%u events", n);
+
+    /* The upcall arrives when interrupts are let in. */
+    unsigned before = xev_upcalls;
+    irq_enable();
+    WAIT_EVENT(xev_upcalls > before);
+    check(xev_upcalls > before, "fifo_upcall", "no event PPI");
+
+    /* EVTCHNOP_reset: back to 2-level, whose bits work again. */
+    struct evtchn_reset rs = { .dom = DOMID_SELF };
+    expect("fifo_reset", EVTCHNOP_reset, &rs, 0, "back to 2-level");
+    check(set_priority(1, 3) == -XEN_EINVAL, "reset_closed_all", "port 1 is closed");
+    evtchn_port_t other3, p3 = loopback(&other3);
+    WAIT_EVENT(xev_seen(p3) >= 1);
+    check(xev_seen(p3) >= 1, "reset_2level_delivery", "port %u: %u events", p3, xev_seen(p3));
+}
+
 void guest_main(void *dtb)
 {
     if (!plat.hypervisor) {
@@ -269,4 +444,5 @@ void guest_main(void *dtb)
     refused();
     exhaustion();
     delivery();
+    fifo();
 }
