@@ -885,6 +885,465 @@ static void concurrent_senders(void **state)
     assert_int_equal(vi->evtchn_upcall_pending, 1);
 }
 
+/* --- FIFO --- */
+
+#define W_PENDING (1U << EVTCHN_FIFO_PENDING)
+#define W_MASKED (1U << EVTCHN_FIFO_MASKED)
+#define W_LINKED (1U << EVTCHN_FIFO_LINKED)
+#define W_BUSY (1U << EVTCHN_FIFO_BUSY)
+#define PRIO EVTCHN_FIFO_PRIORITY_DEFAULT
+#define FIFO_PAGES 4 /* a domain that is not the control domain has 4096 ports */
+
+/* The guest's side of FIFO, as Linux's events_fifo.c works: its pages and its copy of each
+ * queue's head. */
+struct fguest {
+    struct domain *d;
+    struct evtchn_fifo_control_block *cb[NVCPU];
+    uint32_t *array[FIFO_PAGES + 1];
+    uint32_t head[NVCPU][EVTCHN_FIFO_MAX_QUEUES];
+};
+
+static void *guest_page(void)
+{
+    void *p = aligned_alloc(4096, 4096);
+    assert_non_null(p);
+    memset(p, 0, 4096);
+    return p;
+}
+
+static uint64_t gfn_of(const void *p)
+{
+    return (uintptr_t)p >> PAGE_SHIFT;
+}
+
+static int init_control(struct domain *d, void *page, uint32_t offset, uint32_t vcpu)
+{
+    struct evtchn_init_control c = { .control_gfn = gfn_of(page), .offset = offset, .vcpu = vcpu };
+    int rc = evtchn_init_control(d, &c);
+    assert_int_equal(c.link_bits, EVTCHN_FIFO_LINK_BITS);
+    return rc;
+}
+
+/* d goes FIFO: a control block per vCPU and npages of event words, each word MASKED first. */
+static void fifo_on(struct fguest *g, struct domain *d, unsigned npages)
+{
+    *g = (struct fguest){ .d = d };
+    for (unsigned v = 0; v < d->nr_vcpus; v++) {
+        g->cb[v] = guest_page();
+        assert_int_equal(init_control(d, g->cb[v], 0, v), 0);
+    }
+    for (unsigned i = 0; i < npages; i++) {
+        g->array[i] = guest_page();
+        for (unsigned j = 0; j < 1024; j++)
+            g->array[i][j] = W_MASKED;
+        assert_int_equal(evtchn_expand_array(d, gfn_of(g->array[i])), 0);
+    }
+}
+
+/* The pages go once the domain has let go of them (kill or reset). */
+static void fifo_free(struct fguest *g)
+{
+    for (unsigned v = 0; v < NVCPU; v++)
+        free(g->cb[v]);
+    for (unsigned i = 0; i <= FIFO_PAGES; i++)
+        free(g->array[i]);
+}
+
+static uint32_t *fword(struct fguest *g, evtchn_port_t port)
+{
+    return &g->array[port / 1024][port % 1024];
+}
+
+static uint32_t wload(const uint32_t *w)
+{
+    return __atomic_load_n(w, __ATOMIC_ACQUIRE);
+}
+
+/* Linux's unmask: clear MASKED in the word unless the port is pending (or BUSY), else ask. */
+static void guest_unmask(struct fguest *g, evtchn_port_t port)
+{
+    uint32_t *w = fword(g, port), old = wload(w);
+    for (;;) {
+        if (!(old & W_MASKED))
+            return;
+        if (old & W_PENDING) {
+            assert_int_equal(evtchn_unmask(g->d, port), 0);
+            return;
+        }
+        uint32_t want = old & ~W_BUSY;
+        if (__atomic_compare_exchange_n(w, &want, want & ~W_MASKED, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_ACQUIRE))
+            return;
+        old = want;
+    }
+}
+
+/* Linux's handler on vCPU v: take READY, walk each ready queue from its head (its own copy, or
+ * the control block's when that ran out), clearing LINKED; a port PENDING and not MASKED is
+ * handled (its PENDING cleared) and written to out.  How many were handled. */
+static unsigned guest_consume(struct fguest *g, unsigned v, evtchn_port_t *out, unsigned max)
+{
+    struct evtchn_fifo_control_block *cb = g->cb[v];
+    unsigned n = 0, steps = 0;
+    vcpu_info_of(g->d->vcpus[v])->evtchn_upcall_pending = 0;
+    uint32_t ready = __atomic_exchange_n(&cb->ready, 0, __ATOMIC_SEQ_CST);
+    while (ready) {
+        assert_true(++steps < 1000000); /* a queue that never ends: the hypervisor's bug */
+        unsigned q = (unsigned)__builtin_ctz(ready);
+        uint32_t port = g->head[v][q];
+        if (!port)
+            port = __atomic_load_n(&cb->head[q], __ATOMIC_ACQUIRE);
+        assert_true(port > 0 && port < FIFO_PAGES * 1024);
+        uint32_t *w = fword(g, port), old = wload(w);
+        while (!__atomic_compare_exchange_n(w, &old, old & ~(W_LINKED | EVTCHN_FIFO_LINK_MASK),
+                                            false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+            ;
+        uint32_t next = old & EVTCHN_FIFO_LINK_MASK;
+        if (!next)
+            ready &= ~(1U << q);
+        if ((old & W_PENDING) && !(old & W_MASKED) &&
+            (__atomic_fetch_and(w, ~W_PENDING, __ATOMIC_SEQ_CST) & W_PENDING) && n < max)
+            out[n++] = port;
+        g->head[v][q] = next;
+        ready |= __atomic_exchange_n(&cb->ready, 0, __ATOMIC_SEQ_CST);
+    }
+    return n;
+}
+
+static void fifo_errors(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    long refs = frame_refs;
+    void *cb = guest_page(), *arr = guest_page();
+    evtchn_port_t pa, pb;
+    channel(a, b, &pa, &pb);
+    /* Before FIFO. */
+    assert_int_equal(evtchn_expand_array(a, gfn_of(arr)), -EOPNOTSUPP);
+    assert_int_equal(evtchn_set_priority(a, pa, 3), -ENOSYS);
+    assert_int_equal(evtchn_set_priority(a, 3000, 3), -EINVAL);
+    /* init_control's. */
+    assert_int_equal(init_control(a, cb, 0, NVCPU), -ENOENT);
+    assert_int_equal(init_control(a, cb, 4, 0), -EINVAL);
+    assert_int_equal(init_control(a, cb, 4096 - 64, 0), -EINVAL);
+    struct evtchn_init_control c = { .control_gfn = 3, .vcpu = 0 };
+    assert_int_equal(evtchn_init_control(a, &c), -EINVAL); /* not RAM */
+    c.control_gfn = ~0UL;
+    assert_int_equal(evtchn_init_control(a, &c), -EINVAL);
+    assert_int_equal(frame_refs, refs);
+    assert_int_equal(init_control(a, cb, 4096 - 72, 0), 0); /* the last 72 bytes */
+    assert_int_equal(init_control(a, cb, 0, 0), -EINVAL);   /* once per vCPU */
+    assert_int_equal(frame_refs, refs + 1);
+    /* expand_array's and set_priority's. */
+    assert_int_equal(evtchn_expand_array(a, 3), -EINVAL);
+    void *pages[FIFO_PAGES + 1];
+    for (unsigned i = 0; i <= FIFO_PAGES; i++) {
+        pages[i] = guest_page();
+        assert_int_equal(evtchn_expand_array(a, gfn_of(pages[i])), i < FIFO_PAGES ? 0 : -EINVAL);
+    }
+    assert_int_equal(frame_refs, refs + 1 + FIFO_PAGES);
+    assert_int_equal(evtchn_set_priority(a, pa, EVTCHN_FIFO_PRIORITY_MIN + 1), -EINVAL);
+    assert_int_equal(evtchn_set_priority(a, pa, EVTCHN_FIFO_PRIORITY_MIN), 0);
+    assert_int_equal(evtchn_set_priority(a, 0, 3), -EINVAL);
+    /* A dying domain takes no new block; kill lets go of every page. */
+    killdom(a);
+    assert_int_equal(init_control(a, cb, 128, 1), -EINVAL);
+    assert_int_equal(frame_refs, refs);
+    free(cb);
+    free(arr);
+    for (unsigned i = 0; i <= FIFO_PAGES; i++)
+        free(pages[i]);
+}
+
+static void fifo_delivery(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g;
+    evtchn_port_t pa[3], pb[3], got[8];
+    for (unsigned i = 0; i < 3; i++)
+        channel(a, b, &pa[i], &pb[i]);
+    fifo_on(&g, b, FIFO_PAGES);
+    for (unsigned i = 0; i < 3; i++)
+        guest_unmask(&g, pb[i]);
+    unsigned up = upcalls(b, 0);
+    /* Sent in the order 2, 0, 1 (twice): one queue, that order, each port once. */
+    assert_int_equal(evtchn_send(a, pa[2]), 0);
+    assert_int_equal(upcalls(b, 0), up + 1);
+    assert_int_equal(evtchn_send(a, pa[0]), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(upcalls(b, 0), up + 1); /* READY was up already */
+    assert_int_equal(g.cb[0]->head[PRIO], pb[2]);
+    assert_int_equal(wload(fword(&g, pb[2])), W_PENDING | W_LINKED | pb[0]);
+    assert_int_equal(guest_consume(&g, 0, got, 8), 3);
+    assert_int_equal(got[0], pb[2]);
+    assert_int_equal(got[1], pb[0]);
+    assert_int_equal(got[2], pb[1]);
+    /* The tail was consumed: the next event is a new head, and READY rises again. */
+    assert_int_equal(evtchn_send(a, pa[0]), 0);
+    assert_int_equal(upcalls(b, 0), up + 2);
+    assert_int_equal(g.cb[0]->head[PRIO], pb[0]);
+    assert_int_equal(wload(fword(&g, pb[0])), W_PENDING | W_LINKED);
+    /* Priorities: a lower number is taken first, whatever came first. */
+    assert_int_equal(evtchn_set_priority(b, pb[1], 2), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(g.cb[0]->ready, (1U << 2) | (1U << PRIO));
+    assert_int_equal(guest_consume(&g, 0, got, 8), 2);
+    assert_int_equal(got[0], pb[1]);
+    assert_int_equal(got[1], pb[0]);
+    /* Masked: pending, not linked, no upcall; the guest's unmask asks, and it is delivered. */
+    __atomic_fetch_or(fword(&g, pb[2]), W_MASKED, __ATOMIC_SEQ_CST);
+    up = upcalls(b, 0);
+    assert_int_equal(evtchn_send(a, pa[2]), 0);
+    assert_int_equal(wload(fword(&g, pb[2])), W_PENDING | W_MASKED);
+    assert_int_equal(upcalls(b, 0), up);
+    guest_unmask(&g, pb[2]);
+    assert_int_equal(upcalls(b, 0), up + 1);
+    assert_int_equal(guest_consume(&g, 0, got, 8), 1);
+    assert_int_equal(got[0], pb[2]);
+    /* SCHEDOP_poll's test reads the word. */
+    assert_int_equal(evtchn_poll_pending(b, pb[2]), 0);
+    assert_int_equal(evtchn_send(a, pa[2]), 0);
+    assert_int_equal(evtchn_poll_pending(b, pb[2]), 1);
+    assert_int_equal(evtchn_poll_pending(b, 4096), -EINVAL);
+    killdom(b);
+    fifo_free(&g);
+}
+
+/* Events pending under 2-level, and ports bound before their words exist, show once the
+ * words do. */
+static void fifo_switch(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g;
+    evtchn_port_t pa, pb, got[4];
+    channel(a, b, &pa, &pb);
+    assert_int_equal(evtchn_send(a, pa), 0); /* pending in the 2-level bitmap */
+    assert_true(pending(b, pb));
+    fifo_on(&g, b, 0);
+    assert_int_equal(evtchn_poll_pending(b, pb), 1); /* kept, with no word yet */
+    g.array[0] = guest_page();
+    for (unsigned j = 0; j < 1024; j++)
+        g.array[0][j] = W_MASKED;
+    assert_int_equal(evtchn_expand_array(b, gfn_of(g.array[0])), 0);
+    assert_int_equal(wload(fword(&g, pb)), W_PENDING | W_MASKED);
+    guest_unmask(&g, pb);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1);
+    assert_int_equal(got[0], pb);
+    /* A port beyond the words (port 1100 in the second page) takes its events until then. */
+    evtchn_port_t far = 1100;
+    assert_int_equal(evtchn_bind_static(a, 1200, b, far), 0); /* leaves far pending */
+    assert_int_equal(evtchn_send(a, 1200), 0);
+    g.array[1] = guest_page();
+    for (unsigned j = 0; j < 1024; j++)
+        g.array[1][j] = W_MASKED;
+    assert_int_equal(evtchn_expand_array(b, gfn_of(g.array[1])), 0);
+    assert_int_equal(wload(fword(&g, far)), W_PENDING | W_MASKED);
+    killdom(b);
+    fifo_free(&g);
+}
+
+/* A port that moves to another vCPU's queue, or another priority, while it is the consumed
+ * tail of its old queue: the old queue's next event starts a new chain there. */
+static void fifo_queue_move(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g;
+    evtchn_port_t pa[2], pb[2], got[4];
+    for (unsigned i = 0; i < 2; i++)
+        channel(a, b, &pa[i], &pb[i]);
+    fifo_on(&g, b, FIFO_PAGES);
+    tdom_of(b)->v[1].vcpu_info = &tdom_of(b)->vi[1];
+    for (unsigned i = 0; i < 2; i++)
+        guest_unmask(&g, pb[i]);
+    assert_int_equal(evtchn_send(a, pa[0]), 0);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1); /* pb[0]: vCPU 0's consumed tail */
+    assert_int_equal(evtchn_bind_vcpu(b, pb[0], 1), 0);
+    assert_int_equal(evtchn_send(a, pa[0]), 0); /* now on vCPU 1's queue */
+    assert_int_equal(evtchn_send(a, pa[1]), 0); /* vCPU 0's queue: a new head */
+    assert_int_equal(g.cb[0]->head[PRIO], pb[1]);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1);
+    assert_int_equal(got[0], pb[1]);
+    assert_int_equal(guest_consume(&g, 1, got, 4), 1);
+    assert_int_equal(got[0], pb[0]);
+    /* The same across priorities on one vCPU. */
+    assert_int_equal(evtchn_bind_vcpu(b, pb[0], 0), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1); /* pb[1]: queue 7's consumed tail */
+    assert_int_equal(evtchn_set_priority(b, pb[1], 1), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0); /* queue 1 */
+    assert_int_equal(evtchn_send(a, pa[0]), 0); /* queue 7, a new head */
+    assert_int_equal(guest_consume(&g, 0, got, 4), 2);
+    assert_int_equal(got[0], pb[1]);
+    assert_int_equal(got[1], pb[0]);
+    killdom(b);
+    fifo_free(&g);
+}
+
+/* Closed while linked: the guest skips it; the number bound again works. */
+static void fifo_close_linked(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g;
+    evtchn_port_t pa[2], pb[2], got[4];
+    for (unsigned i = 0; i < 2; i++)
+        channel(a, b, &pa[i], &pb[i]);
+    fifo_on(&g, b, FIFO_PAGES);
+    for (unsigned i = 0; i < 2; i++)
+        guest_unmask(&g, pb[i]);
+    assert_int_equal(evtchn_send(a, pa[0]), 0);
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(evtchn_close(b, pb[0]), 0);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1);
+    assert_int_equal(got[0], pb[1]);
+    evtchn_port_t again = unbound(b, DOMID_SELF, 1);
+    assert_int_equal(again, pb[0]);
+    evtchn_port_t local;
+    assert_int_equal(bind(a, 2, again, &local), 0); /* leaves again pending */
+    guest_unmask(&g, again);
+    assert_int_equal(evtchn_send(a, local), 0);
+    assert_int_equal(guest_consume(&g, 0, got, 4), 1);
+    assert_int_equal(got[0], again);
+    killdom(b);
+    fifo_free(&g);
+}
+
+/* EVTCHNOP_reset: back to 2-level, the pages let go of, FIFO again afterwards. */
+static void fifo_reset(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g, g2;
+    long refs = frame_refs;
+    fifo_on(&g, b, 2);
+    assert_int_equal(frame_refs, refs + NVCPU + 2);
+    assert_int_equal(evtchn_reset(b, DOMID_SELF), 0);
+    assert_int_equal(frame_refs, refs);
+    evtchn_port_t pa, pb;
+    channel(a, b, &pa, &pb);
+    assert_int_equal(evtchn_send(a, pa), 0);
+    assert_true(pending(b, pb)); /* 2-level again */
+    assert_int_equal(evtchn_set_priority(b, pb, 3), -ENOSYS);
+    fifo_on(&g2, b, 1);
+    assert_int_equal(wload(fword(&g2, pb)), W_PENDING | W_MASKED);
+    killdom(b);
+    assert_int_equal(frame_refs, refs);
+    fifo_free(&g);
+    fifo_free(&g2);
+}
+
+/* A guest that writes nonsense into its words and blocks: Keel neither faults, nor loops, nor
+ * touches memory beyond the pages (the sanitizer would say), whatever the words hold. */
+static void fifo_hostile(void **state)
+{
+    struct domain *a = D(1), *b = D(2);
+    struct fguest g;
+    evtchn_port_t pa[3], pb[3];
+    for (unsigned i = 0; i < 3; i++)
+        channel(a, b, &pa[i], &pb[i]);
+    fifo_on(&g, b, 1);
+    for (unsigned i = 0; i < 3; i++)
+        guest_unmask(&g, pb[i]);
+    assert_int_equal(evtchn_send(a, pa[0]), 0);
+    /* The tail's word: LINK garbage, BUSY set by the guest itself; heads garbage. */
+    __atomic_fetch_or(fword(&g, pb[0]), W_BUSY | EVTCHN_FIFO_LINK_MASK, __ATOMIC_SEQ_CST);
+    for (unsigned q = 0; q < EVTCHN_FIFO_MAX_QUEUES; q++)
+        g.cb[0]->head[q] = 0xffffffff;
+    assert_int_equal(evtchn_send(a, pa[1]), 0);
+    assert_int_equal(wload(fword(&g, pb[0])) & EVTCHN_FIFO_LINK_MASK, pb[1]);
+    assert_false(wload(fword(&g, pb[0])) & W_BUSY);
+    /* Every word of the page: all flags and the largest link. */
+    for (unsigned j = 0; j < 1024; j++)
+        g.array[0][j] = 0xffffffff;
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(evtchn_send(a, pa[i]), 0);
+        assert_int_equal(evtchn_unmask(b, pb[i]), 0);
+    }
+    assert_int_equal(evtchn_close(b, pb[2]), 0);
+    killdom(b);
+    fifo_free(&g);
+}
+
+/* Threads as pCPUs: senders on three channels into a FIFO domain while its guest drains and
+ * unmasks.  No event is lost: after the senders stop, one more send on each port reaches the
+ * guest; and every port the guest handles is one of them. */
+struct fifo_race {
+    struct domain *a;
+    evtchn_port_t pa;
+    unsigned rounds;
+};
+
+static void *fifo_sender(void *arg)
+{
+    struct fifo_race *r = arg;
+    for (unsigned i = 0; i < r->rounds; i++)
+        assert_int_equal(evtchn_send(r->a, r->pa), 0);
+    return NULL;
+}
+
+static struct fguest race_guest;
+static evtchn_port_t race_ports[3];
+static unsigned race_seen[3];
+static bool race_stop;
+
+static void race_drain(void)
+{
+    evtchn_port_t got[16];
+    unsigned n = guest_consume(&race_guest, 0, got, 16);
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = 0;
+        while (i < 3 && race_ports[i] != got[k])
+            i++;
+        assert_true(i < 3);
+        __atomic_fetch_add(&race_seen[i], 1, __ATOMIC_RELAXED);
+        /* Mask and unmask now and then, as Linux does around a handler. */
+        if ((race_seen[i] & 7) == 0) {
+            __atomic_fetch_or(fword(&race_guest, got[k]), W_MASKED, __ATOMIC_SEQ_CST);
+            guest_unmask(&race_guest, got[k]);
+        }
+    }
+}
+
+static void *fifo_drainer(void *arg)
+{
+    while (!__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE))
+        race_drain();
+    return NULL;
+}
+
+static void fifo_concurrent(void **state)
+{
+    struct domain *b = D(2);
+    struct fifo_race r[3];
+    evtchn_port_t pb[3];
+    for (unsigned i = 0; i < 3; i++) {
+        r[i] = (struct fifo_race){ .a = D(i == 2 ? 3 : 1), .rounds = ROUNDS };
+        channel(r[i].a, b, &r[i].pa, &pb[i]);
+        race_ports[i] = pb[i];
+    }
+    fifo_on(&race_guest, b, FIFO_PAGES);
+    for (unsigned i = 0; i < 3; i++)
+        guest_unmask(&race_guest, pb[i]);
+    race_stop = false;
+    pthread_t t[4];
+    pthread_create(&t[3], NULL, fifo_drainer, NULL);
+    for (unsigned i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, fifo_sender, &r[i]);
+    for (unsigned i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    __atomic_store_n(&race_stop, true, __ATOMIC_RELEASE);
+    pthread_join(t[3], NULL);
+    race_drain();
+    for (unsigned i = 0; i < 3; i++) {
+        assert_true(race_seen[i] > 0);
+        race_seen[i] = 0;
+        assert_int_equal(evtchn_send(r[i].a, r[i].pa), 0);
+    }
+    race_drain();
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(race_seen[i], 1);
+    killdom(b);
+    fifo_free(&race_guest);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -906,6 +1365,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(concurrent_send_close, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_close_both_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_senders, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_delivery, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_switch, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_queue_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_close_linked, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_hostile, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_concurrent, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
