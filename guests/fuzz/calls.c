@@ -429,7 +429,7 @@ static void build_multicall(struct fz_cpu *c, uint64_t *a)
 /* event_channel_op with arguments that are mostly plausible: a random sub-op (FIFO's and
  * unknown ones too) on a struct whose 32-bit words are small ports, DOMID_SELF pairs, vCPU or
  * VIRQ numbers or anything, so that ports get allocated, bound, sent on and closed in every
- * order rather than refused at the first check. */
+ * order rather than refused at the first check, under 2-level and FIFO. */
 static void event_channel_mix(struct fz_cpu *c)
 {
     uint64_t va = c->hbuf_va + 8 * rnd_below(c, 16);
@@ -456,6 +456,15 @@ static void event_channel_mix(struct fz_cpu *c)
         put32(c, va, 4 * w, v);
     }
     uint64_t cmd = rnd_below(c, 16) ? rnd_below(c, EVTCHNOP_set_priority + 2) : rnd(c);
+    /* FIFO's pages: often a spare page of our RAM, so that the domain does switch to FIFO and
+     * Keel writes event words and control blocks there; never a page we run from. */
+    if ((uint32_t)cmd == EVTCHNOP_init_control || (uint32_t)cmd == EVTCHNOP_expand_array) {
+        if (rnd_below(c, 2))
+            put64(c, va, 0, spare_page(c) >> 12);
+        if (rnd_below(c, 2))
+            put32(c, va, 8, (uint32_t)rnd_below(c, 512) * 8); /* init_control's offset */
+        keep_off_gfn(c, va, 0, 1);
+    }
     exc_expect();
     xen_hypercall(HYPERVISOR_event_channel_op, cmd, va, 0, 0, 0);
     fz_done(c, K_HCALL);
