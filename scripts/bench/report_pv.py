@@ -162,21 +162,23 @@ def text(d):
           "every instruction, split into the hypervisor, dom0's kernel, the domUs' kernels, "
           "modules and user space, by function, in a run with one figure's rounds and in one "
           "without; its runs boot dom0 with `nokaslr` to name kernel functions, which moves "
-          "the disk rows by under 0.1%).  Measured on 2026-12-05, Keel at ca9674c, three "
-          "disk read rounds (192 MiB) after the disk write rounds, as in the suite:",
+          "the disk rows by under 0.1%).  Three disk read rounds (192 MiB) after the disk "
+          "write rounds, as in the suite; Keel measured on 2026-12-05 at a8035d3, with its "
+          "guests on FIFO event channels as on Xen (before, on 2-level: 239.13 million in "
+          "all, 1.83 million in the hypervisor), Xen the same day:",
           "",
           "| part | Keel | Xen 4.17 |",
           "|---|---:|---:|",
-          "| hypervisor | 1.83 million (9,500 per MiB) | 4.33 million (22,600 per MiB) |",
-          "| dom0's kernel | 114.2 million | 112.0 million |",
-          "| the domU's kernel | 97.7 million | 97.5 million |",
+          "| hypervisor | 1.67 million (8,700 per MiB) | 4.33 million (22,600 per MiB) |",
+          "| dom0's kernel | 114.5 million | 112.0 million |",
+          "| the domU's kernel | 97.4 million | 97.5 million |",
           "| modules (blkback, blkfront, loop...) | 24.4 million | 24.4 million |",
           "| user space | 0.9 million | 0.9 million |",
-          "| all | 239.13 million | 239.21 million |",
+          "| all | 238.84 million | 239.21 million |",
           "",
           "- The disk rows are level because the guests' work is more than 98% of them, and "
-          "Keel's smaller share (2.5 million instructions fewer than Xen's) is offset by "
-          "dom0 doing 2.2 million more on Keel.  Of those, 1.9 million are one check of the "
+          "Keel's smaller share (2.7 million instructions fewer than Xen's) is mostly offset by "
+          "dom0 doing 2.5 million more on Keel.  Of those, about 1.9 million are one check of the "
           "block layer: whether the next page of a bio continues the last one in machine "
           "memory.  It runs only when the two pages are adjacent in dom0's own memory, and "
           "then looks both up in dom0's tree of foreign mappings (about 100 instructions "
@@ -186,8 +188,12 @@ def text(d):
           "itself while the domains are set up (40 populate calls and 28 more decrease "
           "calls, none on Keel), which leaves its ballooned pages in another order.  That is "
           "guest-internal layout, not a cost on any hypervisor path.  Disk write (its rounds "
-          "alone) shows the same: 367.0 million instructions on Keel, 369.2 million on Xen; "
-          "hypervisor 2.5 against 6.6 million; the check 16,904 against 8,544 times.",
+          "alone, both on FIFO) shows the same: 367.0 million instructions on Keel, 368.5 "
+          "million on Xen; hypervisor 2.3 against 6.5 million; the check 17,676 against 8,449 "
+          "times.  Yet its later rounds ran 0.07% slower on Keel (555.0 against 555.4 MiB/s) "
+          "with 1.5 million fewer instructions: the difference is time no instruction runs "
+          "in (under `-icount` with `sleep=off` an idle machine skips to its next timer), "
+          "which this profile does not show; not found yet.",
           "- Three TCP domU → domU transfers (24 MiB; measured 2026-12-04 by tracing the "
           "hypervisor's code) take 40.5 million instructions of Keel (5.4% of the rounds; "
           "50.6 million before batched grant copies read their arrays through one translation "
