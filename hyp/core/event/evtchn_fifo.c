@@ -142,6 +142,12 @@ static void clear_pending(struct domain *d, evtchn_port_t port)
     /* A LINKED word stays on its queue: the guest skips it there, as it is not pending. */
     if (w)
         __atomic_fetch_and(w, ~BIT(EVTCHN_FIFO_PENDING), __ATOMIC_SEQ_CST);
+    /* And the port's 2-level bit, left set by an event the switch carried over (or one
+     * evtchn_2l_deliver handed over): FIFO never looks at it, but it would outlive FIFO, and
+     * after EVTCHNOP_reset the free port would read as pending and the events of its next
+     * binding would find the bit set and raise no upcall.  No one delivers to a port being
+     * freed (its senders' locks are held). */
+    evtchn_2l_ops.clear_pending(d, port);
 }
 
 static void unmask(struct domain *d, struct vcpu *v, evtchn_port_t port)
