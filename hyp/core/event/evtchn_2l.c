@@ -92,17 +92,9 @@ static bool is_pending(struct domain *d, evtchn_port_t port)
             MASK(port));
 }
 
-static bool is_masked(struct domain *d, evtchn_port_t port)
-{
-    return !IN_BITMAP(port) ||
-           (__atomic_load_n(&shared_info_of(d)->evtchn_mask[WORD(port)], __ATOMIC_RELAXED) &
-            MASK(port));
-}
-
 const struct evtchn_port_ops evtchn_2l_ops = {
     .set_pending = set_pending,
     .clear_pending = clear_pending,
     .unmask = unmask,
     .is_pending = is_pending,
-    .is_masked = is_masked,
 };

@@ -167,18 +167,11 @@ static bool is_pending(struct domain *d, evtchn_port_t port)
     return w ? load(w) & BIT(EVTCHN_FIFO_PENDING) : p && p->pending_unseen;
 }
 
-static bool is_masked(struct domain *d, evtchn_port_t port)
-{
-    event_word_t *w = word_of(d->evtchn->fifo, port);
-    return !w || (load(w) & BIT(EVTCHN_FIFO_MASKED));
-}
-
 const struct evtchn_port_ops evtchn_fifo_ops = {
     .set_pending = set_pending,
     .clear_pending = clear_pending,
     .unmask = unmask,
     .is_pending = is_pending,
-    .is_masked = is_masked,
 };
 
 /* --- the sub-ops --- */

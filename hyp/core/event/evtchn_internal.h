@@ -79,7 +79,6 @@ struct evtchn_port_ops {
     /* Clear the mask bit; deliver to v if the port was masked and is pending. */
     void (*unmask)(struct domain *d, struct vcpu *v, evtchn_port_t port);
     bool (*is_pending)(struct domain *d, evtchn_port_t port);
-    bool (*is_masked)(struct domain *d, evtchn_port_t port);
 };
 
 extern const struct evtchn_port_ops evtchn_2l_ops;
