@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Host stand-ins for arch hooks used by core code under unit test. */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,11 @@
 _Thread_local struct percpu *host_this_cpu; /* per thread: tests may run "CPUs" as threads */
 bool host_irq_pending;
 uint64_t host_counter;
+
+void host_cpu_relax(void)
+{
+    sched_yield(); /* the C library's: arch_cpu_relax says why */
+}
 
 void arch_set_this_cpu(struct percpu *pc)
 {
