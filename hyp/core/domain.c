@@ -143,6 +143,8 @@ void domain_unlock_pair(struct domain *a, struct domain *b, unsigned long flags)
 static struct spinlock reclaim_lock = SPINLOCK_INIT;
 static struct domain *reclaim_list; /* linked through reclaim_next */
 static struct timer reclaim_timer;
+static unsigned unfreed; /* domains allocated and not yet freed */
+static bool end_waiting; /* domain_end_if_none_left waits for the last of them */
 
 static void domain_free(struct domain *d)
 {
@@ -163,6 +165,7 @@ static void domain_free(struct domain *d)
     gnttab_domain_free(d);
     arch_domain_destroy(d);
     heap_free(d);
+    __atomic_fetch_sub(&unfreed, 1, __ATOMIC_SEQ_CST);
 }
 
 static void reclaim(struct timer *t, void *ctx)
@@ -171,11 +174,22 @@ static void reclaim(struct timer *t, void *ctx)
     struct domain *list = reclaim_list;
     reclaim_list = NULL;
     spin_unlock_irqrestore(&reclaim_lock, flags);
+    bool freed = list;
     while (list) {
         struct domain *d = list;
         list = d->reclaim_next;
         domain_free(d);
     }
+    /* The end of the system waited for this one (domain_all_freed): ordered after the count. */
+    if (freed && __atomic_load_n(&end_waiting, __ATOMIC_SEQ_CST) &&
+        !__atomic_load_n(&unfreed, __ATOMIC_SEQ_CST))
+        domain_end_if_none_left();
+}
+
+bool domain_all_freed(void)
+{
+    __atomic_store_n(&end_waiting, true, __ATOMIC_SEQ_CST);
+    return !__atomic_load_n(&unfreed, __ATOMIC_SEQ_CST);
 }
 
 void domain_reclaim_now(void)
@@ -259,6 +273,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
         *err = -ENOMEM;
         return NULL;
     }
+    __atomic_fetch_add(&unfreed, 1, __ATOMIC_SEQ_CST);
     d->cfg = *cfg;
     d->is_control = cfg->is_control;
     strlcpy(d->name, cfg->name, sizeof(d->name));

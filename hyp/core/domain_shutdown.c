@@ -84,11 +84,12 @@ void domain_end_if_none_left(void)
         return;
     /* Ordered after the table was read: a teardown that emptied it counted itself first. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&ending, __ATOMIC_RELAXED) &&
-        !__atomic_exchange_n(&ended, true, __ATOMIC_ACQ_REL)) {
-        /* What the last puts left to the reclaim timer, freed first so that the count is
-         * final (tests compare it between runs). */
-        domain_reclaim_now();
+    if (__atomic_load_n(&ending, __ATOMIC_RELAXED))
+        return;
+    /* What the last puts left to the reclaim timer, freed first, and any domain another pCPU
+     * still holds waited for, so that the count is final (tests compare it between runs). */
+    domain_reclaim_now();
+    if (domain_all_freed() && !__atomic_exchange_n(&ended, true, __ATOMIC_ACQ_REL)) {
         struct page_stats ps;
         page_alloc_stats(&ps);
         pr_info("all domains have ended, %lu pages free\n", ps.free_pages);

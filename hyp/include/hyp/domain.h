@@ -256,6 +256,10 @@ void domain_put(struct domain *d);
 /* Free now the domains whose last reference has gone and that wait for the reclaim timer.  Only
  * where that timer's callback could run: a timer callback, with no lock held. */
 void domain_reclaim_now(void);
+/* Whether every domain ever created has been freed.  If not, the reclaim of the last one calls
+ * domain_end_if_none_left() again: another pCPU may still hold a domain that has left the
+ * table (its vCPU being switched out, say) when the table empties. */
+bool domain_all_freed(void);
 /* Lock a->lock and b->lock (held references; a may be b) in domain-id order, so two pCPUs
  * locking the same pair from either end cannot deadlock.  Interrupts masked. */
 unsigned long domain_lock_pair(struct domain *a, struct domain *b);
