@@ -254,9 +254,15 @@ struct load_layout {
     uint64_t entry, fdt, initrd;
 };
 
-/* Check cfg's kernel and place it, its device tree (at the next 2 MiB boundary) and its
- * ramdisk (2 MiB further) in the first bank of its memory, of bank0 bytes.  0, or an error
- * after saying why. */
+/* Check cfg's kernel and place it, its device tree and its ramdisk in the first bank of its
+ * memory, of bank0 bytes, as Xen 4.17 places dom0's and dom0less domains' (xen-abi-facts H.4;
+ * Xen's log on the bench machine: dom0's device tree at bank 0 + 128 MiB, its ramdisk 2 MiB
+ * above): the kernel at the bank's base plus its text_offset; the device tree then the ramdisk,
+ * each in whole 2 MiB, from 128 MiB into the bank if the kernel ends below that and they fit,
+ * else at the top of the bank.  Where they go matters to more
+ * than the boot: the device tree stays reserved, the ramdisk is freed after unpacking, and so
+ * a Linux guest's page allocator (which pages its back ends map grants at, say) starts from
+ * the state it has on Xen.  0, or an error after saying why. */
 static int load_layout(const struct domain_config *cfg, uint64_t bank0, struct load_layout *ll)
 {
     struct kernel_image ki;
@@ -267,12 +273,17 @@ static int load_layout(const struct domain_config *cfg, uint64_t bank0, struct l
     uint64_t ram = bank0;
     uint64_t ramdisk = ALIGN_UP(cfg->ramdisk_size, PAGE_SIZE);
     /* In this order, so that no sum can wrap: each term is checked against ram first. */
-    bool fits = ki.text_offset < ram && ki.size <= ram - ki.text_offset;
+    bool fits = ki.text_offset < ram && ki.size <= ram - ki.text_offset && ramdisk <= ram - MiB(2);
     if (fits) {
+        uint64_t kern_end = ALIGN_UP(ki.text_offset + ki.size, MiB(2));
+        uint64_t mods = MiB(2) + ALIGN_UP(ramdisk, MiB(2)); /* the device tree, the ramdisk */
         ll->entry = ki.text_offset;
-        ll->fdt = ALIGN_UP(ki.text_offset + ki.size, MiB(2));
+        if (kern_end <= MiB(128) && MiB(128) <= ram && mods <= ram - MiB(128))
+            ll->fdt = MiB(128);
+        else
+            ll->fdt = ram - mods;
         ll->initrd = ll->fdt + MiB(2);
-        fits = ll->initrd <= ram && ramdisk <= ram - ll->initrd;
+        fits = mods <= ram && kern_end <= ram - mods;
     }
     if (!fits)
         return not_created(cfg->name, -ENOMEM,
@@ -315,9 +326,14 @@ static uint64_t free_bytes(void)
  * allocator has it; d->ram says where it went. */
 static int populate_ram(struct domain *d)
 {
-    if (d->cfg.direct_map)
-        return physmap_populate_direct(d, d->cfg.mem_bytes, d->ram, MAX_GUEST_RAM_BANKS,
-                                       &d->nr_ram);
+    if (d->cfg.direct_map) {
+        int rc =
+            physmap_populate_direct(d, d->cfg.mem_bytes, d->ram, MAX_GUEST_RAM_BANKS, &d->nr_ram);
+        for (unsigned b = 0; !rc && b < d->nr_ram; b++) /* as Xen says where dom0's RAM is */
+            pr_info("domain %s: RAM bank %u at %#lx-%#lx (%lu MiB), mapped 1:1\n", d->name, b,
+                    d->ram[b].base, d->ram[b].base + d->ram[b].size, d->ram[b].size >> 20);
+        return rc;
+    }
     struct guest_layout l;
     arch_guest_layout(&l);
     uint64_t left = d->cfg.mem_bytes;

@@ -521,7 +521,7 @@ static void builds_all_then_starts(void **state)
     assert_int_equal(ends, 0);
 }
 
-/* Where the kernel, its device tree and the ramdisk go. */
+/* Where the kernel, its device tree and the ramdisk go: where Xen 4.17 puts them. */
 static void loads_at_the_layout(void **state)
 {
     const struct dom doms[] = { { "a", 65536, ram.kernel, KERNEL_FILE } };
@@ -529,8 +529,20 @@ static void loads_at_the_layout(void **state)
     assert_int_equal(domain_build_all(), 1);
     assert_int_equal(kernel_gpa, 0x40000000);
     assert_int_equal(entry, 0x40000000);
-    assert_int_equal(fdt_arg, 0x40200000);     /* the 2 MiB boundary after image_size */
-    assert_int_equal(ramdisk_gpa, 0x40400000); /* 2 MiB further */
+    /* 64 MiB has no room above 128 MiB: the top 2 MiB of the bank for the ramdisk (at most
+     * 2 MiB here), the 2 MiB under them for the device tree. */
+    assert_int_equal(fdt_arg, 0x43c00000);
+    assert_int_equal(ramdisk_gpa, 0x43e00000);
+}
+
+static void loads_at_128_mib(void **state)
+{
+    const struct dom doms[] = { { "a", 262144, ram.kernel, KERNEL_FILE } };
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    assert_int_equal(entry, 0x40000000);
+    assert_int_equal(fdt_arg, 0x48000000);     /* 128 MiB into the bank */
+    assert_int_equal(ramdisk_gpa, 0x48200000); /* 2 MiB further */
 }
 
 /* Each reason a domain is refused is said, on one line, and what can be built still runs. */
@@ -841,6 +853,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(builds_all_then_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(loads_at_128_mib, setup, teardown),
         cmocka_unit_test_setup_teardown(loads_at_the_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(says_why_not, setup, teardown),
         cmocka_unit_test_setup_teardown(nothing_built_ends, setup, teardown),
