@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """Where the machine time of one PV throughput figure (make bench's PV rows) goes.
 
-    scripts/bench/profile_pv.py FIGURE [--system keel|xen ...] [--after FIGURE...] [--top N]
-                                [--part PART]
+    scripts/bench/profile_pv.py FIGURE [--system keel|xen ...] [--after FIGURE... | --steady]
+                                [--top N] [--part PART]
 
 FIGURE is disk_write, disk_read, net_dom0 or net_domu.  Runs the PV workload of bench.py twice
 per system under -icount with a QEMU plugin counting every executed block's instructions
 (scripts/bench/insncount.c): once with the domU's rounds of FIGURE alone (pvbench.only), once
 with none (the same boot and set-up), and prints the difference, split into parts (with
---after, both runs first run those figures' rounds, as make bench's runs do):
+--after, both runs first run those figures' rounds, as make bench's runs do; with --steady the
+first run has one round of FIGURE and the second all of them, so that only the rounds after
+the first, which make bench's medians come from, are counted):
 
   hypervisor   by function for Keel (build/keel.elf), by 4 KiB page of text for Xen 4.17
                (Debian ships it stripped; its text is at 2-4 MiB)
@@ -125,18 +127,21 @@ def dom0_offset(blocks, ksyms):
     return offsets.most_common(1)[0][0]
 
 
-def counted_run(system, only):
-    """Instructions by block of the PV workload with only these figures; and its figures."""
-    tag = only.replace(",", "+")  # QEMU's -plugin options are comma-separated
+def counted_run(system, only, reps=None):
+    """Instructions by block of the PV workload with only these figures (reps rounds of them,
+    else bench's); and its figures."""
+    tag = only.replace(",", "+") + (f"-r{reps}" if reps else "")  # -plugin splits at commas
     out = os.path.join(bench.B, f"profile-pv-{system}-{tag}.counts")
     cfg = bench.pv_config(system, True)
     saved = bench.LINUX_ARGS
     # Without KASLR dom0's kernel runs at the addresses of the symbols.
+    saved_reps = bench.PV_REPS
     bench.LINUX_ARGS = f"{saved} nokaslr pvbench.only={only}"
+    bench.PV_REPS = reps or saved_reps
     try:
         cmd = cfg.qemu_args() + ["-plugin", f"{PLUGIN},out={out}"]
     finally:
-        bench.LINUX_ARGS = saved
+        bench.LINUX_ARGS, bench.PV_REPS = saved, saved_reps
     cfg.qemu_args = lambda: cmd
     if os.path.exists(out):
         os.remove(out)
@@ -157,14 +162,18 @@ def counted_run(system, only):
     return blocks, bench.parse_pv(r["text"])
 
 
-def profile_system(system, figure, after):
+def profile_system(system, figure, after, steady=False):
     """(parts, functions, calls, figures): the figure's instructions by part and by (part,
-    where), and the calls of each function.  after: figures run before it in both runs."""
+    where), and the calls of each function.  after: figures run before it in both runs.
+    steady: its rounds after the first only (a run of one round is the baseline)."""
     ksyms = kernel_symbols()[0]
     parts, where, calls = collections.Counter(), collections.Counter(), collections.Counter()
     res = {}
-    for only, sign in ((",".join(after) or "none", -1), (",".join(after + [figure]), 1)):
-        blocks, res = counted_run(system, only)
+    runs = [(",".join(after) or "none", None, -1), (",".join(after + [figure]), None, 1)]
+    if steady:
+        runs = [(figure, 1, -1), (figure, None, 1)]
+    for only, reps, sign in runs:
+        blocks, res = counted_run(system, only, reps)
         # Host addresses differ from run to run (QEMU's RAM is wherever the host put it).
         attr = Attribution(system, dom0_offset(blocks, ksyms))
         for key, (n, runs) in blocks.items():
@@ -186,16 +195,21 @@ def main():
     ap.add_argument("--after", nargs="*", default=[], choices=bench.PV_FIGS,
                     help="figures whose rounds run first in both runs, as in make bench "
                          "(which runs them in the order of pvperf: disk_write, disk_read, ...)")
+    ap.add_argument("--steady", action="store_true",
+                    help="the rounds after the first only (the first pays for setting up: "
+                         "blkback's persistent grants, the TCP connection's warm-up...)")
     args = ap.parse_args()
+    if args.steady and args.after:
+        ap.error("--steady takes no --after")
     os.makedirs(os.path.join(bench.B, "logs"), exist_ok=True)
     build_plugin()
     bench.make_guest_disk(bench.PV_DISK, bench.PV_FILES)
     per_round = bench.PV_DISK_MIB if args.figure.startswith("disk") else bench.PV_NET_MIB
     results = {}
     for system in args.system:
-        parts, where, calls, reps = profile_system(system, args.figure, args.after)
+        parts, where, calls, reps = profile_system(system, args.figure, args.after, args.steady)
         results[system] = (parts, where, calls)
-        mib = len(reps) * per_round
+        mib = (len(reps) - args.steady) * per_round
         total = sum(parts.values())
         print(f"{system} {args.figure}: {len(reps)} rounds of {per_round} MiB at "
               f"{' '.join(f'{r:.1f}' for r in reps)} MiB/s; {total:,} instructions"
