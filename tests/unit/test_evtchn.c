@@ -80,8 +80,18 @@ static void exhaustion(void **state)
     assert_int_equal(evtchn_close(a, 1000), 0);
     assert_int_equal(unbound(a, DOMID_SELF, 1), 1000);
     assert_int_equal(evtchn_ports_in_use(a), EVTCHN_2L_NR_CHANNELS - 1);
+    /* Freed out of order, handed out lowest first (the search starts at the lowest freed). */
+    assert_int_equal(evtchn_close(a, 700), 0);
+    assert_int_equal(evtchn_close(a, 9), 0);
+    assert_int_equal(evtchn_close(a, 4000), 0);
+    assert_int_equal(unbound(a, DOMID_SELF, 1), 9);
+    assert_int_equal(unbound(a, DOMID_SELF, 1), 700);
+    assert_int_equal(unbound(a, DOMID_SELF, 1), 4000);
+    assert_int_equal(evtchn_alloc_unbound(a, &x), -ENOSPC);
     assert_int_equal(evtchn_reset(a, DOMID_SELF), 0);
     assert_int_equal(evtchn_ports_in_use(a), 0);
+    assert_int_equal(unbound(a, DOMID_SELF, 1), 1);
+    assert_int_equal(unbound(a, DOMID_SELF, 1), 2);
 }
 
 /* --- bind_interdomain, send, close --- */

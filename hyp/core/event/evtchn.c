@@ -105,15 +105,17 @@ int evtchn_get_port(struct domain *d, evtchn_port_t want, evtchn_port_t *out)
     }
     if (e->used + 1 >= limit) /* every port but the reserved one */
         return -ENOSPC;
-    /* The lowest free port, as Xen hands them out (guests and tools come to expect it). */
-    for (unsigned b = 0; b * EVTCHN_BUCKET_PORTS < limit; b++) {
+    /* The lowest free port, as Xen hands them out (guests and tools come to expect it).  The
+     * search starts at free_from, below which none is free, so a control domain with a hundred
+     * thousand ports bound does not scan them all, with interrupts masked, for each new one. */
+    for (unsigned port = e->free_from; port < limit; port++) {
+        unsigned b = port / EVTCHN_BUCKET_PORTS;
         if (ensure_bucket(e, b))
             return -ENOMEM;
-        for (unsigned i = 0; i < EVTCHN_BUCKET_PORTS && b * EVTCHN_BUCKET_PORTS + i < limit; i++) {
-            if (e->bucket[b][i].state == ECS_FREE) {
-                *out = b * EVTCHN_BUCKET_PORTS + i;
-                return 0;
-            }
+        if (e->bucket[b][port % EVTCHN_BUCKET_PORTS].state == ECS_FREE) {
+            e->free_from = port;
+            *out = port;
+            return 0;
         }
     }
     return -ENOSPC;
@@ -163,6 +165,8 @@ void evtchn_free_port(struct domain *d, evtchn_port_t port)
                                .last_priority = p->last_priority };
     unlock_delivery(e, locked);
     e->used--;
+    if (port < e->free_from)
+        e->free_from = port;
 }
 
 void evtchn_deliver_locked(struct domain *d, struct vcpu *v, evtchn_port_t port)

@@ -54,6 +54,7 @@ struct evtchn_domain {
     struct spinlock deliver_lock; /* see above */
     bool dead;                    /* torn down: no more bindings; set under lock, read without */
     unsigned used;                /* ports neither free nor reserved */
+    unsigned free_from;           /* no port below it is free: the lowest-free search starts here */
     unsigned nr_vcpus;            /* rows of virq_port */
     /* Ports below limit may be bound: the domain's max_evtchn_port + 1, capped by the ABI in
      * use (evtchn_limit).  The table has room for it under either ABI. */
