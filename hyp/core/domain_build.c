@@ -259,10 +259,9 @@ struct load_layout {
  * Xen's log on the bench machine: dom0's device tree at bank 0 + 128 MiB, its ramdisk 2 MiB
  * above): the kernel at the bank's base plus its text_offset; the device tree then the ramdisk,
  * each in whole 2 MiB, from 128 MiB into the bank if the kernel ends below that and they fit,
- * else at the top of the bank.  Where they go matters to more
- * than the boot: the device tree stays reserved, the ramdisk is freed after unpacking, and so
- * a Linux guest's page allocator (which pages its back ends map grants at, say) starts from
- * the state it has on Xen.  0, or an error after saying why. */
+ * else at the top of the bank.  Where they go matters after the boot too: the device tree
+ * stays reserved and the ramdisk is freed after unpacking, so a Linux guest's page allocator
+ * starts from the layout it has on Xen.  0, or an error after saying why. */
 static int load_layout(const struct domain_config *cfg, uint64_t bank0, struct load_layout *ll)
 {
     struct kernel_image ki;
