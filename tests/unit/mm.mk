@@ -12,7 +12,7 @@ UNIT_DEPS_frame := hyp/core/mm/frame_internal.h hyp/core/mm/page_alloc_internal.
 UNIT_CFLAGS_frame := -pthread
 # A domain's guest memory map over the real stage-2 encoding, tables, frames and allocator.
 UNIT_TESTS += physmap
-UNIT_SRCS_physmap := hyp/core/mm/physmap.c hyp/arch/arm64/p2m_map.c hyp/arch/arm64/pgtable.c \
+UNIT_SRCS_physmap := tests/unit/heap_stub.c hyp/core/mm/physmap.c hyp/arch/arm64/p2m_map.c hyp/arch/arm64/pgtable.c \
                      hyp/core/mm/frame.c hyp/core/mm/page_alloc.c
 UNIT_DEPS_physmap := hyp/core/mm/frame_internal.h hyp/core/mm/page_alloc_internal.h
 UNIT_CFLAGS_physmap := -pthread

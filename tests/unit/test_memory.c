@@ -271,8 +271,8 @@ static void dying_domain_refuses(void **state)
 }
 
 /* A direct-mapped domain (dom0) gets no new RAM: populating is refused where its own page is
- * not (a hole it chose, as Linux's balloon hot-plug does, or a page it gave back), and where
- * it is, succeeds without changing anything. */
+ * not (a hole it chose, as Linux's balloon hot-plug does), and where it is, succeeds without
+ * changing anything.  A page it gave back comes back (test_physmap). */
 static void direct_map_populates_nothing_new(void **state)
 {
     struct domain *d = &doms[0];

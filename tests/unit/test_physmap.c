@@ -836,6 +836,60 @@ static void populate_direct_refuses(void **state)
     check_accounting(0);
 }
 
+/* What a direct-mapped domain gives back stays its own (as on Xen 4.17), and only that comes
+ * back: the same page, at the same address, with what it held. */
+static void direct_give_back_is_kept_and_taken_back(void **state)
+{
+    wide_guest_space();
+    dom->cfg.direct_map = true;
+    assert_int_equal(
+        physmap_populate_direct(dom, MiB(4), dom->ram, MAX_GUEST_RAM_BANKS, &dom->nr_ram), 0);
+    uint64_t base = dom->ram[0].base, tot = dom->tot_pages;
+    paddr_t pa;
+    enum p2m_type t;
+    assert_int_equal(physmap_lookup(dom, GPA(base + PG(5)), &pa, &t), 0);
+    *(uint64_t *)(uintptr_t)pa = 0x1234;
+    /* An untouched page is given back too (it is claimed first, its leaf zeroed). */
+    assert_int_equal(physmap_decrease(dom, GPA(base + PG(5)), 1), 0);
+    assert_int_equal(physmap_decrease(dom, GPA(base + MiB(3)), 2), 0);
+    assert_int_not_equal(physmap_lookup(dom, GPA(base + PG(5)), &pa, &t), 0);
+    assert_int_equal(dom->tot_pages, tot); /* still its pages, as Xen counts them */
+    assert_frames(base + PG(5), 1, 1, (uint16_t)dom->id);
+    assert_frames(base + MiB(3), 2, 0, 0); /* untouched: allocated, no frame references */
+    check_accounting(0);
+    /* Only its own pages come back: not a hole, not a range with one it never gave. */
+    assert_int_equal(physmap_take_back(dom, GPA(base + MiB(4)), 1), -EINVAL);
+    assert_int_equal(physmap_take_back(dom, GPA(base + PG(4)), 2), 0); /* in place, and kept */
+    assert_int_equal(physmap_lookup(dom, GPA(base + PG(5)), &pa, &t), 0);
+    assert_int_equal(pa, base + PG(5));
+    assert_int_equal(t, P2M_RAM_RW);
+    assert_int_equal(*(uint64_t *)(uintptr_t)pa, 0x1234); /* what it held */
+    assert_frames(base + PG(5), 1, 1, (uint16_t)dom->id);
+    /* Taken back once: a second time it is simply its RAM in place. */
+    assert_int_equal(physmap_take_back(dom, GPA(base + PG(5)), 1), 0);
+    /* A page given back untouched comes back untouched: its first touch zeroes it. */
+    assert_int_equal(physmap_take_back(dom, GPA(base + MiB(3) + PG(1)), 1), 0);
+    assert_untouched(base + MiB(3) + PG(1), P2M_RAM_LAZY, 3);
+    assert_int_equal(physmap_lookup(dom, GPA(base + MiB(3) + PG(1)), &pa, &t), 0);
+    assert_int_equal(pa, base + MiB(3) + PG(1));
+    assert_frames(pa, 1, 1, (uint16_t)dom->id);
+    /* Something else mapped where a kept page was: that page cannot come back there. */
+    paddr_t other = new_frame((uint16_t)dom->id);
+    assert_int_equal(physmap_map_frame(dom, GPA(base + MiB(3)), other, P2M_RAM_RW), 0);
+    assert_int_equal(physmap_take_back(dom, GPA(base + MiB(3)), 1), -EINVAL);
+    assert_int_equal(physmap_unmap(dom, GPA(base + MiB(3)), NULL), 0);
+    /* Not a direct-mapped domain: nothing to take back. */
+    dom->cfg.direct_map = false;
+    assert_int_equal(physmap_take_back(dom, GPA(base + MiB(3)), 1), -EINVAL);
+    dom->cfg.direct_map = true;
+    /* The pages still kept go back with the domain. */
+    release(dom);
+    assert_frames(base + MiB(3), 2, 0, 0);
+    assert_null(dom->kept);
+    assert_int_equal(dom->tot_pages, 0);
+    check_accounting(0); /* the kept pages are free again */
+}
+
 static void map_mmio_passes_a_device_through(void **state)
 {
     assert_int_equal(physmap_map_mmio(dom, GPA(MMIO_PA), MMIO_PA, MiB(2) + PG(1)), 0);
@@ -927,6 +981,7 @@ int main(void)
         T(no_untouched_type_leaves),
         T(populate_direct_maps_where_it_is),
         T(populate_direct_refuses),
+        T(direct_give_back_is_kept_and_taken_back),
         T(map_mmio_passes_a_device_through),
         T(release_returns_every_page),
 #undef T

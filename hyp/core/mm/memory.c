@@ -49,17 +49,17 @@ int memory_populate(struct domain *d, uint64_t gfn, unsigned order)
      * guest-physical addresses, and swiotlb-xen takes any page of its own to be at its own
      * machine address (xen-abi-facts, DMA).  New RAM at an address it picks would break that:
      * Linux's balloon hot-plugs memory into a hole of its choosing (on QEMU virt, the flash at
-     * 0) and would hand those pages to drivers whose DMA then reads the flash.  So, as Xen 4.17
-     * does, populating succeeds only where the domain's own page still is, and changes nothing;
-     * a page it gave back went to the allocator and is not its to take again. */
+     * 0) and would hand those pages to drivers whose DMA then reads the flash.  So, as on Xen
+     * 4.17, populating succeeds only where its own page is, in place or given back and kept
+     * for it (physmap_take_back). */
     if (d->cfg.direct_map) {
-        if (physmap_range_is_direct_ram(d, gpa, pages << PAGE_SHIFT))
-            return 0;
-        guest_warn(d,
-                   "domain %s: no new RAM at %#lx: its RAM is mapped 1:1, so what it gave back "
-                   "is not its to take again (as on Xen)\n",
-                   d->name, gpa.a);
-        return -EINVAL;
+        int rc = physmap_take_back(d, gpa, pages);
+        if (rc == -EINVAL)
+            guest_warn(d,
+                       "domain %s: no new RAM at %#lx: its RAM is mapped 1:1, so it can take "
+                       "back only its own pages (as on Xen)\n",
+                       d->name, gpa.a);
+        return rc;
     }
     /* An extent is populated whole or not at all: refuse what would fail part way, and undo
      * what failed anyway (memory ran out, or the guest raced with itself on the range). */

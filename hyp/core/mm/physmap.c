@@ -19,6 +19,7 @@
 #include <hyp/arch/mm.h>
 #include <hyp/errno.h>
 #include <hyp/frame.h>
+#include <hyp/heap.h>
 #include <hyp/page_alloc.h>
 #include <hyp/physmap.h>
 
@@ -90,6 +91,81 @@ static void touch(struct domain *d, uint64_t gpa)
     arch_p2m_walk(d, GPA(ALIGN_DOWN(gpa, LAZY_LEAF)), LAZY_LEAF, find_leaf, &l);
     if (l.found && p2m_type_is_lazy(l.t))
         claim_leaf(d, &l, true);
+}
+
+/*
+ * A direct-mapped domain's RAM it gives back stays its own, as on Xen 4.17 (which keeps such a
+ * page allocated to a 1:1 domain in guest_remove_page): its devices DMA to its guest-physical
+ * addresses without an IOMMU, so the only RAM it can take back (populate_physmap) is the same
+ * page at the same address, and that page must not have gone to anyone else meanwhile.  A page
+ * given back is unmapped and noted in d->kept; it keeps what its mapping held (a frame
+ * reference, or for untouched RAM nothing but its allocation), and stays counted in tot_pages
+ * (as Xen's stays in the domain's pages).  Linux's balloon gives
+ * pages back whenever a back end or privcmd maps others' pages, and takes them back when it
+ * has unmapped them: dom0 gets its memory back as it does on Xen.
+ */
+
+/* p2m_lock held: page gpa's bit in d->kept, if gpa is in d's banks. */
+static bool kept_bit(const struct domain *d, uint64_t gpa, uint64_t *bit)
+{
+    uint64_t first = 0;
+    for (unsigned b = 0; b < d->nr_ram; b++) {
+        const struct mem_range *r = &d->ram[b];
+        if (gpa >= r->base && gpa - r->base < r->size) {
+            *bit = first + ((gpa - r->base) >> PAGE_SHIFT);
+            return true;
+        }
+        first += r->size >> PAGE_SHIFT;
+    }
+    return false;
+}
+
+static bool is_kept(const struct domain *d, uint64_t gpa)
+{
+    uint64_t bit;
+    return d->kept && kept_bit(d, gpa, &bit) && (d->kept[bit / 64] >> (bit % 64) & 1);
+}
+
+static void set_kept(struct domain *d, uint64_t gpa, bool on)
+{
+    uint64_t bit;
+    if (!d->kept || !kept_bit(d, gpa, &bit))
+        return;
+    if (on)
+        d->kept[bit / 64] |= 1ULL << (bit % 64);
+    else
+        d->kept[bit / 64] &= ~(1ULL << (bit % 64));
+}
+
+/* Whether kept page pa was touched: it holds the frame reference its mapping had.  A page
+ * given back untouched holds none (untouched RAM has no frame references); it is mapped back
+ * untouched, so that its first touch still zeroes it. */
+static bool kept_held(paddr_t pa)
+{
+    struct frame_info fi;
+    return frame_query(pa, &fi) && fi.refs;
+}
+
+/* p2m_lock held: put the references of the pages d keeps (it is dying), and forget them. */
+static void put_kept(struct domain *d)
+{
+    uint64_t first = 0;
+    for (unsigned b = 0; d->kept && b < d->nr_ram; b++) {
+        uint64_t pages = d->ram[b].size >> PAGE_SHIFT;
+        for (uint64_t i = 0; i < pages; i++) {
+            uint64_t bit = first + i;
+            paddr_t pa = d->ram[b].base + (i << PAGE_SHIFT);
+            if (d->kept[bit / 64] >> (bit % 64) & 1) {
+                if (kept_held(pa))
+                    frame_put(pa, 1);
+                else
+                    page_free_range((void *)(uintptr_t)pa, 1);
+                d->tot_pages--;
+                d->mem_pages--;
+            }
+        }
+        first += pages;
+    }
 }
 
 void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len)
@@ -369,7 +445,20 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages)
     if (!IS_ALIGNED(gpa.a, PAGE_SIZE) || !pages || size >> PAGE_SHIFT != pages ||
         gpa.a + size < gpa.a)
         return -EINVAL;
+    /* A direct-mapped domain's first give-back makes the note of the pages it keeps. */
+    uint64_t *kept = NULL;
+    if (d->cfg.direct_map && !READ_ONCE(d->kept)) {
+        uint64_t n = 0;
+        for (unsigned b = 0; b < d->nr_ram; b++)
+            n += d->ram[b].size >> PAGE_SHIFT;
+        if (!(kept = heap_zalloc(ALIGN_UP(n, 64) / 8)))
+            return -ENOMEM;
+    }
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    if (kept && !d->kept && !dying(d)) {
+        d->kept = kept; /* under the lock: physmap_release frees it under it */
+        kept = NULL;
+    }
     uint64_t ram = 0;
     if (!dying(d))
         arch_p2m_walk(d, gpa, size, count_ram, &ram);
@@ -380,12 +469,17 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages)
         paddr_t pa;
         enum p2m_type t;
         rc = arch_p2m_lookup(d, GPA(at), &pa, &t);
+        bool keep = d->kept && d->cfg.direct_map && !rc && (pa & PAGE_MASK) == at &&
+                    (t == P2M_RAM_RW || p2m_type_is_lazy(t));
         if (!rc)
             rc = arch_p2m_unmap(d, GPA(at), PAGE_SIZE);
-        if (!rc)
+        if (!rc && keep)
+            set_kept(d, at, true);
+        else if (!rc)
             drop_mapping(d, pa, PAGE_SIZE, t);
     }
     spin_unlock_irqrestore(&d->p2m_lock, flags);
+    heap_free(kept); /* another call made the note first, or d is dying */
     return rc;
 }
 
@@ -404,6 +498,36 @@ bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size
         arch_p2m_walk(d, gpa, size, count_direct_ram, &ram);
     spin_unlock_irqrestore(&d->p2m_lock, flags);
     return size && ram == size;
+}
+
+int physmap_take_back(struct domain *d, struct gpa gpa, uint64_t pages)
+{
+    uint64_t size = pages << PAGE_SHIFT;
+    if (!IS_ALIGNED(gpa.a, PAGE_SIZE) || !pages || size >> PAGE_SHIFT != pages ||
+        gpa.a + size < gpa.a)
+        return -EINVAL;
+    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    int rc = dying(d) || !d->cfg.direct_map ? -EINVAL : 0;
+    /* All of it first: each page its own RAM in place, or kept and still unmapped. */
+    for (uint64_t at = gpa.a; !rc && at < gpa.a + size; at += PAGE_SIZE) {
+        paddr_t pa;
+        enum p2m_type t;
+        if (!arch_p2m_lookup(d, GPA(at), &pa, &t))
+            rc = is_ram(t) && (pa & PAGE_MASK) == at ? 0 : -EINVAL;
+        else
+            rc = is_kept(d, at) ? 0 : -EINVAL;
+    }
+    /* The reference the page kept is its mapping's again.  Mapping a page can need a table
+     * page: -ENOMEM leaves the rest kept, to be taken back later. */
+    for (uint64_t at = gpa.a; !rc && at < gpa.a + size; at += PAGE_SIZE) {
+        if (!is_kept(d, at))
+            continue;
+        rc = arch_p2m_map(d, GPA(at), at, PAGE_SIZE, kept_held(at) ? P2M_RAM_RW : P2M_RAM_LAZY);
+        if (!rc)
+            set_kept(d, at, false);
+    }
+    spin_unlock_irqrestore(&d->p2m_lock, flags);
+    return rc;
 }
 
 bool physmap_range_empty(struct domain *d, struct gpa gpa, uint64_t size)
@@ -507,6 +631,9 @@ void physmap_release(struct domain *d)
     BUG_ON(!dying(d)); /* so that nothing maps again once the map is emptied */
     struct release r = { d, 0, 0 };
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
+    put_kept(d);
+    heap_free(d->kept);
+    d->kept = NULL;
     arch_p2m_walk(d, GPA(0), ~0UL, drop_leaf, &r);
     /* The entries go too, or a lookup until the address space goes would reach frames given
      * back (and touch untouched RAM the allocator has handed to someone else).  The span

@@ -181,6 +181,9 @@ struct domain {
      * its device tree describes it. */
     struct mem_range ram[MAX_GUEST_RAM_BANKS];
     unsigned nr_ram;
+    /* A direct-mapped domain's pages of ram[] it gave back and keeps: a bit per page, in bank
+     * order (core/mm/physmap.c; p2m_lock). */
+    uint64_t *kept;
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
     unsigned restarts;

@@ -47,9 +47,15 @@ int physmap_map_mmio(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size
 void physmap_claim_overwritten(struct domain *d, struct gpa gpa, uint64_t len);
 /* Give back the RAM of the pages [gpa, gpa + pages): every one must be d's RAM (else -EINVAL
  * and nothing changes); each is unmapped and its reference put, so the page returns to the
- * allocator unless someone else still holds it.  -ENOMEM if a block had to be split and could
+ * allocator unless someone else still holds it; a direct-mapped domain's own pages are kept
+ * for it instead (physmap_take_back).  -ENOMEM if a block had to be split and could
  * not be (the pages before it are already given back). */
 int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages);
+/* A direct-mapped domain takes back RAM it gave back: each page of [gpa, gpa + pages) must be
+ * its own RAM in place (left as it is) or a page it gave back and keeps (mapped where it was
+ * again, with what it held).  0; -EINVAL (anything else, or not a direct-mapped domain, or
+ * dying: nothing changes); -ENOMEM (a table page: the pages before it are back). */
+int physmap_take_back(struct domain *d, struct gpa gpa, uint64_t pages);
 /* Whether all of [gpa, gpa + size) is d's RAM mapped where it is (guest-physical address ==
  * host-physical address, as a direct-mapped dom0's own RAM is; false once d is dying). */
 bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size);
