@@ -162,38 +162,34 @@ def text(d):
           "every instruction, split into the hypervisor, dom0's kernel, the domUs' kernels, "
           "modules and user space, by function, in a run with one figure's rounds and in one "
           "without; its runs boot dom0 with `nokaslr` to name kernel functions, which moves "
-          "the disk rows by under 0.1%).  Three disk read rounds (192 MiB) after the disk "
-          "write rounds, as in the suite; Keel measured on 2026-12-05 at a8035d3, with its "
-          "guests on FIFO event channels as on Xen (before, on 2-level: 239.13 million in "
-          "all, 1.83 million in the hypervisor), Xen the same day:",
+          "the disk rows by under 0.1%).  Disk write, only its rounds after the first (those "
+          "the medians come from: `--steady`, a run of three rounds less a run of one), Keel "
+          "measured on 2026-12-05 at a2e7064, Xen the same day:",
           "",
           "| part | Keel | Xen 4.17 |",
           "|---|---:|---:|",
-          "| hypervisor | 1.67 million (8,700 per MiB) | 4.33 million (22,600 per MiB) |",
-          "| dom0's kernel | 114.5 million | 112.0 million |",
-          "| the domU's kernel | 97.4 million | 97.5 million |",
-          "| modules (blkback, blkfront, loop...) | 24.4 million | 24.4 million |",
-          "| user space | 0.9 million | 0.9 million |",
-          "| all | 238.84 million | 239.21 million |",
+          "| dom0's kernel | 94.2 million | 93.8 million |",
+          "| the domU's kernel | 128.6 million | 128.3 million |",
+          "| modules (blkback, blkfront, loop...) | 16.4 million | 16.4 million |",
+          "| user space | 1.1 million | 1.1 million |",
           "",
-          "- The disk rows are level because the guests' work is more than 98% of them, and "
-          "Keel's smaller share (2.7 million instructions fewer than Xen's) is mostly offset by "
-          "dom0 doing 2.5 million more on Keel.  Of those, about 1.9 million are one check of the "
-          "block layer: whether the next page of a bio continues the last one in machine "
-          "memory.  It runs only when the two pages are adjacent in dom0's own memory, and "
-          "then looks both up in dom0's tree of foreign mappings (about 100 instructions "
-          "each).  It ran 16,504 times on Keel and 8,936 on Xen, out of 49,152 page additions "
-          "on both.  The pages are blkback's persistent-grant pages, which dom0's balloon "
-          "driver hands out; on Xen, dom0's balloon thread also shrinks and grows dom0 by "
-          "itself while the domains are set up (40 populate calls and 28 more decrease "
-          "calls, none on Keel), which leaves its ballooned pages in another order.  That is "
-          "guest-internal layout, not a cost on any hypervisor path.  Disk write (its rounds "
-          "alone, both on FIFO) shows the same: 367.0 million instructions on Keel, 368.5 "
-          "million on Xen; hypervisor 2.3 against 6.5 million; the check 17,676 against 8,449 "
-          "times.  Yet its later rounds ran 0.07% slower on Keel (555.0 against 555.4 MiB/s) "
-          "with 1.5 million fewer instructions: the difference is time no instruction runs "
-          "in (under `-icount` with `sleep=off` an idle machine skips to its next timer), "
-          "which this profile does not show; not found yet.",
+          "- The disk rows are the guests' work, more than 98% of them, and the guests now do "
+          "the same work on both.  Until 2026-12-05 dom0 did about 1 million instructions more "
+          "per 64 MiB round on Keel, in one check of the block layer: whether the next page of a "
+          "bio continues the last one in machine memory (`xen_biovec_phys_mergeable`, which "
+          "looks both pages up in dom0's tree of foreign mappings).  It ran 2.9 times as often "
+          "as on Xen (10,813 against 3,776 calls in two rounds).  The pages are blkback's "
+          "persistent-grant pages, which dom0's balloon driver hands out.  Keel freed the RAM a "
+          "1:1 dom0 gives back; Xen 4.17 keeps it the domain's and maps it back on "
+          "`populate_physmap`.  On Keel, dom0's balloon could therefore never take its pages "
+          "back (it stayed 33 MiB smaller after the two `xl create`s) and lent blkback pages "
+          "from its list of given-back ones, where neighbours were common.  Keel now keeps them "
+          "as Xen does (docs/dom0.md): the check ran 6,273 against 4,543 times in this profile "
+          "(about its run-to-run spread), and disk write and read moved from 0.998× and "
+          "1.000× to the figures above.  The hypervisor's part is not in the table: the "
+          "one-round run spent 7.3 million instructions more than the three-round run in "
+          "Keel's `unmap_level`, inside dom0's hypercalls (122.4 against 115.4 ms in all), "
+          "which the difference cannot separate from a round's own cost; not explained yet.",
           "- Three TCP domU → domU transfers (24 MiB; measured 2026-12-04 by tracing the "
           "hypervisor's code) take 40.5 million instructions of Keel (5.4% of the rounds; "
           "50.6 million before batched grant copies read their arrays through one translation "
