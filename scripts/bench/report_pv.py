@@ -205,15 +205,25 @@ def text(d):
                         f"{m['xen'] / w['xen']:.1f}× on Xen")
     if slow:
         L += ["", "How much slower by the wall clock than in machine time (machine-time "
-              "throughput over wall-clock throughput): " + ", ".join(slow) + ".  Emulation "
-              "alone costs a few times (compare the boot rows); what the network adds on top "
-              "is most likely time the domains spend waiting (for timers, for an event's "
-              "delivery, for the other domain to be scheduled), which `-icount` with "
-              "`sleep=off` skips (not verified by a profile yet).  If so, the wall-clock "
-              "column is the one that shows latency in the hypervisor's wake-up and "
-              "scheduling paths, and the machine-time one the instructions on them.  On this "
-              "shared host the wall-clock rounds spread widely; the machine-time figures are "
-              "the targets'."]
+              "throughput over wall-clock throughput): " + ", ".join(slow) + ".  By the wall "
+              "clock QEMU is busy all the time (its CPU time equals the run's), so a row is "
+              "slower there by the emulation of everything the guests and the hypervisor do; "
+              "and a pCPU now runs far fewer instructions per millisecond, so the schedulers' "
+              "time rules (the 1 ms rate limit, slices) split the same work into smaller "
+              "batches.  TCP domU → domU shows it most: in runs of its rounds alone on "
+              "2026-12-05 (`pvbench.only=net_domu`, interleaved), an 8 MiB round took Keel a "
+              "median of 16.9 s of wall clock (8.2–19.9 s over 12 rounds) and Xen 4.17 with "
+              "its default credit2 scheduler 5.5 s (3.6–16.0 s), while under `-icount` both "
+              "take 0.25 s.  The sending domU received about 2,300 "
+              "ACKs a round on Keel and 340 on Xen (under `-icount` 225 and 180): the receiver, "
+              "woken by each event dom0 sends it, preempts dom0 after the rate limit and "
+              "acknowledges a few packets at a time.  Xen booted with `sched=credit` (credit1, "
+              "whose woken vCPUs are boosted as Keel's are) took a median of 21.7 s (20.3–27.8 "
+              "s, 6 rounds) with 1,800–2,900 ACKs, as slow as Keel; Keel with its wake-up "
+              "boost taken out (an experiment, not kept) 11.7 s (8.0–18.5 s).  So the wall-clock "
+              "gap of this row is the policy's wake-up preemption, not the hypervisor's paths; "
+              "behaving as credit2 does there is open work (issue 11).  On this shared host "
+              "the wall-clock rounds spread widely; the machine-time figures are the targets'."]
     L.append("")
     return L
 
