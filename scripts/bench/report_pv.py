@@ -215,13 +215,14 @@ def text(d):
               "median of 16.9 s of wall clock (8.2–19.9 s over 12 rounds) and Xen 4.17 with "
               "its default credit2 scheduler 5.5 s (3.6–16.0 s), while under `-icount` both "
               "take 0.25 s.  The sending domU received about 2,300 "
-              "ACKs a round on Keel and 340 on Xen (under `-icount` 225 and 180): the receiver, "
-              "woken by each event dom0 sends it, preempts dom0 after the rate limit and "
-              "acknowledges a few packets at a time.  Xen booted with `sched=credit` (credit1, "
+              "ACKs a round on Keel and 340 on Xen (under `-icount` 225 and 180), which fits a "
+              "receiver that, woken by each event dom0 sends it, preempts dom0 once the rate "
+              "limit allows and acknowledges a few packets at a time (not traced yet).  Xen booted with `sched=credit` (credit1, "
               "whose woken vCPUs are boosted as Keel's are) took a median of 21.7 s (20.3–27.8 "
               "s, 6 rounds) with 1,800–2,900 ACKs, as slow as Keel; Keel with its wake-up "
               "boost taken out (an experiment, not kept) 11.7 s (8.0–18.5 s).  So the wall-clock "
-              "gap of this row is the policy's wake-up preemption, not the hypervisor's paths; "
+              "gap of this row comes from the policy's wake-up preemption, not from the "
+              "hypervisor's paths; "
               "behaving as credit2 does there is open work (issue 11).  On this shared host "
               "the wall-clock rounds spread widely; the machine-time figures are the targets'."]
     L.append("")
