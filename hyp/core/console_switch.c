@@ -195,17 +195,6 @@ static const char *state_name(enum domain_state s)
 
 static void cmd_help(const char *args);
 
-/* Iterate over the listed domains, holding a reference on the current one: a domain killed
- * meanwhile on another pCPU stays readable until the loop moves on. */
-#define for_each_domain(d) for (struct domain *d = domain_get_next(-1); d; d = next_domain(d))
-
-static struct domain *next_domain(struct domain *d)
-{
-    struct domain *n = domain_get_next((int)d->id);
-    domain_put(d);
-    return n;
-}
-
 static bool no_domains(void)
 {
     if (domain_count())
@@ -390,7 +379,7 @@ static struct domain *next_owner(struct domain *cur)
 {
     struct domain *d = domain_get_next(cur ? (int)cur->id : -1);
     while (d && !takes_input(d))
-        d = next_domain(d);
+        d = domain_next(d);
     if (d)
         domain_put(d);
     return d;

@@ -72,10 +72,9 @@ static void report_free(const char *name)
     struct page_stats ps;
     uint64_t held = 0;
     page_alloc_stats(&ps);
-    for (struct domain *d = domain_get_next(-1), *next; d; d = next) {
+    for_each_domain(d)
+    {
         held += __atomic_load_n(&d->mem_pages, __ATOMIC_RELAXED);
-        next = domain_get_next((int)d->id);
-        domain_put(d);
     }
     pr_info("domain %s: memory returned, %lu pages free, %lu held by domains\n", name,
             ps.free_pages, held);

@@ -256,6 +256,17 @@ struct domain *domain_get_next(int after);
 void domain_ref(struct domain *d);
 /* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
 void domain_put(struct domain *d);
+/* The next listed domain after d (a reference), with d's reference put: a walk's step. */
+static inline struct domain *domain_next(struct domain *d)
+{
+    struct domain *n = domain_get_next((int)d->id);
+    domain_put(d);
+    return n;
+}
+/* Iterate over the listed domains, holding a reference on the current one: a domain killed
+ * meanwhile on another pCPU stays readable until the loop moves on.  A loop left early must
+ * put the current one itself. */
+#define for_each_domain(d) for (struct domain *d = domain_get_next(-1); d; d = domain_next(d))
 /* Free now the domains whose last reference has gone and that wait for the reclaim timer.  Only
  * where that timer's callback could run: a timer callback, with no lock held. */
 void domain_reclaim_now(void);
