@@ -849,7 +849,7 @@ static void direct_give_back_is_kept_and_taken_back(void **state)
     enum p2m_type t;
     assert_int_equal(physmap_lookup(dom, GPA(base + PG(5)), &pa, &t), 0);
     *(uint64_t *)(uintptr_t)pa = 0x1234;
-    /* An untouched page is given back too (it is claimed first, its leaf zeroed). */
+    /* Untouched pages are given back too, and kept untouched. */
     assert_int_equal(physmap_decrease(dom, GPA(base + PG(5)), 1), 0);
     assert_int_equal(physmap_decrease(dom, GPA(base + MiB(3)), 2), 0);
     assert_int_not_equal(physmap_lookup(dom, GPA(base + PG(5)), &pa, &t), 0);

@@ -469,7 +469,7 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages)
         paddr_t pa;
         enum p2m_type t;
         rc = arch_p2m_lookup(d, GPA(at), &pa, &t);
-        bool keep = d->kept && d->cfg.direct_map && !rc && (pa & PAGE_MASK) == at &&
+        bool keep = d->kept && !rc && (pa & PAGE_MASK) == at && /* kept: direct-mapped */
                     (t == P2M_RAM_RW || p2m_type_is_lazy(t));
         if (!rc)
             rc = arch_p2m_unmap(d, GPA(at), PAGE_SIZE);
@@ -481,23 +481,6 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages)
     spin_unlock_irqrestore(&d->p2m_lock, flags);
     heap_free(kept); /* another call made the note first, or d is dying */
     return rc;
-}
-
-/* arch_p2m_walk callback: count the bytes of RAM mapped at its own address. */
-static void count_direct_ram(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t)
-{
-    if (is_ram(t) && (pa & PAGE_MASK) == gpa.a)
-        *(uint64_t *)ctx += size;
-}
-
-bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size)
-{
-    uint64_t ram = 0;
-    unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
-    if (!dying(d))
-        arch_p2m_walk(d, gpa, size, count_direct_ram, &ram);
-    spin_unlock_irqrestore(&d->p2m_lock, flags);
-    return size && ram == size;
 }
 
 int physmap_take_back(struct domain *d, struct gpa gpa, uint64_t pages)

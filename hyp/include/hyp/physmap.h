@@ -56,9 +56,6 @@ int physmap_decrease(struct domain *d, struct gpa gpa, uint64_t pages);
  * again, with what it held).  0; -EINVAL (anything else, or not a direct-mapped domain, or
  * dying: nothing changes); -ENOMEM (a table page: the pages before it are back). */
 int physmap_take_back(struct domain *d, struct gpa gpa, uint64_t pages);
-/* Whether all of [gpa, gpa + size) is d's RAM mapped where it is (guest-physical address ==
- * host-physical address, as a direct-mapped dom0's own RAM is; false once d is dying). */
-bool physmap_range_is_direct_ram(struct domain *d, struct gpa gpa, uint64_t size);
 /* Whether nothing at all is mapped in [gpa, gpa + size) (false once d is dying). */
 bool physmap_range_empty(struct domain *d, struct gpa gpa, uint64_t size);
 /* Undo a populate that failed part way: give back every RAM page mapped in [gpa, gpa + size)
