@@ -179,25 +179,6 @@ void timer_set(struct timer *t, uint64_t deadline, unsigned cpu)
         ipi_send(cpu, IPI_TIMER);
 }
 
-void timer_advance(struct timer *t, uint64_t deadline)
-{
-    unsigned cpu = cpu_id();
-    struct timer_queue *q = &queues[cpu];
-    unsigned long flags = spin_lock_irqsave(&q->lock);
-    bool here = t->active && READ_ONCE(t->cpu) == cpu && !t->killed;
-    if (here && deadline < t->deadline) {
-        bool head = q->head == t; /* it stays the head: no walk */
-        if (!head)
-            dequeue(q, t);
-        t->deadline = deadline;
-        if (head || enqueue(q, t))
-            program(q);
-    }
-    spin_unlock_irqrestore(&q->lock, flags);
-    if (!here)
-        timer_set(t, deadline, cpu);
-}
-
 /* Whether t's handler is running on a CPU other than this one.  On this CPU it can only be
  * running further up the stack (handlers run with interrupts masked): the caller is it. */
 static bool running_elsewhere(const struct timer *t)

@@ -214,24 +214,28 @@ static void count_futile(unsigned cpu, struct vcpu *next)
     }
 }
 
-/* The rate limit (1 ms by default, as Xen's): a woken vCPU waits until what runs has had its
- * pCPU that long, and no longer; shares are as without it. */
-static void ratelimit_bounds_the_wait(void **state)
+/* The rate limit (1 ms by default, as Xen's credit2): a vCPU woken while what runs is inside
+ * its limit does not kick it and waits for the pCPU's next decision (here the end of the hog's
+ * slice); one woken after the limit preempts at once. */
+static void ratelimit_defers_the_wait(void **state)
 {
     sim_setup(1, NULL, NULL);
     assert_int_equal(sched_ratelimit_ns, MS(1));
-    struct domain *hog = dom("hog", 2, 256, 0);
+    struct domain *hog = dom("hog", 1, 256, 0);
     struct domain *io = dom("io", 1, 256, 0);
     sim_start(hog, cpu_bound);
-    sim_start(io, (struct sim_load){ .kind = LOAD_RANDOM, .work = US(300), .period = MS(3) });
+    /* Released 300 us into the hog's first run, then every 20 ms: long after its later runs
+     * began. */
+    sim_start(io, (struct sim_load){
+                      .kind = LOAD_PERIODIC, .period = MS(20), .work = US(500), .phase = US(300) });
     futile_passes = 0;
     for (unsigned c = 0; c < MAX_CPUS; c++)
         pass_curr[c] = NULL;
     sim_on_decision = count_futile;
     sim_run_until(MS(2000));
-    uint64_t lat = sim_vcpu(io, 0)->max_latency;
-    assert_true(lat > 0 && lat <= MS(1));
-    /* The waker waited without kicking: the pCPU decided when the limit ended. */
+    assert_int_equal(sim_vcpu(io, 0)->waits, 1);
+    assert_int_equal(sim_vcpu(io, 0)->max_latency, MS(10) - US(300));
+    /* No wake-up kicked a pCPU only to be refused. */
     assert_int_equal(futile_passes, 0);
     /* No run of a hog is cut shorter than the limit by the waker. */
     for (size_t i = 0; i < sim_nr_segs; i++)
@@ -363,7 +367,7 @@ int main(void)
         cmocka_unit_test(idle_pcpus_pull_work),
         cmocka_unit_test(pinning_respected),
         cmocka_unit_test(wake_gets_prompt_service),
-        cmocka_unit_test(ratelimit_bounds_the_wait),
+        cmocka_unit_test(ratelimit_defers_the_wait),
         cmocka_unit_test(blocked_consume_nothing),
         cmocka_unit_test(slice_option),
         cmocka_unit_test(saved_before_stolen),

@@ -244,12 +244,6 @@ void timer_set(struct timer *t, uint64_t deadline, unsigned cpu)
     timers[nr_timers++] = t;
 }
 
-void timer_advance(struct timer *t, uint64_t deadline)
-{
-    if (!t->active || t->cpu != cpu_id() || deadline < t->deadline)
-        timer_set(t, deadline, cpu_id());
-}
-
 /* Fire the earliest due timer; false if none is due. */
 static bool fire_one_timer(void)
 {
@@ -420,6 +414,7 @@ void sim_decide(unsigned cpu)
             s->awaiting_run = false;
             if (sim_now - s->released_at > s->max_latency)
                 s->max_latency = sim_now - s->released_at;
+            s->waits += sim_now > s->released_at;
         }
     }
     if (prev && prev != next)

@@ -40,6 +40,7 @@ struct sim_vcpu {
     uint64_t released_at; /* last release that woke it from blocked */
     bool awaiting_run;    /* released, not yet run since */
     uint64_t max_latency; /* longest release-to-run delay */
+    unsigned waits;       /* releases that did not run at once */
     uint64_t ran;         /* the harness's own account of its run time */
     uint64_t seed;
 };

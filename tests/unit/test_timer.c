@@ -258,30 +258,6 @@ static void cancel_and_rearm(void **state)
     assert_int_equal(p[0].order + p[1].order, 0);
 }
 
-/* timer_advance only ever moves a timer earlier, head or not, and arms one not queued. */
-static void advance_only_earlier(void **state)
-{
-    struct probe p[3];
-    fired = 0;
-    arm(&p[0], 300 * US, 0);
-    arm(&p[1], 500 * US, 0);
-    timer_advance(&p[0].t, 400 * US); /* later: no change */
-    assert_int_equal(p[0].t.deadline, 300 * US);
-    timer_advance(&p[0].t, 200 * US); /* the head, earlier */
-    assert_int_equal(programmed[0], time_ns_to_ticks_ceil(200 * US));
-    timer_advance(&p[1].t, 100 * US); /* not the head: it becomes it */
-    assert_int_equal(programmed[0], time_ns_to_ticks_ceil(100 * US));
-    timer_init(&p[2].t, probe_fn, &p[2]);
-    p[2].order = 0;
-    timer_advance(&p[2].t, 150 * US); /* not queued: armed */
-    host_counter = time_ns_to_ticks_ceil(1000 * US);
-    assert_true(tick(0));
-    assert_int_equal(p[1].order, 1);
-    assert_int_equal(p[2].order, 2);
-    assert_int_equal(p[0].order, 3);
-    assert_int_equal(programmed[0], NEVER);
-}
-
 static void remote_head_sends_ipi(void **state)
 {
     struct probe p[2];
@@ -495,7 +471,6 @@ int main(void)
         cmocka_unit_test_setup(fires_in_deadline_order_never_early, setup),
         cmocka_unit_test_setup(past_deadline_fires_at_once, setup),
         cmocka_unit_test_setup(cancel_and_rearm, setup),
-        cmocka_unit_test_setup(advance_only_earlier, setup),
         cmocka_unit_test_setup(remote_head_sends_ipi, setup),
         cmocka_unit_test_setup(handler_rearms_itself, setup),
         cmocka_unit_test_setup(kill_waits_for_running_handler, setup),

@@ -8,7 +8,8 @@
  * that becomes runnable is placed no further behind than the pool's minimum less half a slice
  * (sleeping banks no credit) and preempts what runs if it is clearly behind it (prompt service
  * after an interrupt), unless what runs has had its pCPU for less than the rate limit (Xen's
- * sched_ratelimit_us, 1 ms by default).  A cap limits a domain to cap% of one pCPU per 10 ms
+ * sched_ratelimit_us, 1 ms by default): then it waits for that pCPU's next decision, as on
+ * Xen's credit2.  A cap limits a domain to cap% of one pCPU per 10 ms
  * period, enforced by budget grants that never cross a period end; a domain over its cap is
  * parked until the next period even if pCPUs idle.  Hooks run under the pool lock.
  */
@@ -248,7 +249,9 @@ static uint64_t burn(struct credit_vcpu *c, uint64_t ran)
 
 /* Find a pCPU for c: an idle one it may use, else the one running the unboosted vCPU furthest
  * ahead, if c is boosted or clearly behind it (that also undoes an unlucky race where a pCPU
- * decided while c, just descheduled elsewhere, was being saved and so in no queue). */
+ * decided while c, just descheduled elsewhere, was being saved and so in no queue).  A vCPU
+ * inside its rate limit is not a victim, as in Xen's credit2: c waits in the queue for that
+ * pCPU's next decision (the end of that run's slice, or its vCPU blocking). */
 static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
 {
     int idle = sched_find_idle_cpu(c->sv->affinity, c->sv->v->cpu);
@@ -262,7 +265,7 @@ static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
     for (; mask; mask &= mask - 1) {
         unsigned cpu = (unsigned)__builtin_ctzll(mask);
         struct sched_vcpu *cur = sched_cpu_curr(cpu);
-        if (!cur || sched_cpu_kicked(cpu) || cvcpu(cur)->boosted)
+        if (!cur || sched_cpu_kicked(cpu) || cvcpu(cur)->boosted || now < cvcpu(cur)->limit_end)
             continue;
         /* Its virtual time as it will be charged: it has run since it was last charged. */
         uint64_t v = cvcpu(cur)->vtime + burn(cvcpu(cur), sched_cpu_uncharged(cpu, now));
@@ -271,15 +274,8 @@ static void tickle(struct sched_pool *p, struct credit_vcpu *c, uint64_t now)
             victim = (int)cpu;
         }
     }
-    if (victim < 0 || !(c->boosted || c->vtime + preempt_gran_ns() < worst))
-        return;
-    /* A victim inside its rate limit would only be kept: rather than kick its pCPU into that
-     * pass, have it decide when the limit ends (possible from its own pCPU: the common case of
-     * a back end waking its front end on one pCPU). */
-    struct credit_vcpu *vc = cvcpu(sched_cpu_curr((unsigned)victim));
-    if (now < vc->limit_end && sched_cpu_decide_by((unsigned)victim, vc->limit_end))
-        return;
-    sched_kick_cpu((unsigned)victim);
+    if (victim >= 0 && (c->boosted || c->vtime + preempt_gran_ns() < worst))
+        sched_kick_cpu((unsigned)victim);
 }
 
 static void credit_wake(struct sched_pool *p, struct sched_vcpu *sv, uint64_t now,
@@ -379,10 +375,10 @@ static struct sched_vcpu *credit_do_schedule(struct sched_pool *p, unsigned cpu,
         charge(pc, ran_ns, now);
     update_min_vtime(p, cpu, pc);
     bool prev_ok = pc && sched_runnable(prev) && (prev->affinity & BIT(cpu)) && cap_allows(pc, now);
-    /* The rate limit, as Xen's: a vCPU that has had its pCPU for less than it keeps it, whoever
-     * woke meanwhile (unless it yielded), and the pCPU decides again when it is reached.  A
-     * back end and its front end on one pCPU then take turns at batches of requests, not one
-     * switch per request; a woken vCPU waits at most the limit. */
+    /* The rate limit, as Xen's: a vCPU that has had its pCPU for less than it keeps it (unless
+     * it yielded).  Wake-ups meanwhile do not kick it (tickle); a pass taken for another reason
+     * keeps it and decides again when the limit is reached.  A back end and its front ends on
+     * one pCPU then each work through a batch of requests before they switch. */
     if (prev_ok && !pc->yielded && now < pc->limit_end) {
         *slice_ns = take_grant(pc, pc->limit_end - now, now);
         return prev;

@@ -65,17 +65,6 @@ bool sched_cpu_kicked(unsigned cpu)
     return READ_ONCE(percpu_data[cpu].need_resched);
 }
 
-bool sched_cpu_decide_by(unsigned cpu, uint64_t t)
-{
-    /* Only this pCPU arms its slice timer, in sched_switch with interrupts masked, which cannot
-     * be under way here: the earlier deadline stands until its next decision.  Another pCPU's
-     * timer could be re-armed later by a decision it is taking right now. */
-    if (cpu != cpu_id())
-        return false;
-    timer_advance(&sched_cpus[cpu].slice_timer, t);
-    return true;
-}
-
 uint64_t sched_online_mask(uint64_t mask)
 {
     return mask & cpus_online_mask();

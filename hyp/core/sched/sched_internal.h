@@ -174,9 +174,6 @@ struct sched_vcpu *sched_cpu_curr(unsigned cpu);
 uint64_t sched_cpu_uncharged(unsigned cpu, uint64_t now);
 /* Whether cpu has a reschedule pending (it was kicked and has not decided since). */
 bool sched_cpu_kicked(unsigned cpu);
-/* Make cpu decide again by time t (ns) without a kick: its slice timer is moved earlier if
- * need be.  Only the calling pCPU can do this for itself; false for any other (kick it). */
-bool sched_cpu_decide_by(unsigned cpu, uint64_t t);
 /* An online pCPU in mask that is idle and not already kicked; prefer if it qualifies; -1 if
  * none. */
 int sched_find_idle_cpu(uint64_t mask, unsigned prefer);

@@ -41,9 +41,6 @@ void timer_init(struct timer *t, timer_fn fn, void *ctx);
 /* (Re)arm t to fire at deadline (ns) on cpu (online).  A deadline in the past fires
  * promptly.  The handler may re-arm its own timer.  Does nothing to a killed timer. */
 void timer_set(struct timer *t, uint64_t deadline, unsigned cpu);
-/* Arm t on this CPU to fire by deadline: earlier than now set, or as timer_set if it is not
- * queued here.  Cheaper than timer_set when t heads this CPU's queue. */
-void timer_advance(struct timer *t, uint64_t deadline);
 /* Dequeue t if it has not fired.  Does not wait for a handler already running on another
  * CPU: use timer_kill before freeing what the handler reaches. */
 void timer_cancel(struct timer *t);
