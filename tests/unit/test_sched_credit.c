@@ -252,6 +252,52 @@ static void ratelimit_defers_the_wait(void **state)
     sim_finish();
 }
 
+/* A one-vCPU domain pinned to one pCPU. */
+static struct domain *pinned_dom(const char *name, unsigned weight, unsigned cpu)
+{
+    struct sched_params sp = { .weight = weight, .affinity = BIT(cpu) };
+    int err = 0;
+    struct domain *d = sim_domain(name, 1, &sp, &err);
+    assert_non_null(d);
+    return d;
+}
+
+/* On two pCPUs a wake-up passes over the pCPU whose vCPU is inside its rate limit and preempts
+ * the other, even when the one inside is further ahead.  pCPU 0 alternates two light hogs
+ * (each switched in every 10 ms, so inside its limit for 1 ms after), pCPU 1 runs one heavy
+ * hog that was switched in once; the periodic vCPU is released 300 us after each switch on
+ * pCPU 0. */
+static void ratelimit_skips_the_fresh_victim(void **state)
+{
+    sim_setup(2, NULL, NULL);
+    struct domain *a1 = pinned_dom("a1", 128, 0), *a2 = pinned_dom("a2", 128, 0);
+    struct domain *b = pinned_dom("b", 1024, 1);
+    struct domain *io = dom("io", 1, 256, 0);
+    sim_start(a1, cpu_bound);
+    sim_start(a2, cpu_bound);
+    sim_start(b, cpu_bound);
+    sim_start(io, (struct sim_load){ .kind = LOAD_PERIODIC,
+                                     .period = MS(20),
+                                     .work = US(500),
+                                     .phase = MS(20) + US(300) });
+    sim_run_until(MS(2000));
+    /* Each release ran at once, on pCPU 1. */
+    assert_int_equal(sim_vcpu(io, 0)->waits, 0);
+    unsigned io_runs = 0;
+    for (size_t i = 0; i < sim_nr_segs; i++) {
+        const struct sim_seg *g = &sim_trace[i];
+        if (g->s == sim_vcpu(io, 0)) {
+            assert_int_equal(g->cpu, 1);
+            io_runs++;
+        } else if (g->cpu == 0 && g->end < MS(2000)) {
+            /* No run on pCPU 0 was cut inside its limit. */
+            assert_true(g->end - g->start >= MS(1));
+        }
+    }
+    assert_int_equal(io_runs, 99);
+    sim_finish();
+}
+
 /* Blocked vCPUs consume nothing: a domain that sleeps leaves its share to the others. */
 static void blocked_consume_nothing(void **state)
 {
@@ -368,6 +414,7 @@ int main(void)
         cmocka_unit_test(pinning_respected),
         cmocka_unit_test(wake_gets_prompt_service),
         cmocka_unit_test(ratelimit_defers_the_wait),
+        cmocka_unit_test(ratelimit_skips_the_fresh_victim),
         cmocka_unit_test(blocked_consume_nothing),
         cmocka_unit_test(slice_option),
         cmocka_unit_test(saved_before_stolen),
