@@ -4,7 +4,7 @@
 # same emulated machine, in one invocation.  Regenerates docs/performance.md and its charts
 # (docs/perf-*.png), writes raw CSV and console logs under build/bench/, prints a summary.
 #
-#   scripts/bench.sh [--quick] [--rounds N] [--samples N]   the suite (about 10 min on 2 cores)
+#   scripts/bench.sh [--quick] [--rounds N] [--samples N]   the suite (about 30 min on 2 cores)
 #   scripts/bench.sh smoke [--samples N]                     the bench guest once on Keel, checked
 #   scripts/bench.sh pv [--rounds N]                         the PV throughput runs alone, printed
 #

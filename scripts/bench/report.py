@@ -301,9 +301,10 @@ def xl_text(d):
                  f"{fmt_ms(r.get('xl_ms'))} | {'yes' if e.get('repeat') else 'NO'} | "
                  f"{fmt_ms(xl_wall(d, n))} |")
     k, x = xl_fig(d, "keel-dom0"), xl_fig(d, "xen-dom0")
+    wr = boot_wall_ratio(d.get("xl_wall", {}), "keel-dom0", "xen-dom0", "xl_ms")
     L += ["", f"Keel / Xen, `xl create` → domU's userspace: {fmt_ratio(ratio(k, x))} (machine "
           f"time); wall clock ({d.get('xl_rounds', 0)} alternating rounds after a warm-up "
-          f"round): {fmt_ratio(ratio(xl_wall(d, 'keel-dom0'), xl_wall(d, 'xen-dom0')))}.  "
+          f"round, the median of per-round ratios): {fmt_ratio(wr)}.  "
           "Most of either figure is Linux booting in the domU (compare \"first instruction → "
           "userspace\" in the boot table), which the hypervisor does not shorten.", ""]
     return L
