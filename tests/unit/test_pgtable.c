@@ -359,6 +359,20 @@ static void empty_tables_are_freed(void **state)
     assert_int_equal(pgtable_pages(pt), 1);
     assert_int_equal(env->live, 1);
 
+    /* A table goes exactly with its last entry, wherever the others lie: before, after and
+     * (wrapping round the table) behind the entry removed. */
+    static const uint64_t pages[] = { 511, 200, 3 };
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(
+            pgtable_map(pt, GiB(5) + pages[i] * PAGE_SIZE, MiB(8), PAGE_SIZE, ATTRS, 0), 0);
+    assert_int_equal(pgtable_pages(pt), 4);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pgtable_unmap(pt, GiB(5) + pages[i] * PAGE_SIZE, PAGE_SIZE), 0);
+        assert_int_equal(pgtable_pages(pt), i < 2 ? 4 : 1);
+        for (size_t j = i + 1; j < 3; j++)
+            assert_maps(pt, GiB(5) + pages[j] * PAGE_SIZE, MiB(8), 3);
+    }
+
     /* One unmap spanning many tables frees them all. */
     assert_int_equal(pgtable_map(pt, MiB(1), MiB(1), GiB(3), ATTRS, 0), 0);
     assert_int_equal(pgtable_unmap(pt, 0, GiB(4)), 0);

@@ -129,9 +129,13 @@ static int split_block(struct pgtable *pt, uint64_t *entry, uint64_t base, unsig
     return 0;
 }
 
-static bool table_empty(const uint64_t *t)
+/* Whether (non-root) table t has no entry, looking from index `from` on and wrapping round:
+ * the caller starts just past the range it cleared, where a table in use most likely has
+ * entries.  Scanning from 0 cost a few hundred loads per 4 KiB unmap wherever RAM starts high
+ * in its 1 GiB table (a 1:1 dom0's, say). */
+static bool table_empty(const uint64_t *t, unsigned from)
 {
-    for (unsigned i = 0; i < ENTRIES; i++)
+    for (unsigned n = 0, i = from; n < ENTRIES; n++, i = (i + 1) % ENTRIES)
         if (t[i])
             return false;
     return true;
@@ -229,7 +233,7 @@ static int unmap_level(struct pgtable *pt, uint64_t *table, unsigned level, uint
                 int rc = unmap_level(pt, t, level + 1, ia, chunk);
                 if (rc)
                     return rc;
-                if (table_empty(t)) {
+                if (table_empty(t, index_at(pt, ia + chunk, level + 1))) {
                     __atomic_store_n(e, 0, __ATOMIC_RELEASE);
                     pt->ops->tlb_inval(pt->ops->ctx, ALIGN_DOWN(ia, lsize), lsize);
                     free_table(pt, t);
