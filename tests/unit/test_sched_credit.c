@@ -16,13 +16,23 @@
 
 static const struct sim_load cpu_bound = { .kind = LOAD_CPU };
 
-static struct domain *dom(const char *name, unsigned vcpus, unsigned weight, unsigned cap)
+static struct domain *dom_with(const char *name, unsigned vcpus, struct sched_params sp)
 {
-    struct sched_params sp = { .weight = weight, .cap = cap };
     int err = 0;
     struct domain *d = sim_domain(name, vcpus, &sp, &err);
     assert_non_null(d);
     return d;
+}
+
+static struct domain *dom(const char *name, unsigned vcpus, unsigned weight, unsigned cap)
+{
+    return dom_with(name, vcpus, (struct sched_params){ .weight = weight, .cap = cap });
+}
+
+/* A one-vCPU domain pinned to one pCPU. */
+static struct domain *pinned_dom(const char *name, unsigned weight, unsigned cpu)
+{
+    return dom_with(name, 1, (struct sched_params){ .weight = weight, .affinity = BIT(cpu) });
 }
 
 static void weights_one_to_two(void **state)
@@ -250,16 +260,6 @@ static void ratelimit_defers_the_wait(void **state)
     sim_setup(1, "sched_slice_us=500 sched_ratelimit_us=2000", NULL);
     assert_int_equal(sched_ratelimit_ns, US(500));
     sim_finish();
-}
-
-/* A one-vCPU domain pinned to one pCPU. */
-static struct domain *pinned_dom(const char *name, unsigned weight, unsigned cpu)
-{
-    struct sched_params sp = { .weight = weight, .affinity = BIT(cpu) };
-    int err = 0;
-    struct domain *d = sim_domain(name, 1, &sp, &err);
-    assert_non_null(d);
-    return d;
 }
 
 /* On two pCPUs a wake-up passes over the pCPU whose vCPU is inside its rate limit and preempts
