@@ -308,23 +308,26 @@ XEN_ABI_SIZE(struct xen_domctl_paging_mempool, 8);
 
 /* Xen 4.17's arm64 vCPU register state (public/arch-arm.h), as the toolstack reads and sets
  * it (getvcpucontext, setvcpucontext).  AArch64 guests use x0-x30, pc64, cpsr (the guest's
- * PSTATE), spsr_el1, sp_el0, sp_el1 and elr_el1; the AArch32 banked fields are kept zero. */
+ * PSTATE), spsr_el1, sp_el0, sp_el1 and elr_el1; the AArch32 banked fields are kept zero.
+ * cpsr and spsr_el1 are 64 bits wide since Xen 4.16 (the AArch32 spsr_svc shares spsr_el1's
+ * place); every field after them moved by 8 bytes then. */
 struct vcpu_guest_core_regs {
     uint64_t x[31];
     uint64_t pc64;
-    uint32_t cpsr;
-    uint32_t spsr_el1;
+    uint64_t cpsr;
+    uint64_t spsr_el1;
     uint32_t spsr_fiq, spsr_irq, spsr_und, spsr_abt;
     uint64_t sp_el0;
     uint64_t sp_el1, elr_el1;
 };
-XEN_ABI_SIZE(struct vcpu_guest_core_regs, 304);
+XEN_ABI_SIZE(struct vcpu_guest_core_regs, 312);
 XEN_ABI_OFFSET(struct vcpu_guest_core_regs, pc64, 248);
 XEN_ABI_OFFSET(struct vcpu_guest_core_regs, cpsr, 256);
-XEN_ABI_OFFSET(struct vcpu_guest_core_regs, spsr_el1, 260);
-XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el0, 280);
-XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el1, 288);
-XEN_ABI_OFFSET(struct vcpu_guest_core_regs, elr_el1, 296);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, spsr_el1, 264);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, spsr_fiq, 272);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el0, 288);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, sp_el1, 296);
+XEN_ABI_OFFSET(struct vcpu_guest_core_regs, elr_el1, 304);
 
 #define VGCF_online (1U << 0)
 struct vcpu_guest_context {
@@ -334,12 +337,12 @@ struct vcpu_guest_context {
     uint64_t sctlr;
     uint64_t ttbcr, ttbr0, ttbr1;
 };
-XEN_ABI_SIZE(struct vcpu_guest_context, 344);
+XEN_ABI_SIZE(struct vcpu_guest_context, 352);
 XEN_ABI_OFFSET(struct vcpu_guest_context, user_regs, 8);
-XEN_ABI_OFFSET(struct vcpu_guest_context, sctlr, 312);
-XEN_ABI_OFFSET(struct vcpu_guest_context, ttbcr, 320);
-XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr0, 328);
-XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr1, 336);
+XEN_ABI_OFFSET(struct vcpu_guest_context, sctlr, 320);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbcr, 328);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr0, 336);
+XEN_ABI_OFFSET(struct vcpu_guest_context, ttbr1, 344);
 
 /* XEN_DOMCTL_getvcpucontext, setvcpucontext: ctxt points at a struct vcpu_guest_context (set
  * with a null ctxt: the vCPU is reset and down). */

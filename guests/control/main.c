@@ -931,7 +931,7 @@ static void vcpu_context(domid_t id)
               ctx.user_regs.cpsr == 0x3c5 && ctx.sctlr == 0x00c50078 && info.nr_online_vcpus == 1 &&
               (info.flags & XEN_DOMINF_paused),
           "vcpucontext",
-          "get %ld (flags %u: down), set %ld, get %ld: flags %u pc %#lx x0 %#lx cpsr %#x sctlr "
+          "get %ld (flags %u: down), set %ld, get %ld: flags %u pc %#lx x0 %#lx cpsr %#lx sctlr "
           "%#lx; %u online, flags %#x",
           g, first, s, g2, ctx.flags, ctx.user_regs.pc64, ctx.user_regs.x[0], ctx.user_regs.cpsr,
           ctx.sctlr, info.nr_online_vcpus, info.flags);

@@ -129,8 +129,8 @@ void arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
     struct vcpu_guest_core_regs *r = &c->user_regs;
     memcpy(r->x, v->arch.regs.x, sizeof(r->x));
     r->pc64 = v->arch.regs.pc;
-    r->cpsr = (uint32_t)v->arch.regs.pstate;
-    r->spsr_el1 = (uint32_t)v->arch.sys.spsr_el1;
+    r->cpsr = v->arch.regs.pstate;
+    r->spsr_el1 = v->arch.sys.spsr_el1;
     r->sp_el0 = v->arch.sys.sp_el0;
     r->sp_el1 = v->arch.sys.sp_el1;
     r->elr_el1 = v->arch.sys.elr_el1;
