@@ -5,6 +5,7 @@
 #   unit   make unit + scripts/run-unit.sh (host unit tests, ASan/UBSan)
 #   lint   scripts/lint.sh (clang-format, cppcheck, include rules)
 #   fetch  scripts/fetch-guest.sh (guest kernel and busybox into build/cache; only for e2e)
+#   abi    tests/abi/run.sh    (abi/xen/ against Debian's Xen headers)
 #   boot   tests/boot/run.sh   (Keel under QEMU)            } each only if present;
 #   guest  tests/guest/run.sh  (bare-metal test guests)      } a missing runner is
 #   fuzz   tests/fuzz/run.sh   (hostile guest, a few seeds)  } skipped, not failed
@@ -94,7 +95,7 @@ run_stage lint 600 scripts/lint.sh
 if [ -f tests/e2e/run.sh ]; then
     run_stage fetch 900 scripts/fetch-guest.sh
 fi
-for tier in boot guest fuzz e2e multi bench; do
+for tier in abi boot guest fuzz e2e multi bench; do
     r=tests/$tier/run.sh
     args=""
     case $tier in

@@ -198,7 +198,7 @@ XEN_ABI_OFFSET(struct xen_sysctl_cputopoinfo, cputopo, 8);
 /* XEN_SYSCTL_numainfo: each node's memory and the node distance matrix (row-major,
  * num_nodes x num_nodes).  With both handles null, OUT num_nodes = the nodes there are; else
  * IN num_nodes = the arrays' dimension, OUT = how many nodes were written. */
-#define XEN_INVALID_MEM_SZ (~0ULL)
+#define XEN_INVALID_MEM_SZ (~0U) /* 32 bits wide in 4.17, though memsize is 64 */
 #define XEN_INVALID_NODE_DIST (~0U)
 struct xen_sysctl_meminfo {
     uint64_t memsize; /* bytes */
