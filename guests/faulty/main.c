@@ -19,6 +19,11 @@
  *   fault=exc-loop     VBAR_EL1 points at an unbacked guest-physical address, then a fault:
  *                      every exception entry is an instruction abort, forever
  *   fault=reboot       PSCI SYSTEM_RESET at once (the restart loop of tests/multi)
+ *   fault=prod         every vCPU calls, for every domain id, the hypercalls an unprivileged
+ *                      guest may aim at another domain: bind to its port, make or read a
+ *                      port in it, query its grant table and memory, read its parameters.
+ *                      Beside a domain that restarts, they reach its id while it is being
+ *                      built.  Every call must be answered (an error) and we go on.
  *
  *   ms=N               how long wild/flood/spin-masked/wfi-storm go on (0 = forever); wild
  *                      defaults to 2000, the others to 0
@@ -34,6 +39,10 @@
  *
  * Lines: "FAULTY <mode>: ..." for what it did, GUEST-TEST checks for what must hold.
  */
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+#include <xen/hvm.h>
+#include <xen/memory.h>
 #include "arm.h"
 #include "bootargs.h"
 #include "console.h"
@@ -64,10 +73,11 @@ enum mode {
     M_HANG,
     M_WFI_STORM,
     M_EXC_LOOP,
-    M_REBOOT
+    M_REBOOT,
+    M_PROD
 };
-static const char *const mode_names[] = { "",     "crash",     "wild",     "flood", "spin-masked",
-                                          "hang", "wfi-storm", "exc-loop", "reboot" };
+static const char *const mode_names[] = { "",     "crash",     "wild",     "flood",  "spin-masked",
+                                          "hang", "wfi-storm", "exc-loop", "reboot", "prod" };
 enum end { END_POWEROFF, END_CRASH, END_REBOOT };
 
 static enum mode mode;
@@ -422,6 +432,7 @@ static void run_wild(void)
 /* ---- interrupts: flood, masked spin, WFI storm ---- */
 
 static uint64_t sgi_sent[MAX_VCPUS], sgi_got[MAX_VCPUS], wfi_count[MAX_VCPUS];
+static uint64_t prod_calls[MAX_VCPUS], prod_bound[MAX_VCPUS];
 
 static void on_irq(unsigned intid)
 {
@@ -452,7 +463,8 @@ static uint64_t work_done(void)
     uint64_t sum = 0;
     for (unsigned i = 0; i < MAX_VCPUS; i++)
         sum += __atomic_load_n(&sgi_sent[i], __ATOMIC_RELAXED) +
-               __atomic_load_n(&wfi_count[i], __ATOMIC_RELAXED);
+               __atomic_load_n(&wfi_count[i], __ATOMIC_RELAXED) +
+               __atomic_load_n(&prod_calls[i], __ATOMIC_RELAXED);
     return sum;
 }
 
@@ -474,6 +486,45 @@ static void flood(unsigned me)
         }
     }
     irq_disable();
+}
+
+/* ---- prod: hypercalls aimed at every other domain ---- */
+
+#define PROD_DOMIDS 64 /* past Keel's table (64 domains) by one: an id that is never there */
+
+static void prod_one(unsigned me, domid_t id)
+{
+    struct evtchn_bind_interdomain b = { .remote_dom = id, .remote_port = 1 + me % 3 };
+    if (xen_hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, (uintptr_t)&b, 0, 0,
+                      0) == 0) {
+        /* Only a port offered to us binds; give it back so that ours do not run out. */
+        struct evtchn_close c = { .port = b.local_port };
+        xen_hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_close, (uintptr_t)&c, 0, 0, 0);
+        prod_bound[me]++;
+    }
+    struct evtchn_alloc_unbound a = { .dom = id, .remote_dom = DOMID_SELF };
+    if (xen_hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, (uintptr_t)&a, 0, 0,
+                      0) == 0) { /* only in ourselves */
+        struct evtchn_close c = { .port = a.port };
+        xen_hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_close, (uintptr_t)&c, 0, 0, 0);
+    }
+    struct evtchn_status st = { .dom = id, .port = 1 };
+    xen_hypercall(HYPERVISOR_event_channel_op, EVTCHNOP_status, (uintptr_t)&st, 0, 0, 0);
+    struct gnttab_query_size q = { .dom = id };
+    xen_hypercall(HYPERVISOR_grant_table_op, GNTTABOP_query_size, (uintptr_t)&q, 1, 0, 0);
+    domid_t dom = id;
+    xen_hypercall(HYPERVISOR_memory_op, XENMEM_current_reservation, (uintptr_t)&dom, 0, 0, 0);
+    struct xen_hvm_param hp = { .domid = id, .index = HVM_PARAM_STORE_EVTCHN };
+    xen_hypercall(HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&hp, 0, 0, 0);
+    __atomic_store_n(&prod_calls[me], prod_calls[me] + 6, __ATOMIC_RELAXED);
+}
+
+static void prod(unsigned me)
+{
+    uint64_t deadline = timer_deadline_us(run_ms * 1000);
+    while (run_ops ? prod_calls[me] < run_ops : time_left(deadline))
+        for (domid_t id = 0; id <= PROD_DOMIDS; id++)
+            prod_one(me, id);
 }
 
 static void arm_timer_pending(void)
@@ -539,6 +590,9 @@ static void act(unsigned me)
     switch (mode) {
     case M_FLOOD:
         flood(me);
+        break;
+    case M_PROD:
+        prod(me);
         break;
     case M_SPIN_MASKED:
         spin_masked();
@@ -629,6 +683,15 @@ void guest_main(void *dtb)
                got, vcpus_started, ms);
         check(got > 0, "flood_delivered", "%lu of %lu SGIs taken (repeats of a pending SGI merge)",
               got, sent);
+    } else if (mode == M_PROD) {
+        uint64_t calls = 0, bound = 0;
+        for (unsigned i = 0; i < vcpus_started; i++) {
+            calls += prod_calls[i];
+            bound += prod_bound[i];
+        }
+        printf("FAULTY prod: %lu hypercalls at other domains, %lu binds, in %lu ms\n", calls, bound,
+               ms);
+        check(calls > 0, "prod_answered", "%lu hypercalls answered", calls);
     } else if (mode == M_WFI_STORM) {
         printf("FAULTY wfi-storm: %lu WFIs returned in %lu ms\n", wfis, ms);
         check(wfis > 0, "wfi_storm", "%lu WFIs with a pending masked interrupt returned", wfis);

@@ -84,10 +84,16 @@ static int alloc_domain_id(struct domain *d)
     return -ENOSPC;
 }
 
-/* domain_list_lock held: take a reference on a listed domain. */
-static struct domain *get_locked(unsigned id)
+/* domain_list_lock held: take a reference on a listed domain; unless building is true, only
+ * on one that is built.  A domain is listed from the start of domain_create, so that its id is
+ * taken, but until domain_start or createdomain publishes it (state, release; acquire here)
+ * its parts may be missing or half made: no hypercall may reach it (event channels, grant
+ * tables, shutdown), only its builder, which holds it already. */
+static struct domain *get_locked(unsigned id, bool building)
 {
     struct domain *d = domains[id];
+    if (d && !building && __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_BUILDING)
+        d = NULL;
     if (d)
         __atomic_fetch_add(&d->refs, 1, __ATOMIC_RELAXED);
     return d;
@@ -98,7 +104,7 @@ struct domain *domain_get(unsigned id)
     if (id >= MAX_DOMAINS)
         return NULL;
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
-    struct domain *d = get_locked(id);
+    struct domain *d = get_locked(id, false);
     spin_unlock_irqrestore(&domain_list_lock, flags);
     return d;
 }
@@ -112,14 +118,24 @@ struct domain *domain_get_any(struct domain *self, unsigned id)
     return id < DOMID_FIRST_RESERVED ? domain_get(id) : NULL;
 }
 
-struct domain *domain_get_next(int after)
+static struct domain *get_next(int after, bool building)
 {
     struct domain *d = NULL;
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
     for (int id = MAX(after + 1, 0); !d && id < MAX_DOMAINS; id++)
-        d = get_locked((unsigned)id);
+        d = get_locked((unsigned)id, building);
     spin_unlock_irqrestore(&domain_list_lock, flags);
     return d;
+}
+
+struct domain *domain_get_next(int after)
+{
+    return get_next(after, false);
+}
+
+struct domain *domain_get_next_listed(int after)
+{
+    return get_next(after, true);
 }
 
 unsigned long domain_lock_pair(struct domain *a, struct domain *b)

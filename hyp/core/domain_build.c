@@ -367,11 +367,11 @@ static bool host_irq_edge(unsigned irq)
 static void irq_holder(const struct domain *d, unsigned irq, char *out, size_t size)
 {
     snprintf(out, size, "Keel's own");
-    for (struct domain *o = domain_get_next(-1); o; o = domain_get_next((int)o->id)) {
+    for_each_listed_domain(o)
+    {
         for (unsigned i = 0; o != d && i < o->cfg.nr_irqs; i++)
             if (o->cfg.irqs[i] == irq)
                 snprintf(out, size, "given to domain %s", o->name);
-        domain_put(o);
     }
 }
 

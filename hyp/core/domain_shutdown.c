@@ -72,7 +72,7 @@ static void report_free(const char *name)
     struct page_stats ps;
     uint64_t held = 0;
     page_alloc_stats(&ps);
-    for_each_domain(d)
+    for_each_listed_domain(d)
     {
         held += __atomic_load_n(&d->mem_pages, __ATOMIC_RELAXED);
     }

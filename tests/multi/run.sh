@@ -18,7 +18,10 @@
 #   restart-100    guests/faulty fault=reboot with on_reboot = "restart": it resets itself at
 #                  once, Keel restarts it; the launcher stops after the 100th "memory
 #                  returned".  100 restarts, 100 boots, and the free-page count after the
-#                  first and the hundredth destroy must be equal (no leak per cycle).
+#                  first and the hundredth destroy must be equal (no leak per cycle).  On the
+#                  other pCPU guests/faulty fault=prod aims hypercalls at every domain id, so
+#                  also at the restarting one while Keel rebuilds it: that neighbour must run
+#                  on untouched (no Keel message about it).
 #   restart-race-smpN  guests/lifecycle race=both (3 vCPUs, on_poweroff = "restart") on N
 #                  pCPUs (2 and 4) beside guests/faulty flooding SGIs: each round it powers off
 #                  (SCHEDOP_shutdown or PSCI SYSTEM_OFF) while one vCPU allocates and frees
@@ -245,7 +248,11 @@ case_restart_100() {
     mkdir -p "$dir"
     cfg "$dir/cyc.cfg" cyc 32 2 "$GUESTS/faulty.Image" "fault=reboot" 'on_reboot="restart"' \
         'on_crash="destroy"'
-    launch "$log" 900 --stop-on "domain cyc: memory returned" --stop-count $n "$dir/cyc.cfg"
+    # On the other pCPU, a neighbour aims event-channel, grant, memory and parameter calls at
+    # every domain id, so they also reach cyc while it is being rebuilt.
+    cfg "$dir/prod.cfg" prod 32 2 "$GUESTS/faulty.Image" "fault=prod" 'on_crash="destroy"'
+    launch "$log" 900 --smp 2 --stop-on "domain cyc: memory returned" --stop-count $n \
+        "$dir/cyc.cfg" "$dir/prod.cfg"
     run_problems "$log"
     [ "$rc" = 0 ] || [ "$rc" = 3 ] || why+=("launcher exit status $rc: $(grep '^keel-qemu: ' "$log" | tail -1)")
     # Count what happened up to the n-th "memory returned" (QEMU goes on briefly after it).
@@ -257,6 +264,9 @@ case_restart_100() {
         restarts=$(con_keel "$log" | head -n "$upto" | grep -cF "domain cyc: restarting")
         [ "$restarts" -ge $n ] || why+=("$restarts 'restarting' lines in $n cycles")
     fi
+    con_domain "$log" prod | grep -q "^FAULTY prod: start" || why+=("the prodding neighbour did not start")
+    con_keel "$log" | grep -qE "domain prod: (shut|crash|destroy|restart)" &&
+        why+=("$(con_keel "$log" | grep -m1 -E "domain prod: (shut|crash|destroy|restart)")")
     boots=$(con_domain "$log" cyc | grep -c "^FAULTY reboot: PSCI SYSTEM_RESET")
     [ "$boots" -ge $n ] || why+=("the guest booted $boots times, want $n")
     con_keel "$log" | grep -qF "domain cyc: restart failed" &&

@@ -58,14 +58,15 @@ paddr_t shared_info_pa(struct domain *d)
     return 0x48000000 + d->id * 0x1000;
 }
 
-/* Domains 1 (built), 2 (being built) and 3 (built); references counted. */
+/* Domains 1 (built), 2 (being built) and 3 (built); references counted.  As domain.c does,
+ * domain_get and domain_get_next give out only built domains. */
 static struct domain doms[4];
 static struct vcpu vcpus[4][2];
 static int refs;
 
 static struct domain *ref(unsigned id)
 {
-    if (id < 1 || id > 3)
+    if (id < 1 || id > 3 || doms[id].state == DOM_BUILDING)
         return NULL;
     refs++;
     return &doms[id];
@@ -78,8 +79,8 @@ struct domain *domain_get(unsigned id)
 
 struct domain *domain_get_next(int after)
 {
-    for (int id = after + 1; id <= 3; id++)
-        if (id >= 1)
+    for (int id = MAX(after + 1, 1); id <= 3; id++)
+        if (doms[id].state != DOM_BUILDING)
             return ref((unsigned)id);
     return NULL;
 }

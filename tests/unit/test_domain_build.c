@@ -133,8 +133,9 @@ void domain_kill(struct domain *d)
             irq_owner[i] = NULL;
 }
 
-/* The domains listed: created and not killed. */
-struct domain *domain_get_next(int after)
+/* The domains listed: created and not killed (being built or not: irq_holder names the ones
+ * built before at boot, which start only when all are built). */
+struct domain *domain_get_next_listed(int after)
 {
     for (unsigned i = 0; i < nr_made; i++)
         if ((int)made[i]->id > after && made[i]->state != DOM_DYING)

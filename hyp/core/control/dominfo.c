@@ -10,31 +10,16 @@
 #include <hyp/shared_info.h>
 #include <hyp/string.h>
 
-/* A domain being built (at boot, or rebuilt by a restart) is not there yet: none of its parts
- * may be touched until domain_start publishes it (release; acquire here). */
-static struct domain *built(struct domain *d)
-{
-    if (d && __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_BUILDING) {
-        domain_put(d);
-        return NULL;
-    }
-    return d;
-}
-
+/* A domain being built (at boot, or rebuilt by a restart) is not there yet: domain_get does
+ * not give it out. */
 struct domain *ctl_domain_get(unsigned id)
 {
-    return built(domain_get(id));
+    return domain_get(id);
 }
 
 struct domain *ctl_domain_get_from(unsigned first)
 {
-    for (struct domain *d = domain_get_next((int)first - 1); d;) {
-        unsigned id = d->id;
-        if ((d = built(d)))
-            return d;
-        d = domain_get_next((int)id);
-    }
-    return NULL;
+    return domain_get_next((int)first - 1);
 }
 
 /* Xen's rule: the domain is blocked only if every online vCPU is, running if any vCPU is on a

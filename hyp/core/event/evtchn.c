@@ -30,6 +30,15 @@ static unsigned max_ports(const struct domain *d)
     return n < EVTCHN_FIFO_NR_CHANNELS ? (unsigned)n : EVTCHN_FIFO_NR_CHANNELS;
 }
 
+static void table_free(struct evtchn_domain *e)
+{
+    for (unsigned b = 0; e->bucket && b < e->nr_buckets; b++)
+        heap_free(e->bucket[b]);
+    heap_free(e->bucket);
+    heap_free(e->virq_port);
+    heap_free(e);
+}
+
 int evtchn_domain_init(struct domain *d)
 {
     struct evtchn_domain *e = heap_zalloc(sizeof(*e));
@@ -41,15 +50,18 @@ int evtchn_domain_init(struct domain *d)
     e->nr_vcpus = d->nr_vcpus;
     e->max_ports = max_ports(d);
     e->nr_buckets = (e->max_ports + EVTCHN_BUCKET_PORTS - 1) / EVTCHN_BUCKET_PORTS;
-    d->evtchn = e; /* now, so that the free of a half-built domain finds what there is */
     e->virq_port = heap_zalloc(d->nr_vcpus * NR_VIRQS * sizeof(*e->virq_port));
     e->bucket = heap_zalloc(e->nr_buckets * sizeof(*e->bucket));
-    if (!e->virq_port || !e->bucket)
+    if (e->bucket)
+        e->bucket[0] = heap_zalloc(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn_port));
+    if (!e->virq_port || !e->bucket || !e->bucket[0]) {
+        table_free(e);
         return -ENOMEM;
-    e->bucket[0] = heap_zalloc(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn_port));
-    if (!e->bucket[0])
-        return -ENOMEM;
+    }
     e->bucket[0][EVTCHN_PORT_INVALID].state = ECS_RESERVED;
+    /* Whole or not at all: every other path (kill, close, free) takes a non-null d->evtchn
+     * to be complete. */
+    d->evtchn = e;
     return 0;
 }
 
@@ -63,11 +75,7 @@ void evtchn_domain_free(struct domain *d)
         evtchn_fifo_destroy(d);
         spin_unlock_irqrestore(&e->lock, flags);
     }
-    for (unsigned b = 0; e->bucket && b < e->nr_buckets; b++)
-        heap_free(e->bucket[b]);
-    heap_free(e->bucket);
-    heap_free(e->virq_port);
-    heap_free(e);
+    table_free(e);
     d->evtchn = NULL;
 }
 

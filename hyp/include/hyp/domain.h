@@ -243,30 +243,44 @@ void domain_kill(struct domain *d);
  * start them.  Returns how many started. */
 unsigned domain_build_all(void);
 
-/* A reference to the listed domain id, or NULL.  Give it back with domain_put. */
+/* A reference to the domain id, or NULL: a listed domain that is built (domain_start or the
+ * toolstack's createdomain made it so; one still being built is no one else's to touch).
+ * Give it back with domain_put. */
 struct domain *domain_get(unsigned id);
 /* A reference to the domain a hypercall names: id DOMID_SELF is self, other ids from
  * DOMID_FIRST_RESERVED up name none (NULL), any other id the listed domain (which may be self).
  * Who may act on the domain is policy_may_target's to say. */
 struct domain *domain_get_any(struct domain *self, unsigned id);
-/* Iterate: a reference to the next listed domain with id > after (start with -1), or NULL.
+/* Iterate: a reference to the next built domain with id > after (start with -1), or NULL.
  * The caller puts each one. */
 struct domain *domain_get_next(int after);
+/* The same over every listed domain, those being built too: only their configuration, name
+ * and page count may be read (the boot's messages, memory accounts). */
+struct domain *domain_get_next_listed(int after);
 /* Another reference to d, which the caller already holds one on. */
 void domain_ref(struct domain *d);
 /* Give a reference back; the last one frees d (later, from a timer: safe under any lock). */
 void domain_put(struct domain *d);
-/* The next listed domain after d (a reference), with d's reference put: a walk's step. */
+/* The next built domain after d (a reference), with d's reference put: a walk's step. */
 static inline struct domain *domain_next(struct domain *d)
 {
     struct domain *n = domain_get_next((int)d->id);
     domain_put(d);
     return n;
 }
-/* Iterate over the listed domains, holding a reference on the current one: a domain killed
+/* Iterate over the built domains, holding a reference on the current one: a domain killed
  * meanwhile on another pCPU stays readable until the loop moves on.  A loop left early must
  * put the current one itself. */
 #define for_each_domain(d) for (struct domain *d = domain_get_next(-1); d; d = domain_next(d))
+static inline struct domain *domain_next_listed(struct domain *d)
+{
+    struct domain *n = domain_get_next_listed((int)d->id);
+    domain_put(d);
+    return n;
+}
+/* The same over the listed domains, those being built too (see domain_get_next_listed). */
+#define for_each_listed_domain(d)                                                                  \
+    for (struct domain *d = domain_get_next_listed(-1); d; d = domain_next_listed(d))
 /* Free now the domains whose last reference has gone and that wait for the reclaim timer.  Only
  * where that timer's callback could run: a timer callback, with no lock held. */
 void domain_reclaim_now(void);
