@@ -806,14 +806,20 @@ static void acquire_resource(void)
     a.type = XENMEM_resource_grant_table;
     a.domid = 42;
     long none = acquire(&a);
+    a.domid = self_id; /* its own frames: only through add_to_physmap */
+    long self = acquire(&a);
+    a.domid = DOMID_SELF;
+    long self_alias = acquire(&a);
     a.domid = peer_id;
     a.frame_list = 0; /* a size query asks with 0 frames */
     long query = acquire(&a);
     check(beyond == -XEN_EINVAL && pad == -XEN_EINVAL && ioreq == -XEN_EOPNOTSUPP &&
-              none == -XEN_ESRCH && query == -XEN_EINVAL,
+              none == -XEN_ESRCH && self == -XEN_EPERM && self_alias == -XEN_ESRCH &&
+              query == -XEN_EINVAL,
           "acquire_resource_errors",
-          "frame %u: %ld, pad: %ld, ioreq server: %ld, domain 42: %ld, query with 1 frame: %ld",
-          max, beyond, pad, ioreq, none, query);
+          "frame %u: %ld, pad: %ld, ioreq server: %ld, domain 42: %ld, itself: %ld (DOMID_SELF: "
+          "%ld), query with 1 frame: %ld",
+          max, beyond, pad, ioreq, none, self, self_alias, query);
     a.nr_frames = 1;
     a.frame_list = va_unmapped;
     r = acquire(&a);

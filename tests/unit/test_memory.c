@@ -131,9 +131,11 @@ void gnttab_query_size(struct domain *ld, struct gnttab_query_size *op)
     op->status = GNTST_okay;
 }
 
-void gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn)
+uint64_t gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn)
 {
+    uint64_t old = grant_frame_gfn;
     grant_frame_gfn = gfn;
+    return old;
 }
 
 struct domain *domain_get_any(struct domain *self, unsigned id)
@@ -340,6 +342,17 @@ static void add_to_physmap_refusals(void **state)
     assert_int_equal(grant_frame_gfn, 4); /* what setup_table reports from now on */
     assert_int_equal(refs(grant_frame), 2);
     assert_int_equal(memory_add_to_physmap(d, d, XENMAPSPACE_grant_table, 1, 5, 0), -EINVAL);
+    /* One place per frame: mapped again elsewhere, it leaves the old place (and its
+     * reference goes with it); mapped again at the same place, nothing changes. */
+    assert_int_equal(memory_add_to_physmap(d, d, XENMAPSPACE_grant_table, 0, 7, 0), 0);
+    assert_int_equal(type_at(d, 4), P2M_NONE);
+    assert_int_equal(type_at(d, 7), P2M_SHARED);
+    assert_int_equal(refs(grant_frame), 2);
+    assert_int_equal(memory_add_to_physmap(d, d, XENMAPSPACE_grant_table, 0, 7, 0), 0);
+    assert_int_equal(refs(grant_frame), 2);
+    assert_int_equal(memory_add_to_physmap(d, d, XENMAPSPACE_grant_table, 0, 4, 0), 0);
+    assert_int_equal(type_at(d, 7), P2M_NONE);
+    assert_int_equal(refs(grant_frame), 2);
     assert_int_equal(memory_remove_from_physmap(d, 4), 0);
     assert_int_equal(refs(grant_frame), 1);
     /* Foreign pages: a domU may not, the control domain may map another's RAM. */

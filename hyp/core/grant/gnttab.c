@@ -123,15 +123,19 @@ int gnttab_frame_for_map(struct domain *d, uint64_t idx, paddr_t *pa)
     return rc;
 }
 
-void gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn)
+uint64_t gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn)
 {
     struct gnttab *gt = d->gnttab;
+    uint64_t old = GNTTAB_INVALID_GFN;
     if (!gt)
-        return;
+        return old;
     unsigned long flags = spin_lock_irqsave(&gt->lock);
-    if (idx < gt->nr_frames)
+    if (idx < gt->nr_frames) {
+        old = gt->gfn[idx];
         gt->gfn[idx] = gfn;
+    }
     spin_unlock_irqrestore(&gt->lock, flags);
+    return old;
 }
 
 /* --- pinning (xen-abi-facts D.1) --- */

@@ -237,10 +237,16 @@ static long acquire_resource(struct vcpu *v, uint64_t args[5], uint64_t start)
         return -EFAULT;
     if (r.pad)
         return -EINVAL;
+    /* Another domain's resource only (Xen's rcu_lock_remote_domain_by_id): the caller's own
+     * frames are its to map with add_to_physmap, where each has one place. */
+    if (r.domid == DOMID_SELF)
+        return -ESRCH;
     int rc = target(v, r.domid, &d);
     if (rc)
         return rc;
-    if (r.type != XENMEM_resource_grant_table || r.id != XENMEM_resource_grant_table_id_shared)
+    if (d == v->dom)
+        rc = -EPERM;
+    else if (r.type != XENMEM_resource_grant_table || r.id != XENMEM_resource_grant_table_id_shared)
         rc = -EOPNOTSUPP;
     else if (!r.frame_list && (r.nr_frames || start)) /* a size query asks with 0 */
         rc = -EINVAL;

@@ -92,23 +92,32 @@ static int map_held(struct domain *d, uint64_t gpfn, paddr_t pa, enum p2m_type t
     return rc;
 }
 
-/* The shared_info page has one place in the map: mapping it at a new gpfn takes it away from
- * the old one (as Xen 4.17 does), so a guest cannot make Keel hold references without bound. */
+/* After a frame of Keel's (shared_info, a grant-table frame) went to gpfn: take it away from
+ * its old place, if that still holds it.  Each such frame has one place in the map, as on Xen
+ * 4.17, so a guest cannot make Keel hold references and stage-2 tables without bound by
+ * mapping one frame at ever new addresses. */
+static void unmap_old_place(struct domain *d, uint64_t old, uint64_t gpfn, paddr_t pa)
+{
+    paddr_t old_pa;
+    enum p2m_type t;
+    if (old != GFN_INVALID && old != gpfn &&
+        !physmap_lookup(d, GPA(old << PAGE_SHIFT), &old_pa, &t) && t == P2M_SHARED && old_pa == pa)
+        physmap_remove(d, GPA(old << PAGE_SHIFT), P2M_BIT(P2M_SHARED), NULL);
+}
+
 static int map_shared_info(struct domain *d, uint64_t idx, uint64_t gpfn)
 {
     if (idx != 0)
         return -EINVAL;
-    paddr_t pa = shared_info_pa(d), old_pa;
-    enum p2m_type t;
+    paddr_t pa = shared_info_pa(d);
     unsigned long flags = spin_lock_irqsave(&d->lock);
     uint64_t old = d->shared_info_gfn;
     frame_ref(pa);
     int rc = map_held(d, gpfn, pa, P2M_SHARED);
-    if (!rc && old != GFN_INVALID && old != gpfn &&
-        !physmap_lookup(d, GPA(old << PAGE_SHIFT), &old_pa, &t) && t == P2M_SHARED && old_pa == pa)
-        physmap_remove(d, GPA(old << PAGE_SHIFT), P2M_BIT(P2M_SHARED), NULL);
-    if (!rc)
+    if (!rc) {
+        unmap_old_place(d, old, gpfn, pa);
         d->shared_info_gfn = gpfn;
+    }
     spin_unlock_irqrestore(&d->lock, flags);
     return rc;
 }
@@ -121,8 +130,10 @@ static int map_grant_frame(struct domain *d, uint64_t idx, uint64_t gpfn)
         return rc;
     frame_ref(pa);
     rc = map_held(d, gpfn, pa, P2M_SHARED);
+    /* What setup_table reports from now on.  Of two calls racing on one frame, each takes
+     * away the place the other had noted, so one place stays. */
     if (!rc)
-        gnttab_note_frame_gfn(d, idx, gpfn); /* what setup_table reports from now on */
+        unmap_old_place(d, gnttab_note_frame_gfn(d, idx, gpfn), gpfn, pa);
     return rc;
 }
 

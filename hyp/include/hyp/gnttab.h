@@ -52,9 +52,9 @@ void gnttab_domain_free(struct domain *d);
  * dying domain, -ENOMEM.  The caller maps it with physmap_map_frame after taking a reference
  * (frame_ref). */
 int gnttab_frame_for_map(struct domain *d, uint64_t idx, paddr_t *pa);
-/* Optional: frame idx of d's table now appears at gfn in d's memory map (what setup_table
- * reports; GNTTAB_INVALID_GFN until said). */
-void gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn);
+/* Frame idx of d's table now appears at gfn in d's memory map (what setup_table reports;
+ * GNTTAB_INVALID_GFN until said).  Returns the gfn noted before, GNTTAB_INVALID_GFN if none. */
+uint64_t gnttab_note_frame_gfn(struct domain *d, uint64_t idx, uint64_t gfn);
 
 /* --- operations (the caller is ld, the domain whose vCPU made the call) --- */
 
