@@ -12,6 +12,7 @@
 #include <hyp/console.h>
 #include <hyp/errno.h>
 #include <hyp/page_alloc.h>
+#include <hyp/physmap.h>
 #include <hyp/spinlock.h>
 #include <xen/arch-arm.h>
 
@@ -91,12 +92,17 @@ static void s2_tlb_inval(void *ctx, uint64_t ipa, uint64_t size)
     arch_irq_restore(flags);
 }
 
+/* Table pages come from the page allocator, within the domain's table bound (core/mm). */
 static void *s2_alloc(void *ctx, unsigned order)
 {
     struct domain *d = ctx;
+    if (!physmap_table_take(d, 1UL << order))
+        return NULL;
     void *p = page_zalloc(order);
     if (p)
         d->mem_pages += 1UL << order;
+    else
+        physmap_table_give(d, 1UL << order);
     return p;
 }
 
@@ -105,6 +111,7 @@ static void s2_free(void *ctx, void *p, unsigned order)
     struct domain *d = ctx;
     page_free(p, order);
     d->mem_pages -= 1UL << order;
+    physmap_table_give(d, 1UL << order);
 }
 
 static const struct pgtable_ops s2_ops_template = { s2_alloc, s2_free, s2_tlb_inval, NULL };

@@ -20,8 +20,8 @@ long ctl_set_paging_mempool_size(struct domain *d, uint64_t bytes)
 {
     if (bytes & (PAGE_SIZE - 1))
         return -EINVAL;
-    /* Keel takes its tables from the domain's charge as it needs them: the pool is a size the
-     * toolstack sets and reads back, nothing is reserved. */
+    /* Keel takes table pages from the allocator as the domain needs them, nothing is reserved:
+     * the pool's size bounds them (physmap_table_bound, never below Xen's default). */
     WRITE_ONCE(d->paging_mempool_pages, bytes >> PAGE_SHIFT);
     return 0;
 }

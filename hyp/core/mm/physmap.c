@@ -37,6 +37,30 @@ static bool dying(struct domain *d)
     return READ_ONCE(d->state) == DOM_DYING;
 }
 
+/* The root table and the device and special pages (shared_info, grant frames, the vGIC's)
+ * beside RAM: a few pages Xen's per-vCPU share would cover, kept apart so that a domain made
+ * with no memory yet (createdomain, before max_mem) can still be set up. */
+#define TABLE_SLACK 32
+
+uint64_t physmap_table_bound(const struct domain *d)
+{
+    uint64_t xen = 256 * (uint64_t)d->nr_vcpus + (READ_ONCE(d->max_pages) >> (20 - PAGE_SHIFT)) * 2;
+    return MAX(READ_ONCE(d->paging_mempool_pages), xen) + TABLE_SLACK;
+}
+
+bool physmap_table_take(struct domain *d, uint64_t n)
+{
+    if (!dying(d) && d->table_pages + n > physmap_table_bound(d))
+        return false;
+    d->table_pages += n;
+    return true;
+}
+
+void physmap_table_give(struct domain *d, uint64_t n)
+{
+    d->table_pages -= n;
+}
+
 /* p2m_lock held: account for and put the reference of the mapping [gpa, +size) of type t.
  * Untouched RAM holds no references: its pages go straight back to the allocator. */
 static void drop_mapping(struct domain *d, paddr_t pa, uint64_t size, enum p2m_type t)

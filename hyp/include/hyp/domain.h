@@ -176,7 +176,8 @@ struct domain {
     uint64_t tot_pages;            /* RAM pages mapped (p2m_lock) */
     uint64_t max_pages;            /* how many it may have */
     uint64_t mem_pages;            /* pages charged to this domain (RAM + tables + metadata) */
-    uint64_t paging_mempool_pages; /* the toolstack's stage-2 pool size (nothing reserved) */
+    uint64_t paging_mempool_pages; /* the toolstack's stage-2 pool size (a bound, see below) */
+    uint64_t table_pages;          /* stage-2 table pages held (p2m_lock): physmap_table_take */
     /* Where its RAM was populated at build (guest-physical banks; bank 0 holds the kernel), as
      * its device tree describes it. */
     struct mem_range ram[MAX_GUEST_RAM_BANKS];

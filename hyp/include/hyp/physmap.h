@@ -18,6 +18,19 @@
 #define P2M_WRITABLE                                                                               \
     (P2M_BIT(P2M_RAM_RW) | P2M_BIT(P2M_SHARED) | P2M_BIT(P2M_GRANT_RW) | P2M_BIT(P2M_FOREIGN_RW))
 
+/* Stage-2 table pages, charged against d's bound (the arch's table allocator calls these,
+ * p2m_lock held).  The bound is Xen 4.17's paging pool: the size the toolstack set
+ * (set_paging_mempool_size), and never less than what Xen gives a domain of d's vCPUs and
+ * max_pages (1 MiB per vCPU and 8 KiB per MiB of RAM: maps all of its RAM in 4 KiB pages four
+ * times over).  Without it a guest that maps pages far apart (grants at scattered addresses,
+ * single pages 2 MiB apart) makes Keel allocate a table for each.  take: whether n more pages
+ * fit (they are then counted); a dying domain's teardown is never refused.  give: n pages
+ * went back. */
+bool physmap_table_take(struct domain *d, uint64_t n);
+void physmap_table_give(struct domain *d, uint64_t n);
+/* The bound itself, in pages. */
+uint64_t physmap_table_bound(const struct domain *d);
+
 /* Back [gpa, gpa + size) (page aligned, nothing mapped there) with new RAM of d, in the largest
  * blocks that alignment and free memory allow.  It reads as zeros: it is zeroed when first
  * touched (by d, or by a lookup here), not now, so this costs time per block, not per byte.
