@@ -49,3 +49,6 @@ UNIT_SRCS_pgtable := hyp/arch/arm64/pgtable.c
 
 UNIT_TESTS += fdt_write
 UNIT_SRCS_fdt_write := hyp/lib/fdt_write.c hyp/lib/fdt.c
+
+UNIT_TESTS += spinlock
+UNIT_SRCS_spinlock :=

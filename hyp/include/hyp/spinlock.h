@@ -20,14 +20,15 @@ static inline void spin_lock(struct spinlock *l)
         arch_cpu_relax();
 }
 
+/* Take the lock only if it is free (next == owner): one compare-and-swap of both halves. */
 static inline bool spin_trylock(struct spinlock *l)
 {
-    struct spinlock old = { __atomic_load_n(&l->owner, __ATOMIC_RELAXED), 0 };
-    old.next = old.owner;
+    uint16_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+    struct spinlock free = { .next = owner, .owner = owner };
+    struct spinlock taken = { .next = (uint16_t)(owner + 1), .owner = owner };
     uint32_t expect, want;
-    __builtin_memcpy(&expect, &old, 4);
-    old.next++;
-    __builtin_memcpy(&want, &old, 4);
+    __builtin_memcpy(&expect, &free, 4);
+    __builtin_memcpy(&want, &taken, 4);
     return __atomic_compare_exchange_n((uint32_t *)(void *)l, &expect, want, false,
                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
