@@ -41,6 +41,23 @@ static bool exists(unsigned id)
     return id == 0 || id == 1 || id == 2 || id == 5;
 }
 
+/* The one-call-at-a-time lock: busy when another pCPU's toolstack call holds it. */
+static bool ctl_busy, ctl_held;
+
+bool ctl_lock_try(void)
+{
+    if (ctl_busy || ctl_held)
+        return false;
+    ctl_held = true;
+    return true;
+}
+
+void ctl_unlock(void)
+{
+    assert_true(ctl_held);
+    ctl_held = false;
+}
+
 struct domain *ctl_domain_get(unsigned id)
 {
     if (id == 0) {
@@ -384,6 +401,18 @@ static void checks_in_xen_order(void **state)
     op = dc(0xdead, 1);
     assert_int_equal(domctl(&op), -ENOSYS);
     assert_int_equal(last_cmd, 0);
+    /* Another toolstack call under way: this one is made again later, nothing done now. */
+    ctl_busy = true;
+    op = dc(XEN_DOMCTL_pausedomain, 1);
+    assert_int_equal(domctl(&op), -ERESTART);
+    struct xen_sysctl so = { .cmd = XEN_SYSCTL_physinfo,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    assert_int_equal(do_sysctl(&vc, (uint64_t[5]){ (uintptr_t)&so }), -ERESTART);
+    ctl_busy = false;
+    assert_int_equal(last_cmd, 0);
+    assert_false(ctl_held); /* every call let go of the lock */
+    assert_int_equal(domctl(&op), 0);
+    assert_false(ctl_held);
 }
 
 static void memory_commands(void **state)

@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The toolstack's domain lifecycle calls: pause and unpause (counted), destroy, the memory
- * allowance, the domain's handle and the vCPU count.  The work is the domain module's
+ * allowance, the domain's handle and the vCPU count; and the lock that runs the toolstack's
+ * calls one at a time.  The work is the domain module's
  * (domain_pause, domain_destroy); this adds Xen's rules on who may be the target.
  */
 #include <hyp/control.h>
 #include <hyp/errno.h>
+#include <hyp/spinlock.h>
 #include <hyp/string.h>
+
+static struct spinlock ctl_lock = SPINLOCK_INIT;
+
+bool ctl_lock_try(void)
+{
+    return spin_trylock(&ctl_lock);
+}
+
+void ctl_unlock(void)
+{
+    spin_unlock(&ctl_lock);
+}
 
 long ctl_pause(struct domain *caller, struct domain *d)
 {

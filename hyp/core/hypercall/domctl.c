@@ -281,14 +281,8 @@ static long createdomain(struct vcpu *v, struct xen_domctl *op, uint64_t uop)
     return 0;
 }
 
-long do_domctl(struct vcpu *v, uint64_t args[5])
+static long domctl(struct vcpu *v, struct xen_domctl op, uint64_t uop)
 {
-    uint64_t uop = args[0];
-    struct xen_domctl op;
-    if (copy_obj_from_guest(v, &op, uop))
-        return -EFAULT;
-    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
-        return -EACCES;
     if (op.cmd == XEN_DOMCTL_getdomaininfo)
         return getdomaininfo(v, &op, uop);
     if (op.cmd == XEN_DOMCTL_createdomain)
@@ -309,5 +303,20 @@ long do_domctl(struct vcpu *v, uint64_t args[5])
     bool back = c && (c->back == BACK_ALWAYS || (c->back == BACK_ON_SUCCESS && !rc));
     if (back && rc != -EFAULT && copy_obj_to_guest(v, uop, &op))
         rc = -EFAULT;
+    return rc;
+}
+
+long do_domctl(struct vcpu *v, uint64_t args[5])
+{
+    uint64_t uop = args[0];
+    struct xen_domctl op;
+    if (copy_obj_from_guest(v, &op, uop))
+        return -EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (!ctl_lock_try())
+        return -ERESTART; /* one toolstack call at a time (see control.h) */
+    long rc = domctl(v, op, uop);
+    ctl_unlock();
     return rc;
 }

@@ -112,14 +112,8 @@ static long cpupool_op(struct vcpu *v, struct xen_sysctl *op)
     }
 }
 
-long do_sysctl(struct vcpu *v, uint64_t args[5])
+static long sysctl(struct vcpu *v, struct xen_sysctl op, uint64_t uop)
 {
-    uint64_t uop = args[0];
-    struct xen_sysctl op;
-    if (copy_obj_from_guest(v, &op, uop))
-        return -EFAULT;
-    if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
-        return -EACCES;
     switch (op.cmd) {
     case XEN_SYSCTL_readconsole:
     case XEN_SYSCTL_physinfo:
@@ -163,4 +157,19 @@ long do_sysctl(struct vcpu *v, uint64_t args[5])
         break;
     }
     return copy_obj_to_guest(v, uop, &op) ? -EFAULT : rc;
+}
+
+long do_sysctl(struct vcpu *v, uint64_t args[5])
+{
+    uint64_t uop = args[0];
+    struct xen_sysctl op;
+    if (copy_obj_from_guest(v, &op, uop))
+        return -EFAULT;
+    if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (!ctl_lock_try())
+        return -ERESTART; /* one toolstack call at a time (see control.h) */
+    long rc = sysctl(v, op, uop);
+    ctl_unlock();
+    return rc;
 }

@@ -15,6 +15,17 @@
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
 
+/* --- one call at a time --- */
+
+/* The toolstack's calls (domctl, sysctl) run one at a time, as under Xen's domctl_lock: a
+ * call that pauses a domain and waits for its vCPUs (get/setvcpucontext, a cpupool move)
+ * cannot see another unpause it halfway, and two control domains waiting on each other's
+ * vCPUs cannot both wait.  The dispatcher tries the lock and, if it is taken, answers
+ * -ERESTART: the caller's vCPU leaves and makes the call again, so a vCPU that someone is
+ * waiting for does not spin here. */
+bool ctl_lock_try(void);
+void ctl_unlock(void);
+
 /* --- finding domains --- */
 
 /* A reference to domain id if it is listed and built, else NULL (put it with domain_put). */
