@@ -189,8 +189,9 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     d->state = DOM_SHUTDOWN;
     d->shutdown_reason = reason;
     watchdog_disarm_all(d); /* and watchdog_op arms none from now on */
+    /* Offline vCPUs stay so: the toolstack counts the others as the domain's (xl list). */
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
+        sched_vcpu_pause(d->vcpus[i]);
     spin_unlock_irqrestore(&d->lock, flags);
     pr_info("domain %s: shutdown (%s)\n", d->name, reason_name(reason));
     evtchn_send_global_virq(VIRQ_DOM_EXC);
@@ -208,8 +209,7 @@ int domain_pause(struct domain *d)
     if (!d->pauses++ && d->state == DOM_RUNNING) {
         d->state = DOM_PAUSED;
         for (unsigned i = 0; i < d->nr_vcpus; i++)
-            if (d->vcpus[i]->state != VCPU_OFFLINE)
-                sched_vcpu_set_state(d->vcpus[i], VCPU_PAUSED);
+            sched_vcpu_pause(d->vcpus[i]);
     }
     spin_unlock_irqrestore(&d->lock, flags);
     return 0;

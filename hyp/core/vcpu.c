@@ -10,16 +10,25 @@
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
 {
     struct domain *d = v->dom;
-    if (READ_ONCE(v->state) != VCPU_OFFLINE)
-        return -EBUSY; /* includes the caller asking to start itself */
-    /* A vCPU that just turned itself off may still be saving its registers on its pCPU; that
-     * takes a bounded, short time. */
-    while (READ_ONCE(v->running))
-        arch_cpu_relax();
-    unsigned long flags = spin_lock_irqsave(&d->lock);
-    if (v->state != VCPU_OFFLINE || d->state != DOM_RUNNING) {
+    unsigned long flags;
+    for (;;) {
+        if (READ_ONCE(v->state) != VCPU_OFFLINE)
+            return -EBUSY; /* includes the caller asking to start itself */
+        /* A vCPU that just turned itself off may still be saving its registers on its pCPU;
+         * that takes a bounded, short time. */
+        while (READ_ONCE(v->running))
+            arch_cpu_relax();
+        flags = spin_lock_irqsave(&d->lock);
+        if (v->state != VCPU_OFFLINE || d->state != DOM_RUNNING) {
+            spin_unlock_irqrestore(&d->lock, flags);
+            return -EBUSY;
+        }
+        /* Started and turned off again since the wait (by another vCPU's CPU_ON and its own
+         * CPU_OFF): wait again.  Under d->lock an offline vCPU that is off its pCPU stays so,
+         * as only CPU_ON, an unpause or a set context (all under d->lock) make it run. */
+        if (!READ_ONCE(v->running))
+            break;
         spin_unlock_irqrestore(&d->lock, flags);
-        return -EBUSY;
     }
     /* Offline and not running anywhere: its registers are ours to set. */
     arch_vcpu_reset(v, entry, context);

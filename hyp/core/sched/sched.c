@@ -353,6 +353,15 @@ void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state)
     spin_unlock_irqrestore(&p->lock, flags);
 }
 
+void sched_vcpu_pause(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_pool *p = lock_pool_of(v, &flags);
+    if (v->state != VCPU_OFFLINE)
+        set_state_locked(p, v, VCPU_PAUSED);
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
 void vcpu_wake(struct vcpu *v)
 {
     unsigned long flags;

@@ -31,6 +31,10 @@ void sched_vcpu_destroy(struct vcpu *v);
 
 /* Change a vCPU's state (wakes/sleeps it in the policy, kicks pCPUs as needed). */
 void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state);
+/* VCPU_PAUSED unless it is offline: the test and the change in one step, so that a vCPU
+ * turning itself off meanwhile (PSCI CPU_OFF, which takes only the scheduler's lock) stays
+ * off rather than coming back when the domain is unpaused. */
+void sched_vcpu_pause(struct vcpu *v);
 /* The running vCPU gives up the rest of its time slice. */
 void sched_yield(struct vcpu *v);
 /* Ask pCPU cpu to reschedule soon. */
