@@ -989,10 +989,13 @@ static void create_domains(void)
     paging_pool_and_cacheflush(id);
     struct xen_domctl op2 = create_op(id);
     long e = domctl(&op2);
+    op2 = create_op(3000); /* a valid Xen id past Keel's table: taken, so libxl tries another */
+    long far = domctl(&op2);
     op2 = create_op(20);
     long r2 = domctl(&op2);
-    check(e == -XEN_EEXIST && r2 == 0 && op2.domain == 20, "createdomain_id",
-          "domain %u again: %ld; domain 20: %ld, given %u", id, e, r2, op2.domain);
+    check(e == -XEN_EEXIST && far == -XEN_EEXIST && r2 == 0 && op2.domain == 20, "createdomain_id",
+          "domain %u again: %ld; domain 3000: %ld; domain 20: %ld, given %u", id, e, far, r2,
+          op2.domain);
     if (r2 == 0)
         vcpu_context(20);
     r = simple(XEN_DOMCTL_destroydomain, id);

@@ -41,8 +41,10 @@ static int alloc_toolstack_id(struct domain *d)
 {
     unsigned id = d->cfg.domid;
     if (id) {
+        /* A valid Xen id beyond Keel's table: taken, as far as the caller can tell (libxl's
+         * random domid policy tries another on -EEXIST, and fails on anything else). */
         if (id >= MAX_DOMAINS)
-            return -EINVAL; /* a valid Xen id, beyond Keel's table */
+            return -EEXIST;
         if (domains[id])
             return -EEXIST;
     } else {

@@ -188,8 +188,9 @@ int sched_pool_remove_cpu(uint32_t id, uint32_t cpu)
         goto out;
     }
     unsigned long flags = spin_lock_irqsave(&p->lock);
-    if (p->cpus == BIT(cpu) && !slist_empty(&p->doms)) {
-        /* Its domains would have nowhere to run.  (Xen moves dying ones to Pool-0 first.) */
+    if (!sched_online_mask(p->cpus & ~BIT(cpu)) && !slist_empty(&p->doms)) {
+        /* Its domains would have nowhere to run (a pCPU that never came up runs nothing).
+         * (Xen moves dying ones to Pool-0 first.) */
         spin_unlock_irqrestore(&p->lock, flags);
         rc = -EBUSY;
         goto out;
