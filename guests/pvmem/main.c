@@ -300,8 +300,8 @@ static void vcpu_calls(void)
            "crosses the page");
     vi->offset = 0;
     vi->mfn = GFN(plat.gicd);
-    expect("vcpuinfo_device", HC(vcpu_op, VCPUOP_register_vcpu_info, 0, (uintptr_t)vi), -XEN_EFAULT,
-           "device memory");
+    expect("vcpuinfo_device", HC(vcpu_op, VCPUOP_register_vcpu_info, 0, (uintptr_t)vi), -XEN_EINVAL,
+           "device memory (Xen's map_vcpu_info: no page there)");
     vi->mfn = g;
     expect("vcpuinfo_vcpu", HC(vcpu_op, VCPUOP_register_vcpu_info, 9, (uintptr_t)vi), -XEN_ENOENT,
            "no vCPU 9");

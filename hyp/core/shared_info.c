@@ -86,12 +86,11 @@ int vcpu_info_register(struct vcpu *v, uint64_t gfn, uint32_t offset)
     struct domain *d = v->dom;
     if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
         return -ENXIO;
-    if (gfn > (~0UL >> PAGE_SHIFT))
-        return -EFAULT;
+    /* Not the domain's writable RAM: -EINVAL, as Xen 4.17's map_vcpu_info answers. */
     paddr_t pa;
-    int rc = physmap_get_frame(d, GPA(gfn << PAGE_SHIFT), P2M_BIT(P2M_RAM_RW), &pa);
-    if (rc)
-        return rc;
+    if (gfn > (~0UL >> PAGE_SHIFT) ||
+        physmap_get_frame(d, GPA(gfn << PAGE_SHIFT), P2M_BIT(P2M_RAM_RW), &pa))
+        return -EINVAL;
     struct vcpu_info *vi = (struct vcpu_info *)(uintptr_t)(pa + offset);
     unsigned long flags = spin_lock_irqsave(&d->lock);
     if (v->vcpu_info || d->state == DOM_DYING) {

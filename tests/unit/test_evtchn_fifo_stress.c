@@ -71,8 +71,10 @@ static void hostile_words(void **state)
             assert_int_equal(evtchn_send(a, pa[i]), 0);
             assert_true(evtchn_poll_pending(b, pb[i]) >= 0);
         }
-        for (evtchn_port_t port = 0; port < 1100; port += 7)
-            assert_int_equal(evtchn_unmask(b, port), 0);
+        for (evtchn_port_t port = 0; port < 1100; port += 7) { /* -EINVAL: no bucket yet */
+            long rc = evtchn_unmask(b, port);
+            assert_true(rc == 0 || (rc == -EINVAL && port >= 64));
+        }
     }
     /* A port closed and bound again amid that. */
     assert_int_equal(evtchn_close(b, pb[1]), 0);

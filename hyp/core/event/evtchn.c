@@ -474,14 +474,15 @@ int evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
     struct evtchn_domain *e = d->evtchn;
     unsigned long flags = spin_lock_irqsave(&e->lock);
-    if (port >= evtchn_limit(e)) {
+    /* A port whose bucket does not exist yet: -EINVAL (Xen's port_is_valid). */
+    struct evtchn_port *p = port < evtchn_limit(e) ? evtchn_port_of(e, port) : NULL;
+    if (!p) {
         spin_unlock_irqrestore(&e->lock, flags);
         return -EINVAL;
     }
-    struct evtchn_port *p = evtchn_port_of(e, port);
     if (!e->dead) {
         bool locked = lock_delivery(e);
-        e->ops->unmask(d, d->vcpus[p ? p->vcpu : 0], port);
+        e->ops->unmask(d, d->vcpus[p->vcpu], port);
         unlock_delivery(e, locked);
     }
     spin_unlock_irqrestore(&e->lock, flags);
@@ -533,16 +534,17 @@ int evtchn_status(struct domain *caller, struct evtchn_status *s)
     if (!d)
         return rc;
     unsigned long flags = spin_lock_irqsave(&d->evtchn->lock);
-    if (s->port >= evtchn_limit(d->evtchn)) {
+    struct evtchn_port *p =
+        s->port < evtchn_limit(d->evtchn) ? evtchn_port_of(d->evtchn, s->port) : NULL;
+    if (!p) { /* beyond the limit, or in a bucket not made yet (Xen's port_is_valid) */
         spin_unlock_irqrestore(&d->evtchn->lock, flags);
         domain_put(d);
         return -EINVAL;
     }
-    struct evtchn_port *p = evtchn_port_of(d->evtchn, s->port);
-    s->vcpu = p ? p->vcpu : 0;
+    s->vcpu = p->vcpu;
     s->status = EVTCHNSTAT_closed;
     memset(&s->u, 0, sizeof(s->u));
-    switch (p ? p->state : ECS_FREE) {
+    switch (p->state) {
     case ECS_UNBOUND:
         s->status = EVTCHNSTAT_unbound;
         s->u.unbound.dom = p->remote_dom;

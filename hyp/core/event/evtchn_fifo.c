@@ -260,7 +260,7 @@ int evtchn_expand_array(struct domain *d, uint64_t gfn)
     spin_lock(&e->deliver_lock);
     struct evtchn_fifo *f = e->fifo;
     if (!f || e->dead || f->nr_pages * WORDS_PER_PAGE >= evtchn_limit(e)) {
-        rc = !f ? -EOPNOTSUPP : -EINVAL; /* no FIFO (reset meanwhile), or every port has a word */
+        rc = !f ? -EOPNOTSUPP : -ENOSPC; /* no FIFO (reset meanwhile), or every port has a word */
     } else {
         unsigned first = f->nr_pages * WORDS_PER_PAGE;
         f->page[f->nr_pages++] = (event_word_t *)(uintptr_t)pa;
@@ -287,8 +287,10 @@ int evtchn_set_priority(struct domain *d, evtchn_port_t port, uint32_t priority)
     int rc = 0;
     unsigned long flags = spin_lock_irqsave(&e->lock);
     spin_lock(&e->deliver_lock);
+    /* Any port whose bucket exists, free or not (Xen's port_is_valid): the priority stays
+     * with the port for when it is bound. */
     struct evtchn_port *p = evtchn_port_of(e, port);
-    if (!p || p->state == ECS_FREE || p->state == ECS_RESERVED)
+    if (!p)
         rc = -EINVAL;
     else if (!e->fifo)
         rc = -ENOSYS; /* 2-level has no priorities */

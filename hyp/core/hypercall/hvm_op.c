@@ -37,7 +37,7 @@ static long param(struct vcpu *v, unsigned op, uint64_t arg)
 
 long do_hvm_op(struct vcpu *v, uint64_t args[5])
 {
-    switch (args[0]) {
+    switch (args[0]) { /* all 64 bits: Arm's do_hvm_op takes an unsigned long op */
     case HVMOP_set_param:
     case HVMOP_get_param:
         return param(v, (unsigned)args[0], args[1]);

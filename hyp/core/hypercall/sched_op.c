@@ -81,7 +81,7 @@ static long remote_shutdown(struct vcpu *v, uint64_t arg)
 long do_sched_op(struct vcpu *v, uint64_t args[5])
 {
     uint32_t reason;
-    switch (args[0]) {
+    switch ((uint32_t)args[0]) { /* int cmd, as Xen's prototype */
     case SCHEDOP_yield:
         sched_yield(v);
         return 0;
