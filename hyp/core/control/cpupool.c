@@ -44,11 +44,11 @@ static void wait_a_little(void)
         ;
 }
 
-/* Xen's rules: the caller cannot move itself (-EPERM, rcu_lock_remote_domain_by_id), a domain
- * on its way out has no pool (-EINVAL). */
+/* Xen's rules: the caller cannot move itself (-EPERM, rcu_lock_remote_domain_by_id, which
+ * finds no domain DOMID_SELF: -ESRCH), a domain on its way out has no pool (-EINVAL). */
 static long move_domain(struct domain *caller, struct xen_sysctl_cpupool_op *op)
 {
-    if (op->domid == DOMID_SELF || op->domid == caller->id)
+    if (op->domid == caller->id)
         return -EPERM;
     struct domain *d = op->domid < DOMID_FIRST_RESERVED ? ctl_domain_get(op->domid) : NULL;
     if (!d)
