@@ -141,6 +141,11 @@ int arch_p2m_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type
     return 0;
 }
 
+uint64_t arch_p2m_end(struct domain *d)
+{
+    return 1UL << 40;
+}
+
 void arch_p2m_walk(struct domain *d, struct gpa gpa, uint64_t size, p2m_leaf_fn fn, void *ctx)
 {
     for (unsigned i = 0; i < P2M_PAGES; i++) {

@@ -95,6 +95,11 @@ int arch_p2m_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type
     return 0;
 }
 
+uint64_t arch_p2m_end(struct domain *d)
+{
+    return 1UL << 40;
+}
+
 void arch_p2m_walk(struct domain *d, struct gpa gpa, uint64_t size, p2m_leaf_fn fn, void *ctx)
 {
     uint64_t g = gpa.a >> PAGE_SHIFT,

@@ -57,6 +57,11 @@ int arch_p2m_unmap(struct domain *d, struct gpa gpa, uint64_t size)
     return pgtable_unmap(&d->arch.s2, gpa.a, size);
 }
 
+uint64_t arch_p2m_end(struct domain *d)
+{
+    return 1UL << d->arch.s2.ia_bits;
+}
+
 int arch_p2m_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t)
 {
     uint64_t attrs;

@@ -633,22 +633,32 @@ void physmap_settle(struct domain *d)
     spin_unlock_irqrestore(&d->p2m_lock, flags);
 }
 
+/* What physmap_release empties under the lock at a time: between two, interrupts can be taken
+ * (a domain of many GiB in 4 KiB pages is a million frames to put).  No leaf is larger, so
+ * none straddles two. */
+#define RELEASE_CHUNK (1UL << 30)
+
 void physmap_release(struct domain *d)
 {
     BUG_ON(!dying(d)); /* so that nothing maps again once the map is emptied */
-    struct release r = { d, 0, 0 };
     unsigned long flags = spin_lock_irqsave(&d->p2m_lock);
     put_kept(d);
     heap_free(d->kept);
     d->kept = NULL;
-    arch_p2m_walk(d, GPA(0), ~0UL, drop_leaf, &r);
-    /* The entries go too, or a lookup until the address space goes would reach frames given
-     * back (and touch untouched RAM the allocator has handed to someone else).  The span
-     * starts and ends at leaf edges, so no block is split: this needs no memory. */
-    if (r.hi != r.lo) {
-        int rc = arch_p2m_unmap(d, GPA(r.lo), r.hi - r.lo);
-        BUG_ON(rc);
-    }
     spin_unlock_irqrestore(&d->p2m_lock, flags);
+    /* Dying: every other physmap call refuses, so the map only shrinks between chunks. */
+    for (uint64_t at = 0; at < arch_p2m_end(d); at += RELEASE_CHUNK) {
+        struct release r = { d, 0, 0 };
+        flags = spin_lock_irqsave(&d->p2m_lock);
+        arch_p2m_walk(d, GPA(at), RELEASE_CHUNK, drop_leaf, &r);
+        /* The entries go too, or a lookup until the address space goes would reach frames
+         * given back (and touch untouched RAM the allocator has handed to someone else).  The
+         * span starts and ends at leaf edges, so no block is split: this needs no memory. */
+        if (r.hi != r.lo) {
+            int rc = arch_p2m_unmap(d, GPA(r.lo), r.hi - r.lo);
+            BUG_ON(rc);
+        }
+        spin_unlock_irqrestore(&d->p2m_lock, flags);
+    }
     /* The root table goes with the address space (arch_domain_relinquish). */
 }

@@ -51,6 +51,8 @@ int arch_p2m_map(struct domain *d, struct gpa gpa, paddr_t pa, uint64_t size, en
 /* Remove [gpa, gpa + size), with TLB invalidation.  0, -EINVAL, -ENOMEM (a block had to be
  * split: nothing changed when size is one page). */
 int arch_p2m_unmap(struct domain *d, struct gpa gpa, uint64_t size);
+/* The end of d's guest-physical address space: the first address past it. */
+uint64_t arch_p2m_end(struct domain *d);
 /* What gpa maps to: 0 with *pa (of gpa itself) and *t, or -ENOENT. */
 int arch_p2m_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t);
 /* Call fn for every mapping in [gpa, gpa + size), in address order (pages or blocks of one
