@@ -116,6 +116,39 @@ static void cpu_remove_add(void **state)
     sim_teardown();
 }
 
+/* A pool's last online pCPU stays while it has domains, though the pool also holds a pCPU
+ * that never came up (Pool-0 takes those at boot): that one runs nothing. */
+static void last_online_cpu_kept(void **state)
+{
+    sim_cpu_offline[2] = true; /* sim_teardown clears it */
+    sim_setup(3, "sched=credit", NULL);
+    struct domain *a = sim_domain("a", 1, &(struct sched_params){ 0 }, NULL);
+    sim_start(a, cpu_bound);
+    sim_run_until(MS(10));
+    assert_int_equal(sched_pool_remove_cpu(0, 1), 0);
+    assert_int_equal(sched_pool_remove_cpu(0, 0), -EBUSY);
+    sim_run_until(MS(30));
+    assert_int_equal(sim_dom_ran_between(a, MS(20), MS(30)), MS(10)); /* still running */
+    sim_teardown();
+}
+
+/* Pausing a vCPU (a domain paused, shut down) leaves one that is offline offline: were it
+ * made PAUSED, the unpause would run it past its PSCI CPU_OFF. */
+static void pause_leaves_offline_vcpus(void **state)
+{
+    sim_setup(2, "sched=credit", NULL);
+    struct domain *a = sim_domain("a", 2, &(struct sched_params){ 0 }, NULL);
+    sim_start_vcpu(sim_vcpu(a, 0), cpu_bound);
+    sim_run_until(MS(10));
+    sched_vcpu_pause(a->vcpus[0]);
+    sched_vcpu_pause(a->vcpus[1]);
+    assert_int_equal(a->vcpus[0]->state, VCPU_PAUSED);
+    assert_int_equal(a->vcpus[1]->state, VCPU_OFFLINE);
+    sim_run_until(MS(20));
+    assert_int_equal(sim_dom_ran_between(a, MS(12), MS(20)), 0);
+    sim_teardown();
+}
+
 /* A domain to RTDS and back, with default parameters there and its time kept exact. */
 static void move_and_back(void **state)
 {
@@ -205,10 +238,9 @@ static void null_owner_moves(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(create_and_destroy),
-        cmocka_unit_test(cpu_remove_add),
-        cmocka_unit_test(move_and_back),
-        cmocka_unit_test(null_owner_moves),
+        cmocka_unit_test(create_and_destroy),   cmocka_unit_test(cpu_remove_add),
+        cmocka_unit_test(move_and_back),        cmocka_unit_test(null_owner_moves),
+        cmocka_unit_test(last_online_cpu_kept), cmocka_unit_test(pause_leaves_offline_vcpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
