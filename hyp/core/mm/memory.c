@@ -128,12 +128,14 @@ static int map_grant_frame(struct domain *d, uint64_t idx, uint64_t gpfn)
     int rc = gnttab_frame_for_map(d, idx, &pa);
     if (rc)
         return rc;
+    /* Under d->lock, as shared_info's: the mappings of Keel's frames change one at a time, so
+     * the old place looked at is still the old place when it goes. */
+    unsigned long flags = spin_lock_irqsave(&d->lock);
     frame_ref(pa);
     rc = map_held(d, gpfn, pa, P2M_SHARED);
-    /* What setup_table reports from now on.  Of two calls racing on one frame, each takes
-     * away the place the other had noted, so one place stays. */
-    if (!rc)
+    if (!rc) /* gnttab notes what setup_table reports from now on */
         unmap_old_place(d, gnttab_note_frame_gfn(d, idx, gpfn), gpfn, pa);
+    spin_unlock_irqrestore(&d->lock, flags);
     return rc;
 }
 
