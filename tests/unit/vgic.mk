@@ -5,7 +5,7 @@
 VGIC_DIR := hyp/arch/arm64/vgic
 UNIT_TESTS += vgic
 UNIT_SRCS_vgic := $(VGIC_DIR)/vgic.c $(VGIC_DIR)/regs.c $(VGIC_DIR)/dist.c $(VGIC_DIR)/redist.c \
-                  $(VGIC_DIR)/lr.c hyp/core/vmmio.c tests/unit/vgic_doubles.c
+                  $(VGIC_DIR)/lr.c hyp/core/vmmio.c hyp/core/ratelimit.c tests/unit/vgic_doubles.c
 UNIT_DEPS_vgic := $(VGIC_DIR)/vgic_internal.h hyp/arch/arm64/include/arm64/vgic.h
 # Host SPIs given to a domain, against a model of the host interrupt controller.
 UNIT_TESTS += vgic_passthru

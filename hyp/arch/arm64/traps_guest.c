@@ -84,7 +84,7 @@ static void on_hvc(struct vcpu *v, uint64_t esr)
         else
             r->pc -= 4;
     } else {
-        pr_debug("domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
+        guest_debug(v->dom, "domain %s: HVC #%#x is not a known call\n", v->dom->name, imm);
         /* An undefined HVC reports the HVC itself as the faulting instruction. */
         v->arch.regs.pc -= 4;
         guest_inject_undef(v);
@@ -97,7 +97,8 @@ static void on_smc(struct vcpu *v, uint64_t esr)
      * an undefined instruction, as it does an HVC nobody answers.  A trapped SMC returns to
      * the SMC itself (Arm ARM D1.10.4), which is where an undefined one must report. */
     if (esr & 0xffff) {
-        pr_debug("domain %s: SMC #%#lx is not a known call\n", v->dom->name, esr & 0xffff);
+        guest_debug(v->dom, "domain %s: SMC #%#lx is not a known call\n", v->dom->name,
+                    esr & 0xffff);
         guest_inject_undef(v);
         return;
     }
@@ -139,8 +140,8 @@ static void on_sysreg(struct vcpu *v, uint64_t esr)
     } else if (vdebug_trap(v, enc)) {
         return; /* its debug registers are live now: the access runs again, untrapped */
     } else {
-        pr_debug("domain %s: unhandled system register access (ISS %#x), undef\n", v->dom->name,
-                 iss);
+        guest_debug(v->dom, "domain %s: unhandled system register access (ISS %#x), undef\n",
+                    v->dom->name, iss);
         guest_inject_undef(v);
         return;
     }
@@ -185,8 +186,9 @@ static __attribute__((noinline)) void dabt_fail(struct vcpu *v, uint64_t ipa, bo
                    "domain %s: access at IPA %#lx cannot be emulated (no syndrome), aborting it\n",
                    v->dom->name, ipa);
     else
-        pr_debug("domain %s: %s of %u bytes at IPA %#lx: no device (%d), external abort\n",
-                 v->dom->name, write ? "write" : "read", size, ipa, rc);
+        guest_debug(v->dom,
+                    "domain %s: %s of %u bytes at IPA %#lx: no device (%d), external abort\n",
+                    v->dom->name, write ? "write" : "read", size, ipa, rc);
     guest_inject_abort(v, true, far, write);
 }
 
@@ -329,7 +331,7 @@ static void on_iabt(struct vcpu *v, uint64_t esr)
 
 static void on_unknown(struct vcpu *v, uint64_t esr)
 {
-    pr_debug("domain %s: unexpected exit EC %#lx, undef\n", v->dom->name, ESR_EC(esr));
+    guest_debug(v->dom, "domain %s: unexpected exit EC %#lx, undef\n", v->dom->name, ESR_EC(esr));
     guest_inject_undef(v);
 }
 

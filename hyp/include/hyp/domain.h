@@ -314,15 +314,24 @@ void vcpu_power_off(struct vcpu *v);
 /* vCPU by its MPIDR-style hardware id within d, or NULL. */
 struct vcpu *vcpu_by_hwid(struct domain *d, uint64_t hwid);
 
-/* Report what a rate limit held back before the line just printed for domain name. */
-static inline void guest_warn_held(const char *name, const struct ratelimit_held *h)
+/* Report, at level, what a rate limit held back before the line just printed for domain
+ * name. */
+static inline void guest_log_held(enum log_level level, const char *name,
+                                  const struct ratelimit_held *h)
 {
     if (h->same)
-        pr_warn("domain %s: (the line above came %u more times since it was last printed)\n", name,
-                h->same);
+        log_printf(level,
+                   "domain %s: (the line above came %u more times since it was last printed)\n",
+                   name, h->same);
     if (h->other)
-        pr_warn("domain %s: (%u more guest-caused messages of other kinds were held back)\n", name,
-                h->other);
+        log_printf(level,
+                   "domain %s: (%u more guest-caused messages of other kinds were held back)\n",
+                   name, h->other);
+}
+
+static inline void guest_warn_held(const char *name, const struct ratelimit_held *h)
+{
+    guest_log_held(LOG_WARN, name, h);
 }
 
 /* A warning caused by something the guest did: rate-limited per domain and per message
@@ -334,5 +343,17 @@ static inline void guest_warn_held(const char *name, const struct ratelimit_held
         if (ratelimit_ok(&(d)->warn_rl, RATELIMIT_KEY(__VA_ARGS__, ), &held_)) {                   \
             pr_warn(__VA_ARGS__);                                                                  \
             guest_warn_held((d)->name, &held_);                                                    \
+        }                                                                                          \
+    } while (0)
+/* The same at debug level, for what a guest does that matters only to whoever debugs it (an
+ * unknown register, a call Keel does not know).  Hidden on the console unless loglvl=debug,
+ * but kept in the history ring that `xl dmesg` and the `log` command read: rate-limited like
+ * warnings, so that a guest repeating one in a loop cannot wash Keel's history out. */
+#define guest_debug(d, ...)                                                                        \
+    do {                                                                                           \
+        struct ratelimit_held held_;                                                               \
+        if (ratelimit_ok(&(d)->warn_rl, RATELIMIT_KEY(__VA_ARGS__, ), &held_)) {                   \
+            pr_debug(__VA_ARGS__);                                                                 \
+            guest_log_held(LOG_DEBUG, (d)->name, &held_);                                          \
         }                                                                                          \
     } while (0)

@@ -124,8 +124,8 @@ static __attribute__((noinline)) int dist_access(struct vgic_dist *g, uint64_t o
     if (!write)
         *val = known ? id : 0;
     if (!known && !raz_wi(off))
-        pr_debug("vgic: domain %u: %s of unknown GICD offset %#lx, RAZ/WI\n", g->d->id,
-                 write ? "write" : "read", off);
+        guest_debug(g->d, "vgic: domain %u: %s of unknown GICD offset %#lx, RAZ/WI\n", g->d->id,
+                    write ? "write" : "read", off);
     return 0;
 }
 

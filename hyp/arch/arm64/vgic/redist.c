@@ -58,8 +58,8 @@ static int rd_access(struct vgic_dist *g, struct vcpu *w, uint64_t off, unsigned
     if (known && !(size == 4 || (off == GICR_TYPER && size == 8)))
         return -EINVAL;
     if (!known && !rd_raz_wi(off))
-        pr_debug("vgic: domain %u: %s of unknown GICR offset %#lx, RAZ/WI\n", g->d->id,
-                 write ? "write" : "read", off);
+        guest_debug(g->d, "vgic: domain %u: %s of unknown GICR offset %#lx, RAZ/WI\n", g->d->id,
+                    write ? "write" : "read", off);
     if (write) {
         /* ProcessorSleep is all that can be written; ChildrenAsleep follows it at once. */
         if (off == GICR_WAKER) {
@@ -108,8 +108,8 @@ static int sgi_access(struct vgic_dist *g, struct vcpu *w, bool own, uint64_t of
         return 0;
     }
     if (!sgi_raz_wi(off))
-        pr_debug("vgic: domain %u: %s of unknown GICR SGI_base offset %#lx, RAZ/WI\n", g->d->id,
-                 write ? "write" : "read", off);
+        guest_debug(g->d, "vgic: domain %u: %s of unknown GICR SGI_base offset %#lx, RAZ/WI\n",
+                    g->d->id, write ? "write" : "read", off);
     if (!write)
         *val = 0;
     return 0;

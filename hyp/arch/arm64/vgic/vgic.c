@@ -147,8 +147,8 @@ static void drive(struct domain *d, struct vcpu *v, unsigned intid, bool pulse, 
         set_line(g, v, intid, irq, pulse, level, &kick);
     vgic_unlock(g, flags);
     if (!irq)
-        pr_debug("vgic: domain %u has no interrupt %u%s\n", d->id, intid,
-                 intid < VGIC_NR_PRIVATE && !v ? " (no vCPU given)" : "");
+        guest_debug(d, "vgic: domain %u has no interrupt %u%s\n", d->id, intid,
+                    intid < VGIC_NR_PRIVATE && !v ? " (no vCPU given)" : "");
     vgic_kick(d, kick);
 }
 
