@@ -166,6 +166,10 @@ static bool end_waiting; /* domain_end_if_none_left waits for the last of them *
 
 static void domain_free(struct domain *d)
 {
+    /* The UART first: its flush timer (on another pCPU) looks at the vCPU that wrote last,
+     * until the device is off its list. */
+    if (d->vuart)
+        vpl011_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
@@ -176,8 +180,6 @@ static void domain_free(struct domain *d)
         d->vcpus[i] = NULL;
     }
     sched_domain_destroy(d);
-    if (d->vuart)
-        vpl011_destroy(d);
     evtchn_domain_free(d);
     shared_info_domain_free(d);
     gnttab_domain_free(d);

@@ -190,7 +190,7 @@ static void release_line(struct vgic_dist *g, unsigned intid)
 void vgic_passthru_release(struct domain *d)
 {
     struct vgic_dist *g = vgic_of(d);
-    if (!g)
+    if (!g || !g->spis) /* a domain whose vGIC was only half made: nothing assigned */
         return;
     /* assigned changes only here and in vgic_passthru_assign, both by whoever builds or kills
      * d: a look without the lock is enough. */
