@@ -242,10 +242,12 @@ static void cpupool_changes(void)
     long m2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, 999, NULL);
     long m3 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, peer_id, NULL);
     long m4 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0, peer_id, NULL);
-    check(m1 == -XEN_EPERM && m2 == -XEN_ESRCH && m3 == -XEN_ENOENT && m4 == 0,
+    long m5 = pool_op(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1, DOMID_SELF, NULL);
+    check(m1 == -XEN_EPERM && m2 == -XEN_ESRCH && m3 == -XEN_ENOENT && m4 == 0 && m5 == -XEN_ESRCH,
           "cpupool_move_errors",
-          "itself %ld, domain 999 %ld, into a pool without pCPUs %ld, where it is %ld", m1, m2, m3,
-          m4);
+          "itself %ld, domain 999 %ld, into a pool without pCPUs %ld, where it is %ld, "
+          "DOMID_SELF %ld",
+          m1, m2, m3, m4, m5);
     long d1 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 77, 0, NULL);
     long d2 = pool_op(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 0, 0, NULL);
     long d3 = pool_op(99, 0, 0, NULL);

@@ -29,9 +29,27 @@ long grant_frame_map(unsigned idx, uint64_t gpfn)
 
 static struct grant_entry_v1 *table;
 
+/* A grant-table frame has one place in the map: mapped at a second gfn and back again, the
+ * second place is empty (removing it finds nothing). */
+static void frame_has_one_place(void)
+{
+    uint64_t base = GUEST_GNTTAB_BASE >> 12, spare = base + 1;
+    long moved = grant_frame_map(0, spare);
+    long back = grant_frame_map(0, base);
+    static struct xen_remove_from_physmap r;
+    r = (struct xen_remove_from_physmap){ .domid = DOMID_SELF, .gpfn = spare };
+    long gone =
+        xen_hypercall(HYPERVISOR_memory_op, XENMEM_remove_from_physmap, (uintptr_t)&r, 0, 0, 0);
+    check(moved == 0 && back == 0 && gone == -XEN_ENOENT, "grant_frame_one_place",
+          "frame 0 to gfn %#lx: %ld, back: %ld, the old place removed: %ld (want -ENOENT)", spare,
+          moved, back, gone);
+}
+
 long table_init(void)
 {
     long rc = grant_frame_map(0, GUEST_GNTTAB_BASE >> 12);
+    if (!rc)
+        frame_has_one_place();
     if (!rc)
         table = (struct grant_entry_v1 *)mmu_scratch_map(SLOT_TABLE, GUEST_GNTTAB_BASE, true);
     return rc;
