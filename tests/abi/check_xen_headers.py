@@ -86,6 +86,18 @@ def constants(cc):
     return out
 
 
+def compile_errors(cc, xen_include, body):
+    """(line, message) of each error compiling body against Debian's headers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tu = os.path.join(tmp, "xen_headers_check.c")
+        open(tu, "w").write(body)
+        r = subprocess.run([cc, "-std=gnu11", "-fsyntax-only", "-fmax-errors=0", "-w",
+                            "-isystem", xen_include, tu], capture_output=True, text=True)
+    found = (re.match(r"^.*xen_headers_check\.c:(\d+):\d+: error: (.*)$", e)
+             for e in r.stderr.splitlines())
+    return [(int(m.group(1)), m.group(2)) for m in found if m]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cc", default=os.environ.get("CC_A64", "aarch64-linux-gnu-gcc"))
@@ -111,28 +123,21 @@ def main():
         line += 3
     presence = head + "".join(f"#ifdef {xen_name(n)}\n\"{n}\" present\n#endif\n"
                               for n, _ in consts)
-    with tempfile.TemporaryDirectory() as tmp:
-        tu = os.path.join(tmp, "xen_headers_check.c")
-        open(tu, "w").write(body)
-        r = subprocess.run([args.cc, "-std=gnu11", "-fsyntax-only", "-fmax-errors=0", "-w",
-                            "-isystem", args.xen_include, tu], capture_output=True, text=True)
-        ev = subprocess.run([args.cc, "-std=gnu11", "-E", "-P", "-isystem", args.xen_include,
-                             "-x", "c", "-"], input=presence, capture_output=True, text=True)
+    errors = compile_errors(args.cc, args.xen_include, body)
+    ev = subprocess.run([args.cc, "-std=gnu11", "-E", "-P", "-isystem", args.xen_include,
+                         "-x", "c", "-"], input=presence, capture_output=True, text=True)
     present = set(re.findall(r'^"(\w+)" present$', ev.stdout, re.M))
 
     bad_layout, gone_layout, bad_const = set(), set(), set()
-    for err in r.stderr.splitlines():
-        m = re.match(r"^.*xen_headers_check\.c:(\d+):\d+: error: (.*)$", err)
-        if not m:
-            continue
-        n, msg = int(m.group(1)), m.group(2)
+    for n, msg in errors:
         if n in cwhere:
             bad_const.add(cwhere[n])
         elif first <= n < first + len(checks):
             i = n - first
             (bad_layout if "static assertion failed" in msg else gone_layout).add(i)
         elif n < first:
-            sys.exit("check_xen_headers: Debian's headers do not compile:\n" + r.stderr)
+            sys.exit("check_xen_headers: Debian's headers do not compile:\n" +
+                     "\n".join(f"line {n}: {m}" for n, m in errors))
 
     passed = failed = 0
     for i, (hdr, line, _, what) in enumerate(checks):
@@ -148,17 +153,11 @@ def main():
     absent = [i for i, (name, _) in enumerate(consts) if name not in present]
     body = head + "".join(f"_Static_assert(({consts[i][0]}) == ({consts[i][1][1]}), \"E{i}\");\n"
                           for i in absent)
-    with tempfile.TemporaryDirectory() as tmp:
-        tu = os.path.join(tmp, "xen_headers_check.c")
-        open(tu, "w").write(body)
-        r = subprocess.run([args.cc, "-std=gnu11", "-fsyntax-only", "-fmax-errors=0", "-w",
-                            "-isystem", args.xen_include, tu], capture_output=True, text=True)
     own = set()
-    for err in r.stderr.splitlines():
-        m = re.match(r"^.*xen_headers_check\.c:(\d+):\d+: error: (.*)$", err)
-        if m and first <= int(m.group(1)) < first + len(absent):
-            i = absent[int(m.group(1)) - first]
-            (bad_const if "static assertion failed" in m.group(2) else own).add(i)
+    for n, msg in compile_errors(args.cc, args.xen_include, body):
+        if first <= n < first + len(absent):
+            i = absent[n - first]
+            (bad_const if "static assertion failed" in msg else own).add(i)
 
     unchecked = []
     for i, (name, ((hdr, line), value)) in enumerate(consts):
