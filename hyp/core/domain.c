@@ -184,6 +184,7 @@ static void domain_free(struct domain *d)
     shared_info_domain_free(d);
     gnttab_domain_free(d);
     arch_domain_destroy(d);
+    heap_free(d->loader); /* ended while it was being loaded */
     heap_free(d);
     __atomic_fetch_sub(&unfreed, 1, __ATOMIC_SEQ_CST);
 }
@@ -386,11 +387,15 @@ void domain_kill(struct domain *d)
     domain_put(d); /* the table's reference */
 }
 
-void domain_start(struct domain *d)
+void domain_mark_built(struct domain *d)
 {
     /* Release: whoever reads a listed domain's state without its lock (the toolstack's
      * calls) and sees it built also sees everything that was set up. */
     __atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
-    struct vcpu *v0 = d->vcpus[0];
-    sched_vcpu_set_state(v0, VCPU_RUNNABLE);
+}
+
+void domain_start(struct domain *d)
+{
+    domain_mark_built(d);
+    sched_vcpu_set_state(d->vcpus[0], VCPU_RUNNABLE);
 }

@@ -43,6 +43,8 @@ static const char *reason_name(enum shutdown_reason r)
 
 static enum domain_action action_for(const struct domain *d)
 {
+    if (d->build_failed)
+        return ACTION_DESTROY; /* restarting it again would fail again */
     switch (d->shutdown_reason) {
     case SHUTDOWN_POWEROFF:
         return d->cfg.on_poweroff;
@@ -127,10 +129,11 @@ static void restart(struct domain *old)
     __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
     domain_kill(old);
     report_free(cfg.name);
-    struct domain *d = domain_build(&cfg);
+    /* Its images are copied by its own vCPU 0 (domain_build_started), not here: this runs
+     * with interrupts masked, on time charged to whichever vCPU this pCPU ran. */
+    struct domain *d = domain_build_started(&cfg);
     if (d) {
         d->restarts = restarts;
-        domain_start(d);
     } else {
         pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
     }
@@ -197,6 +200,13 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     evtchn_send_global_virq(VIRQ_DOM_EXC);
     timer_init(&d->reap_timer, reap, d);
     timer_set(&d->reap_timer, time_now_ns(), cpu_id());
+}
+
+void domain_build_failed(struct domain *d)
+{
+    d->build_failed = true; /* read by the reaper, after the shutdown's lock and timer */
+    pr_err("domain %s: restart failed\n", d->name);
+    domain_shutdown(d, SHUTDOWN_CRASH);
 }
 
 int domain_pause(struct domain *d)

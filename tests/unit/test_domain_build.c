@@ -24,12 +24,14 @@
 #include <hyp/guest_access.h>
 #include <hyp/heap.h>
 #include <hyp/page_alloc.h>
+#include <hyp/percpu.h>
 #include <hyp/physmap.h>
 #include <hyp/sched.h>
 
 #define TREE_MAX 16384
 #define KERNEL_FILE 0x20000
 #define KERNEL_SIZE 0x100000 /* image_size, bss included */
+#define BIG_FILE 0x96000     /* 600 KiB: two whole steps of 256 KiB and a part */
 
 /* --- fakes: the console --- */
 
@@ -87,6 +89,7 @@ struct domain *domain_create(const struct domain_config *cfg, int *err)
     d->id = cfg->direct_map ? 0 : nr_made + 1; /* dom0 is domain 0 */
     d->nr_vcpus = 1;
     d->vcpus[0] = calloc(1, sizeof(struct vcpu));
+    d->vcpus[0]->dom = d;
     made[nr_made++] = d;
     return d;
 }
@@ -222,6 +225,33 @@ void domain_start(struct domain *d)
     event("start", d->name);
 }
 
+/* A restarted domain's loading (domain_build_started, domain_load_run). */
+void domain_mark_built(struct domain *d)
+{
+    event("built", d->name);
+    d->state = DOM_RUNNING;
+}
+
+void domain_build_failed(struct domain *d)
+{
+    event("failed", d->name);
+    d->vcpus[0]->state = VCPU_PAUSED; /* as the shutdown it starts does */
+}
+
+void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state)
+{
+    event(state == VCPU_RUNNABLE ? "runnable" : "state", v->dom->name);
+    v->state = state;
+}
+
+struct percpu percpu_data[MAX_CPUS];
+
+void panic(const char *fmt, ...)
+{
+    fail_msg("panic: %s", fmt);
+    abort();
+}
+
 void domain_end_if_none_left(void)
 {
     ends++;
@@ -279,13 +309,44 @@ int arch_guest_fdt(struct domain *d, void *buf, size_t size, struct gpa initrd,
 }
 
 static uint64_t kernel_gpa, ramdisk_gpa, entry, fdt_arg;
+/* Every copy of an image, in order: how far into it, where to, how long; and when the
+ * scheduler wants the pCPU back (need_resched after that many more copies; 0: never). */
+static struct copy {
+    char what; /* k kernel, r ramdisk, o other (the device tree) */
+    uint64_t off, gpa, len;
+} copies[64];
+static unsigned nr_copies, resched_after;
+static int copy_err; /* the next ramdisk copy fails with this */
+
+static char copy_of(const struct domain *d, const void *src, uint64_t *off)
+{
+    uintptr_t s = (uintptr_t)src;
+    if (s >= d->cfg.kernel && s < d->cfg.kernel + d->cfg.kernel_size) {
+        *off = s - d->cfg.kernel;
+        return 'k';
+    }
+    if (d->cfg.ramdisk && s >= d->cfg.ramdisk && s < d->cfg.ramdisk + d->cfg.ramdisk_size) {
+        *off = s - d->cfg.ramdisk;
+        return 'r';
+    }
+    *off = 0;
+    return 'o';
+}
 
 int copy_to_gpa(struct domain *d, struct gpa gpa, const void *src, uint64_t len, unsigned flags)
 {
-    if (src == (const void *)(uintptr_t)d->cfg.kernel)
+    uint64_t off;
+    char what = copy_of(d, src, &off);
+    if (what == 'k' && !off)
         kernel_gpa = gpa.a;
-    else if (src == (const void *)(uintptr_t)d->cfg.ramdisk)
+    else if (what == 'r' && !off)
         ramdisk_gpa = gpa.a;
+    if (what == 'r' && copy_err)
+        return copy_err;
+    if (nr_copies < 64)
+        copies[nr_copies++] = (struct copy){ what, off, gpa.a, len };
+    if (resched_after && !--resched_after)
+        percpu_data[0].need_resched = true;
     return 0;
 }
 
@@ -304,6 +365,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t e, uint64_t arg)
 /* The boot modules; the tree's one RAM bank covers exactly these buffers. */
 static struct {
     uint8_t kernel[KERNEL_FILE], ramdisk[0x3000], junk[KERNEL_FILE], efi_cut[KERNEL_FILE];
+    uint8_t big[BIG_FILE]; /* a kernel loaded in several steps */
 } ram __attribute__((aligned(4096)));
 static unsigned char *tree;
 
@@ -485,6 +547,10 @@ static int setup(void **state)
     memset(irq_owner, 0, sizeof(irq_owner));
     irq_owner[33] = &keel_itself;
     nr_mapped = 0;
+    nr_copies = resched_after = 0;
+    copy_err = 0;
+    host_this_cpu = &percpu_data[0];
+    percpu_data[0].need_resched = false;
     return 0;
 }
 
@@ -492,6 +558,7 @@ static int teardown(void **state)
 {
     for (unsigned i = 0; i < nr_made; i++) {
         free(made[i]->vcpus[0]);
+        free(made[i]->loader);
         free(made[i]);
     }
     nr_made = 0;
@@ -850,6 +917,105 @@ static void refuses_devices(void **state)
     assert_non_null(strstr(events, "start owner, start later"));
 }
 
+/* A restart (domain_build_started): RAM and devices at once, vCPU 0 runnable and pointed at
+ * the kernel, but no image copied; vCPU 0 then copies them (domain_load_run) a step of at most
+ * 256 KiB at a time, leaving whenever the scheduler wants the pCPU, and the domain is built
+ * ("created", others may reach it) only after the last step. */
+static void restart_loads_on_its_vcpu(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
+    arm64_image(ram.big, KERNEL_SIZE);
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    struct domain_config cfg = made[0]->cfg;
+    events[0] = log_text[0] = 0;
+    nr_copies = 0;
+    entry = fdt_arg = 0;
+
+    struct domain *d = domain_build_started(&cfg);
+    assert_non_null(d);
+    assert_string_equal(events, "create a, runnable a");
+    assert_int_equal(nr_copies, 0);
+    assert_int_equal(entry, 0x40000000);
+    assert_int_equal(fdt_arg, 0x43c00000);
+    assert_non_null(d->loader);
+    assert_int_equal(d->state, DOM_BUILDING);
+
+    /* The scheduler wants the pCPU after each step: one step per run. */
+    struct vcpu *v = d->vcpus[0];
+    unsigned runs = 0;
+    while (d->loader && runs < 20) {
+        percpu_data[0].need_resched = false;
+        resched_after = 1;
+        domain_load_run(v);
+        runs++;
+        if (d->loader) {
+            assert_int_equal(d->state, DOM_BUILDING);
+            assert_null(strstr(log_text, "created"));
+        }
+    }
+    assert_null(d->loader);
+    /* The kernel in three steps, the ramdisk in one, the device tree in one. */
+    assert_int_equal(runs, 5);
+    assert_int_equal(nr_copies, 5);
+    const struct copy want[] = {
+        { 'k', 0, 0x40000000, 0x40000 },
+        { 'k', 0x40000, 0x40040000, 0x40000 },
+        { 'k', 0x80000, 0x40080000, BIG_FILE - 0x80000 },
+        { 'r', 0, 0x43e00000, sizeof(ram.ramdisk) - 100 },
+        { 'o', 0, 0x43c00000, 100 },
+    };
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(copies[i].what, want[i].what);
+        assert_int_equal(copies[i].off, want[i].off);
+        assert_int_equal(copies[i].gpa, want[i].gpa);
+        assert_int_equal(copies[i].len, want[i].len);
+    }
+    assert_string_equal(events, "create a, runnable a, built a");
+    assert_non_null(strstr(log_text, "domain a: created (id 2, 64 MiB, 1 vCPU)\n"));
+}
+
+/* Left alone by the scheduler, vCPU 0 loads it all in one run; a boot build copies the same
+ * bytes to the same places, all at once. */
+static void restart_loads_in_one_run(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
+    arm64_image(ram.big, KERNEL_SIZE);
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    assert_int_equal(nr_copies, 3); /* at boot: each image in one copy */
+    assert_int_equal(copies[0].len, BIG_FILE);
+    struct domain_config cfg = made[0]->cfg;
+    nr_copies = 0;
+    struct domain *d = domain_build_started(&cfg);
+    assert_non_null(d);
+    domain_load_run(d->vcpus[0]);
+    assert_null(d->loader);
+    assert_int_equal(nr_copies, 5);
+    assert_int_equal(d->state, DOM_RUNNING);
+}
+
+/* A copy that fails ends the domain through domain_build_failed (shut down and destroyed, not
+ * restarted again), with a line saying why; it is never said to be created. */
+static void restart_load_fails(void **state)
+{
+    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
+    arm64_image(ram.big, KERNEL_SIZE);
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    struct domain_config cfg = made[0]->cfg;
+    events[0] = log_text[0] = 0;
+    struct domain *d = domain_build_started(&cfg);
+    assert_non_null(d);
+    copy_err = -EFAULT;
+    domain_load_run(d->vcpus[0]);
+    assert_string_equal(events, "create a, runnable a, failed a");
+    assert_non_null(strstr(log_text, "domain a: not created: cannot copy its ramdisk (-14)\n"));
+    assert_null(strstr(log_text, "created ("));
+    assert_int_equal(d->state, DOM_BUILDING);
+    assert_int_equal(d->vcpus[0]->state, VCPU_PAUSED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -865,6 +1031,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(dom0_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(passes_devices_through, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(restart_loads_on_its_vcpu, setup, teardown),
+        cmocka_unit_test_setup_teardown(restart_loads_in_one_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(restart_load_fails, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -198,6 +198,11 @@ void arch_vcpu_run(struct vcpu *v)
     fail_msg("the run loop is not used in host tests");
 }
 
+void domain_load_run(struct vcpu *v)
+{
+    fail_msg("the run loop is not used in host tests");
+}
+
 bool arch_vcpu_has_pending_irq(struct vcpu *v)
 {
     return false;

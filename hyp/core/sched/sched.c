@@ -570,10 +570,12 @@ void sched_run_loop(void)
     arch_irq_disable();
     for (;;) {
         v = sched_switch(v);
-        if (v)
-            arch_vcpu_run(v);
-        else
+        if (!v)
             idle_once(cpu);
+        else if (unlikely(READ_ONCE(v->dom->loader)))
+            domain_load_run(v); /* Keel's work for v's domain, on v's time */
+        else
+            arch_vcpu_run(v);
     }
 }
 

@@ -188,6 +188,10 @@ struct domain {
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
     unsigned restarts;
+    /* Images its vCPU 0 still copies in (domain_build_started), NULL once loaded or for a
+     * domain built whole. */
+    struct domain_loader *loader;
+    bool build_failed; /* its loading failed: shut down and destroyed, whatever its actions */
     struct ratelimit warn_rl; /* messages the guest can trigger (see guest_warn) */
     /* Xen's domain watchdogs (SCHEDOP_watchdog): expiry shuts the domain down (watchdog). */
     struct timer watchdog[DOMAIN_WATCHDOGS];
@@ -213,7 +217,20 @@ struct domain *domain_create(const struct domain_config *cfg, int *err);
  * memory, load its kernel, ramdisk and device tree, point vCPU 0 at the kernel; not started.
  * NULL after printing "domain NAME: not created: WHY". */
 struct domain *domain_build(const struct domain_config *cfg);
-/* Let its vCPUs run. */
+/* The same for a domain that restarts, from the shutdown path: its memory is populated and its
+ * devices given here, but its kernel, ramdisk and device tree are copied in by its own vCPU 0
+ * (domain_load_run), a step at a time on the time the scheduler gives it, so the copy is
+ * charged to the domain and holds up no one else.  vCPU 0 is runnable at once; the domain
+ * stays DOM_BUILDING, out of everyone else's reach, until loaded, then says "domain NAME:
+ * created" and runs.  A failed load ends it (domain_build_failed).  NULL after saying why
+ * not. */
+struct domain *domain_build_started(const struct domain_config *cfg);
+/* The run loop's work for vCPU 0 of a domain being loaded (d->loader set): copy until loaded
+ * or until the scheduler wants the pCPU, taking interrupts between steps. */
+void domain_load_run(struct vcpu *v);
+/* d is built: others may reach it (domain_get), the toolstack sees it running. */
+void domain_mark_built(struct domain *d);
+/* Its vCPUs, now vCPU 0 as well, may run. */
 void domain_start(struct domain *d);
 /* The toolstack's pause (domctl pausedomain), counted as in Xen: the first pause stops d's
  * vCPUs (each leaves its pCPU at its next exit, which the stop forces), the unpause that
@@ -232,6 +249,9 @@ int domain_destroy(struct domain *d);
  * action (destroy / restart / preserve).  Safe from any pCPU, including one running a vCPU of
  * d. */
 void domain_shutdown(struct domain *d, enum shutdown_reason reason);
+/* A domain whose load failed after domain_build_started: shut down as crashed and destroyed,
+ * not restarted again, whatever its configured actions.  From its vCPU 0. */
+void domain_build_failed(struct domain *d);
 /* When no domain is left, say "all domains have ended" (the launcher waits for it) and power
  * the machine off. */
 void domain_end_if_none_left(void);
