@@ -167,6 +167,8 @@ static void reap(struct timer *t, void *ctx)
     }
     if (d->cfg.direct_map)
         machine_follows(d);
+    /* The teardown is d's business, not that of the vCPU this timer interrupted. */
+    uint64_t start = time_now_ns();
     switch (action_for(d)) {
     case ACTION_RESTART:
         restart(d);
@@ -180,6 +182,7 @@ static void reap(struct timer *t, void *ctx)
         domain_end_if_none_left();
         break;
     }
+    sched_cpu_not_charged(time_now_ns() - start);
 }
 
 void domain_shutdown(struct domain *d, enum shutdown_reason reason)

@@ -539,6 +539,19 @@ struct vcpu *sched_switch(struct vcpu *prev)
     return next;
 }
 
+void sched_cpu_not_charged(uint64_t ns)
+{
+    struct sched_cpu *sc = &sched_cpus[cpu_id()];
+    struct sched_pool *p = sc->pool; /* only this pCPU changes it, and it is here */
+    if (!p)
+        return;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    uint64_t now = time_now_ns();
+    if (sc->curr) /* since is when the current vCPU was last charged: move it past the work */
+        sc->since = MIN(sc->since + ns, now);
+    spin_unlock_irqrestore(&p->lock, flags);
+}
+
 /* Pages an idle pCPU zeroes between two looks at the scheduler, with interrupts masked: one,
  * so that a wake-up waits for at most one page (under a microsecond).  16 made the 99th
  * percentile of a timer wake-up 10.7 us instead of 2.1 us while boot memory was zeroed. */

@@ -58,6 +58,11 @@ __attribute__((noreturn)) void sched_run_loop(void);
  */
 struct vcpu *sched_switch(struct vcpu *prev);
 
+/* The last ns on this pCPU (interrupts masked throughout) went to Keel's own work for no vCPU
+ * of it, such as a dead domain's teardown from a timer: the vCPU it runs is not charged for
+ * them, by its policy or in its CPU time. */
+void sched_cpu_not_charged(uint64_t ns);
+
 /* CPU time v has used, ns: v->cpu_time_ns (charged at each scheduling decision) plus, if it is
  * running, the time since its pCPU's last decision.  A vCPU can run long between decisions
  * (null policy, a lone vCPU), so statistics should read this. */
