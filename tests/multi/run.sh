@@ -91,7 +91,7 @@ JOBS=${MULTI_JOBS:-2}
 GUESTS=$ABS_BUILD/guests
 LAUNCHER=$top/scripts/keel-qemu
 
-CASES=(many grant-pass evtchn-pingpong-same evtchn-pingpong-apart restart-100 restart-race-smp2 restart-race-smp4 zero-smp1 zero-smp2 contain-wild contain-flood contain-crash contain-spin-masked
+CASES=(many grant-pass evtchn-pingpong-same evtchn-pingpong-apart restart-100 restart-race-smp2 restart-race-smp4 zero-smp1 zero-smp2 restart-neighbour contain-wild contain-flood contain-crash contain-spin-masked
     contain-hang contain-wfi-storm contain-exc-loop sched-credit sched-credit-pinned sched-rtds
     sched-cap)
 
@@ -336,6 +336,48 @@ zero_reuse() { # SMP
 
 case_zero_smp1() { zero_reuse 1; }
 case_zero_smp2() { zero_reuse 2; }
+
+# ---- a domain that restarts in a loop beside another on one pCPU ----
+
+# Under -icount (machine time, exact): guests/neighbour (1 ms timer periods) and guests/faulty
+# resetting itself at once with on_reboot = "restart" and a 32 MiB ramdisk, on one pCPU.  The
+# neighbour must run all its periods while the other restarts again and again, and once past
+# its first status line (where the credit policy lets the newcomer catch up) its timer must
+# never be served later than RESTART_LATE_US: a restart's image copy (6.4 ms for the ramdisk
+# alone) runs in steps on the restarting domain's own vCPU, so only the old incarnation's
+# teardown (about 0.5 ms) holds the pCPU.  Until 2026-12-06 Keel copied the images from the
+# reaper, charged to the neighbour, which never ran at all.
+RESTART_LATE_US=2000
+
+case_restart_neighbour() {
+    local name=restart-neighbour dir=$WORK/restart-neighbour log=$LOGDIR/multi-restart-neighbour.log
+    local restarts worst periods
+    why=()
+    need_images "$GUESTS/faulty.Image" "$GUESTS/neighbour.Image" || { result $name 0 "" "$log"; return; }
+    mkdir -p "$dir"
+    head -c 32M /dev/zero >"$dir/ramdisk.bin"
+    cfg "$dir/cyc.cfg" cyc 96 1 "$GUESTS/faulty.Image" "fault=reboot" 'on_reboot="restart"' \
+        'on_crash="destroy"' "ramdisk=\"$dir/ramdisk.bin\""
+    cfg "$dir/nb.cfg" nb 32 1 "$GUESTS/neighbour.Image" "periods=200 period_ms=1 report=20" \
+        'on_crash="destroy"'
+    launch "$log" 900 --smp 1 --icount --stop-on "domain nb: memory returned" "$dir/nb.cfg" "$dir/cyc.cfg"
+    run_problems "$log"
+    guest_passed "$log" nb
+    restarts=$(con_keel "$log" | sed -n '/domain nb: shutdown/q;p' | grep -cF "domain cyc: restarting")
+    [ "$restarts" -ge 10 ] || why+=("cyc restarted only $restarts times while nb ran")
+    con_keel "$log" | grep -qF "domain cyc: restart failed" &&
+        why+=("$(con_keel "$log" | grep -m1 -F "domain cyc: restart failed")")
+    periods=$(con_domain "$log" nb | grep -c "^NEIGHBOUR-STATUS")
+    [ "$periods" -ge 10 ] || why+=("nb printed $periods of 10 status lines")
+    worst=$(con_domain "$log" nb | grep "^NEIGHBOUR-STATUS" | sed -n '2,$s/.* late_us=\([0-9]*\).*/\1/p' |
+        sort -n | tail -1)
+    if [ -z "$worst" ]; then
+        why+=("no timer lateness reported")
+    elif [ "$worst" -gt $RESTART_LATE_US ]; then
+        why+=("nb's timer was served $worst us late (at most $RESTART_LATE_US)")
+    fi
+    result $name "$secs" "$restarts restarts beside nb; nb's timer at worst ${worst:-?} us late after its first 20 ms" "$log"
+}
 
 # ---- grant tables between domains ----
 
