@@ -348,14 +348,14 @@ fail:
     return NULL;
 }
 
-void domain_kill(struct domain *d)
+bool domain_kill_start(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&d->lock);
     bool dead = d->state == DOM_DYING;
     d->state = DOM_DYING;
     spin_unlock_irqrestore(&d->lock, flags);
     if (dead)
-        return;
+        return false;
     flags = spin_lock_irqsave(&domain_list_lock);
     if (d->id && domains[d->id] == d)
         domains[d->id] = NULL;
@@ -378,13 +378,31 @@ void domain_kill(struct domain *d)
      * the mappings go with the rest of the map below. */
     gnttab_domain_kill(d);
     shared_info_domain_kill(d);
-    /* Every frame the map held goes back (or waits for its last other holder), then the
-     * address space itself. */
-    physmap_release(d);
+    return true;
+}
+
+int domain_kill_release(struct domain *d)
+{
+    /* Every frame the map held goes back (or waits for its last other holder). */
+    return physmap_release(d);
+}
+
+void domain_kill_end(struct domain *d)
+{
+    /* The address space itself, its tables emptied. */
     arch_domain_relinquish(d);
     /* Whoever watches domains (xenstored) looks again. */
     evtchn_send_global_virq(VIRQ_DOM_EXC);
     domain_put(d); /* the table's reference */
+}
+
+void domain_kill(struct domain *d)
+{
+    if (!domain_kill_start(d))
+        return;
+    while (domain_kill_release(d) == -ERESTART)
+        ;
+    domain_kill_end(d);
 }
 
 void domain_mark_built(struct domain *d)

@@ -20,7 +20,8 @@
 #include <hyp/watchdog.h>
 
 /* While a vCPU of the dying domain is still on a pCPU (it was kicked and leaves at its next
- * exit), look again this often. */
+ * exit), look again this often; and what a teardown leaves to the pCPU's others between two
+ * parts of the memory it returns. */
 #define REAP_POLL_NS 100000
 
 static const char *reason_name(enum shutdown_reason r)
@@ -108,38 +109,23 @@ void domain_end_if_none_left(void)
     }
 }
 
+/* The start of a teardown: what the domain did, what happens now ("destroyed" or
+ * "restarting"), and a teardown under way that the end of the system waits for. */
+static void teardown_begins(struct domain *d, const char *what)
+{
+    arch_domain_report(d);
+    pr_info("domain %s: %s\n", d->name, what);
+    __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
+}
+
 static void destroy(struct domain *d)
 {
     char name[DOMAIN_NAME_LEN];
     strlcpy(name, d->name, sizeof(name));
-    arch_domain_report(d);
-    pr_info("domain %s: destroyed\n", name);
-    __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
+    teardown_begins(d, "destroyed");
     domain_kill(d);
     report_free(name);
     __atomic_fetch_sub(&ending, 1, __ATOMIC_SEQ_CST);
-}
-
-static void restart(struct domain *old)
-{
-    struct domain_config cfg = old->cfg;
-    unsigned restarts = old->restarts + 1;
-    arch_domain_report(old);
-    pr_info("domain %s: restarting\n", cfg.name);
-    __atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST);
-    domain_kill(old);
-    report_free(cfg.name);
-    /* Its images are copied by its own vCPU 0 (domain_build_started), not here: this runs
-     * with interrupts masked, on time charged to whichever vCPU this pCPU ran. */
-    struct domain *d = domain_build_started(&cfg);
-    if (d) {
-        d->restarts = restarts;
-    } else {
-        pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
-    }
-    __atomic_fetch_sub(&ending, 1, __ATOMIC_SEQ_CST);
-    if (!d)
-        domain_end_if_none_left();
 }
 
 /* dom0 is the machine's: when it shuts down, the machine goes with it, as on Xen: reboot
@@ -156,32 +142,80 @@ static __noreturn void machine_follows(struct domain *d)
     arch_system_off();
 }
 
+/* The reaper's first look once no vCPU of d runs: false if there is nothing (more) for it to
+ * do, true once d's teardown has begun (d->reaping says what follows it). */
+static bool reap_begin(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->lock);
+    enum domain_action a = action_for(d);
+    /* Under the lock: the toolstack's destroy either came first, or from now on leaves d to
+     * the reaper. */
+    bool go = !d->destroying && a != ACTION_PRESERVE;
+    if (go)
+        d->reaping = a == ACTION_RESTART ? REAP_RESTART : REAP_DESTROY;
+    spin_unlock_irqrestore(&d->lock, flags);
+    if (a == ACTION_PRESERVE && !d->destroying)
+        pr_info("domain %s: preserved (shut down, memory kept)\n", d->name);
+    if (!go)
+        return false;
+    teardown_begins(d, a == ACTION_RESTART ? "restarting" : "destroyed");
+    domain_kill_start(d);
+    return true;
+}
+
+/* The end of the reaper's teardown of d, its memory all back: d goes, and for a restart a new
+ * domain is made from its configuration.  Its images are copied by the new domain's own vCPU 0
+ * (domain_build_started), not here. */
+static void reap_end(struct domain *d)
+{
+    bool restart = d->reaping == REAP_RESTART;
+    struct domain_config cfg = d->cfg;
+    unsigned restarts = d->restarts + 1;
+    char name[DOMAIN_NAME_LEN];
+    strlcpy(name, d->name, sizeof(name));
+    domain_kill_end(d); /* d may be freed from here on */
+    report_free(name);
+    struct domain *nd = NULL;
+    if (restart) {
+        nd = domain_build_started(&cfg);
+        if (nd)
+            nd->restarts = restarts;
+        else
+            pr_err("domain %s: restart failed\n", cfg.name); /* domain_build said why */
+    }
+    __atomic_fetch_sub(&ending, 1, __ATOMIC_SEQ_CST);
+    if (!nd)
+        domain_end_if_none_left();
+}
+
+/*
+ * The shutdown action, from a timer on the pCPU that saw the shutdown.  A teardown returns the
+ * domain's memory a part at a time (domain_kill_release), the timer set again after each part
+ * so that interrupts and the pCPU's vCPUs get in between; none of its time is charged to the
+ * vCPU it interrupted.  From its start the domain is off the table, and the toolstack's destroy
+ * leaves it to the reaper.
+ */
 static void reap(struct timer *t, void *ctx)
 {
     struct domain *d = ctx;
-    if (READ_ONCE(d->destroying))
-        return; /* the toolstack destroys it (domain_destroy) */
-    if (any_vcpu_running(d)) {
-        timer_set(t, time_now_ns() + REAP_POLL_NS, cpu_id());
-        return;
-    }
-    if (d->cfg.direct_map)
-        machine_follows(d);
-    /* The teardown is d's business, not that of the vCPU this timer interrupted. */
     uint64_t start = time_now_ns();
-    switch (action_for(d)) {
-    case ACTION_RESTART:
-        restart(d);
-        break;
-    case ACTION_PRESERVE:
-        pr_info("domain %s: preserved (shut down, memory kept)\n", d->name);
-        break;
-    case ACTION_DESTROY:
-    default:
-        destroy(d);
-        domain_end_if_none_left();
-        break;
+    if (!d->reaping) {
+        if (READ_ONCE(d->destroying))
+            return; /* the toolstack destroys it (domain_destroy) */
+        if (any_vcpu_running(d)) {
+            timer_set(t, start + REAP_POLL_NS, cpu_id());
+            return;
+        }
+        if (d->cfg.direct_map)
+            machine_follows(d);
+        if (!reap_begin(d))
+            return;
     }
+    bool more = domain_kill_release(d) == -ERESTART;
+    if (more)
+        timer_set(t, time_now_ns() + REAP_POLL_NS, cpu_id());
+    else
+        reap_end(d);
     sched_cpu_not_charged(time_now_ns() - start);
 }
 
@@ -250,7 +284,7 @@ int domain_unpause(struct domain *d)
 int domain_destroy(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&d->lock);
-    if (d->state == DOM_DYING || d->destroying == 2) {
+    if (d->state == DOM_DYING || d->destroying == 2 || d->reaping) {
         spin_unlock_irqrestore(&d->lock, flags);
         return 0;
     }

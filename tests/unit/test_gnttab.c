@@ -146,6 +146,21 @@ uint64_t arch_p2m_end(struct domain *d)
     return 1UL << 40;
 }
 
+bool arch_p2m_first_leaf(struct domain *d, struct gpa gpa, uint64_t end, struct gpa *leaf,
+                         uint64_t *size)
+{
+    bool found = false;
+    for (unsigned i = 0; i < P2M_PAGES; i++) {
+        struct fake_page p = p2m[d->id][i];
+        if (p.t != P2M_NONE && p.gpa >= gpa.a && p.gpa < end && (!found || p.gpa < leaf->a)) {
+            *leaf = GPA(p.gpa);
+            found = true;
+        }
+    }
+    *size = PAGE_SIZE;
+    return found;
+}
+
 void arch_p2m_walk(struct domain *d, struct gpa gpa, uint64_t size, p2m_leaf_fn fn, void *ctx)
 {
     for (unsigned i = 0; i < P2M_PAGES; i++) {

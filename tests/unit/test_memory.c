@@ -100,6 +100,19 @@ uint64_t arch_p2m_end(struct domain *d)
     return 1UL << 40;
 }
 
+bool arch_p2m_first_leaf(struct domain *d, struct gpa gpa, uint64_t end, struct gpa *leaf,
+                         uint64_t *size)
+{
+    for (uint64_t g = gpa.a >> PAGE_SHIFT; g < NR_GFNS && g << PAGE_SHIFT < end; g++) {
+        if (map_of(d)->t[g] != P2M_NONE) {
+            *leaf = GPA(g << PAGE_SHIFT);
+            *size = PAGE_SIZE;
+            return true;
+        }
+    }
+    return false;
+}
+
 void arch_p2m_walk(struct domain *d, struct gpa gpa, uint64_t size, p2m_leaf_fn fn, void *ctx)
 {
     uint64_t g = gpa.a >> PAGE_SHIFT,

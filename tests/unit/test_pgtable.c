@@ -229,6 +229,34 @@ static void blocks_where_aligned(void **state)
     env_done(env);
 }
 
+/* The first leaf meeting a range: found whole (a block that starts before the range too),
+ * across empty space of any size, never past the range's end. */
+static void first_leaf_found_whole(void **state)
+{
+    struct env *env = env_new(48, false);
+    struct pgtable *pt = &env->pt;
+    uint64_t ia, size;
+    assert_false(pgtable_first_leaf(pt, 0, 1UL << 48, &ia, &size)); /* empty */
+    assert_int_equal(pgtable_map(pt, GiB(1), FAKE_PA + GiB(1), GiB(1), ATTRS, 0), 0);
+    assert_int_equal(pgtable_map(pt, GiB(300) + MiB(4), FAKE_PA, MiB(2), ATTRS, 0), 0);
+    assert_int_equal(pgtable_map(pt, GiB(300) + MiB(7), FAKE_PA, PAGE_SIZE, ATTRS, 0), 0);
+    assert_true(pgtable_first_leaf(pt, 0, 1UL << 48, &ia, &size));
+    assert_int_equal(ia, GiB(1));
+    assert_int_equal(size, GiB(1));
+    assert_true(pgtable_first_leaf(pt, GiB(1) + MiB(5), 1UL << 48, &ia, &size));
+    assert_int_equal(ia, GiB(1)); /* the block holding the start, from its own start */
+    assert_true(pgtable_first_leaf(pt, GiB(2), 1UL << 48, &ia, &size));
+    assert_int_equal(ia, GiB(300) + MiB(4));
+    assert_int_equal(size, MiB(2));
+    assert_true(pgtable_first_leaf(pt, GiB(300) + MiB(6), 1UL << 48, &ia, &size));
+    assert_int_equal(ia, GiB(300) + MiB(7));
+    assert_int_equal(size, PAGE_SIZE);
+    assert_false(pgtable_first_leaf(pt, GiB(2), GiB(300) + MiB(4), &ia, &size)); /* end */
+    assert_false(pgtable_first_leaf(pt, GiB(300) + MiB(8), 1UL << 48, &ia, &size));
+    assert_false(pgtable_first_leaf(pt, GiB(3), GiB(3), &ia, &size)); /* nothing asked */
+    env_done(env);
+}
+
 static void no_blocks_flag(void **state)
 {
     struct env *env = env_new(48, false);
@@ -623,6 +651,7 @@ int main(void)
         cmocka_unit_test(init_errors),
         cmocka_unit_test(pages_map_and_lookup),
         cmocka_unit_test(blocks_where_aligned),
+        cmocka_unit_test(first_leaf_found_whole),
         cmocka_unit_test(no_blocks_flag),
         cmocka_unit_test(split_on_partial_unmap),
         cmocka_unit_test(split_on_remap),

@@ -57,10 +57,13 @@ static struct domain *dom; /* the domain under test, fresh for every test */
 
 /* What domain_kill does before it empties the map: the domain is dying, so nothing maps into
  * it again (physmap_release insists). */
-static void release(struct domain *d)
+static unsigned release(struct domain *d)
 {
     d->state = DOM_DYING;
-    physmap_release(d);
+    unsigned calls = 1;
+    while (physmap_release(d) == -ERESTART)
+        calls++;
+    return calls;
 }
 static unsigned nr_inval;  /* tlb_inval calls */
 static long fail_after;    /* table pages that may still be had; < 0: any number */
@@ -994,6 +997,41 @@ static void release_returns_every_page(void **state)
     }
 }
 
+/* Returned a part at a time: 128 MiB of RAM, half of it touched, in four parts of 32 MiB
+ * (8192 pages) and a last call that finds nothing left.  Between two calls the map holds
+ * exactly what is not back yet. */
+static void release_in_parts(void **state)
+{
+    assert_int_equal(physmap_populate(dom, GPA(G), MiB(128)), 0);
+    for (uint64_t a = G; a < G + MiB(128); a += 2 * LEAF)
+        assert_int_equal(physmap_lookup(dom, GPA(a), NULL, NULL), 0);
+    dom->state = DOM_DYING;
+    for (unsigned part = 1; part <= 4; part++) {
+        assert_int_equal(physmap_release(dom), -ERESTART);
+        assert_int_equal(dom->tot_pages, (MiB(128) - part * MiB(32)) / PAGE_SIZE);
+        assert_int_equal(walk(G, MiB(128)).next, part < 4 ? G + MiB(128) : G);
+        check_accounting(0);
+    }
+    assert_int_equal(physmap_release(dom), 0);
+    assert_int_equal(walk(0, ~0UL).n, 0);
+    assert_int_equal(physmap_release(dom), 0); /* done stays done */
+    check_accounting(0);
+}
+
+/* A block larger than a part (a device's 1 GiB) goes whole: emptying the map never splits a
+ * block, so it needs no table page, and no page can be had here. */
+static void release_takes_a_gib_block_whole(void **state)
+{
+    assert_int_equal(physmap_populate(dom, GPA(G), MiB(4)), 0);
+    assert_int_equal(arch_p2m_map(dom, GPA(GiB(4)), GiB(8), GiB(1), P2M_MMIO), 0);
+    assert_int_equal(walk(GiB(4), GiB(1)).max_size, GiB(1));
+    assert_int_equal(physmap_map_frame(dom, GPA(GiB(5)), new_frame(DOMID), P2M_RAM_RW), 0);
+    fail_after = 0;
+    assert_int_equal(release(dom), 2); /* the block's 262144 pages fill a part */
+    assert_int_equal(walk(0, ~0UL).n, 0);
+    check_accounting(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1023,6 +1061,8 @@ int main(void)
         T(direct_give_back_is_kept_and_taken_back),
         T(map_mmio_passes_a_device_through),
         T(release_returns_every_page),
+        T(release_in_parts),
+        T(release_takes_a_gib_block_whole),
 #undef T
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

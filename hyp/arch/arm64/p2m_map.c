@@ -57,6 +57,12 @@ int arch_p2m_unmap(struct domain *d, struct gpa gpa, uint64_t size)
     return pgtable_unmap(&d->arch.s2, gpa.a, size);
 }
 
+bool arch_p2m_first_leaf(struct domain *d, struct gpa gpa, uint64_t end, struct gpa *leaf,
+                         uint64_t *size)
+{
+    return pgtable_first_leaf(&d->arch.s2, gpa.a, end, &leaf->a, size);
+}
+
 uint64_t arch_p2m_end(struct domain *d)
 {
     return 1UL << d->arch.s2.ia_bits;

@@ -315,6 +315,37 @@ void pgtable_walk(const struct pgtable *pt, uint64_t ia, uint64_t size, pgtable_
     walk_level(pt, pt->root, pt->root_level, 0, &w);
 }
 
+static bool first_leaf(const struct pgtable *pt, const uint64_t *table, unsigned level,
+                       uint64_t base, uint64_t start, uint64_t end, uint64_t *ia, uint64_t *size)
+{
+    uint64_t lsize = LEVEL_SIZE(level);
+    unsigned first = base < start ? (unsigned)((start - base) / lsize) : 0;
+    for (unsigned i = first; i < entries_at(pt, level); i++) {
+        uint64_t at = base + (uint64_t)i * lsize;
+        if (at >= end)
+            break;
+        uint64_t e = table[i];
+        if (pte_is_table(e, level)) {
+            if (first_leaf(pt, pte_table(e), level + 1, at, start, end, ia, size))
+                return true;
+        } else if (pte_valid(e) && level > 0 && (level < 3 || (e & PTE_TABLE))) {
+            *ia = at;
+            *size = lsize;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool pgtable_first_leaf(const struct pgtable *pt, uint64_t ia, uint64_t end, uint64_t *leaf_ia,
+                        uint64_t *leaf_size)
+{
+    if (!pt->root || ia >= end || ia >= (1UL << pt->ia_bits))
+        return false;
+    end = MIN(end, 1UL << pt->ia_bits);
+    return first_leaf(pt, pt->root, pt->root_level, 0, ia, end, leaf_ia, leaf_size);
+}
+
 size_t pgtable_pages(const struct pgtable *pt)
 {
     return pt->nr_pages;

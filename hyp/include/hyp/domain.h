@@ -124,6 +124,8 @@ enum domain_state {
     DOM_DYING,    /* killed: off the table, stopped, memory returned; freed on the last put */
 };
 
+enum { REAP_NONE, REAP_DESTROY, REAP_RESTART };
+
 enum vcpu_state {
     VCPU_OFFLINE, /* not started (PSCI CPU_ON not yet called) or CPU_OFF */
     VCPU_RUNNABLE,
@@ -185,8 +187,10 @@ struct domain {
     /* A direct-mapped domain's pages of ram[] it gave back and keeps: a bit per page, in bank
      * order (core/mm/physmap.c; p2m_lock). */
     uint64_t *kept;
+    uint64_t release_at; /* how far physmap_release has emptied the map */
     void *sched_priv;
     struct timer reap_timer; /* applies the shutdown action once no vCPU runs */
+    uint8_t reaping;         /* the reaper's teardown has begun: REAP_DESTROY or REAP_RESTART */
     unsigned restarts;
     /* Images its vCPU 0 still copies in (domain_build_started), NULL once loaded or for a
      * domain built whole. */
@@ -259,6 +263,15 @@ void domain_end_if_none_left(void);
  * table, kill its timers (waiting for handlers running elsewhere), stop its vCPUs for good,
  * return its guest memory, and put the table's reference.  Idempotent. */
 void domain_kill(struct domain *d);
+/* domain_kill in three parts, for a caller that takes interrupts between the parts of the
+ * memory (the reaper): start does all but return the memory and says whether this call began
+ * the kill (false: d was dying already, and someone else kills it); release returns a part of
+ * the memory each call, -ERESTART while some is left and 0 once all of it is back; end takes
+ * the address space and puts the table's reference (d must not be touched after it, unless the
+ * caller holds a reference of its own). */
+bool domain_kill_start(struct domain *d);
+int domain_kill_release(struct domain *d);
+void domain_kill_end(struct domain *d);
 
 /* Build the domains the boot device tree describes ("xen,domain" nodes under /chosen) and
  * start them.  Returns how many started. */

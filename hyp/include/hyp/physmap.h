@@ -104,5 +104,6 @@ bool physmap_fault(struct domain *d, struct gpa gpa, bool write);
 /* Wait until no change to d's map is under way: a hardware walk that failed on an entry
  * another CPU was replacing (break-before-make) gives the right answer when tried again. */
 void physmap_settle(struct domain *d);
-/* Empty d's map and put every reference it held (domain kill; no vCPU of d runs). */
-void physmap_release(struct domain *d);
+/* Empty d's map and put every reference it held (domain kill; no vCPU of d runs), a part at a
+ * time: -ERESTART while some is left (take interrupts, then call again), 0 once it is empty. */
+int physmap_release(struct domain *d);

@@ -55,6 +55,11 @@ int arch_p2m_unmap(struct domain *d, struct gpa gpa, uint64_t size);
 uint64_t arch_p2m_end(struct domain *d);
 /* What gpa maps to: 0 with *pa (of gpa itself) and *t, or -ENOENT. */
 int arch_p2m_lookup(struct domain *d, struct gpa gpa, paddr_t *pa, enum p2m_type *t);
+/* The first mapping that meets [gpa, end): true with the whole leaf that holds it (a page or a
+ * block; it may start before gpa), false if nothing in the range is mapped.  Costs little for
+ * empty space, whatever its size. */
+bool arch_p2m_first_leaf(struct domain *d, struct gpa gpa, uint64_t end, struct gpa *leaf,
+                         uint64_t *size);
 /* Call fn for every mapping in [gpa, gpa + size), in address order (pages or blocks of one
  * type, clipped to the range).  fn must not change the map. */
 typedef void (*p2m_leaf_fn)(void *ctx, struct gpa gpa, paddr_t pa, uint64_t size, enum p2m_type t);

@@ -86,5 +86,11 @@ typedef void (*pgtable_leaf_fn)(void *ctx, uint64_t ia, uint64_t pa, uint64_t si
 void pgtable_walk(const struct pgtable *pt, uint64_t ia, uint64_t size, pgtable_leaf_fn fn,
                   void *ctx);
 
+/* The first leaf mapping that meets [ia, end): true with its whole extent (its start may lie
+ * before ia), false if there is none.  Empty parts of the table cost one entry each, and the
+ * search stops at the first leaf. */
+bool pgtable_first_leaf(const struct pgtable *pt, uint64_t ia, uint64_t end, uint64_t *leaf_ia,
+                        uint64_t *leaf_size);
+
 /* Number of table pages currently in use (for accounting and tests). */
 size_t pgtable_pages(const struct pgtable *pt);
