@@ -347,8 +347,8 @@ case_zero_smp2() { zero_reuse 2; }
 # interrupts between them, and the new incarnation's images (6.4 ms of copying for the ramdisk
 # alone) are copied in steps by its own vCPU, within its own reservation.  Before 2026-12-06
 # Keel copied them from the reaper, charged to the neighbour, which never ran at all; with the
-# copy moved but the teardown in one piece (0.5 ms for 96 MiB), the timer came that much late.
-RESTART_LATE_US=300
+# copy moved but the teardown in one piece (96 MiB), the timer came 409 us late (55 us now).
+RESTART_LATE_US=200
 
 case_restart_neighbour() {
     local name=restart-neighbour dir=$WORK/restart-neighbour log=$LOGDIR/multi-restart-neighbour.log
