@@ -36,6 +36,9 @@
 #                  it reuses that memory.  On 1 pCPU nothing idles in between, so the pages are
 #                  zeroed when handed out; on 2 the idle pCPU's scrubber mostly got there first.
 #                  Four clean boots and no pattern seen (issue 13).
+#   restart-neighbour  under -icount and RTDS, guests/faulty restarting in a loop with a 32 MiB
+#                  ramdisk beside guests/neighbour on one pCPU: the neighbour runs all its periods
+#                  and its timer is never more than RESTART_LATE_US late (see the case).
 #   grant-pass     guests/grant as granter, mapper and intruder (xen-abi-facts D): two domains
 #                  pass a message and its reply through a granted page, the owner cannot end
 #                  the grant while it is mapped and can once it is unmapped, the mapper then
