@@ -625,6 +625,7 @@ struct domain *domain_build_started(const struct domain_config *cfg)
         return NULL;
     }
     d->loader = ld;
+    d->vcpus[0]->loading = true;
     /* Runnable, but still DOM_BUILDING: nobody else reaches d until it is loaded. */
     sched_vcpu_set_state(d->vcpus[0], VCPU_RUNNABLE);
     return d;
@@ -633,6 +634,8 @@ struct domain *domain_build_started(const struct domain_config *cfg)
 void domain_load_run(struct vcpu *v)
 {
     struct domain *d = v->dom;
+    /* v->loading is read and written only where v runs (set before it first ran): the
+     * scheduler's hand-over of v orders it. */
     BUG_ON(v->id != 0 || !d->loader);
     while (!sched_must_leave(v)) {
         int rc = load_step(d, d->loader, LOAD_STEP);
@@ -642,7 +645,8 @@ void domain_load_run(struct vcpu *v)
         }
         if (!rc) {
             heap_free(d->loader);
-            WRITE_ONCE(d->loader, NULL); /* from the next run on, the guest */
+            d->loader = NULL;
+            v->loading = false; /* from the next run on, the guest */
             domain_mark_built(d);
             say_created(d);
             return;

@@ -939,6 +939,7 @@ static void restart_loads_on_its_vcpu(void **state)
     assert_int_equal(entry, 0x40000000);
     assert_int_equal(fdt_arg, 0x43c00000);
     assert_non_null(d->loader);
+    assert_true(d->vcpus[0]->loading);
     assert_int_equal(d->state, DOM_BUILDING);
 
     /* The scheduler wants the pCPU after each step: one step per run. */
@@ -971,6 +972,7 @@ static void restart_loads_on_its_vcpu(void **state)
         assert_int_equal(copies[i].gpa, want[i].gpa);
         assert_int_equal(copies[i].len, want[i].len);
     }
+    assert_false(v->loading);
     assert_string_equal(events, "create a, runnable a, built a");
     assert_non_null(strstr(log_text, "domain a: created (id 2, 64 MiB, 1 vCPU)\n"));
 }

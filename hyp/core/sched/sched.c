@@ -585,7 +585,7 @@ void sched_run_loop(void)
         v = sched_switch(v);
         if (!v)
             idle_once(cpu);
-        else if (unlikely(READ_ONCE(v->dom->loader)))
+        else if (unlikely(v->loading))
             domain_load_run(v); /* Keel's work for v's domain, on v's time */
         else
             arch_vcpu_run(v);

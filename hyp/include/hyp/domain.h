@@ -145,6 +145,7 @@ struct vcpu {
     enum vcpu_state state;
     unsigned cpu; /* pCPU it runs on or is queued for */
     bool running; /* currently on a pCPU */
+    bool loading; /* vCPU 0 of a domain still loading its images: runs domain_load_run */
     uint64_t cpu_time_ns;
     void *sched_priv;            /* scheduler policy data */
     struct vcpu_info *vcpu_info; /* registered area (core/shared_info.c), NULL until then */
@@ -229,8 +230,8 @@ struct domain *domain_build(const struct domain_config *cfg);
  * created" and runs.  A failed load ends it (domain_build_failed).  NULL after saying why
  * not. */
 struct domain *domain_build_started(const struct domain_config *cfg);
-/* The run loop's work for vCPU 0 of a domain being loaded (d->loader set): copy until loaded
- * or until the scheduler wants the pCPU, taking interrupts between steps. */
+/* The run loop's work for vCPU 0 of a domain being loaded (v->loading): copy until loaded or
+ * until the scheduler wants the pCPU, taking interrupts between steps. */
 void domain_load_run(struct vcpu *v);
 /* d is built: others may reach it (domain_get), the toolstack sees it running. */
 void domain_mark_built(struct domain *d);
