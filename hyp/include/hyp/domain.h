@@ -124,6 +124,7 @@ enum domain_state {
     DOM_DYING,    /* killed: off the table, stopped, memory returned; freed on the last put */
 };
 
+/* What the reaper's teardown of a shut-down domain leads to (d->reaping). */
 enum { REAP_NONE, REAP_DESTROY, REAP_RESTART };
 
 enum vcpu_state {
