@@ -150,13 +150,13 @@ static bool reap_begin(struct domain *d)
     enum domain_action a = action_for(d);
     /* Under the lock: the toolstack's destroy either came first, or from now on leaves d to
      * the reaper. */
-    bool go = !d->destroying && a != ACTION_PRESERVE;
-    if (go)
+    bool mine = !d->destroying;
+    if (mine && a != ACTION_PRESERVE)
         d->reaping = a == ACTION_RESTART ? REAP_RESTART : REAP_DESTROY;
     spin_unlock_irqrestore(&d->lock, flags);
-    if (a == ACTION_PRESERVE && !d->destroying)
+    if (mine && a == ACTION_PRESERVE)
         pr_info("domain %s: preserved (shut down, memory kept)\n", d->name);
-    if (!go)
+    if (!mine || a == ACTION_PRESERVE)
         return false;
     teardown_begins(d, a == ACTION_RESTART ? "restarting" : "destroyed");
     domain_kill_start(d);
