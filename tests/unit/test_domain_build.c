@@ -917,17 +917,24 @@ static void refuses_devices(void **state)
     assert_non_null(strstr(events, "start owner, start later"));
 }
 
+/* Boot domain "a" with the 600 KiB kernel (loaded whole), for the restart tests: its
+ * configuration, as the reaper would take it. */
+static struct domain_config boot_big_kernel(void)
+{
+    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
+    arm64_image(ram.big, KERNEL_SIZE);
+    boot_tree(doms, 1);
+    assert_int_equal(domain_build_all(), 1);
+    return made[0]->cfg;
+}
+
 /* A restart (domain_build_started): RAM and devices at once, vCPU 0 runnable and pointed at
  * the kernel, but no image copied; vCPU 0 then copies them (domain_load_run) a step of at most
  * 256 KiB at a time, leaving whenever the scheduler wants the pCPU, and the domain is built
  * ("created", others may reach it) only after the last step. */
 static void restart_loads_on_its_vcpu(void **state)
 {
-    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
-    arm64_image(ram.big, KERNEL_SIZE);
-    boot_tree(doms, 1);
-    assert_int_equal(domain_build_all(), 1);
-    struct domain_config cfg = made[0]->cfg;
+    struct domain_config cfg = boot_big_kernel();
     events[0] = log_text[0] = 0;
     nr_copies = 0;
     entry = fdt_arg = 0;
@@ -981,13 +988,9 @@ static void restart_loads_on_its_vcpu(void **state)
  * bytes to the same places, all at once. */
 static void restart_loads_in_one_run(void **state)
 {
-    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
-    arm64_image(ram.big, KERNEL_SIZE);
-    boot_tree(doms, 1);
-    assert_int_equal(domain_build_all(), 1);
+    struct domain_config cfg = boot_big_kernel();
     assert_int_equal(nr_copies, 3); /* at boot: each image in one copy */
     assert_int_equal(copies[0].len, BIG_FILE);
-    struct domain_config cfg = made[0]->cfg;
     nr_copies = 0;
     struct domain *d = domain_build_started(&cfg);
     assert_non_null(d);
@@ -1001,11 +1004,7 @@ static void restart_loads_in_one_run(void **state)
  * restarted again), with a line saying why; it is never said to be created. */
 static void restart_load_fails(void **state)
 {
-    const struct dom doms[] = { { "a", 65536, ram.big, BIG_FILE } };
-    arm64_image(ram.big, KERNEL_SIZE);
-    boot_tree(doms, 1);
-    assert_int_equal(domain_build_all(), 1);
-    struct domain_config cfg = made[0]->cfg;
+    struct domain_config cfg = boot_big_kernel();
     events[0] = log_text[0] = 0;
     struct domain *d = domain_build_started(&cfg);
     assert_non_null(d);
